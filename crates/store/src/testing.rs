@@ -1,0 +1,200 @@
+//! Real etcd clusters for tests and benchmarks: members on free loopback
+//! ports with data in a temporary directory, killed and removed on drop.
+//! Needs the `etcd` binary on the PATH (Debian's `etcd-server`).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One etcd member process.
+pub struct EtcdMember {
+    pub name: String,
+    pub client_url: String,
+    client_port: u16,
+    args: Vec<String>,
+    child: Option<Child>,
+}
+
+/// A running etcd cluster of one or more members.
+pub struct EtcdCluster {
+    members: Vec<EtcdMember>,
+    dir: tempfile::TempDir,
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl EtcdMember {
+    fn spawn(&mut self) -> std::io::Result<()> {
+        let mut command = Command::new("etcd");
+        command
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: prctl is async-signal-safe; it only asks the kernel to kill
+        // the member when the process that started it dies, so a crashed
+        // test never leaves etcd behind.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = command.spawn().map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot start etcd (install Debian's etcd-server): {e}"),
+            )
+        })?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Whether the member answers `/health` with a healthy status.
+    pub fn healthy(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect_timeout(
+            &([127, 0, 0, 1], self.client_port).into(),
+            Duration::from_millis(200),
+        ) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        let request = format!(
+            "GET /health HTTP/1.0\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.client_port
+        );
+        if stream.write_all(request.as_bytes()).is_err() {
+            return false;
+        }
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response.contains("\"health\":\"true\"")
+    }
+
+    /// Whether the process is running.
+    pub fn running(&self) -> bool {
+        self.child.is_some()
+    }
+}
+
+impl EtcdCluster {
+    /// Starts `members` members and waits until every one is healthy.
+    pub fn start(members: usize) -> std::io::Result<Self> {
+        let dir = tempfile::Builder::new().prefix("rudder-etcd-").tempdir()?;
+        let mut ports = Vec::new();
+        for _ in 0..members {
+            ports.push((free_port()?, free_port()?));
+        }
+        let initial_cluster = ports
+            .iter()
+            .enumerate()
+            .map(|(i, (_, peer))| format!("m{i}=http://127.0.0.1:{peer}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut cluster = EtcdCluster {
+            members: Vec::new(),
+            dir,
+        };
+        for (i, (client, peer)) in ports.into_iter().enumerate() {
+            let name = format!("m{i}");
+            let data_dir: PathBuf = cluster.dir.path().join(&name);
+            let client_url = format!("http://127.0.0.1:{client}");
+            let peer_url = format!("http://127.0.0.1:{peer}");
+            let args = vec![
+                format!("--name={name}"),
+                format!("--data-dir={}", data_dir.display()),
+                format!("--listen-client-urls={client_url}"),
+                format!("--advertise-client-urls={client_url}"),
+                format!("--listen-peer-urls={peer_url}"),
+                format!("--initial-advertise-peer-urls={peer_url}"),
+                format!("--initial-cluster={initial_cluster}"),
+                "--initial-cluster-state=new".to_string(),
+                "--initial-cluster-token=rudder-test".to_string(),
+                "--logger=zap".to_string(),
+                "--log-level=error".to_string(),
+            ];
+            let mut member = EtcdMember {
+                name,
+                client_url,
+                client_port: client,
+                args,
+                child: None,
+            };
+            member.spawn()?;
+            cluster.members.push(member);
+        }
+        cluster.wait_healthy(Duration::from_secs(30))?;
+        Ok(cluster)
+    }
+
+    /// Waits until every running member reports healthy.
+    pub fn wait_healthy(&self, timeout: Duration) -> std::io::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self
+                .members
+                .iter()
+                .filter(|m| m.running())
+                .all(|m| m.healthy())
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "etcd did not become healthy",
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn endpoints(&self) -> Vec<String> {
+        self.members.iter().map(|m| m.client_url.clone()).collect()
+    }
+
+    pub fn member(&self, index: usize) -> &EtcdMember {
+        &self.members[index]
+    }
+
+    /// Kills member `index` with SIGKILL.
+    pub fn kill(&mut self, index: usize) {
+        if let Some(mut child) = self.members[index].child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts a killed member again with its data.
+    pub fn restart(&mut self, index: usize) -> std::io::Result<()> {
+        let member = &mut self.members[index];
+        if member.child.is_none() {
+            // Rejoin the existing cluster rather than bootstrap a new one.
+            for arg in member.args.iter_mut() {
+                if arg == "--initial-cluster-state=new" {
+                    *arg = "--initial-cluster-state=existing".to_string();
+                }
+            }
+            member.spawn()?;
+        }
+        Ok(())
+    }
+
+    /// Kills every member.
+    pub fn kill_all(&mut self) {
+        for index in 0..self.members.len() {
+            self.kill(index);
+        }
+    }
+}
+
+impl Drop for EtcdCluster {
+    fn drop(&mut self) {
+        self.kill_all();
+    }
+}
