@@ -136,6 +136,16 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<(Connection, Meta)> {
         check_identity(path, &conn, app_id, &tables)?;
         conn.execute_batch("PRAGMA journal_mode = WAL")
             .map_err(err)?;
+        // Find damage now, with the file named, rather than in some later read.
+        let check: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(err)?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt {
+                path: display(path),
+                reason: format!("database is corrupt: {check}"),
+            });
+        }
     }
     // FULL: the WAL is fsynced at every commit, so an acknowledged write
     // survives power loss, not only a process crash.
