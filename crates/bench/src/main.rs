@@ -1,1 +1,50 @@
-fn main() {}
+//! Benchmark scenarios. Each prints one JSON object per line and per figure:
+//! `{"scenario":..,"case":..,"metric":..,"value":..,"unit":..}`.
+
+mod report;
+mod store_scenario;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "bench",
+    about = "rudder benchmark scenarios (JSON lines on stdout)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Store writes/s, write latency and watch delivery latency, SQLite and
+    /// a single-member etcd side by side.
+    Store(store_scenario::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("bench: cannot start the runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.scenario {
+            Scenario::Store(args) => store_scenario::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bench: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
