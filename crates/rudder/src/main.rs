@@ -1,1 +1,60 @@
-fn main() {}
+//! `rudder`: a Kubernetes cluster in one binary. This file is wiring only:
+//! each subcommand hands its flags to the crate that does the work.
+
+mod serve;
+mod snapshot;
+mod storage;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "rudder", version, about = "A Kubernetes cluster in one binary")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the control plane on this machine.
+    Server(serve::ServerArgs),
+    /// Save, inspect and restore snapshots of the cluster state store.
+    #[command(subcommand)]
+    Snapshot(snapshot::SnapshotCommand),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUDDER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("rudder: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Server(args) => serve::run(args).await,
+            Command::Snapshot(command) => snapshot::run(command).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("rudder: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -109,6 +109,50 @@ impl EtcdStore {
         })
     }
 
+    /// Streams etcd's own snapshot (a bbolt database, as `etcdctl snapshot
+    /// save` writes it) from one member to `dest`, which must not exist.
+    /// Returns the number of bytes written.
+    pub async fn save_snapshot(&self, dest: &std::path::Path) -> Result<u64> {
+        use tokio::io::AsyncWriteExt;
+        let io = |e: std::io::Error| StoreError::Io(format!("{}: {e}", dest.display()));
+        let mut part_name = dest.as_os_str().to_owned();
+        part_name.push(".part");
+        let part = PathBuf::from(part_name);
+        if tokio::fs::try_exists(dest).await.map_err(io)? {
+            return Err(StoreError::InvalidArgument(format!(
+                "{} already exists; refusing to overwrite it",
+                dest.display()
+            )));
+        }
+        // A leftover from an interrupted save.
+        let _ = tokio::fs::remove_file(&part).await;
+        let mut file = tokio::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&part)
+            .await
+            .map_err(io)?;
+        let mut maintenance = self.client.maintenance_client();
+        let mut stream = self.deadline(maintenance.snapshot()).await?;
+        let mut written = 0u64;
+        // The whole database streams; allow a deadline per chunk, not in total.
+        while let Some(chunk) = self.deadline(stream.message()).await? {
+            file.write_all(chunk.blob()).await.map_err(io)?;
+            written += chunk.blob().len() as u64;
+        }
+        file.sync_all().await.map_err(io)?;
+        drop(file);
+        if tokio::fs::try_exists(dest).await.map_err(io)? {
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(StoreError::InvalidArgument(format!(
+                "{} already exists; refusing to overwrite it",
+                dest.display()
+            )));
+        }
+        tokio::fs::rename(&part, dest).await.map_err(io)?;
+        Ok(written)
+    }
+
     async fn deadline<T>(
         &self,
         call: impl Future<Output = std::result::Result<T, etcd_client::Error>>,

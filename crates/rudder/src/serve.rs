@@ -1,0 +1,91 @@
+//! `rudder server`: the control plane on this machine. It opens the cluster
+//! state store chosen by the storage flags and keeps it compacted; the
+//! other control-plane components are started from here as they are built.
+
+use std::time::Duration;
+
+use crate::storage::StorageArgs;
+
+#[derive(clap::Args, Debug)]
+pub struct ServerArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// How often to compact store history, as kube-apiserver's flag of the
+    /// same name (e.g. 5m, 300s, 1h; 0 turns compaction off).
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub etcd_compaction_interval: Duration,
+}
+
+/// Parses `90s`, `5m`, `1h` or a plain number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 90s, 5m or 1h"))?;
+    let seconds = match unit {
+        "s" => value,
+        "m" => value * 60,
+        "h" => value * 3600,
+        _ => return Err(format!("{text:?} is not a duration like 90s, 5m or 1h")),
+    };
+    Ok(Duration::from_secs(seconds))
+}
+
+pub async fn run(args: ServerArgs) -> Result<(), String> {
+    let store = args.storage.open().await?;
+    let revision = store
+        .current_revision()
+        .await
+        .map_err(|e| format!("the store does not answer: {e}"))?;
+    tracing::info!(
+        backend = store.backend(),
+        revision,
+        data_dir = %args.storage.data_dir.display(),
+        "cluster state store ready"
+    );
+    if !args.etcd_compaction_interval.is_zero() {
+        tokio::spawn(store::compactor::run(
+            store.clone(),
+            args.etcd_compaction_interval,
+        ));
+    }
+    wait_for_shutdown().await;
+    tracing::info!("shutting down");
+    Ok(())
+}
+
+async fn wait_for_shutdown() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = match signal(SignalKind::terminate()) {
+        Ok(terminate) => terminate,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot listen for SIGTERM");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse_like_upstream_flags() {
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("5x").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+}

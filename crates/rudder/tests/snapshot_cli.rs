@@ -1,0 +1,237 @@
+//! `rudder snapshot` as a user runs it: the real binary, a real store on
+//! disk, a server holding the store open, and a real etcd.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use store::sqlite::SqliteStore;
+use store::testing::EtcdCluster;
+use store::{RangeOptions, Store};
+
+fn rudder(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rudder"))
+        .args(args)
+        .env_remove("RUDDER_DATA_DIR")
+        .output()
+        .expect("run rudder")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn fill(data_dir: &Path, count: usize) -> i64 {
+    let store = SqliteStore::open_dir(data_dir.join("store")).unwrap();
+    for i in 0..count {
+        store
+            .create(
+                &format!("/registry/configmaps/default/cm-{i}"),
+                format!("{{\"n\":{i}}}").into_bytes(),
+            )
+            .await
+            .unwrap();
+    }
+    store.current_revision().await.unwrap()
+}
+
+/// A `rudder server` on a data directory, stopped on drop.
+struct Server(Child);
+
+impl Server {
+    fn start(data_dir: &Path) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .args(["server", "--etcd-compaction-interval", "0", "--data-dir"])
+            .arg(data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start rudder server");
+        // The server holds the store's lock once it has opened it.
+        let lock = data_dir.join("store").join("state.db.lock");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(file) = std::fs::File::open(&lock)
+                && file.try_lock_shared().is_err()
+            {
+                return Server(child);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("rudder server did not open its store");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn save_status_restore_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let revision = fill(&data, 40).await;
+    let _server = Server::start(&data);
+
+    let file = dir.path().join("backup.db");
+    let save = rudder(&[
+        "snapshot",
+        "save",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert!(save.status.success(), "{}", text(&save.stderr));
+    assert!(
+        text(&save.stdout).starts_with(&format!("Snapshot saved at {}", file.display())),
+        "{}",
+        text(&save.stdout)
+    );
+
+    let table = rudder(&[
+        "snapshot",
+        "status",
+        file.to_str().unwrap(),
+        "--write-out=table",
+    ]);
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let lines: Vec<String> = text(&table.stdout).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert!(
+        lines[1].contains("HASH")
+            && lines[1].contains("REVISION")
+            && lines[1].contains("TOTAL KEYS")
+            && lines[1].contains("TOTAL SIZE")
+    );
+    let cells: Vec<&str> = lines[3]
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(cells[1], revision.to_string());
+    assert_eq!(cells[2], "40");
+    assert!(cells[3].ends_with("kB"), "{}", cells[3]);
+
+    let json = rudder(&["snapshot", "status", file.to_str().unwrap(), "-w", "json"]);
+    let status: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(status["revision"], revision);
+    assert_eq!(status["totalKey"], 40);
+    assert_eq!(
+        status["totalSize"].as_u64().unwrap(),
+        std::fs::metadata(&file).unwrap().len()
+    );
+    let simple = rudder(&["snapshot", "status", file.to_str().unwrap()]);
+    assert_eq!(
+        text(&simple.stdout).trim().split(", ").nth(1),
+        Some(revision.to_string().as_str())
+    );
+
+    // Saving over an existing file is refused.
+    let again = rudder(&[
+        "snapshot",
+        "save",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    // Restore into a fresh directory and read the objects back.
+    let restored = dir.path().join("restored");
+    let restore = rudder(&[
+        "snapshot",
+        "restore",
+        file.to_str().unwrap(),
+        "--data-dir",
+        restored.to_str().unwrap(),
+    ]);
+    assert!(restore.status.success(), "{}", text(&restore.stderr));
+    let busy = rudder(&[
+        "snapshot",
+        "restore",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert!(
+        !busy.status.success(),
+        "restoring over a live store must fail"
+    );
+    let store = SqliteStore::open_dir(restored.join("store")).unwrap();
+    assert_eq!(store.current_revision().await.unwrap(), revision);
+    let all = store
+        .range("/registry/configmaps/", RangeOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(all.kvs.len(), 40);
+}
+
+#[test]
+fn status_of_a_file_that_is_not_a_snapshot_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("notes.txt");
+    std::fs::write(&junk, "not a snapshot at all, just some words\n").unwrap();
+    let out = rudder(&["snapshot", "status", junk.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(junk.to_str().unwrap()) && err.contains("not a rudder store"),
+        "{err}"
+    );
+    let missing = rudder(&[
+        "snapshot",
+        "status",
+        dir.path().join("none.db").to_str().unwrap(),
+    ]);
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("none.db"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn save_from_etcd_writes_an_etcd_snapshot() {
+    let cluster = tokio::task::spawn_blocking(|| EtcdCluster::start(1))
+        .await
+        .unwrap()
+        .unwrap();
+    let endpoints = cluster.endpoints().join(",");
+    let store = store::etcd::EtcdStore::connect(store::etcd::EtcdOptions::new(cluster.endpoints()))
+        .await
+        .unwrap();
+    for i in 0..10 {
+        store
+            .create(&format!("/registry/pods/default/p{i}"), b"{}".to_vec())
+            .await
+            .unwrap();
+    }
+    let revision = store.current_revision().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("etcd.db");
+    let out = rudder(&[
+        "snapshot",
+        "save",
+        file.to_str().unwrap(),
+        "--storage",
+        "etcd",
+        "--etcd-servers",
+        &endpoints,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // etcd's own tool reads what was saved.
+    let status = Command::new("etcdctl")
+        .args(["snapshot", "status", "-w", "json"])
+        .arg(&file)
+        .env("ETCDCTL_API", "3")
+        .output()
+        .expect("run etcdctl (Debian's etcd-client)");
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["revision"], revision);
+}
