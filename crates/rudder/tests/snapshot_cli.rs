@@ -47,6 +47,8 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start rudder server");
+        // Owned at once, so the child is reaped on every path.
+        let server = Server(child);
         // The server holds the store's lock once it has opened it.
         let lock = data_dir.join("store").join("state.db.lock");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -54,7 +56,7 @@ impl Server {
             if let Ok(file) = std::fs::File::open(&lock)
                 && file.try_lock_shared().is_err()
             {
-                return Server(child);
+                return server;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
