@@ -9,11 +9,22 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Certificates for members that serve clients over TLS and require a
+/// client certificate signed by `ca_file`.
+#[derive(Clone, Debug)]
+pub struct EtcdTls {
+    pub ca_file: PathBuf,
+    /// Serving certificate and key, valid for 127.0.0.1.
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+}
+
 /// One etcd member process.
 pub struct EtcdMember {
     pub name: String,
     pub client_url: String,
-    client_port: u16,
+    /// Plain-HTTP port for /health, also when clients must use TLS.
+    metrics_port: u16,
     args: Vec<String>,
     child: Option<Child>,
 }
@@ -58,7 +69,7 @@ impl EtcdMember {
     /// Whether the member answers `/health` with a healthy status.
     pub fn healthy(&self) -> bool {
         let Ok(mut stream) = TcpStream::connect_timeout(
-            &([127, 0, 0, 1], self.client_port).into(),
+            &([127, 0, 0, 1], self.metrics_port).into(),
             Duration::from_millis(200),
         ) else {
             return false;
@@ -66,7 +77,7 @@ impl EtcdMember {
         let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
         let request = format!(
             "GET /health HTTP/1.0\r\nHost: 127.0.0.1:{}\r\n\r\n",
-            self.client_port
+            self.metrics_port
         );
         if stream.write_all(request.as_bytes()).is_err() {
             return false;
@@ -85,27 +96,37 @@ impl EtcdMember {
 impl EtcdCluster {
     /// Starts `members` members and waits until every one is healthy.
     pub fn start(members: usize) -> std::io::Result<Self> {
+        Self::start_with(members, None)
+    }
+
+    /// Starts `members` members serving clients over TLS.
+    pub fn start_tls(members: usize, tls: EtcdTls) -> std::io::Result<Self> {
+        Self::start_with(members, Some(tls))
+    }
+
+    fn start_with(members: usize, tls: Option<EtcdTls>) -> std::io::Result<Self> {
         let dir = tempfile::Builder::new().prefix("rudder-etcd-").tempdir()?;
         let mut ports = Vec::new();
         for _ in 0..members {
-            ports.push((free_port()?, free_port()?));
+            ports.push((free_port()?, free_port()?, free_port()?));
         }
         let initial_cluster = ports
             .iter()
             .enumerate()
-            .map(|(i, (_, peer))| format!("m{i}=http://127.0.0.1:{peer}"))
+            .map(|(i, (_, peer, _))| format!("m{i}=http://127.0.0.1:{peer}"))
             .collect::<Vec<_>>()
             .join(",");
         let mut cluster = EtcdCluster {
             members: Vec::new(),
             dir,
         };
-        for (i, (client, peer)) in ports.into_iter().enumerate() {
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        for (i, (client, peer, metrics)) in ports.into_iter().enumerate() {
             let name = format!("m{i}");
             let data_dir: PathBuf = cluster.dir.path().join(&name);
-            let client_url = format!("http://127.0.0.1:{client}");
+            let client_url = format!("{scheme}://127.0.0.1:{client}");
             let peer_url = format!("http://127.0.0.1:{peer}");
-            let args = vec![
+            let mut args = vec![
                 format!("--name={name}"),
                 format!("--data-dir={}", data_dir.display()),
                 format!("--listen-client-urls={client_url}"),
@@ -117,11 +138,20 @@ impl EtcdCluster {
                 "--initial-cluster-token=rudder-test".to_string(),
                 "--logger=zap".to_string(),
                 "--log-level=error".to_string(),
+                format!("--listen-metrics-urls=http://127.0.0.1:{metrics}"),
             ];
+            if let Some(tls) = &tls {
+                args.extend([
+                    format!("--cert-file={}", tls.cert_file.display()),
+                    format!("--key-file={}", tls.key_file.display()),
+                    format!("--trusted-ca-file={}", tls.ca_file.display()),
+                    "--client-cert-auth".to_string(),
+                ]);
+            }
             let mut member = EtcdMember {
                 name,
                 client_url,
-                client_port: client,
+                metrics_port: metrics,
                 args,
                 child: None,
             };

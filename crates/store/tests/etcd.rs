@@ -127,3 +127,105 @@ async fn a_cluster_that_is_down_gives_errors_not_hangs() {
     let r2 = create_retrying(&store, "/registry/c", b"c").await;
     assert_eq!(next_event(&mut watch).await.revision(), r2);
 }
+
+/// Writes a CA, a serving certificate for 127.0.0.1 and a client
+/// certificate into `dir`.
+fn certificates(
+    dir: &std::path::Path,
+) -> (
+    store::testing::EtcdTls,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "rudder-test-ca");
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::from_params(&ca_params, &ca_key);
+
+    let mut server = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    server
+        .subject_alt_names
+        .push(SanType::IpAddress([127, 0, 0, 1].into()));
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = server.signed_by(&server_key, &issuer).unwrap();
+
+    let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
+    client
+        .distinguished_name
+        .push(DnType::CommonName, "kube-apiserver-etcd-client");
+    let client_key = KeyPair::generate().unwrap();
+    let client_cert = client.signed_by(&client_key, &issuer).unwrap();
+
+    let write = |name: &str, pem: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, pem).unwrap();
+        path
+    };
+    let tls = store::testing::EtcdTls {
+        ca_file: write("ca.crt", ca_cert.pem()),
+        cert_file: write("server.crt", server_cert.pem()),
+        key_file: write("server.key", server_key.serialize_pem()),
+    };
+    (
+        tls,
+        write("client.crt", client_cert.pem()),
+        write("client.key", client_key.serialize_pem()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tls_with_client_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tls, client_cert, client_key) = certificates(dir.path());
+    let ca = tls.ca_file.clone();
+    let cluster = tokio::task::spawn_blocking(move || EtcdCluster::start_tls(1, tls))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(cluster.endpoints()[0].starts_with("https://"));
+
+    let mut options = EtcdOptions::new(cluster.endpoints());
+    options.ca_file = Some(ca.clone());
+    options.cert_file = Some(client_cert.clone());
+    options.key_file = Some(client_key);
+    options.request_timeout = Duration::from_secs(3);
+    let store = EtcdStore::connect(options).await.unwrap();
+    let r = store
+        .create("/registry/secrets/default/s", b"s".to_vec())
+        .await
+        .unwrap();
+    let kv = store
+        .get("/registry/secrets/default/s")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kv.mod_revision, r);
+    let mut watch = store.watch("/registry/secrets/", r).await.unwrap();
+    assert_eq!(next_event(&mut watch).await.revision(), r);
+
+    // Without a client certificate the cluster refuses us.
+    let mut anonymous = EtcdOptions::new(cluster.endpoints());
+    anonymous.ca_file = Some(ca);
+    anonymous.request_timeout = Duration::from_secs(2);
+    let refused = match EtcdStore::connect(anonymous).await {
+        Ok(store) => store.get("/registry/secrets/default/s").await.map(|_| ()),
+        Err(err) => Err(err),
+    };
+    assert!(
+        refused.is_err(),
+        "etcd served a client without a certificate"
+    );
+
+    // A certificate without its key is a configuration error.
+    let mut half = EtcdOptions::new(cluster.endpoints());
+    half.cert_file = Some(client_cert);
+    assert!(matches!(
+        EtcdStore::connect(half).await,
+        Err(StoreError::InvalidArgument(_))
+    ));
+}
