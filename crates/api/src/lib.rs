@@ -1,0 +1,10 @@
+//! The Kubernetes API as data: the resource registry, metadata rules,
+//! label and field selectors, and Table printing. Everything here is pure
+//! (no I/O), shared by the API server and its clients.
+
+pub mod meta;
+pub mod registry;
+pub mod selectors;
+pub mod table;
+
+pub use registry::{RESOURCES, ResourceInfo};

@@ -1,0 +1,318 @@
+//! The resource registry: one row per kind. Routing, discovery, storage
+//! keys, Table printing and field selectors all read from this table, so
+//! adding a kind is adding a row.
+
+use crate::table::Printer;
+
+/// The verbs upstream lists in discovery for an ordinary resource.
+pub const ALL_VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+const READ_VERBS: &[&str] = &["get", "list"];
+const CREATE_ONLY: &[&str] = &["create"];
+
+/// Everything the API server needs to know about one kind.
+#[derive(Debug)]
+pub struct ResourceInfo {
+    /// API group; "" for the core group.
+    pub group: &'static str,
+    pub version: &'static str,
+    pub kind: &'static str,
+    pub plural: &'static str,
+    pub singular: &'static str,
+    pub short_names: &'static [&'static str],
+    pub categories: &'static [&'static str],
+    pub namespaced: bool,
+    pub verbs: &'static [&'static str],
+    /// Subresources served under the resource (`status`, `scale`, ...).
+    pub subresources: &'static [&'static str],
+    /// The storage key segment, as kube-apiserver lays out etcd:
+    /// `/registry/<storage>/<namespace>/<name>`.
+    pub storage: &'static str,
+    /// Fields usable in field selectors beyond metadata.name/namespace.
+    pub selectable_fields: &'static [&'static str],
+    /// How `kubectl get` prints this kind.
+    pub printer: Printer,
+    /// Whether objects are stored (false for virtual kinds such as reviews).
+    pub stored: bool,
+}
+
+impl ResourceInfo {
+    /// `group/version`, or `version` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// `plural` or `plural.group`, as used in error messages.
+    pub fn qualified_plural(&self) -> String {
+        if self.group.is_empty() {
+            self.plural.to_string()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+
+    /// The storage prefix of every object of this kind (with trailing '/').
+    pub fn storage_prefix(&self) -> String {
+        format!("/registry/{}/", self.storage)
+    }
+
+    /// The storage prefix of one namespace's objects.
+    pub fn namespace_prefix(&self, namespace: &str) -> String {
+        format!("/registry/{}/{}/", self.storage, namespace)
+    }
+
+    pub fn storage_key(&self, namespace: Option<&str>, name: &str) -> String {
+        match namespace {
+            Some(namespace) if self.namespaced => {
+                format!("/registry/{}/{}/{}", self.storage, namespace, name)
+            }
+            _ => format!("/registry/{}/{}", self.storage, name),
+        }
+    }
+
+    pub fn has_subresource(&self, name: &str) -> bool {
+        self.subresources.contains(&name)
+    }
+
+    pub fn allows(&self, verb: &str) -> bool {
+        self.verbs.contains(&verb)
+    }
+}
+
+macro_rules! resource {
+    ($group:expr, $version:expr, $kind:expr, $plural:expr, $singular:expr,
+     namespaced: $namespaced:expr, storage: $storage:expr
+     $(, short: [$($short:expr),*])?
+     $(, categories: [$($category:expr),*])?
+     $(, subresources: [$($sub:expr),*])?
+     $(, fields: [$($field:expr),*])?
+     $(, verbs: $verbs:expr)?
+     $(, printer: $printer:expr)?
+     $(, stored: $stored:expr)?
+    ) => {
+        ResourceInfo {
+            group: $group,
+            version: $version,
+            kind: $kind,
+            plural: $plural,
+            singular: $singular,
+            short_names: &[$($($short),*)?],
+            categories: &[$($($category),*)?],
+            namespaced: $namespaced,
+            verbs: { #[allow(unused_variables)] let verbs = ALL_VERBS; $(let verbs = $verbs;)? verbs },
+            subresources: &[$($($sub),*)?],
+            storage: $storage,
+            selectable_fields: &[$($($field),*)?],
+            printer: { #[allow(unused_variables)] let printer = Printer::Default; $(let printer = $printer;)? printer },
+            stored: { #[allow(unused_variables)] let stored = true; $(let stored = $stored;)? stored },
+        }
+    };
+}
+
+/// Every kind rudder serves.
+pub static RESOURCES: &[ResourceInfo] = &[
+    // core/v1
+    resource!("", "v1", "Namespace", "namespaces", "namespace", namespaced: false, storage: "namespaces",
+        short: ["ns"], subresources: ["status", "finalize"], fields: ["status.phase"], printer: Printer::Namespace),
+    resource!("", "v1", "Pod", "pods", "pod", namespaced: true, storage: "pods",
+        short: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction"],
+        fields: ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+                 "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName"],
+        printer: Printer::Pod),
+    resource!("", "v1", "Service", "services", "service", namespaced: true, storage: "services/specs",
+        short: ["svc"], categories: ["all"], subresources: ["status"], fields: ["spec.clusterIP", "spec.type"],
+        printer: Printer::Service),
+    resource!("", "v1", "Endpoints", "endpoints", "endpoints", namespaced: true, storage: "services/endpoints",
+        short: ["ep"], printer: Printer::Endpoints),
+    resource!("", "v1", "Node", "nodes", "node", namespaced: false, storage: "minions",
+        short: ["no"], subresources: ["status"], fields: ["spec.unschedulable"], printer: Printer::Node),
+    resource!("", "v1", "ConfigMap", "configmaps", "configmap", namespaced: true, storage: "configmaps",
+        short: ["cm"], printer: Printer::ConfigMap),
+    resource!("", "v1", "Secret", "secrets", "secret", namespaced: true, storage: "secrets",
+        fields: ["type"], printer: Printer::Secret),
+    resource!("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", namespaced: true,
+        storage: "serviceaccounts", short: ["sa"], printer: Printer::ServiceAccount),
+    resource!("", "v1", "Event", "events", "event", namespaced: true, storage: "events",
+        short: ["ev"],
+        fields: ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+                 "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+                 "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+        printer: Printer::Event),
+    resource!("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", namespaced: false,
+        storage: "persistentvolumes", short: ["pv"], subresources: ["status"], printer: Printer::PersistentVolume),
+    resource!("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim",
+        namespaced: true, storage: "persistentvolumeclaims", short: ["pvc"], subresources: ["status"],
+        printer: Printer::PersistentVolumeClaim),
+    resource!("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", namespaced: true,
+        storage: "resourcequotas", short: ["quota"], subresources: ["status"]),
+    resource!("", "v1", "LimitRange", "limitranges", "limitrange", namespaced: true,
+        storage: "limitranges", short: ["limits"]),
+    resource!("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller",
+        namespaced: true, storage: "controllers", short: ["rc"], categories: ["all"],
+        subresources: ["status", "scale"], fields: ["status.replicas"]),
+    resource!("", "v1", "PodTemplate", "podtemplates", "podtemplate", namespaced: true,
+        storage: "podtemplates"),
+    resource!("", "v1", "ComponentStatus", "componentstatuses", "componentstatus", namespaced: false,
+        storage: "componentstatuses", short: ["cs"], verbs: READ_VERBS, printer: Printer::ComponentStatus,
+        stored: false),
+    // apps/v1
+    resource!("apps", "v1", "Deployment", "deployments", "deployment", namespaced: true,
+        storage: "deployments", short: ["deploy"], categories: ["all"], subresources: ["status", "scale"],
+        printer: Printer::Deployment),
+    resource!("apps", "v1", "ReplicaSet", "replicasets", "replicaset", namespaced: true,
+        storage: "replicasets", short: ["rs"], categories: ["all"], subresources: ["status", "scale"],
+        printer: Printer::ReplicaSet),
+    resource!("apps", "v1", "StatefulSet", "statefulsets", "statefulset", namespaced: true,
+        storage: "statefulsets", short: ["sts"], categories: ["all"], subresources: ["status", "scale"],
+        printer: Printer::StatefulSet),
+    resource!("apps", "v1", "DaemonSet", "daemonsets", "daemonset", namespaced: true,
+        storage: "daemonsets", short: ["ds"], categories: ["all"], subresources: ["status"],
+        printer: Printer::DaemonSet),
+    resource!("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision",
+        namespaced: true, storage: "controllerrevisions"),
+    // batch/v1
+    resource!("batch", "v1", "Job", "jobs", "job", namespaced: true, storage: "jobs",
+        categories: ["all"], subresources: ["status"], fields: ["status.successful"]),
+    resource!("batch", "v1", "CronJob", "cronjobs", "cronjob", namespaced: true, storage: "cronjobs",
+        short: ["cj"], categories: ["all"], subresources: ["status"]),
+    // coordination.k8s.io/v1
+    resource!("coordination.k8s.io", "v1", "Lease", "leases", "lease", namespaced: true, storage: "leases"),
+    // discovery.k8s.io/v1
+    resource!("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice",
+        namespaced: true, storage: "endpointslices"),
+    // policy/v1
+    resource!("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget",
+        namespaced: true, storage: "poddisruptionbudgets", short: ["pdb"], subresources: ["status"]),
+    // rbac.authorization.k8s.io/v1
+    resource!("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole",
+        namespaced: false, storage: "clusterroles"),
+    resource!("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
+        "clusterrolebinding", namespaced: false, storage: "clusterrolebindings"),
+    resource!("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", namespaced: true,
+        storage: "roles"),
+    resource!("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding",
+        namespaced: true, storage: "rolebindings"),
+    // storage.k8s.io/v1
+    resource!("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass",
+        namespaced: false, storage: "storageclasses", short: ["sc"]),
+    resource!("storage.k8s.io", "v1", "CSIDriver", "csidrivers", "csidriver", namespaced: false,
+        storage: "csidrivers"),
+    resource!("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment",
+        namespaced: false, storage: "volumeattachments", subresources: ["status"]),
+    // networking.k8s.io/v1
+    resource!("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", namespaced: true,
+        storage: "ingress", short: ["ing"], subresources: ["status"]),
+    resource!("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass",
+        namespaced: false, storage: "ingressclasses"),
+    resource!("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy",
+        namespaced: true, storage: "networkpolicies", short: ["netpol"]),
+    // scheduling.k8s.io/v1
+    resource!("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass",
+        namespaced: false, storage: "priorityclasses", short: ["pc"]),
+    // autoscaling/v2
+    resource!("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
+        "horizontalpodautoscaler", namespaced: true, storage: "horizontalpodautoscalers",
+        short: ["hpa"], categories: ["all"], subresources: ["status"]),
+    // certificates.k8s.io/v1
+    resource!("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
+        "certificatesigningrequest", namespaced: false, storage: "certificatesigningrequests",
+        short: ["csr"], subresources: ["status", "approval"], fields: ["spec.signerName"]),
+    // authorization.k8s.io/v1 and authentication.k8s.io/v1: reviews are
+    // answered, never stored.
+    resource!("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
+        "selfsubjectaccessreview", namespaced: false, storage: "selfsubjectaccessreviews",
+        verbs: CREATE_ONLY, stored: false),
+    resource!("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews",
+        "subjectaccessreview", namespaced: false, storage: "subjectaccessreviews",
+        verbs: CREATE_ONLY, stored: false),
+    resource!("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews",
+        "selfsubjectreview", namespaced: false, storage: "selfsubjectreviews",
+        verbs: CREATE_ONLY, stored: false),
+    resource!("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", "tokenreview",
+        namespaced: false, storage: "tokenreviews", verbs: CREATE_ONLY, stored: false),
+];
+
+/// Finds the resource served at `group/version/plural`.
+pub fn lookup(group: &str, version: &str, plural: &str) -> Option<&'static ResourceInfo> {
+    RESOURCES
+        .iter()
+        .find(|r| r.group == group && r.version == version && r.plural == plural)
+}
+
+/// Finds a kind by group and kind name.
+pub fn by_kind(group: &str, kind: &str) -> Option<&'static ResourceInfo> {
+    RESOURCES
+        .iter()
+        .find(|r| r.group == group && r.kind == kind)
+}
+
+/// The groups served, in discovery order (core first, then as listed).
+pub fn groups() -> Vec<&'static str> {
+    let mut groups: Vec<&'static str> = Vec::new();
+    for resource in RESOURCES {
+        if !groups.contains(&resource.group) {
+            groups.push(resource.group);
+        }
+    }
+    groups
+}
+
+/// The versions served for `group`, preferred first.
+pub fn versions(group: &str) -> Vec<&'static str> {
+    let mut versions: Vec<&'static str> = Vec::new();
+    for resource in RESOURCES.iter().filter(|r| r.group == group) {
+        if !versions.contains(&resource.version) {
+            versions.push(resource.version);
+        }
+    }
+    versions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_prefixes_never_nest() {
+        // A list of one kind must never see another kind's keys.
+        for a in RESOURCES.iter().filter(|r| r.stored) {
+            for b in RESOURCES.iter().filter(|r| r.stored) {
+                if !std::ptr::eq(a, b) {
+                    assert!(
+                        !b.storage_prefix().starts_with(&a.storage_prefix()),
+                        "{} inside {}",
+                        b.storage,
+                        a.storage
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_follow_kube_apiserver_layout() {
+        let pods = lookup("", "v1", "pods").unwrap();
+        assert_eq!(
+            pods.storage_key(Some("default"), "web"),
+            "/registry/pods/default/web"
+        );
+        let nodes = lookup("", "v1", "nodes").unwrap();
+        assert_eq!(nodes.storage_key(None, "n1"), "/registry/minions/n1");
+        let deploy = lookup("apps", "v1", "deployments").unwrap();
+        assert_eq!(deploy.qualified_plural(), "deployments.apps");
+        assert_eq!(deploy.api_version(), "apps/v1");
+        assert!(groups().starts_with(&["", "apps", "batch"]));
+    }
+}
