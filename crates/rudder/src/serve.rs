@@ -1,8 +1,11 @@
 //! `rudder server`: the control plane on this machine. It opens the cluster
-//! state store chosen by the storage flags and keeps it compacted; the
-//! other control-plane components are started from here as they are built.
+//! state store chosen by the storage flags, keeps it compacted, and serves
+//! the Kubernetes API; the other control-plane components are started from
+//! here as they are built.
 
-use std::time::Duration;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use crate::storage::StorageArgs;
 
@@ -14,6 +17,18 @@ pub struct ServerArgs {
     /// same name (e.g. 5m, 300s, 1h; 0 turns compaction off).
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub etcd_compaction_interval: Duration,
+    /// The address the API server listens on.
+    #[arg(long, default_value = "0.0.0.0")]
+    pub bind_address: IpAddr,
+    /// The API server's HTTPS port (0 picks a free one).
+    #[arg(long, default_value_t = 6443)]
+    pub port: u16,
+    /// More names or addresses for the API server's certificate (repeatable).
+    #[arg(long = "tls-san")]
+    pub tls_san: Vec<String>,
+    /// Static bearer tokens: CSV lines `token,user,uid,"group1,group2"`.
+    #[arg(long)]
+    pub token_auth_file: Option<PathBuf>,
 }
 
 /// Parses `90s`, `5m`, `1h` or a plain number of seconds.
@@ -36,6 +51,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 pub async fn run(args: ServerArgs) -> Result<(), String> {
+    let started = Instant::now();
     let store = args.storage.open().await?;
     let revision = store
         .current_revision()
@@ -53,8 +69,21 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
             args.etcd_compaction_interval,
         ));
     }
+    let mut config = apiserver::Config::new(args.storage.data_dir.clone());
+    config.bind_address = args.bind_address;
+    config.port = args.port;
+    config.tls_san = args.tls_san.clone();
+    config.token_auth_file = args.token_auth_file.clone();
+    let server = apiserver::start(config, store).await?;
+    tracing::info!(url = %server.url, elapsed_ms = started.elapsed().as_millis() as u64, "API server ready");
+    eprintln!(
+        "rudder is serving the Kubernetes API at {}\n\n  export KUBECONFIG={}\n  kubectl get nodes,ns\n",
+        server.url,
+        server.kubeconfig.display()
+    );
     wait_for_shutdown().await;
     tracing::info!("shutting down");
+    drop(server);
     Ok(())
 }
 

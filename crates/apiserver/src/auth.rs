@@ -1,0 +1,153 @@
+//! Authentication (x509 client certificates and a static token file) and
+//! the authorizer interface.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rustls::pki_types::CertificateDer;
+
+/// An authenticated user, as the authorizer and admission see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub uid: String,
+    pub groups: Vec<String>,
+}
+
+impl User {
+    fn with_authenticated(mut self) -> User {
+        if !self.groups.iter().any(|g| g == "system:authenticated") {
+            self.groups.push("system:authenticated".to_string());
+        }
+        self
+    }
+}
+
+/// The user named by a verified client certificate: CN is the user name,
+/// each O a group, as kube-apiserver reads them.
+pub fn user_from_certificate(chain: Option<&[CertificateDer<'_>]>) -> Option<User> {
+    let leaf = chain?.first()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(leaf.as_ref()).ok()?;
+    let subject = cert.subject();
+    let name = subject
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())?
+        .to_string();
+    let groups = subject
+        .iter_organization()
+        .filter_map(|o| o.as_str().ok())
+        .map(str::to_string)
+        .collect();
+    Some(
+        User {
+            name,
+            uid: String::new(),
+            groups,
+        }
+        .with_authenticated(),
+    )
+}
+
+/// `--token-auth-file`: CSV lines `token,user,uid,"group1,group2"`.
+#[derive(Clone, Debug, Default)]
+pub struct TokenFile {
+    tokens: HashMap<String, User>,
+}
+
+impl TokenFile {
+    pub fn load(path: &Path) -> Result<TokenFile, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut tokens = HashMap::new();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields = split_csv(line);
+            if fields.len() < 3 {
+                return Err(format!(
+                    "{}:{}: expected token,user,uid[,\"groups\"]",
+                    path.display(),
+                    number + 1
+                ));
+            }
+            let groups = fields
+                .get(3)
+                .map(|g| {
+                    g.split(',')
+                        .map(str::trim)
+                        .filter(|g| !g.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            tokens.insert(
+                fields[0].clone(),
+                User {
+                    name: fields[1].clone(),
+                    uid: fields[2].clone(),
+                    groups,
+                }
+                .with_authenticated(),
+            );
+        }
+        Ok(TokenFile { tokens })
+    }
+
+    pub fn authenticate(&self, authorization: Option<&str>) -> Option<User> {
+        let token = authorization?.strip_prefix("Bearer ")?.trim();
+        self.tokens.get(token).cloned()
+    }
+}
+
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(std::mem::take(&mut current)),
+            _ => current.push(c),
+        }
+    }
+    fields.push(current);
+    fields
+}
+
+/// The authorization decision for one request.
+pub trait Authorizer: Send + Sync {
+    fn authorize(&self, user: &User, verb: &str, resource: &str, namespace: Option<&str>) -> bool;
+}
+
+/// Allows every authenticated user everything (until RBAC is enforced).
+pub struct AllowAuthenticated;
+
+impl Authorizer for AllowAuthenticated {
+    fn authorize(&self, _: &User, _: &str, _: &str, _: Option<&str>) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_file_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.csv");
+        std::fs::write(
+            &path,
+            "# comment\nsecret,alice,1001,\"dev,ops\"\nother,bob,1002\n",
+        )
+        .unwrap();
+        let tokens = TokenFile::load(&path).unwrap();
+        let alice = tokens.authenticate(Some("Bearer secret")).unwrap();
+        assert_eq!(alice.name, "alice");
+        assert_eq!(alice.groups, vec!["dev", "ops", "system:authenticated"]);
+        assert!(tokens.authenticate(Some("Bearer nope")).is_none());
+        assert!(tokens.authenticate(None).is_none());
+    }
+}

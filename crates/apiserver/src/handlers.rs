@@ -1,0 +1,956 @@
+//! The REST handlers: authentication, routing and the verbs on resources.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use api::ResourceInfo;
+use api::selectors::{FieldSelector, LabelSelector};
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde_json::{Value, json};
+use store::{RangeOptions, SharedStore, StoreError};
+use tokio::sync::Semaphore;
+
+use crate::auth::{Authorizer, TokenFile, User};
+use crate::objects::{self, decode, encode};
+use crate::request::{self, Parsed, ResourceRequest, Target};
+use crate::status::ApiError;
+use crate::{discovery, patch, scale, tables, watch};
+
+/// Request bodies larger than this are refused with 413 (upstream's limit).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+/// Page size used to fill a list that filters by selectors.
+const LIST_PAGE: usize = 500;
+/// Optimistic-concurrency retries of a patch before giving up with 409.
+const PATCH_RETRIES: usize = 5;
+
+/// What every request handler shares.
+pub struct ApiState {
+    pub store: SharedStore,
+    pub tokens: TokenFile,
+    pub authorizer: Box<dyn Authorizer>,
+    /// `host:port` clients reach this server at.
+    pub advertise_address: String,
+    /// Non-long-running requests in flight (max-in-flight).
+    pub inflight: Semaphore,
+    pub ready: std::sync::atomic::AtomicBool,
+}
+
+/// The authenticated user of a TLS connection, put on each of its requests.
+#[derive(Clone, Debug)]
+pub struct ConnectionUser(pub Option<User>);
+
+type Query = HashMap<String, String>;
+
+fn query_of(request: &Request<Body>) -> Query {
+    request
+        .uri()
+        .query()
+        .map(url_decode_pairs)
+        .unwrap_or_default()
+}
+
+fn url_decode_pairs(query: &str) -> Query {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+fn wants_table(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("as=Table"))
+}
+
+fn is_health(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    ["/healthz", "/livez", "/readyz"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// Entry point of every request.
+pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
+    match route(state, request).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response, ApiError> {
+    let path = request.uri().path().to_string();
+    if is_health(&path) {
+        return Ok(health(&state, &path, &query_of(&request)).await);
+    }
+    if path == "/version" || path == "/version/" {
+        return Ok(json_response(StatusCode::OK, &discovery::version()));
+    }
+    let user = request
+        .extensions()
+        .get::<ConnectionUser>()
+        .and_then(|u| u.0.clone())
+        .or_else(|| {
+            let authorization = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            state.tokens.authenticate(authorization)
+        })
+        .ok_or_else(ApiError::unauthorized)?;
+
+    let query = query_of(&request);
+    let watching = query.get("watch").is_some_and(|w| w == "true" || w == "1");
+    let target = match request::parse(request.method(), &path, watching) {
+        Parsed::Target(target) => target,
+        Parsed::NotFound | Parsed::UnknownResource => return Err(ApiError::path_not_found()),
+    };
+    let resource = match target {
+        Target::CoreVersions => {
+            return Ok(json_response(
+                StatusCode::OK,
+                &discovery::core_versions(&state.advertise_address),
+            ));
+        }
+        Target::Groups => return Ok(json_response(StatusCode::OK, &discovery::group_list())),
+        Target::Group(group) => {
+            return discovery::group(&group)
+                .map(|doc| json_response(StatusCode::OK, &doc))
+                .ok_or_else(ApiError::path_not_found);
+        }
+        Target::ResourceList { group, version } => {
+            return discovery::resource_list(&group, &version)
+                .map(|doc| json_response(StatusCode::OK, &doc))
+                .ok_or_else(ApiError::path_not_found);
+        }
+        Target::Resource(resource) => resource,
+    };
+    if !state.authorizer.authorize(
+        &user,
+        resource.verb,
+        resource.info.plural,
+        resource.namespace.as_deref(),
+    ) {
+        return Err(ApiError::forbidden(format!(
+            "{} is forbidden: User \"{}\" cannot {} resource \"{}\"",
+            resource.info.plural, user.name, resource.verb, resource.info.plural
+        )));
+    }
+    if resource.verb == "watch" {
+        if !resource.info.allows("watch") || resource.subresource.is_some() {
+            return Err(ApiError::method_not_allowed());
+        }
+        return watch::serve(state.clone(), resource, query, request.headers().clone()).await;
+    }
+    // Long-running requests aside, at most max-in-flight requests run at once.
+    let _permit = state
+        .inflight
+        .try_acquire()
+        .map_err(|_| ApiError::too_many_requests())?;
+    let (parts, body) = request.into_parts();
+    let body = if matches!(
+        parts.method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
+        axum::body::to_bytes(body, MAX_BODY_BYTES)
+            .await
+            .map_err(|_| ApiError::too_large(MAX_BODY_BYTES))?
+    } else {
+        bytes::Bytes::new()
+    };
+    let context = Call {
+        state: &state,
+        resource: &resource,
+        query: &query,
+        headers: &parts.headers,
+        user: &user,
+    };
+    context.dispatch(&body).await
+}
+
+async fn health(state: &ApiState, path: &str, query: &Query) -> Response {
+    let ready = state.ready.load(std::sync::atomic::Ordering::SeqCst);
+    let store_ok = state.store.current_revision().await.is_ok();
+    let readyz = path.starts_with("/readyz");
+    let checks: Vec<(&str, bool)> = if readyz {
+        vec![("ping", true), ("etcd", store_ok), ("informer-sync", ready)]
+    } else {
+        vec![("ping", true), ("etcd", store_ok)]
+    };
+    let single = path.trim_end_matches('/').rsplit_once('/').map(|(_, c)| c);
+    if let Some(check) = single.filter(|c| !["healthz", "livez", "readyz"].contains(c)) {
+        return match checks.iter().find(|(name, _)| *name == check) {
+            Some((_, true)) => (StatusCode::OK, "ok").into_response(),
+            Some((name, false)) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("internal server error: {name} check failed"),
+            )
+                .into_response(),
+            None => (StatusCode::NOT_FOUND, "404 page not found").into_response(),
+        };
+    }
+    let healthy = checks.iter().all(|(_, ok)| *ok);
+    let verbose = query.contains_key("verbose");
+    let what = path.trim_matches('/');
+    let mut text = String::new();
+    if verbose || !healthy {
+        for (name, ok) in &checks {
+            text.push_str(&format!(
+                "[{}]{name} {}\n",
+                if *ok { "+" } else { "-" },
+                if *ok { "ok" } else { "failed: reason withheld" }
+            ));
+        }
+        text.push_str(&format!(
+            "{what} check {}\n",
+            if healthy { "passed" } else { "failed" }
+        ));
+    } else {
+        text.push_str("ok");
+    }
+    let code = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    (
+        code,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+/// One resource request being served.
+struct Call<'a> {
+    state: &'a ApiState,
+    resource: &'a ResourceRequest,
+    query: &'a Query,
+    headers: &'a HeaderMap,
+    user: &'a User,
+}
+
+impl Call<'_> {
+    fn info(&self) -> &'static ResourceInfo {
+        self.resource.info
+    }
+
+    fn store(&self) -> &SharedStore {
+        &self.state.store
+    }
+
+    fn dry_run(&self) -> Result<bool, ApiError> {
+        match self.query.get("dryRun").map(String::as_str) {
+            None | Some("") => Ok(false),
+            Some("All") => Ok(true),
+            Some(other) => Err(ApiError::bad_request(format!(
+                "Invalid dry run value: {other:?}: supported values: \"All\""
+            ))),
+        }
+    }
+
+    fn key(&self, name: &str) -> String {
+        self.info()
+            .storage_key(self.resource.namespace.as_deref(), name)
+    }
+
+    fn respond(&self, status: StatusCode, object: &Value) -> Result<Response, ApiError> {
+        if wants_table(self.headers) {
+            let table = tables::single(self.info(), object, self.query);
+            return Ok(json_response(status, &table));
+        }
+        Ok(json_response(status, object))
+    }
+
+    async fn dispatch(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let info = self.info();
+        if !info.allows(self.resource.verb) && self.resource.subresource.is_none() {
+            return Err(ApiError::method_not_allowed());
+        }
+        if let Some(sub) = &self.resource.subresource
+            && !info.has_subresource(sub)
+        {
+            return Err(ApiError::path_not_found());
+        }
+        if !info.stored {
+            return crate::virtual_kinds::serve(
+                self.state,
+                self.resource,
+                self.user,
+                body,
+                wants_table(self.headers),
+                self.query,
+            )
+            .await;
+        }
+        if info.namespaced && self.resource.namespace.is_none() && self.resource.verb != "list" {
+            return Err(ApiError::path_not_found());
+        }
+        match (self.resource.verb, self.resource.subresource.as_deref()) {
+            ("get", None | Some("status")) => self.get().await,
+            ("list", None) => self.list().await,
+            ("create", None) => self.create(body).await,
+            ("update", None | Some("status") | Some("finalize")) => self.update(body).await,
+            ("patch", None | Some("status")) => self.patch(body).await,
+            ("get", Some("scale")) => {
+                let object = self.read(self.name()?).await?;
+                Ok(json_response(StatusCode::OK, &scale::from_object(&object)))
+            }
+            ("update" | "patch", Some("scale")) => self.write_scale(body).await,
+            ("delete", None) => self.delete(body).await,
+            ("deletecollection", None) => self.delete_collection(body).await,
+            _ => Err(ApiError::method_not_allowed()),
+        }
+    }
+
+    fn name(&self) -> Result<&str, ApiError> {
+        self.resource
+            .name
+            .as_deref()
+            .ok_or_else(ApiError::method_not_allowed)
+    }
+
+    async fn read(&self, name: &str) -> Result<Value, ApiError> {
+        let info = self.info();
+        match self.store().get(&self.key(name)).await {
+            Ok(Some(kv)) => decode(info, &kv),
+            Ok(None) => Err(ApiError::not_found(info, name)),
+            Err(err) => Err(ApiError::from_store(err, info, name)),
+        }
+    }
+
+    async fn get(&self) -> Result<Response, ApiError> {
+        let object = self.read(self.name()?).await?;
+        self.respond(StatusCode::OK, &object)
+    }
+
+    fn selectors(&self) -> Result<(LabelSelector, FieldSelector), ApiError> {
+        let labels =
+            LabelSelector::parse(self.query.get("labelSelector").map_or("", String::as_str))
+                .map_err(|e| {
+                    ApiError::bad_request(format!("unable to parse requirement: {e}").replace(
+                        "unable to parse requirement: unable to parse requirement",
+                        "unable to parse requirement",
+                    ))
+                })?;
+        let fields = FieldSelector::parse(
+            self.query.get("fieldSelector").map_or("", String::as_str),
+            self.info().selectable_fields,
+        )
+        .map_err(|e| ApiError::bad_request(e.0))?;
+        Ok((labels, fields))
+    }
+
+    fn list_prefix(&self) -> String {
+        match &self.resource.namespace {
+            Some(ns) if self.info().namespaced => self.info().namespace_prefix(ns),
+            _ => self.info().storage_prefix(),
+        }
+    }
+
+    /// Reads the matching objects: at most `limit` (0: all), from one
+    /// consistent revision, continuing from a previous page's token.
+    async fn collect(&self) -> Result<(Vec<Value>, i64, Option<String>, Option<i64>), ApiError> {
+        let info = self.info();
+        let (labels, fields) = self.selectors()?;
+        let limit: usize = match self.query.get("limit").map(String::as_str) {
+            None | Some("") => 0,
+            Some(text) => text
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("invalid limit: {text:?}")))?,
+        };
+        let prefix = self.list_prefix();
+        let mut revision = None;
+        let mut start = None;
+        if let Some(token) = self.query.get("continue").filter(|t| !t.is_empty()) {
+            let (rv, key) = decode_continue(token, &prefix)?;
+            revision = Some(rv);
+            start = Some(key);
+        } else if let Some(rv) = self
+            .query
+            .get("resourceVersion")
+            .filter(|rv| !rv.is_empty() && *rv != "0")
+        {
+            let rv: i64 = rv
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv:?}")))?;
+            if self.query.get("resourceVersionMatch").map(String::as_str) == Some("Exact") {
+                revision = Some(rv);
+            }
+        }
+        let filtered = !labels.is_empty() || !fields.is_empty();
+        let mut items = Vec::new();
+        let mut at = revision;
+        let mut remaining = None;
+        loop {
+            let page_limit = if filtered { LIST_PAGE } else { limit };
+            let page = self
+                .store()
+                .range(&prefix, RangeOptions { limit: if limit == 0 && !filtered { 0 } else { page_limit.max(limit) }, start: start.clone(), revision: at })
+                .await
+                .map_err(|err| match err {
+                    StoreError::Compacted { .. } if self.query.contains_key("continue") => ApiError::gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."),
+                    other => ApiError::from_store(other, info, ""),
+                })?;
+            at = Some(page.revision);
+            let mut last_key = None;
+            let mut consumed = 0;
+            for kv in &page.kvs {
+                consumed += 1;
+                last_key = Some(kv.key.clone());
+                let object = decode(info, kv)?;
+                if labels.matches_object(&object) && fields.matches(&object) {
+                    items.push(object);
+                    if limit > 0 && items.len() == limit {
+                        break;
+                    }
+                }
+            }
+            let more_in_page = consumed < page.kvs.len();
+            let more = page.more || more_in_page;
+            if limit > 0 && items.len() == limit && more {
+                let next = format!("{}\0", last_key.unwrap_or_default());
+                if !filtered {
+                    remaining = Some(page.count - consumed as i64);
+                }
+                return Ok((
+                    items,
+                    page.revision,
+                    Some(encode_continue(page.revision, &next)),
+                    remaining,
+                ));
+            }
+            if !page.more {
+                return Ok((items, page.revision, None, None));
+            }
+            start = page.continue_key();
+        }
+    }
+
+    async fn list(&self) -> Result<Response, ApiError> {
+        let info = self.info();
+        let (items, revision, next, remaining) = self.collect().await?;
+        if wants_table(self.headers) {
+            let table = tables::list(
+                info,
+                &items,
+                revision,
+                next.as_deref(),
+                remaining,
+                self.query,
+            );
+            return Ok(json_response(StatusCode::OK, &table));
+        }
+        let mut metadata = json!({"resourceVersion": revision.to_string()});
+        if let Some(next) = next {
+            metadata["continue"] = json!(next);
+        }
+        if let Some(remaining) = remaining {
+            metadata["remainingItemCount"] = json!(remaining);
+        }
+        let list = json!({
+            "kind": format!("{}List", info.kind),
+            "apiVersion": info.api_version(),
+            "metadata": metadata,
+            "items": items,
+        });
+        Ok(json_response(StatusCode::OK, &list))
+    }
+
+    fn parse_body(&self, body: &[u8]) -> Result<Value, ApiError> {
+        let content_type = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json");
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        if !media.is_empty() && media != "application/json" && media != "*/*" {
+            return Err(ApiError::unsupported_media_type(
+                "the body of the request was in an unknown format - accepted media types include: application/json",
+            ));
+        }
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })
+    }
+
+    async fn check_namespace(&self) -> Result<(), ApiError> {
+        let info = self.info();
+        let Some(namespace) = self
+            .resource
+            .namespace
+            .as_deref()
+            .filter(|_| info.namespaced)
+        else {
+            return Ok(());
+        };
+        let namespaces = api::registry::lookup("", "v1", "namespaces")
+            .ok_or_else(|| ApiError::internal("no namespaces resource"))?;
+        let kv = self
+            .store()
+            .get(&namespaces.storage_key(None, namespace))
+            .await
+            .map_err(|e| ApiError::from_store(e, namespaces, namespace))?
+            .ok_or_else(|| ApiError::not_found(namespaces, namespace))?;
+        let ns = decode(namespaces, &kv)?;
+        if ns.pointer("/metadata/deletionTimestamp").is_some() {
+            return Err(ApiError::forbidden(format!(
+                "{} \"{}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
+                info.qualified_plural(),
+                self.resource.name.as_deref().unwrap_or_default()
+            )));
+        }
+        Ok(())
+    }
+
+    async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let info = self.info();
+        let mut object = self.parse_body(body)?;
+        objects::check_type(info, &object, info.kind)?;
+        let name = objects::prepare_create(
+            info,
+            self.resource.namespace.as_deref(),
+            &mut object,
+            rand::random(),
+        )?;
+        crate::validation::validate(info, &object, None)
+            .map_err(|causes| ApiError::invalid(info, &name, causes))?;
+        self.check_namespace().await?;
+        let key = self.key(&name);
+        if self.dry_run()? {
+            if self
+                .store()
+                .get(&key)
+                .await
+                .map_err(|e| ApiError::from_store(e, info, &name))?
+                .is_some()
+            {
+                return Err(ApiError::already_exists(info, &name));
+            }
+            return self.respond(StatusCode::CREATED, &object);
+        }
+        let revision = self
+            .store()
+            .create(&key, encode(&object))
+            .await
+            .map_err(|e| ApiError::from_store(e, info, &name))?;
+        objects::set_resource_version(&mut object, revision);
+        self.respond(StatusCode::CREATED, &object)
+    }
+
+    /// Stores `new` over `old` (read at `old_revision`): an update, or the
+    /// final removal when an object being deleted has no finalizers left.
+    async fn store_update(
+        &self,
+        name: &str,
+        old: &Value,
+        new: Value,
+        old_revision: i64,
+    ) -> Result<(Value, bool), ApiError> {
+        let info = self.info();
+        if !objects::changed(old, &new) {
+            return Ok((old.clone(), false));
+        }
+        if self.dry_run()? {
+            return Ok((new, true));
+        }
+        let key = self.key(name);
+        let deleting = new.pointer("/metadata/deletionTimestamp").is_some();
+        if deleting
+            && objects::finalizers(&new).is_empty()
+            && objects::spec_finalizers(&new).is_empty()
+        {
+            self.store()
+                .delete(&key, Some(old_revision))
+                .await
+                .map_err(|e| ApiError::from_store(e, info, name))?;
+            return Ok((new, true));
+        }
+        let revision = self
+            .store()
+            .update(&key, encode(&new), old_revision)
+            .await
+            .map_err(|e| ApiError::from_store(e, info, name))?;
+        let mut new = new;
+        objects::set_resource_version(&mut new, revision);
+        Ok((new, true))
+    }
+
+    async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let info = self.info();
+        let name = self.name()?.to_string();
+        let object = self.parse_body(body)?;
+        objects::check_type(info, &object, info.kind)?;
+        let kv = self
+            .store()
+            .get(&self.key(&name))
+            .await
+            .map_err(|e| ApiError::from_store(e, info, &name))?
+            .ok_or_else(|| ApiError::not_found(info, &name))?;
+        let old = decode(info, &kv)?;
+        if let Some(rv) = object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .filter(|rv| !rv.is_empty())
+        {
+            let rv: i64 = rv
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv:?}")))?;
+            if rv != kv.mod_revision {
+                return Err(ApiError::conflict(info, &name));
+            }
+        }
+        let subresource = self.resource.subresource.as_deref();
+        let new = objects::prepare_update(info, &old, object, subresource)?;
+        if subresource == Some("finalize") {
+            // The namespace's spec.finalizers come from the request.
+        }
+        crate::validation::validate(info, &new, Some(&old))
+            .map_err(|causes| ApiError::invalid(info, &name, causes))?;
+        let (stored, _) = self.store_update(&name, &old, new, kv.mod_revision).await?;
+        self.respond(StatusCode::OK, &stored)
+    }
+
+    async fn patch(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let info = self.info();
+        let name = self.name()?.to_string();
+        let content_type = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        for _ in 0..PATCH_RETRIES {
+            let kv = self
+                .store()
+                .get(&self.key(&name))
+                .await
+                .map_err(|e| ApiError::from_store(e, info, &name))?
+                .ok_or_else(|| ApiError::not_found(info, &name))?;
+            let old = decode(info, &kv)?;
+            let patched = patch::apply(info.kind, &content_type, &old, body)?;
+            let pinned = patched
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .filter(|rv| !rv.is_empty())
+                .map(str::to_string);
+            if let Some(rv) = &pinned
+                && rv != &kv.mod_revision.to_string()
+            {
+                return Err(ApiError::conflict(info, &name));
+            }
+            let new =
+                objects::prepare_update(info, &old, patched, self.resource.subresource.as_deref())?;
+            crate::validation::validate(info, &new, Some(&old))
+                .map_err(|causes| ApiError::invalid(info, &name, causes))?;
+            match self.store_update(&name, &old, new, kv.mod_revision).await {
+                Ok((stored, _)) => return self.respond(StatusCode::OK, &stored),
+                // Someone wrote in between: patch the newer object, unless
+                // the patch itself pinned a resourceVersion.
+                Err(err) if err.code == 409 && err.reason == "Conflict" && pinned.is_none() => {
+                    continue;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Err(ApiError::conflict(info, &name))
+    }
+
+    /// PUT or PATCH of the scale subresource: only spec.replicas changes.
+    async fn write_scale(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let info = self.info();
+        let name = self.name()?.to_string();
+        for _ in 0..PATCH_RETRIES {
+            let kv = self
+                .store()
+                .get(&self.key(&name))
+                .await
+                .map_err(|e| ApiError::from_store(e, info, &name))?
+                .ok_or_else(|| ApiError::not_found(info, &name))?;
+            let old = decode(info, &kv)?;
+            let current = scale::from_object(&old);
+            let requested = if self.resource.verb == "patch" {
+                let content_type = self
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                patch::apply("Scale", content_type, &current, body)?
+            } else {
+                let requested = self.parse_body(body)?;
+                objects::check_type(info, &requested, "Scale")?;
+                requested
+            };
+            let pinned = requested
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .filter(|rv| !rv.is_empty())
+                .map(str::to_string);
+            if let Some(rv) = &pinned
+                && rv != &kv.mod_revision.to_string()
+            {
+                return Err(ApiError::conflict(info, &name));
+            }
+            let replicas = scale::replicas(&requested)
+                .map_err(|cause| ApiError::invalid(info, &name, vec![cause]))?;
+            let mut new = old.clone();
+            new["spec"]["replicas"] = json!(replicas);
+            let new = objects::prepare_update(info, &old, new, None)?;
+            match self.store_update(&name, &old, new, kv.mod_revision).await {
+                Ok((stored, _)) => {
+                    return Ok(json_response(StatusCode::OK, &scale::from_object(&stored)));
+                }
+                Err(err) if err.code == 409 && pinned.is_none() => continue,
+                Err(err) => return Err(err),
+            }
+        }
+        Err(ApiError::conflict(info, &name))
+    }
+
+    fn delete_options(&self, body: &[u8]) -> Result<Value, ApiError> {
+        if body.iter().all(|b| b.is_ascii_whitespace()) {
+            let mut options = json!({});
+            if let Some(grace) = self.query.get("gracePeriodSeconds") {
+                options["gracePeriodSeconds"] = json!(
+                    grace
+                        .parse::<i64>()
+                        .map_err(|_| ApiError::bad_request("invalid gracePeriodSeconds"))?
+                );
+            }
+            if let Some(policy) = self.query.get("propagationPolicy") {
+                options["propagationPolicy"] = json!(policy);
+            }
+            return Ok(options);
+        }
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))
+    }
+
+    /// Deletes one object; returns the response object (the object while
+    /// its deletion waits on finalizers or a grace period, else a Status).
+    async fn delete_one(
+        &self,
+        name: &str,
+        options: &Value,
+    ) -> Result<(StatusCode, Value), ApiError> {
+        let info = self.info();
+        let key = self.key(name);
+        let kv = self
+            .store()
+            .get(&key)
+            .await
+            .map_err(|e| ApiError::from_store(e, info, name))?
+            .ok_or_else(|| ApiError::not_found(info, name))?;
+        let object = decode(info, &kv)?;
+        if let Some(uid) = options
+            .pointer("/preconditions/uid")
+            .and_then(Value::as_str)
+        {
+            let actual = object
+                .pointer("/metadata/uid")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if uid != actual {
+                return Err(ApiError::conflict_message(
+                    info,
+                    name,
+                    &format!(
+                        "Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"
+                    ),
+                ));
+            }
+        }
+        if let Some(rv) = options
+            .pointer("/preconditions/resourceVersion")
+            .and_then(Value::as_str)
+            && rv != kv.mod_revision.to_string()
+        {
+            return Err(ApiError::conflict_message(
+                info,
+                name,
+                &format!(
+                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                    kv.mod_revision
+                ),
+            ));
+        }
+        if let Some(policy) = options.get("propagationPolicy").and_then(Value::as_str)
+            && !["Orphan", "Background", "Foreground"].contains(&policy)
+        {
+            return Err(ApiError::unprocessable(format!(
+                "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
+            )));
+        }
+        let waits = !objects::finalizers(&object).is_empty()
+            || !objects::spec_finalizers(&object).is_empty();
+        let graceful = info.kind == "Pod"
+            && object
+                .pointer("/spec/nodeName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| !n.is_empty())
+            && options.get("gracePeriodSeconds").and_then(Value::as_i64) != Some(0);
+        if waits || graceful {
+            if object.pointer("/metadata/deletionTimestamp").is_some() {
+                return Ok((StatusCode::OK, object));
+            }
+            let mut marked = object.clone();
+            marked["metadata"]["deletionTimestamp"] = json!(api::meta::now_timestamp());
+            let grace = if graceful {
+                options
+                    .get("gracePeriodSeconds")
+                    .and_then(Value::as_i64)
+                    .or_else(|| {
+                        object
+                            .pointer("/spec/terminationGracePeriodSeconds")
+                            .and_then(Value::as_i64)
+                    })
+                    .unwrap_or(30)
+            } else {
+                0
+            };
+            marked["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            if info.kind == "Namespace" {
+                marked["status"]["phase"] = json!("Terminating");
+            }
+            if self.dry_run()? {
+                return Ok((StatusCode::OK, marked));
+            }
+            let revision = self
+                .store()
+                .update(&key, encode(&marked), kv.mod_revision)
+                .await
+                .map_err(|e| ApiError::from_store(e, info, name))?;
+            objects::set_resource_version(&mut marked, revision);
+            let code = if info.kind == "Namespace" || graceful {
+                StatusCode::OK
+            } else {
+                StatusCode::ACCEPTED
+            };
+            return Ok((code, marked));
+        }
+        if !self.dry_run()? {
+            self.store()
+                .delete(&key, Some(kv.mod_revision))
+                .await
+                .map_err(|e| ApiError::from_store(e, info, name))?;
+        }
+        let mut details = json!({"name": name, "kind": info.plural, "uid": object.pointer("/metadata/uid").cloned().unwrap_or(Value::Null)});
+        if !info.group.is_empty() {
+            details["group"] = json!(info.group);
+        }
+        if info.kind == "Pod" {
+            return Ok((StatusCode::OK, object));
+        }
+        Ok((
+            StatusCode::OK,
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
+        ))
+    }
+
+    async fn delete(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let options = self.delete_options(body)?;
+        let name = self.name()?.to_string();
+        let (code, object) = self.delete_one(&name, &options).await?;
+        Ok(json_response(code, &object))
+    }
+
+    async fn delete_collection(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let info = self.info();
+        let options = self.delete_options(body)?;
+        let (items, revision, _, _) = self.collect().await?;
+        let mut deleted = Vec::new();
+        for item in items {
+            let name = objects::name_of(&item).to_string();
+            match self.delete_one(&name, &options).await {
+                Ok(_) => deleted.push(item),
+                Err(err) if err.code == 404 => {}
+                Err(err) => return Err(err),
+            }
+        }
+        let list = json!({
+            "kind": format!("{}List", info.kind),
+            "apiVersion": info.api_version(),
+            "metadata": {"resourceVersion": revision.to_string()},
+            "items": deleted,
+        });
+        Ok(json_response(StatusCode::OK, &list))
+    }
+}
+
+fn encode_continue(revision: i64, start: &str) -> String {
+    let token = json!({"v": "meta.k8s.io/v1", "rv": revision, "start": start});
+    base64::engine::general_purpose::URL_SAFE.encode(token.to_string())
+}
+
+fn decode_continue(token: &str, prefix: &str) -> Result<(i64, String), ApiError> {
+    let invalid = || {
+        ApiError::bad_request(
+            "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+        )
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE
+        .decode(token)
+        .map_err(|_| invalid())?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let revision = value
+        .get("rv")
+        .and_then(Value::as_i64)
+        .ok_or_else(invalid)?;
+    let start = value
+        .get("start")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
+    if !start.starts_with(prefix) || revision <= 0 {
+        return Err(invalid());
+    }
+    Ok((revision, start.to_string()))
+}

@@ -1,0 +1,164 @@
+//! The API server: the only component that touches the store. It serves the
+//! Kubernetes REST API over HTTPS to kubectl, client libraries and every
+//! other rudder component.
+
+pub mod auth;
+mod bootstrap;
+pub mod discovery;
+pub mod handlers;
+pub mod objects;
+pub mod patch;
+pub mod pki;
+pub mod request;
+mod scale;
+mod server;
+pub mod status;
+mod tables;
+pub mod validation;
+mod virtual_kinds;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use store::SharedStore;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+
+use crate::auth::{AllowAuthenticated, TokenFile};
+use crate::handlers::ApiState;
+use crate::pki::ClusterPki;
+
+/// How to run the API server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Certificates live in `DATA_DIR/pki`, the kubeconfig in `DATA_DIR/kubeconfig.yaml`.
+    pub data_dir: PathBuf,
+    pub bind_address: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Extra names and addresses for the serving certificate.
+    pub tls_san: Vec<String>,
+    /// `--token-auth-file`: static bearer tokens.
+    pub token_auth_file: Option<PathBuf>,
+    /// Requests (other than watches) served at once before 429.
+    pub max_requests_inflight: usize,
+}
+
+impl Config {
+    pub fn new(data_dir: PathBuf) -> Config {
+        Config {
+            data_dir,
+            bind_address: [0, 0, 0, 0].into(),
+            port: 6443,
+            tls_san: Vec::new(),
+            token_auth_file: None,
+            max_requests_inflight: 600,
+        }
+    }
+}
+
+/// A running API server; dropping it stops serving.
+pub struct ApiServer {
+    /// Where it listens.
+    pub address: SocketAddr,
+    /// `https://127.0.0.1:<port>` (or the bind address when it is specific).
+    pub url: String,
+    /// The admin kubeconfig written at start.
+    pub kubeconfig: PathBuf,
+    pub pki: ClusterPki,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl ApiServer {
+    /// Stops serving and waits until the listener is closed; open
+    /// connections are dropped right after.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        let _ = task.await;
+    }
+}
+
+impl Drop for ApiServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+fn hostname() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
+/// Starts serving: certificates and kubeconfig on first start, the default
+/// namespaces, then HTTPS on the configured address.
+pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, String> {
+    let mut hosts = config.tls_san.clone();
+    if let Some(host) = hostname() {
+        hosts.push(host);
+    }
+    if !config.bind_address.is_unspecified() {
+        hosts.push(config.bind_address.to_string());
+    }
+    let data_dir = config.data_dir.clone();
+    let pki = tokio::task::spawn_blocking(move || ClusterPki::ensure(&data_dir, &hosts))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let tls = server::tls_config(&pki)?;
+    let tokens = match &config.token_auth_file {
+        Some(path) => TokenFile::load(path)?,
+        None => TokenFile::default(),
+    };
+    let listener = TcpListener::bind((config.bind_address, config.port))
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}:{}: {e}",
+                config.bind_address, config.port
+            )
+        })?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let host = if config.bind_address.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        match config.bind_address {
+            IpAddr::V6(v6) => format!("[{v6}]"),
+            v4 => v4.to_string(),
+        }
+    };
+    let url = format!("https://{host}:{}", address.port());
+
+    bootstrap::ensure(&store).await?;
+
+    let kubeconfig = config.data_dir.join("kubeconfig.yaml");
+    let ca_pem = pki.ca.cert_pem().map_err(|e| e.to_string())?;
+    pki::write_kubeconfig(&kubeconfig, &url, &ca_pem, &pki.admin).map_err(|e| e.to_string())?;
+
+    let state = Arc::new(ApiState {
+        store,
+        tokens,
+        authorizer: Box::new(AllowAuthenticated),
+        advertise_address: format!("{host}:{}", address.port()),
+        inflight: Semaphore::new(config.max_requests_inflight.max(1)),
+        ready: AtomicBool::new(false),
+    });
+    let (shutdown, stopping) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(server::serve(listener, tls, state.clone(), stopping));
+    state.ready.store(true, Ordering::SeqCst);
+    Ok(ApiServer {
+        address,
+        url,
+        kubeconfig,
+        pki,
+        shutdown,
+        task,
+    })
+}

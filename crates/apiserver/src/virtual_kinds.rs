@@ -1,0 +1,169 @@
+//! Kinds that are answered, not stored: component statuses and the
+//! authentication and authorization reviews.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::auth::User;
+use crate::handlers::ApiState;
+use crate::request::ResourceRequest;
+use crate::status::ApiError;
+
+fn respond(code: StatusCode, value: &Value) -> Response {
+    (
+        code,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+fn parse(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+    })
+}
+
+fn component(name: &str, healthy: bool, message: &str, error: &str) -> Value {
+    let mut condition =
+        json!({"type": "Healthy", "status": if healthy { "True" } else { "False" }});
+    if !message.is_empty() {
+        condition["message"] = json!(message);
+    }
+    if !error.is_empty() {
+        condition["error"] = json!(error);
+    }
+    json!({"kind": "ComponentStatus", "apiVersion": "v1", "metadata": {"name": name}, "conditions": [condition]})
+}
+
+async fn component_statuses(state: &ApiState) -> Vec<Value> {
+    let store = match state.store.current_revision().await {
+        Ok(_) => component("etcd-0", true, "ok", ""),
+        Err(err) => component("etcd-0", false, "", &err.to_string()),
+    };
+    // The scheduler and controller manager report here once they run in
+    // this server; until then they are reported as absent, not as healthy.
+    vec![
+        component(
+            "controller-manager",
+            false,
+            "",
+            "the controller manager is not running in this server",
+        ),
+        store,
+        component(
+            "scheduler",
+            false,
+            "",
+            "the scheduler is not running in this server",
+        ),
+    ]
+}
+
+pub async fn serve(
+    state: &ApiState,
+    resource: &ResourceRequest,
+    user: &User,
+    body: &[u8],
+    as_table: bool,
+    query: &std::collections::HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let info = resource.info;
+    match (info.kind, resource.verb) {
+        ("ComponentStatus", "list") => {
+            let items = component_statuses(state).await;
+            if as_table {
+                let table = crate::tables::list(info, &items, 0, None, None, query);
+                return Ok(respond(StatusCode::OK, &table));
+            }
+            Ok(respond(
+                StatusCode::OK,
+                &json!({
+                    "kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {}, "items": items
+                }),
+            ))
+        }
+        ("ComponentStatus", "get") => {
+            let name = resource.name.as_deref().unwrap_or_default();
+            component_statuses(state)
+                .await
+                .into_iter()
+                .find(|c| c.pointer("/metadata/name").and_then(Value::as_str) == Some(name))
+                .map(|c| respond(StatusCode::OK, &c))
+                .ok_or_else(|| ApiError::not_found(info, name))
+        }
+        ("SelfSubjectAccessReview", "create") => {
+            let mut review = parse(body)?;
+            let attrs = review
+                .pointer("/spec/resourceAttributes")
+                .cloned()
+                .unwrap_or(Value::Null);
+            let verb = attrs.get("verb").and_then(Value::as_str).unwrap_or("");
+            let resource_name = attrs.get("resource").and_then(Value::as_str).unwrap_or("");
+            let namespace = attrs.get("namespace").and_then(Value::as_str);
+            let allowed = state
+                .authorizer
+                .authorize(user, verb, resource_name, namespace);
+            review["status"] = json!({"allowed": allowed});
+            Ok(respond(StatusCode::CREATED, &review))
+        }
+        ("SubjectAccessReview", "create") => {
+            let mut review = parse(body)?;
+            let subject = User {
+                name: review
+                    .pointer("/spec/user")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                uid: review
+                    .pointer("/spec/uid")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                groups: review
+                    .pointer("/spec/groups")
+                    .and_then(Value::as_array)
+                    .map(|g| {
+                        g.iter()
+                            .filter_map(Value::as_str)
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            let attrs = review
+                .pointer("/spec/resourceAttributes")
+                .cloned()
+                .unwrap_or(Value::Null);
+            let allowed = state.authorizer.authorize(
+                &subject,
+                attrs.get("verb").and_then(Value::as_str).unwrap_or(""),
+                attrs.get("resource").and_then(Value::as_str).unwrap_or(""),
+                attrs.get("namespace").and_then(Value::as_str),
+            );
+            review["status"] = json!({"allowed": allowed});
+            Ok(respond(StatusCode::CREATED, &review))
+        }
+        ("SelfSubjectReview", "create") => {
+            let mut review = parse(body)?;
+            review["status"] = json!({"userInfo": {"username": user.name, "uid": user.uid, "groups": user.groups}});
+            Ok(respond(StatusCode::CREATED, &review))
+        }
+        ("TokenReview", "create") => {
+            let mut review = parse(body)?;
+            let token = review
+                .pointer("/spec/token")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            review["status"] = match state.tokens.authenticate(Some(&format!("Bearer {token}"))) {
+                Some(found) => {
+                    json!({"authenticated": true, "user": {"username": found.name, "uid": found.uid, "groups": found.groups}})
+                }
+                None => json!({"authenticated": false, "error": "invalid bearer token"}),
+            };
+            Ok(respond(StatusCode::CREATED, &review))
+        }
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}

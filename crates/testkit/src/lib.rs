@@ -1,0 +1,209 @@
+//! Real rudder clusters for tests. A [`TestCluster`] runs the API server
+//! in-process on a free loopback port over a store in a temporary
+//! directory, writes its admin kubeconfig, and drives the real `kubectl`
+//! on the PATH against it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use store::SharedStore;
+use store::sqlite::SqliteStore;
+use store::testing::EtcdCluster;
+
+/// What a kubectl run printed and how it ended.
+#[derive(Debug)]
+pub struct Kubectl {
+    pub success: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Kubectl {
+    /// The output of a run that must succeed.
+    #[track_caller]
+    pub fn ok(self) -> String {
+        assert!(
+            self.success,
+            "kubectl failed ({:?}):\n{}{}",
+            self.code, self.stdout, self.stderr
+        );
+        self.stdout
+    }
+
+    /// The error output of a run that must fail.
+    #[track_caller]
+    pub fn err(self) -> String {
+        assert!(
+            !self.success,
+            "kubectl succeeded but should not have:\n{}",
+            self.stdout
+        );
+        self.stderr
+    }
+
+    /// stdout parsed as JSON (for `-o json`).
+    #[track_caller]
+    pub fn json(self) -> serde_json::Value {
+        let out = self.ok();
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("kubectl printed no JSON ({e}):\n{out}"))
+    }
+}
+
+/// A running cluster with its data directory.
+pub struct TestCluster {
+    pub server: apiserver::ApiServer,
+    pub store: SharedStore,
+    pub kubeconfig: PathBuf,
+    /// Kept alive for the cluster's life (and removed after it).
+    pub dir: tempfile::TempDir,
+    pub etcd: Option<EtcdCluster>,
+}
+
+impl TestCluster {
+    /// A cluster on the embedded SQLite store.
+    pub async fn start() -> TestCluster {
+        let dir = tempfile::Builder::new()
+            .prefix("rudder-test-")
+            .tempdir()
+            .expect("temp dir");
+        let store = SqliteStore::open_dir(dir.path().join("store")).expect("open store");
+        Self::start_on(Arc::new(store), dir, None).await
+    }
+
+    /// A cluster on a fresh single-member etcd.
+    pub async fn start_etcd() -> TestCluster {
+        let dir = tempfile::Builder::new()
+            .prefix("rudder-test-")
+            .tempdir()
+            .expect("temp dir");
+        let etcd = tokio::task::spawn_blocking(|| EtcdCluster::start(1))
+            .await
+            .expect("etcd start task")
+            .expect("start etcd");
+        let store =
+            store::etcd::EtcdStore::connect(store::etcd::EtcdOptions::new(etcd.endpoints()))
+                .await
+                .expect("connect to etcd");
+        Self::start_on(Arc::new(store), dir, Some(etcd)).await
+    }
+
+    /// A cluster over `store`, with certificates and kubeconfig in `dir`.
+    pub async fn start_on(
+        store: SharedStore,
+        dir: tempfile::TempDir,
+        etcd: Option<EtcdCluster>,
+    ) -> TestCluster {
+        let mut config = apiserver::Config::new(dir.path().to_path_buf());
+        config.bind_address = [127, 0, 0, 1].into();
+        config.port = 0;
+        let server = apiserver::start(config, store.clone())
+            .await
+            .expect("start the API server");
+        TestCluster {
+            kubeconfig: server.kubeconfig.clone(),
+            server,
+            store,
+            dir,
+            etcd,
+        }
+    }
+
+    /// Stops the API server and starts it again on the same data directory
+    /// and store, as a restart of `rudder server` does.
+    pub async fn restart(self) -> TestCluster {
+        let TestCluster {
+            server,
+            store,
+            dir,
+            etcd,
+            ..
+        } = self;
+        server.stop().await;
+        let embedded = store.backend() == "sqlite";
+        if embedded {
+            // Wait for the connections still holding the store to end, so the
+            // database is closed (and its lock released) before reopening.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while Arc::strong_count(&store) > 1 && std::time::Instant::now() < deadline {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            drop(store);
+            let reopened = SqliteStore::open_dir(dir.path().join("store")).expect("reopen store");
+            Self::start_on(Arc::new(reopened), dir, etcd).await
+        } else {
+            Self::start_on(store, dir, etcd).await
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs the real `kubectl` against this cluster.
+    pub async fn kubectl(&self, args: &[&str]) -> Kubectl {
+        self.kubectl_with(args, &[], None).await
+    }
+
+    /// Runs `kubectl` with extra environment and optional standard input.
+    pub async fn kubectl_with(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: Option<&str>,
+    ) -> Kubectl {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let stdin = stdin.map(str::to_string);
+        let kubeconfig = self.kubeconfig.clone();
+        let home = self.dir.path().join("home");
+        tokio::task::spawn_blocking(move || {
+            let _ = std::fs::create_dir_all(&home);
+            let mut command = Command::new("kubectl");
+            command
+                .args(&args)
+                .env("KUBECONFIG", &kubeconfig)
+                // Its own cache and config, never the developer's.
+                .env("HOME", &home)
+                .env("KUBECACHEDIR", home.join("cache"))
+                .stdin(if stdin.is_some() {
+                    std::process::Stdio::piped()
+                } else {
+                    std::process::Stdio::null()
+                })
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            for (k, v) in &env {
+                command.env(k, v);
+            }
+            let mut child = command.spawn().expect("run kubectl (is it on the PATH?)");
+            if let Some(input) = stdin {
+                use std::io::Write;
+                if let Some(mut pipe) = child.stdin.take() {
+                    let _ = pipe.write_all(input.as_bytes());
+                }
+            }
+            let output = child.wait_with_output().expect("wait for kubectl");
+            Kubectl {
+                success: output.status.success(),
+                code: output.status.code(),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            }
+        })
+        .await
+        .expect("kubectl task")
+    }
+
+    /// Writes `contents` to a file in the cluster's directory and returns its path.
+    pub fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).expect("write test file");
+        path
+    }
+}

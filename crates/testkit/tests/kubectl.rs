@@ -1,0 +1,863 @@
+//! The real kubectl against a real rudder API server: what a person types,
+//! and what kubectl prints back.
+
+use serde_json::Value;
+use testkit::TestCluster;
+
+const SHOP: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    team: a
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+  namespace: shop
+  labels:
+    app.kubernetes.io/name: web
+    env: a
+data:
+  a: "1"
+  b: "2"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: other
+  namespace: shop
+  labels:
+    env: c
+data:
+  x: "1"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    app.kubernetes.io/name: web
+    tier: front
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: app
+        image: nginx:1
+        ports:
+        - containerPort: 80
+      - name: side
+        image: busybox
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: 80
+"#;
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(|l| l.trim_end().to_string()).collect()
+}
+
+fn column(text: &str, header: &str) -> Vec<String> {
+    let all = lines(text);
+    let start = all[0].find(header).expect("column present");
+    all[1..]
+        .iter()
+        .map(|l| {
+            l[start..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_namespaces_lists_the_system_namespaces() {
+    let cluster = TestCluster::start().await;
+    let out = cluster.kubectl(&["get", "ns"]).await.ok();
+    let rows = lines(&out);
+    assert_eq!(
+        rows[0].split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "STATUS", "AGE"]
+    );
+    assert_eq!(
+        column(&out, "NAME"),
+        ["default", "kube-node-lease", "kube-public", "kube-system"]
+    );
+    assert!(column(&out, "STATUS").iter().all(|s| s == "Active"));
+    let version = cluster.kubectl(&["version", "-o", "json"]).await.json();
+    assert_eq!(version["serverVersion"]["minor"], "33");
+    let pcs = cluster
+        .kubectl(&["get", "priorityclasses", "-o", "name"])
+        .await
+        .ok();
+    assert!(
+        pcs.contains("priorityclass.scheduling.k8s.io/system-node-critical"),
+        "{pcs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_get_and_reapply_with_removals() {
+    let cluster = TestCluster::start().await;
+    let manifest = cluster.file("shop.yaml", SHOP);
+    let manifest = manifest.to_str().unwrap();
+    // OpenAPI documents are not served yet, so client-side validation is off.
+    let out = cluster
+        .kubectl(&["apply", "--validate=false", "-f", manifest])
+        .await
+        .ok();
+    assert_eq!(
+        lines(&out),
+        [
+            "namespace/shop created",
+            "configmap/cfg created",
+            "configmap/other created",
+            "deployment.apps/web created",
+            "service/web created"
+        ]
+    );
+    let all = cluster.kubectl(&["get", "all", "-n", "shop"]).await.ok();
+    assert!(
+        all.contains("service/web") && all.contains("deployment.apps/web"),
+        "{all}"
+    );
+    let deploy = cluster
+        .kubectl(&["get", "deploy", "-n", "shop", "-o", "wide"])
+        .await
+        .ok();
+    assert_eq!(
+        lines(&deploy)[0].split_whitespace().collect::<Vec<_>>(),
+        [
+            "NAME",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES",
+            "SELECTOR"
+        ]
+    );
+    assert!(
+        lines(&deploy)[1].contains("0/2")
+            && lines(&deploy)[1].contains("app,side")
+            && lines(&deploy)[1].contains("nginx:1,busybox"),
+        "{deploy}"
+    );
+    let svc = cluster.kubectl(&["get", "svc", "-n", "shop"]).await.ok();
+    assert_eq!(
+        lines(&svc)[0].split_whitespace().collect::<Vec<_>>(),
+        [
+            "NAME",
+            "TYPE",
+            "CLUSTER-IP",
+            "EXTERNAL-IP",
+            "PORT(S)",
+            "AGE"
+        ]
+    );
+    assert!(lines(&svc)[1].contains("80/TCP"));
+
+    // Unchanged: nothing to do.
+    let again = cluster
+        .kubectl(&["apply", "--validate=false", "-f", manifest])
+        .await
+        .ok();
+    assert!(again.contains("deployment.apps/web unchanged"), "{again}");
+
+    // Edit: drop a label, a container and a data key; change the image.
+    let edited = SHOP
+        .replace("    tier: front\n", "")
+        .replace("      - name: side\n        image: busybox\n", "")
+        .replace("  b: \"2\"\n", "")
+        .replace("image: nginx:1", "image: nginx:2");
+    let edited = cluster.file("shop2.yaml", &edited);
+    let out = cluster
+        .kubectl(&["apply", "--validate=false", "-f", edited.to_str().unwrap()])
+        .await
+        .ok();
+    assert!(
+        out.contains("deployment.apps/web configured") && out.contains("configmap/cfg configured"),
+        "{out}"
+    );
+    let web = cluster
+        .kubectl(&["get", "deploy", "web", "-n", "shop", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        web["metadata"]["labels"],
+        serde_json::json!({"app.kubernetes.io/name": "web"})
+    );
+    let containers = web["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap();
+    assert_eq!(containers.len(), 1);
+    assert_eq!(containers[0]["image"], "nginx:2");
+    assert_eq!(containers[0]["ports"][0]["containerPort"], 80);
+    assert_eq!(web["metadata"]["generation"], 2);
+    let cfg = cluster
+        .kubectl(&["get", "cm", "cfg", "-n", "shop", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(cfg["data"], serde_json::json!({"a": "1"}));
+
+    // --wait=false: the namespace stays Terminating until the namespace
+    // controller empties it, and kubectl would wait for it to go.
+    let out = cluster
+        .kubectl(&["delete", "--wait=false", "-f", edited.to_str().unwrap()])
+        .await
+        .ok();
+    assert!(out.contains("deployment.apps \"web\" deleted"), "{out}");
+    // The namespace is Terminating until the namespace controller empties it.
+    let ns = cluster
+        .kubectl(&["get", "ns", "shop", "-o", "jsonpath={.status.phase}"])
+        .await
+        .ok();
+    assert_eq!(ns, "Terminating");
+    let late = cluster.file(
+        "late.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: late\n  namespace: shop\n",
+    );
+    let err = cluster
+        .kubectl(&["create", "--validate=false", "-f", late.to_str().unwrap()])
+        .await
+        .err();
+    assert!(
+        err.contains(
+            "unable to create new content in namespace shop because it is being terminated"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn selectors_and_output_formats() {
+    let cluster = TestCluster::start().await;
+    let manifest = cluster.file("shop.yaml", SHOP);
+    cluster
+        .kubectl(&[
+            "apply",
+            "--validate=false",
+            "-f",
+            manifest.to_str().unwrap(),
+        ])
+        .await
+        .ok();
+    let ns = ["-n", "shop"];
+    let get = |extra: &[&str]| {
+        let mut args = vec!["get", "cm"];
+        args.extend_from_slice(&ns);
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |args: Vec<String>| {
+        let cluster = &cluster;
+        async move {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            cluster.kubectl(&refs).await
+        }
+    };
+    let out = run(get(&["-l", "app.kubernetes.io/name=web", "-o", "name"]))
+        .await
+        .ok();
+    assert_eq!(out.trim(), "configmap/cfg");
+    let out = run(get(&["-l", "env in (a,b)", "-o", "name"])).await.ok();
+    assert_eq!(out.trim(), "configmap/cfg");
+    let out = run(get(&["-l", "env notin (a)", "-o", "name"])).await.ok();
+    assert_eq!(out.trim(), "configmap/other");
+    let out = run(get(&["-l", "env", "--show-labels"])).await.ok();
+    assert!(lines(&out)[0].ends_with("LABELS"), "{out}");
+    assert!(out.contains("app.kubernetes.io/name=web,env=a"), "{out}");
+    let out = run(get(&["-L", "env"])).await.ok();
+    assert_eq!(
+        lines(&out)[0].split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "DATA", "AGE", "ENV"]
+    );
+    let out = run(get(&["-o", "jsonpath={.items[*].metadata.name}"]))
+        .await
+        .ok();
+    assert_eq!(
+        out,
+        "cfg kube-root-ca.crt other".replace("kube-root-ca.crt ", "")
+    );
+    let out = run(get(&[
+        "-o",
+        "custom-columns=NAME:.metadata.name,LABELS:.metadata.labels",
+    ]))
+    .await
+    .ok();
+    assert_eq!(
+        lines(&out)[0].split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "LABELS"]
+    );
+    assert!(out.contains("map[env:c]"), "{out}");
+    let out = run(get(&["--sort-by=.metadata.name", "-o", "name"]))
+        .await
+        .ok();
+    assert_eq!(lines(&out), ["configmap/cfg", "configmap/other"]);
+    let out = run(get(&[
+        "--field-selector",
+        "metadata.name=other",
+        "-o",
+        "name",
+    ]))
+    .await
+    .ok();
+    assert_eq!(out.trim(), "configmap/other");
+    let out = run(get(&["-o", "yaml"])).await.ok();
+    assert!(
+        out.contains("kind: List") && out.contains("resourceVersion:"),
+        "{out}"
+    );
+    let all = cluster
+        .kubectl(&["get", "cm", "-A", "-o", "name"])
+        .await
+        .ok();
+    assert_eq!(lines(&all).len(), 2);
+
+    // Bad selectors are the server's 400, not an empty list.
+    let err = run(get(&["-l", "env in (a"])).await.err();
+    assert!(
+        err.contains("unable to parse requirement") || err.contains("found"),
+        "{err}"
+    );
+    let err = cluster
+        .kubectl(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "--field-selector",
+            "spec.bogus=x",
+        ])
+        .await
+        .err();
+    assert!(
+        err.contains("field label not supported: spec.bogus"),
+        "{err}"
+    );
+    let err = cluster.kubectl(&["get", "frobnicators"]).await.err();
+    assert!(
+        err.contains("the server doesn't have a resource type \"frobnicators\""),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn label_annotate_patch_scale_and_set_image() {
+    let cluster = TestCluster::start().await;
+    let manifest = cluster.file("shop.yaml", SHOP);
+    cluster
+        .kubectl(&[
+            "apply",
+            "--validate=false",
+            "-f",
+            manifest.to_str().unwrap(),
+        ])
+        .await
+        .ok();
+    let ns = "shop";
+    assert_eq!(
+        cluster
+            .kubectl(&["label", "cm", "cfg", "-n", ns, "extra=1"])
+            .await
+            .ok()
+            .trim(),
+        "configmap/cfg labeled"
+    );
+    assert_eq!(
+        cluster
+            .kubectl(&["label", "cm", "cfg", "-n", ns, "env-"])
+            .await
+            .ok()
+            .trim(),
+        "configmap/cfg unlabeled"
+    );
+    assert_eq!(
+        cluster
+            .kubectl(&["annotate", "cm", "cfg", "-n", ns, "note=hi"])
+            .await
+            .ok()
+            .trim(),
+        "configmap/cfg annotated"
+    );
+    cluster
+        .kubectl(&[
+            "patch",
+            "cm",
+            "cfg",
+            "-n",
+            ns,
+            "--type=merge",
+            "-p",
+            r#"{"data":{"c":"3"}}"#,
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "patch",
+            "cm",
+            "cfg",
+            "-n",
+            ns,
+            "--type=json",
+            "-p",
+            r#"[{"op":"remove","path":"/data/a"}]"#,
+        ])
+        .await
+        .ok();
+    cluster.kubectl(&["patch", "deploy", "web", "-n", ns, "--type=strategic", "-p", r#"{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox:2"}]}}}}"#]).await.ok();
+    let cfg: Value = cluster
+        .kubectl(&["get", "cm", "cfg", "-n", ns, "-o", "json"])
+        .await
+        .json();
+    assert_eq!(cfg["data"], serde_json::json!({"b": "2", "c": "3"}));
+    assert_eq!(
+        cfg["metadata"]["labels"],
+        serde_json::json!({"app.kubernetes.io/name": "web", "extra": "1"})
+    );
+    assert_eq!(cfg["metadata"]["annotations"]["note"], "hi");
+
+    let out = cluster
+        .kubectl(&["scale", "deploy", "web", "-n", ns, "--replicas=3"])
+        .await
+        .ok();
+    assert_eq!(out.trim(), "deployment.apps/web scaled");
+    let out = cluster
+        .kubectl(&["set", "image", "deployment/web", "app=nginx:2", "-n", ns])
+        .await
+        .ok();
+    assert_eq!(out.trim(), "deployment.apps/web image updated");
+    let web = cluster
+        .kubectl(&["get", "deploy", "web", "-n", ns, "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[*].image} {.metadata.generation}"])
+        .await
+        .ok();
+    assert_eq!(web, "3 nginx:2 busybox:2 4");
+
+    // A patch that does not apply is refused and changes nothing.
+    let err = cluster
+        .kubectl(&[
+            "patch",
+            "cm",
+            "cfg",
+            "-n",
+            ns,
+            "--type=json",
+            "-p",
+            r#"[{"op":"remove","path":"/data/zzz"}]"#,
+        ])
+        .await
+        .err();
+    assert!(err.contains("rror"), "{err}");
+    let after: Value = cluster
+        .kubectl(&["get", "cm", "cfg", "-n", ns, "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        after["metadata"]["resourceVersion"],
+        cfg["metadata"]["resourceVersion"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_the_right_status_and_writes_nothing() {
+    let cluster = TestCluster::start().await;
+    let before = cluster.store.current_revision().await.unwrap();
+    let bad_name = cluster.file(
+        "bad.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n",
+    );
+    let err = cluster
+        .kubectl(&[
+            "create",
+            "--validate=false",
+            "-f",
+            bad_name.to_str().unwrap(),
+        ])
+        .await
+        .err();
+    assert!(
+        err.contains(
+            "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""
+        ),
+        "{err}"
+    );
+    let mismatch = cluster.file(
+        "ns.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: kube-system\n",
+    );
+    let err = cluster
+        .kubectl(&[
+            "create",
+            "-n",
+            "default",
+            "--validate=false",
+            "-f",
+            mismatch.to_str().unwrap(),
+        ])
+        .await
+        .err();
+    assert!(err.contains("does not match the namespace"), "{err}");
+    let no_ns = cluster.file(
+        "missing.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: nowhere\n",
+    );
+    let err = cluster
+        .kubectl(&["create", "--validate=false", "-f", no_ns.to_str().unwrap()])
+        .await
+        .err();
+    assert!(err.contains("namespaces \"nowhere\" not found"), "{err}");
+    let bad_deploy = cluster.file(
+        "deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  selector:\n    matchLabels:\n      app: x\n  template:\n    metadata:\n      labels:\n        app: y\n    spec:\n      containers:\n      - name: c\n        image: i\n      - name: c\n        image: i\n",
+    );
+    let err = cluster
+        .kubectl(&[
+            "create",
+            "--validate=false",
+            "-f",
+            bad_deploy.to_str().unwrap(),
+        ])
+        .await
+        .err();
+    assert!(
+        err.contains("spec.template.metadata.labels")
+            && err.contains("`selector` does not match template `labels`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("spec.template.spec.containers[1].name: Duplicate value: \"c\""),
+        "{err}"
+    );
+    assert_eq!(
+        cluster.store.current_revision().await.unwrap(),
+        before,
+        "nothing was written"
+    );
+
+    // A stale resourceVersion on replace is a conflict.
+    let cm = cluster.file(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n",
+    );
+    cluster
+        .kubectl(&["create", "--validate=false", "-f", cm.to_str().unwrap()])
+        .await
+        .ok();
+    let mut current: Value = cluster
+        .kubectl(&["get", "cm", "c", "-o", "json"])
+        .await
+        .json();
+    cluster.kubectl(&["label", "cm", "c", "x=y"]).await.ok();
+    current["data"]["k"] = "stale".into();
+    let stale = cluster.file("stale.json", &current.to_string());
+    let err = cluster
+        .kubectl(&["replace", "--validate=false", "-f", stale.to_str().unwrap()])
+        .await
+        .err();
+    assert!(err.contains("the object has been modified; please apply your changes to the latest version and try again"), "{err}");
+    let err = cluster.kubectl(&["get", "cm", "nope"]).await.err();
+    assert!(
+        err.contains("Error from server (NotFound): configmaps \"nope\" not found"),
+        "{err}"
+    );
+    let err = cluster
+        .kubectl(&["create", "--validate=false", "-f", cm.to_str().unwrap()])
+        .await
+        .err();
+    assert!(
+        err.contains("AlreadyExists") && err.contains("configmaps \"c\" already exists"),
+        "{err}"
+    );
+
+    // Unknown credentials: 401.
+    let anonymous = cluster.file(
+        "anonymous.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    insecure-skip-tls-verify: true\n    server: {}\n  name: c\ncontexts:\n- context:\n    cluster: c\n    user: u\n  name: c\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: not-a-valid-token\n",
+            cluster.server.url
+        ),
+    );
+    let err = cluster
+        .kubectl(&["--kubeconfig", anonymous.to_str().unwrap(), "get", "ns"])
+        .await
+        .err();
+    assert!(err.contains("Unauthorized"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_and_cluster_commands() {
+    let cluster = TestCluster::start().await;
+    let resources = cluster.kubectl(&["api-resources"]).await.ok();
+    for row in [
+        "deployments",
+        "statefulsets",
+        "leases",
+        "endpointslices",
+        "poddisruptionbudgets",
+        "storageclasses",
+        "priorityclasses",
+        "horizontalpodautoscalers",
+    ] {
+        assert!(resources.contains(row), "{row} missing from api-resources");
+    }
+    let pods = lines(&resources)
+        .into_iter()
+        .find(|l| l.starts_with("pods "))
+        .unwrap();
+    assert_eq!(
+        pods.split_whitespace().collect::<Vec<_>>(),
+        ["pods", "po", "v1", "true", "Pod"]
+    );
+    let versions = cluster.kubectl(&["api-versions"]).await.ok();
+    for v in [
+        "v1",
+        "apps/v1",
+        "batch/v1",
+        "coordination.k8s.io/v1",
+        "rbac.authorization.k8s.io/v1",
+    ] {
+        assert!(lines(&versions).contains(&v.to_string()), "{v} missing");
+    }
+    let cs = cluster.kubectl(&["get", "componentstatuses"]).await.ok();
+    assert!(cs.contains("etcd-0") && cs.contains("Healthy"), "{cs}");
+    // `kubectl auth can-i` and `auth whoami` send protobuf bodies, which the
+    // server does not decode yet; the same reviews as JSON:
+    let access = cluster.file(
+        "access.json",
+        r#"{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"verb":"create","resource":"pods","namespace":"default"}}}"#,
+    );
+    let allowed: Value = serde_json::from_str(
+        &cluster
+            .kubectl(&[
+                "create",
+                "--raw",
+                "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                "-f",
+                access.to_str().unwrap(),
+            ])
+            .await
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(allowed["status"]["allowed"], true);
+    let review = cluster.file(
+        "review.json",
+        r#"{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}"#,
+    );
+    let who: Value = serde_json::from_str(
+        &cluster
+            .kubectl(&[
+                "create",
+                "--raw",
+                "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                "-f",
+                review.to_str().unwrap(),
+            ])
+            .await
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(who["status"]["userInfo"]["username"], "admin");
+    assert!(
+        who["status"]["userInfo"]["groups"]
+            .as_array()
+            .unwrap()
+            .contains(&"system:masters".into())
+    );
+    let ready = cluster.kubectl(&["get", "--raw", "/readyz"]).await.ok();
+    assert_eq!(ready, "ok");
+    let verbose = cluster
+        .kubectl(&["get", "--raw", "/livez?verbose"])
+        .await
+        .ok();
+    assert!(
+        verbose.contains("[+]etcd ok") && verbose.contains("livez check passed"),
+        "{verbose}"
+    );
+
+    // A namespace as the context's default.
+    cluster
+        .kubectl(&[
+            "create",
+            "--validate=false",
+            "-f",
+            cluster
+                .file(
+                    "ns.yaml",
+                    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n",
+                )
+                .to_str()
+                .unwrap(),
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["config", "set-context", "--current", "--namespace=team"])
+        .await
+        .ok();
+    let cm = cluster.file(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: here\n",
+    );
+    cluster
+        .kubectl(&["apply", "--validate=false", "-f", cm.to_str().unwrap()])
+        .await
+        .ok();
+    let out = cluster
+        .kubectl(&["get", "cm", "-o", "jsonpath={.items[*].metadata.namespace}"])
+        .await
+        .ok();
+    assert_eq!(out, "team");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_watch_streams_changes() {
+    let cluster = TestCluster::start().await;
+    let watcher = {
+        let kubeconfig = cluster.kubeconfig.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new("kubectl")
+                .args([
+                    "get",
+                    "cm",
+                    "-w",
+                    "--request-timeout=4s",
+                    "-o",
+                    "name",
+                    "-n",
+                    "default",
+                ])
+                .env("KUBECONFIG", kubeconfig)
+                .output()
+                .unwrap()
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for name in ["w1", "w2"] {
+        let file = cluster.file(
+            &format!("{name}.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n"),
+        );
+        cluster
+            .kubectl(&["create", "--validate=false", "-f", file.to_str().unwrap()])
+            .await
+            .ok();
+    }
+    let output = watcher.await.unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.contains("configmap/w1") && out.contains("configmap/w2"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_keeps_objects_kubeconfig_and_revisions() {
+    let cluster = TestCluster::start().await;
+    let cm = cluster.file(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keep\ndata:\n  k: v\n",
+    );
+    cluster
+        .kubectl(&["create", "--validate=false", "-f", cm.to_str().unwrap()])
+        .await
+        .ok();
+    let before: Value = cluster
+        .kubectl(&["get", "cm", "keep", "-o", "json"])
+        .await
+        .json();
+    let ca_before = std::fs::read(cluster.data_dir().join("pki/ca.crt")).unwrap();
+    let kubeconfig_before = std::fs::read(&cluster.kubeconfig).unwrap();
+    let cluster = cluster.restart().await;
+    assert_eq!(
+        std::fs::read(cluster.data_dir().join("pki/ca.crt")).unwrap(),
+        ca_before,
+        "the CA is kept"
+    );
+    assert_eq!(
+        std::fs::read(&cluster.kubeconfig).unwrap().len(),
+        kubeconfig_before.len()
+    );
+    let after: Value = cluster
+        .kubectl(&["get", "cm", "keep", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(after["metadata"]["uid"], before["metadata"]["uid"]);
+    cluster
+        .kubectl(&["label", "cm", "keep", "again=1"])
+        .await
+        .ok();
+    let relabeled: Value = cluster
+        .kubectl(&["get", "cm", "keep", "-o", "json"])
+        .await
+        .json();
+    let rv = |v: &Value| {
+        v["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+    };
+    assert!(rv(&relabeled) > rv(&before));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_commands_work_on_etcd() {
+    let cluster = TestCluster::start_etcd().await;
+    let manifest = cluster.file("shop.yaml", SHOP);
+    cluster
+        .kubectl(&[
+            "apply",
+            "--validate=false",
+            "-f",
+            manifest.to_str().unwrap(),
+        ])
+        .await
+        .ok();
+    let out = cluster
+        .kubectl(&["get", "cm", "-n", "shop", "-l", "env=a", "-o", "name"])
+        .await
+        .ok();
+    assert_eq!(out.trim(), "configmap/cfg");
+    cluster
+        .kubectl(&["scale", "deploy", "web", "-n", "shop", "--replicas=5"])
+        .await
+        .ok();
+    let replicas = cluster
+        .kubectl(&[
+            "get",
+            "deploy",
+            "web",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+        .await
+        .ok();
+    assert_eq!(replicas, "5");
+}
