@@ -148,6 +148,18 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         })
         .ok_or_else(ApiError::unauthorized)?;
 
+    if path == "/openapi/v3" || path == "/openapi/v3/" {
+        return Ok(json_response(StatusCode::OK, &crate::openapi::root()));
+    }
+    if let Some(gv) = path.strip_prefix("/openapi/v3/") {
+        let document = crate::openapi::group_version(gv).ok_or_else(ApiError::path_not_found)?;
+        return Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            document,
+        )
+            .into_response());
+    }
     let query = query_of(&request);
     let watching = query.get("watch").is_some_and(|w| w == "true" || w == "1");
     let target = match request::parse(request.method(), &path, watching) {
@@ -213,8 +225,21 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         query: &query,
         headers: &parts.headers,
         user: &user,
+        warnings: std::sync::Mutex::new(Vec::new()),
     };
-    context.dispatch(&body).await
+    let mut response = context.dispatch(&body).await?;
+    let warnings = context
+        .warnings
+        .lock()
+        .map(|w| w.clone())
+        .unwrap_or_default();
+    for warning in warnings {
+        let text = format!("299 - \"{}\"", warning.replace('"', "\\\""));
+        if let Ok(value) = header::HeaderValue::from_str(&text) {
+            response.headers_mut().append("Warning", value);
+        }
+    }
+    Ok(response)
 }
 
 async fn health(state: &ApiState, path: &str, query: &Query) -> Response {
@@ -277,6 +302,8 @@ struct Call<'a> {
     query: &'a Query,
     headers: &'a HeaderMap,
     user: &'a User,
+    /// Sent back as `Warning` headers.
+    warnings: std::sync::Mutex<Vec<String>>,
 }
 
 impl Call<'_> {
@@ -296,6 +323,53 @@ impl Call<'_> {
                 "Invalid dry run value: {other:?}: supported values: \"All\""
             ))),
         }
+    }
+
+    /// Decodes `object` as its kind's type, as kube-apiserver's decoder
+    /// does: wrong field types are a 400, unknown fields are refused, warned
+    /// about or dropped as `fieldValidation` says. Returns the typed form.
+    fn field_validation(&self, object: Value) -> Result<Value, ApiError> {
+        let info = self.info();
+        let mode = self
+            .query
+            .get("fieldValidation")
+            .map_or("Warn", String::as_str);
+        if !["Ignore", "Warn", "Strict"].contains(&mode) {
+            return Err(ApiError::bad_request(format!(
+                "Invalid field validation directive: {mode}"
+            )));
+        }
+        let typed = match crate::typed::round_trip(info.group, info.kind, &object) {
+            None => return Ok(object),
+            Some(Err(err)) => {
+                return Err(ApiError::bad_request(format!(
+                    "{} in version \"{}\" cannot be handled as a {}: {err}",
+                    info.kind, info.version, info.kind
+                )));
+            }
+            Some(Ok(typed)) => typed,
+        };
+        let unknown: Vec<String> = crate::typed::unknown_fields(&object, &typed)
+            .into_iter()
+            .map(|field| format!("unknown field \"{field}\""))
+            .collect();
+        if !unknown.is_empty() {
+            match mode {
+                "Strict" => {
+                    return Err(ApiError::bad_request(format!(
+                        "strict decoding error: {}",
+                        unknown.join(", ")
+                    )));
+                }
+                "Warn" => {
+                    if let Ok(mut warnings) = self.warnings.lock() {
+                        warnings.extend(unknown);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(typed)
     }
 
     fn key(&self, name: &str) -> String {
@@ -554,8 +628,9 @@ impl Call<'_> {
 
     async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
         let info = self.info();
-        let mut object = self.parse_body(body)?;
+        let object = self.parse_body(body)?;
         objects::check_type(info, &object, info.kind)?;
+        let mut object = self.field_validation(object)?;
         let name = objects::prepare_create(
             info,
             self.resource.namespace.as_deref(),
@@ -630,6 +705,7 @@ impl Call<'_> {
         let name = self.name()?.to_string();
         let object = self.parse_body(body)?;
         objects::check_type(info, &object, info.kind)?;
+        let object = self.field_validation(object)?;
         let kv = self
             .store()
             .get(&self.key(&name))
@@ -677,7 +753,13 @@ impl Call<'_> {
                 .map_err(|e| ApiError::from_store(e, info, &name))?
                 .ok_or_else(|| ApiError::not_found(info, &name))?;
             let old = decode(info, &kv)?;
-            let patched = patch::apply(info.kind, &content_type, &old, body)?;
+            let patched = patch::apply(
+                crate::openapi::kind_schema(info.group, info.kind),
+                &content_type,
+                &old,
+                body,
+            )?;
+            let patched = self.field_validation(patched)?;
             let pinned = patched
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
@@ -724,7 +806,7 @@ impl Call<'_> {
                     .get(header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
-                patch::apply("Scale", content_type, &current, body)?
+                patch::apply(None, content_type, &current, body)?
             } else {
                 let requested = self.parse_body(body)?;
                 objects::check_type(info, &requested, "Scale")?;

@@ -226,6 +226,29 @@ pub fn validate_metadata(info: &ResourceInfo, object: &Value) -> Vec<Cause> {
     causes
 }
 
+/// Kind-specific normal forms applied on every write: a Secret's
+/// `stringData` is folded into `data` (base64), as upstream stores it.
+pub fn normalize(info: &ResourceInfo, object: &mut Value) {
+    if info.kind == "Secret"
+        && let Some(Value::Object(strings)) =
+            object.as_object_mut().and_then(|o| o.remove("stringData"))
+    {
+        use base64::Engine;
+        let data = object
+            .as_object_mut()
+            .map(|o| o.entry("data").or_insert_with(|| json!({})));
+        if let Some(Value::Object(data)) = data {
+            for (key, value) in strings {
+                let text = value.as_str().unwrap_or_default();
+                data.insert(
+                    key,
+                    json!(base64::engine::general_purpose::STANDARD.encode(text)),
+                );
+            }
+        }
+    }
+}
+
 /// Fills in what the server owns on create. Returns the object's name.
 pub fn prepare_create(
     info: &ResourceInfo,
@@ -282,6 +305,7 @@ pub fn prepare_create(
     } else {
         metadata.remove("generation");
     }
+    normalize(info, object);
     if info.kind == "Namespace" {
         object["spec"] = json!({"finalizers": ["kubernetes"]});
         object["status"] = json!({"phase": "Active"});
@@ -387,6 +411,7 @@ pub fn prepare_update(
         map.insert("apiVersion".into(), json!(info.api_version()));
         map.insert("kind".into(), json!(info.kind));
     }
+    normalize(info, &mut new);
     if info.kind == "Namespace" && subresource != Some("finalize") {
         // spec.finalizers change only through the finalize subresource.
         match old.get("spec") {

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::merge_keys;
 use crate::status::ApiError;
 
 pub const JSON_PATCH: &str = "application/json-patch+json";
@@ -14,7 +15,7 @@ pub const APPLY_PATCH: &str = "application/apply-patch+yaml";
 
 /// Applies a patch of `content_type` to `original`.
 pub fn apply(
-    kind: &str,
+    schema: Option<&str>,
     content_type: &str,
     original: &Value,
     body: &[u8],
@@ -40,7 +41,7 @@ pub fn apply(
         }
         STRATEGIC_MERGE_PATCH => {
             let patch = parse_object(body)?;
-            strategic_merge(kind, original, &patch).map_err(ApiError::bad_request)
+            strategic_merge(schema, original, &patch).map_err(ApiError::bad_request)
         }
         APPLY_PATCH => Err(ApiError::unsupported_media_type(
             "server-side apply is not supported by this server yet; use client-side apply (kubectl apply --server-side=false)",
@@ -70,38 +71,49 @@ enum ListStrategy {
     Replace,
 }
 
-fn list_strategy(kind: &str, path: &[String], field: &str) -> ListStrategy {
-    let parent = path.last().map(String::as_str).unwrap_or("");
-    match field {
-        "containers"
-        | "initContainers"
-        | "ephemeralContainers"
-        | "volumes"
-        | "env"
-        | "imagePullSecrets"
-        | "resourceClaims"
-        | "schedulingGates" => ListStrategy::Key("name"),
-        "volumeMounts" => ListStrategy::Key("mountPath"),
-        "volumeDevices" => ListStrategy::Key("devicePath"),
-        "hostAliases" => ListStrategy::Key("ip"),
-        "readinessGates" => ListStrategy::Key("conditionType"),
-        "ownerReferences" => ListStrategy::Key("uid"),
-        "conditions" => ListStrategy::Key("type"),
-        "addresses" if parent == "status" => ListStrategy::Key("type"),
-        "secrets" if kind == "ServiceAccount" => ListStrategy::Key("name"),
-        "finalizers" if parent == "metadata" => ListStrategy::Primitives,
-        "ports" if kind == "Service" && parent == "spec" => ListStrategy::Key("port"),
-        "ports" if path.iter().any(|p| p.ends_with("ontainers")) => {
-            ListStrategy::Key("containerPort")
+fn list_strategy(schema: Option<&str>, field: &str) -> ListStrategy {
+    match schema.and_then(|s| merge_keys::lookup(s, field)) {
+        Some((strategy, key)) if strategy.split(',').any(|s| s == "merge") => {
+            if key.is_empty() {
+                ListStrategy::Primitives
+            } else {
+                ListStrategy::Key(key)
+            }
         }
         _ => ListStrategy::Replace,
     }
 }
 
-/// Applies a strategic merge patch.
-pub fn strategic_merge(kind: &str, original: &Value, patch: &Value) -> Result<Value, String> {
-    let mut path = Vec::new();
-    match merge_value(kind, &mut path, Some(original), patch)? {
+/// The schema of `field` inside `schema`, and of its list items.
+fn child_schema(schema: Option<&str>, field: &str) -> Option<&'static str> {
+    let property = crate::openapi::definitions()
+        .get(schema?)?
+        .get("properties")?
+        .get(field)?;
+    let target = property.get("items").unwrap_or(property);
+    reference(target)
+}
+
+fn reference(schema: &Value) -> Option<&'static str> {
+    let text = schema
+        .get("$ref")
+        .or_else(|| schema.get("allOf")?.get(0)?.get("$ref"))?
+        .as_str()?;
+    let name = text.rsplit('/').next()?;
+    // Names are keys of the static definitions map: return that key.
+    crate::openapi::definitions()
+        .get_key_value(name)
+        .map(|(k, _)| k.as_str())
+}
+
+/// Applies a strategic merge patch to an object whose schema is `schema`
+/// (None: every list is replaced, every map merged).
+pub fn strategic_merge(
+    schema: Option<&str>,
+    original: &Value,
+    patch: &Value,
+) -> Result<Value, String> {
+    match merge_value(schema, Some(original), patch)? {
         Some(value) => Ok(value),
         None => Err("the patch deletes the whole object".to_string()),
     }
@@ -109,8 +121,7 @@ pub fn strategic_merge(kind: &str, original: &Value, patch: &Value) -> Result<Va
 
 /// Merges `patch` into `original`; None means "delete this value".
 fn merge_value(
-    kind: &str,
-    path: &mut Vec<String>,
+    schema: Option<&str>,
     original: Option<&Value>,
     patch: &Value,
 ) -> Result<Option<Value>, String> {
@@ -118,15 +129,14 @@ fn merge_value(
         Value::Null => Ok(None),
         Value::Object(patch_map) => {
             let original_map = original.and_then(Value::as_object);
-            merge_map(kind, path, original_map, patch_map)
+            merge_map(schema, original_map, patch_map)
         }
         other => Ok(Some(other.clone())),
     }
 }
 
 fn merge_map(
-    kind: &str,
-    path: &mut Vec<String>,
+    schema: Option<&str>,
     original: Option<&Map<String, Value>>,
     patch: &Map<String, Value>,
 ) -> Result<Option<Value>, String> {
@@ -163,18 +173,21 @@ fn merge_map(
             }
             continue;
         }
-        path.push(key.clone());
+        let child = child_schema(schema, key);
         let merged = match value {
             Value::Array(patch_items) => {
                 let original_items = result.get(key).and_then(Value::as_array).cloned();
-                path.pop();
-                let merged = merge_list(kind, path, key, original_items, patch_items)?;
-                path.push(key.clone());
-                Some(Value::Array(merged))
+                let strategy = list_strategy(schema, key);
+                Some(Value::Array(merge_list(
+                    strategy,
+                    child,
+                    key,
+                    original_items,
+                    patch_items,
+                )?))
             }
-            _ => merge_value(kind, path, result.get(key), value)?,
+            _ => merge_value(child, result.get(key), value)?,
         };
-        path.pop();
         match merged {
             Some(v) => {
                 result.insert(key.clone(), v);
@@ -188,8 +201,8 @@ fn merge_map(
 }
 
 fn merge_list(
-    kind: &str,
-    path: &mut Vec<String>,
+    strategy: ListStrategy,
+    item_schema: Option<&str>,
     field: &str,
     original: Option<Vec<Value>>,
     patch: &[Value],
@@ -208,7 +221,6 @@ fn merge_list(
             })
             .collect());
     }
-    let strategy = list_strategy(kind, path, field);
     let mut result = original.unwrap_or_default();
     match strategy {
         ListStrategy::Replace => Ok(patch
@@ -227,14 +239,11 @@ fn merge_list(
             Ok(result)
         }
         ListStrategy::Key(key) => {
-            path.push(field.to_string());
             for item in patch {
                 let Some(item_map) = item.as_object() else {
-                    path.pop();
                     return Err(format!("{field}: list items must be objects"));
                 };
                 let Some(id) = item_map.get(key) else {
-                    path.pop();
                     return Err(format!(
                         "map: {item} does not contain declared merge key: {key}"
                     ));
@@ -249,8 +258,7 @@ fn merge_list(
                     }
                     (None, true) => {}
                     (Some(at), false) => {
-                        let merged = merge_map(kind, path, result[at].as_object(), item_map)?;
-                        match merged {
+                        match merge_map(item_schema, result[at].as_object(), item_map)? {
                             Some(value) => result[at] = value,
                             None => {
                                 result.remove(at);
@@ -258,13 +266,12 @@ fn merge_list(
                         }
                     }
                     (None, false) => {
-                        if let Some(value) = merge_map(kind, path, None, item_map)? {
+                        if let Some(value) = merge_map(item_schema, None, item_map)? {
                             result.push(value);
                         }
                     }
                 }
             }
-            path.pop();
             Ok(result)
         }
     }
@@ -309,7 +316,8 @@ mod tests {
     #[test]
     fn set_image_merges_containers_by_name() {
         let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "nginx:2"}]}}}});
-        let out = strategic_merge("Deployment", &deployment(), &patch).unwrap();
+        let out =
+            strategic_merge(Some("io.k8s.api.apps.v1.Deployment"), &deployment(), &patch).unwrap();
         let containers = out
             .pointer("/spec/template/spec/containers")
             .unwrap()
@@ -331,7 +339,8 @@ mod tests {
                 "$setElementOrder/containers": [{"name": "app"}],
                 "containers": [{"name": "sidecar", "$patch": "delete"},
                                {"name": "app", "env": [{"name": "B", "$patch": "delete"}]}]}}}});
-        let out = strategic_merge("Deployment", &deployment(), &patch).unwrap();
+        let out =
+            strategic_merge(Some("io.k8s.api.apps.v1.Deployment"), &deployment(), &patch).unwrap();
         assert_eq!(out["metadata"]["labels"], json!({"tier": "db"}));
         assert_eq!(out["metadata"]["finalizers"], json!(["a", "b"]));
         let containers = out
@@ -347,13 +356,23 @@ mod tests {
         );
 
         let replace = json!({"spec": {"template": {"spec": {"containers": [{"$patch": "replace"}, {"name": "only", "image": "x"}]}}}});
-        let out = strategic_merge("Deployment", &deployment(), &replace).unwrap();
+        let out = strategic_merge(
+            Some("io.k8s.api.apps.v1.Deployment"),
+            &deployment(),
+            &replace,
+        )
+        .unwrap();
         assert_eq!(
             out.pointer("/spec/template/spec/containers").unwrap(),
             &json!([{"name": "only", "image": "x"}])
         );
         let retain = json!({"spec": {"$retainKeys": ["replicas"], "replicas": 2}});
-        let out = strategic_merge("Deployment", &deployment(), &retain).unwrap();
+        let out = strategic_merge(
+            Some("io.k8s.api.apps.v1.Deployment"),
+            &deployment(),
+            &retain,
+        )
+        .unwrap();
         assert_eq!(out["spec"], json!({"replicas": 2}));
     }
 
@@ -361,7 +380,7 @@ mod tests {
     fn service_ports_merge_by_port() {
         let svc = json!({"spec": {"ports": [{"port": 80, "name": "http"}, {"port": 443, "name": "https"}]}});
         let patch = json!({"spec": {"ports": [{"port": 443, "targetPort": 8443}]}});
-        let out = strategic_merge("Service", &svc, &patch).unwrap();
+        let out = strategic_merge(Some("io.k8s.api.core.v1.Service"), &svc, &patch).unwrap();
         assert_eq!(
             out["spec"]["ports"][1],
             json!({"port": 443, "name": "https", "targetPort": 8443})
@@ -372,7 +391,7 @@ mod tests {
     fn patch_types() {
         let original = json!({"a": 1, "b": {"c": 2}});
         let merged = apply(
-            "X",
+            None,
             MERGE_PATCH,
             &original,
             br#"{"b": {"c": null, "d": 3}}"#,
@@ -380,7 +399,7 @@ mod tests {
         .unwrap();
         assert_eq!(merged, json!({"a": 1, "b": {"d": 3}}));
         let patched = apply(
-            "X",
+            None,
             JSON_PATCH,
             &original,
             br#"[{"op": "replace", "path": "/a", "value": 5}]"#,
@@ -389,7 +408,7 @@ mod tests {
         assert_eq!(patched["a"], 5);
         assert_eq!(
             apply(
-                "X",
+                None,
                 JSON_PATCH,
                 &original,
                 br#"[{"op": "remove", "path": "/zzz"}]"#
@@ -399,15 +418,19 @@ mod tests {
             422
         );
         assert_eq!(
-            apply("X", APPLY_PATCH, &original, b"{}").unwrap_err().code,
+            apply(None, APPLY_PATCH, &original, b"{}").unwrap_err().code,
             415
         );
         assert_eq!(
-            apply("X", "text/plain", &original, b"{}").unwrap_err().code,
+            apply(None, "text/plain", &original, b"{}")
+                .unwrap_err()
+                .code,
             415
         );
         assert_eq!(
-            apply("X", MERGE_PATCH, &original, b"[1]").unwrap_err().code,
+            apply(None, MERGE_PATCH, &original, b"[1]")
+                .unwrap_err()
+                .code,
             400
         );
     }

@@ -123,11 +123,7 @@ async fn apply_get_and_reapply_with_removals() {
     let cluster = TestCluster::start().await;
     let manifest = cluster.file("shop.yaml", SHOP);
     let manifest = manifest.to_str().unwrap();
-    // OpenAPI documents are not served yet, so client-side validation is off.
-    let out = cluster
-        .kubectl(&["apply", "--validate=false", "-f", manifest])
-        .await
-        .ok();
+    let out = cluster.kubectl(&["apply", "-f", manifest]).await.ok();
     assert_eq!(
         lines(&out),
         [
@@ -181,10 +177,7 @@ async fn apply_get_and_reapply_with_removals() {
     assert!(lines(&svc)[1].contains("80/TCP"));
 
     // Unchanged: nothing to do.
-    let again = cluster
-        .kubectl(&["apply", "--validate=false", "-f", manifest])
-        .await
-        .ok();
+    let again = cluster.kubectl(&["apply", "-f", manifest]).await.ok();
     assert!(again.contains("deployment.apps/web unchanged"), "{again}");
 
     // Edit: drop a label, a container and a data key; change the image.
@@ -195,7 +188,7 @@ async fn apply_get_and_reapply_with_removals() {
         .replace("image: nginx:1", "image: nginx:2");
     let edited = cluster.file("shop2.yaml", &edited);
     let out = cluster
-        .kubectl(&["apply", "--validate=false", "-f", edited.to_str().unwrap()])
+        .kubectl(&["apply", "-f", edited.to_str().unwrap()])
         .await
         .ok();
     assert!(
@@ -241,7 +234,7 @@ async fn apply_get_and_reapply_with_removals() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: late\n  namespace: shop\n",
     );
     let err = cluster
-        .kubectl(&["create", "--validate=false", "-f", late.to_str().unwrap()])
+        .kubectl(&["create", "-f", late.to_str().unwrap()])
         .await
         .err();
     assert!(
@@ -257,12 +250,7 @@ async fn selectors_and_output_formats() {
     let cluster = TestCluster::start().await;
     let manifest = cluster.file("shop.yaml", SHOP);
     cluster
-        .kubectl(&[
-            "apply",
-            "--validate=false",
-            "-f",
-            manifest.to_str().unwrap(),
-        ])
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
     let ns = ["-n", "shop"];
@@ -370,12 +358,7 @@ async fn label_annotate_patch_scale_and_set_image() {
     let cluster = TestCluster::start().await;
     let manifest = cluster.file("shop.yaml", SHOP);
     cluster
-        .kubectl(&[
-            "apply",
-            "--validate=false",
-            "-f",
-            manifest.to_str().unwrap(),
-        ])
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
     let ns = "shop";
@@ -491,12 +474,7 @@ async fn bad_input_gets_the_right_status_and_writes_nothing() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n",
     );
     let err = cluster
-        .kubectl(&[
-            "create",
-            "--validate=false",
-            "-f",
-            bad_name.to_str().unwrap(),
-        ])
+        .kubectl(&["create", "-f", bad_name.to_str().unwrap()])
         .await
         .err();
     assert!(
@@ -510,14 +488,7 @@ async fn bad_input_gets_the_right_status_and_writes_nothing() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: kube-system\n",
     );
     let err = cluster
-        .kubectl(&[
-            "create",
-            "-n",
-            "default",
-            "--validate=false",
-            "-f",
-            mismatch.to_str().unwrap(),
-        ])
+        .kubectl(&["create", "-n", "default", "-f", mismatch.to_str().unwrap()])
         .await
         .err();
     assert!(err.contains("does not match the namespace"), "{err}");
@@ -526,21 +497,16 @@ async fn bad_input_gets_the_right_status_and_writes_nothing() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: nowhere\n",
     );
     let err = cluster
-        .kubectl(&["create", "--validate=false", "-f", no_ns.to_str().unwrap()])
+        .kubectl(&["create", "-f", no_ns.to_str().unwrap()])
         .await
         .err();
     assert!(err.contains("namespaces \"nowhere\" not found"), "{err}");
     let bad_deploy = cluster.file(
         "deploy.yaml",
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  selector:\n    matchLabels:\n      app: x\n  template:\n    metadata:\n      labels:\n        app: y\n    spec:\n      containers:\n      - name: c\n        image: i\n      - name: c\n        image: i\n",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  selector:\n    matchLabels:\n      app: one\n  template:\n    metadata:\n      labels:\n        app: two\n    spec:\n      containers:\n      - name: c\n        image: i\n      - name: c\n        image: i\n",
     );
     let err = cluster
-        .kubectl(&[
-            "create",
-            "--validate=false",
-            "-f",
-            bad_deploy.to_str().unwrap(),
-        ])
+        .kubectl(&["create", "-f", bad_deploy.to_str().unwrap()])
         .await
         .err();
     assert!(
@@ -564,7 +530,7 @@ async fn bad_input_gets_the_right_status_and_writes_nothing() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n",
     );
     cluster
-        .kubectl(&["create", "--validate=false", "-f", cm.to_str().unwrap()])
+        .kubectl(&["create", "-f", cm.to_str().unwrap()])
         .await
         .ok();
     let mut current: Value = cluster
@@ -575,7 +541,7 @@ async fn bad_input_gets_the_right_status_and_writes_nothing() {
     current["data"]["k"] = "stale".into();
     let stale = cluster.file("stale.json", &current.to_string());
     let err = cluster
-        .kubectl(&["replace", "--validate=false", "-f", stale.to_str().unwrap()])
+        .kubectl(&["replace", "-f", stale.to_str().unwrap()])
         .await
         .err();
     assert!(err.contains("the object has been modified; please apply your changes to the latest version and try again"), "{err}");
@@ -585,7 +551,7 @@ async fn bad_input_gets_the_right_status_and_writes_nothing() {
         "{err}"
     );
     let err = cluster
-        .kubectl(&["create", "--validate=false", "-f", cm.to_str().unwrap()])
+        .kubectl(&["create", "-f", cm.to_str().unwrap()])
         .await
         .err();
     assert!(
@@ -703,7 +669,6 @@ async fn discovery_and_cluster_commands() {
     cluster
         .kubectl(&[
             "create",
-            "--validate=false",
             "-f",
             cluster
                 .file(
@@ -724,7 +689,7 @@ async fn discovery_and_cluster_commands() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: here\n",
     );
     cluster
-        .kubectl(&["apply", "--validate=false", "-f", cm.to_str().unwrap()])
+        .kubectl(&["apply", "-f", cm.to_str().unwrap()])
         .await
         .ok();
     let out = cluster
@@ -763,7 +728,7 @@ async fn get_watch_streams_changes() {
             &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n"),
         );
         cluster
-            .kubectl(&["create", "--validate=false", "-f", file.to_str().unwrap()])
+            .kubectl(&["create", "-f", file.to_str().unwrap()])
             .await
             .ok();
     }
@@ -783,7 +748,7 @@ async fn restart_keeps_objects_kubeconfig_and_revisions() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keep\ndata:\n  k: v\n",
     );
     cluster
-        .kubectl(&["create", "--validate=false", "-f", cm.to_str().unwrap()])
+        .kubectl(&["create", "-f", cm.to_str().unwrap()])
         .await
         .ok();
     let before: Value = cluster
@@ -830,12 +795,7 @@ async fn the_same_commands_work_on_etcd() {
     let cluster = TestCluster::start_etcd().await;
     let manifest = cluster.file("shop.yaml", SHOP);
     cluster
-        .kubectl(&[
-            "apply",
-            "--validate=false",
-            "-f",
-            manifest.to_str().unwrap(),
-        ])
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
     let out = cluster
@@ -860,4 +820,91 @@ async fn the_same_commands_work_on_etcd() {
         .await
         .ok();
     assert_eq!(replicas, "5");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_and_field_validation() {
+    let cluster = TestCluster::start().await;
+    let explain = cluster
+        .kubectl(&["explain", "pod.spec.containers"])
+        .await
+        .ok();
+    assert!(
+        explain.contains("KIND:       Pod") && explain.contains("FIELD: containers <[]Container>"),
+        "{explain}"
+    );
+    let explain = cluster
+        .kubectl(&["explain", "deployment.spec.strategy.rollingUpdate"])
+        .await
+        .ok();
+    assert!(explain.contains("maxSurge"), "{explain}");
+
+    let before = cluster.store.current_revision().await.unwrap();
+    let bad = cluster.file(
+        "bad.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicaz: 2\n  selector:\n    matchLabels:\n      app: x\n  template:\n    metadata:\n      labels:\n        app: x\n    spec:\n      containers:\n      - name: c\n        image: i\n        imagePullPolcy: Always\n",
+    );
+    let err = cluster
+        .kubectl(&["apply", "-f", bad.to_str().unwrap()])
+        .await
+        .err();
+    assert!(
+        err.contains("strict decoding error: unknown field \"spec.replicaz\", unknown field \"spec.template.spec.containers[0].imagePullPolcy\""),
+        "{err}"
+    );
+    assert_eq!(
+        cluster.store.current_revision().await.unwrap(),
+        before,
+        "nothing was written"
+    );
+    let warned = cluster
+        .kubectl(&["apply", "--validate=warn", "-f", bad.to_str().unwrap()])
+        .await;
+    assert!(warned.success, "{}", warned.stderr);
+    assert!(
+        warned.stderr.contains("unknown field \"spec.replicaz\""),
+        "{}",
+        warned.stderr
+    );
+    let stored = cluster
+        .kubectl(&["get", "deploy", "d", "-o", "json"])
+        .await
+        .json();
+    assert!(
+        stored["spec"].get("replicaz").is_none(),
+        "unknown fields are not stored"
+    );
+
+    let wrong_type = cluster.file(
+        "wrong.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata: [1, 2]\n",
+    );
+    let err = cluster
+        .kubectl(&[
+            "create",
+            "--validate=false",
+            "-f",
+            wrong_type.to_str().unwrap(),
+        ])
+        .await
+        .err();
+    assert!(
+        err.contains("ConfigMap in version \"v1\" cannot be handled as a ConfigMap"),
+        "{err}"
+    );
+
+    let secret = cluster.file(
+        "secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: hunter2\n",
+    );
+    cluster
+        .kubectl(&["apply", "-f", secret.to_str().unwrap()])
+        .await
+        .ok();
+    let stored = cluster
+        .kubectl(&["get", "secret", "s", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(stored["data"]["password"], "aHVudGVyMg==");
+    assert!(stored.get("stringData").is_none());
 }

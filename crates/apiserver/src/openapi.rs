@@ -1,0 +1,338 @@
+//! OpenAPI v3 documents (`/openapi/v3` and one per group-version), built
+//! from the registry and the kinds' typed schemas: what `kubectl apply`
+//! checks for server-side field validation and `kubectl explain` reads.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use api::ResourceInfo;
+use api::registry::RESOURCES;
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+
+struct Documents {
+    /// `api/v1`, `apis/apps/v1`, ... → the serialized document and its hash.
+    by_group_version: BTreeMap<String, (String, String)>,
+    /// Every schema, by name (`io.k8s.api.core.v1.PodSpec`).
+    definitions: Map<String, Value>,
+    /// (group, kind) → schema name.
+    kinds: BTreeMap<(&'static str, &'static str), String>,
+}
+
+/// Every schema the server knows, by name.
+pub fn definitions() -> &'static Map<String, Value> {
+    &documents().definitions
+}
+
+/// The schema name of a kind.
+pub fn kind_schema(group: &str, kind: &str) -> Option<&'static str> {
+    documents()
+        .kinds
+        .iter()
+        .find(|((g, k), _)| *g == group && *k == kind)
+        .map(|(_, name)| name.as_str())
+}
+
+static DOCUMENTS: OnceLock<Documents> = OnceLock::new();
+
+fn documents() -> &'static Documents {
+    DOCUMENTS.get_or_init(build)
+}
+
+/// `/openapi/v3`: where each group-version's document is.
+pub fn root() -> Value {
+    let paths: Map<String, Value> = documents()
+        .by_group_version
+        .iter()
+        .map(|(gv, (_, hash))| {
+            (
+                gv.clone(),
+                json!({"serverRelativeURL": format!("/openapi/v3/{gv}?hash={hash}")}),
+            )
+        })
+        .collect();
+    json!({"paths": paths})
+}
+
+/// `/openapi/v3/<gv>`, serialized.
+pub fn group_version(path: &str) -> Option<&'static str> {
+    documents()
+        .by_group_version
+        .get(path.trim_matches('/'))
+        .map(|(doc, _)| doc.as_str())
+}
+
+fn gv_path(info: &ResourceInfo) -> String {
+    if info.group.is_empty() {
+        format!("api/{}", info.version)
+    } else {
+        format!("apis/{}/{}", info.group, info.version)
+    }
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn query_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "query", "description": description, "schema": {"type": "string", "uniqueItems": true}})
+}
+
+fn write_params() -> Vec<Value> {
+    vec![
+        query_param(
+            "dryRun",
+            "When present, indicates that modifications should not be persisted. Valid values: All.",
+        ),
+        query_param(
+            "fieldManager",
+            "A name associated with the actor or entity that is making these changes.",
+        ),
+        query_param(
+            "fieldValidation",
+            "How the server handles unknown or duplicate fields in the request: Ignore, Warn or Strict.",
+        ),
+    ]
+}
+
+fn operation(
+    info: &ResourceInfo,
+    action: &str,
+    schema: &str,
+    params: Vec<Value>,
+    body: Option<Vec<&str>>,
+) -> Value {
+    let mut op = json!({
+        "operationId": format!("{action}{}", info.kind),
+        "parameters": params,
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema_ref(schema)}}}},
+        "x-kubernetes-action": action,
+        "x-kubernetes-group-version-kind": {"group": info.group, "version": info.version, "kind": info.kind},
+    });
+    if let Some(types) = body {
+        let content: Map<String, Value> = types
+            .into_iter()
+            .map(|t| (t.to_string(), json!({"schema": schema_ref(schema)})))
+            .collect();
+        op["requestBody"] = json!({"required": true, "content": content});
+    }
+    op
+}
+
+fn build() -> Documents {
+    let mut generator = SchemaSettings::openapi3().into_generator();
+    // Schema name of each kind, registered with the generator.
+    let mut kind_schemas: BTreeMap<(&'static str, &'static str), String> = BTreeMap::new();
+    for info in RESOURCES {
+        if let Some(schema) = crate::typed::schema(&mut generator, info.group, info.kind)
+            && let Some(reference) = schema.get("$ref").and_then(Value::as_str)
+        {
+            let name = reference
+                .rsplit('/')
+                .next()
+                .unwrap_or(reference)
+                .to_string();
+            kind_schemas.insert((info.group, info.kind), name);
+        }
+    }
+    let mut definitions = generator.take_definitions(true);
+    for (schema, field, strategy, key) in crate::merge_keys::PATCH_STRATEGIES {
+        if let Some(Value::Object(property)) = definitions
+            .get_mut(*schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.get_mut(*field))
+        {
+            property.insert("x-kubernetes-patch-strategy".into(), json!(strategy));
+            if !key.is_empty() {
+                property.insert("x-kubernetes-patch-merge-key".into(), json!(key));
+            }
+        }
+    }
+    for info in RESOURCES {
+        if let Some(name) = kind_schemas.get(&(info.group, info.kind))
+            && let Some(Value::Object(schema)) = definitions.get_mut(name)
+        {
+            schema.insert(
+                "x-kubernetes-group-version-kind".into(),
+                json!([{"group": info.group, "kind": info.kind, "version": info.version}]),
+            );
+        }
+    }
+
+    let mut grouped: BTreeMap<String, Vec<&ResourceInfo>> = BTreeMap::new();
+    for info in RESOURCES {
+        grouped.entry(gv_path(info)).or_default().push(info);
+    }
+    let mut by_group_version = BTreeMap::new();
+    for (gv, infos) in grouped {
+        let mut paths = Map::new();
+        let mut roots = BTreeSet::new();
+        for info in infos {
+            let Some(schema) = kind_schemas.get(&(info.group, info.kind)) else {
+                continue;
+            };
+            roots.insert(schema.clone());
+            let base = format!("/{gv}");
+            let (collection, item) = if info.namespaced {
+                (
+                    format!("{base}/namespaces/{{namespace}}/{}", info.plural),
+                    format!("{base}/namespaces/{{namespace}}/{}/{{name}}", info.plural),
+                )
+            } else {
+                (
+                    format!("{base}/{}", info.plural),
+                    format!("{base}/{}/{{name}}", info.plural),
+                )
+            };
+            let mut collection_ops = Map::new();
+            let mut item_ops = Map::new();
+            if info.allows("list") {
+                collection_ops.insert("get".into(), operation(info, "list", schema, vec![], None));
+            }
+            if info.allows("create") {
+                collection_ops.insert(
+                    "post".into(),
+                    operation(
+                        info,
+                        "post",
+                        schema,
+                        write_params(),
+                        Some(vec!["application/json"]),
+                    ),
+                );
+            }
+            if info.allows("get") {
+                item_ops.insert("get".into(), operation(info, "get", schema, vec![], None));
+            }
+            if info.allows("update") {
+                item_ops.insert(
+                    "put".into(),
+                    operation(
+                        info,
+                        "put",
+                        schema,
+                        write_params(),
+                        Some(vec!["application/json"]),
+                    ),
+                );
+            }
+            if info.allows("patch") {
+                item_ops.insert(
+                    "patch".into(),
+                    operation(
+                        info,
+                        "patch",
+                        schema,
+                        write_params(),
+                        Some(vec![
+                            "application/json-patch+json",
+                            "application/merge-patch+json",
+                            "application/strategic-merge-patch+json",
+                        ]),
+                    ),
+                );
+            }
+            if info.allows("delete") {
+                item_ops.insert(
+                    "delete".into(),
+                    operation(info, "delete", schema, vec![], None),
+                );
+            }
+            if !collection_ops.is_empty() {
+                paths.insert(collection, Value::Object(collection_ops));
+            }
+            if !item_ops.is_empty() {
+                paths.insert(item, Value::Object(item_ops));
+            }
+        }
+        // The schemas this group-version refers to, transitively.
+        let mut needed = BTreeSet::new();
+        let mut queue: Vec<String> = roots.into_iter().collect();
+        while let Some(name) = queue.pop() {
+            if !needed.insert(name.clone()) {
+                continue;
+            }
+            if let Some(schema) = definitions.get(&name) {
+                collect_refs(schema, &mut queue);
+            }
+        }
+        let schemas: Map<String, Value> = needed
+            .into_iter()
+            .filter_map(|name| definitions.get(&name).map(|s| (name, s.clone())))
+            .collect();
+        let document = json!({
+            "openapi": "3.0.0",
+            "info": {"title": "Kubernetes", "version": format!("v{}.{}.0", crate::discovery::KUBERNETES_MAJOR, crate::discovery::KUBERNETES_MINOR)},
+            "paths": paths,
+            "components": {"schemas": schemas},
+        });
+        let text = document.to_string();
+        let hash = format!("{:016X}", fnv(text.as_bytes()));
+        by_group_version.insert(gv, (text, hash));
+    }
+    Documents {
+        by_group_version,
+        definitions,
+        kinds: kind_schemas,
+    }
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if key == "$ref"
+                    && let Some(name) = child.as_str().and_then(|r| r.rsplit('/').next())
+                {
+                    out.push(name.to_string());
+                } else {
+                    collect_refs(child, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_refs(i, out)),
+        _ => {}
+    }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_cover_every_group_version() {
+        let root = root();
+        let paths = root["paths"].as_object().unwrap();
+        assert!(paths.contains_key("api/v1") && paths.contains_key("apis/apps/v1"));
+        let apps: Value = serde_json::from_str(group_version("apis/apps/v1").unwrap()).unwrap();
+        let patch =
+            &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+        assert_eq!(
+            patch["x-kubernetes-group-version-kind"]["kind"],
+            "Deployment"
+        );
+        assert!(
+            patch["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "fieldValidation")
+        );
+        let schemas = apps["components"]["schemas"].as_object().unwrap();
+        assert!(schemas.contains_key("io.k8s.api.apps.v1.Deployment"));
+        assert!(
+            schemas.contains_key("io.k8s.api.core.v1.PodSpec"),
+            "referenced schemas come along"
+        );
+        assert_eq!(
+            schemas["io.k8s.api.apps.v1.Deployment"]["x-kubernetes-group-version-kind"][0]["kind"],
+            "Deployment"
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! The typed view of each kind (k8s-openapi's structs for the served
+//! version): decoding a body into its type finds wrong field types and
+//! unknown fields, as kube-apiserver's decoder does, and the types' schemas
+//! become the OpenAPI documents.
+
+use k8s_openapi::api::{
+    apps, authentication, authorization, autoscaling, batch, certificates, coordination, core,
+    discovery, networking, policy, rbac, scheduling, storage,
+};
+use schemars::{Schema, SchemaGenerator};
+use serde_json::Value;
+
+macro_rules! typed_kinds {
+    ($( ($group:literal, $kind:literal) => $ty:ty ),* $(,)?) => {
+        /// Decodes `value` as the kind's type and encodes it again; None for
+        /// kinds without a type.
+        pub fn round_trip(group: &str, kind: &str, value: &Value) -> Option<Result<Value, serde_json::Error>> {
+            match (group, kind) {
+                $( ($group, $kind) => Some(
+                    serde_json::from_value::<$ty>(value.clone()).and_then(serde_json::to_value)
+                ), )*
+                _ => None,
+            }
+        }
+
+        /// The kind's schema, registered (with everything it refers to) in `generator`.
+        pub fn schema(generator: &mut SchemaGenerator, group: &str, kind: &str) -> Option<Schema> {
+            match (group, kind) {
+                $( ($group, $kind) => Some(generator.subschema_for::<$ty>()), )*
+                _ => None,
+            }
+        }
+    };
+}
+
+typed_kinds! {
+    ("", "Namespace") => core::v1::Namespace,
+    ("", "Pod") => core::v1::Pod,
+    ("", "Service") => core::v1::Service,
+    ("", "Endpoints") => core::v1::Endpoints,
+    ("", "Node") => core::v1::Node,
+    ("", "ConfigMap") => core::v1::ConfigMap,
+    ("", "Secret") => core::v1::Secret,
+    ("", "ServiceAccount") => core::v1::ServiceAccount,
+    ("", "Event") => core::v1::Event,
+    ("", "PersistentVolume") => core::v1::PersistentVolume,
+    ("", "PersistentVolumeClaim") => core::v1::PersistentVolumeClaim,
+    ("", "ResourceQuota") => core::v1::ResourceQuota,
+    ("", "LimitRange") => core::v1::LimitRange,
+    ("", "ReplicationController") => core::v1::ReplicationController,
+    ("", "PodTemplate") => core::v1::PodTemplate,
+    ("", "ComponentStatus") => core::v1::ComponentStatus,
+    ("apps", "Deployment") => apps::v1::Deployment,
+    ("apps", "ReplicaSet") => apps::v1::ReplicaSet,
+    ("apps", "StatefulSet") => apps::v1::StatefulSet,
+    ("apps", "DaemonSet") => apps::v1::DaemonSet,
+    ("apps", "ControllerRevision") => apps::v1::ControllerRevision,
+    ("batch", "Job") => batch::v1::Job,
+    ("batch", "CronJob") => batch::v1::CronJob,
+    ("coordination.k8s.io", "Lease") => coordination::v1::Lease,
+    ("discovery.k8s.io", "EndpointSlice") => discovery::v1::EndpointSlice,
+    ("policy", "PodDisruptionBudget") => policy::v1::PodDisruptionBudget,
+    ("rbac.authorization.k8s.io", "ClusterRole") => rbac::v1::ClusterRole,
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding") => rbac::v1::ClusterRoleBinding,
+    ("rbac.authorization.k8s.io", "Role") => rbac::v1::Role,
+    ("rbac.authorization.k8s.io", "RoleBinding") => rbac::v1::RoleBinding,
+    ("storage.k8s.io", "StorageClass") => storage::v1::StorageClass,
+    ("storage.k8s.io", "CSIDriver") => storage::v1::CSIDriver,
+    ("storage.k8s.io", "VolumeAttachment") => storage::v1::VolumeAttachment,
+    ("networking.k8s.io", "Ingress") => networking::v1::Ingress,
+    ("networking.k8s.io", "IngressClass") => networking::v1::IngressClass,
+    ("networking.k8s.io", "NetworkPolicy") => networking::v1::NetworkPolicy,
+    ("scheduling.k8s.io", "PriorityClass") => scheduling::v1::PriorityClass,
+    ("autoscaling", "HorizontalPodAutoscaler") => autoscaling::v2::HorizontalPodAutoscaler,
+    ("certificates.k8s.io", "CertificateSigningRequest") => certificates::v1::CertificateSigningRequest,
+    ("authorization.k8s.io", "SelfSubjectAccessReview") => authorization::v1::SelfSubjectAccessReview,
+    ("authorization.k8s.io", "SubjectAccessReview") => authorization::v1::SubjectAccessReview,
+    ("authentication.k8s.io", "SelfSubjectReview") => authentication::v1::SelfSubjectReview,
+    ("authentication.k8s.io", "TokenReview") => authentication::v1::TokenReview,
+}
+
+/// Fields of `input` that its typed form dropped: the unknown fields, as
+/// dotted paths (`spec.template.spec.containers[0].imagePullPolcy`).
+pub fn unknown_fields(input: &Value, typed: &Value) -> Vec<String> {
+    let mut unknown = Vec::new();
+    walk(input, typed, String::new(), &mut unknown);
+    unknown
+}
+
+fn walk(input: &Value, typed: &Value, path: String, unknown: &mut Vec<String>) {
+    match (input, typed) {
+        (Value::Object(input), Value::Object(typed)) => {
+            for (key, value) in input {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match typed.get(key) {
+                    Some(kept) => walk(value, kept, child, unknown),
+                    // A null is "unset" for a known field, and dropped alike.
+                    None if value.is_null() => {}
+                    None => unknown.push(child),
+                }
+            }
+        }
+        (Value::Array(input), Value::Array(typed)) => {
+            for (i, (value, kept)) in input.iter().zip(typed).enumerate() {
+                walk(value, kept, format!("{path}[{i}]"), unknown);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_fields_are_found_and_types_checked() {
+        let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "labels": {"any": "x"}},
+            "spec": {"replicas": 2, "bogus": 1, "selector": {"matchLabels": {"a": "b"}},
+                "template": {"spec": {"containers": [{"name": "c", "image": "i", "imagePullPolcy": "x"}]}}}});
+        let typed = round_trip("apps", "Deployment", &deploy).unwrap().unwrap();
+        assert_eq!(
+            unknown_fields(&deploy, &typed),
+            vec![
+                "spec.bogus",
+                "spec.template.spec.containers[0].imagePullPolcy"
+            ]
+        );
+        let wrong = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": "two"}});
+        assert!(round_trip("apps", "Deployment", &wrong).unwrap().is_err());
+        assert!(round_trip("", "Nope", &wrong).is_none());
+    }
+}
