@@ -401,7 +401,7 @@ impl Call<'_> {
                 self.resource,
                 self.user,
                 body,
-                wants_table(self.headers),
+                self.headers,
                 self.query,
             )
             .await;
@@ -581,20 +581,7 @@ impl Call<'_> {
     }
 
     fn parse_body(&self, body: &[u8]) -> Result<Value, ApiError> {
-        let content_type = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("application/json");
-        let media = content_type.split(';').next().unwrap_or("").trim();
-        if !media.is_empty() && media != "application/json" && media != "*/*" {
-            return Err(ApiError::unsupported_media_type(
-                "the body of the request was in an unknown format - accepted media types include: application/json",
-            ));
-        }
-        serde_json::from_slice(body).map_err(|e| {
-            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
-        })
+        decode_body(self.headers, body)
     }
 
     async fn check_namespace(&self) -> Result<(), ApiError> {
@@ -1005,6 +992,24 @@ impl Call<'_> {
             "items": deleted,
         });
         Ok(json_response(StatusCode::OK, &list))
+    }
+}
+
+/// A request body as JSON: JSON itself, or Kubernetes protobuf.
+pub(crate) fn decode_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    match media {
+        "" | "application/json" | "*/*" => serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        }),
+        "application/vnd.kubernetes.protobuf" => crate::protobuf::decode(body),
+        _ => Err(ApiError::unsupported_media_type(
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf",
+        )),
     }
 }
 

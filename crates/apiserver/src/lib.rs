@@ -11,6 +11,7 @@ pub mod objects;
 mod openapi;
 pub mod patch;
 pub mod pki;
+mod protobuf;
 pub mod request;
 mod scale;
 mod server;

@@ -19,12 +19,6 @@ fn respond(code: StatusCode, value: &Value) -> Response {
         .into_response()
 }
 
-fn parse(body: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
-    })
-}
-
 fn component(name: &str, healthy: bool, message: &str, error: &str) -> Value {
     let mut condition =
         json!({"type": "Healthy", "status": if healthy { "True" } else { "False" }});
@@ -66,9 +60,15 @@ pub async fn serve(
     resource: &ResourceRequest,
     user: &User,
     body: &[u8],
-    as_table: bool,
+    headers: &axum::http::HeaderMap,
     query: &std::collections::HashMap<String, String>,
 ) -> Result<Response, ApiError> {
+    let as_table = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("as=Table"));
+    let parse = |body: &[u8]| crate::handlers::decode_body(headers, body);
     let info = resource.info;
     match (info.kind, resource.verb) {
         ("ComponentStatus", "list") => {

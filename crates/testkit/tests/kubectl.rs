@@ -610,8 +610,7 @@ async fn discovery_and_cluster_commands() {
     }
     let cs = cluster.kubectl(&["get", "componentstatuses"]).await.ok();
     assert!(cs.contains("etcd-0") && cs.contains("Healthy"), "{cs}");
-    // `kubectl auth can-i` and `auth whoami` send protobuf bodies, which the
-    // server does not decode yet; the same reviews as JSON:
+    // The reviews kubectl sends as protobuf (`auth can-i`, `auth whoami`), as JSON:
     let access = cluster.file(
         "access.json",
         r#"{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"verb":"create","resource":"pods","namespace":"default"}}}"#,
@@ -907,4 +906,158 @@ async fn explain_and_field_validation() {
         .json();
     assert_eq!(stored["data"]["password"], "aHVudGVyMg==");
     assert!(stored.get("stringData").is_none());
+}
+
+/// Drops nulls, so `creationTimestamp: null` and an absent field compare equal.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generators_send_protobuf_and_the_server_stores_what_they_said() {
+    let cluster = TestCluster::start().await;
+    cluster.kubectl(&["create", "namespace", "gen"]).await.ok();
+    let generators: &[(&[&str], &str, &str)] = &[
+        (
+            &[
+                "create",
+                "configmap",
+                "c",
+                "--from-literal=a=1",
+                "--from-literal=b=2",
+            ],
+            "configmap",
+            "c",
+        ),
+        (
+            &["create", "secret", "generic", "s", "--from-literal=p=q"],
+            "secret",
+            "s",
+        ),
+        (
+            &[
+                "create",
+                "deployment",
+                "web",
+                "--image=nginx:1.27",
+                "--port=80",
+                "--replicas=2",
+            ],
+            "deployment",
+            "web",
+        ),
+        (
+            &[
+                "create",
+                "deployment",
+                "none",
+                "--image=nginx",
+                "--replicas=0",
+            ],
+            "deployment",
+            "none",
+        ),
+        (
+            &[
+                "create",
+                "service",
+                "nodeport",
+                "np",
+                "--tcp=80:8080",
+                "--node-port=30080",
+            ],
+            "service",
+            "np",
+        ),
+        (
+            &[
+                "run",
+                "bb",
+                "--image=busybox",
+                "--env=A=1",
+                "--labels=app=bb",
+                "--",
+                "sleep",
+                "1000",
+            ],
+            "pod",
+            "bb",
+        ),
+        (
+            &["create", "job", "j", "--image=busybox", "--", "echo", "hi"],
+            "job",
+            "j",
+        ),
+        (
+            &[
+                "create",
+                "cronjob",
+                "cj",
+                "--image=busybox",
+                "--schedule=*/5 * * * *",
+            ],
+            "cronjob",
+            "cj",
+        ),
+        (
+            &["create", "serviceaccount", "robot"],
+            "serviceaccount",
+            "robot",
+        ),
+        (
+            &["create", "role", "r", "--verb=get,list", "--resource=pods"],
+            "role",
+            "r",
+        ),
+        (
+            &[
+                "create",
+                "rolebinding",
+                "rb",
+                "--role=r",
+                "--user=bob",
+                "--serviceaccount=gen:robot",
+            ],
+            "rolebinding",
+            "rb",
+        ),
+    ];
+    for (args, kind, name) in generators {
+        // Flags go before any `--`, after which the words are the command.
+        let mut dry: Vec<&str> = vec!["-n", "gen", "--dry-run=client", "-o", "json"];
+        dry.extend(args.iter());
+        let expected = cluster.kubectl(&dry).await.json();
+        let mut real: Vec<&str> = vec!["-n", "gen"];
+        real.extend(args.iter());
+        cluster.kubectl(&real).await.ok();
+        let mut stored = cluster
+            .kubectl(&["get", kind, name, "-n", "gen", "-o", "json"])
+            .await
+            .json();
+        for field in ["uid", "resourceVersion", "creationTimestamp", "generation"] {
+            stored["metadata"].as_object_mut().unwrap().remove(field);
+        }
+        let mut expected = without_nulls(&expected);
+        expected["metadata"]["namespace"] = "gen".into();
+        assert_eq!(without_nulls(&stored), expected, "{args:?}");
+    }
+    let can = cluster
+        .kubectl(&["auth", "can-i", "create", "pods"])
+        .await
+        .ok();
+    assert_eq!(can.trim(), "yes");
+    let who = cluster.kubectl(&["auth", "whoami"]).await.ok();
+    assert!(
+        who.contains("admin") && who.contains("system:masters"),
+        "{who}"
+    );
 }
