@@ -624,6 +624,7 @@ impl Call<'_> {
             &mut object,
             rand::random(),
         )?;
+        crate::admission::admit_create(self.store(), info, &mut object).await?;
         crate::validation::validate(info, &object, None)
             .map_err(|causes| ApiError::invalid(info, &name, causes))?;
         self.check_namespace().await?;

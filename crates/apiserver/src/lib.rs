@@ -2,8 +2,10 @@
 //! Kubernetes REST API over HTTPS to kubectl, client libraries and every
 //! other rudder component.
 
+mod admission;
 pub mod auth;
 mod bootstrap;
+mod defaults;
 pub mod discovery;
 pub mod handlers;
 mod merge_keys;

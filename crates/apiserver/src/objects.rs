@@ -306,6 +306,7 @@ pub fn prepare_create(
         metadata.remove("generation");
     }
     normalize(info, object);
+    crate::defaults::apply(info.kind, object);
     if info.kind == "Namespace" {
         object["spec"] = json!({"finalizers": ["kubernetes"]});
         object["status"] = json!({"phase": "Active"});
@@ -412,6 +413,7 @@ pub fn prepare_update(
         map.insert("kind".into(), json!(info.kind));
     }
     normalize(info, &mut new);
+    crate::defaults::apply(info.kind, &mut new);
     if info.kind == "Namespace" && subresource != Some("finalize") {
         // spec.finalizers change only through the finalize subresource.
         match old.get("spec") {
@@ -423,7 +425,11 @@ pub fn prepare_update(
             }
         }
     }
-    if tracks_generation(info) && old.get("spec") != new.get("spec") {
+    // Compare against the old object as it decodes today (with defaults),
+    // so defaults added since it was stored are not a spec change.
+    let mut old_defaulted = old.clone();
+    crate::defaults::apply(info.kind, &mut old_defaulted);
+    if tracks_generation(info) && old_defaulted.get("spec") != new.get("spec") {
         let generation = old
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)

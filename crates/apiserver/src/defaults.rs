@@ -1,0 +1,278 @@
+//! Per-kind defaulting, applied to every write as kube-apiserver applies
+//! its defaulters on decode: what `kubectl get -o yaml` shows that the user
+//! never wrote (restartPolicy, imagePullPolicy, strategy, ...).
+
+use serde_json::{Map, Value, json};
+
+/// Sets `key` to `value` when it is absent or null.
+fn default(map: &mut Map<String, Value>, key: &str, value: Value) {
+    if map.get(key).is_none_or(Value::is_null) {
+        map.insert(key.to_string(), value);
+    }
+}
+
+fn object<'a>(parent: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    let entry = parent.entry(key.to_string()).or_insert_with(|| json!({}));
+    if !entry.is_object() {
+        *entry = json!({});
+    }
+    match entry {
+        Value::Object(map) => map,
+        _ => unreachable!("just made an object"),
+    }
+}
+
+fn each_object<'a>(
+    parent: &'a mut Map<String, Value>,
+    key: &str,
+) -> impl Iterator<Item = &'a mut Map<String, Value>> {
+    parent
+        .get_mut(key)
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object_mut)
+}
+
+/// The image pull policy upstream picks: Always for `:latest` or no tag.
+fn pull_policy(image: &str) -> &'static str {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let name = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    if image.contains('@') {
+        return "IfNotPresent";
+    }
+    match name.split_once(':') {
+        Some((_, "latest")) | None => "Always",
+        Some(_) => "IfNotPresent",
+    }
+}
+
+fn container(container: &mut Map<String, Value>) {
+    default(
+        container,
+        "terminationMessagePath",
+        json!("/dev/termination-log"),
+    );
+    default(container, "terminationMessagePolicy", json!("File"));
+    let image = container
+        .get("image")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    default(container, "imagePullPolicy", json!(pull_policy(&image)));
+    default(container, "resources", json!({}));
+    for port in each_object(container, "ports") {
+        default(port, "protocol", json!("TCP"));
+    }
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        if let Some(Value::Object(probe)) = container.get_mut(probe) {
+            default(probe, "timeoutSeconds", json!(1));
+            default(probe, "periodSeconds", json!(10));
+            default(probe, "successThreshold", json!(1));
+            default(probe, "failureThreshold", json!(3));
+            if let Some(Value::Object(http)) = probe.get_mut("httpGet") {
+                default(http, "path", json!("/"));
+                default(http, "scheme", json!("HTTP"));
+            }
+        }
+    }
+}
+
+fn pod_spec(spec: &mut Map<String, Value>) {
+    default(spec, "restartPolicy", json!("Always"));
+    default(spec, "terminationGracePeriodSeconds", json!(30));
+    default(spec, "dnsPolicy", json!("ClusterFirst"));
+    default(spec, "securityContext", json!({}));
+    default(spec, "schedulerName", json!("default-scheduler"));
+    default(spec, "enableServiceLinks", json!(true));
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
+        for c in each_object(spec, list) {
+            container(c);
+        }
+    }
+    for volume in each_object(spec, "volumes") {
+        for (source, mode) in [
+            ("configMap", 0o644),
+            ("secret", 0o644),
+            ("downwardAPI", 0o644),
+            ("projected", 0o644),
+        ] {
+            if let Some(Value::Object(source)) = volume.get_mut(source) {
+                default(source, "defaultMode", json!(mode));
+            }
+        }
+        if let Some(Value::Object(host)) = volume.get_mut("hostPath") {
+            default(host, "type", json!(""));
+        }
+    }
+}
+
+fn template(spec: &mut Map<String, Value>) {
+    let template = object(spec, "template");
+    let pod = object(template, "spec");
+    pod_spec(pod);
+}
+
+/// Applies the defaults of `kind` to `object`.
+pub fn apply(kind: &str, target: &mut Value) {
+    let Some(root) = target.as_object_mut() else {
+        return;
+    };
+    match kind {
+        "Pod" => {
+            pod_spec(object(root, "spec"));
+        }
+        "PodTemplate" => template(root),
+        "ReplicationController" => {
+            let spec = object(root, "spec");
+            default(spec, "replicas", json!(1));
+            template(spec);
+        }
+        "Deployment" => {
+            let spec = object(root, "spec");
+            default(spec, "replicas", json!(1));
+            default(spec, "revisionHistoryLimit", json!(10));
+            default(spec, "progressDeadlineSeconds", json!(600));
+            let strategy = object(spec, "strategy");
+            default(strategy, "type", json!("RollingUpdate"));
+            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                let rolling = object(strategy, "rollingUpdate");
+                default(rolling, "maxUnavailable", json!("25%"));
+                default(rolling, "maxSurge", json!("25%"));
+            }
+            template(spec);
+        }
+        "ReplicaSet" => {
+            let spec = object(root, "spec");
+            default(spec, "replicas", json!(1));
+            template(spec);
+        }
+        "StatefulSet" => {
+            let spec = object(root, "spec");
+            default(spec, "replicas", json!(1));
+            default(spec, "podManagementPolicy", json!("OrderedReady"));
+            default(spec, "revisionHistoryLimit", json!(10));
+            let strategy = object(spec, "updateStrategy");
+            default(strategy, "type", json!("RollingUpdate"));
+            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                default(object(strategy, "rollingUpdate"), "partition", json!(0));
+            }
+            let retention = object(spec, "persistentVolumeClaimRetentionPolicy");
+            default(retention, "whenDeleted", json!("Retain"));
+            default(retention, "whenScaled", json!("Retain"));
+            for claim in each_object(spec, "volumeClaimTemplates") {
+                let claim_spec = object(claim, "spec");
+                default(claim_spec, "volumeMode", json!("Filesystem"));
+            }
+            template(spec);
+        }
+        "DaemonSet" => {
+            let spec = object(root, "spec");
+            default(spec, "revisionHistoryLimit", json!(10));
+            let strategy = object(spec, "updateStrategy");
+            default(strategy, "type", json!("RollingUpdate"));
+            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                let rolling = object(strategy, "rollingUpdate");
+                default(rolling, "maxUnavailable", json!(1));
+                default(rolling, "maxSurge", json!(0));
+            }
+            template(spec);
+        }
+        "Job" => job_spec(object(root, "spec")),
+        "CronJob" => {
+            let spec = object(root, "spec");
+            default(spec, "concurrencyPolicy", json!("Allow"));
+            default(spec, "suspend", json!(false));
+            default(spec, "successfulJobsHistoryLimit", json!(3));
+            default(spec, "failedJobsHistoryLimit", json!(1));
+            let job_template = object(spec, "jobTemplate");
+            job_spec(object(job_template, "spec"));
+        }
+        "Service" => {
+            let spec = object(root, "spec");
+            default(spec, "type", json!("ClusterIP"));
+            default(spec, "sessionAffinity", json!("None"));
+            if spec.get("type").and_then(Value::as_str) != Some("ExternalName") {
+                default(spec, "internalTrafficPolicy", json!("Cluster"));
+            }
+            for port in each_object(spec, "ports") {
+                default(port, "protocol", json!("TCP"));
+                if let Some(number) = port.get("port").cloned() {
+                    default(port, "targetPort", number);
+                }
+            }
+        }
+        "Secret" => default(root, "type", json!("Opaque")),
+        "PersistentVolumeClaim" => default(object(root, "spec"), "volumeMode", json!("Filesystem")),
+        "PersistentVolume" => {
+            let spec = object(root, "spec");
+            default(spec, "persistentVolumeReclaimPolicy", json!("Retain"));
+            default(spec, "volumeMode", json!("Filesystem"));
+        }
+        _ => {}
+    }
+}
+
+fn job_spec(spec: &mut Map<String, Value>) {
+    let parallelism_set = spec.get("parallelism").is_some_and(|v| !v.is_null());
+    let completions_set = spec.get("completions").is_some_and(|v| !v.is_null());
+    if !parallelism_set && !completions_set {
+        default(spec, "completions", json!(1));
+    }
+    default(spec, "parallelism", json!(1));
+    default(spec, "backoffLimit", json!(6));
+    default(spec, "completionMode", json!("NonIndexed"));
+    default(spec, "suspend", json!(false));
+    default(spec, "podReplacementPolicy", json!("TerminatingOrFailed"));
+    let template = object(spec, "template");
+    let pod = object(template, "spec");
+    // A Job's pods never restart in place unless asked to (validation
+    // requires OnFailure or Never; upstream has no default here).
+    pod_spec(pod);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deployments_get_upstream_defaults() {
+        let mut d = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "a", "image": "nginx"}, {"name": "b", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}]}}}});
+        apply("Deployment", &mut d);
+        assert_eq!(d["spec"]["replicas"], 1);
+        assert_eq!(
+            d["spec"]["strategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+        );
+        let pod = &d["spec"]["template"]["spec"];
+        assert_eq!(pod["restartPolicy"], "Always");
+        assert_eq!(pod["containers"][0]["imagePullPolicy"], "Always");
+        assert_eq!(pod["containers"][1]["imagePullPolicy"], "IfNotPresent");
+        assert_eq!(pod["containers"][1]["ports"][0]["protocol"], "TCP");
+        // Values the user set are kept.
+        let mut r = json!({"spec": {"replicas": 0, "strategy": {"type": "Recreate"}}});
+        apply("Deployment", &mut r);
+        assert_eq!(r["spec"]["replicas"], 0);
+        assert!(r["spec"]["strategy"].get("rollingUpdate").is_none());
+    }
+
+    #[test]
+    fn service_ports_target_their_port() {
+        let mut s = json!({"spec": {"ports": [{"port": 80}]}});
+        apply("Service", &mut s);
+        assert_eq!(
+            s["spec"]["ports"][0],
+            json!({"port": 80, "protocol": "TCP", "targetPort": 80})
+        );
+        assert_eq!(s["spec"]["type"], "ClusterIP");
+    }
+
+    #[test]
+    fn image_pull_policy() {
+        assert_eq!(pull_policy("busybox"), "Always");
+        assert_eq!(pull_policy("registry:5000/busybox"), "Always");
+        assert_eq!(pull_policy("registry:5000/busybox:1.36"), "IfNotPresent");
+        assert_eq!(pull_policy("busybox@sha256:abc"), "IfNotPresent");
+    }
+}
