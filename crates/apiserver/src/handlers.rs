@@ -442,6 +442,19 @@ impl Call<'_> {
         }
     }
 
+    /// The stored object and its store entry (for its revision).
+    async fn read_current(&self, name: &str) -> Result<(store::KeyValue, Value), ApiError> {
+        let info = self.info();
+        let kv = self
+            .store()
+            .get(&self.key(name))
+            .await
+            .map_err(|e| ApiError::from_store(e, info, name))?
+            .ok_or_else(|| ApiError::not_found(info, name))?;
+        let object = decode(info, &kv)?;
+        Ok((kv, object))
+    }
+
     async fn get(&self) -> Result<Response, ApiError> {
         let object = self.read(self.name()?).await?;
         self.respond(StatusCode::OK, &object)
@@ -694,13 +707,7 @@ impl Call<'_> {
         let object = self.parse_body(body)?;
         objects::check_type(info, &object, info.kind)?;
         let object = self.field_validation(object)?;
-        let kv = self
-            .store()
-            .get(&self.key(&name))
-            .await
-            .map_err(|e| ApiError::from_store(e, info, &name))?
-            .ok_or_else(|| ApiError::not_found(info, &name))?;
-        let old = decode(info, &kv)?;
+        let (kv, old) = self.read_current(&name).await?;
         if let Some(rv) = object
             .pointer("/metadata/resourceVersion")
             .and_then(Value::as_str)
@@ -734,13 +741,7 @@ impl Call<'_> {
             .unwrap_or("")
             .to_string();
         for _ in 0..PATCH_RETRIES {
-            let kv = self
-                .store()
-                .get(&self.key(&name))
-                .await
-                .map_err(|e| ApiError::from_store(e, info, &name))?
-                .ok_or_else(|| ApiError::not_found(info, &name))?;
-            let old = decode(info, &kv)?;
+            let (kv, old) = self.read_current(&name).await?;
             let patched = patch::apply(
                 crate::openapi::kind_schema(info.group, info.kind),
                 &content_type,
@@ -748,11 +749,7 @@ impl Call<'_> {
                 body,
             )?;
             let patched = self.field_validation(patched)?;
-            let pinned = patched
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
-                .filter(|rv| !rv.is_empty())
-                .map(str::to_string);
+            let pinned = pinned_version(&patched);
             if let Some(rv) = &pinned
                 && rv != &kv.mod_revision.to_string()
             {
@@ -780,13 +777,7 @@ impl Call<'_> {
         let info = self.info();
         let name = self.name()?.to_string();
         for _ in 0..PATCH_RETRIES {
-            let kv = self
-                .store()
-                .get(&self.key(&name))
-                .await
-                .map_err(|e| ApiError::from_store(e, info, &name))?
-                .ok_or_else(|| ApiError::not_found(info, &name))?;
-            let old = decode(info, &kv)?;
+            let (kv, old) = self.read_current(&name).await?;
             let current = scale::from_object(&old);
             let requested = if self.resource.verb == "patch" {
                 let content_type = self
@@ -800,11 +791,7 @@ impl Call<'_> {
                 objects::check_type(info, &requested, "Scale")?;
                 requested
             };
-            let pinned = requested
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
-                .filter(|rv| !rv.is_empty())
-                .map(str::to_string);
+            let pinned = pinned_version(&requested);
             if let Some(rv) = &pinned
                 && rv != &kv.mod_revision.to_string()
             {
@@ -994,6 +981,16 @@ impl Call<'_> {
         });
         Ok(json_response(StatusCode::OK, &list))
     }
+}
+
+/// The resourceVersion a request body pins (`metadata.resourceVersion`),
+/// if any: the write must then apply to exactly that version.
+fn pinned_version(object: &Value) -> Option<String> {
+    object
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .filter(|rv| !rv.is_empty())
+        .map(str::to_string)
 }
 
 /// A request body as JSON: JSON itself, or Kubernetes protobuf.

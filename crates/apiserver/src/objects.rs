@@ -438,17 +438,6 @@ pub fn prepare_update(
     }
     // Finalizers cannot be added once deletion has begun.
     if old.pointer("/metadata/deletionTimestamp").is_some() {
-        let finalizers = |o: &Value| -> Vec<String> {
-            o.pointer("/metadata/finalizers")
-                .and_then(Value::as_array)
-                .map(|f| {
-                    f.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         let before = finalizers(old);
         if finalizers(&new).iter().any(|f| !before.contains(f)) {
             return Err(ApiError::invalid(
@@ -468,10 +457,9 @@ pub fn prepare_update(
     Ok(new)
 }
 
-/// The finalizers an object still carries.
-pub fn finalizers(object: &Value) -> Vec<String> {
+fn strings_at(object: &Value, pointer: &str) -> Vec<String> {
     object
-        .pointer("/metadata/finalizers")
+        .pointer(pointer)
         .and_then(Value::as_array)
         .map(|f| {
             f.iter()
@@ -482,18 +470,14 @@ pub fn finalizers(object: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The finalizers an object still carries.
+pub fn finalizers(object: &Value) -> Vec<String> {
+    strings_at(object, "/metadata/finalizers")
+}
+
 /// Kind-level finalizers that block deletion (a namespace's `spec.finalizers`).
 pub fn spec_finalizers(object: &Value) -> Vec<String> {
-    object
-        .pointer("/spec/finalizers")
-        .and_then(Value::as_array)
-        .map(|f| {
-            f.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
+    strings_at(object, "/spec/finalizers")
 }
 
 #[cfg(test)]
