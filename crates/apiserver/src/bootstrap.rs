@@ -24,6 +24,93 @@ async fn ensure_object(
     }
 }
 
+/// Creates `object` or, when it exists and differs, replaces its content
+/// (keeping its identity), so a restart with a new address or port is seen.
+async fn reconcile_object(
+    store: &SharedStore,
+    group: &str,
+    plural: &str,
+    namespace: Option<&str>,
+    mut object: Value,
+) -> Result<(), String> {
+    let info = api::registry::lookup(group, "v1", plural)
+        .ok_or_else(|| format!("no {plural} resource in the registry"))?;
+    let name = prepare_create(info, namespace, &mut object, 0).map_err(|e| e.message)?;
+    let key = info.storage_key(namespace, &name);
+    for _ in 0..5 {
+        match store.get(&key).await.map_err(|e| e.to_string())? {
+            None => match store.create(&key, encode(&object)).await {
+                Ok(_) => return Ok(()),
+                Err(StoreError::AlreadyExists(_)) => continue,
+                Err(err) => return Err(format!("cannot create {plural}/{name}: {err}")),
+            },
+            Some(kv) => {
+                let current: Value =
+                    serde_json::from_slice(&kv.value).map_err(|e| e.to_string())?;
+                let mut wanted = current.clone();
+                for field in ["spec", "subsets", "endpoints", "ports", "addressType"] {
+                    if let Some(value) = object.get(field) {
+                        wanted[field] = value.clone();
+                    }
+                }
+                if wanted == current {
+                    return Ok(());
+                }
+                match store.update(&key, encode(&wanted), kv.mod_revision).await {
+                    Ok(_) => return Ok(()),
+                    Err(StoreError::Conflict { .. }) => continue,
+                    Err(err) => return Err(format!("cannot update {plural}/{name}: {err}")),
+                }
+            }
+        }
+    }
+    Err(format!(
+        "{plural}/{name} kept changing while being reconciled"
+    ))
+}
+
+/// The `kubernetes` Service in `default`, and its Endpoints and
+/// EndpointSlice pointing at this API server.
+pub async fn ensure_kubernetes_service(
+    store: &SharedStore,
+    cluster_ip: &str,
+    address: &str,
+    port: u16,
+) -> Result<(), String> {
+    let service = json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {
+            "type": "ClusterIP", "clusterIP": cluster_ip, "clusterIPs": [cluster_ip],
+            "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
+            "internalTrafficPolicy": "Cluster",
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}],
+        },
+    });
+    reconcile_object(store, "", "services", Some("default"), service).await?;
+    let endpoints = json!({
+        "apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": "kubernetes", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+        "subsets": [{"addresses": [{"ip": address}], "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}],
+    });
+    reconcile_object(store, "", "endpoints", Some("default"), endpoints).await?;
+    let slice = json!({
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "kubernetes", "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [address], "conditions": {"ready": true}}],
+        "ports": [{"name": "https", "port": port, "protocol": "TCP"}],
+    });
+    reconcile_object(
+        store,
+        "discovery.k8s.io",
+        "endpointslices",
+        Some("default"),
+        slice,
+    )
+    .await
+}
+
 pub async fn ensure(store: &SharedStore) -> Result<(), String> {
     for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         let namespace = json!({

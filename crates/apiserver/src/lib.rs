@@ -52,6 +52,12 @@ pub struct Config {
     pub token_auth_file: Option<PathBuf>,
     /// Requests (other than watches) served at once before 429.
     pub max_requests_inflight: usize,
+    /// The address other members of the cluster reach this server at (the
+    /// `kubernetes` Service's endpoint); the bind address when it is
+    /// specific, else 127.0.0.1.
+    pub advertise_address: Option<IpAddr>,
+    /// `--service-cluster-ip-range`: the `kubernetes` Service gets its first address.
+    pub service_cluster_ip_range: String,
 }
 
 impl Config {
@@ -63,6 +69,8 @@ impl Config {
             tls_san: Vec::new(),
             token_auth_file: None,
             max_requests_inflight: 600,
+            advertise_address: None,
+            service_cluster_ip_range: "10.96.0.0/12".to_string(),
         }
     }
 }
@@ -94,6 +102,20 @@ impl Drop for ApiServer {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
     }
+}
+
+/// The first usable address of a service CIDR (`10.96.0.0/12` → `10.96.0.1`).
+fn first_service_ip(range: &str) -> Result<String, String> {
+    let bad = || format!("--service-cluster-ip-range {range:?} is not an IPv4 CIDR");
+    let (network, bits) = range.split_once('/').ok_or_else(bad)?;
+    let network: std::net::Ipv4Addr = network.parse().map_err(|_| bad())?;
+    let bits: u32 = bits.parse().map_err(|_| bad())?;
+    if !(1..=30).contains(&bits) {
+        return Err(bad());
+    }
+    let mask = u32::MAX << (32 - bits);
+    let first = (u32::from(network) & mask) + 1;
+    Ok(std::net::Ipv4Addr::from(first).to_string())
 }
 
 fn hostname() -> Option<String> {
@@ -143,6 +165,21 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     let url = format!("https://{host}:{}", address.port());
 
     bootstrap::ensure(&store).await?;
+    let advertise = config
+        .advertise_address
+        .unwrap_or(if config.bind_address.is_unspecified() {
+            IpAddr::from([127, 0, 0, 1])
+        } else {
+            config.bind_address
+        });
+    let cluster_ip = first_service_ip(&config.service_cluster_ip_range)?;
+    bootstrap::ensure_kubernetes_service(
+        &store,
+        &cluster_ip,
+        &advertise.to_string(),
+        address.port(),
+    )
+    .await?;
 
     let kubeconfig = config.data_dir.join("kubeconfig.yaml");
     let ca_pem = pki.ca.cert_pem().map_err(|e| e.to_string())?;

@@ -29,6 +29,13 @@ pub struct ServerArgs {
     /// Static bearer tokens: CSV lines `token,user,uid,"group1,group2"`.
     #[arg(long)]
     pub token_auth_file: Option<PathBuf>,
+    /// The address the cluster reaches the API server at (the `kubernetes`
+    /// Service's endpoint); defaults to the bind address, or 127.0.0.1.
+    #[arg(long)]
+    pub advertise_address: Option<IpAddr>,
+    /// Service IPs are taken from this range; the `kubernetes` Service gets its first.
+    #[arg(long, default_value = "10.96.0.0/12")]
+    pub service_cluster_ip_range: String,
 }
 
 /// Parses `90s`, `5m`, `1h` or a plain number of seconds.
@@ -74,6 +81,8 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     config.port = args.port;
     config.tls_san = args.tls_san.clone();
     config.token_auth_file = args.token_auth_file.clone();
+    config.advertise_address = args.advertise_address;
+    config.service_cluster_ip_range = args.service_cluster_ip_range.clone();
     let server = apiserver::start(config, store).await?;
     tracing::info!(url = %server.url, elapsed_ms = started.elapsed().as_millis() as u64, "API server ready");
     eprintln!(

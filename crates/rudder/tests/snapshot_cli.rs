@@ -85,9 +85,10 @@ async fn save_status_restore_while_the_server_runs() {
     let data = dir.path().join("data");
     let filled = fill(&data, 40).await;
     let _server = Server::start(&data);
-    // The first start adds the four system namespaces and two priority classes.
-    let revision = filled + 6;
-    let objects = 46;
+    // The first start adds the four system namespaces, two priority classes,
+    // and the `kubernetes` Service with its Endpoints and EndpointSlice.
+    let revision = filled + 9;
+    let objects = 49;
 
     let file = dir.path().join("backup.db");
     let save = rudder(&[

@@ -608,6 +608,45 @@ async fn discovery_and_cluster_commands() {
     ] {
         assert!(lines(&versions).contains(&v.to_string()), "{v} missing");
     }
+    let info = cluster.kubectl(&["cluster-info"]).await.ok();
+    assert!(
+        info.contains(&format!(
+            "Kubernetes control plane is running at {}",
+            cluster.server.url
+        )),
+        "{info}"
+    );
+    let svc = cluster
+        .kubectl(&[
+            "get",
+            "svc",
+            "kubernetes",
+            "-o",
+            "jsonpath={.spec.clusterIP} {.spec.ports[0].port}",
+        ])
+        .await
+        .ok();
+    assert_eq!(svc, "10.96.0.1 443");
+    let ep = cluster
+        .kubectl(&[
+            "get",
+            "endpoints",
+            "kubernetes",
+            "-o",
+            "jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}",
+        ])
+        .await
+        .ok();
+    assert_eq!(ep, format!("127.0.0.1:{}", cluster.server.address.port()));
+    let described = cluster
+        .kubectl(&["describe", "svc", "kubernetes"])
+        .await
+        .ok();
+    assert!(
+        described.contains("IP:                       10.96.0.1")
+            && described.contains("Events:                   <none>"),
+        "{described}"
+    );
     let cs = cluster.kubectl(&["get", "componentstatuses"]).await.ok();
     assert!(cs.contains("etcd-0") && cs.contains("Healthy"), "{cs}");
     // The reviews kubectl sends as protobuf (`auth can-i`, `auth whoami`), as JSON:
