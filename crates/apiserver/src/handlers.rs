@@ -29,6 +29,7 @@ const PATCH_RETRIES: usize = 5;
 /// What every request handler shares.
 pub struct ApiState {
     pub store: SharedStore,
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub tokens: TokenFile,
     pub authorizer: Box<dyn Authorizer>,
     /// `host:port` clients reach this server at.
@@ -121,10 +122,60 @@ fn is_health(path: &str) -> bool {
 
 /// Entry point of every request.
 pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
-    match route(state, request).await {
+    let started = std::time::Instant::now();
+    let labels = metric_labels(&request);
+    let _inflight = labels.as_ref().filter(|l| l.verb != "WATCH").map(|l| {
+        state
+            .metrics
+            .inflight(!matches!(l.verb.as_str(), "GET" | "LIST"))
+    });
+    let metrics = state.metrics.clone();
+    let response = match route(state, request).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
+    };
+    if let Some(labels) = labels {
+        metrics.observe_request(&labels, response.status().as_u16(), started);
     }
+    response
+}
+
+/// The verb, resource and scope of an API request, as metrics label them.
+fn metric_labels(request: &Request<Body>) -> Option<crate::metrics::RequestLabels> {
+    let watching = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p == "watch=true" || p == "watch=1"));
+    let Parsed::Target(Target::Resource(resource)) =
+        request::parse(request.method(), request.uri().path(), watching)
+    else {
+        return None;
+    };
+    let verb = match resource.verb {
+        "get" => "GET",
+        "list" => "LIST",
+        "watch" => "WATCH",
+        "create" => "POST",
+        "update" => "PUT",
+        "patch" => "PATCH",
+        "delete" | "deletecollection" => "DELETE",
+        other => other,
+    };
+    let scope = if resource.name.is_some() {
+        "resource"
+    } else if resource.namespace.is_some() {
+        "namespace"
+    } else {
+        "cluster"
+    };
+    Some(crate::metrics::RequestLabels {
+        verb: verb.to_string(),
+        group: resource.info.group.to_string(),
+        version: resource.info.version.to_string(),
+        resource: resource.info.plural.to_string(),
+        subresource: resource.subresource.clone().unwrap_or_default(),
+        scope: scope.to_string(),
+    })
 }
 
 async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response, ApiError> {
@@ -148,6 +199,18 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         })
         .ok_or_else(ApiError::unauthorized)?;
 
+    if path == "/metrics" {
+        let text = state.metrics.render(&state.store).await;
+        return Ok((
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response());
+    }
     if path == "/openapi/v3" || path == "/openapi/v3/" {
         return Ok(json_response(StatusCode::OK, &crate::openapi::root()));
     }

@@ -9,6 +9,7 @@ mod defaults;
 pub mod discovery;
 pub mod handlers;
 mod merge_keys;
+pub mod metrics;
 pub mod objects;
 mod openapi;
 pub mod patch;
@@ -185,7 +186,10 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     let ca_pem = pki.ca.cert_pem().map_err(|e| e.to_string())?;
     pki::write_kubeconfig(&kubeconfig, &url, &ca_pem, &pki.admin).map_err(|e| e.to_string())?;
 
+    let metrics = Arc::new(metrics::Metrics::new());
+    let store = metrics::MeteredStore::wrap(store, metrics.clone());
     let state = Arc::new(ApiState {
+        metrics,
         store,
         tokens,
         authorizer: Box::new(AllowAuthenticated),

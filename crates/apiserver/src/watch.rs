@@ -135,7 +135,9 @@ pub async fn serve(
 
     let (tx, rx) = mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(256);
     let query = query.clone();
+    let watcher = state.metrics.watcher(info.group, info.version, info.kind);
     tokio::spawn(async move {
+        let _watcher = watcher;
         let mut encoder = Encoder {
             info,
             as_table,

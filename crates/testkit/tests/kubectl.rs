@@ -647,6 +647,17 @@ async fn discovery_and_cluster_commands() {
             && described.contains("Events:                   <none>"),
         "{described}"
     );
+    cluster.kubectl(&["get", "ns"]).await.ok();
+    let metrics = cluster.kubectl(&["get", "--raw", "/metrics"]).await.ok();
+    for line in [
+        "apiserver_request_total{verb=\"LIST\",group=\"\",version=\"v1\",resource=\"namespaces\",subresource=\"\",scope=\"cluster\",component=\"apiserver\",code=\"200\"}",
+        "apiserver_storage_objects{resource=\"namespaces\"} 4",
+        "# TYPE apiserver_request_duration_seconds histogram",
+        "# TYPE etcd_request_duration_seconds histogram",
+        "apiserver_current_inflight_requests{request_kind=\"readOnly\"}",
+    ] {
+        assert!(metrics.contains(line), "{line} missing from /metrics");
+    }
     let cs = cluster.kubectl(&["get", "componentstatuses"]).await.ok();
     assert!(cs.contains("etcd-0") && cs.contains("Healthy"), "{cs}");
     // The reviews kubectl sends as protobuf (`auth can-i`, `auth whoami`), as JSON:
