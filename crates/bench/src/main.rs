@@ -1,6 +1,7 @@
 //! Benchmark scenarios. Each prints one JSON object per line and per figure:
 //! `{"scenario":..,"case":..,"metric":..,"value":..,"unit":..}`.
 
+mod apiserver_scenario;
 mod report;
 mod store_scenario;
 
@@ -21,6 +22,9 @@ enum Scenario {
     /// Store writes/s, write latency and watch delivery latency, SQLite and
     /// a single-member etcd side by side.
     Store(store_scenario::Args),
+    /// API server creates, gets, lists and watch delivery over HTTPS with a
+    /// real client, on SQLite and on a single-member etcd.
+    Apiserver(apiserver_scenario::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -38,6 +42,7 @@ fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async {
         match cli.scenario {
             Scenario::Store(args) => store_scenario::run(args).await,
+            Scenario::Apiserver(args) => apiserver_scenario::run(args).await,
         }
     });
     match result {

@@ -1,0 +1,241 @@
+//! Scenario `apiserver`: the API server over HTTPS with a real Kubernetes
+//! client (kube-rs), on the SQLite store and on a single-member etcd.
+//!
+//! Figures per backend: `creates_per_s`, `create_p50_ms`, `create_p99_ms`
+//! (pods, 32 concurrent clients), `get_p99_ms`, `list_ms` (all pods in one
+//! list, median of 5), `watch_delivery_p99_ms` (1,000 watchers, one change
+//! each, from the create's acknowledgement to each watcher's event), and
+//! `rss_mb` of this process after the creates (server and clients share it).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use kube::api::{Api, ListParams, PostParams, WatchEvent, WatchParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use store::SharedStore;
+use store::etcd::{EtcdOptions, EtcdStore};
+use store::sqlite::SqliteStore;
+use store::testing::EtcdCluster;
+
+use crate::report::{figure, millis, quantile};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Pods to create.
+    #[arg(long, default_value_t = 10_000)]
+    pods: usize,
+    /// Concurrent clients creating them.
+    #[arg(long, default_value_t = 32)]
+    clients: usize,
+    /// Concurrent watchers.
+    #[arg(long, default_value_t = 1_000)]
+    watchers: usize,
+    /// Backends to run.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,etcd")]
+    backends: Vec<String>,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+pub async fn run(args: Args) -> Result<(), BoxError> {
+    for backend in &args.backends {
+        let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
+        let (store, _etcd): (SharedStore, Option<EtcdCluster>) = match backend.as_str() {
+            "sqlite" => (
+                Arc::new(SqliteStore::open_dir(dir.path().join("store"))?),
+                None,
+            ),
+            "etcd" => {
+                let cluster = tokio::task::spawn_blocking(|| EtcdCluster::start(1)).await??;
+                let store = EtcdStore::connect(EtcdOptions::new(cluster.endpoints())).await?;
+                (Arc::new(store), Some(cluster))
+            }
+            other => return Err(format!("unknown backend {other:?} (sqlite, etcd)").into()),
+        };
+        let mut config = apiserver::Config::new(dir.path().to_path_buf());
+        config.bind_address = [127, 0, 0, 1].into();
+        config.port = 0;
+        config.max_requests_inflight = 10_000;
+        let server = apiserver::start(config, store).await?;
+        measure(backend, &server.kubeconfig, &args).await?;
+        drop(server);
+    }
+    Ok(())
+}
+
+async fn client(kubeconfig: &std::path::Path) -> Result<Client, BoxError> {
+    let kubeconfig = Kubeconfig::read_from(kubeconfig)?;
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
+    Ok(Client::try_from(config)?)
+}
+
+fn pod(name: &str) -> Result<Pod, BoxError> {
+    Ok(serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "labels": {"app": "bench"}},
+        "spec": {"containers": [{"name": "app", "image": "registry.example/app:1.0",
+            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]},
+    }))?)
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn measure(backend: &str, kubeconfig: &std::path::Path, args: &Args) -> Result<(), BoxError> {
+    let admin = client(kubeconfig).await?;
+    let namespaces: Api<Namespace> = Api::all(admin.clone());
+    for ns in ["bench", "watch"] {
+        let namespace: Namespace =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": ns}}))?;
+        namespaces
+            .create(&PostParams::default(), &namespace)
+            .await?;
+    }
+
+    // Creates: `clients` clients, each with its own connection.
+    let mut tasks = Vec::new();
+    let started = Instant::now();
+    for c in 0..args.clients {
+        let client = client(kubeconfig).await?;
+        let (pods, clients) = (args.pods, args.clients);
+        tasks.push(tokio::spawn(async move {
+            let api: Api<Pod> = Api::namespaced(client, "bench");
+            let mut latencies = Vec::new();
+            for i in (c..pods).step_by(clients) {
+                let begin = Instant::now();
+                api.create(&PostParams::default(), &pod(&format!("pod-{i:05}"))?)
+                    .await?;
+                latencies.push(begin.elapsed());
+            }
+            Ok::<_, BoxError>(latencies)
+        }));
+    }
+    let mut creates = Vec::new();
+    for task in tasks {
+        creates.extend(task.await??);
+    }
+    let elapsed = started.elapsed();
+    let case = format!("{backend}/{}-pods", args.pods);
+    figure(
+        "apiserver",
+        &case,
+        "creates_per_s",
+        creates.len() as f64 / elapsed.as_secs_f64(),
+        "1/s",
+    );
+    if let Some(p50) = quantile(&mut creates, 0.5) {
+        figure("apiserver", &case, "create_p50_ms", millis(p50), "ms");
+    }
+    if let Some(p99) = quantile(&mut creates, 0.99) {
+        figure("apiserver", &case, "create_p99_ms", millis(p99), "ms");
+    }
+    figure("apiserver", &case, "rss_mb", rss_mb(), "MB");
+
+    // GETs of pods spread over the namespace.
+    let api: Api<Pod> = Api::namespaced(admin.clone(), "bench");
+    let mut gets = Vec::new();
+    for i in 0..2000 {
+        let name = format!("pod-{:05}", (i * 7919) % args.pods.max(1));
+        let begin = Instant::now();
+        api.get(&name).await?;
+        gets.push(begin.elapsed());
+    }
+    if let Some(p99) = quantile(&mut gets, 0.99) {
+        figure("apiserver", &case, "get_p99_ms", millis(p99), "ms");
+    }
+
+    // LIST of every pod, no pagination.
+    let mut lists = Vec::new();
+    for _ in 0..5 {
+        let begin = Instant::now();
+        let list = api.list(&ListParams::default()).await?;
+        lists.push(begin.elapsed());
+        if list.items.len() != args.pods {
+            return Err(format!("listed {} pods, expected {}", list.items.len(), args.pods).into());
+        }
+    }
+    if let Some(median) = quantile(&mut lists, 0.5) {
+        figure("apiserver", &case, "list_ms", millis(median), "ms");
+    }
+
+    // Watchers, each on its own pod name; then one change for each.
+    let watch_api: Api<Pod> = Api::namespaced(admin.clone(), "watch");
+    let version = watch_api
+        .list(&ListParams::default().limit(1))
+        .await?
+        .metadata
+        .resource_version
+        .unwrap_or_default();
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(args.watchers);
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<(usize, Instant)>(args.watchers);
+    let mut watch_clients = Vec::new();
+    for _ in 0..args.watchers.div_ceil(100) {
+        watch_clients.push(client(kubeconfig).await?);
+    }
+    for w in 0..args.watchers {
+        let api: Api<Pod> = Api::namespaced(watch_clients[w / 100].clone(), "watch");
+        let (ready, done, version) = (ready_tx.clone(), done_tx.clone(), version.clone());
+        tokio::spawn(async move {
+            let params = WatchParams::default()
+                .fields(&format!("metadata.name=w-{w}"))
+                .timeout(120);
+            let Ok(stream) = api.watch(&params, &version).await else {
+                return;
+            };
+            let _ = ready.send(()).await;
+            let mut stream = stream.boxed();
+            while let Ok(Some(event)) = stream.try_next().await {
+                if let WatchEvent::Added(_) = event {
+                    let _ = done.send((w, Instant::now())).await;
+                    return;
+                }
+            }
+        });
+    }
+    for _ in 0..args.watchers {
+        if tokio::time::timeout(Duration::from_secs(60), ready_rx.recv())
+            .await?
+            .is_none()
+        {
+            return Err("a watcher failed to start".into());
+        }
+    }
+    let mut acked = vec![None; args.watchers];
+    for (w, slot) in acked.iter_mut().enumerate() {
+        watch_api
+            .create(&PostParams::default(), &pod(&format!("w-{w}"))?)
+            .await?;
+        *slot = Some(Instant::now());
+    }
+    let mut deliveries = Vec::new();
+    while deliveries.len() < args.watchers {
+        let (w, at) = tokio::time::timeout(Duration::from_secs(60), done_rx.recv())
+            .await?
+            .ok_or("watchers stopped early")?;
+        if let Some(ack) = acked[w] {
+            deliveries.push(at.saturating_duration_since(ack));
+        }
+    }
+    if let Some(p99) = quantile(&mut deliveries, 0.99) {
+        figure(
+            "apiserver",
+            &case,
+            "watch_delivery_p99_ms",
+            millis(p99),
+            "ms",
+        );
+    }
+    Ok(())
+}
