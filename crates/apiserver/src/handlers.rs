@@ -21,8 +21,8 @@ use crate::{discovery, patch, scale, tables, watch};
 
 /// Request bodies larger than this are refused with 413 (upstream's limit).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
-/// Page size used to fill a list that filters by selectors.
-const LIST_PAGE: usize = 500;
+/// Store page size for lists that filter or want everything.
+const LIST_PAGE: usize = 1000;
 /// Optimistic-concurrency retries of a patch before giving up with 409.
 const PATCH_RETRIES: usize = 5;
 
@@ -582,10 +582,16 @@ impl Call<'_> {
         let mut at = revision;
         let mut remaining = None;
         loop {
-            let page_limit = if filtered { LIST_PAGE } else { limit };
+            // Read in bounded pages even when the client wants everything, so
+            // no single store response is unbounded.
+            let page_limit = if limit == 0 || filtered {
+                LIST_PAGE.max(limit)
+            } else {
+                limit
+            };
             let page = self
                 .store()
-                .range(&prefix, RangeOptions { limit: if limit == 0 && !filtered { 0 } else { page_limit.max(limit) }, start: start.clone(), revision: at })
+                .range(&prefix, RangeOptions { limit: page_limit, start: start.clone(), revision: at })
                 .await
                 .map_err(|err| match err {
                     StoreError::Compacted { .. } if self.query.contains_key("continue") => ApiError::gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."),

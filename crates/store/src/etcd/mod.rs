@@ -52,6 +52,9 @@ impl EtcdOptions {
     }
 }
 
+/// Largest gRPC response accepted from etcd.
+const MAX_RESPONSE_BYTES: usize = i32::MAX as usize;
+
 pub struct EtcdStore {
     client: Client,
     timeout: Duration,
@@ -151,6 +154,14 @@ impl EtcdStore {
         }
         tokio::fs::rename(&part, dest).await.map_err(io)?;
         Ok(written)
+    }
+
+    /// A KV client that accepts responses of any size a range can produce
+    /// (the gRPC default of 4 MiB is less than a large list).
+    fn kv(&self) -> etcd_client::KvClient {
+        self.client
+            .kv_client()
+            .max_decoding_message_size(MAX_RESPONSE_BYTES)
     }
 
     async fn deadline<T>(
@@ -295,7 +306,7 @@ fn failed_compare(
 impl Store for EtcdStore {
     async fn get(&self, key: &str) -> Result<Option<KeyValue>> {
         validate_key(key)?;
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let response = self.deadline(kv.get(key, None)).await?;
         response.kvs().first().map(convert).transpose()
     }
@@ -311,7 +322,7 @@ impl Store for EtcdStore {
         if let Some(revision) = at {
             get = get.with_revision(revision);
         }
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let response = match deadline(self.timeout, kv.get(start, Some(get)), at).await {
             Err(StoreError::Compacted { requested, .. }) => {
                 return Err(self.compacted(requested).await);
@@ -342,7 +353,7 @@ impl Store for EtcdStore {
 
     async fn count(&self, prefix: &str) -> Result<i64> {
         validate_prefix(prefix)?;
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let options = GetOptions::new()
             .with_range(prefix_range_end(prefix.as_bytes()))
             .with_count_only();
@@ -355,7 +366,7 @@ impl Store for EtcdStore {
         let txn = Txn::new()
             .when([Compare::mod_revision(key, CompareOp::Equal, 0)])
             .and_then([TxnOp::put(key, value, None)]);
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let response = self.deadline(kv.txn(txn)).await?;
         if !response.succeeded() {
             return Err(StoreError::AlreadyExists(key.to_string()));
@@ -379,7 +390,7 @@ impl Store for EtcdStore {
             ])
             .and_then([TxnOp::put(key, value, None)])
             .or_else([TxnOp::get(key, None)]);
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let response = self.deadline(kv.txn(txn)).await?;
         if !response.succeeded() {
             return Err(failed_compare(
@@ -411,7 +422,7 @@ impl Store for EtcdStore {
                 Some(DeleteOptions::new().with_prev_key()),
             )])
             .or_else([TxnOp::get(key, None)]);
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let response = self.deadline(kv.txn(txn)).await?;
         let responses = response.op_responses();
         if !response.succeeded() {
@@ -437,7 +448,7 @@ impl Store for EtcdStore {
         };
         // etcd reports a compacted start revision asynchronously, after it
         // has confirmed the watch; a point read at that revision tells now.
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let probe = GetOptions::new().with_revision(next).with_keys_only();
         match deadline(self.timeout, kv.get(prefix, Some(probe)), Some(next)).await {
             Ok(_) | Err(StoreError::FutureRevision { .. }) => {}
@@ -465,7 +476,7 @@ impl Store for EtcdStore {
     }
 
     async fn current_revision(&self) -> Result<Revision> {
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let response = self
             .deadline(kv.get("/", Some(GetOptions::new().with_count_only())))
             .await?;
@@ -473,7 +484,7 @@ impl Store for EtcdStore {
     }
 
     async fn compact(&self, revision: Revision) -> Result<()> {
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         match deadline(self.timeout, kv.compact(revision, None), Some(revision)).await {
             Ok(_) => Ok(()),
             Err(StoreError::Compacted { requested, .. }) => Err(self.compacted(requested).await),
@@ -501,7 +512,9 @@ async fn open_watch(
         .with_range(prefix_range_end(prefix.as_bytes()))
         .with_start_revision(from)
         .with_prev_key();
-    let mut watch = client.watch_client();
+    let mut watch = client
+        .watch_client()
+        .max_decoding_message_size(MAX_RESPONSE_BYTES);
     let mut stream = deadline(timeout, watch.watch(prefix, Some(options)), Some(from)).await?;
     let created = deadline(timeout, stream.message(), Some(from)).await?;
     match created {
