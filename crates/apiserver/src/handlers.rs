@@ -30,6 +30,8 @@ const PATCH_RETRIES: usize = 5;
 pub struct ApiState {
     pub store: SharedStore,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// One store watch per resource, shared by all watches of it.
+    pub watch_cache: crate::watch_cache::WatchCaches,
     pub tokens: TokenFile,
     pub authorizer: Box<dyn Authorizer>,
     /// `host:port` clients reach this server at.

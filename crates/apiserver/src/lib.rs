@@ -24,6 +24,7 @@ mod typed;
 pub mod validation;
 mod virtual_kinds;
 mod watch;
+mod watch_cache;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -190,6 +191,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     let store = metrics::MeteredStore::wrap(store, metrics.clone());
     let state = Arc::new(ApiState {
         metrics,
+        watch_cache: watch_cache::WatchCaches::new(store.clone()),
         store,
         tokens,
         authorizer: Box::new(AllowAuthenticated),

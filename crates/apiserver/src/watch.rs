@@ -118,8 +118,8 @@ pub async fn serve(
         rv + 1
     };
     let mut events = state
-        .store
-        .watch(&prefix, from)
+        .watch_cache
+        .watch(&info.storage_prefix(), &prefix, from)
         .await
         .map_err(|e| match e {
             StoreError::Compacted {
