@@ -76,8 +76,9 @@ impl EtcdStore {
         let mut connect = ConnectOptions::new()
             .with_connect_timeout(options.dial_timeout)
             .with_timeout(options.request_timeout)
-            .with_keep_alive(Duration::from_secs(10), Duration::from_secs(5))
-            .with_keep_alive_while_idle(true)
+            // Pings no more often than etcd's keepalive policy allows
+            // (--grpc-keepalive-min-time, 5 s): more and it drops the connection.
+            .with_keep_alive(Duration::from_secs(30), Duration::from_secs(10))
             .with_require_leader(true);
         let uses_tls = options.endpoints.iter().any(|e| e.starts_with("https://"));
         if uses_tls || options.ca_file.is_some() || options.cert_file.is_some() {
@@ -246,18 +247,34 @@ fn classify(err: etcd_client::Error, requested: Option<Revision>) -> StoreError 
                     | Code::DeadlineExceeded
                     | Code::Cancelled
                     | Code::Aborted => StoreError::Unavailable(format!("etcd: {message}")),
+                    // The connection to the member broke under the request.
+                    Code::Unknown if message == "transport error" => {
+                        StoreError::Unavailable(format!("etcd: {}", error_chain(status)))
+                    }
                     _ => StoreError::Io(format!("etcd: {message}")),
                 }
             }
         }
         Error::TransportError(_) | Error::IoError(_) | Error::EndpointError(_) => {
-            StoreError::Unavailable(format!("etcd: {err}"))
+            StoreError::Unavailable(format!("etcd: {}", error_chain(&err)))
         }
         Error::InvalidArgs(_) | Error::InvalidUri(_) => {
             StoreError::InvalidArgument(err.to_string())
         }
-        _ => StoreError::Io(format!("etcd: {err}")),
+        _ => StoreError::Io(format!("etcd: {}", error_chain(&err))),
     }
+}
+
+/// An error with its causes, `outer: inner: innermost`.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn convert(path_kv: &etcd_client::KeyValue) -> Result<KeyValue> {
