@@ -1135,3 +1135,53 @@ async fn generators_send_protobuf_and_the_server_stores_what_they_said() {
         "{who}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_with_an_editor_and_oversized_bodies() {
+    let cluster = TestCluster::start().await;
+    let cm = cluster.file(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: before\n",
+    );
+    cluster
+        .kubectl(&["apply", "-f", cm.to_str().unwrap()])
+        .await
+        .ok();
+    let edited = cluster
+        .kubectl_with(
+            &["edit", "cm", "c"],
+            &[("KUBE_EDITOR", "sed -i s/before/after/")],
+            None,
+        )
+        .await
+        .ok();
+    assert_eq!(edited.trim(), "configmap/c edited");
+    let value = cluster
+        .kubectl(&["get", "cm", "c", "-o", "jsonpath={.data.k}"])
+        .await
+        .ok();
+    assert_eq!(value, "after");
+
+    // A body over 3 MiB is refused with 413 before anything is decoded.
+    let before = cluster.store.current_revision().await.unwrap();
+    let big = format!(
+        "{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{{\"name\":\"big\"}},\"data\":{{\"k\":\"{}\"}}}}",
+        "x".repeat(4 * 1024 * 1024)
+    );
+    let big = cluster.file("big.json", &big);
+    let err = cluster
+        .kubectl(&[
+            "create",
+            "--raw",
+            "/api/v1/namespaces/default/configmaps",
+            "-f",
+            big.to_str().unwrap(),
+        ])
+        .await
+        .err();
+    assert!(
+        err.contains("Request entity too large: limit is 3145728"),
+        "{err}"
+    );
+    assert_eq!(cluster.store.current_revision().await.unwrap(), before);
+}
