@@ -699,8 +699,8 @@ impl Call<'_> {
 
     async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
         let info = self.info();
-        let object = self.parse_body(body)?;
-        objects::check_type(info, &object, info.kind)?;
+        let mut object = self.parse_body(body)?;
+        objects::check_type(info, &mut object, info.kind)?;
         let mut object = self.field_validation(object)?;
         let name = objects::prepare_create(
             info,
@@ -775,8 +775,8 @@ impl Call<'_> {
     async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
         let info = self.info();
         let name = self.name()?.to_string();
-        let object = self.parse_body(body)?;
-        objects::check_type(info, &object, info.kind)?;
+        let mut object = self.parse_body(body)?;
+        objects::check_type(info, &mut object, info.kind)?;
         let object = self.field_validation(object)?;
         let (kv, old) = self.read_current(&name).await?;
         if let Some(rv) = object
@@ -858,8 +858,8 @@ impl Call<'_> {
                     .unwrap_or("");
                 patch::apply(None, content_type, &current, body)?
             } else {
-                let requested = self.parse_body(body)?;
-                objects::check_type(info, &requested, "Scale")?;
+                let mut requested = self.parse_body(body)?;
+                objects::check_type(info, &mut requested, "Scale")?;
                 requested
             };
             let pinned = pinned_version(&requested);

@@ -94,26 +94,31 @@ pub fn namespace_of(object: &Value) -> &str {
 }
 
 /// Checks `apiVersion` and `kind` of a request body against the endpoint.
-pub fn check_type(info: &ResourceInfo, body: &Value, expected_kind: &str) -> Result<(), ApiError> {
+pub fn check_type(
+    info: &ResourceInfo,
+    body: &mut Value,
+    expected_kind: &str,
+) -> Result<(), ApiError> {
     if !body.is_object() {
         return Err(ApiError::bad_request(
             "the request body must be a JSON object",
         ));
     }
+    // A body without apiVersion or kind takes the endpoint's, as upstream's
+    // decoder defaults them; a body that names another type is refused.
     let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = body.get("kind").and_then(Value::as_str).unwrap_or("");
-    if kind.is_empty() {
-        return Err(ApiError::bad_request(format!(
-            "Object 'Kind' is missing in '{}'",
-            truncate(&body.to_string(), 200)
-        )));
-    }
-    if api_version.is_empty() {
-        return Err(ApiError::bad_request(format!(
-            "Object 'apiVersion' is missing in '{}'",
-            truncate(&body.to_string(), 200)
-        )));
-    }
+    let expected_version = if expected_kind == info.kind {
+        info.api_version()
+    } else {
+        api_version.to_string()
+    };
+    let api_version = if api_version.is_empty() {
+        expected_version.as_str()
+    } else {
+        api_version
+    };
+    let kind = if kind.is_empty() { expected_kind } else { kind };
     if api_version != info.api_version() && expected_kind == info.kind {
         return Err(ApiError::bad_request(format!(
             "the API version in the data ({api_version}) does not match the expected API version ({})",
@@ -125,19 +130,12 @@ pub fn check_type(info: &ResourceInfo, body: &Value, expected_kind: &str) -> Res
             "the kind in the data ({kind}) does not match the expected kind ({expected_kind})"
         )));
     }
-    Ok(())
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        text.to_string()
-    } else {
-        let mut end = max;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("{}...", &text[..end])
+    let (api_version, kind) = (api_version.to_string(), kind.to_string());
+    if let Some(map) = body.as_object_mut() {
+        map.insert("apiVersion".into(), json!(api_version));
+        map.insert("kind".into(), json!(kind));
     }
+    Ok(())
 }
 
 fn validate_name(info: &ResourceInfo, name: &str) -> Result<(), String> {

@@ -1185,3 +1185,52 @@ async fn edit_with_an_editor_and_oversized_bodies() {
     );
     assert_eq!(cluster.store.current_revision().await.unwrap(), before);
 }
+
+/// A virtualenv with the official Kubernetes Python client, made once under
+/// the target directory and reused.
+fn python_with_kubernetes() -> std::path::PathBuf {
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/python-client");
+    let python = venv.join("bin/python");
+    let ready = venv.join(".installed");
+    if !ready.exists() {
+        let status = std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 -m venv");
+        assert!(status.success(), "creating the virtualenv failed");
+        let status = std::process::Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "kubernetes"])
+            .status()
+            .expect("pip install kubernetes");
+        assert!(status.success(), "installing the kubernetes client failed");
+        std::fs::write(&ready, "").expect("mark the virtualenv ready");
+    }
+    python
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_client_works() {
+    let cluster = TestCluster::start().await;
+    let python = tokio::task::spawn_blocking(python_with_kubernetes)
+        .await
+        .unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/client.py");
+    let kubeconfig = cluster.kubeconfig.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(script)
+            .arg(kubeconfig)
+            .output()
+            .expect("run python")
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "python client failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("python client ok"));
+}

@@ -1,0 +1,72 @@
+"""Drives a rudder cluster with the official Kubernetes Python client:
+the generated API and the dynamic client. Exits non-zero on any failure."""
+
+import sys
+import threading
+
+from kubernetes import client, config, dynamic, watch
+
+config.load_kube_config(config_file=sys.argv[1])
+api = client.ApiClient()
+core = client.CoreV1Api(api)
+
+ns = client.V1Namespace(metadata=client.V1ObjectMeta(name="py"))
+core.create_namespace(ns)
+
+# A watch started before the writes sees them.
+seen = []
+ready = threading.Event()
+
+
+def watch_configmaps():
+    w = watch.Watch()
+    ready.set()
+    for event in w.stream(core.list_namespaced_config_map, "py", timeout_seconds=10):
+        seen.append((event["type"], event["object"].metadata.name))
+        if len(seen) >= 3:
+            w.stop()
+
+
+watcher = threading.Thread(target=watch_configmaps)
+watcher.start()
+ready.wait()
+
+cm = client.V1ConfigMap(metadata=client.V1ObjectMeta(name="settings", labels={"app": "py"}), data={"a": "1"})
+created = core.create_namespaced_config_map("py", cm)
+assert created.metadata.uid, "the server assigns a uid"
+created.data["a"] = "2"
+core.replace_namespaced_config_map("settings", "py", created)
+listed = core.list_namespaced_config_map("py", label_selector="app=py")
+assert [c.metadata.name for c in listed.items] == ["settings"], listed.items
+assert listed.items[0].data == {"a": "2"}
+core.delete_namespaced_config_map("settings", "py")
+try:
+    core.read_namespaced_config_map("settings", "py")
+    raise AssertionError("deleted config map still readable")
+except client.exceptions.ApiException as e:
+    assert e.status == 404, e.status
+
+watcher.join(timeout=15)
+assert seen == [("ADDED", "settings"), ("MODIFIED", "settings"), ("DELETED", "settings")], seen
+
+# The dynamic client, through discovery.
+dyn = dynamic.DynamicClient(api)
+deployments = dyn.resources.get(api_version="apps/v1", kind="Deployment")
+deployments.create(
+    namespace="py",
+    body={
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}},
+        },
+    },
+)
+got = deployments.get(name="web", namespace="py")
+assert got.spec.replicas == 2
+assert got.spec.strategy.type == "RollingUpdate"
+deployments.delete(name="web", namespace="py")
+print("python client ok")
