@@ -554,6 +554,23 @@ impl Call<'_> {
     async fn collect(&self) -> Result<(Vec<Value>, i64, Option<String>, Option<i64>), ApiError> {
         let info = self.info();
         let (labels, fields) = self.selectors()?;
+        let filtered = !labels.is_empty() || !fields.is_empty();
+        self.collect_with(filtered, |kv| {
+            let object = decode(info, kv)?;
+            Ok((labels.matches_object(&object) && fields.matches(&object)).then_some(object))
+        })
+        .await
+    }
+
+    /// Reads the listed objects in store pages, keeping those `convert`
+    /// returns, at most `limit` (0: all), from one consistent revision,
+    /// continuing from a previous page's token.
+    async fn collect_with<T>(
+        &self,
+        filtered: bool,
+        mut convert: impl FnMut(&store::KeyValue) -> Result<Option<T>, ApiError>,
+    ) -> Result<(Vec<T>, i64, Option<String>, Option<i64>), ApiError> {
+        let info = self.info();
         let limit: usize = match self.query.get("limit").map(String::as_str) {
             None | Some("") => 0,
             Some(text) => text
@@ -579,7 +596,6 @@ impl Call<'_> {
                 revision = Some(rv);
             }
         }
-        let filtered = !labels.is_empty() || !fields.is_empty();
         let mut items = Vec::new();
         let mut at = revision;
         let mut remaining = None;
@@ -605,9 +621,8 @@ impl Call<'_> {
             for kv in &page.kvs {
                 consumed += 1;
                 last_key = Some(kv.key.clone());
-                let object = decode(info, kv)?;
-                if labels.matches_object(&object) && fields.matches(&object) {
-                    items.push(object);
+                if let Some(item) = convert(kv)? {
+                    items.push(item);
                     if limit > 0 && items.len() == limit {
                         break;
                     }
@@ -636,6 +651,10 @@ impl Call<'_> {
 
     async fn list(&self) -> Result<Response, ApiError> {
         let info = self.info();
+        let (labels, fields) = self.selectors()?;
+        if !wants_table(self.headers) && labels.is_empty() && fields.is_empty() {
+            return self.list_raw().await;
+        }
         let (items, revision, next, remaining) = self.collect().await?;
         if wants_table(self.headers) {
             let table = tables::list(
@@ -662,6 +681,51 @@ impl Call<'_> {
             "items": items,
         });
         Ok(json_response(StatusCode::OK, &list))
+    }
+
+    /// A JSON list with nothing to filter or print, assembled from the
+    /// stored bytes (see `raw_json`).
+    async fn list_raw(&self) -> Result<Response, ApiError> {
+        let info = self.info();
+        let (items, revision, next, remaining) = self
+            .collect_with(false, |kv| {
+                let mut out = Vec::with_capacity(kv.value.len() + 32);
+                if crate::raw_json::append_with_version(&mut out, &kv.value, kv.mod_revision) {
+                    Ok(Some(out))
+                } else {
+                    Ok(Some(decode(info, kv)?.to_string().into_bytes()))
+                }
+            })
+            .await?;
+        let mut metadata = json!({"resourceVersion": revision.to_string()});
+        if let Some(next) = next {
+            metadata["continue"] = json!(next);
+        }
+        if let Some(remaining) = remaining {
+            metadata["remainingItemCount"] = json!(remaining);
+        }
+        let total: usize = items.iter().map(|i| i.len() + 1).sum();
+        let mut body = Vec::with_capacity(total + 256);
+        body.extend_from_slice(b"{\"kind\":");
+        body.extend_from_slice(json!(format!("{}List", info.kind)).to_string().as_bytes());
+        body.extend_from_slice(b",\"apiVersion\":");
+        body.extend_from_slice(json!(info.api_version()).to_string().as_bytes());
+        body.extend_from_slice(b",\"metadata\":");
+        body.extend_from_slice(metadata.to_string().as_bytes());
+        body.extend_from_slice(b",\"items\":[");
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(item);
+        }
+        body.extend_from_slice(b"]}");
+        Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response())
     }
 
     fn parse_body(&self, body: &[u8]) -> Result<Value, ApiError> {

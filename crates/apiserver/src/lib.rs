@@ -15,6 +15,7 @@ mod openapi;
 pub mod patch;
 pub mod pki;
 mod protobuf;
+mod raw_json;
 pub mod request;
 mod scale;
 mod server;
