@@ -26,7 +26,15 @@ pub struct EtcdMember {
     /// Plain-HTTP port for /health, also when clients must use TLS.
     metrics_port: u16,
     args: Vec<String>,
-    child: Option<Child>,
+    child: Option<Running>,
+}
+
+/// A member process and the thread that started it and waits for it. The
+/// kernel's parent-death signal follows the thread that forked a child, so
+/// that thread lives exactly as long as the member does.
+struct Running {
+    pid: i32,
+    waiter: std::thread::JoinHandle<()>,
 }
 
 /// A running etcd cluster of one or more members.
@@ -48,21 +56,42 @@ impl EtcdMember {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         // SAFETY: prctl is async-signal-safe; it only asks the kernel to kill
-        // the member when the process that started it dies, so a crashed
-        // test never leaves etcd behind.
+        // the member when the thread that started it ends, which its waiter
+        // thread does only after the member exited or the whole process died:
+        // a crashed test never leaves etcd behind.
         unsafe {
             command.pre_exec(|| {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
                 Ok(())
             });
         }
-        let child = command.spawn().map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!("cannot start etcd (install Debian's etcd-server): {e}"),
-            )
-        })?;
-        self.child = Some(child);
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let waiter = std::thread::Builder::new()
+            .name(format!("etcd-{}", self.name))
+            .spawn(move || {
+                let mut child: Child = match command.spawn() {
+                    Ok(child) => child,
+                    Err(e) => {
+                        let _ = started_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = started_tx.send(Ok(child.id()));
+                let _ = child.wait();
+            })?;
+        let pid = started_rx
+            .recv()
+            .map_err(|_| std::io::Error::other("the etcd starter thread died"))?
+            .map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot start etcd (install Debian's etcd-server): {e}"),
+                )
+            })?;
+        self.child = Some(Running {
+            pid: i32::try_from(pid).map_err(|_| std::io::Error::other("pid out of range"))?,
+            waiter,
+        });
         Ok(())
     }
 
@@ -192,11 +221,15 @@ impl EtcdCluster {
         &self.members[index]
     }
 
-    /// Kills member `index` with SIGKILL.
+    /// Kills member `index` with SIGKILL and waits for it to be gone.
     pub fn kill(&mut self, index: usize) {
-        if let Some(mut child) = self.members[index].child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(running) = self.members[index].child.take() {
+            // SAFETY: kill(2) on the pid of a child this process started and
+            // has not reaped yet (its waiter thread reaps it after this).
+            unsafe {
+                libc::kill(running.pid, libc::SIGKILL);
+            }
+            let _ = running.waiter.join();
         }
     }
 
