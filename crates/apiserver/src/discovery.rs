@@ -137,3 +137,87 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         "resources": resources,
     }))
 }
+
+/// The media type of aggregated discovery documents.
+pub const AGGREGATED_DISCOVERY: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// Whether the client asks for aggregated discovery (v2).
+pub fn wants_aggregated(accept: &str) -> bool {
+    accept.split(',').any(|t| {
+        t.contains("as=APIGroupDiscoveryList")
+            && t.contains("v=v2")
+            && t.contains("g=apidiscovery.k8s.io")
+    })
+}
+
+fn response_kind(group: &str, version: &str, kind: &str) -> Value {
+    json!({"group": group, "version": version, "kind": kind})
+}
+
+/// Aggregated discovery: every resource of the core group (`/api`) or of
+/// the named groups (`/apis`) in one document.
+pub fn aggregated(core: bool) -> Value {
+    let groups: Vec<&str> = groups()
+        .into_iter()
+        .filter(|g| g.is_empty() == core)
+        .collect();
+    let items: Vec<Value> = groups
+        .into_iter()
+        .map(|group| {
+            let versions: Vec<Value> = versions(group)
+                .into_iter()
+                .map(|version| {
+                    let resources: Vec<Value> = RESOURCES
+                        .iter()
+                        .filter(|r| r.group == group && r.version == version)
+                        .map(|info| {
+                            let mut entry = json!({
+                                "resource": info.plural,
+                                "responseKind": response_kind(info.group, info.version, info.kind),
+                                "scope": if info.namespaced { "Namespaced" } else { "Cluster" },
+                                "singularResource": info.singular,
+                                "verbs": info.verbs,
+                            });
+                            if !info.short_names.is_empty() {
+                                entry["shortNames"] = json!(info.short_names);
+                            }
+                            if !info.categories.is_empty() {
+                                entry["categories"] = json!(info.categories);
+                            }
+                            let subresources: Vec<Value> = info
+                                .subresources
+                                .iter()
+                                .map(|sub| {
+                                    let (kind, sub_group, sub_version, verbs) = subresource_kind(info, sub);
+                                    let (g, v) = if sub_group.is_empty() && sub_version.is_empty() {
+                                        (info.group, info.version)
+                                    } else {
+                                        (sub_group, sub_version)
+                                    };
+                                    json!({"subresource": sub, "responseKind": response_kind(g, v, &kind), "verbs": verbs})
+                                })
+                                .collect();
+                            if !subresources.is_empty() {
+                                entry["subresources"] = json!(subresources);
+                            }
+                            entry
+                        })
+                        .collect();
+                    json!({"version": version, "resources": resources, "freshness": "Current"})
+                })
+                .collect();
+            let mut metadata = json!({"creationTimestamp": null});
+            if !group.is_empty() {
+                metadata["name"] = json!(group);
+            }
+            json!({"metadata": metadata, "versions": versions})
+        })
+        .collect();
+    json!({
+        "kind": "APIGroupDiscoveryList",
+        "apiVersion": "apidiscovery.k8s.io/v2",
+        "metadata": {},
+        "items": items,
+    })
+}

@@ -231,7 +231,25 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         Parsed::Target(target) => target,
         Parsed::NotFound | Parsed::UnknownResource => return Err(ApiError::path_not_found()),
     };
+    let aggregated = request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(discovery::wants_aggregated);
     let resource = match target {
+        Target::CoreVersions | Target::Groups if aggregated => {
+            let core = matches!(target, Target::CoreVersions);
+            return Ok((
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, discovery::AGGREGATED_DISCOVERY),
+                    (header::VARY, "Accept"),
+                ],
+                discovery::aggregated(core).to_string(),
+            )
+                .into_response());
+        }
         Target::CoreVersions => {
             return Ok(json_response(
                 StatusCode::OK,

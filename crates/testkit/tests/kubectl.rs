@@ -577,7 +577,25 @@ async fn bad_input_gets_the_right_status_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discovery_and_cluster_commands() {
     let cluster = TestCluster::start().await;
-    let resources = cluster.kubectl(&["api-resources"]).await.ok();
+    // A fresh cache: kubectl asks for aggregated discovery and, getting it,
+    // needs no request per group version.
+    let run = cluster.kubectl(&["api-resources", "-v=6"]).await;
+    let log = run.stderr.clone();
+    let resources = run.ok();
+    let gets: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("verb=\"GET\""))
+        .filter_map(|l| l.split("url=\"").nth(1))
+        .filter_map(|l| l.split(['?', '"']).next())
+        .collect();
+    assert_eq!(
+        gets,
+        [
+            format!("{}/api", cluster.server.url),
+            format!("{}/apis", cluster.server.url)
+        ],
+        "{log}"
+    );
     for row in [
         "deployments",
         "statefulsets",
