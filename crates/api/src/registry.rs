@@ -17,6 +17,7 @@ pub const ALL_VERBS: &[&str] = &[
 ];
 const READ_VERBS: &[&str] = &["get", "list"];
 const CREATE_ONLY: &[&str] = &["create"];
+const WATCHABLE_READ_VERBS: &[&str] = &["get", "list", "watch"];
 
 /// Everything the API server needs to know about one kind.
 #[derive(Debug)]
@@ -167,6 +168,9 @@ pub static RESOURCES: &[ResourceInfo] = &[
     resource!("", "v1", "ComponentStatus", "componentstatuses", "componentstatus", namespaced: false,
         storage: "componentstatuses", short: ["cs"], verbs: READ_VERBS, printer: Printer::ComponentStatus,
         stored: false),
+    // The scheduler's older way to bind a pod (`pods/binding` is the other).
+    resource!("", "v1", "Binding", "bindings", "binding", namespaced: true, storage: "bindings",
+        verbs: CREATE_ONLY, stored: false),
     // apps/v1
     resource!("apps", "v1", "Deployment", "deployments", "deployment", namespaced: true,
         storage: "deployments", short: ["deploy"], categories: ["all"], subresources: ["status", "scale"],
@@ -242,6 +246,12 @@ pub static RESOURCES: &[ResourceInfo] = &[
         verbs: CREATE_ONLY, stored: false),
     resource!("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", "tokenreview",
         namespaced: false, storage: "tokenreviews", verbs: CREATE_ONLY, stored: false),
+    // apiextensions.k8s.io/v1: readable, so clients that look for custom
+    // resources (kubectl's manifest validation) find that there are none.
+    // Serving custom resources is not built yet; creating one is refused.
+    resource!("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
+        "customresourcedefinition", namespaced: false, storage: "apiextensions.k8s.io/customresourcedefinitions",
+        short: ["crd", "crds"], categories: ["api-extensions"], verbs: WATCHABLE_READ_VERBS),
 ];
 
 /// Finds the resource served at `group/version/plural`.

@@ -247,6 +247,58 @@ impl LabelSelector {
         self.requirements.is_empty()
     }
 
+    /// The selector an API object carries (`matchLabels` and
+    /// `matchExpressions` of a metav1.LabelSelector).
+    pub fn from_api(selector: &Value) -> Result<Self, SelectorError> {
+        let mut requirements = Vec::new();
+        if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
+            for (key, value) in labels {
+                let value = value.as_str().unwrap_or_default();
+                check_key(key)?;
+                check_value(value)?;
+                requirements.push(Requirement::Equals(key.clone(), value.to_string()));
+            }
+        }
+        let expressions = selector
+            .get("matchExpressions")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for expression in expressions {
+            let key = expression
+                .get("key")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            check_key(&key)?;
+            let values: Vec<String> = expression
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|vs| {
+                    vs.iter()
+                        .map(|v| v.as_str().unwrap_or_default().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let operator = expression
+                .get("operator")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            requirements.push(match operator {
+                "In" => Requirement::In(key, values),
+                "NotIn" => Requirement::NotIn(key, values),
+                "Exists" => Requirement::Exists(key),
+                "DoesNotExist" => Requirement::DoesNotExist(key),
+                other => {
+                    return Err(SelectorError(format!(
+                        "{other:?} is not a valid label selector operator"
+                    )));
+                }
+            });
+        }
+        Ok(LabelSelector { requirements })
+    }
+
     /// Whether `labels` satisfy every requirement.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         self.requirements.iter().all(|r| match r {
@@ -463,6 +515,28 @@ mod tests {
         let s = LabelSelector::parse("app.kubernetes.io/name==x,b!=c").unwrap();
         assert!(s.matches(&labels(&[("app.kubernetes.io/name", "x")])));
         assert!(LabelSelector::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn api_selectors_match_like_parsed_ones() {
+        let s = LabelSelector::from_api(&json!({
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [
+                {"key": "env", "operator": "In", "values": ["a", "b"]},
+                {"key": "legacy", "operator": "DoesNotExist"}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(
+            s,
+            LabelSelector::parse("app=web,env in (a,b),!legacy").unwrap()
+        );
+        assert!(s.matches(&labels(&[("app", "web"), ("env", "b")])));
+        assert!(!s.matches(&labels(&[("app", "web"), ("env", "b"), ("legacy", "")])));
+        assert!(
+            LabelSelector::from_api(&json!({"matchExpressions": [{"key": "a", "operator": "Is"}]}))
+                .is_err()
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 /// Store page size for lists that filter or want everything.
 const LIST_PAGE: usize = 1000;
 /// Optimistic-concurrency retries of a patch before giving up with 409.
-const PATCH_RETRIES: usize = 5;
+pub(crate) const PATCH_RETRIES: usize = 5;
 
 /// What every request handler shares.
 pub struct ApiState {
@@ -98,7 +98,7 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn json_response(status: StatusCode, value: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -210,6 +210,36 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
                 "text/plain; version=0.0.4; charset=utf-8",
             )],
             text,
+        )
+            .into_response());
+    }
+    if path == "/openapi/v2" || path == "/openapi/v2/" {
+        let document = crate::openapi_v2::document();
+        let protobuf = request
+            .headers()
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(crate::openapi_v2::wants_protobuf);
+        let (media, body) = if protobuf {
+            (
+                crate::openapi_v2::PROTOBUF_MEDIA_TYPE,
+                bytes::Bytes::from_static(&document.protobuf),
+            )
+        } else {
+            (
+                "application/json",
+                bytes::Bytes::from_static(document.json.as_bytes()),
+            )
+        };
+        return Ok((
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, media),
+                (header::ETAG, document.etag.as_str()),
+                (header::VARY, "Accept"),
+            ],
+            body,
         )
             .into_response());
     }
@@ -379,9 +409,9 @@ async fn health(state: &ApiState, path: &str, query: &Query) -> Response {
 }
 
 /// One resource request being served.
-struct Call<'a> {
-    state: &'a ApiState,
-    resource: &'a ResourceRequest,
+pub(crate) struct Call<'a> {
+    pub(crate) state: &'a ApiState,
+    pub(crate) resource: &'a ResourceRequest,
     query: &'a Query,
     headers: &'a HeaderMap,
     user: &'a User,
@@ -390,15 +420,15 @@ struct Call<'a> {
 }
 
 impl Call<'_> {
-    fn info(&self) -> &'static ResourceInfo {
+    pub(crate) fn info(&self) -> &'static ResourceInfo {
         self.resource.info
     }
 
-    fn store(&self) -> &SharedStore {
+    pub(crate) fn store(&self) -> &SharedStore {
         &self.state.store
     }
 
-    fn dry_run(&self) -> Result<bool, ApiError> {
+    pub(crate) fn dry_run(&self) -> Result<bool, ApiError> {
         match self.query.get("dryRun").map(String::as_str) {
             None | Some("") => Ok(false),
             Some("All") => Ok(true),
@@ -455,7 +485,7 @@ impl Call<'_> {
         Ok(typed)
     }
 
-    fn key(&self, name: &str) -> String {
+    pub(crate) fn key(&self, name: &str) -> String {
         self.info()
             .storage_key(self.resource.namespace.as_deref(), name)
     }
@@ -477,6 +507,9 @@ impl Call<'_> {
             && !info.has_subresource(sub)
         {
             return Err(ApiError::path_not_found());
+        }
+        if info.kind == "Binding" && self.resource.verb == "create" {
+            return self.bind(body).await;
         }
         if !info.stored {
             return crate::virtual_kinds::serve(
@@ -503,13 +536,15 @@ impl Call<'_> {
                 Ok(json_response(StatusCode::OK, &scale::from_object(&object)))
             }
             ("update" | "patch", Some("scale")) => self.write_scale(body).await,
+            ("create", Some("binding")) => self.bind(body).await,
+            ("create", Some("eviction")) => self.evict(body).await,
             ("delete", None) => self.delete(body).await,
             ("deletecollection", None) => self.delete_collection(body).await,
             _ => Err(ApiError::method_not_allowed()),
         }
     }
 
-    fn name(&self) -> Result<&str, ApiError> {
+    pub(crate) fn name(&self) -> Result<&str, ApiError> {
         self.resource
             .name
             .as_deref()
@@ -526,7 +561,10 @@ impl Call<'_> {
     }
 
     /// The stored object and its store entry (for its revision).
-    async fn read_current(&self, name: &str) -> Result<(store::KeyValue, Value), ApiError> {
+    pub(crate) async fn read_current(
+        &self,
+        name: &str,
+    ) -> Result<(store::KeyValue, Value), ApiError> {
         let info = self.info();
         let kv = self
             .store()
@@ -746,7 +784,7 @@ impl Call<'_> {
             .into_response())
     }
 
-    fn parse_body(&self, body: &[u8]) -> Result<Value, ApiError> {
+    pub(crate) fn parse_body(&self, body: &[u8]) -> Result<Value, ApiError> {
         decode_body(self.headers, body)
     }
 
@@ -987,7 +1025,7 @@ impl Call<'_> {
 
     /// Deletes one object; returns the response object (the object while
     /// its deletion waits on finalizers or a grace period, else a Status).
-    async fn delete_one(
+    pub(crate) async fn delete_one(
         &self,
         name: &str,
         options: &Value,
@@ -1001,38 +1039,13 @@ impl Call<'_> {
             .map_err(|e| ApiError::from_store(e, info, name))?
             .ok_or_else(|| ApiError::not_found(info, name))?;
         let object = decode(info, &kv)?;
-        if let Some(uid) = options
-            .pointer("/preconditions/uid")
-            .and_then(Value::as_str)
-        {
-            let actual = object
-                .pointer("/metadata/uid")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            if uid != actual {
-                return Err(ApiError::conflict_message(
-                    info,
-                    name,
-                    &format!(
-                        "Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"
-                    ),
-                ));
-            }
-        }
-        if let Some(rv) = options
-            .pointer("/preconditions/resourceVersion")
-            .and_then(Value::as_str)
-            && rv != kv.mod_revision.to_string()
-        {
-            return Err(ApiError::conflict_message(
-                info,
-                name,
-                &format!(
-                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                    kv.mod_revision
-                ),
-            ));
-        }
+        // dryRun in the query or in the DeleteOptions body.
+        let dry_run = self.dry_run()?
+            || options
+                .get("dryRun")
+                .and_then(Value::as_array)
+                .is_some_and(|d| d.iter().any(|v| v == "All"));
+        objects::check_preconditions(info, name, options, &object, kv.mod_revision)?;
         if let Some(policy) = options.get("propagationPolicy").and_then(Value::as_str)
             && !["Orphan", "Background", "Foreground"].contains(&policy)
         {
@@ -1071,7 +1084,7 @@ impl Call<'_> {
             if info.kind == "Namespace" {
                 marked["status"]["phase"] = json!("Terminating");
             }
-            if self.dry_run()? {
+            if dry_run {
                 return Ok((StatusCode::OK, marked));
             }
             let revision = self
@@ -1087,7 +1100,7 @@ impl Call<'_> {
             };
             return Ok((code, marked));
         }
-        if !self.dry_run()? {
+        if !dry_run {
             self.store()
                 .delete(&key, Some(kv.mod_revision))
                 .await

@@ -478,6 +478,50 @@ pub fn spec_finalizers(object: &Value) -> Vec<String> {
     strings_at(object, "/spec/finalizers")
 }
 
+/// The uid and resourceVersion preconditions of DeleteOptions.
+pub fn check_preconditions(
+    info: &ResourceInfo,
+    name: &str,
+    options: &Value,
+    pod: &Value,
+    revision: i64,
+) -> Result<(), ApiError> {
+    if let Some(uid) = options
+        .pointer("/preconditions/uid")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+    {
+        let actual = pod
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if uid != actual {
+            return Err(ApiError::conflict_message(
+                info,
+                name,
+                &format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"
+                ),
+            ));
+        }
+    }
+    if let Some(rv) = options
+        .pointer("/preconditions/resourceVersion")
+        .and_then(Value::as_str)
+        .filter(|rv| !rv.is_empty())
+        && rv != revision.to_string()
+    {
+        return Err(ApiError::conflict_message(
+            info,
+            name,
+            &format!(
+                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {revision}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

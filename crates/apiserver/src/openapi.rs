@@ -62,6 +62,14 @@ pub fn group_version(path: &str) -> Option<&'static str> {
         .map(|(doc, _)| doc.as_str())
 }
 
+/// Every group-version document, serialized.
+pub fn documents_text() -> impl Iterator<Item = &'static str> {
+    documents()
+        .by_group_version
+        .values()
+        .map(|(doc, _)| doc.as_str())
+}
+
 fn gv_path(info: &ResourceInfo) -> String {
     if info.group.is_empty() {
         format!("api/{}", info.version)
@@ -295,7 +303,7 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
         (h ^ *b as u64).wrapping_mul(0x100000001b3)
     })

@@ -139,6 +139,12 @@ impl ApiError {
     }
 
     pub fn invalid(info: &ResourceInfo, name: &str, causes: Vec<Cause>) -> ApiError {
+        ApiError::invalid_kind(info.group, info.kind, name, causes)
+    }
+
+    /// `Invalid` for a kind that is not a resource of its own (a Binding,
+    /// an Eviction).
+    pub fn invalid_kind(group: &str, kind: &str, name: &str, causes: Vec<Cause>) -> ApiError {
         let summary = causes
             .iter()
             .map(|c| {
@@ -157,19 +163,30 @@ impl ApiError {
         let mut error = ApiError::new(
             422,
             "Invalid",
-            format!("{} \"{name}\" is invalid: {summary}", info.kind),
+            format!("{kind} \"{name}\" is invalid: {summary}"),
         );
         let mut details = json!({
             "name": name,
-            "kind": info.kind,
+            "kind": kind,
             "causes": causes.iter().map(|c| json!({
                 "reason": c.reason, "message": c.message, "field": c.field
             })).collect::<Vec<_>>(),
         });
-        if !info.group.is_empty() {
-            details["group"] = json!(info.group);
+        if !group.is_empty() {
+            details["group"] = json!(group);
         }
         error.details = Some(details);
+        error
+    }
+
+    /// A 409 on a subresource (`pods/binding`), upstream's wording.
+    pub fn conflict_on(resource: &str, name: &str, detail: &str) -> ApiError {
+        let mut error = ApiError::new(
+            409,
+            "Conflict",
+            format!("Operation cannot be fulfilled on {resource} \"{name}\": {detail}"),
+        );
+        error.details = Some(json!({"name": name, "kind": resource}));
         error
     }
 
@@ -235,6 +252,19 @@ impl ApiError {
         error
     }
 
+    /// A 429 that is not about load: the request would break a rule
+    /// (a disruption budget) and may succeed later.
+    pub fn too_many_requests_because(
+        message: impl Into<String>,
+        retry_after: u32,
+        causes: Vec<Value>,
+    ) -> ApiError {
+        let mut error = ApiError::new(429, "TooManyRequests", message);
+        error.retry_after = Some(retry_after);
+        error.details = Some(json!({"causes": causes}));
+        error
+    }
+
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(500, "InternalError", message)
     }
@@ -281,8 +311,8 @@ impl ApiError {
         if let Some(details) = &self.details {
             status["details"] = details.clone();
         }
-        if let Some(seconds) = self.retry_after {
-            status["details"] = json!({"retryAfterSeconds": seconds});
+        if let Some(seconds) = self.retry_after.filter(|s| *s > 0) {
+            status["details"]["retryAfterSeconds"] = json!(seconds);
         }
         status
     }
@@ -303,7 +333,7 @@ impl IntoResponse for ApiError {
             self.to_status().to_string(),
         )
             .into_response();
-        if let Some(seconds) = self.retry_after {
+        if let Some(seconds) = self.retry_after.filter(|s| *s > 0) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));

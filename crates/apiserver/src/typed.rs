@@ -7,6 +7,7 @@ use k8s_openapi::api::{
     apps, authentication, authorization, autoscaling, batch, certificates, coordination, core,
     discovery, networking, policy, rbac, scheduling, storage,
 };
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions;
 use schemars::{Schema, SchemaGenerator};
 use serde_json::Value;
 
@@ -50,6 +51,8 @@ typed_kinds! {
     ("", "ReplicationController") => core::v1::ReplicationController,
     ("", "PodTemplate") => core::v1::PodTemplate,
     ("", "ComponentStatus") => core::v1::ComponentStatus,
+    ("", "Binding") => core::v1::Binding,
+    ("apiextensions.k8s.io", "CustomResourceDefinition") => apiextensions::v1::CustomResourceDefinition,
     ("apps", "Deployment") => apps::v1::Deployment,
     ("apps", "ReplicaSet") => apps::v1::ReplicaSet,
     ("apps", "StatefulSet") => apps::v1::StatefulSet,
