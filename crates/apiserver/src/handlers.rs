@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Value, json};
 use store::{RangeOptions, SharedStore, StoreError};
+
+use crate::watch_cache::{Freshness, Snapshot};
 use tokio::sync::Semaphore;
 
 use crate::auth::{Authorizer, TokenFile, User};
@@ -636,20 +638,62 @@ impl Call<'_> {
         let prefix = self.list_prefix();
         let mut revision = None;
         let mut start = None;
+        // Without a continue token or an exact version, the watch cache
+        // can serve the read.
+        let mut freshness = Some(Freshness::Latest);
         if let Some(token) = self.query.get("continue").filter(|t| !t.is_empty()) {
             let (rv, key) = decode_continue(token, &prefix)?;
             revision = Some(rv);
             start = Some(key);
+            freshness = None;
+        } else if self.query.get("resourceVersion").map(String::as_str) == Some("0") {
+            freshness = Some(Freshness::Any);
         } else if let Some(rv) = self
             .query
             .get("resourceVersion")
-            .filter(|rv| !rv.is_empty() && *rv != "0")
+            .filter(|rv| !rv.is_empty())
         {
             let rv: i64 = rv
                 .parse()
                 .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv:?}")))?;
-            if self.query.get("resourceVersionMatch").map(String::as_str) == Some("Exact") {
+            let exact = match self.query.get("resourceVersionMatch").map(String::as_str) {
+                Some("Exact") => true,
+                Some("NotOlderThan") => false,
+                // Legacy: a version with a limit is an exact read.
+                _ => limit > 0,
+            };
+            if exact {
                 revision = Some(rv);
+                freshness = None;
+            } else {
+                freshness = Some(Freshness::AtLeast(rv));
+            }
+        }
+        if let Some(Freshness::AtLeast(wanted)) = freshness {
+            // A revision the store has not reached was never handed out;
+            // nothing to wait for.
+            let current = self
+                .store()
+                .current_revision()
+                .await
+                .map_err(|err| ApiError::from_store(err, info, ""))?;
+            if current < wanted {
+                return Err(ApiError::too_large_resource_version(wanted, current));
+            }
+        }
+        if let Some(freshness) = freshness {
+            let cached = self
+                .state
+                .watch_cache
+                .list(&info.storage_prefix(), &prefix, freshness)
+                .await
+                .map_err(|err| ApiError::from_store(err, info, ""))?;
+            if let Some(snapshot) = cached {
+                let page = from_snapshot(snapshot, limit, filtered, convert)?;
+                self.state
+                    .metrics
+                    .cache_list(info.group, info.plural, page.0.len());
+                return Ok(page);
             }
         }
         let mut items = Vec::new();
@@ -1204,4 +1248,33 @@ fn decode_continue(token: &str, prefix: &str) -> Result<(i64, String), ApiError>
         return Err(invalid());
     }
     Ok((revision, start.to_string()))
+}
+
+/// One page of a list from the watch cache's snapshot: the items `convert`
+/// keeps, at most `limit` (0: all); the rest, if any, continues from the
+/// store at the snapshot's revision.
+#[allow(clippy::type_complexity)]
+fn from_snapshot<T>(
+    snapshot: Snapshot,
+    limit: usize,
+    filtered: bool,
+    mut convert: impl FnMut(&store::KeyValue) -> Result<Option<T>, ApiError>,
+) -> Result<(Vec<T>, i64, Option<String>, Option<i64>), ApiError> {
+    let mut items = Vec::new();
+    for (consumed, kv) in snapshot.items.iter().enumerate() {
+        if limit > 0 && items.len() == limit {
+            let next = format!("{}\0", snapshot.items[consumed - 1].key);
+            let remaining = (!filtered).then(|| (snapshot.items.len() - consumed) as i64);
+            return Ok((
+                items,
+                snapshot.revision,
+                Some(encode_continue(snapshot.revision, &next)),
+                remaining,
+            ));
+        }
+        if let Some(item) = convert(kv)? {
+            items.push(item);
+        }
+    }
+    Ok((items, snapshot.revision, None, None))
 }

@@ -31,6 +31,8 @@ pub struct Metrics {
     watchers: Family<Labels, Gauge>,
     storage_latency: Histograms,
     storage_objects: Family<Labels, Gauge>,
+    cache_lists: Family<Labels, Counter>,
+    cache_list_returned: Family<Labels, Counter>,
 }
 
 /// What a request was, for its metrics.
@@ -67,6 +69,8 @@ impl Metrics {
         let watchers = Family::<Labels, Gauge>::default();
         let storage_latency: Histograms = Family::new_with_constructor(latency_histogram);
         let storage_objects = Family::<Labels, Gauge>::default();
+        let cache_lists = Family::<Labels, Counter>::default();
+        let cache_list_returned = Family::<Labels, Counter>::default();
         registry.register(
             "apiserver_request",
             "Counter of apiserver requests broken out for each verb, group, version, resource, scope, component, and HTTP response code",
@@ -97,6 +101,16 @@ impl Metrics {
             "Number of stored objects at the time of last check split by kind",
             storage_objects.clone(),
         );
+        registry.register(
+            "apiserver_cache_list",
+            "Number of LIST requests served from watch cache",
+            cache_lists.clone(),
+        );
+        registry.register(
+            "apiserver_cache_list_returned_objects",
+            "Number of objects returned for a LIST request from watch cache",
+            cache_list_returned.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -105,7 +119,22 @@ impl Metrics {
             watchers,
             storage_latency,
             storage_objects,
+            cache_lists,
+            cache_list_returned,
         }
+    }
+
+    /// A list served from the watch cache, returning `returned` objects.
+    pub fn cache_list(&self, group: &str, resource: &str, returned: usize) {
+        let labels = vec![
+            ("group".to_string(), group.to_string()),
+            ("resource".to_string(), resource.to_string()),
+            ("index".to_string(), String::new()),
+        ];
+        self.cache_lists.get_or_create(&labels).inc();
+        self.cache_list_returned
+            .get_or_create(&labels)
+            .inc_by(returned as u64);
     }
 
     /// Counts a request in flight until the returned guard is dropped.

@@ -265,6 +265,21 @@ impl ApiError {
         error
     }
 
+    /// A read at a revision the store has not reached (yet).
+    pub fn too_large_resource_version(requested: i64, current: i64) -> ApiError {
+        let mut error = ApiError::new(
+            504,
+            "Timeout",
+            format!("Too large resource version: {requested}, current: {current}"),
+        );
+        error.retry_after = Some(1);
+        error.details = Some(json!({"causes": [{
+            "reason": "ResourceVersionTooLarge",
+            "message": "Too large resource version",
+        }]}));
+        error
+    }
+
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(500, "InternalError", message)
     }
@@ -285,11 +300,9 @@ impl ApiError {
             } => ApiError::gone(format!(
                 "too old resource version: {requested} ({compacted})"
             )),
-            StoreError::FutureRevision { requested, current } => ApiError::new(
-                504,
-                "Timeout",
-                format!("Too large resource version: {requested}, current: {current}"),
-            ),
+            StoreError::FutureRevision { requested, current } => {
+                ApiError::too_large_resource_version(requested, current)
+            }
             StoreError::ValueTooLarge { .. } => ApiError::too_large(store::MAX_VALUE_BYTES),
             StoreError::InvalidKey { reason, .. } => ApiError::bad_request(reason),
             StoreError::InvalidArgument(message) => ApiError::bad_request(message),

@@ -21,6 +21,7 @@ use crate::objects::{decode, set_resource_version};
 use crate::request::ResourceRequest;
 use crate::status::ApiError;
 use crate::tables;
+use crate::watch_cache::Freshness;
 
 /// Upstream's `--min-request-timeout`: watches end after about this long.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -80,58 +81,62 @@ pub async fn serve(
         .any(|v| v.contains("as=Table"));
     let rv = query.get("resourceVersion").cloned().unwrap_or_default();
 
-    // "" and "0": the current state first, as ADDED events, then changes.
+    let too_old = |e: StoreError| match e {
+        StoreError::Compacted {
+            requested,
+            compacted,
+        } => ApiError::gone(format!(
+            "too old resource version: {} ({})",
+            requested - 1,
+            compacted
+        )),
+        other => ApiError::from_store(other, info, ""),
+    };
+    let resource_prefix = info.storage_prefix();
+    // "" and "0": the current state first, as ADDED events, then changes;
+    // from the watch cache when it can serve it, else from the store.
     let mut initial = Vec::new();
-    let from = if rv.is_empty() || rv == "0" {
-        let mut start = None;
-        let mut at = None;
-        loop {
-            let page = state
-                .store
-                .range(
-                    &prefix,
-                    RangeOptions {
-                        limit: 1000,
-                        start: start.clone(),
-                        revision: at,
-                    },
-                )
-                .await
-                .map_err(|e| ApiError::from_store(e, info, ""))?;
-            at = Some(page.revision);
-            for kv in &page.kvs {
-                let object = decode(info, kv)?;
-                if filter.matches(&object) {
-                    initial.push(object);
-                }
+    let (from, mut events) = if rv.is_empty() || rv == "0" {
+        let freshness = if rv.is_empty() {
+            Freshness::Latest
+        } else {
+            Freshness::Any
+        };
+        let cached = state
+            .watch_cache
+            .list_and_watch(&resource_prefix, &prefix, freshness)
+            .await
+            .map_err(|e| ApiError::from_store(e, info, ""))?;
+        let (kvs, revision, events) = match cached {
+            Some((snapshot, events)) => (snapshot.items, snapshot.revision, events),
+            None => {
+                let (kvs, revision) = read_current(&state, info, &prefix).await?;
+                let events = state
+                    .watch_cache
+                    .watch(&resource_prefix, &prefix, revision + 1)
+                    .await
+                    .map_err(too_old)?;
+                (kvs, revision, events)
             }
-            if !page.more {
-                break;
+        };
+        for kv in &kvs {
+            let object = decode(info, kv)?;
+            if filter.matches(&object) {
+                initial.push(object);
             }
-            start = page.continue_key();
         }
-        at.unwrap_or(0) + 1
+        (revision + 1, events)
     } else {
         let rv: i64 = rv
             .parse()
             .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv:?}")))?;
-        rv + 1
+        let events = state
+            .watch_cache
+            .watch(&resource_prefix, &prefix, rv + 1)
+            .await
+            .map_err(too_old)?;
+        (rv + 1, events)
     };
-    let mut events = state
-        .watch_cache
-        .watch(&info.storage_prefix(), &prefix, from)
-        .await
-        .map_err(|e| match e {
-            StoreError::Compacted {
-                requested,
-                compacted,
-            } => ApiError::gone(format!(
-                "too old resource version: {} ({})",
-                requested - 1,
-                compacted
-            )),
-            other => ApiError::from_store(other, info, ""),
-        })?;
 
     let (tx, rx) = mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(256);
     let query = query.clone();
@@ -271,4 +276,36 @@ fn line(value: &Value) -> bytes::Bytes {
     let mut text = value.to_string();
     text.push('\n');
     bytes::Bytes::from(text)
+}
+
+/// Every object under `prefix`, read from the store at one revision.
+async fn read_current(
+    state: &ApiState,
+    info: &'static ResourceInfo,
+    prefix: &str,
+) -> Result<(Vec<Arc<store::KeyValue>>, i64), ApiError> {
+    let mut kvs = Vec::new();
+    let mut start = None;
+    let mut at = None;
+    loop {
+        let page = state
+            .store
+            .range(
+                prefix,
+                RangeOptions {
+                    limit: 1000,
+                    start: start.clone(),
+                    revision: at,
+                },
+            )
+            .await
+            .map_err(|e| ApiError::from_store(e, info, ""))?;
+        at = Some(page.revision);
+        start = page.continue_key();
+        let more = page.more;
+        kvs.extend(page.kvs.into_iter().map(Arc::new));
+        if !more {
+            return Ok((kvs, at.unwrap_or(0)));
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //! (pods, 32 concurrent clients), `get_p99_ms`, `list_ms` (all pods in one
 //! list, median of 5), `watch_delivery_p99_ms` (1,000 watchers, one change
 //! each, from the create's acknowledgement to each watcher's event), and
-//! `rss_mb` of this process after the creates (server and clients share it).
+//! `rss_mb` of this process after the creates (server and clients share it)
+//! and `rss_after_list_mb` once the lists have filled the watch cache.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -175,6 +176,8 @@ async fn measure(backend: &str, kubeconfig: &std::path::Path, args: &Args) -> Re
     if let Some(median) = quantile(&mut lists, 0.5) {
         figure("apiserver", &case, "list_ms", millis(median), "ms");
     }
+    // The watch cache now holds every pod as well.
+    figure("apiserver", &case, "rss_after_list_mb", rss_mb(), "MB");
 
     // Watchers, each on its own pod name; then one change for each.
     let watch_api: Api<Pod> = Api::namespaced(admin.clone(), "watch");
