@@ -70,11 +70,12 @@ async fn reconcile_object(
 }
 
 /// The `kubernetes` Service in `default`, and its Endpoints and
-/// EndpointSlice pointing at this API server.
+/// EndpointSlice pointing at the API servers at `addresses` (all serving
+/// on `port`, as upstream assumes).
 pub async fn ensure_kubernetes_service(
     store: &SharedStore,
     cluster_ip: &str,
-    address: &str,
+    addresses: &[String],
     port: u16,
 ) -> Result<(), String> {
     let service = json!({
@@ -91,14 +92,20 @@ pub async fn ensure_kubernetes_service(
     let endpoints = json!({
         "apiVersion": "v1", "kind": "Endpoints",
         "metadata": {"name": "kubernetes", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-        "subsets": [{"addresses": [{"ip": address}], "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}],
+        "subsets": [{
+            "addresses": addresses.iter().map(|ip| json!({"ip": ip})).collect::<Vec<_>>(),
+            "ports": [{"name": "https", "port": port, "protocol": "TCP"}],
+        }],
     });
     reconcile_object(store, "", "endpoints", Some("default"), endpoints).await?;
     let slice = json!({
         "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
         "metadata": {"name": "kubernetes", "labels": {"kubernetes.io/service-name": "kubernetes"}},
         "addressType": "IPv4",
-        "endpoints": [{"addresses": [address], "conditions": {"ready": true}}],
+        "endpoints": addresses
+            .iter()
+            .map(|ip| json!({"addresses": [ip], "conditions": {"ready": true}}))
+            .collect::<Vec<_>>(),
         "ports": [{"name": "https", "port": port, "protocol": "TCP"}],
     });
     reconcile_object(

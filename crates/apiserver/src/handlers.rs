@@ -39,7 +39,9 @@ pub struct ApiState {
     /// `host:port` clients reach this server at.
     pub advertise_address: String,
     /// Non-long-running requests in flight (max-in-flight).
-    pub inflight: Semaphore,
+    /// The max-in-flight limits, for reads and for writes.
+    pub inflight_readonly: Semaphore,
+    pub inflight_mutating: Semaphore,
     pub ready: std::sync::atomic::AtomicBool,
 }
 
@@ -318,9 +320,14 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         }
         return watch::serve(state.clone(), resource, query, request.headers().clone()).await;
     }
-    // Long-running requests aside, at most max-in-flight requests run at once.
-    let _permit = state
-        .inflight
+    // Long-running requests aside, at most max-in-flight requests of each
+    // kind run at once; the rest are told to come back.
+    let limit = if matches!(*request.method(), Method::GET | Method::HEAD) {
+        &state.inflight_readonly
+    } else {
+        &state.inflight_mutating
+    };
+    let _permit = limit
         .try_acquire()
         .map_err(|_| ApiError::too_many_requests())?;
     let (parts, body) = request.into_parts();

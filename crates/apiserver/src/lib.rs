@@ -7,6 +7,7 @@ pub mod auth;
 mod bootstrap;
 mod defaults;
 pub mod discovery;
+mod endpoint_leases;
 pub mod handlers;
 mod merge_keys;
 pub mod metrics;
@@ -55,8 +56,10 @@ pub struct Config {
     pub tls_san: Vec<String>,
     /// `--token-auth-file`: static bearer tokens.
     pub token_auth_file: Option<PathBuf>,
-    /// Requests (other than watches) served at once before 429.
+    /// Read-only requests (other than watches) served at once before 429.
     pub max_requests_inflight: usize,
+    /// Writes served at once before 429.
+    pub max_mutating_requests_inflight: usize,
     /// The address other members of the cluster reach this server at (the
     /// `kubernetes` Service's endpoint); the bind address when it is
     /// specific, else 127.0.0.1.
@@ -73,7 +76,8 @@ impl Config {
             port: 6443,
             tls_san: Vec::new(),
             token_auth_file: None,
-            max_requests_inflight: 600,
+            max_requests_inflight: 400,
+            max_mutating_requests_inflight: 200,
             advertise_address: None,
             service_cluster_ip_range: "10.96.0.0/12".to_string(),
         }
@@ -91,6 +95,9 @@ pub struct ApiServer {
     pub pki: ClusterPki,
     shutdown: tokio::sync::watch::Sender<bool>,
     task: JoinHandle<()>,
+    /// Keeps this server in the `kubernetes` endpoints; on shutdown it
+    /// takes it out.
+    leases: JoinHandle<()>,
 }
 
 impl ApiServer {
@@ -99,7 +106,9 @@ impl ApiServer {
     pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
         let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        let leases = std::mem::replace(&mut self.leases, tokio::spawn(async {}));
         let _ = task.await;
+        let _ = leases.await;
     }
 }
 
@@ -178,13 +187,12 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
             config.bind_address
         });
     let cluster_ip = first_service_ip(&config.service_cluster_ip_range)?;
-    bootstrap::ensure_kubernetes_service(
-        &store,
-        &cluster_ip,
-        &advertise.to_string(),
-        address.port(),
-    )
-    .await?;
+    let member = endpoint_leases::Member {
+        address: advertise.to_string(),
+        port: address.port(),
+        cluster_ip,
+    };
+    endpoint_leases::reconcile(&store, &member).await?;
 
     let kubeconfig = config.data_dir.join("kubeconfig.yaml");
     let ca_pem = pki.ca.cert_pem().map_err(|e| e.to_string())?;
@@ -199,10 +207,16 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         tokens,
         authorizer: Box::new(AllowAuthenticated),
         advertise_address: format!("{host}:{}", address.port()),
-        inflight: Semaphore::new(config.max_requests_inflight.max(1)),
+        inflight_readonly: Semaphore::new(config.max_requests_inflight.max(1)),
+        inflight_mutating: Semaphore::new(config.max_mutating_requests_inflight.max(1)),
         ready: AtomicBool::new(false),
     });
     let (shutdown, stopping) = tokio::sync::watch::channel(false);
+    let leases = tokio::spawn(endpoint_leases::run(
+        state.store.clone(),
+        member,
+        stopping.clone(),
+    ));
     let task = tokio::spawn(server::serve(listener, tls, state.clone(), stopping));
     state.ready.store(true, Ordering::SeqCst);
     Ok(ApiServer {
@@ -212,5 +226,6 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         pki,
         shutdown,
         task,
+        leases,
     })
 }

@@ -61,6 +61,7 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
         config.bind_address = [127, 0, 0, 1].into();
         config.port = 0;
         config.max_requests_inflight = 10_000;
+        config.max_mutating_requests_inflight = 10_000;
         let server = apiserver::start(config, store).await?;
         measure(backend, &server.kubeconfig, &args).await?;
         drop(server);

@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Run the control plane on this machine.
     Server(serve::ServerArgs),
+    /// Run only the API server (several can share one etcd cluster).
+    Apiserver(serve::ApiServerArgs),
     /// Save, inspect and restore snapshots of the cluster state store.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Server(args) => serve::run(args).await,
+            Command::Apiserver(args) => serve::run_apiserver(args).await,
             Command::Snapshot(command) => snapshot::run(command).await,
         }
     });

@@ -1,7 +1,8 @@
-//! `rudder server`: the control plane on this machine. It opens the cluster
-//! state store chosen by the storage flags, keeps it compacted, and serves
-//! the Kubernetes API; the other control-plane components are started from
-//! here as they are built.
+//! `rudder server`: the control plane on this machine, and `rudder
+//! apiserver`: the API server alone (several may share one etcd). Both open
+//! the cluster state store chosen by the storage flags, keep it compacted,
+//! and serve the Kubernetes API; `rudder server` will start the other
+//! control-plane components here as they are built.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -9,8 +10,16 @@ use std::time::{Duration, Instant};
 
 use crate::storage::StorageArgs;
 
+/// The flags of `rudder server`.
 #[derive(clap::Args, Debug)]
 pub struct ServerArgs {
+    #[command(flatten)]
+    pub api: ApiServerArgs,
+}
+
+/// The flags of `rudder apiserver`, which `rudder server` shares.
+#[derive(clap::Args, Debug)]
+pub struct ApiServerArgs {
     #[command(flatten)]
     pub storage: StorageArgs,
     /// How often to compact store history, as kube-apiserver's flag of the
@@ -36,6 +45,12 @@ pub struct ServerArgs {
     /// Service IPs are taken from this range; the `kubernetes` Service gets its first.
     #[arg(long, default_value = "10.96.0.0/12")]
     pub service_cluster_ip_range: String,
+    /// Read-only requests (watches aside) served at once; more get 429.
+    #[arg(long, default_value_t = 400)]
+    pub max_requests_inflight: usize,
+    /// Writes served at once; more get 429.
+    #[arg(long, default_value_t = 200)]
+    pub max_mutating_requests_inflight: usize,
 }
 
 /// Parses `90s`, `5m`, `1h` or a plain number of seconds.
@@ -58,6 +73,10 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 pub async fn run(args: ServerArgs) -> Result<(), String> {
+    run_apiserver(args.api).await
+}
+
+pub async fn run_apiserver(args: ApiServerArgs) -> Result<(), String> {
     let started = Instant::now();
     let store = args.storage.open().await?;
     let revision = store
@@ -83,6 +102,8 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     config.token_auth_file = args.token_auth_file.clone();
     config.advertise_address = args.advertise_address;
     config.service_cluster_ip_range = args.service_cluster_ip_range.clone();
+    config.max_requests_inflight = args.max_requests_inflight;
+    config.max_mutating_requests_inflight = args.max_mutating_requests_inflight;
     let server = apiserver::start(config, store).await?;
     tracing::info!(url = %server.url, elapsed_ms = started.elapsed().as_millis() as u64, "API server ready");
     eprintln!(
@@ -92,7 +113,8 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     );
     wait_for_shutdown().await;
     tracing::info!("shutting down");
-    drop(server);
+    // Graceful: this server leaves the `kubernetes` endpoints first.
+    server.stop().await;
     Ok(())
 }
 

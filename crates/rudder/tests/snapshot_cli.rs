@@ -86,9 +86,10 @@ async fn save_status_restore_while_the_server_runs() {
     let filled = fill(&data, 40).await;
     let _server = Server::start(&data);
     // The first start adds the four system namespaces, two priority classes,
-    // and the `kubernetes` Service with its Endpoints and EndpointSlice.
-    let revision = filled + 9;
-    let objects = 49;
+    // the server's endpoint lease, and the `kubernetes` Service with its
+    // Endpoints and EndpointSlice.
+    let revision = filled + 10;
+    let objects = 50;
 
     let file = dir.path().join("backup.db");
     let save = rudder(&[

@@ -73,6 +73,17 @@ impl TestCluster {
         Self::start_on(Arc::new(store), dir, None).await
     }
 
+    /// A cluster on the embedded SQLite store, with `configure` applied to
+    /// the API server's configuration.
+    pub async fn start_with(configure: impl FnOnce(&mut apiserver::Config)) -> TestCluster {
+        let dir = tempfile::Builder::new()
+            .prefix("rudder-test-")
+            .tempdir()
+            .expect("temp dir");
+        let store = SqliteStore::open_dir(dir.path().join("store")).expect("open store");
+        Self::start_configured(Arc::new(store), dir, None, configure).await
+    }
+
     /// A cluster on a fresh single-member etcd.
     pub async fn start_etcd() -> TestCluster {
         let dir = tempfile::Builder::new()
@@ -96,9 +107,19 @@ impl TestCluster {
         dir: tempfile::TempDir,
         etcd: Option<EtcdCluster>,
     ) -> TestCluster {
+        Self::start_configured(store, dir, etcd, |_| {}).await
+    }
+
+    async fn start_configured(
+        store: SharedStore,
+        dir: tempfile::TempDir,
+        etcd: Option<EtcdCluster>,
+        configure: impl FnOnce(&mut apiserver::Config),
+    ) -> TestCluster {
         let mut config = apiserver::Config::new(dir.path().to_path_buf());
         config.bind_address = [127, 0, 0, 1].into();
         config.port = 0;
+        configure(&mut config);
         let server = apiserver::start(config, store.clone())
             .await
             .expect("start the API server");

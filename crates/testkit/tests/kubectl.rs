@@ -1206,6 +1206,59 @@ async fn edit_with_an_editor_and_oversized_bodies() {
 
 /// A virtualenv with the official Kubernetes Python client, made once under
 /// the target directory and reused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_in_flight_answers_429_and_kubectl_retries() {
+    use std::io::BufRead;
+    let cluster = TestCluster::start_with(|config| config.max_mutating_requests_inflight = 1).await;
+    // A client holds the only write slot by sending its body slowly.
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/slow_write.py");
+    let mut holder = std::process::Command::new("python3")
+        .arg(&script)
+        .args([
+            "127.0.0.1",
+            &cluster.server.address.port().to_string(),
+            cluster.data_dir().join("pki").to_str().unwrap(),
+            "3",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut lines = std::io::BufReader::new(holder.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "holding");
+
+    // Reads have their own limit and go through.
+    let read = cluster.kubectl(&["get", "configmaps", "-v=8"]).await;
+    assert!(
+        read.success && !read.stderr.contains("429"),
+        "{}",
+        read.stderr
+    );
+    // A write is told to come back in a second; kubectl does, until the
+    // slot is free.
+    let create = cluster
+        .kubectl(&["create", "configmap", "quick", "--from-literal=k=v", "-v=8"])
+        .await;
+    assert!(create.success, "{}", create.stderr);
+    assert_eq!(create.stdout.trim(), "configmap/quick created");
+    assert!(
+        create.stderr.contains("429 Too Many Requests") && create.stderr.contains("Retry-After: 1"),
+        "{}",
+        create.stderr
+    );
+    assert_eq!(lines.next().unwrap().unwrap(), "HTTP/1.1 201 Created");
+    holder.wait().unwrap();
+    let metrics = cluster.kubectl(&["get", "--raw", "/metrics"]).await.ok();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("apiserver_request_total{")
+                && l.contains("verb=\"POST\"")
+                && l.contains("code=\"429\"")),
+        "no 429 counted"
+    );
+}
+
 fn python_with_kubernetes() -> std::path::PathBuf {
     let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/python-client");
     let python = venv.join("bin/python");
