@@ -43,6 +43,9 @@ pub struct ResourceInfo {
     pub printer: Printer,
     /// Whether objects are stored (false for virtual kinds such as reviews).
     pub stored: bool,
+    /// The warning every request for this resource gets, when upstream
+    /// has deprecated it.
+    pub deprecation: Option<&'static str>,
 }
 
 impl ResourceInfo {
@@ -102,6 +105,7 @@ macro_rules! resource {
      $(, verbs: $verbs:expr)?
      $(, printer: $printer:expr)?
      $(, stored: $stored:expr)?
+     $(, deprecation: $deprecation:expr)?
     ) => {
         ResourceInfo {
             group: $group,
@@ -118,6 +122,7 @@ macro_rules! resource {
             selectable_fields: &[$($($field),*)?],
             printer: { #[allow(unused_variables)] let printer = Printer::Default; $(let printer = $printer;)? printer },
             stored: { #[allow(unused_variables)] let stored = true; $(let stored = $stored;)? stored },
+            deprecation: { #[allow(unused_variables)] let deprecation: Option<&'static str> = None; $(let deprecation = Some($deprecation);)? deprecation },
         }
     };
 }
@@ -136,7 +141,8 @@ pub static RESOURCES: &[ResourceInfo] = &[
         short: ["svc"], categories: ["all"], subresources: ["status"], fields: ["spec.clusterIP", "spec.type"],
         printer: Printer::Service),
     resource!("", "v1", "Endpoints", "endpoints", "endpoints", namespaced: true, storage: "services/endpoints",
-        short: ["ep"], printer: Printer::Endpoints),
+        short: ["ep"], printer: Printer::Endpoints,
+        deprecation: "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"),
     resource!("", "v1", "Node", "nodes", "node", namespaced: false, storage: "minions",
         short: ["no"], subresources: ["status"], fields: ["spec.unschedulable"], printer: Printer::Node),
     resource!("", "v1", "ConfigMap", "configmaps", "configmap", namespaced: true, storage: "configmaps",

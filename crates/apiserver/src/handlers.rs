@@ -136,14 +136,29 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
             .inflight(!matches!(l.verb.as_str(), "GET" | "LIST"))
     });
     let metrics = state.metrics.clone();
-    let response = match route(state, request).await {
+    let deprecation = deprecation_warning(&request);
+    let mut response = match route(state, request).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     };
+    if let Some(warning) = deprecation
+        && let Ok(value) = header::HeaderValue::from_str(&format!("299 - \"{warning}\""))
+    {
+        response.headers_mut().append("Warning", value);
+    }
     if let Some(labels) = labels {
         metrics.observe_request(&labels, response.status().as_u16(), started);
     }
     response
+}
+
+/// The warning a request for a deprecated resource gets, whatever its verb
+/// or outcome.
+fn deprecation_warning(request: &Request<Body>) -> Option<&'static str> {
+    match request::parse(request.method(), request.uri().path(), false) {
+        Parsed::Target(Target::Resource(resource)) => resource.info.deprecation,
+        _ => None,
+    }
 }
 
 /// The verb, resource and scope of an API request, as metrics label them.
@@ -1221,11 +1236,25 @@ pub(crate) fn decode_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, Api
         "" | "application/json" | "*/*" => serde_json::from_slice(body).map_err(|e| {
             ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
         }),
+        "application/yaml" => decode_yaml(body),
         "application/vnd.kubernetes.protobuf" => crate::protobuf::decode(body),
         _ => Err(ApiError::unsupported_media_type(
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf",
         )),
     }
+}
+
+/// A YAML body as the JSON it stands for; one document only.
+fn decode_yaml(body: &[u8]) -> Result<Value, ApiError> {
+    let value: Value = serde_norway::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!("couldn't get version/kind; yaml parse error: {e}"))
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "couldn't get version/kind; the YAML body is not an object",
+        ));
+    }
+    Ok(value)
 }
 
 fn encode_continue(revision: i64, start: &str) -> String {

@@ -653,9 +653,16 @@ async fn discovery_and_cluster_commands() {
             "-o",
             "jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}",
         ])
-        .await
-        .ok();
-    assert_eq!(ep, format!("127.0.0.1:{}", cluster.server.address.port()));
+        .await;
+    // v1 Endpoints are deprecated upstream since 1.33; every use says so.
+    assert_eq!(
+        ep.stderr.trim(),
+        "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
+    );
+    assert_eq!(
+        ep.ok(),
+        format!("127.0.0.1:{}", cluster.server.address.port())
+    );
     let described = cluster
         .kubectl(&["describe", "svc", "kubernetes"])
         .await
@@ -1257,6 +1264,98 @@ async fn max_in_flight_answers_429_and_kubectl_retries() {
                 && l.contains("code=\"429\"")),
         "no 429 counted"
     );
+}
+
+/// One raw HTTPS request (see `python/raw_request.py`): status and body.
+async fn raw_request(
+    cluster: &TestCluster,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, Value) {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/raw_request.py");
+    let body_file = cluster.file("raw-body", body);
+    let args = vec![
+        script.to_string_lossy().into_owned(),
+        "127.0.0.1".to_string(),
+        cluster.server.address.port().to_string(),
+        cluster
+            .data_dir()
+            .join("pki")
+            .to_string_lossy()
+            .into_owned(),
+        method.to_string(),
+        path.to_string(),
+        content_type.to_string(),
+        body_file.to_string_lossy().into_owned(),
+    ];
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .args(&args)
+            .output()
+            .expect("python3")
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (code, rest) = text
+        .split_once('\n')
+        .unwrap_or_else(|| panic!("no status: {text}"));
+    (
+        code.trim().parse().unwrap(),
+        serde_json::from_str(rest).unwrap_or_else(|e| panic!("{e}: {rest}")),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yaml_request_bodies() {
+    let cluster = TestCluster::start().await;
+    let path = "/api/v1/namespaces/default/configmaps";
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\n  labels:\n    a: \"1\"\ndata:\n  key: |\n    two\n    lines\n";
+    let (code, created) = raw_request(&cluster, "POST", path, "application/yaml", yaml).await;
+    assert_eq!(code, 201, "{created}");
+    let stored = cluster
+        .kubectl(&["get", "configmap", "from-yaml", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(stored["data"]["key"], "two\nlines\n");
+    assert_eq!(stored["metadata"]["labels"]["a"], "1");
+
+    // Replaced with YAML too, resourceVersion and all.
+    let version = stored["metadata"]["resourceVersion"].as_str().unwrap();
+    let update = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\n  resourceVersion: \"{version}\"\ndata:\n  key: one\n"
+    );
+    let (code, updated) = raw_request(
+        &cluster,
+        "PUT",
+        &format!("{path}/from-yaml"),
+        "application/yaml",
+        &update,
+    )
+    .await;
+    assert_eq!(code, 200, "{updated}");
+    assert_eq!(updated["data"]["key"], "one");
+
+    // Malformed YAML, or YAML that is not an object: 400, nothing written.
+    for bad in [
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\n",
+        "- just\n- a list\n",
+    ] {
+        let (code, status) = raw_request(&cluster, "POST", path, "application/yaml", bad).await;
+        assert_eq!(code, 400, "{status}");
+        assert_eq!(status["reason"], "BadRequest");
+    }
+    // An unknown body format: 415.
+    let (code, status) = raw_request(&cluster, "POST", path, "text/csv", "a,b\n").await;
+    assert_eq!(code, 415, "{status}");
+    let names = cluster
+        .kubectl(&["get", "configmaps", "-o", "name"])
+        .await
+        .ok();
+    assert_eq!(names.trim(), "configmap/from-yaml");
 }
 
 fn python_with_kubernetes() -> std::path::PathBuf {
