@@ -25,6 +25,28 @@ pub enum Printer {
     ReplicaSet,
     StatefulSet,
     DaemonSet,
+    // Printed by `kinds.rs`.
+    ReplicationController,
+    PodTemplate,
+    ControllerRevision,
+    Job,
+    CronJob,
+    PodDisruptionBudget,
+    HorizontalPodAutoscaler,
+    Ingress,
+    IngressClass,
+    NetworkPolicy,
+    EndpointSlice,
+    Lease,
+    StorageClass,
+    CsiDriver,
+    VolumeAttachment,
+    PriorityClass,
+    RoleBinding,
+    CertificateSigningRequest,
+    ResourceQuota,
+    /// Name and creation time (roles, limit ranges, custom resource definitions).
+    CreatedAt,
 }
 
 /// One column: its header, type and whether it shows only with `-o wide`.
@@ -65,6 +87,8 @@ macro_rules! columns {
         COLUMNS
     }};
 }
+
+mod kinds;
 
 const NAME: Column = Column {
     name: "Name",
@@ -282,6 +306,7 @@ impl Printer {
                 ),
                 wide("Selector", "Label selector for pods."),
             ),
+            _ => kinds::columns(self),
         }
     }
 
@@ -390,6 +415,7 @@ impl Printer {
                     json!(selector_string(object.pointer("/spec/selector"))),
                 ]
             }
+            _ => kinds::cells(self, object, name, age, now),
         }
     }
 }

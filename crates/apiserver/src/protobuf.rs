@@ -1,8 +1,9 @@
 //! Request bodies in Kubernetes' protobuf encoding
 //! (`application/vnd.kubernetes.protobuf`), which kubectl's generators
-//! (`create namespace|configmap|secret|deployment|service|job|cronjob|role`,
-//! `run`, `expose`, `auth can-i`, `auth whoami`, `drain`) send and cannot be
-//! told to replace with JSON.
+//! (`create namespace|configmap|secret|deployment|service|job|cronjob|role|
+//! rolebinding|ingress|poddisruptionbudget|priorityclass|quota`, `run`,
+//! `expose`, `autoscale`, `auth can-i`, `auth whoami`, `drain`) send and
+//! cannot be told to replace with JSON.
 //!
 //! The envelope is the magic `k8s\0` and a `runtime.Unknown` carrying the
 //! type and the encoded object. Objects are decoded to JSON with a table of
@@ -356,6 +357,188 @@ fn fields(message: &str) -> Option<&'static [Field]> {
             (2, "deleteOptions", Msg("DeleteOptions"), false),
         ],
         // Status stanzas and the like that clients send empty.
+        "PodDisruptionBudget" => &[
+            (1, "metadata", Msg("ObjectMeta"), false),
+            (2, "spec", Msg("PodDisruptionBudgetSpec"), false),
+            (3, "status", Msg("PodDisruptionBudgetStatus"), false),
+        ],
+        "PodDisruptionBudgetSpec" => &[
+            (1, "minAvailable", IntOrString, false),
+            (2, "selector", Msg("LabelSelector"), false),
+            (3, "maxUnavailable", IntOrString, false),
+            (4, "unhealthyPodEvictionPolicy", S, false),
+        ],
+        // A new budget's status: nothing computed yet.
+        "PodDisruptionBudgetStatus" => &[
+            (1, "observedGeneration", I, false),
+            (3, "disruptionsAllowed", I, false),
+            (4, "currentHealthy", I, false),
+            (5, "desiredHealthy", I, false),
+            (6, "expectedPods", I, false),
+        ],
+        "ResourceQuota" => &[
+            (1, "metadata", Msg("ObjectMeta"), false),
+            (2, "spec", Msg("ResourceQuotaSpec"), false),
+            (3, "status", Msg("ResourceQuotaStatus"), false),
+        ],
+        "ResourceQuotaSpec" => &[
+            (1, "hard", QUANTITY_MAP, false),
+            (2, "scopes", S, true),
+            (3, "scopeSelector", Msg("ScopeSelector"), false),
+        ],
+        "ScopeSelector" => &[(
+            1,
+            "matchExpressions",
+            Msg("ScopedResourceSelectorRequirement"),
+            true,
+        )],
+        "ScopedResourceSelectorRequirement" => &[
+            (1, "scopeName", S, false),
+            (2, "operator", S, false),
+            (3, "values", S, true),
+        ],
+        "ResourceQuotaStatus" => &[
+            (1, "hard", QUANTITY_MAP, false),
+            (2, "used", QUANTITY_MAP, false),
+        ],
+        "Ingress" => &[
+            (1, "metadata", Msg("ObjectMeta"), false),
+            (2, "spec", Msg("IngressSpec"), false),
+            (3, "status", Msg("IngressStatus"), false),
+        ],
+        "IngressSpec" => &[
+            (1, "defaultBackend", Msg("IngressBackend"), false),
+            (2, "tls", Msg("IngressTLS"), true),
+            (3, "rules", Msg("IngressRule"), true),
+            (4, "ingressClassName", S, false),
+        ],
+        "IngressBackend" => &[
+            (3, "resource", Msg("TypedLocalObjectReference"), false),
+            (4, "service", Msg("IngressServiceBackend"), false),
+        ],
+        "TypedLocalObjectReference" => &[
+            (1, "apiGroup", S, false),
+            (2, "kind", S, false),
+            (3, "name", S, false),
+        ],
+        "IngressServiceBackend" => &[
+            (1, "name", S, false),
+            (2, "port", Msg("ServiceBackendPort"), false),
+        ],
+        "ServiceBackendPort" => &[(1, "name", S, false), (2, "number", I, false)],
+        "IngressTLS" => &[(1, "hosts", S, true), (2, "secretName", S, false)],
+        // `ingressRuleValue` is embedded inline in Go: `http` is the rule's own field.
+        "IngressRule" => &[
+            (1, "host", S, false),
+            (2, "", Msg("IngressRuleValue"), false),
+        ],
+        "IngressRuleValue" => &[(1, "http", Msg("HTTPIngressRuleValue"), false)],
+        "HTTPIngressRuleValue" => &[(1, "paths", Msg("HTTPIngressPath"), true)],
+        "HTTPIngressPath" => &[
+            (1, "path", S, false),
+            (2, "backend", Msg("IngressBackend"), false),
+            (3, "pathType", S, false),
+        ],
+        "IngressStatus" => &[(1, "loadBalancer", Msg("Empty"), false)],
+        // `value` is a plain int32 that Go always writes; zero is a value.
+        "PriorityClass" => &[
+            (1, "metadata", Msg("ObjectMeta"), false),
+            (2, "value", IP, false),
+            (3, "globalDefault", B, false),
+            (4, "description", S, false),
+            (5, "preemptionPolicy", S, false),
+        ],
+        // autoscaling/v2, as `kubectl autoscale` sends it.
+        "HorizontalPodAutoscaler" => &[
+            (1, "metadata", Msg("ObjectMeta"), false),
+            (2, "spec", Msg("HorizontalPodAutoscalerSpec"), false),
+            (3, "status", Msg("HorizontalPodAutoscalerStatus"), false),
+        ],
+        "HorizontalPodAutoscalerSpec" => &[
+            (
+                1,
+                "scaleTargetRef",
+                Msg("CrossVersionObjectReference"),
+                false,
+            ),
+            (2, "minReplicas", IP, false),
+            (3, "maxReplicas", I, false),
+            (4, "metrics", Msg("MetricSpec"), true),
+            (5, "behavior", Msg("HorizontalPodAutoscalerBehavior"), false),
+        ],
+        "CrossVersionObjectReference" => &[
+            (1, "kind", S, false),
+            (2, "name", S, false),
+            (3, "apiVersion", S, false),
+        ],
+        "MetricSpec" => &[
+            (1, "type", S, false),
+            (2, "object", Msg("ObjectMetricSource"), false),
+            (3, "pods", Msg("PodsMetricSource"), false),
+            (4, "resource", Msg("ResourceMetricSource"), false),
+            (5, "external", Msg("ExternalMetricSource"), false),
+            (
+                7,
+                "containerResource",
+                Msg("ContainerResourceMetricSource"),
+                false,
+            ),
+        ],
+        "ObjectMetricSource" => &[
+            (
+                1,
+                "describedObject",
+                Msg("CrossVersionObjectReference"),
+                false,
+            ),
+            (2, "target", Msg("MetricTarget"), false),
+            (3, "metric", Msg("MetricIdentifier"), false),
+        ],
+        "PodsMetricSource" | "ExternalMetricSource" => &[
+            (1, "metric", Msg("MetricIdentifier"), false),
+            (2, "target", Msg("MetricTarget"), false),
+        ],
+        "ResourceMetricSource" => &[
+            (1, "name", S, false),
+            (2, "target", Msg("MetricTarget"), false),
+        ],
+        "ContainerResourceMetricSource" => &[
+            (1, "name", S, false),
+            (2, "target", Msg("MetricTarget"), false),
+            (3, "container", S, false),
+        ],
+        "MetricIdentifier" => &[
+            (1, "name", S, false),
+            (2, "selector", Msg("LabelSelector"), false),
+        ],
+        "MetricTarget" => &[
+            (1, "type", S, false),
+            (2, "value", Quantity, false),
+            (3, "averageValue", Quantity, false),
+            (4, "averageUtilization", IP, false),
+        ],
+        "HorizontalPodAutoscalerBehavior" => &[
+            (1, "scaleUp", Msg("HPAScalingRules"), false),
+            (2, "scaleDown", Msg("HPAScalingRules"), false),
+        ],
+        "HPAScalingRules" => &[
+            (1, "selectPolicy", S, false),
+            (2, "policies", Msg("HPAScalingPolicy"), true),
+            (3, "stabilizationWindowSeconds", IP, false),
+            (4, "tolerance", Quantity, false),
+        ],
+        "HPAScalingPolicy" => &[
+            (1, "type", S, false),
+            (2, "value", I, false),
+            (3, "periodSeconds", I, false),
+        ],
+        // A new autoscaler's status: nothing observed yet.
+        "HorizontalPodAutoscalerStatus" => &[
+            (1, "observedGeneration", IP, false),
+            (2, "lastScaleTime", Time, false),
+            (3, "currentReplicas", I, false),
+            (4, "desiredReplicas", I, false),
+        ],
         "Empty" => &[],
         _ => return None,
     })
@@ -380,6 +563,11 @@ fn message_of(kind: &str) -> Option<&'static str> {
         "SelfSubjectAccessReview",
         "SelfSubjectReview",
         "Eviction",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "ResourceQuota",
+        "Ingress",
+        "PriorityClass",
     ];
     known.into_iter().find(|k| *k == kind)
 }
@@ -580,6 +768,13 @@ fn decode_message(message: &'static str, bytes: &[u8]) -> Result<Value, ApiError
             }
             _ => {
                 let value = scalar(kind, wire, message, name)?;
+                // A Go struct embedded inline: its fields are the parent's.
+                if name.is_empty() {
+                    if let Value::Object(inner) = value {
+                        object.extend(inner);
+                    }
+                    continue;
+                }
                 let unset = match (kind, &value) {
                     (_, Value::Null) => true,
                     (Kind::Str, Value::String(s)) => s.is_empty(),
@@ -654,6 +849,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
         }
     }
     let message = message_of(&kind)
+        .filter(|_| kind != "HorizontalPodAutoscaler" || api_version == "autoscaling/v2")
         .ok_or_else(|| unsupported(if kind.is_empty() { "this type" } else { &kind }))?;
     let mut object = decode_message(message, raw.unwrap_or_default())?;
     if let Some(map) = object.as_object_mut() {
