@@ -46,6 +46,9 @@ pub struct ResourceInfo {
     /// The warning every request for this resource gets, when upstream
     /// has deprecated it.
     pub deprecation: Option<&'static str>,
+    /// For a kind also served at another version: the apiVersion its
+    /// objects are stored at (see `conversion`). None: stored as served.
+    pub stored_as: Option<&'static str>,
 }
 
 impl ResourceInfo {
@@ -93,6 +96,18 @@ impl ResourceInfo {
     pub fn allows(&self, verb: &str) -> bool {
         self.verbs.contains(&verb)
     }
+
+    /// The row of the version this kind is stored at: itself, unless it is
+    /// served at a version converted on the way in and out.
+    pub fn storage_info(&'static self) -> &'static ResourceInfo {
+        self.stored_as
+            .and_then(|api_version| {
+                RESOURCES
+                    .iter()
+                    .find(|r| r.kind == self.kind && r.api_version() == api_version)
+            })
+            .unwrap_or(self)
+    }
 }
 
 macro_rules! resource {
@@ -106,6 +121,7 @@ macro_rules! resource {
      $(, printer: $printer:expr)?
      $(, stored: $stored:expr)?
      $(, deprecation: $deprecation:expr)?
+     $(, stored_as: $stored_as:expr)?
     ) => {
         ResourceInfo {
             group: $group,
@@ -123,6 +139,7 @@ macro_rules! resource {
             printer: { #[allow(unused_variables)] let printer = Printer::Default; $(let printer = $printer;)? printer },
             stored: { #[allow(unused_variables)] let stored = true; $(let stored = $stored;)? stored },
             deprecation: { #[allow(unused_variables)] let deprecation: Option<&'static str> = None; $(let deprecation = Some($deprecation);)? deprecation },
+            stored_as: { #[allow(unused_variables)] let stored_as: Option<&'static str> = None; $(let stored_as = Some($stored_as);)? stored_as },
         }
     };
 }
@@ -211,6 +228,13 @@ pub static RESOURCES: &[ResourceInfo] = &[
     resource!("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice",
         namespaced: true, storage: "endpointslices",
         printer: Printer::EndpointSlice),
+    // events.k8s.io/v1: core Events, read and written in the newer shape.
+    resource!("events.k8s.io", "v1", "Event", "events", "event", namespaced: true, storage: "events",
+        short: ["ev"],
+        fields: ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+                 "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+                 "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+        printer: Printer::Event, stored_as: "v1"),
     // policy/v1
     resource!("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget",
         namespaced: true, storage: "poddisruptionbudgets", short: ["pdb"], subresources: ["status"],
@@ -257,6 +281,11 @@ pub static RESOURCES: &[ResourceInfo] = &[
         "horizontalpodautoscaler", namespaced: true, storage: "horizontalpodautoscalers",
         short: ["hpa"], categories: ["all"], subresources: ["status"],
         printer: Printer::HorizontalPodAutoscaler),
+    // autoscaling/v1: the same objects, read and written in v1's shape.
+    resource!("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
+        "horizontalpodautoscaler", namespaced: true, storage: "horizontalpodautoscalers",
+        short: ["hpa"], categories: ["all"], subresources: ["status"],
+        printer: Printer::HorizontalPodAutoscaler, stored_as: "autoscaling/v2"),
     // certificates.k8s.io/v1
     resource!("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
         "certificatesigningrequest", namespaced: false, storage: "certificatesigningrequests",
@@ -327,8 +356,13 @@ mod tests {
     #[test]
     fn storage_prefixes_never_nest() {
         // A list of one kind must never see another kind's keys.
-        for a in RESOURCES.iter().filter(|r| r.stored) {
-            for b in RESOURCES.iter().filter(|r| r.stored) {
+        let stored = || {
+            RESOURCES
+                .iter()
+                .filter(|r| r.stored && r.stored_as.is_none())
+        };
+        for a in stored() {
+            for b in stored() {
                 if !std::ptr::eq(a, b) {
                     assert!(
                         !b.storage_prefix().starts_with(&a.storage_prefix()),
@@ -354,5 +388,13 @@ mod tests {
         assert_eq!(deploy.qualified_plural(), "deployments.apps");
         assert_eq!(deploy.api_version(), "apps/v1");
         assert!(groups().starts_with(&["", "apps", "batch"]));
+        // Another version of a kind shares its storage.
+        let hpa_v1 = lookup("autoscaling", "v1", "horizontalpodautoscalers").unwrap();
+        assert_eq!(hpa_v1.storage_info().version, "v2");
+        assert_eq!(versions("autoscaling"), ["v2", "v1"]);
+        let events = lookup("events.k8s.io", "v1", "events").unwrap();
+        assert_eq!(events.storage_info().group, "");
+        assert_eq!(events.storage_prefix(), "/registry/events/");
+        assert!(std::ptr::eq(deploy.storage_info(), deploy));
     }
 }

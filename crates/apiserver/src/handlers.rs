@@ -444,8 +444,21 @@ pub(crate) struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// The resource as the request names it (its version is the one the
+    /// client reads and writes).
     pub(crate) fn info(&self) -> &'static ResourceInfo {
         self.resource.info
+    }
+
+    /// The resource as it is stored: the objects in the store, and every
+    /// rule that reads their content, are in this version's shape.
+    pub(crate) fn storage_info(&self) -> &'static ResourceInfo {
+        self.resource.info.storage_info()
+    }
+
+    /// A stored object in the requested version's shape.
+    fn outgoing(&self, object: Value) -> Value {
+        api::conversion::from_storage(self.info(), object)
     }
 
     pub(crate) fn store(&self) -> &SharedStore {
@@ -476,7 +489,7 @@ impl Call<'_> {
                 "Invalid field validation directive: {mode}"
             )));
         }
-        let typed = match crate::typed::round_trip(info.group, info.kind, &object) {
+        let typed = match crate::typed::round_trip(info.group, info.version, info.kind, &object) {
             None => return Ok(object),
             Some(Err(err)) => {
                 return Err(ApiError::bad_request(format!(
@@ -516,8 +529,11 @@ impl Call<'_> {
 
     fn respond(&self, status: StatusCode, object: &Value) -> Result<Response, ApiError> {
         if wants_table(self.headers) {
-            let table = tables::single(self.info(), object, self.query);
+            let table = tables::single(self.storage_info(), object, self.query);
             return Ok(json_response(status, &table));
+        }
+        if self.info().stored_as.is_some() {
+            return Ok(json_response(status, &self.outgoing(object.clone())));
         }
         Ok(json_response(status, object))
     }
@@ -774,13 +790,17 @@ impl Call<'_> {
     async fn list(&self) -> Result<Response, ApiError> {
         let info = self.info();
         let (labels, fields) = self.selectors()?;
-        if !wants_table(self.headers) && labels.is_empty() && fields.is_empty() {
+        if !wants_table(self.headers)
+            && labels.is_empty()
+            && fields.is_empty()
+            && info.stored_as.is_none()
+        {
             return self.list_raw().await;
         }
         let (items, revision, next, remaining) = self.collect().await?;
         if wants_table(self.headers) {
             let table = tables::list(
-                info,
+                self.storage_info(),
                 &items,
                 revision,
                 next.as_deref(),
@@ -796,6 +816,7 @@ impl Call<'_> {
         if let Some(remaining) = remaining {
             metadata["remainingItemCount"] = json!(remaining);
         }
+        let items: Vec<Value> = items.into_iter().map(|i| self.outgoing(i)).collect();
         let list = json!({
             "kind": format!("{}List", info.kind),
             "apiVersion": info.api_version(),
@@ -884,10 +905,12 @@ impl Call<'_> {
     }
 
     async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
-        let info = self.info();
+        let served = self.info();
+        let info = self.storage_info();
         let mut object = self.parse_body(body)?;
-        objects::check_type(info, &mut object, info.kind)?;
-        let mut object = self.field_validation(object)?;
+        objects::check_type(served, &mut object, served.kind)?;
+        let object = self.field_validation(object)?;
+        let mut object = api::conversion::to_storage(served, object);
         let name = objects::prepare_create(
             info,
             self.resource.namespace.as_deref(),
@@ -959,11 +982,13 @@ impl Call<'_> {
     }
 
     async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
-        let info = self.info();
+        let served = self.info();
+        let info = self.storage_info();
         let name = self.name()?.to_string();
         let mut object = self.parse_body(body)?;
-        objects::check_type(info, &mut object, info.kind)?;
+        objects::check_type(served, &mut object, served.kind)?;
         let object = self.field_validation(object)?;
+        let object = api::conversion::to_storage(served, object);
         let (kv, old) = self.read_current(&name).await?;
         if let Some(rv) = object
             .pointer("/metadata/resourceVersion")
@@ -989,7 +1014,8 @@ impl Call<'_> {
     }
 
     async fn patch(&self, body: &[u8]) -> Result<Response, ApiError> {
-        let info = self.info();
+        let served = self.info();
+        let info = self.storage_info();
         let name = self.name()?.to_string();
         let content_type = self
             .headers
@@ -999,13 +1025,20 @@ impl Call<'_> {
             .to_string();
         for _ in 0..PATCH_RETRIES {
             let (kv, old) = self.read_current(&name).await?;
+            // The patch applies to the object as the client sees it.
+            let seen = if served.stored_as.is_some() {
+                self.outgoing(old.clone())
+            } else {
+                old.clone()
+            };
             let patched = patch::apply(
-                crate::openapi::kind_schema(info.group, info.kind),
+                crate::openapi::kind_schema(served),
                 &content_type,
-                &old,
+                &seen,
                 body,
             )?;
             let patched = self.field_validation(patched)?;
+            let patched = api::conversion::to_storage(served, patched);
             let pinned = pinned_version(&patched);
             if let Some(rv) = &pinned
                 && rv != &kv.mod_revision.to_string()
@@ -1189,7 +1222,10 @@ impl Call<'_> {
         let options = self.delete_options(body)?;
         let name = self.name()?.to_string();
         let (code, object) = self.delete_one(&name, &options).await?;
-        Ok(json_response(code, &object))
+        if object.get("kind").and_then(Value::as_str) == Some("Status") {
+            return Ok(json_response(code, &object));
+        }
+        Ok(json_response(code, &self.outgoing(object)))
     }
 
     async fn delete_collection(&self, body: &[u8]) -> Result<Response, ApiError> {
@@ -1200,7 +1236,7 @@ impl Call<'_> {
         for item in items {
             let name = objects::name_of(&item).to_string();
             match self.delete_one(&name, &options).await {
-                Ok(_) => deleted.push(item),
+                Ok(_) => deleted.push(self.outgoing(item)),
                 Err(err) if err.code == 404 => {}
                 Err(err) => return Err(err),
             }

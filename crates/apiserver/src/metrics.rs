@@ -175,7 +175,10 @@ impl Metrics {
 
     /// The text exposition, after refreshing the object counts from `store`.
     pub async fn render(&self, store: &SharedStore) -> String {
-        for info in api::RESOURCES.iter().filter(|r| r.stored) {
+        for info in api::RESOURCES
+            .iter()
+            .filter(|r| r.stored && r.stored_as.is_none())
+        {
             if let Ok(count) = store.count(&info.storage_prefix()).await {
                 self.storage_objects
                     .get_or_create(&vec![("resource".to_string(), info.qualified_plural())])

@@ -15,8 +15,8 @@ struct Documents {
     by_group_version: BTreeMap<String, (String, String)>,
     /// Every schema, by name (`io.k8s.api.core.v1.PodSpec`).
     definitions: Map<String, Value>,
-    /// (group, kind) → schema name.
-    kinds: BTreeMap<(&'static str, &'static str), String>,
+    /// (group, version, kind) → schema name.
+    kinds: BTreeMap<(&'static str, &'static str, &'static str), String>,
 }
 
 /// Every schema the server knows, by name.
@@ -25,11 +25,11 @@ pub fn definitions() -> &'static Map<String, Value> {
 }
 
 /// The schema name of a kind.
-pub fn kind_schema(group: &str, kind: &str) -> Option<&'static str> {
+pub fn kind_schema(info: &ResourceInfo) -> Option<&'static str> {
     documents()
         .kinds
         .iter()
-        .find(|((g, k), _)| *g == group && *k == kind)
+        .find(|((g, v, k), _)| *g == info.group && *v == info.version && *k == info.kind)
         .map(|(_, name)| name.as_str())
 }
 
@@ -130,9 +130,11 @@ fn operation(
 fn build() -> Documents {
     let mut generator = SchemaSettings::openapi3().into_generator();
     // Schema name of each kind, registered with the generator.
-    let mut kind_schemas: BTreeMap<(&'static str, &'static str), String> = BTreeMap::new();
+    let mut kind_schemas: BTreeMap<(&'static str, &'static str, &'static str), String> =
+        BTreeMap::new();
     for info in RESOURCES {
-        if let Some(schema) = crate::typed::schema(&mut generator, info.group, info.kind)
+        if let Some(schema) =
+            crate::typed::schema(&mut generator, info.group, info.version, info.kind)
             && let Some(reference) = schema.get("$ref").and_then(Value::as_str)
         {
             let name = reference
@@ -140,7 +142,7 @@ fn build() -> Documents {
                 .next()
                 .unwrap_or(reference)
                 .to_string();
-            kind_schemas.insert((info.group, info.kind), name);
+            kind_schemas.insert((info.group, info.version, info.kind), name);
         }
     }
     let mut definitions = generator.take_definitions(true);
@@ -157,7 +159,7 @@ fn build() -> Documents {
         }
     }
     for info in RESOURCES {
-        if let Some(name) = kind_schemas.get(&(info.group, info.kind))
+        if let Some(name) = kind_schemas.get(&(info.group, info.version, info.kind))
             && let Some(Value::Object(schema)) = definitions.get_mut(name)
         {
             schema.insert(
@@ -176,7 +178,7 @@ fn build() -> Documents {
         let mut paths = Map::new();
         let mut roots = BTreeSet::new();
         for info in infos {
-            let Some(schema) = kind_schemas.get(&(info.group, info.kind)) else {
+            let Some(schema) = kind_schemas.get(&(info.group, info.version, info.kind)) else {
                 continue;
             };
             roots.insert(schema.clone());

@@ -448,7 +448,23 @@ fn fields(message: &str) -> Option<&'static [Field]> {
             (4, "description", S, false),
             (5, "preemptionPolicy", S, false),
         ],
-        // autoscaling/v2, as `kubectl autoscale` sends it.
+        // autoscaling/v1, as kubectl 1.32's `autoscale` sends it.
+        "HorizontalPodAutoscaler.v1" => &[
+            (1, "metadata", Msg("ObjectMeta"), false),
+            (2, "spec", Msg("HorizontalPodAutoscalerSpec.v1"), false),
+        ],
+        "HorizontalPodAutoscalerSpec.v1" => &[
+            (
+                1,
+                "scaleTargetRef",
+                Msg("CrossVersionObjectReference"),
+                false,
+            ),
+            (2, "minReplicas", IP, false),
+            (3, "maxReplicas", I, false),
+            (4, "targetCPUUtilizationPercentage", IP, false),
+        ],
+        // autoscaling/v2, as later kubectl's `autoscale` sends it.
         "HorizontalPodAutoscaler" => &[
             (1, "metadata", Msg("ObjectMeta"), false),
             (2, "spec", Msg("HorizontalPodAutoscalerSpec"), false),
@@ -545,7 +561,15 @@ fn fields(message: &str) -> Option<&'static [Field]> {
 }
 
 /// The message of a top-level kind.
-fn message_of(kind: &str) -> Option<&'static str> {
+/// The message a body of `kind` at `api_version` is encoded as.
+fn message_of(api_version: &str, kind: &str) -> Option<&'static str> {
+    if kind == "HorizontalPodAutoscaler" {
+        return match api_version {
+            "autoscaling/v1" => Some("HorizontalPodAutoscaler.v1"),
+            "autoscaling/v2" => Some("HorizontalPodAutoscaler"),
+            _ => None,
+        };
+    }
     let known = [
         "Namespace",
         "ConfigMap",
@@ -563,7 +587,6 @@ fn message_of(kind: &str) -> Option<&'static str> {
         "SelfSubjectAccessReview",
         "SelfSubjectReview",
         "Eviction",
-        "HorizontalPodAutoscaler",
         "PodDisruptionBudget",
         "ResourceQuota",
         "Ingress",
@@ -848,8 +871,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
             _ => {}
         }
     }
-    let message = message_of(&kind)
-        .filter(|_| kind != "HorizontalPodAutoscaler" || api_version == "autoscaling/v2")
+    let message = message_of(&api_version, &kind)
         .ok_or_else(|| unsupported(if kind.is_empty() { "this type" } else { &kind }))?;
     let mut object = decode_message(message, raw.unwrap_or_default())?;
     if let Some(map) = object.as_object_mut() {

@@ -5,19 +5,19 @@
 
 use k8s_openapi::api::{
     apps, authentication, authorization, autoscaling, batch, certificates, coordination, core,
-    discovery, networking, policy, rbac, scheduling, storage,
+    discovery, events, networking, policy, rbac, scheduling, storage,
 };
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions;
 use schemars::{Schema, SchemaGenerator};
 use serde_json::Value;
 
 macro_rules! typed_kinds {
-    ($( ($group:literal, $kind:literal) => $ty:ty ),* $(,)?) => {
+    ($( ($group:literal, $version:literal, $kind:literal) => $ty:ty ),* $(,)?) => {
         /// Decodes `value` as the kind's type and encodes it again; None for
         /// kinds without a type.
-        pub fn round_trip(group: &str, kind: &str, value: &Value) -> Option<Result<Value, serde_json::Error>> {
-            match (group, kind) {
-                $( ($group, $kind) => Some(
+        pub fn round_trip(group: &str, version: &str, kind: &str, value: &Value) -> Option<Result<Value, serde_json::Error>> {
+            match (group, version, kind) {
+                $( ($group, $version, $kind) => Some(
                     serde_json::from_value::<$ty>(value.clone()).and_then(serde_json::to_value)
                 ), )*
                 _ => None,
@@ -25,9 +25,9 @@ macro_rules! typed_kinds {
         }
 
         /// The kind's schema, registered (with everything it refers to) in `generator`.
-        pub fn schema(generator: &mut SchemaGenerator, group: &str, kind: &str) -> Option<Schema> {
-            match (group, kind) {
-                $( ($group, $kind) => Some(generator.subschema_for::<$ty>()), )*
+        pub fn schema(generator: &mut SchemaGenerator, group: &str, version: &str, kind: &str) -> Option<Schema> {
+            match (group, version, kind) {
+                $( ($group, $version, $kind) => Some(generator.subschema_for::<$ty>()), )*
                 _ => None,
             }
         }
@@ -35,51 +35,53 @@ macro_rules! typed_kinds {
 }
 
 typed_kinds! {
-    ("", "Namespace") => core::v1::Namespace,
-    ("", "Pod") => core::v1::Pod,
-    ("", "Service") => core::v1::Service,
-    ("", "Endpoints") => core::v1::Endpoints,
-    ("", "Node") => core::v1::Node,
-    ("", "ConfigMap") => core::v1::ConfigMap,
-    ("", "Secret") => core::v1::Secret,
-    ("", "ServiceAccount") => core::v1::ServiceAccount,
-    ("", "Event") => core::v1::Event,
-    ("", "PersistentVolume") => core::v1::PersistentVolume,
-    ("", "PersistentVolumeClaim") => core::v1::PersistentVolumeClaim,
-    ("", "ResourceQuota") => core::v1::ResourceQuota,
-    ("", "LimitRange") => core::v1::LimitRange,
-    ("", "ReplicationController") => core::v1::ReplicationController,
-    ("", "PodTemplate") => core::v1::PodTemplate,
-    ("", "ComponentStatus") => core::v1::ComponentStatus,
-    ("", "Binding") => core::v1::Binding,
-    ("apiextensions.k8s.io", "CustomResourceDefinition") => apiextensions::v1::CustomResourceDefinition,
-    ("apps", "Deployment") => apps::v1::Deployment,
-    ("apps", "ReplicaSet") => apps::v1::ReplicaSet,
-    ("apps", "StatefulSet") => apps::v1::StatefulSet,
-    ("apps", "DaemonSet") => apps::v1::DaemonSet,
-    ("apps", "ControllerRevision") => apps::v1::ControllerRevision,
-    ("batch", "Job") => batch::v1::Job,
-    ("batch", "CronJob") => batch::v1::CronJob,
-    ("coordination.k8s.io", "Lease") => coordination::v1::Lease,
-    ("discovery.k8s.io", "EndpointSlice") => discovery::v1::EndpointSlice,
-    ("policy", "PodDisruptionBudget") => policy::v1::PodDisruptionBudget,
-    ("rbac.authorization.k8s.io", "ClusterRole") => rbac::v1::ClusterRole,
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding") => rbac::v1::ClusterRoleBinding,
-    ("rbac.authorization.k8s.io", "Role") => rbac::v1::Role,
-    ("rbac.authorization.k8s.io", "RoleBinding") => rbac::v1::RoleBinding,
-    ("storage.k8s.io", "StorageClass") => storage::v1::StorageClass,
-    ("storage.k8s.io", "CSIDriver") => storage::v1::CSIDriver,
-    ("storage.k8s.io", "VolumeAttachment") => storage::v1::VolumeAttachment,
-    ("networking.k8s.io", "Ingress") => networking::v1::Ingress,
-    ("networking.k8s.io", "IngressClass") => networking::v1::IngressClass,
-    ("networking.k8s.io", "NetworkPolicy") => networking::v1::NetworkPolicy,
-    ("scheduling.k8s.io", "PriorityClass") => scheduling::v1::PriorityClass,
-    ("autoscaling", "HorizontalPodAutoscaler") => autoscaling::v2::HorizontalPodAutoscaler,
-    ("certificates.k8s.io", "CertificateSigningRequest") => certificates::v1::CertificateSigningRequest,
-    ("authorization.k8s.io", "SelfSubjectAccessReview") => authorization::v1::SelfSubjectAccessReview,
-    ("authorization.k8s.io", "SubjectAccessReview") => authorization::v1::SubjectAccessReview,
-    ("authentication.k8s.io", "SelfSubjectReview") => authentication::v1::SelfSubjectReview,
-    ("authentication.k8s.io", "TokenReview") => authentication::v1::TokenReview,
+    ("", "v1", "Namespace") => core::v1::Namespace,
+    ("", "v1", "Pod") => core::v1::Pod,
+    ("", "v1", "Service") => core::v1::Service,
+    ("", "v1", "Endpoints") => core::v1::Endpoints,
+    ("", "v1", "Node") => core::v1::Node,
+    ("", "v1", "ConfigMap") => core::v1::ConfigMap,
+    ("", "v1", "Secret") => core::v1::Secret,
+    ("", "v1", "ServiceAccount") => core::v1::ServiceAccount,
+    ("", "v1", "Event") => core::v1::Event,
+    ("", "v1", "PersistentVolume") => core::v1::PersistentVolume,
+    ("", "v1", "PersistentVolumeClaim") => core::v1::PersistentVolumeClaim,
+    ("", "v1", "ResourceQuota") => core::v1::ResourceQuota,
+    ("", "v1", "LimitRange") => core::v1::LimitRange,
+    ("", "v1", "ReplicationController") => core::v1::ReplicationController,
+    ("", "v1", "PodTemplate") => core::v1::PodTemplate,
+    ("", "v1", "ComponentStatus") => core::v1::ComponentStatus,
+    ("", "v1", "Binding") => core::v1::Binding,
+    ("apiextensions.k8s.io", "v1", "CustomResourceDefinition") => apiextensions::v1::CustomResourceDefinition,
+    ("apps", "v1", "Deployment") => apps::v1::Deployment,
+    ("apps", "v1", "ReplicaSet") => apps::v1::ReplicaSet,
+    ("apps", "v1", "StatefulSet") => apps::v1::StatefulSet,
+    ("apps", "v1", "DaemonSet") => apps::v1::DaemonSet,
+    ("apps", "v1", "ControllerRevision") => apps::v1::ControllerRevision,
+    ("batch", "v1", "Job") => batch::v1::Job,
+    ("batch", "v1", "CronJob") => batch::v1::CronJob,
+    ("coordination.k8s.io", "v1", "Lease") => coordination::v1::Lease,
+    ("discovery.k8s.io", "v1", "EndpointSlice") => discovery::v1::EndpointSlice,
+    ("events.k8s.io", "v1", "Event") => events::v1::Event,
+    ("policy", "v1", "PodDisruptionBudget") => policy::v1::PodDisruptionBudget,
+    ("rbac.authorization.k8s.io", "v1", "ClusterRole") => rbac::v1::ClusterRole,
+    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding") => rbac::v1::ClusterRoleBinding,
+    ("rbac.authorization.k8s.io", "v1", "Role") => rbac::v1::Role,
+    ("rbac.authorization.k8s.io", "v1", "RoleBinding") => rbac::v1::RoleBinding,
+    ("storage.k8s.io", "v1", "StorageClass") => storage::v1::StorageClass,
+    ("storage.k8s.io", "v1", "CSIDriver") => storage::v1::CSIDriver,
+    ("storage.k8s.io", "v1", "VolumeAttachment") => storage::v1::VolumeAttachment,
+    ("networking.k8s.io", "v1", "Ingress") => networking::v1::Ingress,
+    ("networking.k8s.io", "v1", "IngressClass") => networking::v1::IngressClass,
+    ("networking.k8s.io", "v1", "NetworkPolicy") => networking::v1::NetworkPolicy,
+    ("scheduling.k8s.io", "v1", "PriorityClass") => scheduling::v1::PriorityClass,
+    ("autoscaling", "v2", "HorizontalPodAutoscaler") => autoscaling::v2::HorizontalPodAutoscaler,
+    ("autoscaling", "v1", "HorizontalPodAutoscaler") => autoscaling::v1::HorizontalPodAutoscaler,
+    ("certificates.k8s.io", "v1", "CertificateSigningRequest") => certificates::v1::CertificateSigningRequest,
+    ("authorization.k8s.io", "v1", "SelfSubjectAccessReview") => authorization::v1::SelfSubjectAccessReview,
+    ("authorization.k8s.io", "v1", "SubjectAccessReview") => authorization::v1::SubjectAccessReview,
+    ("authentication.k8s.io", "v1", "SelfSubjectReview") => authentication::v1::SelfSubjectReview,
+    ("authentication.k8s.io", "v1", "TokenReview") => authentication::v1::TokenReview,
 }
 
 /// Fields of `input` that its typed form dropped: the unknown fields, as
@@ -126,7 +128,9 @@ mod tests {
         let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "labels": {"any": "x"}},
             "spec": {"replicas": 2, "bogus": 1, "selector": {"matchLabels": {"a": "b"}},
                 "template": {"spec": {"containers": [{"name": "c", "image": "i", "imagePullPolcy": "x"}]}}}});
-        let typed = round_trip("apps", "Deployment", &deploy).unwrap().unwrap();
+        let typed = round_trip("apps", "v1", "Deployment", &deploy)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             unknown_fields(&deploy, &typed),
             vec![
@@ -135,7 +139,11 @@ mod tests {
             ]
         );
         let wrong = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": "two"}});
-        assert!(round_trip("apps", "Deployment", &wrong).unwrap().is_err());
-        assert!(round_trip("", "Nope", &wrong).is_none());
+        assert!(
+            round_trip("apps", "v1", "Deployment", &wrong)
+                .unwrap()
+                .is_err()
+        );
+        assert!(round_trip("", "v1", "Nope", &wrong).is_none());
     }
 }

@@ -253,6 +253,7 @@ fn classify(
 }
 
 struct Encoder {
+    /// The resource as requested: events carry objects in its version.
     info: &'static ResourceInfo,
     as_table: bool,
     first: bool,
@@ -262,11 +263,12 @@ struct Encoder {
 impl Encoder {
     fn event(&mut self, kind: &str, object: Value) -> bytes::Bytes {
         let object = if self.as_table {
-            let table = tables::watch_row(self.info, &object, self.first, &self.query);
+            let table =
+                tables::watch_row(self.info.storage_info(), &object, self.first, &self.query);
             self.first = false;
             table
         } else {
-            object
+            api::conversion::from_storage(self.info, object)
         };
         line(&json!({"type": kind, "object": object}))
     }

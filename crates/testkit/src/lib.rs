@@ -168,9 +168,36 @@ impl TestCluster {
         self.kubectl_with(args, &[], None).await
     }
 
+    /// Runs kubectl of one release (`"1.32"`) when the machine has it
+    /// beside the `kubectl` on the PATH (the Cloud SDK's dispatcher picks a
+    /// release by server version; this pins one), else that `kubectl`.
+    pub async fn kubectl_release(&self, release: &str, args: &[&str]) -> Kubectl {
+        let pinned = std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+            .map(|dir| dir.join("kubectl"))
+            .find(|k| k.exists())
+            .and_then(|k| std::fs::canonicalize(k).ok())
+            .map(|k| k.with_file_name(format!("kubectl.{release}")))
+            .filter(|k| k.exists());
+        let program = pinned.unwrap_or_else(|| PathBuf::from("kubectl"));
+        self.run_kubectl(program, args, &[], None).await
+    }
+
     /// Runs `kubectl` with extra environment and optional standard input.
     pub async fn kubectl_with(
         &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: Option<&str>,
+    ) -> Kubectl {
+        self.run_kubectl(PathBuf::from("kubectl"), args, env, stdin)
+            .await
+    }
+
+    async fn run_kubectl(
+        &self,
+        program: PathBuf,
         args: &[&str],
         env: &[(&str, &str)],
         stdin: Option<&str>,
@@ -185,7 +212,7 @@ impl TestCluster {
         let home = self.dir.path().join("home");
         tokio::task::spawn_blocking(move || {
             let _ = std::fs::create_dir_all(&home);
-            let mut command = Command::new("kubectl");
+            let mut command = Command::new(&program);
             command
                 .args(&args)
                 .env("KUBECONFIG", &kubeconfig)
