@@ -194,7 +194,7 @@ pub static RESOURCES: &[ResourceInfo] = &[
         printer: Printer::PodTemplate),
     resource!("", "v1", "ComponentStatus", "componentstatuses", "componentstatus", namespaced: false,
         storage: "componentstatuses", short: ["cs"], verbs: READ_VERBS, printer: Printer::ComponentStatus,
-        stored: false),
+        stored: false, deprecation: "v1 ComponentStatus is deprecated in v1.19+"),
     // The scheduler's older way to bind a pod (`pods/binding` is the other).
     resource!("", "v1", "Binding", "bindings", "binding", namespaced: true, storage: "bindings",
         verbs: CREATE_ONLY, stored: false),

@@ -43,6 +43,7 @@ pub struct ApiState {
     pub inflight_readonly: Semaphore,
     pub inflight_mutating: Semaphore,
     pub ready: std::sync::atomic::AtomicBool,
+    pub component_probes: Vec<crate::component_health::ComponentProbe>,
 }
 
 /// The authenticated user of a TLS connection, put on each of its requests.

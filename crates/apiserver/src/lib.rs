@@ -5,6 +5,7 @@
 mod admission;
 pub mod auth;
 mod bootstrap;
+pub mod component_health;
 mod defaults;
 pub mod discovery;
 mod endpoint_leases;
@@ -66,6 +67,8 @@ pub struct Config {
     pub advertise_address: Option<IpAddr>,
     /// `--service-cluster-ip-range`: the `kubernetes` Service gets its first address.
     pub service_cluster_ip_range: String,
+    /// The components `componentstatuses` reports on, besides the store.
+    pub component_probes: Vec<component_health::ComponentProbe>,
 }
 
 impl Config {
@@ -80,6 +83,7 @@ impl Config {
             max_mutating_requests_inflight: 200,
             advertise_address: None,
             service_cluster_ip_range: "10.96.0.0/12".to_string(),
+            component_probes: component_health::default_probes(),
         }
     }
 }
@@ -210,6 +214,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         inflight_readonly: Semaphore::new(config.max_requests_inflight.max(1)),
         inflight_mutating: Semaphore::new(config.max_mutating_requests_inflight.max(1)),
         ready: AtomicBool::new(false),
+        component_probes: config.component_probes.clone(),
     });
     let (shutdown, stopping) = tokio::sync::watch::channel(false);
     let leases = tokio::spawn(endpoint_leases::run(

@@ -683,8 +683,6 @@ async fn discovery_and_cluster_commands() {
     ] {
         assert!(metrics.contains(line), "{line} missing from /metrics");
     }
-    let cs = cluster.kubectl(&["get", "componentstatuses"]).await.ok();
-    assert!(cs.contains("etcd-0") && cs.contains("Healthy"), "{cs}");
     // The reviews kubectl sends as protobuf (`auth can-i`, `auth whoami`), as JSON:
     let access = cluster.file(
         "access.json",
@@ -771,6 +769,64 @@ async fn discovery_and_cluster_commands() {
         .await
         .ok();
     assert_eq!(out, "team");
+}
+
+/// `componentstatuses` asks each component's secure port for `/healthz`
+/// and the store for its revision, as upstream does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn component_statuses_probe_the_components() {
+    // A component that answers: another server's /healthz is the same
+    // HTTPS probe a controller manager answers.
+    let healthy = TestCluster::start().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_address = closed.local_addr().unwrap();
+    drop(closed);
+    let cluster = TestCluster::start_with(|config| {
+        config.component_probes = vec![
+            apiserver::component_health::ComponentProbe {
+                name: "controller-manager".into(),
+                address: healthy.server.address,
+            },
+            apiserver::component_health::ComponentProbe {
+                name: "scheduler".into(),
+                address: closed_address,
+            },
+        ];
+    })
+    .await;
+    let out = cluster.kubectl(&["get", "componentstatuses"]).await;
+    assert!(out.success, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Warning: v1 ComponentStatus is deprecated in v1.19+"),
+        "{}",
+        out.stderr
+    );
+    let lines: Vec<&str> = out.stdout.lines().map(str::trim_end).collect();
+    assert_eq!(
+        lines,
+        [
+            "NAME                 STATUS      MESSAGE   ERROR".to_string(),
+            "controller-manager   Healthy     ok".to_string(),
+            "etcd-0               Healthy     ok".to_string(),
+            format!(
+                "scheduler            Unhealthy             Get \"https://{closed_address}/healthz\": dial tcp {closed_address}: connect: connection refused"
+            ),
+        ]
+    );
+    let one = cluster
+        .kubectl(&["get", "cs", "etcd-0", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        one["conditions"],
+        serde_json::json!([{"type": "Healthy", "status": "True", "message": "ok"}])
+    );
+    let missing = cluster.kubectl(&["get", "cs", "nope"]).await.err();
+    assert!(
+        missing.contains("componentstatuses \"nope\" not found"),
+        "{missing}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
