@@ -209,8 +209,138 @@ pub fn apply(kind: &str, target: &mut Value) {
             default(spec, "persistentVolumeReclaimPolicy", json!("Retain"));
             default(spec, "volumeMode", json!("Filesystem"));
         }
+        "Endpoints" => {
+            for subset in each_object(root, "subsets") {
+                for port in each_object(subset, "ports") {
+                    default(port, "protocol", json!("TCP"));
+                }
+            }
+        }
+        "EndpointSlice" => {
+            for port in each_object(root, "ports") {
+                default(port, "protocol", json!("TCP"));
+            }
+        }
+        "LimitRange" => {
+            let spec = object(root, "spec");
+            for limit in each_object(spec, "limits") {
+                if limit.get("type").and_then(Value::as_str) != Some("Container") {
+                    continue;
+                }
+                // A container's default limit is the max, and its default
+                // request the default limit.
+                for (from, to) in [("max", "default"), ("default", "defaultRequest")] {
+                    let source = limit.get(from).and_then(Value::as_object).cloned();
+                    if let Some(source) = source {
+                        let target = object(limit, to);
+                        for (resource, quantity) in source {
+                            target.entry(resource).or_insert(quantity);
+                        }
+                    }
+                }
+            }
+        }
+        "RoleBinding" | "ClusterRoleBinding" => {
+            for subject in each_object(root, "subjects") {
+                let kind = subject.get("kind").and_then(Value::as_str);
+                if matches!(kind, Some("User" | "Group")) {
+                    default(subject, "apiGroup", json!("rbac.authorization.k8s.io"));
+                }
+            }
+        }
+        "StorageClass" => {
+            default(root, "reclaimPolicy", json!("Delete"));
+            default(root, "volumeBindingMode", json!("Immediate"));
+        }
+        "CSIDriver" => {
+            let spec = object(root, "spec");
+            default(spec, "attachRequired", json!(true));
+            default(spec, "podInfoOnMount", json!(false));
+            default(spec, "storageCapacity", json!(false));
+            default(spec, "fsGroupPolicy", json!("ReadWriteOnceWithFSType"));
+            default(spec, "requiresRepublish", json!(false));
+            default(spec, "seLinuxMount", json!(false));
+            default(spec, "volumeLifecycleModes", json!(["Persistent"]));
+        }
+        "PriorityClass" => default(root, "preemptionPolicy", json!("PreemptLowerPriority")),
+        "HorizontalPodAutoscaler" => {
+            let spec = object(root, "spec");
+            default(spec, "minReplicas", json!(1));
+            if spec
+                .get("metrics")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+            {
+                spec.insert(
+                    "metrics".into(),
+                    json!([{"type": "Resource", "resource": {"name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": 80}}}]),
+                );
+            }
+        }
+        "NetworkPolicy" => {
+            let spec = object(root, "spec");
+            default(spec, "podSelector", json!({}));
+            if spec
+                .get("policyTypes")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+            {
+                let mut types = vec![json!("Ingress")];
+                if spec.get("egress").is_some_and(|e| !e.is_null()) {
+                    types.push(json!("Egress"));
+                }
+                spec.insert("policyTypes".into(), Value::Array(types));
+            }
+            for direction in ["ingress", "egress"] {
+                for rule in each_object(spec, direction) {
+                    for port in each_object(rule, "ports") {
+                        default(port, "protocol", json!("TCP"));
+                    }
+                }
+            }
+        }
         _ => {}
     }
+}
+
+/// What the server sets only when an object is created: a Job's selector
+/// and the labels it selects, generated from its uid as upstream does
+/// unless the Job asks to choose them itself (`manualSelector`).
+pub fn on_create(kind: &str, target: &mut Value) {
+    if kind != "Job" {
+        return;
+    }
+    let name = target
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let uid = target
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let Some(root) = target.as_object_mut() else {
+        return;
+    };
+    let spec = object(root, "spec");
+    if spec.get("manualSelector").and_then(Value::as_bool) == Some(true) {
+        return;
+    }
+    let labels = object(object(object(spec, "template"), "metadata"), "labels");
+    for key in ["batch.kubernetes.io/controller-uid", "controller-uid"] {
+        default(labels, key, json!(uid));
+    }
+    for key in ["batch.kubernetes.io/job-name", "job-name"] {
+        default(labels, key, json!(name));
+    }
+    let match_labels = object(object(spec, "selector"), "matchLabels");
+    default(
+        match_labels,
+        "batch.kubernetes.io/controller-uid",
+        json!(uid),
+    );
 }
 
 fn job_spec(spec: &mut Map<String, Value>) {

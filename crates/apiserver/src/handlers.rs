@@ -919,7 +919,7 @@ impl Call<'_> {
             rand::random(),
         )?;
         crate::admission::admit_create(self.store(), info, &mut object).await?;
-        crate::validation::validate(info, &object, None)
+        crate::validation::validate(served, &object, None)
             .map_err(|causes| ApiError::invalid(info, &name, causes))?;
         self.check_namespace().await?;
         let key = self.key(&name);
@@ -1008,7 +1008,7 @@ impl Call<'_> {
         if subresource == Some("finalize") {
             // The namespace's spec.finalizers come from the request.
         }
-        crate::validation::validate(info, &new, Some(&old))
+        crate::validation::validate(served, &new, Some(&old))
             .map_err(|causes| ApiError::invalid(info, &name, causes))?;
         let (stored, _) = self.store_update(&name, &old, new, kv.mod_revision).await?;
         self.respond(StatusCode::OK, &stored)
@@ -1048,7 +1048,7 @@ impl Call<'_> {
             }
             let new =
                 objects::prepare_update(info, &old, patched, self.resource.subresource.as_deref())?;
-            crate::validation::validate(info, &new, Some(&old))
+            crate::validation::validate(served, &new, Some(&old))
                 .map_err(|causes| ApiError::invalid(info, &name, causes))?;
             match self.store_update(&name, &old, new, kv.mod_revision).await {
                 Ok((stored, _)) => return self.respond(StatusCode::OK, &stored),

@@ -305,6 +305,7 @@ pub fn prepare_create(
     }
     normalize(info, object);
     crate::defaults::apply(info.kind, object);
+    crate::defaults::on_create(info.kind, object);
     if info.kind == "Namespace" {
         object["spec"] = json!({"finalizers": ["kubernetes"]});
         object["status"] = json!({"phase": "Active"});

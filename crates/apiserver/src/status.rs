@@ -24,6 +24,40 @@ impl Cause {
         }
     }
 
+    /// `Invalid` with the value as upstream prints it: numbers bare,
+    /// strings quoted, label maps and selectors as Go writes them.
+    pub fn invalid_value(field: impl Into<String>, value: &Value, detail: &str) -> Cause {
+        Cause {
+            reason: "FieldValueInvalid",
+            field: field.into(),
+            message: format!("Invalid value: {}: {detail}", go_value(value)),
+        }
+    }
+
+    pub fn not_found(field: impl Into<String>, value: &str) -> Cause {
+        Cause {
+            reason: "FieldValueNotFound",
+            field: field.into(),
+            message: format!("Not found: {value:?}"),
+        }
+    }
+
+    pub fn too_long(field: impl Into<String>, max: usize) -> Cause {
+        Cause {
+            reason: "FieldValueTooLong",
+            field: field.into(),
+            message: format!("Too long: may not be more than {max} bytes"),
+        }
+    }
+
+    pub fn too_many(field: impl Into<String>, actual: usize, max: usize) -> Cause {
+        Cause {
+            reason: "FieldValueTooMany",
+            field: field.into(),
+            message: format!("Too many: {actual}: must have at most {max} items"),
+        }
+    }
+
     pub fn required(field: impl Into<String>, detail: &str) -> Cause {
         Cause {
             reason: "FieldValueRequired",
@@ -64,6 +98,83 @@ impl Cause {
             message: format!("Unsupported value: {value:?}: supported values: {list}"),
         }
     }
+}
+
+/// A JSON value as Go's `%v`/`%#v` prints the typed value upstream
+/// reports: a string map is `map[string]string{"k":"v"}`, a label selector
+/// `v1.LabelSelector{...}`; other objects fall back to JSON.
+pub fn go_value(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Object(map) if map.is_empty() => "map[string]string(nil)".into(),
+        Value::Array(items) if items.iter().all(Value::is_string) && !items.is_empty() => format!(
+            "[]string{{{}}}",
+            items
+                .iter()
+                .map(|s| format!("{:?}", s.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Object(map) if map.values().all(Value::is_string) => string_map(value),
+        Value::Object(map)
+            if !map.is_empty()
+                && map
+                    .keys()
+                    .all(|k| k == "matchLabels" || k == "matchExpressions") =>
+        {
+            let labels = match map.get("matchLabels") {
+                Some(labels) if labels.as_object().is_some_and(|l| !l.is_empty()) => {
+                    string_map(labels)
+                }
+                _ => "map[string]string(nil)".into(),
+            };
+            let expressions = match map.get("matchExpressions").and_then(Value::as_array) {
+                Some(list) if !list.is_empty() => {
+                    let items: Vec<String> = list
+                        .iter()
+                        .map(|e| {
+                            let values = match e.get("values").and_then(Value::as_array) {
+                                Some(v) if !v.is_empty() => format!(
+                                    "[]string{{{}}}",
+                                    v.iter()
+                                        .map(|s| format!("{:?}", s.as_str().unwrap_or_default()))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                                _ => "[]string(nil)".into(),
+                            };
+                            format!(
+                                "v1.LabelSelectorRequirement{{Key:{:?}, Operator:{:?}, Values:{values}}}",
+                                e.get("key").and_then(Value::as_str).unwrap_or_default(),
+                                e.get("operator").and_then(Value::as_str).unwrap_or_default()
+                            )
+                        })
+                        .collect();
+                    format!("[]v1.LabelSelectorRequirement{{{}}}", items.join(", "))
+                }
+                _ => "[]v1.LabelSelectorRequirement(nil)".into(),
+            };
+            format!("v1.LabelSelector{{MatchLabels:{labels}, MatchExpressions:{expressions}}}")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn string_map(value: &Value) -> String {
+    let mut entries: Vec<(&String, &Value)> = value
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let body = entries
+        .iter()
+        .map(|(k, v)| format!("{:?}:{:?}", k, v.as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("map[string]string{{{body}}}")
 }
 
 #[derive(Clone, Debug)]

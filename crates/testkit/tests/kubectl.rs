@@ -1290,7 +1290,7 @@ async fn generators_send_protobuf_and_the_server_stores_what_they_said() {
     for (kind, expected) in [
         (
             "jobs",
-            "NAME   STATUS    COMPLETIONS   DURATION   AGE   CONTAINERS   IMAGES    SELECTOR|j      Running   0/1                      *     j            busybox   <none>",
+            "NAME   STATUS    COMPLETIONS   DURATION   AGE   CONTAINERS   IMAGES    SELECTOR|j      Running   0/1                      *     j            busybox   *",
         ),
         (
             "cronjobs",
