@@ -304,10 +304,16 @@ pub fn apply(kind: &str, target: &mut Value) {
     }
 }
 
-/// What the server sets only when an object is created: a Job's selector
-/// and the labels it selects, generated from its uid as upstream does
-/// unless the Job asks to choose them itself (`manualSelector`).
+/// What the server sets only when an object is created: a pod's first
+/// status; a Job's selector and the labels it selects, generated from its
+/// uid as upstream does unless the Job chooses them (`manualSelector`).
 pub fn on_create(kind: &str, target: &mut Value) {
+    if kind == "Pod" {
+        // A new pod starts Pending, with the QoS class its resources give.
+        let qos = qos_class(target);
+        target["status"] = json!({"phase": "Pending", "qosClass": qos});
+        return;
+    }
     if kind != "Job" {
         return;
     }
@@ -359,6 +365,45 @@ fn job_spec(spec: &mut Map<String, Value>) {
     // A Job's pods never restart in place unless asked to (validation
     // requires OnFailure or Never; upstream has no default here).
     pod_spec(pod);
+}
+
+/// The pod's quality-of-service class, from its containers' resources.
+pub fn qos_class(pod: &Value) -> &'static str {
+    let containers: Vec<&Value> = ["containers", "initContainers"]
+        .iter()
+        .filter_map(|list| {
+            pod.pointer(&format!("/spec/{list}"))
+                .and_then(Value::as_array)
+        })
+        .flatten()
+        .collect();
+    let mut any = false;
+    let mut guaranteed = true;
+    for container in &containers {
+        let requests = container
+            .pointer("/resources/requests")
+            .and_then(Value::as_object);
+        let limits = container
+            .pointer("/resources/limits")
+            .and_then(Value::as_object);
+        if requests.is_some_and(|r| !r.is_empty()) || limits.is_some_and(|l| !l.is_empty()) {
+            any = true;
+        }
+        for resource in ["cpu", "memory"] {
+            let limit = limits.and_then(|l| l.get(resource));
+            let request = requests.and_then(|r| r.get(resource)).or(limit);
+            if limit.is_none() || request != limit {
+                guaranteed = false;
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ pub struct ApiState {
     pub inflight_mutating: Semaphore,
     pub ready: std::sync::atomic::AtomicBool,
     pub component_probes: Vec<crate::component_health::ComponentProbe>,
+    pub admission: crate::admission::AdmissionChain,
 }
 
 /// The authenticated user of a TLS connection, put on each of its requests.
@@ -876,33 +877,22 @@ impl Call<'_> {
         decode_body(self.headers, body)
     }
 
-    async fn check_namespace(&self) -> Result<(), ApiError> {
-        let info = self.info();
-        let Some(namespace) = self
-            .resource
-            .namespace
-            .as_deref()
-            .filter(|_| info.namespaced)
-        else {
-            return Ok(());
-        };
-        let namespaces = api::registry::lookup("", "v1", "namespaces")
-            .ok_or_else(|| ApiError::internal("no namespaces resource"))?;
-        let kv = self
-            .store()
-            .get(&namespaces.storage_key(None, namespace))
-            .await
-            .map_err(|e| ApiError::from_store(e, namespaces, namespace))?
-            .ok_or_else(|| ApiError::not_found(namespaces, namespace))?;
-        let ns = decode(namespaces, &kv)?;
-        if ns.pointer("/metadata/deletionTimestamp").is_some() {
-            return Err(ApiError::forbidden(format!(
-                "{} \"{}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
-                info.qualified_plural(),
-                self.resource.name.as_deref().unwrap_or_default()
-            )));
+    /// What admission is told about a write of `name` in this request.
+    fn attributes<'a>(
+        &'a self,
+        operation: crate::admission::Operation,
+        name: &'a str,
+        old: Option<&'a Value>,
+    ) -> crate::admission::Attributes<'a> {
+        crate::admission::Attributes {
+            operation,
+            info: self.storage_info(),
+            namespace: self.resource.namespace.as_deref(),
+            name,
+            subresource: self.resource.subresource.as_deref(),
+            old,
+            store: self.store(),
         }
-        Ok(())
     }
 
     async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
@@ -918,10 +908,12 @@ impl Call<'_> {
             &mut object,
             rand::random(),
         )?;
-        crate::admission::admit_create(self.store(), info, &mut object).await?;
+        let attributes = self.attributes(crate::admission::Operation::Create, &name, None);
+        let admission = &self.state.admission;
+        admission.admit(&attributes, Some(&mut object)).await?;
         crate::validation::validate(served, &object, None)
             .map_err(|causes| ApiError::invalid(info, &name, causes))?;
-        self.check_namespace().await?;
+        admission.validate(&attributes, Some(&object)).await?;
         let key = self.key(&name);
         if self.dry_run()? {
             if self
@@ -982,6 +974,16 @@ impl Call<'_> {
         Ok((new, true))
     }
 
+    /// Admission and validation of an update of `old` to `new`.
+    async fn admit_update(&self, name: &str, old: &Value, new: &mut Value) -> Result<(), ApiError> {
+        let attributes = self.attributes(crate::admission::Operation::Update, name, Some(old));
+        let admission = &self.state.admission;
+        admission.admit(&attributes, Some(new)).await?;
+        crate::validation::validate(self.info(), new, Some(old))
+            .map_err(|causes| ApiError::invalid(self.storage_info(), name, causes))?;
+        admission.validate(&attributes, Some(new)).await
+    }
+
     async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
         let served = self.info();
         let info = self.storage_info();
@@ -1004,12 +1006,8 @@ impl Call<'_> {
             }
         }
         let subresource = self.resource.subresource.as_deref();
-        let new = objects::prepare_update(info, &old, object, subresource)?;
-        if subresource == Some("finalize") {
-            // The namespace's spec.finalizers come from the request.
-        }
-        crate::validation::validate(served, &new, Some(&old))
-            .map_err(|causes| ApiError::invalid(info, &name, causes))?;
+        let mut new = objects::prepare_update(info, &old, object, subresource)?;
+        self.admit_update(&name, &old, &mut new).await?;
         let (stored, _) = self.store_update(&name, &old, new, kv.mod_revision).await?;
         self.respond(StatusCode::OK, &stored)
     }
@@ -1046,10 +1044,9 @@ impl Call<'_> {
             {
                 return Err(ApiError::conflict(info, &name));
             }
-            let new =
+            let mut new =
                 objects::prepare_update(info, &old, patched, self.resource.subresource.as_deref())?;
-            crate::validation::validate(served, &new, Some(&old))
-                .map_err(|causes| ApiError::invalid(info, &name, causes))?;
+            self.admit_update(&name, &old, &mut new).await?;
             match self.store_update(&name, &old, new, kv.mod_revision).await {
                 Ok((stored, _)) => return self.respond(StatusCode::OK, &stored),
                 // Someone wrote in between: patch the newer object, unless
@@ -1146,6 +1143,9 @@ impl Call<'_> {
                 .and_then(Value::as_array)
                 .is_some_and(|d| d.iter().any(|v| v == "All"));
         objects::check_preconditions(info, name, options, &object, kv.mod_revision)?;
+        let attributes = self.attributes(crate::admission::Operation::Delete, name, Some(&object));
+        self.state.admission.admit(&attributes, None).await?;
+        self.state.admission.validate(&attributes, None).await?;
         if let Some(policy) = options.get("propagationPolicy").and_then(Value::as_str)
             && !["Orphan", "Background", "Foreground"].contains(&policy)
         {

@@ -215,6 +215,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         inflight_mutating: Semaphore::new(config.max_mutating_requests_inflight.max(1)),
         ready: AtomicBool::new(false),
         component_probes: config.component_probes.clone(),
+        admission: admission::AdmissionChain::default(),
     });
     let (shutdown, stopping) = tokio::sync::watch::channel(false);
     let leases = tokio::spawn(endpoint_leases::run(
