@@ -105,6 +105,22 @@ pub struct ApiServer {
 }
 
 impl ApiServer {
+    /// Writes `DATA_DIR/<component>.kubeconfig`: this server, the cluster
+    /// CA, and a client certificate for `user` (`system:kube-scheduler`,
+    /// ...), so a component talks to the API server as itself.
+    pub fn component_kubeconfig(&self, component: &str, user: &str) -> Result<PathBuf, String> {
+        let cert = self
+            .pki
+            .client(component, user, &[])
+            .map_err(|e| e.to_string())?;
+        let ca_pem = self.pki.ca.cert_pem().map_err(|e| e.to_string())?;
+        let path = self
+            .kubeconfig
+            .with_file_name(format!("{component}.kubeconfig"));
+        pki::write_kubeconfig(&path, &self.url, &ca_pem, &cert).map_err(|e| e.to_string())?;
+        Ok(path)
+    }
+
     /// Stops serving and waits until the listener is closed; open
     /// connections are dropped right after.
     pub async fn stop(mut self) {

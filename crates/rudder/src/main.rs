@@ -1,6 +1,7 @@
 //! `rudder`: a Kubernetes cluster in one binary. This file is wiring only:
 //! each subcommand hands its flags to the crate that does the work.
 
+mod components;
 mod serve;
 mod snapshot;
 mod storage;
@@ -22,6 +23,8 @@ enum Command {
     Server(serve::ServerArgs),
     /// Run only the API server (several can share one etcd cluster).
     Apiserver(serve::ApiServerArgs),
+    /// Run only the scheduler, against the API server of a kubeconfig.
+    Scheduler(components::SchedulerArgs),
     /// Save, inspect and restore snapshots of the cluster state store.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Server(args) => serve::run(args).await,
             Command::Apiserver(args) => serve::run_apiserver(args).await,
+            Command::Scheduler(args) => components::run_scheduler(args).await,
             Command::Snapshot(command) => snapshot::run(command).await,
         }
     });

@@ -15,6 +15,10 @@ use crate::storage::StorageArgs;
 pub struct ServerArgs {
     #[command(flatten)]
     pub api: ApiServerArgs,
+    /// Do not run the scheduler in this process (run `rudder scheduler`
+    /// elsewhere, or none).
+    #[arg(long)]
+    pub disable_scheduler: bool,
 }
 
 /// The flags of `rudder apiserver`, which `rudder server` shares.
@@ -72,11 +76,42 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(seconds))
 }
 
+/// The API server and, unless disabled, the other control-plane
+/// components, each talking to the API server over HTTPS as its own user.
 pub async fn run(args: ServerArgs) -> Result<(), String> {
-    run_apiserver(args.api).await
+    let server = start_apiserver(args.api).await?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut components = Vec::new();
+    if !args.disable_scheduler {
+        let kubeconfig = server.component_kubeconfig("scheduler", "system:kube-scheduler")?;
+        let client = crate::components::client(&kubeconfig).await?;
+        components.push(tokio::spawn(scheduler::run(
+            client,
+            scheduler::SchedulerOptions::default(),
+            stopping.clone(),
+        )));
+        tracing::info!("scheduler started");
+    }
+    wait_for_shutdown().await;
+    tracing::info!("shutting down");
+    let _ = stop.send(true);
+    for component in components {
+        let _ = component.await;
+    }
+    server.stop().await;
+    Ok(())
 }
 
 pub async fn run_apiserver(args: ApiServerArgs) -> Result<(), String> {
+    let server = start_apiserver(args).await?;
+    wait_for_shutdown().await;
+    tracing::info!("shutting down");
+    // Graceful: this server leaves the `kubernetes` endpoints first.
+    server.stop().await;
+    Ok(())
+}
+
+async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, String> {
     let started = Instant::now();
     let store = args.storage.open().await?;
     let revision = store
@@ -111,14 +146,10 @@ pub async fn run_apiserver(args: ApiServerArgs) -> Result<(), String> {
         server.url,
         server.kubeconfig.display()
     );
-    wait_for_shutdown().await;
-    tracing::info!("shutting down");
-    // Graceful: this server leaves the `kubernetes` endpoints first.
-    server.stop().await;
-    Ok(())
+    Ok(server)
 }
 
-async fn wait_for_shutdown() {
+pub async fn wait_for_shutdown() {
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminate = match signal(SignalKind::terminate()) {
         Ok(terminate) => terminate,

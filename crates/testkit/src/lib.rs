@@ -62,7 +62,55 @@ pub struct TestCluster {
     pub etcd: Option<EtcdCluster>,
 }
 
+/// A control-plane component running inside the test; it stops when
+/// this is dropped.
+pub struct Component {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Component {
+    /// Stops the component and waits for it to finish.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        let _ = task.await;
+    }
+}
+
+impl Drop for Component {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
 impl TestCluster {
+    /// A client for `component` authenticated as `user`, through its own
+    /// kubeconfig, as the component would run on another machine.
+    pub async fn client_as(&self, component: &str, user: &str) -> kube::Client {
+        let path = self
+            .server
+            .component_kubeconfig(component, user)
+            .expect("component kubeconfig");
+        let kubeconfig = kube::config::Kubeconfig::read_from(path).expect("read kubeconfig");
+        let config = kube::Config::from_custom_kubeconfig(
+            kubeconfig,
+            &kube::config::KubeConfigOptions::default(),
+        )
+        .await
+        .expect("client config");
+        kube::Client::try_from(config).expect("client")
+    }
+
+    /// Runs the scheduler against this cluster until the returned
+    /// component is dropped.
+    pub async fn start_scheduler(&self, options: scheduler::SchedulerOptions) -> Component {
+        let client = self.client_as("scheduler", "system:kube-scheduler").await;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(scheduler::run(client, options, stopping));
+        Component { stop, task }
+    }
+
     /// A cluster on the embedded SQLite store.
     pub async fn start() -> TestCluster {
         let dir = tempfile::Builder::new()

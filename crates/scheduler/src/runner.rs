@@ -1,0 +1,409 @@
+//! The running scheduler: watches of nodes and pods feed the cache and the
+//! queue; one loop pops pods and schedules them; bindings, events and
+//! status updates go to the API server without holding up the loop.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::{Binding, Node, ObjectReference, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Client, Resource};
+use serde_json::json;
+use tokio::sync::{Mutex, mpsc, watch};
+
+use crate::cache::{ClusterCache, key_of, node_name_of};
+use crate::framework::Profile;
+use crate::queue::SchedulingQueue;
+use crate::schedule_one::{Diagnosis, Outcome, schedule};
+
+/// How often waiting pods are checked for the end of their backoff.
+const FLUSH_PERIOD: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Debug)]
+pub struct SchedulerOptions {
+    /// The `spec.schedulerName` this scheduler serves.
+    pub scheduler_name: String,
+    /// Nodes examined per pod, as a percentage; None: upstream's adaptive
+    /// default.
+    pub percentage_of_nodes_to_score: Option<usize>,
+    /// This instance, for events' `reportingInstance`.
+    pub instance: String,
+}
+
+impl Default for SchedulerOptions {
+    fn default() -> Self {
+        SchedulerOptions {
+            scheduler_name: "default-scheduler".into(),
+            percentage_of_nodes_to_score: None,
+            instance: std::env::var("HOSTNAME")
+                .ok()
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "rudder".into()),
+        }
+    }
+}
+
+struct Shared {
+    client: Client,
+    options: SchedulerOptions,
+    profile: Profile,
+    cache: Mutex<ClusterCache>,
+    queue: SchedulingQueue,
+    nodes_synced: AtomicBool,
+    pods_synced: AtomicBool,
+    next_start: AtomicUsize,
+    events: mpsc::UnboundedSender<(Event, ObjectReference)>,
+}
+
+/// Runs the scheduler until `shutdown` turns true.
+pub async fn run(client: Client, options: SchedulerOptions, mut shutdown: watch::Receiver<bool>) {
+    let (events, event_queue) = mpsc::unbounded_channel();
+    let shared = Arc::new(Shared {
+        profile: Profile::default_profile(&options.scheduler_name),
+        client: client.clone(),
+        options: options.clone(),
+        cache: Mutex::new(ClusterCache::default()),
+        queue: SchedulingQueue::default(),
+        nodes_synced: AtomicBool::new(false),
+        pods_synced: AtomicBool::new(false),
+        next_start: AtomicUsize::new(0),
+        events,
+    });
+    let reporter = Reporter {
+        controller: options.scheduler_name.clone(),
+        instance: Some(options.instance.clone()),
+    };
+    let tasks = vec![
+        tokio::spawn(watch_nodes(shared.clone())),
+        tokio::spawn(watch_pods(shared.clone())),
+        tokio::spawn(flush(shared.clone())),
+        tokio::spawn(publish_events(Recorder::new(client, reporter), event_queue)),
+    ];
+    tokio::select! {
+        _ = schedule_loop(shared.clone()) => {}
+        _ = shutdown.wait_for(|stop| *stop) => {}
+    }
+    for task in tasks {
+        task.abort();
+    }
+}
+
+async fn watch_nodes(shared: Arc<Shared>) {
+    let nodes: Api<Node> = Api::all(shared.client.clone());
+    let mut stream = watcher(nodes, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    let mut listed = Vec::new();
+    loop {
+        let event = match stream.try_next().await {
+            Ok(Some(event)) => event,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::warn!(error = %err, "watching nodes");
+                continue;
+            }
+        };
+        let mut cache = shared.cache.lock().await;
+        match event {
+            watcher::Event::Init => listed.clear(),
+            watcher::Event::InitApply(node) => listed.push(node),
+            watcher::Event::InitDone => {
+                cache.replace_nodes(std::mem::take(&mut listed));
+                shared.nodes_synced.store(true, Ordering::SeqCst);
+                shared.queue.with(|q| q.move_all(Instant::now()));
+            }
+            watcher::Event::Apply(node) => {
+                cache.apply_node(node);
+                // A new or changed node may take pods that fit nowhere.
+                shared.queue.with(|q| q.move_all(Instant::now()));
+            }
+            watcher::Event::Delete(node) => {
+                cache.delete_node(node.metadata.name.as_deref().unwrap_or_default());
+            }
+        }
+        drop(cache);
+        shared.queue.wake.notify_one();
+    }
+}
+
+fn ours(shared: &Shared, pod: &Pod) -> bool {
+    let name = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.scheduler_name.as_deref())
+        .unwrap_or("default-scheduler");
+    name == shared.options.scheduler_name
+}
+
+fn priority(pod: &Pod) -> i32 {
+    pod.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)
+}
+
+async fn watch_pods(shared: Arc<Shared>) {
+    let pods: Api<Pod> = Api::all(shared.client.clone());
+    let mut stream = watcher(pods, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    let mut listed = Vec::new();
+    loop {
+        let event = match stream.try_next().await {
+            Ok(Some(event)) => event,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::warn!(error = %err, "watching pods");
+                continue;
+            }
+        };
+        let mut cache = shared.cache.lock().await;
+        let now = Instant::now();
+        match event {
+            watcher::Event::Init => listed.clear(),
+            watcher::Event::InitApply(pod) => listed.push(pod),
+            watcher::Event::InitDone => {
+                let pods = std::mem::take(&mut listed);
+                let mine: Vec<String> = pods
+                    .iter()
+                    .filter(|p| ours(&shared, p))
+                    .map(key_of)
+                    .collect();
+                let pending = cache.replace_pods(pods);
+                shared.queue.with(|q| {
+                    for (key, priority) in pending {
+                        if mine.contains(&key) {
+                            q.add(&key, priority, now);
+                        }
+                    }
+                });
+                shared.pods_synced.store(true, Ordering::SeqCst);
+            }
+            watcher::Event::Apply(pod) => {
+                let key = key_of(&pod);
+                let mine = ours(&shared, &pod);
+                let priority = priority(&pod);
+                let bound = node_name_of(&pod).is_some();
+                let pending = cache.apply_pod(pod);
+                shared.queue.with(|q| {
+                    if pending && mine {
+                        q.add(&key, priority, now);
+                    } else if bound || !pending {
+                        q.remove(&key);
+                    }
+                });
+            }
+            watcher::Event::Delete(pod) => {
+                let key = key_of(&pod);
+                let freed = node_name_of(&pod).is_some();
+                cache.delete_pod(&key);
+                shared.queue.with(|q| {
+                    q.remove(&key);
+                    // A pod leaving a node frees room for others.
+                    if freed {
+                        q.move_all(now);
+                    }
+                });
+            }
+        }
+        drop(cache);
+        shared.queue.wake.notify_one();
+    }
+}
+
+async fn flush(shared: Arc<Shared>) {
+    let mut tick = tokio::time::interval(FLUSH_PERIOD);
+    loop {
+        tick.tick().await;
+        if shared.queue.with(|q| q.flush(Instant::now())) {
+            shared.queue.wake.notify_one();
+        }
+    }
+}
+
+async fn publish_events(
+    recorder: Recorder,
+    mut queue: mpsc::UnboundedReceiver<(Event, ObjectReference)>,
+) {
+    while let Some((event, reference)) = queue.recv().await {
+        if let Err(err) = recorder.publish(&event, &reference).await {
+            tracing::debug!(error = %err, reason = %event.reason, "publishing an event");
+        }
+    }
+}
+
+async fn schedule_loop(shared: Arc<Shared>) {
+    loop {
+        let synced =
+            shared.nodes_synced.load(Ordering::SeqCst) && shared.pods_synced.load(Ordering::SeqCst);
+        let next = if synced {
+            shared.queue.with(|q| q.pop())
+        } else {
+            None
+        };
+        let Some(key) = next else {
+            // Woken by the watches and the flush; the timeout is a safety net.
+            let _ = tokio::time::timeout(FLUSH_PERIOD, shared.queue.wake.notified()).await;
+            continue;
+        };
+        schedule_pod(&shared, &key).await;
+    }
+}
+
+async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
+    let mut cache = shared.cache.lock().await;
+    let Some(pod) = cache.pod(key) else {
+        shared.queue.with(|q| q.done(key));
+        return;
+    };
+    if node_name_of(&pod).is_some() || pod.metadata.deletion_timestamp.is_some() {
+        shared.queue.with(|q| q.done(key));
+        return;
+    }
+    let nodes = cache.snapshot();
+    let start = shared.next_start.load(Ordering::Relaxed);
+    let (outcome, next_start) = schedule(
+        &shared.profile,
+        &pod,
+        &nodes,
+        start,
+        shared.options.percentage_of_nodes_to_score,
+    );
+    shared.next_start.store(next_start, Ordering::Relaxed);
+    match outcome {
+        Outcome::Scheduled(decision) => {
+            cache.assume(&pod, &decision.node);
+            drop(cache);
+            tracing::debug!(pod = key, node = %decision.node, feasible = decision.feasible, evaluated = decision.evaluated, "scheduled");
+            let shared = shared.clone();
+            let key = key.to_string();
+            tokio::spawn(async move { bind(&shared, &key, &pod, &decision.node).await });
+        }
+        Outcome::Unschedulable(diagnosis) => {
+            drop(cache);
+            unschedulable(shared, key, &pod, &diagnosis).await;
+        }
+        Outcome::Error(message) => {
+            drop(cache);
+            tracing::warn!(pod = key, %message, "scheduling failed");
+            record_failure(shared, &pod, &message, "SchedulerError").await;
+            shared.queue.with(|q| q.failed(key, false, Instant::now()));
+        }
+    }
+}
+
+async fn unschedulable(shared: &Arc<Shared>, key: &str, pod: &Pod, diagnosis: &Diagnosis) {
+    let message = diagnosis.message();
+    tracing::debug!(pod = key, %message, "unschedulable");
+    record_failure(shared, pod, &message, "Unschedulable").await;
+    shared.queue.with(|q| q.failed(key, true, Instant::now()));
+}
+
+/// The FailedScheduling event and the PodScheduled=False condition.
+async fn record_failure(shared: &Arc<Shared>, pod: &Pod, message: &str, reason: &str) {
+    let _ = shared.events.send((
+        Event {
+            type_: EventType::Warning,
+            reason: "FailedScheduling".into(),
+            note: Some(message.to_string()),
+            action: "Scheduling".into(),
+            secondary: None,
+        },
+        pod.object_ref(&()),
+    ));
+    let current = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"));
+    let unchanged = current.is_some_and(|c| {
+        c.status == "False"
+            && c.reason.as_deref() == Some(reason)
+            && c.message.as_deref() == Some(message)
+    });
+    if unchanged {
+        return;
+    }
+    let now = k8s_openapi::jiff::Timestamp::now().to_string();
+    let patch = json!({"status": {"conditions": [{
+        "type": "PodScheduled", "status": "False", "reason": reason, "message": message,
+        "lastProbeTime": null, "lastTransitionTime": now}]}});
+    let pods: Api<Pod> = Api::namespaced(
+        shared.client.clone(),
+        pod.metadata.namespace.as_deref().unwrap_or("default"),
+    );
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    if let Err(err) = pods
+        .patch_status(name, &PatchParams::default(), &Patch::Strategic(patch))
+        .await
+    {
+        tracing::debug!(pod = name, error = %err, "updating the PodScheduled condition");
+    }
+}
+
+async fn bind(shared: &Arc<Shared>, key: &str, pod: &Pod, node: &str) {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let binding = Binding {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            namespace: Some(namespace.to_string()),
+            uid: pod.metadata.uid.clone(),
+            ..ObjectMeta::default()
+        },
+        target: ObjectReference {
+            kind: Some("Node".into()),
+            name: Some(node.to_string()),
+            ..ObjectReference::default()
+        },
+    };
+    let pods: Api<Pod> = Api::namespaced(shared.client.clone(), namespace);
+    let result = pods
+        .create_subresource::<_, serde_json::Value>(
+            "binding",
+            name,
+            &PostParams::default(),
+            &binding,
+        )
+        .await;
+    match result {
+        Ok(_) => {
+            shared.queue.with(|q| q.done(key));
+            let _ = shared.events.send((
+                Event {
+                    type_: EventType::Normal,
+                    reason: "Scheduled".into(),
+                    note: Some(format!(
+                        "Successfully assigned {namespace}/{name} to {node}"
+                    )),
+                    action: "Binding".into(),
+                    secondary: None,
+                },
+                pod.object_ref(&()),
+            ));
+        }
+        Err(err) => {
+            shared.cache.lock().await.forget(key);
+            let conflict = matches!(&err, kube::Error::Api(status) if status.code == 409);
+            if conflict {
+                // Bound meanwhile (by another scheduler, or our earlier
+                // attempt): the watch brings the truth.
+                tracing::debug!(pod = key, error = %err, "binding conflict");
+                shared.queue.with(|q| q.failed(key, false, Instant::now()));
+            } else {
+                tracing::warn!(pod = key, node, error = %err, "binding failed");
+                record_failure(
+                    shared,
+                    pod,
+                    &format!("Binding rejected: {err}"),
+                    "SchedulerError",
+                )
+                .await;
+                shared.queue.with(|q| q.failed(key, false, Instant::now()));
+            }
+        }
+    }
+    shared.queue.wake.notify_one();
+}

@@ -1,0 +1,259 @@
+//! The scheduler against a real API server, with Node objects standing in
+//! for machines: the seed's three-node cluster (a tainted control-plane
+//! node and two workers) and its scheduling examples and messages.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use testkit::TestCluster;
+
+fn node(name: &str, memory: &str, labels: Value, taints: Value) -> String {
+    let mut all_labels = json!({"kubernetes.io/hostname": name, "kubernetes.io/arch": "amd64",
+        "kubernetes.io/os": "linux"});
+    for (k, v) in labels.as_object().unwrap() {
+        all_labels[k] = v.clone();
+    }
+    json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": all_labels},
+        "spec": {"taints": taints},
+        "status": {"capacity": {"cpu": "2", "memory": memory, "pods": "110"},
+                   "allocatable": {"cpu": "2", "memory": memory, "pods": "110"}}})
+    .to_string()
+}
+
+async fn create(cluster: &TestCluster, manifest: &str) {
+    cluster
+        .kubectl_with(&["create", "-f", "-"], &[], Some(manifest))
+        .await
+        .ok();
+}
+
+fn pod(name: &str, spec: Value) -> String {
+    let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+        "spec": {"containers": [{"name": "main", "image": "busybox"}]}});
+    for (k, v) in spec.as_object().unwrap() {
+        pod["spec"][k] = v.clone();
+    }
+    pod.to_string()
+}
+
+/// Waits until `check` passes on the pod, or fails the test.
+async fn wait_for_pod(cluster: &TestCluster, name: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let pod = cluster
+            .kubectl(&["get", "pod", name, "-o", "json"])
+            .await
+            .json();
+        if check(&pod) {
+            return pod;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pod {name} never got there: {pod}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn node_of(pod: &Value) -> &str {
+    pod["spec"]["nodeName"].as_str().unwrap_or_default()
+}
+
+async fn scheduled(cluster: &TestCluster, name: &str) -> String {
+    let pod = wait_for_pod(cluster, name, |p| !node_of(p).is_empty()).await;
+    node_of(&pod).to_string()
+}
+
+async fn failed_scheduling(cluster: &TestCluster, name: &str) -> String {
+    let pod = wait_for_pod(cluster, name, |p| {
+        p["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["type"] == "PodScheduled" && c["status"] == "False")
+        })
+    })
+    .await;
+    let condition = pod["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "PodScheduled")
+        .unwrap()
+        .clone();
+    assert_eq!(condition["reason"], "Unschedulable");
+    condition["message"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_cluster_schedules_as_upstream() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let control_plane =
+        json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
+    create(
+        &cluster,
+        &node(
+            "hashfoundry-ha-pool-1",
+            "4Gi",
+            json!({"node-role.kubernetes.io/control-plane": ""}),
+            control_plane,
+        ),
+    )
+    .await;
+    create(
+        &cluster,
+        &node(
+            "hashfoundry-ha-pool-2",
+            "4Gi",
+            json!({"node-type": "worker"}),
+            json!([]),
+        ),
+    )
+    .await;
+    create(
+        &cluster,
+        &node(
+            "hashfoundry-ha-pool-3",
+            "4Gi",
+            json!({"node-type": "worker", "storage-type": "ssd", "node-role": "storage"}),
+            json!([]),
+        ),
+    )
+    .await;
+
+    // A plain pod lands on a worker, never on the tainted control plane.
+    create(&cluster, &pod("plain", json!({}))).await;
+    let placed = scheduled(&cluster, "plain").await;
+    assert!(placed == "hashfoundry-ha-pool-2" || placed == "hashfoundry-ha-pool-3");
+    let wide = cluster
+        .kubectl(&["get", "pod", "plain", "-o", "wide"])
+        .await
+        .ok();
+    assert!(wide.contains(&placed), "{wide}");
+
+    // The NFS server needs `storage-type: ssd`.
+    create(
+        &cluster,
+        &pod(
+            "nfs-server",
+            json!({"nodeSelector": {"storage-type": "ssd", "node-role": "storage"}}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        scheduled(&cluster, "nfs-server").await,
+        "hashfoundry-ha-pool-3"
+    );
+
+    // Validators holding the same host port take one worker each; a third
+    // fits nowhere, with the seed's message.
+    let validator = |port: i32| {
+        json!({"containers": [{"name": "substrate", "image": "parity/substrate",
+            "ports": [{"containerPort": 30333, "hostPort": port}]}]})
+    };
+    create(&cluster, &pod("alice", validator(30333))).await;
+    let alice = scheduled(&cluster, "alice").await;
+    create(&cluster, &pod("bob", validator(30333))).await;
+    let bob = scheduled(&cluster, "bob").await;
+    assert_ne!(alice, bob);
+    create(&cluster, &pod("charlie", validator(30333))).await;
+    let message = failed_scheduling(&cluster, "charlie").await;
+    assert_eq!(
+        message,
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't have free ports for the requested pod ports."
+    );
+
+    // More memory than any node has.
+    create(
+        &cluster,
+        &pod(
+            "large-app",
+            json!({"containers": [{"name": "app", "image": "app",
+            "resources": {"requests": {"memory": "16Gi"}}}]}),
+        ),
+    )
+    .await;
+    let message = failed_scheduling(&cluster, "large-app").await;
+    assert_eq!(
+        message,
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient memory."
+    );
+    let described = cluster
+        .kubectl(&["describe", "pod", "large-app"])
+        .await
+        .ok();
+    assert!(
+        described.contains("Warning  FailedScheduling")
+            && described.contains("default-scheduler  0/3 nodes are available"),
+        "{described}"
+    );
+    let events = cluster
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "reason=FailedScheduling",
+        ])
+        .await
+        .ok();
+    assert!(events.contains("pod/large-app"), "{events}");
+
+    // A new, bigger node takes both waiting pods.
+    create(
+        &cluster,
+        &node(
+            "hashfoundry-ha-pool-4",
+            "32Gi",
+            json!({"node-type": "worker"}),
+            json!([]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        scheduled(&cluster, "charlie").await,
+        "hashfoundry-ha-pool-4"
+    );
+    assert_eq!(
+        scheduled(&cluster, "large-app").await,
+        "hashfoundry-ha-pool-4"
+    );
+    let bound = wait_for_pod(&cluster, "large-app", |p| {
+        p["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["type"] == "PodScheduled" && c["status"] == "True")
+        })
+    })
+    .await;
+    assert_eq!(node_of(&bound), "hashfoundry-ha-pool-4");
+
+    // The binding is reported as upstream reports it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let events = cluster
+            .kubectl(&[
+                "get",
+                "events",
+                "--field-selector",
+                "reason=Scheduled,involvedObject.name=large-app",
+            ])
+            .await
+            .ok();
+        if events.contains("Successfully assigned default/large-app to hashfoundry-ha-pool-4") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{events}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Pods for another scheduler are left alone.
+    create(
+        &cluster,
+        &pod("elsewhere", json!({"schedulerName": "my-scheduler"})),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let other = cluster
+        .kubectl(&["get", "pod", "elsewhere", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(node_of(&other), "");
+}
