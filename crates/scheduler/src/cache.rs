@@ -9,6 +9,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::{Node, Pod};
 
 use crate::node_info::NodeInfo;
+use crate::plugins::inter_pod_affinity::NamespaceLabels;
 
 pub fn key_of(pod: &Pod) -> String {
     format!(
@@ -42,11 +43,26 @@ pub struct ClusterCache {
     placed: HashMap<String, String>,
     /// Pods assumed on a node while their binding is in flight.
     assumed: HashMap<String, String>,
+    /// Namespaces' labels, for namespace selectors in affinity terms
+    /// (shared with the cycles that read them).
+    namespaces: Arc<NamespaceLabels>,
 }
 
 impl ClusterCache {
     pub fn pod(&self, key: &str) -> Option<Arc<Pod>> {
         self.pods.get(key).cloned()
+    }
+
+    pub fn namespaces(&self) -> Arc<NamespaceLabels> {
+        self.namespaces.clone()
+    }
+
+    pub fn set_namespace(&mut self, name: &str, labels: Option<BTreeMap<String, String>>) {
+        let namespaces = Arc::make_mut(&mut self.namespaces);
+        match labels {
+            Some(labels) => namespaces.insert(name.to_string(), labels),
+            None => namespaces.remove(name),
+        };
     }
 
     pub fn node_count(&self) -> usize {

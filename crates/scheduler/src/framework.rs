@@ -170,9 +170,10 @@ impl Profile {
         let balanced: Arc<dyn Plugin> =
             Arc::new(balanced_allocation::NodeResourcesBalancedAllocation);
         let images: Arc<dyn Plugin> = Arc::new(image_locality::ImageLocality);
+        let pod_affinity: Arc<dyn Plugin> = Arc::new(inter_pod_affinity::InterPodAffinity);
         Profile {
             scheduler_name: scheduler_name.to_string(),
-            pre_filter: vec![fit.clone(), ports.clone(), affinity.clone()],
+            pre_filter: vec![fit.clone(), ports.clone(), pod_affinity.clone()],
             filter: vec![
                 Arc::new(node_unschedulable::NodeUnschedulable),
                 Arc::new(node_name::NodeName),
@@ -180,12 +181,14 @@ impl Profile {
                 affinity.clone(),
                 ports,
                 fit.clone(),
+                pod_affinity.clone(),
             ],
-            pre_score: vec![taints.clone(), affinity.clone(), fit.clone()],
+            pre_score: vec![pod_affinity.clone(), images.clone()],
             score: vec![
                 (taints, 3),
                 (affinity, 2),
                 (fit, 1),
+                (pod_affinity, 2),
                 (balanced, 1),
                 (images, 1),
             ],

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod framework;
+pub mod labels;
 pub mod node_info;
 pub mod plugins;
 pub mod queue;

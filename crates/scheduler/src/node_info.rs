@@ -21,6 +21,8 @@ pub type HostPort = (String, String, i32);
 pub struct NodeInfo {
     pub node: Arc<Node>,
     pub pods: Vec<Arc<Pod>>,
+    /// The pods among them with pod affinity or anti-affinity terms.
+    pub pods_with_affinity: Vec<Arc<Pod>>,
     pub allocatable: Resources,
     /// The sum of the pods' requests.
     pub requested: Resources,
@@ -46,6 +48,7 @@ impl NodeInfo {
         NodeInfo {
             node,
             pods: Vec::new(),
+            pods_with_affinity: Vec::new(),
             allocatable,
             requested: Resources::default(),
             non_zero_requested: Resources::default(),
@@ -70,6 +73,10 @@ impl NodeInfo {
         }
         self.non_zero_requested.add(&non_zero);
         self.used_ports.extend(host_ports(&pod));
+        let affinity = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
+        if affinity.is_some_and(|a| a.pod_affinity.is_some() || a.pod_anti_affinity.is_some()) {
+            self.pods_with_affinity.push(pod.clone());
+        }
         self.pods.push(pod);
     }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::{Binding, Node, ObjectReference, Pod};
+use k8s_openapi::api::core::v1::{Binding, Namespace, Node, ObjectReference, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
@@ -81,6 +81,7 @@ pub async fn run(client: Client, options: SchedulerOptions, mut shutdown: watch:
     let tasks = vec![
         tokio::spawn(watch_nodes(shared.clone())),
         tokio::spawn(watch_pods(shared.clone())),
+        tokio::spawn(watch_namespaces(shared.clone())),
         tokio::spawn(flush(shared.clone())),
         tokio::spawn(publish_events(Recorder::new(client, reporter), event_queue)),
     ];
@@ -128,6 +129,35 @@ async fn watch_nodes(shared: Arc<Shared>) {
         }
         drop(cache);
         shared.queue.wake.notify_one();
+    }
+}
+
+/// Namespaces' labels, for affinity terms' namespace selectors.
+async fn watch_namespaces(shared: Arc<Shared>) {
+    let namespaces: Api<Namespace> = Api::all(shared.client.clone());
+    let mut stream = watcher(namespaces, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    loop {
+        let event = match stream.try_next().await {
+            Ok(Some(event)) => event,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::warn!(error = %err, "watching namespaces");
+                continue;
+            }
+        };
+        let mut cache = shared.cache.lock().await;
+        match event {
+            watcher::Event::Apply(ns) | watcher::Event::InitApply(ns) => {
+                let name = ns.metadata.name.clone().unwrap_or_default();
+                cache.set_namespace(&name, Some(ns.metadata.labels.unwrap_or_default()));
+            }
+            watcher::Event::Delete(ns) => {
+                cache.set_namespace(ns.metadata.name.as_deref().unwrap_or_default(), None);
+            }
+            watcher::Event::Init | watcher::Event::InitDone => {}
+        }
     }
 }
 
@@ -270,6 +300,7 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
         &nodes,
         start,
         shared.options.percentage_of_nodes_to_score,
+        Some(cache.namespaces()),
     );
     shared.next_start.store(next_start, Ordering::Relaxed);
     match outcome {

@@ -10,6 +10,7 @@ use rand::Rng;
 
 use crate::framework::{Code, CycleState, Profile, Status};
 use crate::node_info::NodeInfo;
+use crate::plugins::inter_pod_affinity::{NAMESPACES_KEY, NamespaceLabels};
 
 /// Below this many nodes every node is checked.
 const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
@@ -101,6 +102,7 @@ pub fn schedule(
     nodes: &[Arc<NodeInfo>],
     start: usize,
     percentage: Option<usize>,
+    namespaces: Option<Arc<NamespaceLabels>>,
 ) -> (Outcome, usize) {
     let mut diagnosis = Diagnosis {
         all_nodes: nodes.len(),
@@ -110,6 +112,9 @@ pub fn schedule(
         return (Outcome::Unschedulable(diagnosis), start);
     }
     let mut state = CycleState::default();
+    if let Some(namespaces) = namespaces {
+        state.write(NAMESPACES_KEY, namespaces);
+    }
     for plugin in &profile.pre_filter {
         let mut status = plugin.pre_filter(&mut state, pod, nodes);
         match status.code {
@@ -260,7 +265,7 @@ mod tests {
         let big = pod(
             json!({"containers": [{"name": "c", "image": "i", "resources": {"requests": {"memory": "4Gi"}}}]}),
         );
-        let (outcome, _) = schedule(&profile, &big, &seed_nodes(), 0, None);
+        let (outcome, _) = schedule(&profile, &big, &seed_nodes(), 0, None, None);
         let Outcome::Unschedulable(diagnosis) = outcome else {
             panic!("scheduled")
         };
@@ -278,14 +283,14 @@ mod tests {
             json!({"containers": [{"name": "c", "image": "i", "resources": {"requests": {"memory": "1Gi"}}}]}),
         );
         for start in 0..3 {
-            let (outcome, _) = schedule(&profile, &small, &seed_nodes(), start, None);
+            let (outcome, _) = schedule(&profile, &small, &seed_nodes(), start, None, None);
             let Outcome::Scheduled(decision) = outcome else {
                 panic!("unschedulable")
             };
             assert_ne!(decision.node, "hashfoundry-ha-pool-1");
             assert_eq!(decision.feasible, 2);
         }
-        let (outcome, _) = schedule(&profile, &small, &[], 0, None);
+        let (outcome, _) = schedule(&profile, &small, &[], 0, None, None);
         let Outcome::Unschedulable(diagnosis) = outcome else {
             panic!("scheduled")
         };

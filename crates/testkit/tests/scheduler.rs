@@ -257,3 +257,91 @@ async fn the_seed_cluster_schedules_as_upstream() {
         .json();
     assert_eq!(node_of(&other), "");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pod_affinity_spreads_and_gathers() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let control_plane =
+        json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]);
+    create(
+        &cluster,
+        &node(
+            "pool-1",
+            "4Gi",
+            json!({"node-role.kubernetes.io/control-plane": ""}),
+            control_plane,
+        ),
+    )
+    .await;
+    create(
+        &cluster,
+        &node("pool-2", "4Gi", json!({"node-type": "worker"}), json!([])),
+    )
+    .await;
+    create(
+        &cluster,
+        &node("pool-3", "4Gi", json!({"node-type": "worker"}), json!([])),
+    )
+    .await;
+
+    // The seed's validators: alice prefers not to share a node with bob.
+    let validator = |role: &str, avoid: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("{role}-0"), "namespace": "default",
+                "labels": {"app.kubernetes.io/role": role}},
+            "spec": {"containers": [{"name": "substrate", "image": "parity/substrate",
+                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}],
+                "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                    {"weight": 100, "podAffinityTerm": {"labelSelector": {"matchExpressions": [
+                        {"key": "app.kubernetes.io/role", "operator": "In", "values": [avoid]}]},
+                        "topologyKey": "kubernetes.io/hostname"}}]}}}})
+        .to_string()
+    };
+    create(&cluster, &validator("bob", "alice")).await;
+    let bob = scheduled(&cluster, "bob-0").await;
+    create(&cluster, &validator("alice", "bob")).await;
+    let alice = scheduled(&cluster, "alice-0").await;
+    assert_ne!(alice, bob, "alice and bob share {alice}");
+
+    // Required anti-affinity: one replica per node, then no room.
+    let replica = |name: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "default", "labels": {"app": "etcd"}},
+            "spec": {"containers": [{"name": "etcd", "image": "etcd"}],
+                "affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+                    {"labelSelector": {"matchLabels": {"app": "etcd"}}, "topologyKey": "kubernetes.io/hostname"}]}}}})
+        .to_string()
+    };
+    create(&cluster, &replica("etcd-0")).await;
+    create(&cluster, &replica("etcd-1")).await;
+    let first = scheduled(&cluster, "etcd-0").await;
+    let second = scheduled(&cluster, "etcd-1").await;
+    assert_ne!(first, second);
+    create(&cluster, &replica("etcd-2")).await;
+    assert_eq!(
+        failed_scheduling(&cluster, "etcd-2").await,
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match pod anti-affinity rules."
+    );
+
+    // Required affinity: a sidecar follows its app to the same node.
+    create(
+        &cluster,
+        &json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "exporter", "namespace": "default"},
+            "spec": {"containers": [{"name": "exporter", "image": "exporter"}],
+                "affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+                    {"labelSelector": {"matchLabels": {"app.kubernetes.io/role": "alice"}},
+                     "topologyKey": "kubernetes.io/hostname"}]}}}})
+        .to_string(),
+    )
+    .await;
+    assert_eq!(scheduled(&cluster, "exporter").await, alice);
+    // Removing a replica frees its node for the waiting one (at once: no
+    // kubelet here to finish a graceful deletion).
+    cluster
+        .kubectl(&["delete", "pod", "etcd-0", "--grace-period=0", "--force"])
+        .await
+        .ok();
+    assert_eq!(scheduled(&cluster, "etcd-2").await, first);
+}
