@@ -69,7 +69,7 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
     Ok(())
 }
 
-async fn client(kubeconfig: &std::path::Path) -> Result<Client, BoxError> {
+pub(crate) async fn client(kubeconfig: &std::path::Path) -> Result<Client, BoxError> {
     let kubeconfig = Kubeconfig::read_from(kubeconfig)?;
     let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
     Ok(Client::try_from(config)?)

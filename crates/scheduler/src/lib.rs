@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod framework;
 pub mod labels;
+pub mod metrics;
 pub mod node_info;
 pub mod plugins;
 pub mod queue;
@@ -13,4 +14,5 @@ pub mod resources;
 mod runner;
 pub mod schedule_one;
 
+pub use metrics::Metrics;
 pub use runner::{SchedulerOptions, run};

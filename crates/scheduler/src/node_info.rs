@@ -14,6 +14,8 @@ use crate::resources::{Resources, pod_requests};
 pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
 pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 
+static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+
 /// A host port in use: protocol, host IP ("0.0.0.0" for any) and port.
 pub type HostPort = (String, String, i32);
 
@@ -80,8 +82,8 @@ impl NodeInfo {
         self.pods.push(pod);
     }
 
-    pub fn labels(&self) -> BTreeMap<String, String> {
-        self.node.metadata.labels.clone().unwrap_or_default()
+    pub fn labels(&self) -> &BTreeMap<String, String> {
+        self.node.metadata.labels.as_ref().unwrap_or(&NO_LABELS)
     }
 }
 

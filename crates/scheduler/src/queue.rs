@@ -240,6 +240,11 @@ impl Queues {
         (active, self.backoff.len(), self.unschedulable.len())
     }
 
+    /// How many attempts a pod being scheduled has had before this one.
+    pub fn attempts(&self, key: &str) -> u32 {
+        self.in_flight.get(key).map_or(0, |e| e.attempts)
+    }
+
     pub fn where_is(&self, key: &str) -> Option<Where> {
         self.location.get(key).copied()
     }

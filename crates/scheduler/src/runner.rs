@@ -18,6 +18,7 @@ use tokio::sync::{Mutex, mpsc, watch};
 
 use crate::cache::{ClusterCache, key_of, node_name_of};
 use crate::framework::Profile;
+use crate::metrics::Metrics;
 use crate::queue::SchedulingQueue;
 use crate::schedule_one::{Diagnosis, Outcome, schedule};
 
@@ -33,6 +34,9 @@ pub struct SchedulerOptions {
     pub percentage_of_nodes_to_score: Option<usize>,
     /// This instance, for events' `reportingInstance`.
     pub instance: String,
+    /// Where the scheduler counts what it does (shared with whoever serves
+    /// `/metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 impl Default for SchedulerOptions {
@@ -44,6 +48,7 @@ impl Default for SchedulerOptions {
                 .ok()
                 .filter(|h| !h.is_empty())
                 .unwrap_or_else(|| "rudder".into()),
+            metrics: Arc::new(Metrics::new()),
         }
     }
 }
@@ -269,7 +274,14 @@ async fn schedule_loop(shared: Arc<Shared>) {
         let synced =
             shared.nodes_synced.load(Ordering::SeqCst) && shared.pods_synced.load(Ordering::SeqCst);
         let next = if synced {
-            shared.queue.with(|q| q.pop())
+            shared.queue.with(|q| {
+                let (active, backoff, unschedulable) = q.lengths();
+                shared
+                    .options
+                    .metrics
+                    .pending(active, backoff, unschedulable);
+                q.pop()
+            })
         } else {
             None
         };
@@ -283,6 +295,7 @@ async fn schedule_loop(shared: Arc<Shared>) {
 }
 
 async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
+    let began = Instant::now();
     let mut cache = shared.cache.lock().await;
     let Some(pod) = cache.pod(key) else {
         shared.queue.with(|q| q.done(key));
@@ -301,6 +314,7 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
         start,
         shared.options.percentage_of_nodes_to_score,
         Some(cache.namespaces()),
+        Some(&shared.options.metrics),
     );
     shared.next_start.store(next_start, Ordering::Relaxed);
     match outcome {
@@ -310,19 +324,28 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
             tracing::debug!(pod = key, node = %decision.node, feasible = decision.feasible, evaluated = decision.evaluated, "scheduled");
             let shared = shared.clone();
             let key = key.to_string();
-            tokio::spawn(async move { bind(&shared, &key, &pod, &decision.node).await });
+            tokio::spawn(async move { bind(&shared, &key, &pod, &decision.node, began).await });
         }
         Outcome::Unschedulable(diagnosis) => {
             drop(cache);
             unschedulable(shared, key, &pod, &diagnosis).await;
+            attempted(shared, "unschedulable", began);
         }
         Outcome::Error(message) => {
             drop(cache);
             tracing::warn!(pod = key, %message, "scheduling failed");
             record_failure(shared, &pod, &message, "SchedulerError").await;
             shared.queue.with(|q| q.failed(key, false, Instant::now()));
+            attempted(shared, "error", began);
         }
     }
+}
+
+fn attempted(shared: &Shared, result: &str, began: Instant) {
+    shared
+        .options
+        .metrics
+        .attempt(&shared.options.scheduler_name, result, began.elapsed());
 }
 
 async fn unschedulable(shared: &Arc<Shared>, key: &str, pod: &Pod, diagnosis: &Diagnosis) {
@@ -374,7 +397,7 @@ async fn record_failure(shared: &Arc<Shared>, pod: &Pod, message: &str, reason: 
     }
 }
 
-async fn bind(shared: &Arc<Shared>, key: &str, pod: &Pod, node: &str) {
+async fn bind(shared: &Arc<Shared>, key: &str, pod: &Pod, node: &str, began: Instant) {
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
     let name = pod.metadata.name.as_deref().unwrap_or_default();
     let binding = Binding {
@@ -401,7 +424,13 @@ async fn bind(shared: &Arc<Shared>, key: &str, pod: &Pod, node: &str) {
         .await;
     match result {
         Ok(_) => {
-            shared.queue.with(|q| q.done(key));
+            let attempts = shared.queue.with(|q| {
+                let attempts = q.attempts(key) + 1;
+                q.done(key);
+                attempts
+            });
+            attempted(shared, "scheduled", began);
+            shared.options.metrics.scheduled_after(attempts);
             let _ = shared.events.send((
                 Event {
                     type_: EventType::Normal,
@@ -434,6 +463,7 @@ async fn bind(shared: &Arc<Shared>, key: &str, pod: &Pod, node: &str) {
                 .await;
                 shared.queue.with(|q| q.failed(key, false, Instant::now()));
             }
+            attempted(shared, "error", began);
         }
     }
     shared.queue.wake.notify_one();

@@ -4,11 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use k8s_openapi::api::core::v1::Pod;
 use rand::Rng;
 
 use crate::framework::{Code, CycleState, Profile, Status};
+use crate::metrics::Metrics;
 use crate::node_info::NodeInfo;
 use crate::plugins::inter_pod_affinity::{NAMESPACES_KEY, NamespaceLabels};
 
@@ -103,7 +105,13 @@ pub fn schedule(
     start: usize,
     percentage: Option<usize>,
     namespaces: Option<Arc<NamespaceLabels>>,
+    metrics: Option<&Metrics>,
 ) -> (Outcome, usize) {
+    let timed = |point: &str, status: &str, began: Instant| {
+        if let Some(metrics) = metrics {
+            metrics.extension_point(&profile.scheduler_name, point, status, began.elapsed());
+        }
+    };
     let mut diagnosis = Diagnosis {
         all_nodes: nodes.len(),
         ..Diagnosis::default()
@@ -115,6 +123,7 @@ pub fn schedule(
     if let Some(namespaces) = namespaces {
         state.write(NAMESPACES_KEY, namespaces);
     }
+    let began = Instant::now();
     for plugin in &profile.pre_filter {
         let mut status = plugin.pre_filter(&mut state, pod, nodes);
         match status.code {
@@ -132,10 +141,13 @@ pub fn schedule(
             Code::Unschedulable | Code::UnschedulableAndUnresolvable => {
                 status.plugin = plugin.name();
                 diagnosis.pre_filter = Some(status);
+                timed("PreFilter", "Unschedulable", began);
                 return (Outcome::Unschedulable(diagnosis), start);
             }
         }
     }
+    timed("PreFilter", "Success", began);
+    let began = Instant::now();
     let wanted = feasible_nodes_to_find(nodes.len(), percentage);
     let mut feasible: Vec<Arc<NodeInfo>> = Vec::new();
     let mut evaluated = 0;
@@ -165,11 +177,14 @@ pub fn schedule(
             }
         }
     }
+    timed("Filter", "Success", began);
     let next_start = (start + evaluated) % nodes.len();
     if feasible.is_empty() {
         return (Outcome::Unschedulable(diagnosis), next_start);
     }
+    let began = Instant::now();
     let scores = score(profile, &mut state, pod, nodes, &feasible);
+    timed("Score", "Success", began);
     let node = select_host(&scores);
     (
         Outcome::Scheduled(Decision {
@@ -265,7 +280,7 @@ mod tests {
         let big = pod(
             json!({"containers": [{"name": "c", "image": "i", "resources": {"requests": {"memory": "4Gi"}}}]}),
         );
-        let (outcome, _) = schedule(&profile, &big, &seed_nodes(), 0, None, None);
+        let (outcome, _) = schedule(&profile, &big, &seed_nodes(), 0, None, None, None);
         let Outcome::Unschedulable(diagnosis) = outcome else {
             panic!("scheduled")
         };
@@ -283,14 +298,14 @@ mod tests {
             json!({"containers": [{"name": "c", "image": "i", "resources": {"requests": {"memory": "1Gi"}}}]}),
         );
         for start in 0..3 {
-            let (outcome, _) = schedule(&profile, &small, &seed_nodes(), start, None, None);
+            let (outcome, _) = schedule(&profile, &small, &seed_nodes(), start, None, None, None);
             let Outcome::Scheduled(decision) = outcome else {
                 panic!("unschedulable")
             };
             assert_ne!(decision.node, "hashfoundry-ha-pool-1");
             assert_eq!(decision.feasible, 2);
         }
-        let (outcome, _) = schedule(&profile, &small, &[], 0, None, None);
+        let (outcome, _) = schedule(&profile, &small, &[], 0, None, None, None);
         let Outcome::Unschedulable(diagnosis) = outcome else {
             panic!("scheduled")
         };

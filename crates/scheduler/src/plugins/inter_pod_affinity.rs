@@ -33,8 +33,10 @@ type Domain = (String, String);
 
 pub struct InterPodAffinity;
 
-fn pod_labels(pod: &Pod) -> BTreeMap<String, String> {
-    pod.metadata.labels.clone().unwrap_or_default()
+static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+
+fn pod_labels(pod: &Pod) -> &BTreeMap<String, String> {
+    pod.metadata.labels.as_ref().unwrap_or(&NO_LABELS)
 }
 
 fn namespace_of(pod: &Pod) -> &str {
@@ -68,7 +70,7 @@ fn term_matches(
                         .is_none_or(|e| e.is_empty()))
         }
     };
-    namespace_ok && labels::matches(selector, &pod_labels(pod))
+    namespace_ok && labels::matches(selector, pod_labels(pod))
 }
 
 fn required_terms(pod: &Pod, anti: bool) -> &[PodAffinityTerm] {
@@ -170,24 +172,35 @@ impl Plugin for InterPodAffinity {
             if affinity_terms.is_empty() && anti_terms.is_empty() {
                 continue;
             }
-            for existing in &node.pods {
-                if !affinity_terms.is_empty()
-                    && affinity_terms
-                        .iter()
-                        .all(|t| term_matches(t, own, existing, namespaces))
-                {
+            // Count per node first; a node's domain is looked up once.
+            if !affinity_terms.is_empty() {
+                let matching = node
+                    .pods
+                    .iter()
+                    .filter(|existing| {
+                        affinity_terms
+                            .iter()
+                            .all(|t| term_matches(t, own, existing, namespaces))
+                    })
+                    .count() as i64;
+                if matching > 0 {
                     for term in affinity_terms {
                         if let Some(d) = domain(node, &term.topology_key) {
-                            *computed.affinity.entry(d).or_default() += 1;
+                            *computed.affinity.entry(d).or_default() += matching;
                         }
                     }
                 }
-                for term in anti_terms {
-                    if term_matches(term, own, existing, namespaces)
-                        && let Some(d) = domain(node, &term.topology_key)
-                    {
-                        *computed.anti.entry(d).or_default() += 1;
-                    }
+            }
+            for term in anti_terms {
+                let matching = node
+                    .pods
+                    .iter()
+                    .filter(|existing| term_matches(term, own, existing, namespaces))
+                    .count() as i64;
+                if matching > 0
+                    && let Some(d) = domain(node, &term.topology_key)
+                {
+                    *computed.anti.entry(d).or_default() += matching;
                 }
             }
         }
@@ -244,21 +257,21 @@ impl Plugin for InterPodAffinity {
         let own = namespace_of(pod);
         let mut scores: HashMap<Domain, i64> = HashMap::new();
         for node in nodes {
-            // The incoming pod's preferences count every existing pod; the
-            // existing pods' own preferences only matter if they have any.
-            let existing_pods: &[Arc<Pod>] = if incoming.is_empty() {
-                &node.pods_with_affinity
-            } else {
-                &node.pods
-            };
-            for existing in existing_pods {
-                for (weight, term) in &incoming {
-                    if term_matches(term, own, existing, namespaces)
-                        && let Some(d) = domain(node, &term.topology_key)
-                    {
-                        *scores.entry(d).or_default() += weight;
-                    }
+            // The incoming pod's preferences count every existing pod.
+            for (weight, term) in &incoming {
+                let matching = node
+                    .pods
+                    .iter()
+                    .filter(|existing| term_matches(term, own, existing, namespaces))
+                    .count() as i64;
+                if matching > 0
+                    && let Some(d) = domain(node, &term.topology_key)
+                {
+                    *scores.entry(d).or_default() += weight * matching;
                 }
+            }
+            // Existing pods' own terms, where they have any.
+            for existing in &node.pods_with_affinity {
                 let theirs = preferred_terms(existing).into_iter().chain(
                     required_terms(existing, false)
                         .iter()

@@ -53,7 +53,7 @@ pub fn term_matches(term: &NodeSelectorTerm, node: &NodeInfo) -> bool {
     }
     let labels = node.labels();
     let node_fields = BTreeMap::from([("metadata.name".to_string(), node.name().to_string())]);
-    expressions.iter().all(|r| requirement_matches(r, &labels))
+    expressions.iter().all(|r| requirement_matches(r, labels))
         && fields.iter().all(|r| requirement_matches(r, &node_fields))
 }
 
