@@ -192,19 +192,40 @@ impl ClusterPki {
         })
     }
 
-    /// A client certificate for a component (`system:kube-scheduler`, ...),
-    /// created on first use.
-    pub fn client(&self, file: &str, user: &str, groups: &[&str]) -> Result<CertPair, PkiError> {
+    /// A serving certificate for a component's secure port (the
+    /// scheduler's `/healthz` and `/metrics`), for localhost and
+    /// 127.0.0.1; created on first use.
+    pub fn server(&self, file: &str) -> Result<CertPair, PkiError> {
+        let issuer = self.issuer()?;
+        let cert = pair(&self.dir, file);
+        let dns = vec!["localhost".to_string()];
+        let ips = vec![IpAddr::from([127, 0, 0, 1])];
+        ensure_leaf(
+            &issuer,
+            &cert,
+            Leaf::Server {
+                dns: &dns,
+                ips: &ips,
+            },
+        )?;
+        Ok(cert)
+    }
+
+    fn issuer(&self) -> Result<Issuer<'static, KeyPair>, PkiError> {
         let ca_key = KeyPair::from_pem(&self.ca.key_pem()?).map_err(|e| PkiError::Invalid {
             path: self.ca.key.display().to_string(),
             reason: e.to_string(),
         })?;
-        let issuer = Issuer::from_ca_cert_pem(&self.ca.cert_pem()?, ca_key).map_err(|e| {
-            PkiError::Invalid {
-                path: self.ca.cert.display().to_string(),
-                reason: e.to_string(),
-            }
-        })?;
+        Issuer::from_ca_cert_pem(&self.ca.cert_pem()?, ca_key).map_err(|e| PkiError::Invalid {
+            path: self.ca.cert.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// A client certificate for a component (`system:kube-scheduler`, ...),
+    /// created on first use.
+    pub fn client(&self, file: &str, user: &str, groups: &[&str]) -> Result<CertPair, PkiError> {
+        let issuer = self.issuer()?;
         let cert = pair(&self.dir, file);
         ensure_leaf(&issuer, &cert, Leaf::Client { user, groups })?;
         Ok(cert)

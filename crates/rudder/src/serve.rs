@@ -19,6 +19,10 @@ pub struct ServerArgs {
     /// elsewhere, or none).
     #[arg(long)]
     pub disable_scheduler: bool,
+    /// The scheduler's HTTPS port for /healthz and /metrics on 127.0.0.1
+    /// (0: none).
+    #[arg(long, default_value_t = 10259)]
+    pub scheduler_secure_port: u16,
 }
 
 /// The flags of `rudder apiserver`, which `rudder server` shares.
@@ -85,9 +89,28 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     if !args.disable_scheduler {
         let kubeconfig = server.component_kubeconfig("scheduler", "system:kube-scheduler")?;
         let client = crate::components::client(&kubeconfig).await?;
+        let options = scheduler::SchedulerOptions::default();
+        if args.scheduler_secure_port != 0 {
+            let address = std::net::SocketAddr::from(([127, 0, 0, 1], args.scheduler_secure_port));
+            let listener = scheduler::serving::bind(address).await?;
+            let pair = server
+                .pki
+                .server("scheduler-serving")
+                .map_err(|e| e.to_string())?;
+            let cert = scheduler::serving::ServingCert {
+                cert_pem: pair.cert_pem().map_err(|e| e.to_string())?,
+                key_pem: pair.key_pem().map_err(|e| e.to_string())?,
+            };
+            components.push(crate::components::serve_secure(
+                listener,
+                cert,
+                &options,
+                stopping.clone(),
+            ));
+        }
         components.push(tokio::spawn(scheduler::run(
             client,
-            scheduler::SchedulerOptions::default(),
+            options,
             stopping.clone(),
         )));
         tracing::info!("scheduler started");

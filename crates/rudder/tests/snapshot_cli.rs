@@ -49,6 +49,8 @@ impl Server {
                 "127.0.0.1",
                 "--port",
                 "0",
+                "--scheduler-secure-port",
+                "0",
                 "--data-dir",
             ])
             .arg(data_dir)

@@ -13,6 +13,7 @@ pub mod queue;
 pub mod resources;
 mod runner;
 pub mod schedule_one;
+pub mod serving;
 
 pub use metrics::Metrics;
 pub use runner::{SchedulerOptions, run};

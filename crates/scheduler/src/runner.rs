@@ -37,6 +37,8 @@ pub struct SchedulerOptions {
     /// Where the scheduler counts what it does (shared with whoever serves
     /// `/metrics`).
     pub metrics: Arc<Metrics>,
+    /// Set once the caches are filled and scheduling has begun (`/readyz`).
+    pub ready: Arc<AtomicBool>,
 }
 
 impl Default for SchedulerOptions {
@@ -49,6 +51,7 @@ impl Default for SchedulerOptions {
                 .filter(|h| !h.is_empty())
                 .unwrap_or_else(|| "rudder".into()),
             metrics: Arc::new(Metrics::new()),
+            ready: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -273,6 +276,9 @@ async fn schedule_loop(shared: Arc<Shared>) {
     loop {
         let synced =
             shared.nodes_synced.load(Ordering::SeqCst) && shared.pods_synced.load(Ordering::SeqCst);
+        if synced {
+            shared.options.ready.store(true, Ordering::SeqCst);
+        }
         let next = if synced {
             shared.queue.with(|q| {
                 let (active, backoff, unschedulable) = q.lengths();

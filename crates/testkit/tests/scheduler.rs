@@ -345,3 +345,69 @@ async fn pod_affinity_spreads_and_gathers() {
         .ok();
     assert_eq!(scheduled(&cluster, "etcd-2").await, first);
 }
+
+/// `curl -sk` of the scheduler's secure port: (status, body).
+fn fetch(address: std::net::SocketAddr, path: &str) -> (String, String) {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sk",
+            "-w",
+            "\n%{http_code}",
+            &format!("https://{address}{path}"),
+        ])
+        .output()
+        .expect("run curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or((&text, ""));
+    (code.to_string(), body.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secure_port_answers_health_probes_and_metrics() {
+    let listener = scheduler::serving::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    let cluster = TestCluster::start_with(|config| {
+        config.component_probes = vec![apiserver::component_health::ComponentProbe {
+            name: "scheduler".into(),
+            address,
+        }];
+    })
+    .await;
+    let options = scheduler::SchedulerOptions::default();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let serving = tokio::spawn(scheduler::serving::serve(
+        listener,
+        scheduler::serving::ServingCert::self_signed().unwrap(),
+        options.metrics.clone(),
+        options.ready.clone(),
+        stopping,
+    ));
+    let _scheduler = cluster.start_scheduler(options).await;
+    create(&cluster, &node("n1", "4Gi", json!({}), json!([]))).await;
+    create(&cluster, &pod("p", json!({}))).await;
+    scheduled(&cluster, "p").await;
+
+    let statuses = cluster.kubectl(&["get", "componentstatuses"]).await.ok();
+    assert!(
+        statuses
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["scheduler", "Healthy", "ok"]),
+        "{statuses}"
+    );
+    assert_eq!(fetch(address, "/healthz"), ("200".into(), "ok".into()));
+    assert_eq!(fetch(address, "/readyz"), ("200".into(), "ok".into()));
+    let (code, metrics) = fetch(address, "/metrics");
+    assert_eq!(code, "200");
+    assert!(
+        metrics.contains(
+            "scheduler_schedule_attempts_total{profile=\"default-scheduler\",result=\"scheduled\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("scheduler_pending_pods{queue=\"active\"}"));
+    assert_eq!(fetch(address, "/nope").0, "404");
+    let _ = stop.send(true);
+    serving.await.unwrap().unwrap();
+}
