@@ -1038,7 +1038,10 @@ impl Call<'_> {
             )?;
             let patched = self.field_validation(patched)?;
             let patched = api::conversion::to_storage(served, patched);
-            let pinned = pinned_version(&patched);
+            // A patch pins a resourceVersion only by naming one other than
+            // the object's own; otherwise it is retried on a newer object.
+            let pinned =
+                pinned_version(&patched).filter(|rv| Some(rv) != pinned_version(&seen).as_ref());
             if let Some(rv) = &pinned
                 && rv != &kv.mod_revision.to_string()
             {
@@ -1079,7 +1082,9 @@ impl Call<'_> {
                 objects::check_type(info, &mut requested, "Scale")?;
                 requested
             };
-            let pinned = pinned_version(&requested);
+            let pinned = pinned_version(&requested).filter(|rv| {
+                self.resource.verb != "patch" || Some(rv) != pinned_version(&current).as_ref()
+            });
             if let Some(rv) = &pinned
                 && rv != &kv.mod_revision.to_string()
             {

@@ -2,6 +2,7 @@
 //! each an API client of a cluster given by a kubeconfig.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The flags of `rudder scheduler`.
 #[derive(clap::Args, Debug)]
@@ -16,6 +17,60 @@ pub struct SchedulerArgs {
     /// The address the secure port listens on.
     #[arg(long, default_value = "0.0.0.0")]
     pub bind_address: std::net::IpAddr,
+    #[command(flatten)]
+    pub election: ElectionArgs,
+}
+
+/// Leader election flags, as kube-scheduler and kube-controller-manager
+/// name them.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ElectionArgs {
+    /// Take a Lease before working, so one of several copies works at a time.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub leader_elect: bool,
+    /// How long a lease lasts without renewal.
+    #[arg(long, default_value = "15s", value_parser = crate::serve::parse_duration)]
+    pub leader_elect_lease_duration: Duration,
+    /// How long the leader tries to renew before it stops.
+    #[arg(long, default_value = "10s", value_parser = crate::serve::parse_duration)]
+    pub leader_elect_renew_deadline: Duration,
+    /// How often candidates try, and the leader renews.
+    #[arg(long, default_value = "2s", value_parser = crate::serve::parse_duration)]
+    pub leader_elect_retry_period: Duration,
+}
+
+impl ElectionArgs {
+    /// The lease `kube-system/<name>` with these timings; `identity`
+    /// overrides the random one.
+    pub fn lease(&self, name: &str, identity: Option<String>) -> leader_election::LeaseConfig {
+        let mut config = leader_election::LeaseConfig::new("kube-system", name);
+        if let Some(identity) = identity {
+            config.identity = identity;
+        }
+        config.lease_duration = self.leader_elect_lease_duration;
+        config.renew_deadline = self.leader_elect_renew_deadline;
+        config.retry_period = self.leader_elect_retry_period;
+        config
+    }
+}
+
+/// Runs the scheduler until `stopping`, behind leader election when asked.
+pub async fn run_scheduler_elected(
+    client: kube::Client,
+    options: scheduler::SchedulerOptions,
+    election: Option<leader_election::LeaseConfig>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    match election {
+        None => scheduler::run(client, options, stopping).await,
+        Some(lease) => {
+            let lease_client = client.clone();
+            leader_election::run(lease_client, lease, stopping, move |lost| {
+                scheduler::run(client.clone(), options.clone(), lost)
+            })
+            .await
+        }
+    }
 }
 
 /// Serves a scheduler's secure port in a task of its own.
@@ -32,6 +87,26 @@ pub fn serve_secure(
             tracing::error!(error = %err, "the scheduler's secure port");
         }
     })
+}
+
+/// `<hostname>_<id>` with the id kept in `DATA_DIR/identity` (made on
+/// first use); None if the file cannot be kept.
+pub fn persistent_identity(data_dir: &Path) -> Option<String> {
+    let path = data_dir.join("identity");
+    let id = match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => id.trim().to_string(),
+        _ => {
+            let id = uuid::Uuid::new_v4().to_string();
+            std::fs::write(&path, &id).ok()?;
+            id
+        }
+    };
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "rudder".into());
+    Some(format!("{host}_{id}"))
 }
 
 /// A client for the cluster and user of a kubeconfig file.
@@ -58,7 +133,11 @@ pub async fn run_scheduler(args: SchedulerArgs) -> Result<(), String> {
         let cert = scheduler::serving::ServingCert::self_signed()?;
         serving = Some(serve_secure(listener, cert, &options, stopping.clone()));
     }
-    let scheduler = tokio::spawn(scheduler::run(client, options, stopping));
+    let election = args
+        .election
+        .leader_elect
+        .then(|| args.election.lease("kube-scheduler", None));
+    let scheduler = tokio::spawn(run_scheduler_elected(client, options, election, stopping));
     tracing::info!(kubeconfig = %args.kubeconfig.display(), "scheduler started");
     crate::serve::wait_for_shutdown().await;
     let _ = stop.send(true);

@@ -23,6 +23,10 @@ pub struct ServerArgs {
     /// (0: none).
     #[arg(long, default_value_t = 10259)]
     pub scheduler_secure_port: u16,
+    /// Leader election of the components this server runs (for several
+    /// servers on one etcd).
+    #[command(flatten)]
+    pub election: crate::components::ElectionArgs,
 }
 
 /// The flags of `rudder apiserver`, which `rudder server` shares.
@@ -62,7 +66,7 @@ pub struct ApiServerArgs {
 }
 
 /// Parses `90s`, `5m`, `1h` or a plain number of seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
         Some(at) => text.split_at(at),
@@ -83,6 +87,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 /// The API server and, unless disabled, the other control-plane
 /// components, each talking to the API server over HTTPS as its own user.
 pub async fn run(args: ServerArgs) -> Result<(), String> {
+    let data_dir = args.api.storage.data_dir.clone();
     let server = start_apiserver(args.api).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut components = Vec::new();
@@ -108,9 +113,16 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
                 stopping.clone(),
             ));
         }
-        components.push(tokio::spawn(scheduler::run(
+        // An identity kept with the data, so a restarted server renews its
+        // own lease instead of waiting for it to expire.
+        let election = args.election.leader_elect.then(|| {
+            let identity = crate::components::persistent_identity(&data_dir);
+            args.election.lease("kube-scheduler", identity)
+        });
+        components.push(tokio::spawn(crate::components::run_scheduler_elected(
             client,
             options,
+            election,
             stopping.clone(),
         )));
         tracing::info!("scheduler started");

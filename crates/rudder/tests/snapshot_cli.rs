@@ -49,8 +49,8 @@ impl Server {
                 "127.0.0.1",
                 "--port",
                 "0",
-                "--scheduler-secure-port",
-                "0",
+                // Only the API server: the store's revisions are counted.
+                "--disable-scheduler",
                 "--data-dir",
             ])
             .arg(data_dir)

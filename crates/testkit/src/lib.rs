@@ -78,6 +78,14 @@ impl Component {
     }
 }
 
+impl Component {
+    /// Ends the component at once, as a crash would: nothing is handed
+    /// over.
+    pub fn kill(self) {
+        self.task.abort();
+    }
+}
+
 impl Drop for Component {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
@@ -108,6 +116,23 @@ impl TestCluster {
         let client = self.client_as("scheduler", "system:kube-scheduler").await;
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(scheduler::run(client, options, stopping));
+        Component { stop, task }
+    }
+
+    /// Runs a scheduler that works only while it holds `lease`.
+    pub async fn start_scheduler_elected(
+        &self,
+        options: scheduler::SchedulerOptions,
+        lease: leader_election::LeaseConfig,
+    ) -> Component {
+        let client = self.client_as("scheduler", "system:kube-scheduler").await;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(leader_election::run(
+            client.clone(),
+            lease,
+            stopping,
+            move |lost| scheduler::run(client.clone(), options.clone(), lost),
+        ));
         Component { stop, task }
     }
 

@@ -1606,3 +1606,45 @@ async fn the_official_python_client_works() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("python client ok"));
 }
+
+/// Patches that name no resourceVersion are applied to whatever is
+/// current, however many writers race; one that names a stale version is
+/// a conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_patches_all_apply_and_pinned_ones_conflict() {
+    let cluster = TestCluster::start().await;
+    cluster
+        .kubectl(&["create", "configmap", "shared"])
+        .await
+        .ok();
+    let patches = (0..8).map(|i| {
+        let patch = format!(r#"{{"data":{{"k{i}":"v{i}"}}}}"#);
+        let cluster = &cluster;
+        async move {
+            cluster
+                .kubectl(&["patch", "configmap", "shared", "--type=merge", "-p", &patch])
+                .await
+        }
+    });
+    for result in futures::future::join_all(patches).await {
+        assert!(result.success, "{}", result.stderr);
+    }
+    let data = cluster
+        .kubectl(&["get", "configmap", "shared", "-o", "json"])
+        .await
+        .json()["data"]
+        .clone();
+    assert_eq!(data.as_object().map(|d| d.len()), Some(8), "{data}");
+    let err = cluster
+        .kubectl(&[
+            "patch",
+            "configmap",
+            "shared",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"resourceVersion":"1"},"data":{"late":"x"}}"#,
+        ])
+        .await
+        .err();
+    assert!(err.contains("Conflict"), "{err}");
+}

@@ -411,3 +411,68 @@ async fn the_secure_port_answers_health_probes_and_metrics() {
     let _ = stop.send(true);
     serving.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standby_scheduler_takes_over_when_the_leader_dies() {
+    let cluster = TestCluster::start().await;
+    let lease = |identity: &str| leader_election::LeaseConfig {
+        identity: identity.into(),
+        lease_duration: Duration::from_secs(2),
+        renew_deadline: Duration::from_millis(1500),
+        retry_period: Duration::from_millis(200),
+        ..leader_election::LeaseConfig::new("kube-system", "kube-scheduler")
+    };
+    let first = cluster
+        .start_scheduler_elected(Default::default(), lease("first"))
+        .await;
+    // Let the first one lead before the standby starts.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let holder = |out: String| out.trim().to_string();
+    loop {
+        let out = cluster
+            .kubectl(&[
+                "get",
+                "lease",
+                "-n",
+                "kube-system",
+                "kube-scheduler",
+                "-o",
+                "jsonpath={.spec.holderIdentity}",
+            ])
+            .await;
+        if out.success && holder(out.stdout) == "first" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no leader");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _second = cluster
+        .start_scheduler_elected(Default::default(), lease("second"))
+        .await;
+    create(&cluster, &node("n1", "4Gi", json!({}), json!([]))).await;
+    create(&cluster, &pod("before", json!({}))).await;
+    assert_eq!(scheduled(&cluster, "before").await, "n1");
+
+    first.kill();
+    let died = Instant::now();
+    create(&cluster, &pod("after", json!({}))).await;
+    assert_eq!(scheduled(&cluster, "after").await, "n1");
+    assert!(
+        died.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        died.elapsed()
+    );
+    let lease = cluster
+        .kubectl(&[
+            "get",
+            "lease",
+            "-n",
+            "kube-system",
+            "kube-scheduler",
+            "-o",
+            "jsonpath={.spec.holderIdentity} {.spec.leaseTransitions}",
+        ])
+        .await
+        .ok();
+    assert_eq!(lease.trim(), "second 1");
+}
