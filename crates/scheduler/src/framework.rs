@@ -171,9 +171,15 @@ impl Profile {
             Arc::new(balanced_allocation::NodeResourcesBalancedAllocation);
         let images: Arc<dyn Plugin> = Arc::new(image_locality::ImageLocality);
         let pod_affinity: Arc<dyn Plugin> = Arc::new(inter_pod_affinity::InterPodAffinity);
+        let spread: Arc<dyn Plugin> = Arc::new(pod_topology_spread::PodTopologySpread);
         Profile {
             scheduler_name: scheduler_name.to_string(),
-            pre_filter: vec![fit.clone(), ports.clone(), pod_affinity.clone()],
+            pre_filter: vec![
+                fit.clone(),
+                ports.clone(),
+                spread.clone(),
+                pod_affinity.clone(),
+            ],
             filter: vec![
                 Arc::new(node_unschedulable::NodeUnschedulable),
                 Arc::new(node_name::NodeName),
@@ -181,13 +187,15 @@ impl Profile {
                 affinity.clone(),
                 ports,
                 fit.clone(),
+                spread.clone(),
                 pod_affinity.clone(),
             ],
-            pre_score: vec![pod_affinity.clone(), images.clone()],
+            pre_score: vec![spread.clone(), pod_affinity.clone(), images.clone()],
             score: vec![
                 (taints, 3),
                 (affinity, 2),
                 (fit, 1),
+                (spread, 2),
                 (pod_affinity, 2),
                 (balanced, 1),
                 (images, 1),

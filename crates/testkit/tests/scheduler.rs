@@ -476,3 +476,66 @@ async fn a_standby_scheduler_takes_over_when_the_leader_dies() {
         .ok();
     assert_eq!(lease.trim(), "second 1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topology_spread_constraints_balance_zones() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    for (name, zone) in [("a1", "zone-a"), ("a2", "zone-a"), ("b1", "zone-b")] {
+        create(
+            &cluster,
+            &node(
+                name,
+                "8Gi",
+                json!({"topology.kubernetes.io/zone": zone}),
+                json!([]),
+            ),
+        )
+        .await;
+    }
+    let spread = |name: &str, extra: Value| {
+        let mut spec = json!({"containers": [{"name": "web", "image": "nginx"}],
+            "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}]});
+        for (k, v) in extra.as_object().unwrap() {
+            spec[k] = v.clone();
+        }
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "default", "labels": {"app": "web"}}, "spec": spec})
+        .to_string()
+    };
+    let mut zones = Vec::new();
+    for i in 0..4 {
+        let name = format!("web-{i}");
+        create(&cluster, &spread(&name, json!({}))).await;
+        let node = scheduled(&cluster, &name).await;
+        zones.push(if node.starts_with('a') {
+            "zone-a"
+        } else {
+            "zone-b"
+        });
+    }
+    zones.sort();
+    assert_eq!(zones, ["zone-a", "zone-a", "zone-b", "zone-b"]);
+    // Pinned to zone-a, where a third pod would make the skew 2.
+    create(
+        &cluster,
+        &spread(
+            "web-4",
+            json!({"nodeSelector": {"topology.kubernetes.io/zone": "zone-a"}}),
+        ),
+    )
+    .await;
+    // zone-b is not a domain for a pod that cannot go there, so the skew
+    // counts only zone-a: it fits.
+    assert!(scheduled(&cluster, "web-4").await.starts_with('a'));
+    let mut ignoring = json!({"nodeSelector": {"topology.kubernetes.io/zone": "zone-a"}});
+    ignoring["topologySpreadConstraints"] = json!([{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+        "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}},
+        "nodeAffinityPolicy": "Ignore"}]);
+    create(&cluster, &spread("web-5", ignoring)).await;
+    assert_eq!(
+        failed_scheduling(&cluster, "web-5").await,
+        "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't match pod topology spread constraints."
+    );
+}
