@@ -80,10 +80,9 @@ pub fn serve_secure(
     options: &scheduler::SchedulerOptions,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    let (metrics, ready) = (options.metrics.clone(), options.ready.clone());
+    let options = options.clone();
     tokio::spawn(async move {
-        if let Err(err) = scheduler::serving::serve(listener, cert, metrics, ready, stopping).await
-        {
+        if let Err(err) = scheduler::serving::serve(listener, cert, options, stopping).await {
             tracing::error!(error = %err, "the scheduler's secure port");
         }
     })

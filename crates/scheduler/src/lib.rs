@@ -14,6 +14,7 @@ pub mod resources;
 mod runner;
 pub mod schedule_one;
 pub mod serving;
+pub mod verdicts;
 
 pub use metrics::Metrics;
 pub use runner::{SchedulerOptions, run};

@@ -21,6 +21,7 @@ use crate::framework::Profile;
 use crate::metrics::Metrics;
 use crate::queue::SchedulingQueue;
 use crate::schedule_one::{Diagnosis, Outcome, schedule};
+use crate::verdicts::{Verdict, Verdicts};
 
 /// How often waiting pods are checked for the end of their backoff.
 const FLUSH_PERIOD: Duration = Duration::from_secs(1);
@@ -39,6 +40,8 @@ pub struct SchedulerOptions {
     pub metrics: Arc<Metrics>,
     /// Set once the caches are filled and scheduling has begun (`/readyz`).
     pub ready: Arc<AtomicBool>,
+    /// The last verdict on each pod (`/debug/pods/NS/NAME`).
+    pub verdicts: Arc<Verdicts>,
 }
 
 impl Default for SchedulerOptions {
@@ -52,6 +55,7 @@ impl Default for SchedulerOptions {
                 .unwrap_or_else(|| "rudder".into()),
             metrics: Arc::new(Metrics::new()),
             ready: Arc::new(AtomicBool::new(false)),
+            verdicts: Arc::new(Verdicts::default()),
         }
     }
 }
@@ -237,6 +241,7 @@ async fn watch_pods(shared: Arc<Shared>) {
                 let key = key_of(&pod);
                 let freed = node_name_of(&pod).is_some();
                 cache.delete_pod(&key);
+                shared.options.verdicts.forget(&key);
                 shared.queue.with(|q| {
                     q.remove(&key);
                     // A pod leaving a node frees room for others.
@@ -328,14 +333,26 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
             cache.assume(&pod, &decision.node);
             drop(cache);
             tracing::debug!(pod = key, node = %decision.node, feasible = decision.feasible, evaluated = decision.evaluated, "scheduled");
+            let node = decision.node.clone();
+            shared
+                .options
+                .verdicts
+                .record(key, Verdict::Scheduled(decision));
             let shared = shared.clone();
             let key = key.to_string();
-            tokio::spawn(async move { bind(&shared, &key, &pod, &decision.node, began).await });
+            tokio::spawn(async move { bind(&shared, &key, &pod, &node, began).await });
         }
         Outcome::Unschedulable(diagnosis) => {
             drop(cache);
             unschedulable(shared, key, &pod, &diagnosis).await;
             attempted(shared, "unschedulable", began);
+            shared.options.verdicts.record(
+                key,
+                Verdict::Unschedulable {
+                    message: diagnosis.message(),
+                    diagnosis,
+                },
+            );
         }
         Outcome::Error(message) => {
             drop(cache);
@@ -343,6 +360,7 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
             record_failure(shared, &pod, &message, "SchedulerError").await;
             shared.queue.with(|q| q.failed(key, false, Instant::now()));
             attempted(shared, "error", began);
+            shared.options.verdicts.record(key, Verdict::Error(message));
         }
     }
 }

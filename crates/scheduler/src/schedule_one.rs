@@ -69,6 +69,9 @@ pub struct Decision {
     pub node: String,
     /// The feasible nodes and their total scores.
     pub scores: Vec<(String, i64)>,
+    /// Each score plugin's weighted contribution, per feasible node (in
+    /// the order of `scores`).
+    pub breakdown: Vec<(&'static str, Vec<i64>)>,
     pub evaluated: usize,
     pub feasible: usize,
 }
@@ -183,7 +186,7 @@ pub fn schedule(
         return (Outcome::Unschedulable(diagnosis), next_start);
     }
     let began = Instant::now();
-    let scores = score(profile, &mut state, pod, nodes, &feasible);
+    let (scores, breakdown) = score(profile, &mut state, pod, nodes, &feasible);
     timed("Score", "Success", began);
     let node = select_host(&scores);
     (
@@ -192,20 +195,25 @@ pub fn schedule(
             feasible: feasible.len(),
             evaluated,
             scores,
+            breakdown,
         }),
         next_start,
     )
 }
 
-/// Each feasible node's weighted total over the score plugins.
+/// Each feasible node's weighted total over the score plugins, and each
+/// plugin's part of it.
+type Breakdown = Vec<(&'static str, Vec<i64>)>;
+
 fn score(
     profile: &Profile,
     state: &mut CycleState,
     pod: &Pod,
     all: &[Arc<NodeInfo>],
     feasible: &[Arc<NodeInfo>],
-) -> Vec<(String, i64)> {
+) -> (Vec<(String, i64)>, Breakdown) {
     let mut totals = vec![0i64; feasible.len()];
+    let mut breakdown = Vec::new();
     if feasible.len() > 1 {
         for plugin in &profile.pre_score {
             plugin.pre_score(state, pod, all);
@@ -216,16 +224,19 @@ fn score(
                 .map(|node| plugin.score(state, pod, node))
                 .collect();
             plugin.normalize_scores(state, pod, &mut scores);
-            for (total, score) in totals.iter_mut().zip(scores) {
-                *total += score * weight;
+            for (total, score) in totals.iter_mut().zip(scores.iter_mut()) {
+                *score *= weight;
+                *total += *score;
             }
+            breakdown.push((plugin.name(), scores));
         }
     }
-    feasible
+    let totals = feasible
         .iter()
         .map(|n| n.name().to_string())
         .zip(totals)
-        .collect()
+        .collect();
+    (totals, breakdown)
 }
 
 /// The highest-scoring node; ties are broken at random.

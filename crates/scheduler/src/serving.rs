@@ -1,5 +1,6 @@
 //! The scheduler's secure port (10259 upstream): `/healthz`, `/livez`,
-//! `/readyz` (ready once its caches are filled) and `/metrics`, over
+//! `/readyz` (ready once its caches are filled), `/metrics`, and
+//! `/debug/pods/NS/NAME` (the last verdict on a pod, node by node), over
 //! HTTPS. What the API server's `componentstatuses` probes.
 
 use std::net::SocketAddr;
@@ -15,6 +16,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::metrics::Metrics;
+use crate::runner::SchedulerOptions;
+use crate::verdicts::Verdicts;
 
 /// A certificate and key in PEM.
 #[derive(Clone, Debug)]
@@ -65,14 +68,15 @@ pub async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
         .map_err(|e| format!("cannot listen on {address}: {e}"))
 }
 
-/// Serves until `shutdown` turns true.
+/// Serves the state of the scheduler run with `options` until `shutdown`
+/// turns true.
 pub async fn serve(
     listener: TcpListener,
     cert: ServingCert,
-    metrics: Arc<Metrics>,
-    ready: Arc<AtomicBool>,
+    options: SchedulerOptions,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), String> {
+    let (metrics, ready, verdicts) = (options.metrics, options.ready, options.verdicts);
     let acceptor = tokio_rustls::TlsAcceptor::from(tls(&cert)?);
     loop {
         let (stream, _) = tokio::select! {
@@ -86,13 +90,13 @@ pub async fn serve(
             _ = shutdown.wait_for(|stop| *stop) => return Ok(()),
         };
         let acceptor = acceptor.clone();
-        let (metrics, ready) = (metrics.clone(), ready.clone());
+        let (metrics, ready, verdicts) = (metrics.clone(), ready.clone(), verdicts.clone());
         tokio::spawn(async move {
             let Ok(stream) = acceptor.accept(stream).await else {
                 return;
             };
             let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                let response = answer(request.uri().path(), &metrics, &ready);
+                let response = answer(request.uri().path(), &metrics, &ready, &verdicts);
                 async move { Ok::<_, std::convert::Infallible>(response) }
             });
             let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
@@ -102,7 +106,28 @@ pub async fn serve(
     }
 }
 
-fn answer(path: &str, metrics: &Metrics, ready: &AtomicBool) -> Response<Full<Bytes>> {
+fn answer(
+    path: &str,
+    metrics: &Metrics,
+    ready: &AtomicBool,
+    verdicts: &Verdicts,
+) -> Response<Full<Bytes>> {
+    let debug = path
+        .strip_prefix("/debug/pods/")
+        .and_then(|rest| rest.split_once('/'))
+        .filter(|(ns, name)| !ns.is_empty() && !name.is_empty() && !name.contains('/'));
+    if let Some((namespace, name)) = debug {
+        let (code, body) = match verdicts.render(&format!("{namespace}/{name}")) {
+            Some(verdict) => (StatusCode::OK, verdict.to_string()),
+            None => (
+                StatusCode::NOT_FOUND,
+                serde_json::json!({"pod": format!("{namespace}/{name}"),
+                    "message": "no scheduling attempt of this pod is remembered"})
+                .to_string(),
+            ),
+        };
+        return respond(code, "application/json", body);
+    }
     let (code, content_type, body) = match path {
         "/healthz" | "/livez" => (
             StatusCode::OK,
@@ -131,6 +156,10 @@ fn answer(path: &str, metrics: &Metrics, ready: &AtomicBool) -> Response<Full<By
             "404 page not found".to_string(),
         ),
     };
+    respond(code, content_type, body)
+}
+
+fn respond(code: StatusCode, content_type: &str, body: String) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = code;
     if let Ok(value) = content_type.parse() {

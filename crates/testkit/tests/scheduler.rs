@@ -380,8 +380,7 @@ async fn the_secure_port_answers_health_probes_and_metrics() {
     let serving = tokio::spawn(scheduler::serving::serve(
         listener,
         scheduler::serving::ServingCert::self_signed().unwrap(),
-        options.metrics.clone(),
-        options.ready.clone(),
+        options.clone(),
         stopping,
     ));
     let _scheduler = cluster.start_scheduler(options).await;
@@ -408,6 +407,32 @@ async fn the_secure_port_answers_health_probes_and_metrics() {
     );
     assert!(metrics.contains("scheduler_pending_pods{queue=\"active\"}"));
     assert_eq!(fetch(address, "/nope").0, "404");
+
+    // Why a pod went where it went, and why another fits nowhere.
+    let (code, verdict) = fetch(address, "/debug/pods/default/p");
+    assert_eq!(code, "200");
+    let verdict: Value = serde_json::from_str(&verdict).unwrap();
+    assert_eq!(verdict["result"], "Scheduled");
+    assert_eq!(verdict["node"], "n1");
+    create(
+        &cluster,
+        &pod(
+            "huge",
+            json!({"containers": [{"name": "c", "image": "i",
+            "resources": {"requests": {"cpu": "64"}}}]}),
+        ),
+    )
+    .await;
+    failed_scheduling(&cluster, "huge").await;
+    let (_, verdict) = fetch(address, "/debug/pods/default/huge");
+    let verdict: Value = serde_json::from_str(&verdict).unwrap();
+    assert_eq!(verdict["result"], "Unschedulable");
+    assert_eq!(verdict["nodes"]["n1"]["plugin"], "NodeResourcesFit");
+    assert_eq!(
+        verdict["nodes"]["n1"]["reasons"],
+        json!(["Insufficient cpu"])
+    );
+    assert_eq!(fetch(address, "/debug/pods/default/unknown").0, "404");
     let _ = stop.send(true);
     serving.await.unwrap().unwrap();
 }
