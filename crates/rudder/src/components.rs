@@ -8,9 +8,14 @@ use std::time::Duration;
 #[derive(clap::Args, Debug)]
 pub struct SchedulerArgs {
     /// The kubeconfig of the cluster to schedule for (its user needs the
-    /// scheduler's rights).
+    /// scheduler's rights); else the configuration file's
+    /// clientConnection.kubeconfig.
     #[arg(long)]
-    pub kubeconfig: PathBuf,
+    pub kubeconfig: Option<PathBuf>,
+    /// A KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1):
+    /// profiles, plugins, percentageOfNodesToScore, leader election.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// The HTTPS port for /healthz, /readyz and /metrics (0: none).
     #[arg(long, default_value_t = 10259)]
     pub secure_port: u16,
@@ -40,6 +45,48 @@ pub struct ElectionArgs {
 }
 
 impl ElectionArgs {
+    /// These flags, with a configuration file's leaderElection taking
+    /// precedence where it says something.
+    pub fn with_config(
+        &self,
+        config: &scheduler::config::LeaderElection,
+    ) -> Result<ElectionArgs, String> {
+        let duration = |value: &Option<String>, flag: Duration| -> Result<Duration, String> {
+            match value {
+                Some(text) => scheduler::config::parse_go_duration(text),
+                None => Ok(flag),
+            }
+        };
+        Ok(ElectionArgs {
+            leader_elect: config.leader_elect.unwrap_or(self.leader_elect),
+            leader_elect_lease_duration: duration(
+                &config.lease_duration,
+                self.leader_elect_lease_duration,
+            )?,
+            leader_elect_renew_deadline: duration(
+                &config.renew_deadline,
+                self.leader_elect_renew_deadline,
+            )?,
+            leader_elect_retry_period: duration(
+                &config.retry_period,
+                self.leader_elect_retry_period,
+            )?,
+        })
+    }
+
+    /// The lease a configuration file names (default `kube-system/<name>`).
+    pub fn lease_named(
+        &self,
+        config: &scheduler::config::LeaderElection,
+        name: &str,
+    ) -> leader_election::LeaseConfig {
+        let mut lease = self.lease(config.resource_name.as_deref().unwrap_or(name), None);
+        if let Some(namespace) = &config.resource_namespace {
+            lease.namespace = namespace.clone();
+        }
+        lease
+    }
+
     /// The lease `kube-system/<name>` with these timings; `identity`
     /// overrides the random one.
     pub fn lease(&self, name: &str, identity: Option<String>) -> leader_election::LeaseConfig {
@@ -122,9 +169,27 @@ pub async fn client(path: &Path) -> Result<kube::Client, String> {
 }
 
 pub async fn run_scheduler(args: SchedulerArgs) -> Result<(), String> {
-    let client = client(&args.kubeconfig).await?;
+    let config = match &args.config {
+        Some(path) => scheduler::config::SchedulerConfiguration::parse(
+            &std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?,
+        None => scheduler::config::SchedulerConfiguration::default(),
+    };
+    let kubeconfig = args
+        .kubeconfig
+        .clone()
+        .or_else(|| config.client_connection.kubeconfig.clone())
+        .ok_or(
+            "a kubeconfig is needed: --kubeconfig, or clientConnection.kubeconfig in --config",
+        )?;
+    let client = client(&kubeconfig).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let options = scheduler::SchedulerOptions::default();
+    let options = scheduler::SchedulerOptions {
+        profiles: config.profiles.clone(),
+        percentage_of_nodes_to_score: config.percentage_of_nodes_to_score.filter(|p| *p > 0),
+        ..Default::default()
+    };
     let mut serving = None;
     if args.secure_port != 0 {
         let address = std::net::SocketAddr::new(args.bind_address, args.secure_port);
@@ -132,12 +197,12 @@ pub async fn run_scheduler(args: SchedulerArgs) -> Result<(), String> {
         let cert = scheduler::serving::ServingCert::self_signed()?;
         serving = Some(serve_secure(listener, cert, &options, stopping.clone()));
     }
-    let election = args
-        .election
+    let election = args.election.with_config(&config.leader_election)?;
+    let election = election
         .leader_elect
-        .then(|| args.election.lease("kube-scheduler", None));
+        .then(|| election.lease_named(&config.leader_election, "kube-scheduler"));
     let scheduler = tokio::spawn(run_scheduler_elected(client, options, election, stopping));
-    tracing::info!(kubeconfig = %args.kubeconfig.display(), "scheduler started");
+    tracing::info!(kubeconfig = %kubeconfig.display(), "scheduler started");
     crate::serve::wait_for_shutdown().await;
     let _ = stop.send(true);
     let _ = scheduler.await;

@@ -162,45 +162,18 @@ impl Profile {
     /// upstream's default profile, for the plugins rudder has, in
     /// upstream's order and with its weights.
     pub fn default_profile(scheduler_name: &str) -> Profile {
-        use crate::plugins::*;
-        let taints: Arc<dyn Plugin> = Arc::new(taint_toleration::TaintToleration);
-        let affinity: Arc<dyn Plugin> = Arc::new(node_affinity::NodeAffinity);
-        let fit: Arc<dyn Plugin> = Arc::new(node_resources_fit::NodeResourcesFit::default());
-        let ports: Arc<dyn Plugin> = Arc::new(node_ports::NodePorts);
-        let balanced: Arc<dyn Plugin> =
-            Arc::new(balanced_allocation::NodeResourcesBalancedAllocation);
-        let images: Arc<dyn Plugin> = Arc::new(image_locality::ImageLocality);
-        let pod_affinity: Arc<dyn Plugin> = Arc::new(inter_pod_affinity::InterPodAffinity);
-        let spread: Arc<dyn Plugin> = Arc::new(pod_topology_spread::PodTopologySpread);
-        Profile {
+        let config = crate::config::ProfileConfig {
+            scheduler_name: Some(scheduler_name.to_string()),
+            ..Default::default()
+        };
+        // The defaults always build; an empty profile is never used.
+        config.build().unwrap_or_else(|_| Profile {
             scheduler_name: scheduler_name.to_string(),
-            pre_filter: vec![
-                fit.clone(),
-                ports.clone(),
-                spread.clone(),
-                pod_affinity.clone(),
-            ],
-            filter: vec![
-                Arc::new(node_unschedulable::NodeUnschedulable),
-                Arc::new(node_name::NodeName),
-                taints.clone(),
-                affinity.clone(),
-                ports,
-                fit.clone(),
-                spread.clone(),
-                pod_affinity.clone(),
-            ],
-            pre_score: vec![spread.clone(), pod_affinity.clone(), images.clone()],
-            score: vec![
-                (taints, 3),
-                (affinity, 2),
-                (fit, 1),
-                (spread, 2),
-                (pod_affinity, 2),
-                (balanced, 1),
-                (images, 1),
-            ],
-        }
+            pre_filter: Vec::new(),
+            filter: Vec::new(),
+            pre_score: Vec::new(),
+            score: Vec::new(),
+        })
     }
 
     /// Runs every filter on one node, stopping at the first that fails.

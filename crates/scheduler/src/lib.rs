@@ -4,6 +4,7 @@
 //! `rudder scheduler --kubeconfig FILE`.
 
 pub mod cache;
+pub mod config;
 pub mod framework;
 pub mod labels;
 pub mod metrics;

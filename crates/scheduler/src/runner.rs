@@ -2,6 +2,7 @@
 //! queue; one loop pops pods and schedules them; bindings, events and
 //! status updates go to the API server without holding up the loop.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use serde_json::json;
 use tokio::sync::{Mutex, mpsc, watch};
 
 use crate::cache::{ClusterCache, key_of, node_name_of};
+use crate::config::ProfileConfig;
 use crate::framework::Profile;
 use crate::metrics::Metrics;
 use crate::queue::SchedulingQueue;
@@ -30,6 +32,9 @@ const FLUSH_PERIOD: Duration = Duration::from_secs(1);
 pub struct SchedulerOptions {
     /// The `spec.schedulerName` this scheduler serves.
     pub scheduler_name: String,
+    /// Profiles from a configuration file; none: the default profile,
+    /// named `scheduler_name`.
+    pub profiles: Vec<ProfileConfig>,
     /// Nodes examined per pod, as a percentage; None: upstream's adaptive
     /// default.
     pub percentage_of_nodes_to_score: Option<usize>,
@@ -48,6 +53,7 @@ impl Default for SchedulerOptions {
     fn default() -> Self {
         SchedulerOptions {
             scheduler_name: "default-scheduler".into(),
+            profiles: Vec::new(),
             percentage_of_nodes_to_score: None,
             instance: std::env::var("HOSTNAME")
                 .ok()
@@ -63,20 +69,33 @@ impl Default for SchedulerOptions {
 struct Shared {
     client: Client,
     options: SchedulerOptions,
-    profile: Profile,
+    profiles: Vec<Profile>,
     cache: Mutex<ClusterCache>,
     queue: SchedulingQueue,
     nodes_synced: AtomicBool,
     pods_synced: AtomicBool,
     next_start: AtomicUsize,
-    events: mpsc::UnboundedSender<(Event, ObjectReference)>,
+    /// Events to publish, by the profile (reporting controller) they are from.
+    events: mpsc::UnboundedSender<(String, Event, ObjectReference)>,
 }
 
 /// Runs the scheduler until `shutdown` turns true.
 pub async fn run(client: Client, options: SchedulerOptions, mut shutdown: watch::Receiver<bool>) {
     let (events, event_queue) = mpsc::unbounded_channel();
+    let mut profiles = Vec::new();
+    for config in &options.profiles {
+        match config.build() {
+            Ok(profile) => profiles.push(profile),
+            Err(err) => {
+                tracing::error!(profile = %config.name(), error = %err, "a profile that does not build is skipped")
+            }
+        }
+    }
+    if profiles.is_empty() {
+        profiles.push(Profile::default_profile(&options.scheduler_name));
+    }
     let shared = Arc::new(Shared {
-        profile: Profile::default_profile(&options.scheduler_name),
+        profiles,
         client: client.clone(),
         options: options.clone(),
         cache: Mutex::new(ClusterCache::default()),
@@ -86,16 +105,16 @@ pub async fn run(client: Client, options: SchedulerOptions, mut shutdown: watch:
         next_start: AtomicUsize::new(0),
         events,
     });
-    let reporter = Reporter {
-        controller: options.scheduler_name.clone(),
-        instance: Some(options.instance.clone()),
-    };
     let tasks = vec![
         tokio::spawn(watch_nodes(shared.clone())),
         tokio::spawn(watch_pods(shared.clone())),
         tokio::spawn(watch_namespaces(shared.clone())),
         tokio::spawn(flush(shared.clone())),
-        tokio::spawn(publish_events(Recorder::new(client, reporter), event_queue)),
+        tokio::spawn(publish_events(
+            client,
+            options.instance.clone(),
+            event_queue,
+        )),
     ];
     tokio::select! {
         _ = schedule_loop(shared.clone()) => {}
@@ -173,13 +192,18 @@ async fn watch_namespaces(shared: Arc<Shared>) {
     }
 }
 
-fn ours(shared: &Shared, pod: &Pod) -> bool {
+/// The profile that schedules `pod`, if it is this scheduler's.
+fn profile_for<'a>(shared: &'a Shared, pod: &Pod) -> Option<&'a Profile> {
     let name = pod
         .spec
         .as_ref()
         .and_then(|s| s.scheduler_name.as_deref())
         .unwrap_or("default-scheduler");
-    name == shared.options.scheduler_name
+    shared.profiles.iter().find(|p| p.scheduler_name == name)
+}
+
+fn ours(shared: &Shared, pod: &Pod) -> bool {
+    profile_for(shared, pod).is_some()
 }
 
 fn priority(pod: &Pod) -> i32 {
@@ -267,10 +291,22 @@ async fn flush(shared: Arc<Shared>) {
 }
 
 async fn publish_events(
-    recorder: Recorder,
-    mut queue: mpsc::UnboundedReceiver<(Event, ObjectReference)>,
+    client: Client,
+    instance: String,
+    mut queue: mpsc::UnboundedReceiver<(String, Event, ObjectReference)>,
 ) {
-    while let Some((event, reference)) = queue.recv().await {
+    // One recorder per profile: events name the profile as their source.
+    let mut recorders: HashMap<String, Recorder> = HashMap::new();
+    while let Some((profile, event, reference)) = queue.recv().await {
+        let recorder = recorders.entry(profile.clone()).or_insert_with(|| {
+            Recorder::new(
+                client.clone(),
+                Reporter {
+                    controller: profile,
+                    instance: Some(instance.clone()),
+                },
+            )
+        });
         if let Err(err) = recorder.publish(&event, &reference).await {
             tracing::debug!(error = %err, reason = %event.reason, "publishing an event");
         }
@@ -312,14 +348,18 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
         shared.queue.with(|q| q.done(key));
         return;
     };
-    if node_name_of(&pod).is_some() || pod.metadata.deletion_timestamp.is_some() {
+    let profile = profile_for(shared, &pod);
+    let Some(profile) = profile
+        .filter(|_| node_name_of(&pod).is_none() && pod.metadata.deletion_timestamp.is_none())
+    else {
         shared.queue.with(|q| q.done(key));
         return;
-    }
+    };
+    let profile_name = profile.scheduler_name.clone();
     let nodes = cache.snapshot();
     let start = shared.next_start.load(Ordering::Relaxed);
     let (outcome, next_start) = schedule(
-        &shared.profile,
+        profile,
         &pod,
         &nodes,
         start,
@@ -345,7 +385,7 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
         Outcome::Unschedulable(diagnosis) => {
             drop(cache);
             unschedulable(shared, key, &pod, &diagnosis).await;
-            attempted(shared, "unschedulable", began);
+            attempted(shared, &profile_name, "unschedulable", began);
             shared.options.verdicts.record(
                 key,
                 Verdict::Unschedulable {
@@ -359,17 +399,25 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
             tracing::warn!(pod = key, %message, "scheduling failed");
             record_failure(shared, &pod, &message, "SchedulerError").await;
             shared.queue.with(|q| q.failed(key, false, Instant::now()));
-            attempted(shared, "error", began);
+            attempted(shared, &profile_name, "error", began);
             shared.options.verdicts.record(key, Verdict::Error(message));
         }
     }
 }
 
-fn attempted(shared: &Shared, result: &str, began: Instant) {
+/// The schedulerName a pod asks for (its profile).
+fn profile_name(pod: &Pod) -> String {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.scheduler_name.clone())
+        .unwrap_or_else(|| "default-scheduler".into())
+}
+
+fn attempted(shared: &Shared, profile: &str, result: &str, began: Instant) {
     shared
         .options
         .metrics
-        .attempt(&shared.options.scheduler_name, result, began.elapsed());
+        .attempt(profile, result, began.elapsed());
 }
 
 async fn unschedulable(shared: &Arc<Shared>, key: &str, pod: &Pod, diagnosis: &Diagnosis) {
@@ -382,6 +430,7 @@ async fn unschedulable(shared: &Arc<Shared>, key: &str, pod: &Pod, diagnosis: &D
 /// The FailedScheduling event and the PodScheduled=False condition.
 async fn record_failure(shared: &Arc<Shared>, pod: &Pod, message: &str, reason: &str) {
     let _ = shared.events.send((
+        profile_name(pod),
         Event {
             type_: EventType::Warning,
             reason: "FailedScheduling".into(),
@@ -453,9 +502,10 @@ async fn bind(shared: &Arc<Shared>, key: &str, pod: &Pod, node: &str, began: Ins
                 q.done(key);
                 attempts
             });
-            attempted(shared, "scheduled", began);
+            attempted(shared, &profile_name(pod), "scheduled", began);
             shared.options.metrics.scheduled_after(attempts);
             let _ = shared.events.send((
+                profile_name(pod),
                 Event {
                     type_: EventType::Normal,
                     reason: "Scheduled".into(),
@@ -487,7 +537,7 @@ async fn bind(shared: &Arc<Shared>, key: &str, pod: &Pod, node: &str, began: Ins
                 .await;
                 shared.queue.with(|q| q.failed(key, false, Instant::now()));
             }
-            attempted(shared, "error", began);
+            attempted(shared, &profile_name(pod), "error", began);
         }
     }
     shared.queue.wake.notify_one();

@@ -564,3 +564,71 @@ async fn topology_spread_constraints_balance_zones() {
         "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't match pod topology spread constraints."
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_from_a_configuration_file() {
+    let cluster = TestCluster::start().await;
+    let config = scheduler::config::SchedulerConfiguration::parse(
+        r#"
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: default-scheduler
+- schedulerName: bin-packer
+  plugins:
+    score:
+      disabled:
+      - name: "*"
+      enabled:
+      - name: NodeResourcesFit
+  pluginConfig:
+  - name: NodeResourcesFit
+    args:
+      scoringStrategy:
+        type: MostAllocated
+"#,
+    )
+    .unwrap();
+    let _scheduler = cluster
+        .start_scheduler(scheduler::SchedulerOptions {
+            profiles: config.profiles,
+            ..Default::default()
+        })
+        .await;
+    create(&cluster, &node("n1", "8Gi", json!({}), json!([]))).await;
+    create(&cluster, &node("n2", "8Gi", json!({}), json!([]))).await;
+    let packed = |name: &str| {
+        pod(
+            name,
+            json!({"schedulerName": "bin-packer",
+                "containers": [{"name": "c", "image": "i", "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}}]}),
+        )
+    };
+    create(&cluster, &packed("packed-0")).await;
+    let first = scheduled(&cluster, "packed-0").await;
+    for i in 1..4 {
+        let name = format!("packed-{i}");
+        create(&cluster, &packed(&name)).await;
+        assert_eq!(scheduled(&cluster, &name).await, first, "bin packing");
+    }
+    // The default profile still spreads, and each profile signs its events.
+    create(
+        &cluster,
+        &pod(
+            "spread",
+            json!({"containers": [{"name": "c", "image": "i",
+            "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}}]}),
+        ),
+    )
+    .await;
+    assert_ne!(scheduled(&cluster, "spread").await, first);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let described = cluster.kubectl(&["describe", "pod", "packed-0"]).await.ok();
+        if described.contains("bin-packer  Successfully assigned default/packed-0") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{described}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
