@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::node_info::NodeInfo;
 use crate::plugins::inter_pod_affinity::NamespaceLabels;
@@ -46,11 +47,21 @@ pub struct ClusterCache {
     /// Namespaces' labels, for namespace selectors in affinity terms
     /// (shared with the cycles that read them).
     namespaces: Arc<NamespaceLabels>,
+    /// PodDisruptionBudgets, which preemption spares where it can.
+    budgets: Arc<Vec<PodDisruptionBudget>>,
 }
 
 impl ClusterCache {
     pub fn pod(&self, key: &str) -> Option<Arc<Pod>> {
         self.pods.get(key).cloned()
+    }
+
+    pub fn budgets(&self) -> Arc<Vec<PodDisruptionBudget>> {
+        self.budgets.clone()
+    }
+
+    pub fn set_budgets(&mut self, budgets: Vec<PodDisruptionBudget>) {
+        self.budgets = Arc::new(budgets);
     }
 
     pub fn namespaces(&self) -> Arc<NamespaceLabels> {

@@ -67,6 +67,8 @@ pub struct PluginsConfig {
     pub pre_score: PluginSet,
     #[serde(default)]
     pub score: PluginSet,
+    #[serde(default)]
+    pub post_filter: PluginSet,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -322,6 +324,13 @@ impl ProfileConfig {
             filter: only(at("filter")?),
             pre_score: only(at("preScore")?),
             score: at("score")?,
+            preemption: !self
+                .plugins
+                .post_filter
+                .disabled
+                .iter()
+                .chain(multi.disabled.iter())
+                .any(|d| d.name == "*" || d.name == "DefaultPreemption"),
         })
     }
 }

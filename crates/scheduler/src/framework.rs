@@ -156,6 +156,8 @@ pub struct Profile {
     pub pre_score: Vec<Arc<dyn Plugin>>,
     /// Score plugins with their weights.
     pub score: Vec<(Arc<dyn Plugin>, i64)>,
+    /// Whether DefaultPreemption runs at PostFilter.
+    pub preemption: bool,
 }
 
 impl Profile {
@@ -173,6 +175,7 @@ impl Profile {
             filter: Vec::new(),
             pre_score: Vec::new(),
             score: Vec::new(),
+            preemption: false,
         })
     }
 

@@ -10,6 +10,7 @@ pub mod labels;
 pub mod metrics;
 pub mod node_info;
 pub mod plugins;
+pub mod preemption;
 pub mod queue;
 pub mod resources;
 mod runner;

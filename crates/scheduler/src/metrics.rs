@@ -31,6 +31,8 @@ pub struct Metrics {
     attempt_duration: Histograms,
     attempts_per_pod: Histogram,
     extension_points: Histograms,
+    preemption_attempts: Counter,
+    preemption_victims: Histogram,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -53,6 +55,18 @@ impl Metrics {
         let attempt_duration: Histograms = Family::new_with_constructor(duration_histogram);
         let attempts_per_pod = Histogram::new(exponential_buckets(1.0, 2.0, 5));
         let extension_points: Histograms = Family::new_with_constructor(fine_histogram);
+        let preemption_attempts = Counter::default();
+        let preemption_victims = Histogram::new(exponential_buckets(1.0, 2.0, 7));
+        registry.register(
+            "scheduler_preemption_attempts",
+            "Total preemption attempts in the cluster till now",
+            preemption_attempts.clone(),
+        );
+        registry.register(
+            "scheduler_preemption_victims",
+            "Number of selected preemption victims",
+            preemption_victims.clone(),
+        );
         registry.register(
             "scheduler_pending_pods",
             "Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' means number of pods in backoffQ; 'unschedulable' means number of pods in unschedulablePods",
@@ -85,7 +99,17 @@ impl Metrics {
             attempt_duration,
             attempts_per_pod,
             extension_points,
+            preemption_attempts,
+            preemption_victims,
         }
+    }
+
+    pub fn preemption_attempt(&self) {
+        self.preemption_attempts.inc();
+    }
+
+    pub fn preemption_victims(&self, victims: usize) {
+        self.preemption_victims.observe(victims as f64);
     }
 
     /// One finished attempt: `result` is scheduled, unschedulable or error.

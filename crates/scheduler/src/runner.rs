@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Binding, Namespace, Node, ObjectReference, Pod};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
@@ -21,6 +22,7 @@ use crate::cache::{ClusterCache, key_of, node_name_of};
 use crate::config::ProfileConfig;
 use crate::framework::Profile;
 use crate::metrics::Metrics;
+use crate::preemption::{Plan, Preemption, preempt};
 use crate::queue::SchedulingQueue;
 use crate::schedule_one::{Diagnosis, Outcome, schedule};
 use crate::verdicts::{Verdict, Verdicts};
@@ -109,6 +111,7 @@ pub async fn run(client: Client, options: SchedulerOptions, mut shutdown: watch:
         tokio::spawn(watch_nodes(shared.clone())),
         tokio::spawn(watch_pods(shared.clone())),
         tokio::spawn(watch_namespaces(shared.clone())),
+        tokio::spawn(watch_budgets(shared.clone())),
         tokio::spawn(flush(shared.clone())),
         tokio::spawn(publish_events(
             client,
@@ -200,6 +203,54 @@ fn profile_for<'a>(shared: &'a Shared, pod: &Pod) -> Option<&'a Profile> {
         .and_then(|s| s.scheduler_name.as_deref())
         .unwrap_or("default-scheduler");
     shared.profiles.iter().find(|p| p.scheduler_name == name)
+}
+
+/// PodDisruptionBudgets, kept whole (they are few) for preemption.
+async fn watch_budgets(shared: Arc<Shared>) {
+    let budgets: Api<PodDisruptionBudget> = Api::all(shared.client.clone());
+    let mut stream = watcher(budgets, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    let mut known: HashMap<String, PodDisruptionBudget> = HashMap::new();
+    let mut listed = Vec::new();
+    loop {
+        let event = match stream.try_next().await {
+            Ok(Some(event)) => event,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::debug!(error = %err, "watching pod disruption budgets");
+                continue;
+            }
+        };
+        let key = |b: &PodDisruptionBudget| {
+            format!(
+                "{}/{}",
+                b.metadata.namespace.as_deref().unwrap_or_default(),
+                b.metadata.name.as_deref().unwrap_or_default()
+            )
+        };
+        match event {
+            watcher::Event::Init => listed.clear(),
+            watcher::Event::InitApply(budget) => listed.push(budget),
+            watcher::Event::InitDone => {
+                known = std::mem::take(&mut listed)
+                    .into_iter()
+                    .map(|b| (key(&b), b))
+                    .collect();
+            }
+            watcher::Event::Apply(budget) => {
+                known.insert(key(&budget), budget);
+            }
+            watcher::Event::Delete(budget) => {
+                known.remove(&key(&budget));
+            }
+        }
+        shared
+            .cache
+            .lock()
+            .await
+            .set_budgets(known.values().cloned().collect());
+    }
 }
 
 fn ours(shared: &Shared, pod: &Pod) -> bool {
@@ -382,8 +433,26 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
             let key = key.to_string();
             tokio::spawn(async move { bind(&shared, &key, &pod, &node, began).await });
         }
-        Outcome::Unschedulable(diagnosis) => {
+        Outcome::Unschedulable(mut diagnosis) => {
+            let (budgets, namespaces) = (cache.budgets(), cache.namespaces());
             drop(cache);
+            if profile.preemption {
+                let plan = preempt(
+                    profile,
+                    &pod,
+                    &nodes,
+                    &diagnosis.codes(),
+                    &budgets,
+                    Some(namespaces),
+                );
+                shared.options.metrics.preemption_attempt();
+                match plan {
+                    Preemption::Nominate(plan) => nominate(shared, &pod, plan).await,
+                    Preemption::NotHelpful(message) => {
+                        diagnosis.post_filter = Some(format!("preemption: {message}"));
+                    }
+                }
+            }
             unschedulable(shared, key, &pod, &diagnosis).await;
             attempted(shared, &profile_name, "unschedulable", began);
             shared.options.verdicts.record(
@@ -425,6 +494,46 @@ async fn unschedulable(shared: &Arc<Shared>, key: &str, pod: &Pod, diagnosis: &D
     tracing::debug!(pod = key, %message, "unschedulable");
     record_failure(shared, pod, &message, "Unschedulable").await;
     shared.queue.with(|q| q.failed(key, true, Instant::now()));
+}
+
+/// Carries out a preemption: the pod is nominated to the node, and the
+/// victims are deleted gracefully (each told why, as upstream does).
+async fn nominate(shared: &Arc<Shared>, pod: &Pod, plan: Plan) {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    tracing::info!(pod = %format!("{namespace}/{name}"), node = %plan.node, victims = plan.victims.len(), "preempting");
+    shared
+        .options
+        .metrics
+        .preemption_victims(plan.victims.len());
+    let pods: Api<Pod> = Api::namespaced(shared.client.clone(), namespace);
+    let patch = json!({"status": {"nominatedNodeName": plan.node}});
+    if let Err(err) = pods
+        .patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
+        .await
+    {
+        tracing::debug!(pod = name, error = %err, "nominating");
+    }
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    for victim in &plan.victims {
+        let victim_namespace = victim.metadata.namespace.as_deref().unwrap_or("default");
+        let victim_name = victim.metadata.name.as_deref().unwrap_or_default();
+        let _ = shared.events.send((
+            profile_name(pod),
+            Event {
+                type_: EventType::Normal,
+                reason: "Preempted".into(),
+                note: Some(format!("Preempted by pod {uid} on node {}", plan.node)),
+                action: "Preempting".into(),
+                secondary: Some(pod.object_ref(&())),
+            },
+            victim.object_ref(&()),
+        ));
+        let victims: Api<Pod> = Api::namespaced(shared.client.clone(), victim_namespace);
+        if let Err(err) = victims.delete(victim_name, &Default::default()).await {
+            tracing::debug!(victim = victim_name, error = %err, "deleting a preemption victim");
+        }
+    }
 }
 
 /// The FailedScheduling event and the PodScheduled=False condition.

@@ -24,6 +24,9 @@ pub struct Diagnosis {
     pub node_statuses: BTreeMap<String, Status>,
     pub pre_filter: Option<Status>,
     pub all_nodes: usize,
+    /// What PostFilter (preemption) said, when it could not help:
+    /// `preemption: 0/3 nodes are available: ...`.
+    pub post_filter: Option<String>,
 }
 
 impl Diagnosis {
@@ -36,8 +39,17 @@ impl Diagnosis {
         let mut message = format!("0/{} nodes are available:", self.all_nodes);
         if let Some(status) = &self.pre_filter {
             message.push_str(&format!(" {}.", status.reasons.join(", ")));
-            return message;
+        } else {
+            self.filter_reasons(&mut message);
         }
+        if let Some(post_filter) = &self.post_filter {
+            message.push(' ');
+            message.push_str(post_filter);
+        }
+        message
+    }
+
+    fn filter_reasons(&self, message: &mut String) {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for status in self.node_statuses.values() {
             for reason in &status.reasons {
@@ -52,7 +64,14 @@ impl Diagnosis {
         if !reasons.is_empty() {
             message.push_str(&format!(" {}.", reasons.join(", ")));
         }
-        message
+    }
+
+    /// Each rejected node's failure code.
+    pub fn codes(&self) -> BTreeMap<String, Code> {
+        self.node_statuses
+            .iter()
+            .map(|(node, status)| (node.clone(), status.code))
+            .collect()
     }
 
     /// Whether some node might take the pod if the cluster changed (as

@@ -159,7 +159,7 @@ async fn the_seed_cluster_schedules_as_upstream() {
     let message = failed_scheduling(&cluster, "charlie").await;
     assert_eq!(
         message,
-        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't have free ports for the requested pod ports."
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't have free ports for the requested pod ports. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
     );
 
     // More memory than any node has.
@@ -175,7 +175,7 @@ async fn the_seed_cluster_schedules_as_upstream() {
     let message = failed_scheduling(&cluster, "large-app").await;
     assert_eq!(
         message,
-        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient memory."
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient memory. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
     );
     let described = cluster
         .kubectl(&["describe", "pod", "large-app"])
@@ -321,7 +321,7 @@ async fn pod_affinity_spreads_and_gathers() {
     create(&cluster, &replica("etcd-2")).await;
     assert_eq!(
         failed_scheduling(&cluster, "etcd-2").await,
-        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match pod anti-affinity rules."
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
     );
 
     // Required affinity: a sidecar follows its app to the same node.
@@ -561,7 +561,7 @@ async fn topology_spread_constraints_balance_zones() {
     create(&cluster, &spread("web-5", ignoring)).await;
     assert_eq!(
         failed_scheduling(&cluster, "web-5").await,
-        "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't match pod topology spread constraints."
+        "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't match pod topology spread constraints. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
     );
 }
 
@@ -631,4 +631,91 @@ profiles:
         assert!(Instant::now() < deadline, "{described}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn higher_priority_pods_preempt_lower_ones() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    cluster
+        .kubectl(&["create", "priorityclass", "batch", "--value=100"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["create", "priorityclass", "critical", "--value=10000"])
+        .await
+        .ok();
+    create(&cluster, &node("n1", "4Gi", json!({}), json!([]))).await;
+    let asking = |name: &str, class: &str, cpu: &str| {
+        pod(
+            name,
+            json!({"priorityClassName": class, "containers": [{"name": "c", "image": "i",
+                "resources": {"requests": {"cpu": cpu}}}]}),
+        )
+    };
+    create(&cluster, &asking("batch-1", "batch", "1")).await;
+    create(&cluster, &asking("batch-2", "batch", "1")).await;
+    scheduled(&cluster, "batch-1").await;
+    scheduled(&cluster, "batch-2").await;
+    // The node (2 cpu) is full; a critical pod needing 1 cpu evicts one
+    // batch pod, no more, and is nominated to the node.
+    create(&cluster, &asking("critical", "critical", "1")).await;
+    let nominated = wait_for_pod(&cluster, "critical", |p| {
+        p["status"]["nominatedNodeName"] == "n1"
+    })
+    .await;
+    assert_eq!(node_of(&nominated), "");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let victims = loop {
+        let mut victims = Vec::new();
+        for name in ["batch-1", "batch-2"] {
+            let p = cluster
+                .kubectl(&["get", "pod", name, "-o", "json"])
+                .await
+                .json();
+            if p["metadata"]["deletionTimestamp"].is_string() {
+                victims.push(name.to_string());
+            }
+        }
+        if !victims.is_empty() {
+            break victims;
+        }
+        assert!(Instant::now() < deadline, "no victim");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(victims.len(), 1, "exactly one victim");
+    let victim = &victims[0];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let events = cluster
+            .kubectl(&["get", "events", "--field-selector", "reason=Preempted"])
+            .await
+            .ok();
+        if events.contains(&format!("pod/{victim}")) && events.contains("Preempted by pod") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{events}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The kubelet would finish the victim's graceful deletion; here it is
+    // finished by hand, and the critical pod takes its place.
+    cluster
+        .kubectl(&["delete", "pod", victim, "--grace-period=0", "--force"])
+        .await
+        .ok();
+    assert_eq!(scheduled(&cluster, "critical").await, "n1");
+    // A pod that may not preempt says so.
+    create(
+        &cluster,
+        &pod(
+            "polite",
+            json!({"priorityClassName": "critical", "preemptionPolicy": "Never",
+                "containers": [{"name": "c", "image": "i", "resources": {"requests": {"cpu": "1"}}}]}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        failed_scheduling(&cluster, "polite").await,
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."
+    );
 }
