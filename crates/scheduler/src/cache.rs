@@ -47,6 +47,8 @@ pub struct ClusterCache {
     /// Namespaces' labels, for namespace selectors in affinity terms
     /// (shared with the cycles that read them).
     namespaces: Arc<NamespaceLabels>,
+    /// Pods nominated to a node by preemption, not yet bound: key → node.
+    nominated: HashMap<String, String>,
     /// PodDisruptionBudgets, which preemption spares where it can.
     budgets: Arc<Vec<PodDisruptionBudget>>,
 }
@@ -83,6 +85,35 @@ impl ClusterCache {
     /// The nodes as they are now, in name order.
     pub fn snapshot(&self) -> Vec<Arc<NodeInfo>> {
         self.nodes.values().cloned().collect()
+    }
+
+    /// The nodes as `pod` must see them: pods nominated to a node (by an
+    /// earlier preemption) with at least its priority count there already,
+    /// so the room made for them is not taken.
+    pub fn snapshot_for(&self, pod: &Pod) -> Vec<Arc<NodeInfo>> {
+        let mut nodes = self.snapshot();
+        if self.nominated.is_empty() {
+            return nodes;
+        }
+        let own = key_of(pod);
+        let priority = |p: &Pod| p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0);
+        for info in nodes.iter_mut() {
+            let waiting: Vec<Arc<Pod>> = self
+                .nominated
+                .iter()
+                .filter(|(key, node)| **key != own && node.as_str() == info.name())
+                .filter_map(|(key, _)| self.pods.get(key))
+                .filter(|p| priority(p) >= priority(pod))
+                .cloned()
+                .collect();
+            if !waiting.is_empty() {
+                let with = Arc::make_mut(info);
+                for nominated in waiting {
+                    with.add_pod(nominated);
+                }
+            }
+        }
+        nodes
     }
 
     pub fn apply_node(&mut self, node: Node) {
@@ -143,6 +174,15 @@ impl ClusterCache {
         {
             self.unplace(&key, node);
         }
+        let nominated = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.nominated_node_name.clone())
+            .filter(|n| !n.is_empty() && wants_node);
+        match nominated {
+            Some(node) => self.nominated.insert(key.clone(), node),
+            None => self.nominated.remove(&key),
+        };
         self.pods.insert(key.clone(), pod.clone());
         if let Some(node) = target {
             if current.as_ref() == Some(&node) {
@@ -156,6 +196,7 @@ impl ClusterCache {
 
     pub fn delete_pod(&mut self, key: &str) {
         self.pods.remove(key);
+        self.nominated.remove(key);
         self.assumed.remove(key);
         if let Some(node) = self.placed.get(key).cloned() {
             self.unplace(key, &node);
@@ -276,6 +317,19 @@ mod tests {
         assert_eq!(requested(&cache, "c"), 500);
         cache.delete_pod("d/p");
         assert_eq!(requested(&cache, "a"), 0);
+        // A pod nominated to a node counts there for pods of lower priority.
+        let nominated: Pod =
+            serde_json::from_value(json!({"metadata": {"name": "n", "namespace": "d"},
+            "spec": {"priority": 100, "containers": [{"name": "c", "image": "i",
+                "resources": {"requests": {"cpu": "3"}}}]},
+            "status": {"nominatedNodeName": "b"}}))
+            .unwrap();
+        cache.apply_pod(nominated);
+        let low = pod("low", None, "1");
+        let seen = cache.snapshot_for(&low);
+        let b = seen.iter().find(|n| n.name() == "b").unwrap();
+        assert_eq!(b.requested.milli_cpu, 3000);
+        assert_eq!(requested(&cache, "b"), 0, "only in that pod's view");
         // A failed binding is forgotten.
         cache.apply_pod(pod("r", None, "2"));
         let r = cache.pod("d/r").unwrap();

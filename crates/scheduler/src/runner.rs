@@ -407,7 +407,7 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
         return;
     };
     let profile_name = profile.scheduler_name.clone();
-    let nodes = cache.snapshot();
+    let nodes = cache.snapshot_for(&pod);
     let start = shared.next_start.load(Ordering::Relaxed);
     let (outcome, next_start) = schedule(
         profile,
