@@ -4,6 +4,7 @@
 
 pub mod conversion;
 pub mod meta;
+pub mod quantity;
 pub mod registry;
 pub mod selectors;
 pub mod table;

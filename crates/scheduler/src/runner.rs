@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Binding, Namespace, Node, ObjectReference, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -128,21 +128,33 @@ pub async fn run(client: Client, options: SchedulerOptions, mut shutdown: watch:
     }
 }
 
-async fn watch_nodes(shared: Arc<Shared>) {
-    let nodes: Api<Node> = Api::all(shared.client.clone());
-    let mut stream = watcher(nodes, watcher::Config::default())
+/// A watch of every object of a kind, relisting as needed; errors are
+/// logged and the watch goes on (with backoff).
+fn events<K>(
+    api: Api<K>,
+    what: &'static str,
+) -> impl futures::Stream<Item = watcher::Event<K>> + Send + Unpin
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+{
+    watcher(api, watcher::Config::default())
         .default_backoff()
-        .boxed();
-    let mut listed = Vec::new();
-    loop {
-        let event = match stream.try_next().await {
-            Ok(Some(event)) => event,
-            Ok(None) => return,
-            Err(err) => {
-                tracing::warn!(error = %err, "watching nodes");
-                continue;
+        .filter_map(move |event| async move {
+            match event {
+                Ok(event) => Some(event),
+                Err(err) => {
+                    tracing::warn!(error = %err, "watching {what}");
+                    None
+                }
             }
-        };
+        })
+        .boxed()
+}
+
+async fn watch_nodes(shared: Arc<Shared>) {
+    let mut events = events(Api::<Node>::all(shared.client.clone()), "nodes");
+    let mut listed = Vec::new();
+    while let Some(event) = events.next().await {
         let mut cache = shared.cache.lock().await;
         match event {
             watcher::Event::Init => listed.clear(),
@@ -168,19 +180,8 @@ async fn watch_nodes(shared: Arc<Shared>) {
 
 /// Namespaces' labels, for affinity terms' namespace selectors.
 async fn watch_namespaces(shared: Arc<Shared>) {
-    let namespaces: Api<Namespace> = Api::all(shared.client.clone());
-    let mut stream = watcher(namespaces, watcher::Config::default())
-        .default_backoff()
-        .boxed();
-    loop {
-        let event = match stream.try_next().await {
-            Ok(Some(event)) => event,
-            Ok(None) => return,
-            Err(err) => {
-                tracing::warn!(error = %err, "watching namespaces");
-                continue;
-            }
-        };
+    let mut events = events(Api::<Namespace>::all(shared.client.clone()), "namespaces");
+    while let Some(event) = events.next().await {
         let mut cache = shared.cache.lock().await;
         match event {
             watcher::Event::Apply(ns) | watcher::Event::InitApply(ns) => {
@@ -207,21 +208,13 @@ fn profile_for<'a>(shared: &'a Shared, pod: &Pod) -> Option<&'a Profile> {
 
 /// PodDisruptionBudgets, kept whole (they are few) for preemption.
 async fn watch_budgets(shared: Arc<Shared>) {
-    let budgets: Api<PodDisruptionBudget> = Api::all(shared.client.clone());
-    let mut stream = watcher(budgets, watcher::Config::default())
-        .default_backoff()
-        .boxed();
+    let mut events = events(
+        Api::<PodDisruptionBudget>::all(shared.client.clone()),
+        "pod disruption budgets",
+    );
     let mut known: HashMap<String, PodDisruptionBudget> = HashMap::new();
     let mut listed = Vec::new();
-    loop {
-        let event = match stream.try_next().await {
-            Ok(Some(event)) => event,
-            Ok(None) => return,
-            Err(err) => {
-                tracing::debug!(error = %err, "watching pod disruption budgets");
-                continue;
-            }
-        };
+    while let Some(event) = events.next().await {
         let key = |b: &PodDisruptionBudget| {
             format!(
                 "{}/{}",
@@ -262,20 +255,9 @@ fn priority(pod: &Pod) -> i32 {
 }
 
 async fn watch_pods(shared: Arc<Shared>) {
-    let pods: Api<Pod> = Api::all(shared.client.clone());
-    let mut stream = watcher(pods, watcher::Config::default())
-        .default_backoff()
-        .boxed();
+    let mut events = events(Api::<Pod>::all(shared.client.clone()), "pods");
     let mut listed = Vec::new();
-    loop {
-        let event = match stream.try_next().await {
-            Ok(Some(event)) => event,
-            Ok(None) => return,
-            Err(err) => {
-                tracing::warn!(error = %err, "watching pods");
-                continue;
-            }
-        };
+    while let Some(event) = events.next().await {
         let mut cache = shared.cache.lock().await;
         let now = Instant::now();
         match event {

@@ -368,35 +368,7 @@ fn text_of(value: &Value) -> String {
 
 /// A quantity's value as a number, for comparisons.
 pub fn quantity_of(value: Option<&Value>) -> Option<f64> {
-    let text = text_of(value?);
-    if !super::is_quantity(&text) {
-        return None;
-    }
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let scale = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        exponent => 10f64.powi(exponent.get(1..)?.parse().ok()?),
-    };
-    Some(number * scale)
+    api::quantity::value(&text_of(value?))
 }
 
 /// Whether a LabelSelector object (matchLabels/matchExpressions) selects `labels`.
