@@ -9,8 +9,10 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
+use crate::framework::Listers;
 use crate::node_info::NodeInfo;
 use crate::plugins::inter_pod_affinity::NamespaceLabels;
+use crate::plugins::volume_binding::Volumes;
 
 pub fn key_of(pod: &Pod) -> String {
     format!(
@@ -49,6 +51,8 @@ pub struct ClusterCache {
     namespaces: Arc<NamespaceLabels>,
     /// Pods nominated to a node by preemption, not yet bound: key → node.
     nominated: HashMap<String, String>,
+    /// Claims, volumes and storage classes, for VolumeBinding.
+    volumes: Arc<Volumes>,
     /// PodDisruptionBudgets, which preemption spares where it can.
     budgets: Arc<Vec<PodDisruptionBudget>>,
 }
@@ -66,8 +70,16 @@ impl ClusterCache {
         self.budgets = Arc::new(budgets);
     }
 
-    pub fn namespaces(&self) -> Arc<NamespaceLabels> {
-        self.namespaces.clone()
+    /// What plugins read beyond nodes and pods.
+    pub fn listers(&self) -> Listers {
+        Listers {
+            namespaces: self.namespaces.clone(),
+            volumes: self.volumes.clone(),
+        }
+    }
+
+    pub fn volumes_mut(&mut self) -> &mut Volumes {
+        Arc::make_mut(&mut self.volumes)
     }
 
     pub fn set_namespace(&mut self, name: &str, labels: Option<BTreeMap<String, String>>) {

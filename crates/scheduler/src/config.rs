@@ -180,6 +180,7 @@ const PLUGINS: &[(&str, &[&str], i64)] = &[
     ("NodeAffinity", &["filter", "score"], 2),
     ("NodePorts", &["preFilter", "filter"], 0),
     ("NodeResourcesFit", &["preFilter", "filter", "score"], 1),
+    ("VolumeBinding", &["preFilter", "filter"], 0),
     (
         "PodTopologySpread",
         &["preFilter", "filter", "preScore", "score"],
@@ -235,6 +236,7 @@ impl ProfileConfig {
                 Arc::new(node_resources_fit::NodeResourcesFit { strategy })
             }
             "PodTopologySpread" => Arc::new(pod_topology_spread::PodTopologySpread),
+            "VolumeBinding" => Arc::new(volume_binding::VolumeBinding),
             "InterPodAffinity" => Arc::new(inter_pod_affinity::InterPodAffinity),
             "NodeResourcesBalancedAllocation" => {
                 Arc::new(balanced_allocation::NodeResourcesBalancedAllocation)
@@ -355,6 +357,7 @@ mod tests {
                 "NodeAffinity",
                 "NodePorts",
                 "NodeResourcesFit",
+                "VolumeBinding",
                 "PodTopologySpread",
                 "InterPodAffinity"
             ]

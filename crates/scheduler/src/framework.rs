@@ -98,6 +98,27 @@ impl CycleState {
     }
 }
 
+/// Cluster objects beyond nodes and pods that plugins read (as the
+/// runner's watches last saw them), put into each cycle's state.
+#[derive(Clone, Default)]
+pub struct Listers {
+    pub namespaces: Arc<crate::plugins::inter_pod_affinity::NamespaceLabels>,
+    pub volumes: Arc<crate::plugins::volume_binding::Volumes>,
+}
+
+impl Listers {
+    pub fn install(&self, state: &mut CycleState) {
+        state.write(
+            crate::plugins::inter_pod_affinity::NAMESPACES_KEY,
+            self.namespaces.clone(),
+        );
+        state.write(
+            crate::plugins::volume_binding::VOLUMES_KEY,
+            self.volumes.clone(),
+        );
+    }
+}
+
 /// A scheduling plugin. Each implements only the extension points it
 /// takes part in; the profile lists where it runs.
 pub trait Plugin: Send + Sync {

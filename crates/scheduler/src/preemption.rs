@@ -10,10 +10,9 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
-use crate::framework::{Code, CycleState, Profile};
+use crate::framework::{Code, CycleState, Listers, Profile};
 use crate::labels;
 use crate::node_info::NodeInfo;
-use crate::plugins::inter_pod_affinity::{NAMESPACES_KEY, NamespaceLabels};
 
 pub const NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
 pub const NO_VICTIMS: &str = "No preemption victims found for incoming pod";
@@ -102,11 +101,11 @@ fn fits(
     pod: &Pod,
     node: &NodeInfo,
     nodes: &[Arc<NodeInfo>],
-    namespaces: &Option<Arc<NamespaceLabels>>,
+    listers: Option<&Listers>,
 ) -> bool {
     let mut state = CycleState::default();
-    if let Some(namespaces) = namespaces {
-        state.write(NAMESPACES_KEY, namespaces.clone());
+    if let Some(listers) = listers {
+        listers.install(&mut state);
     }
     for plugin in &profile.pre_filter {
         let status = plugin.pre_filter(&mut state, pod, nodes);
@@ -136,7 +135,7 @@ fn select_victims(
     index: usize,
     nodes: &[Arc<NodeInfo>],
     budgets: &[PodDisruptionBudget],
-    namespaces: &Option<Arc<NamespaceLabels>>,
+    listers: Option<&Listers>,
 ) -> Option<Plan> {
     let node = &nodes[index];
     let incoming = priority(pod);
@@ -151,7 +150,7 @@ fn select_victims(
     }
     let mut trial: Vec<Arc<NodeInfo>> = nodes.to_vec();
     trial[index] = Arc::new(without(node, &candidates));
-    if !fits(profile, pod, &trial[index], &trial, namespaces) {
+    if !fits(profile, pod, &trial[index], &trial, listers) {
         return None;
     }
     // Most important first: higher priority, then the one running longer.
@@ -174,7 +173,7 @@ fn select_victims(
     {
         removed.retain(|r| !Arc::ptr_eq(r, pod_to_keep));
         trial[index] = Arc::new(without(node, &removed));
-        if !fits(profile, pod, &trial[index], &trial, namespaces) {
+        if !fits(profile, pod, &trial[index], &trial, listers) {
             // Needed: it goes.
             removed.push(pod_to_keep.clone());
             victims.push(pod_to_keep.clone());
@@ -235,7 +234,7 @@ pub fn preempt(
     nodes: &[Arc<NodeInfo>],
     statuses: &BTreeMap<String, Code>,
     budgets: &[PodDisruptionBudget],
-    namespaces: Option<Arc<NamespaceLabels>>,
+    listers: Option<&Listers>,
 ) -> Preemption {
     if pod
         .spec
@@ -277,7 +276,7 @@ pub fn preempt(
             *reasons.entry(NOT_HELPFUL).or_default() += 1;
             continue;
         }
-        match select_victims(profile, pod, index, nodes, budgets, &namespaces) {
+        match select_victims(profile, pod, index, nodes, budgets, listers) {
             Some(plan) => plans.push(plan),
             None => *reasons.entry(NO_VICTIMS).or_default() += 1,
         }

@@ -8,8 +8,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{Binding, Namespace, Node, ObjectReference, Pod};
+use k8s_openapi::api::core::v1::{
+    Binding, Namespace, Node, ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod,
+};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
@@ -22,6 +25,7 @@ use crate::cache::{ClusterCache, key_of, node_name_of};
 use crate::config::ProfileConfig;
 use crate::framework::Profile;
 use crate::metrics::Metrics;
+use crate::plugins::volume_binding::{SELECTED_NODE, VolumeAction, bindings};
 use crate::preemption::{Plan, Preemption, preempt};
 use crate::queue::SchedulingQueue;
 use crate::schedule_one::{Diagnosis, Outcome, schedule};
@@ -112,6 +116,7 @@ pub async fn run(client: Client, options: SchedulerOptions, mut shutdown: watch:
         tokio::spawn(watch_pods(shared.clone())),
         tokio::spawn(watch_namespaces(shared.clone())),
         tokio::spawn(watch_budgets(shared.clone())),
+        tokio::spawn(watch_volumes(shared.clone())),
         tokio::spawn(flush(shared.clone())),
         tokio::spawn(publish_events(
             client,
@@ -204,6 +209,104 @@ fn profile_for<'a>(shared: &'a Shared, pod: &Pod) -> Option<&'a Profile> {
         .and_then(|s| s.scheduler_name.as_deref())
         .unwrap_or("default-scheduler");
     shared.profiles.iter().find(|p| p.scheduler_name == name)
+}
+
+/// Claims, volumes and storage classes, for VolumeBinding. A change may
+/// make waiting pods schedulable.
+async fn watch_volumes(shared: Arc<Shared>) {
+    let claims = events(
+        Api::<PersistentVolumeClaim>::all(shared.client.clone()),
+        "persistentvolumeclaims",
+    );
+    let volumes = events(
+        Api::<PersistentVolume>::all(shared.client.clone()),
+        "persistentvolumes",
+    );
+    let classes = events(
+        Api::<StorageClass>::all(shared.client.clone()),
+        "storageclasses",
+    );
+    // Boxed: the three kinds differ much in size.
+    enum Change {
+        Claim(Box<watcher::Event<PersistentVolumeClaim>>),
+        Volume(Box<watcher::Event<PersistentVolume>>),
+        Class(Box<watcher::Event<StorageClass>>),
+    }
+    let mut changes = futures::stream::select(
+        futures::stream::select(
+            claims.map(|e| Change::Claim(Box::new(e))),
+            volumes.map(|e| Change::Volume(Box::new(e))),
+        ),
+        classes.map(|e| Change::Class(Box::new(e))),
+    );
+    let claim_key = |c: &PersistentVolumeClaim| {
+        format!(
+            "{}/{}",
+            c.metadata.namespace.as_deref().unwrap_or_default(),
+            c.metadata.name.as_deref().unwrap_or_default()
+        )
+    };
+    let name = |m: &ObjectMeta| m.name.clone().unwrap_or_default();
+    // A relist replaces what is known once it is complete.
+    let (mut listed_claims, mut listed_volumes, mut listed_classes) =
+        (Vec::new(), Vec::new(), Vec::new());
+    while let Some(change) = changes.next().await {
+        let mut cache = shared.cache.lock().await;
+        let volumes = cache.volumes_mut();
+        match change {
+            Change::Claim(event) => match *event {
+                watcher::Event::Init => listed_claims.clear(),
+                watcher::Event::InitApply(c) => listed_claims.push(c),
+                watcher::Event::InitDone => {
+                    volumes.claims = listed_claims
+                        .drain(..)
+                        .map(|c| (claim_key(&c), Arc::new(c)))
+                        .collect();
+                }
+                watcher::Event::Apply(c) => {
+                    volumes.claims.insert(claim_key(&c), Arc::new(c));
+                }
+                watcher::Event::Delete(c) => {
+                    volumes.claims.remove(&claim_key(&c));
+                }
+            },
+            Change::Volume(event) => match *event {
+                watcher::Event::Init => listed_volumes.clear(),
+                watcher::Event::InitApply(v) => listed_volumes.push(v),
+                watcher::Event::InitDone => {
+                    volumes.volumes = listed_volumes
+                        .drain(..)
+                        .map(|v| (name(&v.metadata), Arc::new(v)))
+                        .collect();
+                }
+                watcher::Event::Apply(v) => {
+                    volumes.volumes.insert(name(&v.metadata), Arc::new(v));
+                }
+                watcher::Event::Delete(v) => {
+                    volumes.volumes.remove(&name(&v.metadata));
+                }
+            },
+            Change::Class(event) => match *event {
+                watcher::Event::Init => listed_classes.clear(),
+                watcher::Event::InitApply(c) => listed_classes.push(c),
+                watcher::Event::InitDone => {
+                    volumes.classes = listed_classes
+                        .drain(..)
+                        .map(|c| (name(&c.metadata), Arc::new(c)))
+                        .collect();
+                }
+                watcher::Event::Apply(c) => {
+                    volumes.classes.insert(name(&c.metadata), Arc::new(c));
+                }
+                watcher::Event::Delete(c) => {
+                    volumes.classes.remove(&name(&c.metadata));
+                }
+            },
+        }
+        drop(cache);
+        shared.queue.with(|q| q.move_all(Instant::now()));
+        shared.queue.wake.notify_one();
+    }
 }
 
 /// PodDisruptionBudgets, kept whole (they are few) for preemption.
@@ -390,6 +493,7 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
     };
     let profile_name = profile.scheduler_name.clone();
     let nodes = cache.snapshot_for(&pod);
+    let listers = cache.listers();
     let start = shared.next_start.load(Ordering::Relaxed);
     let (outcome, next_start) = schedule(
         profile,
@@ -397,7 +501,7 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
         &nodes,
         start,
         shared.options.percentage_of_nodes_to_score,
-        Some(cache.namespaces()),
+        Some(&listers),
         Some(&shared.options.metrics),
     );
     shared.next_start.store(next_start, Ordering::Relaxed);
@@ -405,6 +509,12 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
         Outcome::Scheduled(decision) => {
             cache.assume(&pod, &decision.node);
             drop(cache);
+            // PreBind (VolumeBinding): what the claims need on this node.
+            let volume_actions = nodes
+                .iter()
+                .find(|n| n.name() == decision.node)
+                .map(|n| bindings(&listers.volumes, &pod, n))
+                .unwrap_or_default();
             tracing::debug!(pod = key, node = %decision.node, feasible = decision.feasible, evaluated = decision.evaluated, "scheduled");
             let node = decision.node.clone();
             shared
@@ -413,10 +523,12 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
                 .record(key, Verdict::Scheduled(decision));
             let shared = shared.clone();
             let key = key.to_string();
-            tokio::spawn(async move { bind(&shared, &key, &pod, &node, began).await });
+            tokio::spawn(
+                async move { bind(&shared, &key, &pod, &node, volume_actions, began).await },
+            );
         }
         Outcome::Unschedulable(mut diagnosis) => {
-            let (budgets, namespaces) = (cache.budgets(), cache.namespaces());
+            let budgets = cache.budgets();
             drop(cache);
             if profile.preemption {
                 let plan = preempt(
@@ -425,7 +537,7 @@ async fn schedule_pod(shared: &Arc<Shared>, key: &str) {
                     &nodes,
                     &diagnosis.codes(),
                     &budgets,
-                    Some(namespaces),
+                    Some(&listers),
                 );
                 shared.options.metrics.preemption_attempt();
                 match plan {
@@ -561,9 +673,71 @@ async fn record_failure(shared: &Arc<Shared>, pod: &Pod, message: &str, reason: 
     }
 }
 
-async fn bind(shared: &Arc<Shared>, key: &str, pod: &Pod, node: &str, began: Instant) {
+/// Writes what the pod's claims need before it is bound: a volume's
+/// claimRef (reserving it for the claim, which the volume controller then
+/// binds) or the claim's selected node (for its provisioner).
+async fn pre_bind(
+    shared: &Shared,
+    node: &str,
+    actions: Vec<VolumeAction>,
+) -> Result<(), kube::Error> {
+    for action in actions {
+        match action {
+            VolumeAction::BindVolume {
+                volume,
+                namespace,
+                claim,
+            } => {
+                let claims: Api<PersistentVolumeClaim> =
+                    Api::namespaced(shared.client.clone(), &namespace);
+                let uid = claims.get(&claim).await?.metadata.uid;
+                let volumes: Api<PersistentVolume> = Api::all(shared.client.clone());
+                let patch = json!({
+                    "metadata": {"annotations": {"pv.kubernetes.io/bound-by-controller": "yes"}},
+                    "spec": {"claimRef": {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
+                        "namespace": namespace, "name": claim, "uid": uid}}});
+                volumes
+                    .patch(&volume, &PatchParams::default(), &Patch::Merge(patch))
+                    .await?;
+            }
+            VolumeAction::Provision { namespace, claim } => {
+                let claims: Api<PersistentVolumeClaim> =
+                    Api::namespaced(shared.client.clone(), &namespace);
+                let patch = json!({"metadata": {"annotations": {SELECTED_NODE: node}}});
+                claims
+                    .patch(&claim, &PatchParams::default(), &Patch::Merge(patch))
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn bind(
+    shared: &Arc<Shared>,
+    key: &str,
+    pod: &Pod,
+    node: &str,
+    volume_actions: Vec<VolumeAction>,
+    began: Instant,
+) {
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
     let name = pod.metadata.name.as_deref().unwrap_or_default();
+    if let Err(err) = pre_bind(shared, node, volume_actions).await {
+        tracing::warn!(pod = key, node, error = %err, "binding volumes");
+        shared.cache.lock().await.forget(key);
+        record_failure(
+            shared,
+            pod,
+            &format!("running PreBind plugin \"VolumeBinding\": {err}"),
+            "SchedulerError",
+        )
+        .await;
+        shared.queue.with(|q| q.failed(key, false, Instant::now()));
+        attempted(shared, &profile_name(pod), "error", began);
+        shared.queue.wake.notify_one();
+        return;
+    }
     let binding = Binding {
         metadata: ObjectMeta {
             name: Some(name.to_string()),

@@ -9,10 +9,9 @@ use std::time::Instant;
 use k8s_openapi::api::core::v1::Pod;
 use rand::Rng;
 
-use crate::framework::{Code, CycleState, Profile, Status};
+use crate::framework::{Code, CycleState, Listers, Profile, Status};
 use crate::metrics::Metrics;
 use crate::node_info::NodeInfo;
-use crate::plugins::inter_pod_affinity::{NAMESPACES_KEY, NamespaceLabels};
 
 /// Below this many nodes every node is checked.
 const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
@@ -126,7 +125,7 @@ pub fn schedule(
     nodes: &[Arc<NodeInfo>],
     start: usize,
     percentage: Option<usize>,
-    namespaces: Option<Arc<NamespaceLabels>>,
+    listers: Option<&Listers>,
     metrics: Option<&Metrics>,
 ) -> (Outcome, usize) {
     let timed = |point: &str, status: &str, began: Instant| {
@@ -142,8 +141,8 @@ pub fn schedule(
         return (Outcome::Unschedulable(diagnosis), start);
     }
     let mut state = CycleState::default();
-    if let Some(namespaces) = namespaces {
-        state.write(NAMESPACES_KEY, namespaces);
+    if let Some(listers) = listers {
+        listers.install(&mut state);
     }
     let began = Instant::now();
     for plugin in &profile.pre_filter {

@@ -719,3 +719,86 @@ async fn higher_priority_pods_preempt_lower_ones() {
         "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_and_volumes_decide_placement() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    create(&cluster, &node("a", "8Gi", json!({}), json!([]))).await;
+    create(&cluster, &node("b", "8Gi", json!({}), json!([]))).await;
+    for (name, provisioner, mode) in [
+        ("standard", "example.com/disk", "Immediate"),
+        (
+            "local",
+            "kubernetes.io/no-provisioner",
+            "WaitForFirstConsumer",
+        ),
+        ("cloud", "example.com/disk", "WaitForFirstConsumer"),
+    ] {
+        create(
+            &cluster,
+            &json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
+                "provisioner": provisioner, "volumeBindingMode": mode})
+            .to_string(),
+        )
+        .await;
+    }
+    create(
+        &cluster,
+        &json!({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "disk-on-b"},
+            "spec": {"storageClassName": "local", "capacity": {"storage": "10Gi"},
+                "accessModes": ["ReadWriteOnce"], "local": {"path": "/mnt/disk"},
+                "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                    {"key": "kubernetes.io/hostname", "operator": "In", "values": ["b"]}]}]}}}})
+        .to_string(),
+    )
+    .await;
+    for (claim, class) in [("now", "standard"), ("here", "local"), ("made", "cloud")] {
+        create(
+            &cluster,
+            &json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                "metadata": {"name": claim, "namespace": "default"},
+                "spec": {"storageClassName": class, "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "1Gi"}}}})
+            .to_string(),
+        )
+        .await;
+    }
+    let using = |name: &str, claim: &str| {
+        pod(
+            name,
+            json!({"volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]}),
+        )
+    };
+    // An Immediate claim the volume controller has not bound yet.
+    create(&cluster, &using("waits", "now")).await;
+    assert_eq!(
+        failed_scheduling(&cluster, "waits").await,
+        "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+    );
+    create(&cluster, &using("lost", "nope")).await;
+    assert!(
+        failed_scheduling(&cluster, "lost")
+            .await
+            .starts_with("0/2 nodes are available: persistentvolumeclaim \"nope\" not found.")
+    );
+    // A local volume decides the node, and is reserved for the claim.
+    create(&cluster, &using("local-user", "here")).await;
+    assert_eq!(scheduled(&cluster, "local-user").await, "b");
+    let volume = cluster
+        .kubectl(&["get", "pv", "disk-on-b", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(volume["spec"]["claimRef"]["name"], "here");
+    // A provisioned volume: the claim learns where it is needed.
+    create(&cluster, &using("cloud-user", "made")).await;
+    let node = scheduled(&cluster, "cloud-user").await;
+    let claim = cluster
+        .kubectl(&["get", "pvc", "made", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"],
+        node.as_str()
+    );
+}
