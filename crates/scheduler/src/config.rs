@@ -180,6 +180,7 @@ const PLUGINS: &[(&str, &[&str], i64)] = &[
     ("NodeAffinity", &["filter", "score"], 2),
     ("NodePorts", &["preFilter", "filter"], 0),
     ("NodeResourcesFit", &["preFilter", "filter", "score"], 1),
+    ("VolumeRestrictions", &["preFilter", "filter"], 0),
     ("VolumeBinding", &["preFilter", "filter"], 0),
     (
         "PodTopologySpread",
@@ -237,6 +238,7 @@ impl ProfileConfig {
             }
             "PodTopologySpread" => Arc::new(pod_topology_spread::PodTopologySpread),
             "VolumeBinding" => Arc::new(volume_binding::VolumeBinding),
+            "VolumeRestrictions" => Arc::new(volume_restrictions::VolumeRestrictions),
             "InterPodAffinity" => Arc::new(inter_pod_affinity::InterPodAffinity),
             "NodeResourcesBalancedAllocation" => {
                 Arc::new(balanced_allocation::NodeResourcesBalancedAllocation)
@@ -357,6 +359,7 @@ mod tests {
                 "NodeAffinity",
                 "NodePorts",
                 "NodeResourcesFit",
+                "VolumeRestrictions",
                 "VolumeBinding",
                 "PodTopologySpread",
                 "InterPodAffinity"

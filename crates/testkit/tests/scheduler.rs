@@ -801,4 +801,30 @@ async fn claims_and_volumes_decide_placement() {
         claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"],
         node.as_str()
     );
+
+    // A ReadWriteOncePod claim serves one pod in the whole cluster.
+    create(
+        &cluster,
+        &json!({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "solo-disk"},
+            "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOncePod"],
+                "hostPath": {"path": "/srv/solo"}}})
+        .to_string(),
+    )
+    .await;
+    create(
+        &cluster,
+        &json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "solo", "namespace": "default"},
+            "spec": {"volumeName": "solo-disk", "storageClassName": "", "accessModes": ["ReadWriteOncePod"],
+                "resources": {"requests": {"storage": "1Gi"}}}})
+        .to_string(),
+    )
+    .await;
+    create(&cluster, &using("solo-1", "solo")).await;
+    scheduled(&cluster, "solo-1").await;
+    create(&cluster, &using("solo-2", "solo")).await;
+    assert_eq!(
+        failed_scheduling(&cluster, "solo-2").await,
+        "0/2 nodes are available: 2 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."
+    );
 }

@@ -11,6 +11,7 @@ pub mod node_unschedulable;
 pub mod pod_topology_spread;
 pub mod taint_toleration;
 pub mod volume_binding;
+pub mod volume_restrictions;
 
 #[cfg(test)]
 pub(crate) mod testing {
