@@ -37,12 +37,17 @@ struct Constraint {
 }
 
 fn constraints(pod: &Pod, when: &str) -> Vec<Constraint> {
-    let labels = pod.metadata.labels.clone().unwrap_or_default();
-    pod.spec
+    let Some(declared) = pod
+        .spec
         .as_ref()
         .and_then(|s| s.topology_spread_constraints.as_ref())
-        .into_iter()
-        .flatten()
+        .filter(|c| !c.is_empty())
+    else {
+        return Vec::new();
+    };
+    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    declared
+        .iter()
         .filter(|c| c.when_unsatisfiable == when)
         .map(|c: &TopologySpreadConstraint| {
             let mut selector = c.label_selector.clone().unwrap_or_default();
