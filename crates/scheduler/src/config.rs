@@ -196,6 +196,80 @@ const PLUGINS: &[(&str, &[&str], i64)] = &[
     ("ImageLocality", &["preScore", "score"], 1),
 ];
 
+/// NodeResourcesFit's args: `scoringStrategy` with its `type`,
+/// `resources` (name and weight) and, for RequestedToCapacityRatio, the
+/// `shape` of utilization to score.
+fn node_resources_fit_args(
+    args: &serde_json::Value,
+) -> Result<node_resources_fit::NodeResourcesFit, String> {
+    use node_resources_fit::{NodeResourcesFit, ScoringStrategy};
+    let strategy = args.get("scoringStrategy").cloned().unwrap_or_default();
+    let mut fit = NodeResourcesFit::default();
+    if let Some(resources) = strategy
+        .get("resources")
+        .and_then(serde_json::Value::as_array)
+    {
+        fit.resources = resources
+            .iter()
+            .map(|r| {
+                let name = r
+                    .get("name")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                let weight = r
+                    .get("weight")
+                    .and_then(serde_json::Value::as_i64)
+                    .unwrap_or(1);
+                if name.is_empty() || !(1..=100).contains(&weight) {
+                    return Err(format!(
+                        "NodeResourcesFit: resources need a name and a weight from 1 to 100: {r}"
+                    ));
+                }
+                Ok((name.to_string(), weight))
+            })
+            .collect::<Result<_, String>>()?;
+    }
+    fit.strategy = match strategy.get("type").and_then(serde_json::Value::as_str) {
+        None | Some("LeastAllocated") => ScoringStrategy::LeastAllocated,
+        Some("MostAllocated") => ScoringStrategy::MostAllocated,
+        Some("RequestedToCapacityRatio") => {
+            let points = strategy
+                .pointer("/requestedToCapacityRatio/shape")
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut shape = Vec::new();
+            for point in &points {
+                let utilization = point.get("utilization").and_then(serde_json::Value::as_i64);
+                let score = point.get("score").and_then(serde_json::Value::as_i64);
+                match (utilization, score) {
+                    (Some(u), Some(s)) if (0..=100).contains(&u) && (0..=10).contains(&s) => {
+                        if shape.last().is_some_and(|(last, _)| *last >= u) {
+                            return Err("NodeResourcesFit: shape utilizations must increase".into());
+                        }
+                        shape.push((u, s));
+                    }
+                    _ => {
+                        return Err(format!(
+                            "NodeResourcesFit: a shape point needs utilization 0-100 and score 0-10: {point}"
+                        ));
+                    }
+                }
+            }
+            if shape.is_empty() {
+                return Err("NodeResourcesFit: requestedToCapacityRatio.shape is empty".into());
+            }
+            ScoringStrategy::RequestedToCapacityRatio(shape)
+        }
+        Some(other) => {
+            return Err(format!(
+                "NodeResourcesFit: scoringStrategy.type {other:?} is not supported (LeastAllocated, MostAllocated, RequestedToCapacityRatio)"
+            ));
+        }
+    };
+    Ok(fit)
+}
+
 impl ProfileConfig {
     pub fn name(&self) -> String {
         self.scheduler_name
@@ -218,24 +292,7 @@ impl ProfileConfig {
             "TaintToleration" => Arc::new(taint_toleration::TaintToleration),
             "NodeAffinity" => Arc::new(node_affinity::NodeAffinity),
             "NodePorts" => Arc::new(node_ports::NodePorts),
-            "NodeResourcesFit" => {
-                let strategy = match self
-                    .args(name)
-                    .pointer("/scoringStrategy/type")
-                    .and_then(serde_json::Value::as_str)
-                {
-                    None | Some("LeastAllocated") => {
-                        node_resources_fit::ScoringStrategy::LeastAllocated
-                    }
-                    Some("MostAllocated") => node_resources_fit::ScoringStrategy::MostAllocated,
-                    Some(other) => {
-                        return Err(format!(
-                            "NodeResourcesFit: scoringStrategy.type {other:?} is not supported (LeastAllocated, MostAllocated)"
-                        ));
-                    }
-                };
-                Arc::new(node_resources_fit::NodeResourcesFit { strategy })
-            }
+            "NodeResourcesFit" => Arc::new(node_resources_fit_args(&self.args(name))?),
             "PodTopologySpread" => Arc::new(pod_topology_spread::PodTopologySpread),
             "VolumeBinding" => Arc::new(volume_binding::VolumeBinding),
             "VolumeRestrictions" => Arc::new(volume_restrictions::VolumeRestrictions),
@@ -416,6 +473,8 @@ profiles:
             "profiles: [{plugins: {filter: {enabled: [{name: Nope}]}}}]",
             "profiles: [{plugins: {filter: {enabled: [{name: ImageLocality}]}}}]",
             "profiles: [{pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {type: Odd}}}]}]",
+            "profiles: [{pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {type: RequestedToCapacityRatio}}}]}]",
+            "profiles: [{pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {type: RequestedToCapacityRatio, requestedToCapacityRatio: {shape: [{utilization: 50, score: 1}, {utilization: 10, score: 2}]}}}}]}]",
         ] {
             assert!(SchedulerConfiguration::parse(bad).is_err(), "{bad}");
         }

@@ -208,6 +208,17 @@ impl TestCluster {
     /// Stops the API server and starts it again on the same data directory
     /// and store, as a restart of `rudder server` does.
     pub async fn restart(self) -> TestCluster {
+        self.restart_after(std::time::Duration::ZERO, false).await
+    }
+
+    /// Stops the API server for `down`, then starts it again on the same
+    /// port, so running clients find it where it was.
+    pub async fn restart_in_place(self, down: std::time::Duration) -> TestCluster {
+        self.restart_after(down, true).await
+    }
+
+    async fn restart_after(self, down: std::time::Duration, same_port: bool) -> TestCluster {
+        let port = self.server.address.port();
         let TestCluster {
             server,
             store,
@@ -216,6 +227,12 @@ impl TestCluster {
             ..
         } = self;
         server.stop().await;
+        tokio::time::sleep(down).await;
+        let keep_port = move |config: &mut apiserver::Config| {
+            if same_port {
+                config.port = port;
+            }
+        };
         let embedded = store.backend() == "sqlite";
         if embedded {
             // Wait for the connections still holding the store to end, so the
@@ -226,9 +243,9 @@ impl TestCluster {
             }
             drop(store);
             let reopened = SqliteStore::open_dir(dir.path().join("store")).expect("reopen store");
-            Self::start_on(Arc::new(reopened), dir, etcd).await
+            Self::start_configured(Arc::new(reopened), dir, etcd, keep_port).await
         } else {
-            Self::start_on(store, dir, etcd).await
+            Self::start_configured(store, dir, etcd, keep_port).await
         }
     }
 

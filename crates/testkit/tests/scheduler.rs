@@ -828,3 +828,39 @@ async fn claims_and_volumes_decide_placement() {
         "0/2 nodes are available: 2 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_resumes_after_losing_the_api_server() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    create(&cluster, &node("n1", "4Gi", json!({}), json!([]))).await;
+    create(&cluster, &pod("before", json!({}))).await;
+    assert_eq!(scheduled(&cluster, "before").await, "n1");
+    let bound = cluster
+        .kubectl(&[
+            "get",
+            "pod",
+            "before",
+            "-o",
+            "jsonpath={.metadata.resourceVersion}",
+        ])
+        .await
+        .ok();
+
+    // The API server goes away for a while and comes back on its port.
+    let cluster = cluster.restart_in_place(Duration::from_secs(2)).await;
+    create(&cluster, &pod("after", json!({}))).await;
+    assert_eq!(scheduled(&cluster, "after").await, "n1");
+    // The pod bound before was not bound again.
+    let still = cluster
+        .kubectl(&[
+            "get",
+            "pod",
+            "before",
+            "-o",
+            "jsonpath={.metadata.resourceVersion}",
+        ])
+        .await
+        .ok();
+    assert_eq!(bound, still);
+}

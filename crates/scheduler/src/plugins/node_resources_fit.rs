@@ -13,16 +13,49 @@ use crate::resources::{Resources, pod_requests};
 
 const STATE_KEY: &str = "PreFilterNodeResourcesFit";
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ScoringStrategy {
     #[default]
     LeastAllocated,
     MostAllocated,
+    /// A broken-line function of utilization (0..=100) to score (0..=10),
+    /// as (utilization, score) points in increasing utilization.
+    RequestedToCapacityRatio(Vec<(i64, i64)>),
 }
 
-#[derive(Default)]
 pub struct NodeResourcesFit {
     pub strategy: ScoringStrategy,
+    /// The resources scored and their weights (cpu and memory, 1 each, by
+    /// default).
+    pub resources: Vec<(String, i64)>,
+}
+
+impl Default for NodeResourcesFit {
+    fn default() -> Self {
+        NodeResourcesFit {
+            strategy: ScoringStrategy::LeastAllocated,
+            resources: vec![("cpu".into(), 1), ("memory".into(), 1)],
+        }
+    }
+}
+
+/// upstream's broken linear function, its scores scaled from 0..=10 to
+/// 0..=100.
+fn broken_line(shape: &[(i64, i64)], utilization: i64) -> i64 {
+    // Scaled first, as upstream does, so interpolation keeps precision.
+    let scale = MAX_NODE_SCORE / 10;
+    for (i, (point, score)) in shape.iter().enumerate() {
+        if utilization <= *point {
+            if i == 0 {
+                return score * scale;
+            }
+            let (previous_point, previous_score) = shape[i - 1];
+            let span = (point - previous_point).max(1);
+            return previous_score * scale
+                + (score - previous_score) * scale * (utilization - previous_point) / span;
+        }
+    }
+    shape.last().map_or(0, |(_, score)| score * scale)
 }
 
 fn requests(state: &CycleState, pod: &Pod) -> Resources {
@@ -95,34 +128,72 @@ impl Plugin for NodeResourcesFit {
 
     fn score(&self, state: &CycleState, pod: &Pod, node: &NodeInfo) -> i64 {
         let wanted = requests(state, pod);
-        let cpu = node.non_zero_requested.milli_cpu
-            + if wanted.milli_cpu == 0 {
-                DEFAULT_MILLI_CPU_REQUEST
-            } else {
-                wanted.milli_cpu
-            };
-        let memory = node.non_zero_requested.memory
-            + if wanted.memory == 0 {
-                DEFAULT_MEMORY_REQUEST
-            } else {
-                wanted.memory
-            };
-        let one = |requested: i64, capacity: i64| -> i64 {
-            if capacity == 0 {
-                return 0;
+        // What the node would have requested with the pod, and what it has;
+        // cpu and memory count upstream's defaults for pods asking nothing.
+        let amounts = |name: &str| -> (i64, i64) {
+            match name {
+                "cpu" => (
+                    node.non_zero_requested.milli_cpu
+                        + if wanted.milli_cpu == 0 {
+                            DEFAULT_MILLI_CPU_REQUEST
+                        } else {
+                            wanted.milli_cpu
+                        },
+                    node.allocatable.milli_cpu,
+                ),
+                "memory" => (
+                    node.non_zero_requested.memory
+                        + if wanted.memory == 0 {
+                            DEFAULT_MEMORY_REQUEST
+                        } else {
+                            wanted.memory
+                        },
+                    node.allocatable.memory,
+                ),
+                "ephemeral-storage" => (
+                    node.requested.ephemeral_storage + wanted.ephemeral_storage,
+                    node.allocatable.ephemeral_storage,
+                ),
+                other => (
+                    node.requested.scalar.get(other).copied().unwrap_or(0)
+                        + wanted.scalar.get(other).copied().unwrap_or(0),
+                    node.allocatable.scalar.get(other).copied().unwrap_or(0),
+                ),
             }
-            match self.strategy {
-                ScoringStrategy::LeastAllocated if requested > capacity => 0,
+        };
+        let (mut total, mut weights) = (0, 0);
+        for (name, weight) in &self.resources {
+            let (requested, capacity) = amounts(name);
+            let score = match &self.strategy {
+                ScoringStrategy::LeastAllocated if capacity == 0 || requested > capacity => 0,
                 ScoringStrategy::LeastAllocated => {
                     (capacity - requested) * MAX_NODE_SCORE / capacity
                 }
+                ScoringStrategy::MostAllocated if capacity == 0 => 0,
                 ScoringStrategy::MostAllocated => {
                     requested.min(capacity) * MAX_NODE_SCORE / capacity
                 }
-            }
-        };
-        // cpu and memory, weight 1 each.
-        (one(cpu, node.allocatable.milli_cpu) + one(memory, node.allocatable.memory)) / 2
+                ScoringStrategy::RequestedToCapacityRatio(shape) => {
+                    // Resources the node lacks, and scores of 0, do not count.
+                    if capacity == 0 {
+                        continue;
+                    }
+                    let utilization = if requested > capacity {
+                        100
+                    } else {
+                        requested * 100 / capacity
+                    };
+                    let score = broken_line(shape, utilization);
+                    if score == 0 {
+                        continue;
+                    }
+                    score
+                }
+            };
+            total += score * weight;
+            weights += weight;
+        }
+        if weights == 0 { 0 } else { total / weights }
     }
 }
 
@@ -172,7 +243,16 @@ mod tests {
         assert_eq!(fit.score(&state, &p, &busy), 25);
         let most = NodeResourcesFit {
             strategy: ScoringStrategy::MostAllocated,
+            ..NodeResourcesFit::default()
         };
         assert_eq!(most.score(&state, &p, &busy), 75);
+        // Bin packing by a custom shape: fuller is better, up to 10 (100).
+        let ratio = NodeResourcesFit {
+            strategy: ScoringStrategy::RequestedToCapacityRatio(vec![(0, 0), (100, 10)]),
+            ..NodeResourcesFit::default()
+        };
+        assert_eq!(ratio.score(&state, &p, &busy), 75);
+        assert_eq!(ratio.score(&state, &p, &empty), 25);
+        assert_eq!(broken_line(&[(0, 10), (50, 0), (100, 10)], 25), 50);
     }
 }
