@@ -12,7 +12,9 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use crate::framework::Listers;
 use crate::node_info::NodeInfo;
 use crate::plugins::inter_pod_affinity::NamespaceLabels;
+use crate::plugins::pod_topology_spread::Owners;
 use crate::plugins::volume_binding::Volumes;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 pub fn key_of(pod: &Pod) -> String {
     format!(
@@ -53,6 +55,8 @@ pub struct ClusterCache {
     nominated: HashMap<String, String>,
     /// Claims, volumes and storage classes, for VolumeBinding.
     volumes: Arc<Volumes>,
+    /// Pod selectors of Services and controllers, for default spreading.
+    owners: Arc<Owners>,
     /// PodDisruptionBudgets, which preemption spares where it can.
     budgets: Arc<Vec<PodDisruptionBudget>>,
 }
@@ -75,7 +79,17 @@ impl ClusterCache {
         Listers {
             namespaces: self.namespaces.clone(),
             volumes: self.volumes.clone(),
+            owners: self.owners.clone(),
         }
+    }
+
+    /// Sets (or, with None, removes) the selector of `kind/namespace/name`.
+    pub fn set_selector(&mut self, key: String, selector: Option<LabelSelector>) {
+        let owners = Arc::make_mut(&mut self.owners);
+        match selector {
+            Some(selector) => owners.selectors.insert(key, selector),
+            None => owners.selectors.remove(&key),
+        };
     }
 
     pub fn volumes_mut(&mut self) -> &mut Volumes {

@@ -104,6 +104,7 @@ impl CycleState {
 pub struct Listers {
     pub namespaces: Arc<crate::plugins::inter_pod_affinity::NamespaceLabels>,
     pub volumes: Arc<crate::plugins::volume_binding::Volumes>,
+    pub owners: Arc<crate::plugins::pod_topology_spread::Owners>,
 }
 
 impl Listers {
@@ -115,6 +116,10 @@ impl Listers {
         state.write(
             crate::plugins::volume_binding::VOLUMES_KEY,
             self.volumes.clone(),
+        );
+        state.write(
+            crate::plugins::pod_topology_spread::OWNERS_KEY,
+            self.owners.clone(),
         );
     }
 }

@@ -2,17 +2,20 @@
 //! queue; one loop pops pods and schedules them; bindings, events and
 //! status updates go to the API server without holding up the loop.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Binding, Namespace, Node, ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod,
+    ReplicationController, Service,
 };
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
@@ -117,6 +120,7 @@ pub async fn run(client: Client, options: SchedulerOptions, mut shutdown: watch:
         tokio::spawn(watch_namespaces(shared.clone())),
         tokio::spawn(watch_budgets(shared.clone())),
         tokio::spawn(watch_volumes(shared.clone())),
+        tokio::spawn(watch_owners(shared.clone())),
         tokio::spawn(flush(shared.clone())),
         tokio::spawn(publish_events(
             client,
@@ -306,6 +310,78 @@ async fn watch_volumes(shared: Arc<Shared>) {
         drop(cache);
         shared.queue.with(|q| q.move_all(Instant::now()));
         shared.queue.wake.notify_one();
+    }
+}
+
+/// What selects pods (Services, ReplicaSets, StatefulSets,
+/// ReplicationControllers), for upstream's default spreading.
+async fn watch_owners(shared: Arc<Shared>) {
+    type Selected = (String, Option<LabelSelector>);
+    fn key(kind: &str, meta: &ObjectMeta) -> String {
+        format!(
+            "{kind}/{}/{}",
+            meta.namespace.as_deref().unwrap_or_default(),
+            meta.name.as_deref().unwrap_or_default()
+        )
+    }
+    fn labels(map: Option<BTreeMap<String, String>>) -> Option<LabelSelector> {
+        map.filter(|m| !m.is_empty()).map(|m| LabelSelector {
+            match_labels: Some(m),
+            ..LabelSelector::default()
+        })
+    }
+    // Each change becomes (key, selector); None removes it.
+    fn changes<K>(
+        stream: impl futures::Stream<Item = watcher::Event<K>> + Send + 'static,
+        select: impl Fn(K) -> Selected + Send + Sync + Copy + 'static,
+    ) -> futures::stream::BoxStream<'static, Selected>
+    where
+        K: Send + 'static,
+    {
+        stream
+            .flat_map(move |event| {
+                let items: Vec<Selected> = match event {
+                    watcher::Event::Apply(o) | watcher::Event::InitApply(o) => vec![select(o)],
+                    watcher::Event::Delete(o) => vec![(select(o).0, None)],
+                    watcher::Event::Init | watcher::Event::InitDone => Vec::new(),
+                };
+                futures::stream::iter(items)
+            })
+            .boxed()
+    }
+    let client = &shared.client;
+    let services = changes(
+        events(Api::<Service>::all(client.clone()), "services"),
+        |s| {
+            (
+                key("Service", &s.metadata),
+                labels(s.spec.and_then(|s| s.selector)),
+            )
+        },
+    );
+    let sets = changes(
+        events(Api::<ReplicaSet>::all(client.clone()), "replicasets"),
+        |r| (key("ReplicaSet", &r.metadata), r.spec.map(|s| s.selector)),
+    );
+    let stateful = changes(
+        events(Api::<StatefulSet>::all(client.clone()), "statefulsets"),
+        |s| (key("StatefulSet", &s.metadata), s.spec.map(|s| s.selector)),
+    );
+    let controllers = changes(
+        events(
+            Api::<ReplicationController>::all(client.clone()),
+            "replicationcontrollers",
+        ),
+        |r| {
+            (
+                key("ReplicationController", &r.metadata),
+                labels(r.spec.and_then(|s| s.selector)),
+            )
+        },
+    );
+    let mut all = futures::stream::select_all([services, sets, stateful, controllers]);
+    while let Some((key, selector)) = all.next().await {
+        shared.cache.lock().await.set_selector(key, selector);
     }
 }
 

@@ -22,6 +22,78 @@ pub const MISSING_LABEL_REASON: &str =
     "node(s) didn't match pod topology spread constraints (missing required label)";
 
 const FILTER_KEY: &str = "PreFilterPodTopologySpread";
+pub const OWNERS_KEY: &str = "Owners";
+
+/// What selects pods, for upstream's default spreading: Services'
+/// selectors and the selectors of ReplicaSets, StatefulSets and
+/// ReplicationControllers, by `kind/namespace/name`.
+#[derive(Clone, Default)]
+pub struct Owners {
+    pub selectors: BTreeMap<String, LabelSelector>,
+}
+
+/// upstream's system default constraints, for pods that have none and are
+/// selected by a Service or owned by a controller.
+const SYSTEM_DEFAULTS: &[(&str, i64)] = &[
+    ("kubernetes.io/hostname", 3),
+    ("topology.kubernetes.io/zone", 5),
+];
+
+/// The selector default spreading uses: the pod's Services' selectors
+/// merged with its controlling owner's; None when nothing selects it.
+fn default_selector(pod: &Pod, owners: &Owners) -> Option<LabelSelector> {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    let mut merged = LabelSelector::default();
+    let prefix = format!("Service/{namespace}/");
+    for (_, selector) in owners
+        .selectors
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+    {
+        if selector
+            .match_labels
+            .as_ref()
+            .is_some_and(|m| !m.is_empty())
+            && labels::matches(selector, &labels)
+        {
+            merged
+                .match_labels
+                .get_or_insert_with(BTreeMap::new)
+                .extend(selector.match_labels.clone().unwrap_or_default());
+        }
+    }
+    let controller = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true));
+    if let Some(owner) = controller
+        && matches!(
+            owner.kind.as_str(),
+            "ReplicaSet" | "StatefulSet" | "ReplicationController"
+        )
+        && let Some(selector) = owners
+            .selectors
+            .get(&format!("{}/{namespace}/{}", owner.kind, owner.name))
+    {
+        merged
+            .match_labels
+            .get_or_insert_with(BTreeMap::new)
+            .extend(selector.match_labels.clone().unwrap_or_default());
+        merged
+            .match_expressions
+            .get_or_insert_with(Vec::new)
+            .extend(selector.match_expressions.clone().unwrap_or_default());
+    }
+    let empty = merged.match_labels.as_ref().is_none_or(|m| m.is_empty())
+        && merged
+            .match_expressions
+            .as_ref()
+            .is_none_or(|e| e.is_empty());
+    (!empty).then_some(merged)
+}
 const SCORE_KEY: &str = "PreScorePodTopologySpread";
 
 pub struct PodTopologySpread;
@@ -34,16 +106,39 @@ struct Constraint {
     min_domains: Option<i64>,
     honor_affinity: bool,
     honor_taints: bool,
+    /// A system default: nodes without its key are not left out of the
+    /// other constraints.
+    system_default: bool,
 }
 
-fn constraints(pod: &Pod, when: &str) -> Vec<Constraint> {
+fn constraints(pod: &Pod, when: &str, owners: Option<&Owners>) -> Vec<Constraint> {
     let Some(declared) = pod
         .spec
         .as_ref()
         .and_then(|s| s.topology_spread_constraints.as_ref())
         .filter(|c| !c.is_empty())
     else {
-        return Vec::new();
+        // No constraints of its own: upstream's defaults, when something
+        // selects the pod (they only ever score).
+        let selector = owners
+            .filter(|_| when == "ScheduleAnyway")
+            .and_then(|o| default_selector(pod, o));
+        return selector
+            .map(|selector| {
+                SYSTEM_DEFAULTS
+                    .iter()
+                    .map(|(key, skew)| Constraint {
+                        max_skew: *skew,
+                        topology_key: key.to_string(),
+                        selector: selector.clone(),
+                        min_domains: None,
+                        honor_affinity: true,
+                        honor_taints: false,
+                        system_default: true,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
     };
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     declared
@@ -72,6 +167,7 @@ fn constraints(pod: &Pod, when: &str) -> Vec<Constraint> {
                 min_domains: c.min_domains.map(i64::from),
                 honor_affinity: c.node_affinity_policy.as_deref() != Some("Ignore"),
                 honor_taints: c.node_taints_policy.as_deref() == Some("Honor"),
+                system_default: false,
             }
         })
         .collect()
@@ -84,10 +180,13 @@ fn node_label<'a>(node: &'a NodeInfo, key: &str) -> Option<&'a String> {
 /// Whether a node's pods count for `constraint` (and the node is a
 /// candidate domain at all).
 fn eligible(constraint: &Constraint, all: &[Constraint], pod: &Pod, node: &NodeInfo) -> bool {
-    if all
-        .iter()
-        .any(|c| node_label(node, &c.topology_key).is_none())
-    {
+    let keys_missing = if constraint.system_default {
+        node_label(node, &constraint.topology_key).is_none()
+    } else {
+        all.iter()
+            .any(|c| node_label(node, &c.topology_key).is_none())
+    };
+    if keys_missing {
         return false;
     }
     if constraint.honor_affinity && !required_matches(pod, node) {
@@ -150,7 +249,7 @@ impl Plugin for PodTopologySpread {
     }
 
     fn pre_filter(&self, state: &mut CycleState, pod: &Pod, nodes: &[Arc<NodeInfo>]) -> Status {
-        let constraints = constraints(pod, "DoNotSchedule");
+        let constraints = constraints(pod, "DoNotSchedule", None);
         if constraints.is_empty() {
             return Status::skip();
         }
@@ -209,7 +308,8 @@ impl Plugin for PodTopologySpread {
     }
 
     fn pre_score(&self, state: &mut CycleState, pod: &Pod, nodes: &[Arc<NodeInfo>]) -> Status {
-        let constraints = constraints(pod, "ScheduleAnyway");
+        let owners = state.read::<Arc<Owners>>(OWNERS_KEY).cloned();
+        let constraints = constraints(pod, "ScheduleAnyway", owners.as_deref());
         if constraints.is_empty() {
             return Status::skip();
         }
@@ -241,6 +341,9 @@ impl Plugin for PodTopologySpread {
         let mut score = 0.0;
         for (i, constraint) in constraints.iter().enumerate() {
             let Some(value) = node_label(node, &constraint.topology_key) else {
+                if constraint.system_default {
+                    continue;
+                }
                 // Nodes without the key are scored lowest after normalizing.
                 return -1;
             };
@@ -378,5 +481,45 @@ mod tests {
         PodTopologySpread.normalize_scores(&state, &incoming, &mut scores);
         assert!(scores[1] > scores[0], "{scores:?}");
         assert_eq!(scores[1], 100);
+    }
+
+    #[test]
+    fn pods_selected_by_a_service_spread_by_default() {
+        let mut owners = Owners::default();
+        owners.selectors.insert(
+            "Service/default/web".into(),
+            serde_json::from_value(json!({"matchLabels": {"app": "web"}})).unwrap(),
+        );
+        let mut a = node("a", json!({}));
+        a.add_pod(web("w1", json!({})));
+        a.add_pod(web("w2", json!({})));
+        let b = node("b", json!({}));
+        let nodes = [Arc::new(a), Arc::new(b)];
+        let incoming = web("w3", json!({}));
+        let mut state = CycleState::default();
+        state.write(OWNERS_KEY, Arc::new(owners));
+        assert!(
+            PodTopologySpread
+                .pre_score(&mut state, &incoming, &nodes)
+                .is_success()
+        );
+        let mut scores: Vec<i64> = nodes
+            .iter()
+            .map(|n| PodTopologySpread.score(&state, &incoming, n))
+            .collect();
+        PodTopologySpread.normalize_scores(&state, &incoming, &mut scores);
+        // No zone labels here: the hostname default still spreads.
+        assert!(scores[1] > scores[0], "{scores:?}");
+        // Nothing selects this one: no default constraints.
+        let mut loner = pod(json!({}));
+        loner.metadata.labels = Some(BTreeMap::from([("app".into(), "other".into())]));
+        let mut state2 = CycleState::default();
+        state2.write(OWNERS_KEY, Arc::new(Owners::default()));
+        assert_eq!(
+            PodTopologySpread
+                .pre_score(&mut state2, &loner, &nodes)
+                .code,
+            crate::framework::Code::Skip
+        );
     }
 }
