@@ -26,7 +26,10 @@ pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 /// Store page size for lists that filter or want everything.
 const LIST_PAGE: usize = 1000;
 /// Optimistic-concurrency retries of a patch before giving up with 409.
-pub(crate) const PATCH_RETRIES: usize = 5;
+/// Upstream retries a write that names no resourceVersion until it lands;
+/// this bound only stops a pathological live-lock, never a burst of
+/// ordinary racing writers (controllers patching the same object).
+pub(crate) const PATCH_RETRIES: usize = 100;
 
 /// What every request handler shares.
 pub struct ApiState {

@@ -83,6 +83,18 @@ impl ClusterCache {
         }
     }
 
+    /// After a relist of `kind`: its selectors are exactly `listed`.
+    pub fn replace_selectors(&mut self, kind: &str, listed: Vec<(String, Option<LabelSelector>)>) {
+        let prefix = format!("{kind}/");
+        let owners = Arc::make_mut(&mut self.owners);
+        owners.selectors.retain(|key, _| !key.starts_with(&prefix));
+        for (key, selector) in listed {
+            if let Some(selector) = selector {
+                owners.selectors.insert(key, selector);
+            }
+        }
+    }
+
     /// Sets (or, with None, removes) the selector of `kind/namespace/name`.
     pub fn set_selector(&mut self, key: String, selector: Option<LabelSelector>) {
         let owners = Arc::make_mut(&mut self.owners);

@@ -330,27 +330,43 @@ async fn watch_owners(shared: Arc<Shared>) {
             ..LabelSelector::default()
         })
     }
-    // Each change becomes (key, selector); None removes it.
+    enum Change {
+        /// One object's selector (None: it is gone).
+        Set(Selected),
+        /// A relist of one kind: these are all there are.
+        Replace(&'static str, Vec<Selected>),
+    }
     fn changes<K>(
+        kind: &'static str,
         stream: impl futures::Stream<Item = watcher::Event<K>> + Send + 'static,
         select: impl Fn(K) -> Selected + Send + Sync + Copy + 'static,
-    ) -> futures::stream::BoxStream<'static, Selected>
+    ) -> futures::stream::BoxStream<'static, Change>
     where
         K: Send + 'static,
     {
         stream
-            .flat_map(move |event| {
-                let items: Vec<Selected> = match event {
-                    watcher::Event::Apply(o) | watcher::Event::InitApply(o) => vec![select(o)],
-                    watcher::Event::Delete(o) => vec![(select(o).0, None)],
-                    watcher::Event::Init | watcher::Event::InitDone => Vec::new(),
+            .scan(Vec::new(), move |listed, event| {
+                let change = match event {
+                    watcher::Event::Apply(o) => Some(Change::Set(select(o))),
+                    watcher::Event::Delete(o) => Some(Change::Set((select(o).0, None))),
+                    watcher::Event::Init => {
+                        listed.clear();
+                        None
+                    }
+                    watcher::Event::InitApply(o) => {
+                        listed.push(select(o));
+                        None
+                    }
+                    watcher::Event::InitDone => Some(Change::Replace(kind, std::mem::take(listed))),
                 };
-                futures::stream::iter(items)
+                futures::future::ready(Some(change))
             })
+            .filter_map(futures::future::ready)
             .boxed()
     }
     let client = &shared.client;
     let services = changes(
+        "Service",
         events(Api::<Service>::all(client.clone()), "services"),
         |s| {
             (
@@ -360,14 +376,17 @@ async fn watch_owners(shared: Arc<Shared>) {
         },
     );
     let sets = changes(
+        "ReplicaSet",
         events(Api::<ReplicaSet>::all(client.clone()), "replicasets"),
         |r| (key("ReplicaSet", &r.metadata), r.spec.map(|s| s.selector)),
     );
     let stateful = changes(
+        "StatefulSet",
         events(Api::<StatefulSet>::all(client.clone()), "statefulsets"),
         |s| (key("StatefulSet", &s.metadata), s.spec.map(|s| s.selector)),
     );
     let controllers = changes(
+        "ReplicationController",
         events(
             Api::<ReplicationController>::all(client.clone()),
             "replicationcontrollers",
@@ -380,8 +399,12 @@ async fn watch_owners(shared: Arc<Shared>) {
         },
     );
     let mut all = futures::stream::select_all([services, sets, stateful, controllers]);
-    while let Some((key, selector)) = all.next().await {
-        shared.cache.lock().await.set_selector(key, selector);
+    while let Some(change) = all.next().await {
+        let mut cache = shared.cache.lock().await;
+        match change {
+            Change::Set((key, selector)) => cache.set_selector(key, selector),
+            Change::Replace(kind, listed) => cache.replace_selectors(kind, listed),
+        }
     }
 }
 

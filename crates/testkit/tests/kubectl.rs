@@ -872,7 +872,18 @@ async fn get_watch_streams_changes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_keeps_objects_kubeconfig_and_revisions() {
-    let cluster = TestCluster::start().await;
+    restart_keeps_everything(TestCluster::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_on_etcd_keeps_objects_kubeconfig_and_revisions() {
+    restart_keeps_everything(TestCluster::start_etcd().await).await;
+}
+
+/// Stops and starts the API server over the same store: objects, the CA
+/// and kubeconfig stay, resourceVersions keep growing, and a watch from a
+/// resourceVersion taken before the restart sees what happened after it.
+async fn restart_keeps_everything(cluster: TestCluster) {
     let cm = cluster.file(
         "cm.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keep\ndata:\n  k: v\n",
@@ -885,6 +896,14 @@ async fn restart_keeps_objects_kubeconfig_and_revisions() {
         .kubectl(&["get", "cm", "keep", "-o", "json"])
         .await
         .json();
+    let list: Value = cluster
+        .kubectl(&["get", "--raw", "/api/v1/namespaces/default/configmaps"])
+        .await
+        .json();
+    let list_rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let ca_before = std::fs::read(cluster.data_dir().join("pki/ca.crt")).unwrap();
     let kubeconfig_before = std::fs::read(&cluster.kubeconfig).unwrap();
     let cluster = cluster.restart().await;
@@ -906,6 +925,10 @@ async fn restart_keeps_objects_kubeconfig_and_revisions() {
         .kubectl(&["label", "cm", "keep", "again=1"])
         .await
         .ok();
+    cluster
+        .kubectl(&["create", "configmap", "later", "--from-literal=a=b"])
+        .await
+        .ok();
     let relabeled: Value = cluster
         .kubectl(&["get", "cm", "keep", "-o", "json"])
         .await
@@ -918,6 +941,33 @@ async fn restart_keeps_objects_kubeconfig_and_revisions() {
             .unwrap()
     };
     assert!(rv(&relabeled) > rv(&before));
+    // A client that watched before the restart resumes from where it was.
+    let path = format!(
+        "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={list_rv}&timeoutSeconds=2"
+    );
+    let stream = cluster.kubectl(&["get", "--raw", &path]).await.ok();
+    let events: Vec<(String, String)> = stream
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let event: Value = serde_json::from_str(line).unwrap();
+            (
+                event["type"].as_str().unwrap().to_string(),
+                event["object"]["metadata"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            ("MODIFIED".to_string(), "keep".to_string()),
+            ("ADDED".to_string(), "later".to_string()),
+        ],
+        "{stream}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,157 @@
+//! The secure port of a control-plane component (10259 for the
+//! scheduler, 10257 for the controller manager, as upstream): HTTPS with a
+//! certificate from the cluster CA or a self-signed one, answering each
+//! request from the component's own `answer` function. What the API
+//! server's `componentstatuses` probes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// A certificate and key in PEM.
+#[derive(Clone, Debug)]
+pub struct ServingCert {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl ServingCert {
+    /// A self-signed certificate for localhost, as upstream makes when it
+    /// is given none.
+    pub fn self_signed() -> Result<ServingCert, String> {
+        let certified = rcgen::generate_simple_self_signed(vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+        ])
+        .map_err(|e| format!("a self-signed certificate: {e}"))?;
+        Ok(ServingCert {
+            cert_pem: certified.cert.pem(),
+            key_pem: certified.signing_key.serialize_pem(),
+        })
+    }
+}
+
+/// A response: status, content type and body.
+pub struct Answer {
+    pub code: StatusCode,
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+impl Answer {
+    /// Plain text, as the health endpoints answer.
+    pub fn text(code: StatusCode, body: impl Into<String>) -> Answer {
+        Answer {
+            code,
+            content_type: "text/plain; charset=utf-8",
+            body: body.into(),
+        }
+    }
+
+    /// JSON.
+    pub fn json(code: StatusCode, body: impl Into<String>) -> Answer {
+        Answer {
+            code,
+            content_type: "application/json",
+            body: body.into(),
+        }
+    }
+
+    /// Prometheus' text exposition format.
+    pub fn metrics(body: String) -> Answer {
+        Answer {
+            code: StatusCode::OK,
+            content_type: "text/plain; version=0.0.4; charset=utf-8",
+            body,
+        }
+    }
+
+    /// What upstream's mux answers for a path it does not serve.
+    pub fn not_found() -> Answer {
+        Answer::text(StatusCode::NOT_FOUND, "404 page not found")
+    }
+}
+
+fn tls(cert: &ServingCert) -> Result<Arc<rustls::ServerConfig>, String> {
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(cert.cert_pem.as_bytes())
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("serving certificate: {e}"))?;
+    let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes())
+        .map_err(|e| format!("serving key: {e}"))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| format!("TLS: {e}"))?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| format!("TLS: {e}"))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// Binds the secure port; serving starts with `serve`.
+pub async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|e| format!("cannot listen on {address}: {e}"))
+}
+
+/// Serves HTTPS on `listener`, each request's path answered by `answer`,
+/// until `shutdown` turns true.
+pub async fn serve<F>(
+    listener: TcpListener,
+    cert: ServingCert,
+    answer: F,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), String>
+where
+    F: Fn(&str) -> Answer + Clone + Send + Sync + 'static,
+{
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls(&cert)?);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    tracing::debug!(error = %err, "accepting on the secure port");
+                    continue;
+                }
+            },
+            _ = shutdown.wait_for(|stop| *stop) => return Ok(()),
+        };
+        let acceptor = acceptor.clone();
+        let answer = answer.clone();
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                let response = respond(answer(request.uri().path()));
+                async move { Ok::<_, std::convert::Infallible>(response) }
+            });
+            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn respond(answer: Answer) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+    *response.status_mut() = answer.code;
+    if let Ok(value) = answer.content_type.parse() {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, value);
+    }
+    response
+}
