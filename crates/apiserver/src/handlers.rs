@@ -905,13 +905,25 @@ impl Call<'_> {
         objects::check_type(served, &mut object, served.kind)?;
         let object = self.field_validation(object)?;
         let mut object = api::conversion::to_storage(served, object);
+        // Admission sees the name the client asked for; with generateName
+        // its errors name the prefix, as upstream's (`pods "web-" is
+        // forbidden: ...`), since the name is generated after admission.
+        let asked = ["name", "generateName"]
+            .iter()
+            .find_map(|field| {
+                object["metadata"][field]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
         let name = objects::prepare_create(
             info,
             self.resource.namespace.as_deref(),
             &mut object,
             rand::random(),
         )?;
-        let attributes = self.attributes(crate::admission::Operation::Create, &name, None);
+        let attributes = self.attributes(crate::admission::Operation::Create, &asked, None);
         let admission = &self.state.admission;
         admission.admit(&attributes, Some(&mut object)).await?;
         crate::validation::validate(served, &object, None)
@@ -1161,6 +1173,29 @@ impl Call<'_> {
                 "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
             )));
         }
+        // The garbage collector's finalizers for the propagation asked for
+        // (Background, the default of every served version, needs none).
+        let gc_finalizer = match options.get("propagationPolicy").and_then(Value::as_str) {
+            Some("Orphan") => Some("orphan"),
+            Some("Foreground") => Some("foregroundDeletion"),
+            Some(_) => None,
+            None if options.get("orphanDependents") == Some(&json!(true)) => Some("orphan"),
+            None => None,
+        };
+        let mut object = object;
+        let mut finalizer_added = false;
+        if let Some(finalizer) = gc_finalizer
+            && !objects::finalizers(&object).iter().any(|f| f == finalizer)
+        {
+            let metadata = &mut object["metadata"];
+            if !metadata["finalizers"].is_array() {
+                metadata["finalizers"] = json!([]);
+            }
+            if let Some(list) = metadata["finalizers"].as_array_mut() {
+                list.push(json!(finalizer));
+                finalizer_added = true;
+            }
+        }
         let waits = !objects::finalizers(&object).is_empty()
             || !objects::spec_finalizers(&object).is_empty();
         let graceful = info.kind == "Pod"
@@ -1170,11 +1205,14 @@ impl Call<'_> {
                 .is_some_and(|n| !n.is_empty())
             && options.get("gracePeriodSeconds").and_then(Value::as_i64) != Some(0);
         if waits || graceful {
-            if object.pointer("/metadata/deletionTimestamp").is_some() {
+            let already = object.pointer("/metadata/deletionTimestamp").is_some();
+            if already && !finalizer_added {
                 return Ok((StatusCode::OK, object));
             }
             let mut marked = object.clone();
-            marked["metadata"]["deletionTimestamp"] = json!(api::meta::now_timestamp());
+            if !already {
+                marked["metadata"]["deletionTimestamp"] = json!(api::meta::now_timestamp());
+            }
             let grace = if graceful {
                 options
                     .get("gracePeriodSeconds")
@@ -1188,7 +1226,9 @@ impl Call<'_> {
             } else {
                 0
             };
-            marked["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            if !already {
+                marked["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            }
             if info.kind == "Namespace" {
                 marked["status"]["phase"] = json!("Terminating");
             }

@@ -119,6 +119,32 @@ impl TestCluster {
         Component { stop, task }
     }
 
+    /// Runs the controller manager against this cluster, as
+    /// `system:kube-controller-manager`, until the returned component is
+    /// dropped.
+    pub async fn start_controller_manager(
+        &self,
+        options: controllers::ControllerManagerOptions,
+    ) -> Component {
+        let client = self
+            .client_as("controller-manager", "system:kube-controller-manager")
+            .await;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(controllers::run(client, options, stopping));
+        Component { stop, task }
+    }
+
+    /// The controller manager with every controller and the cluster CA
+    /// published in each namespace, as `rudder server` runs it.
+    pub async fn start_controllers(&self) -> Component {
+        let ca = std::fs::read_to_string(self.data_dir().join("pki/ca.crt")).ok();
+        self.start_controller_manager(controllers::ControllerManagerOptions {
+            root_ca_pem: ca,
+            ..Default::default()
+        })
+        .await
+    }
+
     /// Runs a scheduler that works only while it holds `lease`.
     pub async fn start_scheduler_elected(
         &self,

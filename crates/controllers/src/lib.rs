@@ -1,0 +1,235 @@
+//! rudder's controller manager: the reconcile loops that turn Deployments
+//! into ReplicaSets into Pods, empty deleted namespaces, give every
+//! namespace its service account and CA bundle, and collect what owners
+//! leave behind. An API client like every component: it runs inside
+//! `rudder server` or alone as `rudder controller-manager --kubeconfig FILE`.
+//!
+//! Each controller is one module: handlers on shared informers put keys on
+//! its rate-limited work queue, and workers run its reconcile function.
+
+pub mod discovery;
+pub mod events;
+pub mod expectations;
+pub mod garbage_collector;
+pub mod informer;
+pub mod metrics;
+pub mod namespace;
+pub mod pods;
+pub mod queue;
+pub mod replicaset;
+pub mod serviceaccount;
+pub mod serving;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::watch;
+
+pub use informer::{Informer, Informers};
+pub use metrics::Metrics;
+
+/// The controllers rudder runs, by upstream's names (the `--controllers`
+/// flag takes these, with or without the `-controller` suffix).
+pub const CONTROLLERS: &[&str] = &[
+    "deployment-controller",
+    "replicaset-controller",
+    "garbage-collector-controller",
+    "namespace-controller",
+    "serviceaccount-controller",
+    "root-ca-certificate-publisher-controller",
+];
+
+/// How the controller manager runs.
+#[derive(Clone)]
+pub struct ControllerManagerOptions {
+    /// `--controllers`: `*` (every default), `name` (on), `-name` (off).
+    pub controllers: Vec<String>,
+    /// The cluster CA bundle published in every namespace as
+    /// `kube-root-ca.crt` (none: that controller does not run).
+    pub root_ca_pem: Option<String>,
+    pub metrics: Arc<Metrics>,
+    /// Turns true once every informer has listed.
+    pub ready: Arc<AtomicBool>,
+}
+
+impl Default for ControllerManagerOptions {
+    fn default() -> Self {
+        ControllerManagerOptions {
+            controllers: vec!["*".to_string()],
+            root_ca_pem: None,
+            metrics: Arc::new(Metrics::new()),
+            ready: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+impl ControllerManagerOptions {
+    /// Whether the controller `name` (upstream's name) runs, as
+    /// kube-controller-manager reads `--controllers`.
+    pub fn enabled(&self, name: &str) -> bool {
+        let short = name.strip_suffix("-controller").unwrap_or(name);
+        let named = |entry: &str| {
+            let entry = entry.strip_suffix("-controller").unwrap_or(entry);
+            entry == short
+        };
+        if self.controllers.iter().any(|c| named(c)) {
+            return true;
+        }
+        if self
+            .controllers
+            .iter()
+            .any(|c| c.strip_prefix('-').is_some_and(named))
+        {
+            return false;
+        }
+        self.controllers.iter().any(|c| c == "*")
+    }
+
+    /// Names in `--controllers` that name no controller.
+    pub fn unknown(&self) -> Vec<String> {
+        self.controllers
+            .iter()
+            .filter(|c| *c != "*")
+            .filter(|c| {
+                let name = c.trim_start_matches('-');
+                let name = name.strip_suffix("-controller").unwrap_or(name);
+                !CONTROLLERS
+                    .iter()
+                    .any(|known| known.strip_suffix("-controller") == Some(name))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// What every controller is started with.
+pub struct Context {
+    pub client: kube::Client,
+    pub informers: Informers,
+    pub options: ControllerManagerOptions,
+}
+
+impl Context {
+    /// The work queue of the controller `name`, reporting its metrics.
+    pub fn queue(&self, name: &str) -> Arc<queue::WorkQueue> {
+        queue::WorkQueue::new(self.options.metrics.queue(name))
+    }
+}
+
+/// Runs the enabled controllers until `shutdown` turns true.
+pub async fn run(
+    client: kube::Client,
+    options: ControllerManagerOptions,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let context = Context {
+        client: client.clone(),
+        informers: Informers::new(client),
+        options: options.clone(),
+    };
+    let mut controllers = Vec::new();
+    type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
+    let starts: [(&str, Start); 5] = [
+        ("replicaset-controller", replicaset::start),
+        ("garbage-collector-controller", garbage_collector::start),
+        ("namespace-controller", namespace::start),
+        ("serviceaccount-controller", serviceaccount::start),
+        (
+            "root-ca-certificate-publisher-controller",
+            serviceaccount::start_root_ca_publisher,
+        ),
+    ];
+    for (name, start) in starts {
+        if options.enabled(name) {
+            controllers.push(start(&context, shutdown.clone()));
+            tracing::debug!(controller = name, "started");
+        }
+    }
+    let informers = context.informers.start(&shutdown);
+    // Ready once every controller's informers have listed.
+    let ready = options.ready.clone();
+    let synced = context.informers.synced();
+    tokio::spawn(async move {
+        synced.await;
+        ready.store(true, Ordering::SeqCst);
+    });
+    let _ = shutdown.wait_for(|stop| *stop).await;
+    for task in controllers.into_iter().chain(informers) {
+        let _ = task.await;
+    }
+    options.ready.store(false, Ordering::SeqCst);
+}
+
+/// Runs `workers` workers of a controller's `queue` once `synced`
+/// resolves, until `shutdown`.
+pub fn spawn_workers<F, Fut, E>(
+    controller: &'static str,
+    queue: Arc<queue::WorkQueue>,
+    workers: usize,
+    synced: impl std::future::Future<Output = ()> + Send + 'static,
+    mut shutdown: watch::Receiver<bool>,
+    reconcile: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(String) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<queue::Outcome, E>> + Send + 'static,
+    E: std::fmt::Display + Send + 'static,
+{
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = synced => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        let stopper = queue.clone();
+        let workers = tokio::spawn(queue::run_workers(queue, workers, controller, reconcile));
+        let _ = shutdown.wait_for(|stop| *stop).await;
+        stopper.shut_down();
+        let _ = workers.await;
+    })
+}
+
+/// Errors of a reconcile: each is retried with backoff.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Api(#[from] kube::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Whether an API error is a 404.
+pub fn is_not_found(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(status) if status.code == 404)
+}
+
+/// Whether an API error is a 409 AlreadyExists.
+pub fn is_already_exists(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(status) if status.code == 409 && status.reason == "AlreadyExists")
+}
+
+/// Whether an API error is a 409 Conflict (a stale resourceVersion).
+pub fn is_conflict(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(status) if status.code == 409 && status.reason == "Conflict")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(controllers: &[&str]) -> ControllerManagerOptions {
+        ControllerManagerOptions {
+            controllers: controllers.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_controllers_flag_reads_as_upstream() {
+        assert!(with(&["*"]).enabled("deployment-controller"));
+        assert!(!with(&["*", "-deployment"]).enabled("deployment-controller"));
+        assert!(!with(&["*", "-deployment-controller"]).enabled("deployment-controller"));
+        assert!(with(&["replicaset"]).enabled("replicaset-controller"));
+        assert!(!with(&["replicaset"]).enabled("deployment-controller"));
+        assert_eq!(with(&["*", "-nope", "replicaset"]).unknown(), vec!["-nope"]);
+    }
+}

@@ -1,0 +1,609 @@
+//! The ReplicaSet controller: keeps `spec.replicas` pods matching each
+//! ReplicaSet's selector. It adopts matching orphans and releases pods that
+//! stop matching (controller ownerReferences), creates pods in slow-start
+//! batches (1, 2, 4, ...) so a failing template costs one request, deletes
+//! surplus pods in upstream's order, and keeps the status (replicas,
+//! fullyLabeledReplicas, readyReplicas, availableReplicas after
+//! minReadySeconds, observedGeneration, the ReplicaFailure condition).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::{Resource, ResourceExt};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use crate::events::EventSink;
+use crate::expectations::Expectations;
+use crate::informer::{Change, Informer, key_of, split_key};
+use crate::pods;
+use crate::queue::{Outcome, WorkQueue};
+use crate::{Context, Error, is_not_found};
+
+const NAME: &str = "replicaset-controller";
+const WORKERS: usize = 5;
+/// At most this many creations or deletions per sync, as upstream.
+const BURST_REPLICAS: usize = 500;
+
+pub struct ReplicaSetController {
+    client: kube::Client,
+    sets: Arc<Informer<ReplicaSet>>,
+    pods: Arc<Informer<Pod>>,
+    queue: Arc<WorkQueue>,
+    expectations: Expectations,
+    events: EventSink,
+}
+
+pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let sets = context.informers.get::<ReplicaSet>();
+    let pods = context.informers.get::<Pod>();
+    let controller = Arc::new(ReplicaSetController {
+        client: context.client.clone(),
+        sets: sets.clone(),
+        pods: pods.clone(),
+        queue: context.queue("replicaset"),
+        expectations: Expectations::default(),
+        events: EventSink::new(context.client.clone(), NAME),
+    });
+    let handler = controller.clone();
+    sets.on_change(move |change| handler.on_replicaset(change));
+    let handler = controller.clone();
+    pods.on_change(move |change| handler.on_pod(change));
+    let synced = async move {
+        sets.synced().await;
+        pods.synced().await;
+    };
+    let queue = controller.queue.clone();
+    crate::spawn_workers(NAME, queue, WORKERS, synced, shutdown, move |key| {
+        let controller = controller.clone();
+        async move { controller.sync(&key).await }
+    })
+}
+
+impl ReplicaSetController {
+    fn on_replicaset(&self, change: Change<'_, ReplicaSet>) {
+        match change {
+            Change::Added(rs) | Change::Updated { new: rs, .. } => self.queue.add(key_of(rs)),
+            Change::Deleted(rs) => {
+                let key = key_of(rs);
+                self.expectations.forget(&key);
+                self.queue.add(key);
+            }
+        }
+    }
+
+    /// The ReplicaSet a controller reference names, if it is cached with
+    /// that uid.
+    fn resolve(&self, namespace: &str, pod: &Pod) -> Option<Arc<ReplicaSet>> {
+        let reference = pods::controller_ref(&pod.metadata)?;
+        if reference.kind != "ReplicaSet" {
+            return None;
+        }
+        let rs = self.sets.get(namespace, &reference.name)?;
+        (rs.metadata.uid.as_deref() == Some(reference.uid.as_str())).then_some(rs)
+    }
+
+    /// Every cached ReplicaSet of the pod's namespace whose selector
+    /// matches it (for orphans, which any of them may adopt).
+    fn matching(&self, pod: &Pod) -> Vec<Arc<ReplicaSet>> {
+        let namespace = pod.namespace().unwrap_or_default();
+        self.sets
+            .list_namespace(&namespace)
+            .into_iter()
+            .filter(|rs| {
+                rs.spec
+                    .as_ref()
+                    .and_then(|s| pods::selector(&s.selector))
+                    .is_some_and(|selector| pods::selects(&selector, &pod.metadata))
+            })
+            .collect()
+    }
+
+    fn on_pod(&self, change: Change<'_, Pod>) {
+        match change {
+            Change::Added(pod) => {
+                let namespace = pod.namespace().unwrap_or_default();
+                if pod.metadata.deletion_timestamp.is_some() {
+                    return self.pod_gone(pod);
+                }
+                if pods::controller_ref(&pod.metadata).is_some() {
+                    if let Some(rs) = self.resolve(&namespace, pod) {
+                        let key = key_of(rs.as_ref());
+                        self.expectations.creation_observed(&key);
+                        self.queue.add(key);
+                    }
+                    return;
+                }
+                for rs in self.matching(pod) {
+                    self.queue.add(key_of(rs.as_ref()));
+                }
+            }
+            Change::Updated { old, new } => {
+                let namespace = new.namespace().unwrap_or_default();
+                if new.metadata.deletion_timestamp.is_some()
+                    && old.metadata.deletion_timestamp.is_none()
+                {
+                    // A graceful deletion begins: the pod is as good as gone.
+                    self.pod_gone(new);
+                    if old.metadata.labels != new.metadata.labels {
+                        self.pod_gone(old);
+                    }
+                    return;
+                }
+                let old_ref = pods::controller_ref(&old.metadata);
+                let new_ref = pods::controller_ref(&new.metadata);
+                if old_ref != new_ref
+                    && old_ref.is_some()
+                    && let Some(rs) = self.resolve(&namespace, old)
+                {
+                    self.queue.add(key_of(rs.as_ref()));
+                }
+                if new_ref.is_some() {
+                    if let Some(rs) = self.resolve(&namespace, new) {
+                        let key = key_of(rs.as_ref());
+                        self.queue.add(key.clone());
+                        // Look again when the pod becomes available.
+                        let min_ready = rs
+                            .spec
+                            .as_ref()
+                            .and_then(|s| s.min_ready_seconds)
+                            .unwrap_or(0);
+                        if min_ready > 0 && !pods::is_ready(old) && pods::is_ready(new) {
+                            self.queue
+                                .add_after(key, Duration::from_secs(min_ready as u64 + 1));
+                        }
+                    }
+                    return;
+                }
+                if old.metadata.labels != new.metadata.labels || old_ref != new_ref {
+                    for rs in self.matching(new) {
+                        self.queue.add(key_of(rs.as_ref()));
+                    }
+                }
+            }
+            Change::Deleted(pod) => self.pod_gone(pod),
+        }
+    }
+
+    fn pod_gone(&self, pod: &Pod) {
+        let namespace = pod.namespace().unwrap_or_default();
+        if let Some(rs) = self.resolve(&namespace, pod) {
+            let key = key_of(rs.as_ref());
+            self.expectations.deletion_observed(&key, &key_of(pod));
+            self.queue.add(key);
+        }
+    }
+
+    async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+        let (namespace, name) = split_key(key);
+        let Some(rs) = self.sets.get(namespace, name) else {
+            self.expectations.forget(key);
+            return Ok(Outcome::Done);
+        };
+        let Some(spec) = rs.spec.as_ref() else {
+            return Ok(Outcome::Done);
+        };
+        let Some(selector) = pods::selector(&spec.selector) else {
+            tracing::warn!(
+                replicaset = key,
+                "the selector cannot be read; nothing is done"
+            );
+            return Ok(Outcome::Done);
+        };
+        let needs_sync = self.expectations.satisfied(key);
+        let active: Vec<Arc<Pod>> = self
+            .pods
+            .list_namespace(namespace)
+            .into_iter()
+            .filter(|p| pods::is_active(p))
+            .collect();
+        let owned = claim_pods(&self.client, rs.as_ref(), &selector, active).await?;
+        let mut failure = None;
+        if needs_sync && rs.metadata.deletion_timestamp.is_none() {
+            failure = self.manage_replicas(key, rs.as_ref(), &owned).await.err();
+        }
+        let min_ready = spec.min_ready_seconds.unwrap_or(0);
+        let status = status_of(rs.as_ref(), &owned, failure.as_ref());
+        if status_changed(rs.as_ref(), &status) {
+            let api: Api<ReplicaSet> = Api::namespaced(self.client.clone(), namespace);
+            match api
+                .patch_status(
+                    name,
+                    &PatchParams::default(),
+                    &Patch::Merge(json!({"status": status})),
+                )
+                .await
+            {
+                Ok(_) => {}
+                Err(err) if is_not_found(&err) => return Ok(Outcome::Done),
+                Err(err) => return Err(err.into()),
+            }
+        }
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        let ready = status["readyReplicas"].as_i64().unwrap_or(0);
+        let available = status["availableReplicas"].as_i64().unwrap_or(0);
+        if min_ready > 0 && ready != available {
+            return Ok(Outcome::After(Duration::from_secs(min_ready as u64)));
+        }
+        Ok(Outcome::Done)
+    }
+
+    async fn manage_replicas(
+        &self,
+        key: &str,
+        rs: &ReplicaSet,
+        owned: &[Arc<Pod>],
+    ) -> Result<(), Error> {
+        let namespace = rs.namespace().unwrap_or_default();
+        let desired = rs
+            .spec
+            .as_ref()
+            .and_then(|s| s.replicas)
+            .unwrap_or(1)
+            .max(0) as usize;
+        let pods_api: Api<Pod> = Api::namespaced(self.client.clone(), &namespace);
+        if owned.len() < desired {
+            let wanted = (desired - owned.len()).min(BURST_REPLICAS);
+            let Some(template) = rs.spec.as_ref().and_then(|s| s.template.as_ref()) else {
+                return Ok(());
+            };
+            self.expectations.expect(key, wanted as i64, Vec::new());
+            let pod = pods::from_template(
+                template,
+                &namespace,
+                &pods::name_prefix(&rs.name_any()),
+                pods::controller_reference(rs),
+            );
+            let created = slow_start(wanted, |_| {
+                let (api, pod) = (pods_api.clone(), pod.clone());
+                async move { api.create(&PostParams::default(), &pod).await }
+            })
+            .await;
+            let failed = wanted - created.succeeded.len();
+            // What was not created will never be observed.
+            self.expectations.lower_creations(key, failed as i64);
+            for pod in &created.succeeded {
+                self.events.normal(
+                    rs,
+                    "SuccessfulCreate",
+                    "Create",
+                    format!("Created pod: {}", pod.name_any()),
+                );
+            }
+            if let Some(err) = created.error {
+                self.events.warning(
+                    rs,
+                    "FailedCreate",
+                    "Create",
+                    format!("Error creating: {}", api_message(&err)),
+                );
+                return Err(err.into());
+            }
+        } else if owned.len() > desired {
+            let surplus = (owned.len() - desired).min(BURST_REPLICAS);
+            let victims = pods_to_delete(owned, surplus);
+            self.expectations
+                .expect(key, 0, victims.iter().map(|p| key_of(p.as_ref())).collect());
+            let deletions = futures::future::join_all(victims.iter().map(|pod| {
+                let api = pods_api.clone();
+                async move {
+                    (
+                        pod,
+                        api.delete(&pod.name_any(), &DeleteParams::default()).await,
+                    )
+                }
+            }))
+            .await;
+            let mut error = None;
+            for (pod, result) in deletions {
+                match result {
+                    Ok(_) => self.events.normal(
+                        rs,
+                        "SuccessfulDelete",
+                        "Delete",
+                        format!("Deleted pod: {}", pod.name_any()),
+                    ),
+                    Err(err) if is_not_found(&err) => self
+                        .expectations
+                        .deletion_observed(key, &key_of(pod.as_ref())),
+                    Err(err) => {
+                        self.expectations
+                            .deletion_observed(key, &key_of(pod.as_ref()));
+                        self.events.warning(
+                            rs,
+                            "FailedDelete",
+                            "Delete",
+                            format!("Error deleting: {}", api_message(&err)),
+                        );
+                        error = Some(err);
+                    }
+                }
+            }
+            if let Some(err) = error {
+                return Err(err.into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The message of an API error as upstream's events quote it.
+pub fn api_message(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) => status.message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What a slow-start run made, and the first error that stopped it.
+pub struct SlowStart<T> {
+    pub succeeded: Vec<T>,
+    pub error: Option<kube::Error>,
+}
+
+/// Runs `count` calls in batches of 1, 2, 4, ... and stops after the first
+/// batch with a failure, so a template the API rejects costs one request
+/// rather than hundreds.
+pub async fn slow_start<T, F, Fut>(count: usize, call: F) -> SlowStart<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<T, kube::Error>>,
+{
+    let mut result = SlowStart {
+        succeeded: Vec::new(),
+        error: None,
+    };
+    let mut batch = 1;
+    let mut done = 0;
+    while done < count {
+        let size = batch.min(count - done);
+        let outcomes = futures::future::join_all((done..done + size).map(&call)).await;
+        done += size;
+        for outcome in outcomes {
+            match outcome {
+                Ok(made) => result.succeeded.push(made),
+                Err(err) => {
+                    if result.error.is_none() {
+                        result.error = Some(err);
+                    }
+                }
+            }
+        }
+        if result.error.is_some() {
+            break;
+        }
+        batch *= 2;
+    }
+    result
+}
+
+/// The owned pods to delete: the first `count` in upstream's order, pods
+/// sharing a node with more of their siblings going first.
+fn pods_to_delete(owned: &[Arc<Pod>], count: usize) -> Vec<Arc<Pod>> {
+    let node = |p: &Pod| p.spec.as_ref().and_then(|s| s.node_name.clone());
+    let mut per_node: HashMap<String, usize> = HashMap::new();
+    for pod in owned {
+        if let Some(node) = node(pod) {
+            *per_node.entry(node).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(&Pod, usize)> = owned
+        .iter()
+        .map(|p| {
+            (
+                p.as_ref(),
+                node(p).and_then(|n| per_node.get(&n).copied()).unwrap_or(0),
+            )
+        })
+        .collect();
+    pods::sort_for_deletion(&mut ranked);
+    ranked
+        .into_iter()
+        .take(count)
+        .filter_map(|(pod, _)| {
+            owned
+                .iter()
+                .find(|p| std::ptr::eq(p.as_ref(), pod))
+                .cloned()
+        })
+        .collect()
+}
+
+/// The pods `owner` controls after adopting matching orphans and
+/// releasing owned pods that no longer match, as upstream's
+/// ControllerRefManager does. Adoption is rechecked against the live owner
+/// first, so a deleted and recreated owner of the same name adopts nothing
+/// meant for the old one.
+pub async fn claim_pods<K>(
+    client: &kube::Client,
+    owner: &K,
+    selector: &api::selectors::LabelSelector,
+    candidates: Vec<Arc<Pod>>,
+) -> Result<Vec<Arc<Pod>>, Error>
+where
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let uid = owner.meta().uid.clone().unwrap_or_default();
+    let namespace = owner.meta().namespace.clone().unwrap_or_default();
+    let pods_api: Api<Pod> = Api::namespaced(client.clone(), &namespace);
+    let deleting = owner.meta().deletion_timestamp.is_some();
+    let mut owned = Vec::new();
+    let mut adoption_checked: Option<bool> = None;
+    for pod in candidates {
+        let matches = pods::selects(selector, &pod.metadata);
+        match pods::controller_ref(&pod.metadata) {
+            Some(reference) if reference.uid == uid => {
+                if matches || deleting {
+                    owned.push(pod);
+                    continue;
+                }
+                let patch = json!({"metadata": {
+                    "ownerReferences": [{"$patch": "delete", "uid": uid}],
+                    "uid": pod.metadata.uid,
+                }});
+                match pods_api
+                    .patch(
+                        &pod.name_any(),
+                        &PatchParams::default(),
+                        &Patch::Strategic(patch),
+                    )
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(err) if is_not_found(&err) || is_invalid(&err) => {}
+                    Err(err) => return Err(err.into()),
+                }
+            }
+            Some(_) => {}
+            None => {
+                if !matches || deleting || pod.metadata.deletion_timestamp.is_some() {
+                    continue;
+                }
+                let can_adopt = match adoption_checked {
+                    Some(answer) => answer,
+                    None => {
+                        let api: Api<K> = Api::namespaced(client.clone(), &namespace);
+                        let live = api.get_opt(&owner.name_any()).await?;
+                        let answer = live.is_some_and(|live| {
+                            live.meta().uid.as_deref() == Some(uid.as_str())
+                                && live.meta().deletion_timestamp.is_none()
+                        });
+                        adoption_checked = Some(answer);
+                        answer
+                    }
+                };
+                if !can_adopt {
+                    continue;
+                }
+                let patch = json!({"metadata": {
+                    "ownerReferences": [pods::controller_reference(owner)],
+                    "uid": pod.metadata.uid,
+                }});
+                match pods_api
+                    .patch(
+                        &pod.name_any(),
+                        &PatchParams::default(),
+                        &Patch::Strategic(patch),
+                    )
+                    .await
+                {
+                    Ok(adopted) => owned.push(Arc::new(adopted)),
+                    Err(err) if is_not_found(&err) || is_invalid(&err) => {}
+                    Err(err) => return Err(err.into()),
+                }
+            }
+        }
+    }
+    Ok(owned)
+}
+
+fn is_invalid(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(status) if status.code == 422)
+}
+
+/// Zero as absent, as upstream's `omitempty` fields are.
+fn count(n: usize) -> Value {
+    if n == 0 { Value::Null } else { json!(n) }
+}
+
+/// The status the ReplicaSet should have, as a merge patch body (absent
+/// fields as null).
+fn status_of(rs: &ReplicaSet, owned: &[Arc<Pod>], failure: Option<&Error>) -> Value {
+    let spec = rs.spec.as_ref();
+    let template_labels = spec
+        .and_then(|s| s.template.as_ref())
+        .and_then(|t| t.metadata.as_ref())
+        .map(pods::labels)
+        .unwrap_or_default();
+    let min_ready = spec.and_then(|s| s.min_ready_seconds).unwrap_or(0);
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let fully_labeled = owned
+        .iter()
+        .filter(|p| {
+            let labels = pods::labels(&p.metadata);
+            template_labels
+                .iter()
+                .all(|(k, v)| labels.get(k) == Some(v))
+        })
+        .count();
+    let ready = owned.iter().filter(|p| pods::is_ready(p)).count();
+    let available = owned
+        .iter()
+        .filter(|p| pods::is_available(p, min_ready, now))
+        .count();
+    let existing: Vec<Value> = rs
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .map(|c| {
+            c.iter()
+                .filter_map(|c| serde_json::to_value(c).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut conditions: Vec<Value> = existing
+        .iter()
+        .filter(|c| c["type"] != "ReplicaFailure")
+        .cloned()
+        .collect();
+    if let Some(failure) = failure {
+        let previous = existing.iter().find(|c| c["type"] == "ReplicaFailure");
+        let reason = if owned.len() < spec.and_then(|s| s.replicas).unwrap_or(1).max(0) as usize {
+            "FailedCreate"
+        } else {
+            "FailedDelete"
+        };
+        let message = match failure {
+            Error::Api(err) => api_message(err),
+            other => other.to_string(),
+        };
+        let since = previous
+            .filter(|c| c["reason"] == reason && c["message"] == message.as_str())
+            .and_then(|c| c.get("lastTransitionTime").cloned())
+            .unwrap_or_else(|| json!(pods::timestamp(now)));
+        conditions.push(json!({
+            "type": "ReplicaFailure",
+            "status": "True",
+            "lastTransitionTime": since,
+            "reason": reason,
+            "message": message,
+        }));
+    }
+    json!({
+        "replicas": owned.len(),
+        "fullyLabeledReplicas": count(fully_labeled),
+        "readyReplicas": count(ready),
+        "availableReplicas": count(available),
+        "observedGeneration": rs.metadata.generation,
+        "conditions": if conditions.is_empty() { Value::Null } else { json!(conditions) },
+    })
+}
+
+fn status_changed(rs: &ReplicaSet, wanted: &Value) -> bool {
+    let current = rs
+        .status
+        .as_ref()
+        .and_then(|s| serde_json::to_value(s).ok())
+        .unwrap_or_else(|| json!({}));
+    let number = |v: &Value| v.as_i64().unwrap_or(0);
+    [
+        "replicas",
+        "fullyLabeledReplicas",
+        "readyReplicas",
+        "availableReplicas",
+        "observedGeneration",
+    ]
+    .iter()
+    .any(|field| number(&current[field]) != number(&wanted[field]))
+        || current.get("conditions").cloned().unwrap_or(Value::Null)
+            != wanted.get("conditions").cloned().unwrap_or(Value::Null)
+}
