@@ -1,5 +1,6 @@
-//! The control-plane components run on their own (`rudder scheduler`),
-//! each an API client of a cluster given by a kubeconfig.
+//! The control-plane components run on their own (`rudder scheduler`,
+//! `rudder controller-manager`), each an API client of a cluster given by
+//! a kubeconfig.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,6 +25,90 @@ pub struct SchedulerArgs {
     pub bind_address: std::net::IpAddr,
     #[command(flatten)]
     pub election: ElectionArgs,
+}
+
+/// The flags of `rudder controller-manager`.
+#[derive(clap::Args, Debug)]
+pub struct ControllerManagerArgs {
+    /// The kubeconfig of the cluster to manage (its user needs the
+    /// controller manager's rights).
+    #[arg(long)]
+    pub kubeconfig: PathBuf,
+    /// The controllers to run: `*` for all, `name` to enable one, `-name`
+    /// to disable one (e.g. `*,-garbage-collector-controller`).
+    #[arg(long, value_delimiter = ',', default_value = "*")]
+    pub controllers: Vec<String>,
+    /// The CA bundle published in every namespace as `kube-root-ca.crt`.
+    #[arg(long)]
+    pub root_ca_file: Option<PathBuf>,
+    /// The HTTPS port for /healthz, /readyz and /metrics (0: none).
+    #[arg(long, default_value_t = 10257)]
+    pub secure_port: u16,
+    /// The address the secure port listens on.
+    #[arg(long, default_value = "0.0.0.0")]
+    pub bind_address: std::net::IpAddr,
+    #[command(flatten)]
+    pub election: ElectionArgs,
+}
+
+/// The controller manager's options from its flags.
+pub fn controller_options(
+    controllers: &[String],
+    root_ca_pem: Option<String>,
+) -> Result<controllers::ControllerManagerOptions, String> {
+    let options = controllers::ControllerManagerOptions {
+        controllers: controllers.to_vec(),
+        root_ca_pem,
+        ..Default::default()
+    };
+    let unknown = options.unknown();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "--controllers names unknown controllers: {} (known: {})",
+            unknown.join(", "),
+            controllers::CONTROLLERS.join(", ")
+        ));
+    }
+    Ok(options)
+}
+
+pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), String> {
+    let root_ca = match &args.root_ca_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    let options = controller_options(&args.controllers, root_ca)?;
+    let client = client(&args.kubeconfig).await?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut serving = None;
+    if args.secure_port != 0 {
+        let address = std::net::SocketAddr::new(args.bind_address, args.secure_port);
+        let listener = serving::bind(address).await?;
+        let cert = serving::ServingCert::self_signed()?;
+        serving = Some(serve_controllers_secure(
+            listener,
+            cert,
+            &options,
+            stopping.clone(),
+        ));
+    }
+    let election = args
+        .election
+        .leader_elect
+        .then(|| args.election.lease("kube-controller-manager", None));
+    let manager = tokio::spawn(run_controllers_elected(
+        client, options, election, stopping,
+    ));
+    tracing::info!(kubeconfig = %args.kubeconfig.display(), "controller manager started");
+    crate::serve::wait_for_shutdown().await;
+    let _ = stop.send(true);
+    let _ = manager.await;
+    if let Some(serving) = serving {
+        let _ = serving.await;
+    }
+    Ok(())
 }
 
 /// Leader election flags, as kube-scheduler and kube-controller-manager
@@ -101,6 +186,23 @@ impl ElectionArgs {
     }
 }
 
+/// Runs `work` until `stopping`, behind leader election when asked (then
+/// only while this copy holds the lease).
+pub async fn run_elected<W, F>(
+    client: kube::Client,
+    election: Option<leader_election::LeaseConfig>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    work: W,
+) where
+    W: Fn(tokio::sync::watch::Receiver<bool>) -> F,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    match election {
+        None => work(stopping).await,
+        Some(lease) => leader_election::run(client, lease, stopping, work).await,
+    }
+}
+
 /// Runs the scheduler until `stopping`, behind leader election when asked.
 pub async fn run_scheduler_elected(
     client: kube::Client,
@@ -108,16 +210,41 @@ pub async fn run_scheduler_elected(
     election: Option<leader_election::LeaseConfig>,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) {
-    match election {
-        None => scheduler::run(client, options, stopping).await,
-        Some(lease) => {
-            let lease_client = client.clone();
-            leader_election::run(lease_client, lease, stopping, move |lost| {
-                scheduler::run(client.clone(), options.clone(), lost)
-            })
-            .await
+    let lease_client = client.clone();
+    run_elected(lease_client, election, stopping, move |lost| {
+        scheduler::run(client.clone(), options.clone(), lost)
+    })
+    .await
+}
+
+/// Runs the controller manager until `stopping`, behind leader election
+/// when asked.
+pub async fn run_controllers_elected(
+    client: kube::Client,
+    options: controllers::ControllerManagerOptions,
+    election: Option<leader_election::LeaseConfig>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    let lease_client = client.clone();
+    run_elected(lease_client, election, stopping, move |lost| {
+        controllers::run(client.clone(), options.clone(), lost)
+    })
+    .await
+}
+
+/// Serves the controller manager's secure port in a task of its own.
+pub fn serve_controllers_secure(
+    listener: tokio::net::TcpListener,
+    cert: serving::ServingCert,
+    options: &controllers::ControllerManagerOptions,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let options = options.clone();
+    tokio::spawn(async move {
+        if let Err(err) = controllers::serving::serve(listener, cert, options, stopping).await {
+            tracing::error!(error = %err, "the controller manager's secure port");
         }
-    }
+    })
 }
 
 /// Serves a scheduler's secure port in a task of its own.

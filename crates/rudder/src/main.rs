@@ -25,6 +25,8 @@ enum Command {
     Apiserver(serve::ApiServerArgs),
     /// Run only the scheduler, against the API server of a kubeconfig.
     Scheduler(components::SchedulerArgs),
+    /// Run only the controller manager, against the API server of a kubeconfig.
+    ControllerManager(components::ControllerManagerArgs),
     /// Save, inspect and restore snapshots of the cluster state store.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
             Command::Server(args) => serve::run(args).await,
             Command::Apiserver(args) => serve::run_apiserver(args).await,
             Command::Scheduler(args) => components::run_scheduler(args).await,
+            Command::ControllerManager(args) => components::run_controller_manager(args).await,
             Command::Snapshot(command) => snapshot::run(command).await,
         }
     });

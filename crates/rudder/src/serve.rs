@@ -2,7 +2,7 @@
 //! apiserver`: the API server alone (several may share one etcd). Both open
 //! the cluster state store chosen by the storage flags, keep it compacted,
 //! and serve the Kubernetes API; `rudder server` will start the other
-//! control-plane components here as they are built.
+//! control-plane components (scheduler, controller manager) here.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -23,6 +23,16 @@ pub struct ServerArgs {
     /// (0: none).
     #[arg(long, default_value_t = 10259)]
     pub scheduler_secure_port: u16,
+    /// Do not run the controller manager in this process.
+    #[arg(long)]
+    pub disable_controller_manager: bool,
+    /// The controllers to run: `*` for all, `-name` to leave one out.
+    #[arg(long, value_delimiter = ',', default_value = "*")]
+    pub controllers: Vec<String>,
+    /// The controller manager's HTTPS port for /healthz and /metrics on
+    /// 127.0.0.1 (0: none).
+    #[arg(long, default_value_t = 10257)]
+    pub controller_manager_secure_port: u16,
     /// Leader election of the components this server runs (for several
     /// servers on one etcd).
     #[command(flatten)]
@@ -126,6 +136,45 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
             stopping.clone(),
         )));
         tracing::info!("scheduler started");
+    }
+    if !args.disable_controller_manager {
+        let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
+        let options = crate::components::controller_options(&args.controllers, Some(ca))?;
+        let kubeconfig = server
+            .component_kubeconfig("controller-manager", "system:kube-controller-manager")?;
+        let client = crate::components::client(&kubeconfig).await?;
+        if args.controller_manager_secure_port != 0 {
+            let address = std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                args.controller_manager_secure_port,
+            ));
+            let listener = serving::bind(address).await?;
+            let pair = server
+                .pki
+                .server("controller-manager-serving")
+                .map_err(|e| e.to_string())?;
+            let cert = serving::ServingCert {
+                cert_pem: pair.cert_pem().map_err(|e| e.to_string())?,
+                key_pem: pair.key_pem().map_err(|e| e.to_string())?,
+            };
+            components.push(crate::components::serve_controllers_secure(
+                listener,
+                cert,
+                &options,
+                stopping.clone(),
+            ));
+        }
+        let election = args.election.leader_elect.then(|| {
+            let identity = crate::components::persistent_identity(&data_dir);
+            args.election.lease("kube-controller-manager", identity)
+        });
+        components.push(tokio::spawn(crate::components::run_controllers_elected(
+            client,
+            options,
+            election,
+            stopping.clone(),
+        )));
+        tracing::info!("controller manager started");
     }
     wait_for_shutdown().await;
     tracing::info!("shutting down");
