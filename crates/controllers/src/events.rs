@@ -1,36 +1,41 @@
-//! Events, published off the reconcile path: a controller hands an event
-//! to its sink and goes on; one task per controller publishes them through
-//! kube's recorder (which folds repeats into a series), reporting as the
-//! controller's upstream name (`replicaset-controller`, ...).
+//! Events as kube-controller-manager records them: core/v1 Events with the
+//! controller as `source.component`, published off the reconcile path (a
+//! controller hands an event to its sink and goes on). An event identical
+//! to a recent one (same object, type, reason and message) bumps that
+//! one's count and lastTimestamp instead of making another, as client-go's
+//! event correlator does; events with other messages stay events of their
+//! own.
 
-use k8s_openapi::api::core::v1::ObjectReference;
+use std::collections::HashMap;
+
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use k8s_openapi::jiff::Timestamp;
 use kube::Resource;
-use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use serde_json::json;
 use tokio::sync::mpsc;
+
+/// Identical events remembered for counting (client-go keeps 4096).
+const REMEMBERED: usize = 4096;
+
+struct Pending {
+    regarding: ObjectReference,
+    type_: &'static str,
+    reason: String,
+    message: String,
+}
 
 #[derive(Clone)]
 pub struct EventSink {
-    queue: mpsc::UnboundedSender<(Event, ObjectReference)>,
+    queue: mpsc::UnboundedSender<Pending>,
 }
 
 impl EventSink {
     /// A sink publishing as `component` until every clone is dropped.
     pub fn new(client: kube::Client, component: &str) -> EventSink {
-        let (queue, mut events) = mpsc::unbounded_channel::<(Event, ObjectReference)>();
-        let recorder = Recorder::new(
-            client,
-            Reporter {
-                controller: component.to_string(),
-                instance: None,
-            },
-        );
-        tokio::spawn(async move {
-            while let Some((event, reference)) = events.recv().await {
-                if let Err(err) = recorder.publish(&event, &reference).await {
-                    tracing::debug!(error = %err, reason = %event.reason, "publishing an event");
-                }
-            }
-        });
+        let (queue, events) = mpsc::unbounded_channel::<Pending>();
+        tokio::spawn(publish(client, component.to_string(), events));
         EventSink { queue }
     }
 
@@ -38,37 +43,114 @@ impl EventSink {
         &self,
         regarding: &K,
         reason: &str,
-        action: &str,
-        note: String,
+        message: String,
     ) {
-        self.publish(regarding, EventType::Normal, reason, action, note);
+        self.send(regarding, "Normal", reason, message);
     }
 
     pub fn warning<K: Resource<DynamicType = ()>>(
         &self,
         regarding: &K,
         reason: &str,
-        action: &str,
-        note: String,
+        message: String,
     ) {
-        self.publish(regarding, EventType::Warning, reason, action, note);
+        self.send(regarding, "Warning", reason, message);
     }
 
-    fn publish<K: Resource<DynamicType = ()>>(
+    fn send<K: Resource<DynamicType = ()>>(
         &self,
         regarding: &K,
-        type_: EventType,
+        type_: &'static str,
         reason: &str,
-        action: &str,
-        note: String,
+        message: String,
     ) {
-        let event = Event {
+        let _ = self.queue.send(Pending {
+            regarding: regarding.object_ref(&()),
             type_,
             reason: reason.to_string(),
-            note: Some(note),
-            action: action.to_string(),
-            secondary: None,
+            message,
+        });
+    }
+}
+
+fn now() -> Time {
+    Time(Timestamp::from_second(Timestamp::now().as_second()).unwrap_or_else(|_| Timestamp::now()))
+}
+
+/// What makes two events identical: object uid, type, reason, message.
+type Identical = (String, &'static str, String, String);
+/// Where the event recorded for it lives, and its count.
+type Recorded = (String, String, i32);
+
+async fn publish(
+    client: kube::Client,
+    component: String,
+    mut events: mpsc::UnboundedReceiver<Pending>,
+) {
+    let mut seen: HashMap<Identical, Recorded> = HashMap::new();
+    while let Some(pending) = events.recv().await {
+        let namespace = pending
+            .regarding
+            .namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".to_string());
+        let key = (
+            pending.regarding.uid.clone().unwrap_or_default(),
+            pending.type_,
+            pending.reason.clone(),
+            pending.message.clone(),
+        );
+        let api: Api<Event> = Api::namespaced(client.clone(), &namespace);
+        let stamp = now();
+        if let Some((event_namespace, name, count)) = seen.get_mut(&key)
+            && *event_namespace == namespace
+        {
+            *count += 1;
+            let patch = json!({"count": *count, "lastTimestamp": stamp});
+            match api
+                .patch(name, &PatchParams::default(), &Patch::Merge(patch))
+                .await
+            {
+                Ok(_) => continue,
+                // Gone (expired, or its namespace emptied): record anew.
+                Err(err) => tracing::debug!(error = %err, "updating an event"),
+            }
+        }
+        let nanos = Timestamp::now().as_nanosecond();
+        let object_name = pending.regarding.name.clone().unwrap_or_default();
+        let event = Event {
+            metadata: ObjectMeta {
+                name: Some(format!("{object_name}.{nanos:x}")),
+                namespace: Some(namespace.clone()),
+                ..ObjectMeta::default()
+            },
+            involved_object: pending.regarding,
+            reason: Some(pending.reason),
+            message: Some(pending.message),
+            type_: Some(pending.type_.to_string()),
+            source: Some(EventSource {
+                component: Some(component.clone()),
+                host: None,
+            }),
+            first_timestamp: Some(stamp.clone()),
+            last_timestamp: Some(stamp),
+            count: Some(1),
+            reporting_component: Some(component.clone()),
+            reporting_instance: Some(component.clone()),
+            ..Event::default()
         };
-        let _ = self.queue.send((event, regarding.object_ref(&())));
+        match api.create(&PostParams::default(), &event).await {
+            Ok(created) => {
+                if seen.len() >= REMEMBERED {
+                    seen.clear();
+                }
+                seen.insert(
+                    key,
+                    (namespace, created.metadata.name.unwrap_or_default(), 1),
+                );
+            }
+            Err(err) => tracing::debug!(error = %err, "recording an event"),
+        }
     }
 }

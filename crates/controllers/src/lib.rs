@@ -7,6 +7,7 @@
 //! Each controller is one module: handlers on shared informers put keys on
 //! its rate-limited work queue, and workers run its reconcile function.
 
+pub mod deployment;
 pub mod discovery;
 pub mod events;
 pub mod expectations;
@@ -129,8 +130,9 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 5] = [
+    let starts: [(&str, Start); 6] = [
         ("replicaset-controller", replicaset::start),
+        ("deployment-controller", deployment::start),
         ("garbage-collector-controller", garbage_collector::start),
         ("namespace-controller", namespace::start),
         ("serviceaccount-controller", serviceaccount::start),

@@ -272,7 +272,6 @@ impl ReplicaSetController {
                 self.events.normal(
                     rs,
                     "SuccessfulCreate",
-                    "Create",
                     format!("Created pod: {}", pod.name_any()),
                 );
             }
@@ -280,7 +279,6 @@ impl ReplicaSetController {
                 self.events.warning(
                     rs,
                     "FailedCreate",
-                    "Create",
                     format!("Error creating: {}", api_message(&err)),
                 );
                 return Err(err.into());
@@ -306,7 +304,6 @@ impl ReplicaSetController {
                     Ok(_) => self.events.normal(
                         rs,
                         "SuccessfulDelete",
-                        "Delete",
                         format!("Deleted pod: {}", pod.name_any()),
                     ),
                     Err(err) if is_not_found(&err) => self
@@ -318,7 +315,6 @@ impl ReplicaSetController {
                         self.events.warning(
                             rs,
                             "FailedDelete",
-                            "Delete",
                             format!("Error deleting: {}", api_message(&err)),
                         );
                         error = Some(err);

@@ -74,9 +74,9 @@ pub fn controller_options(
 
 pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), String> {
     let root_ca = match &args.root_ca_file {
-        Some(path) => Some(
-            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?,
-        ),
+        Some(path) => {
+            Some(std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?)
+        }
         None => None,
     };
     let options = controller_options(&args.controllers, root_ca)?;
@@ -98,9 +98,7 @@ pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), S
         .election
         .leader_elect
         .then(|| args.election.lease("kube-controller-manager", None));
-    let manager = tokio::spawn(run_controllers_elected(
-        client, options, election, stopping,
-    ));
+    let manager = tokio::spawn(run_controllers_elected(client, options, election, stopping));
     tracing::info!(kubeconfig = %args.kubeconfig.display(), "controller manager started");
     crate::serve::wait_for_shutdown().await;
     let _ = stop.send(true);

@@ -140,14 +140,12 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     if !args.disable_controller_manager {
         let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
         let options = crate::components::controller_options(&args.controllers, Some(ca))?;
-        let kubeconfig = server
-            .component_kubeconfig("controller-manager", "system:kube-controller-manager")?;
+        let kubeconfig =
+            server.component_kubeconfig("controller-manager", "system:kube-controller-manager")?;
         let client = crate::components::client(&kubeconfig).await?;
         if args.controller_manager_secure_port != 0 {
-            let address = std::net::SocketAddr::from((
-                [127, 0, 0, 1],
-                args.controller_manager_secure_port,
-            ));
+            let address =
+                std::net::SocketAddr::from(([127, 0, 0, 1], args.controller_manager_secure_port));
             let listener = serving::bind(address).await?;
             let pair = server
                 .pki

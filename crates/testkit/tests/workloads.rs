@@ -496,3 +496,449 @@ async fn objects_whose_owner_is_gone_are_collected() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Stands in for the kubelets: marks every pod of `namespace` Running and
+/// Ready as it appears, until dropped.
+struct Kubelets(tokio::task::JoinHandle<()>);
+
+impl Drop for Kubelets {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn kubelets(cluster: &TestCluster, namespace: &str) -> Kubelets {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams, Patch, PatchParams};
+    let client = cluster.client_as("kubelets", "system:node:test").await;
+    let pods: Api<Pod> = Api::namespaced(client, namespace);
+    Kubelets(tokio::spawn(async move {
+        loop {
+            if let Ok(list) = pods.list(&ListParams::default()).await {
+                for pod in list.items {
+                    let running =
+                        pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
+                    if running || pod.metadata.deletion_timestamp.is_some() {
+                        continue;
+                    }
+                    let now = k8s_openapi::jiff::Timestamp::now()
+                        .strftime("%Y-%m-%dT%H:%M:%SZ")
+                        .to_string();
+                    let status = json!({"status": {"phase": "Running", "conditions": [
+                        {"type": "Ready", "status": "True", "lastTransitionTime": now},
+                    ]}});
+                    let name = pod.metadata.name.unwrap_or_default();
+                    let _ = pods
+                        .patch_status(&name, &PatchParams::default(), &Patch::Merge(status))
+                        .await;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }))
+}
+
+const NFS_EXPORTER: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: monitoring
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nfs-exporter
+  namespace: monitoring
+  labels:
+    helm.sh/chart: nfs-exporter-1.0.0
+    app.kubernetes.io/name: nfs-exporter
+    app.kubernetes.io/instance: monitoring
+    app.kubernetes.io/version: "1.0.0"
+    app.kubernetes.io/managed-by: Helm
+    app.kubernetes.io/component: nfs-exporter
+    app.kubernetes.io/part-of: monitoring
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: nfs-exporter
+      app.kubernetes.io/instance: monitoring
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: nfs-exporter
+        app.kubernetes.io/instance: monitoring
+    spec:
+      containers:
+      - name: exporter
+        image: prom/node-exporter:v1.6.0
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_deployment_converges_to_one_named_pod() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = cluster.file("nfs.yaml", NFS_EXPORTER);
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let _kubelets = kubelets(&cluster, "monitoring").await;
+    let out = cluster
+        .kubectl(&[
+            "rollout",
+            "status",
+            "deployment/nfs-exporter",
+            "-n",
+            "monitoring",
+            "--timeout=60s",
+        ])
+        .await
+        .ok();
+    assert!(out.contains("successfully rolled out"), "{out}");
+    let pods = cluster
+        .kubectl(&[
+            "get",
+            "pods",
+            "-n",
+            "monitoring",
+            "-l",
+            "app.kubernetes.io/name=nfs-exporter",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    let names = names(&pods);
+    assert_eq!(names.len(), 1);
+    let rs: Value = cluster
+        .kubectl(&["get", "rs", "-n", "monitoring", "-o", "json"])
+        .await
+        .json();
+    let rs = &items(&rs)[0];
+    let hash = rs["metadata"]["labels"]["pod-template-hash"]
+        .as_str()
+        .unwrap();
+    assert_eq!(rs["metadata"]["name"], format!("nfs-exporter-{hash}"));
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "1"
+    );
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"],
+        "1"
+    );
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"],
+        "2"
+    );
+    let suffix = names[0]
+        .strip_prefix(&format!("nfs-exporter-{hash}-"))
+        .expect("named after its set");
+    assert_eq!(suffix.len(), 5);
+    let d: Value = cluster
+        .kubectl(&[
+            "get",
+            "deploy",
+            "nfs-exporter",
+            "-n",
+            "monitoring",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "1"
+    );
+    let conditions = d["status"]["conditions"].as_array().unwrap();
+    let find = |kind: &str| {
+        conditions
+            .iter()
+            .find(|c| c["type"] == kind)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(find("Available")["reason"], "MinimumReplicasAvailable");
+    assert_eq!(
+        find("Available")["message"],
+        "Deployment has minimum availability."
+    );
+    assert_eq!(find("Progressing")["reason"], "NewReplicaSetAvailable");
+    assert_eq!(
+        find("Progressing")["message"],
+        format!("ReplicaSet \"nfs-exporter-{hash}\" has successfully progressed.")
+    );
+    let printed = cluster
+        .kubectl(&["get", "deploy", "-n", "monitoring"])
+        .await
+        .ok();
+    let row: Vec<&str> = printed.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(&row[..4], &["nfs-exporter", "1/1", "1", "1"], "{printed}");
+    let described = cluster
+        .kubectl(&["describe", "deploy", "nfs-exporter", "-n", "monitoring"])
+        .await
+        .ok();
+    assert!(
+        described.contains(&format!(
+            "NewReplicaSet:   nfs-exporter-{hash} (1/1 replicas created)"
+        )),
+        "{described}"
+    );
+    assert!(
+        described.contains(&format!(
+            "Scaled up replica set nfs-exporter-{hash} from 0 to 1"
+        )),
+        "{described}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rolling_update_history_undo_scale_pause_and_restart() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let _kubelets = kubelets(&cluster, "default").await;
+    cluster
+        .kubectl(&[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx:1.25",
+            "--replicas=4",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["rollout", "status", "deploy/web", "--timeout=60s"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "annotate",
+            "deploy/web",
+            "kubernetes.io/change-cause=image 1.26",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["set", "image", "deploy/web", "nginx=nginx:1.26"])
+        .await
+        .ok();
+    let out = cluster
+        .kubectl(&["rollout", "status", "deploy/web", "--timeout=60s"])
+        .await
+        .ok();
+    assert!(out.contains("successfully rolled out"), "{out}");
+    let sets: Value = cluster
+        .kubectl(&["get", "rs", "-l", "app=web", "-o", "json"])
+        .await
+        .json();
+    let mut sizes: Vec<(String, i64)> = items(&sets)
+        .iter()
+        .map(|rs| {
+            (
+                rs["spec"]["template"]["spec"]["containers"][0]["image"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                rs["spec"]["replicas"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    sizes.sort();
+    assert_eq!(
+        sizes,
+        vec![("nginx:1.25".to_string(), 0), ("nginx:1.26".to_string(), 4)]
+    );
+    let pods: Value = cluster
+        .kubectl(&["get", "pods", "-l", "app=web", "-o", "json"])
+        .await
+        .json();
+    let live: Vec<Value> = items(&pods)
+        .into_iter()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .collect();
+    assert!(
+        live.iter()
+            .all(|p| p["spec"]["containers"][0]["image"] == "nginx:1.26")
+    );
+
+    let history = cluster
+        .kubectl(&["rollout", "history", "deploy/web"])
+        .await
+        .ok();
+    let lines: Vec<&str> = history.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines[1].starts_with("REVISION"), "{history}");
+    assert!(lines[2].starts_with('1'), "{history}");
+    assert!(
+        lines[3].starts_with('2') && lines[3].contains("image 1.26"),
+        "{history}"
+    );
+
+    cluster
+        .kubectl(&["rollout", "undo", "deploy/web"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["rollout", "status", "deploy/web", "--timeout=60s"])
+        .await
+        .ok();
+    let d: Value = cluster
+        .kubectl(&["get", "deploy", "web", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.25"
+    );
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "3"
+    );
+    let sets: Value = cluster
+        .kubectl(&["get", "rs", "-l", "app=web", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(items(&sets).len(), 2, "the old set is reused, not copied");
+
+    // Scaling resizes the one active set.
+    cluster
+        .kubectl(&["scale", "deploy/web", "--replicas=6"])
+        .await
+        .ok();
+    eventually(&cluster, &["get", "deploy", "web"], "6 available", |d| {
+        d["status"]["availableReplicas"] == 6
+    })
+    .await;
+
+    // Paused: template changes wait.
+    cluster
+        .kubectl(&["rollout", "pause", "deploy/web"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["set", "image", "deploy/web", "nginx=nginx:1.27"])
+        .await
+        .ok();
+    let paused = eventually(
+        &cluster,
+        &["get", "deploy", "web"],
+        "the paused condition",
+        |d| {
+            d["status"]["conditions"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["reason"] == "DeploymentPaused"))
+        },
+    )
+    .await;
+    // No new set yet: nothing updated (zero is left out, as upstream).
+    assert!(paused["status"]["updatedReplicas"].is_null(), "{paused}");
+    assert_eq!(
+        items(
+            &cluster
+                .kubectl(&["get", "rs", "-l", "app=web", "-o", "json"])
+                .await
+                .json()
+        )
+        .len(),
+        2
+    );
+    cluster
+        .kubectl(&["rollout", "resume", "deploy/web"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["rollout", "status", "deploy/web", "--timeout=60s"])
+        .await
+        .ok();
+    // A restart is a new template: a new set rolls out.
+    cluster
+        .kubectl(&["rollout", "restart", "deploy/web"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["rollout", "status", "deploy/web", "--timeout=60s"])
+        .await
+        .ok();
+    let sets: Value = cluster
+        .kubectl(&["get", "rs", "-l", "app=web", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(items(&sets).len(), 4);
+    let events = cluster
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "reason=ScalingReplicaSet",
+        ])
+        .await
+        .ok();
+    assert!(events.contains("Scaled up replica set web-"), "{events}");
+    assert!(events.contains("Scaled down replica set web-"), "{events}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recreate_stops_every_old_pod_before_starting_new_ones() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let _kubelets = kubelets(&cluster, "default").await;
+    cluster
+        .kubectl(&[
+            "create",
+            "deployment",
+            "db",
+            "--image=postgres:15",
+            "--replicas=2",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "patch",
+            "deploy/db",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"strategy":{"type":"Recreate","rollingUpdate":null}}}"#,
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["rollout", "status", "deploy/db", "--timeout=60s"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["set", "image", "deploy/db", "postgres=postgres:16"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["rollout", "status", "deploy/db", "--timeout=60s"])
+        .await
+        .ok();
+    // Events are published after the fact: wait for the last one.
+    let scaling = |events: &Value| -> Vec<String> {
+        items(events)
+            .iter()
+            .filter(|e| e["reason"] == "ScalingReplicaSet")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let events = eventually(
+        &cluster,
+        &["get", "events", "--sort-by=.metadata.creationTimestamp"],
+        "3 scaling events",
+        |e| scaling(e).len() >= 3,
+    )
+    .await;
+    let scaling = scaling(&events);
+    let down = scaling
+        .iter()
+        .position(|m| m.contains("Scaled down"))
+        .expect("the old set scaled down");
+    let up = scaling
+        .iter()
+        .rposition(|m| m.starts_with("Scaled up"))
+        .unwrap();
+    assert!(down < up, "{scaling:?}");
+    assert!(scaling[down].ends_with("from 2 to 0"), "{scaling:?}");
+}
