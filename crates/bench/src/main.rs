@@ -2,6 +2,7 @@
 //! `{"scenario":..,"case":..,"metric":..,"value":..,"unit":..}`.
 
 mod apiserver_scenario;
+mod controllers_scenario;
 mod report;
 mod scheduler_scenario;
 mod store_scenario;
@@ -29,6 +30,9 @@ enum Scenario {
     /// Pods scheduled per second and scheduling latency: 1,000 Node
     /// objects, 10,000 pods in four mixes.
     Scheduler(scheduler_scenario::Args),
+    /// A Deployment of 1,000 replicas created, made available (pods marked
+    /// ready by a kubelet stand-in) and rolled to a new image.
+    Controllers(controllers_scenario::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,6 +52,7 @@ fn main() -> std::process::ExitCode {
             Scenario::Store(args) => store_scenario::run(args).await,
             Scenario::Apiserver(args) => apiserver_scenario::run(args).await,
             Scenario::Scheduler(args) => scheduler_scenario::run(args).await,
+            Scenario::Controllers(args) => controllers_scenario::run(args).await,
         }
     });
     match result {

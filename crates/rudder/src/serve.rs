@@ -1,7 +1,7 @@
 //! `rudder server`: the control plane on this machine, and `rudder
 //! apiserver`: the API server alone (several may share one etcd). Both open
 //! the cluster state store chosen by the storage flags, keep it compacted,
-//! and serve the Kubernetes API; `rudder server` will start the other
+//! and serve the Kubernetes API; `rudder server` also starts the other
 //! control-plane components (scheduler, controller manager) here.
 
 use std::net::IpAddr;
