@@ -6,14 +6,17 @@
 //! Figures for a Deployment of `--replicas` pods: `created_s` (the
 //! Deployment's create to the last of its pods created), `available_s`
 //! (to every replica available), and `rolling_update_s` (a new image to
-//! every replica updated and available, the old pods gone).
+//! every replica updated and available, the old pods gone); and for an
+//! OrderedReady StatefulSet of `--statefulset-replicas` pods, `ready_s`
+//! (its create to every replica ready, each pod waiting for the one
+//! before it).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::{WatchStreamExt, watcher};
@@ -27,6 +30,9 @@ pub struct Args {
     /// The Deployment's replicas.
     #[arg(long, default_value_t = 1_000)]
     replicas: usize,
+    /// The StatefulSet's replicas.
+    #[arg(long, default_value_t = 100)]
+    statefulset_replicas: usize,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -190,6 +196,44 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
         &case,
         "rolling_update_s",
         rolled.duration_since(started).as_secs_f64(),
+        "s",
+    );
+
+    let sets: Api<StatefulSet> = Api::namespaced(admin.clone(), "default");
+    let set: StatefulSet = serde_json::from_value(json!({
+        "metadata": {"name": "ordered"},
+        "spec": {
+            "replicas": args.statefulset_replicas,
+            "serviceName": "ordered",
+            "selector": {"matchLabels": {"app": "ordered"}},
+            "template": {"metadata": {"labels": {"app": "ordered"}},
+                "spec": {"containers": [{"name": "app", "image": "registry.example/app:1"}]}},
+        },
+    }))?;
+    let case = format!("statefulset/{}-replicas", args.statefulset_replicas);
+    let started = Instant::now();
+    sets.create(&PostParams::default(), &set).await?;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let set = sets.get("ordered").await?;
+        let ready = set
+            .status
+            .as_ref()
+            .and_then(|s| s.ready_replicas)
+            .unwrap_or(0);
+        if ready as usize == args.statefulset_replicas {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("only {ready} of the set's pods ready").into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    figure(
+        "controllers",
+        &case,
+        "ready_s",
+        started.elapsed().as_secs_f64(),
         "s",
     );
 

@@ -31,7 +31,8 @@ enum Scenario {
     /// objects, 10,000 pods in four mixes.
     Scheduler(scheduler_scenario::Args),
     /// A Deployment of 1,000 replicas created, made available (pods marked
-    /// ready by a kubelet stand-in) and rolled to a new image.
+    /// ready by a kubelet stand-in) and rolled to a new image; a
+    /// 100-replica OrderedReady StatefulSet made ready.
     Controllers(controllers_scenario::Args),
 }
 

@@ -20,6 +20,7 @@ pub mod queue;
 pub mod replicaset;
 pub mod serviceaccount;
 pub mod serving;
+pub mod statefulset;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,6 +35,7 @@ pub use metrics::Metrics;
 pub const CONTROLLERS: &[&str] = &[
     "deployment-controller",
     "replicaset-controller",
+    "statefulset-controller",
     "garbage-collector-controller",
     "namespace-controller",
     "serviceaccount-controller",
@@ -130,9 +132,10 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 6] = [
+    let starts: [(&str, Start); 7] = [
         ("replicaset-controller", replicaset::start),
         ("deployment-controller", deployment::start),
+        ("statefulset-controller", statefulset::start),
         ("garbage-collector-controller", garbage_collector::start),
         ("namespace-controller", namespace::start),
         ("serviceaccount-controller", serviceaccount::start),

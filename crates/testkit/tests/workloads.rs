@@ -942,3 +942,486 @@ async fn recreate_stops_every_old_pod_before_starting_new_ones() {
     assert!(down < up, "{scaling:?}");
     assert!(scaling[down].ends_with("from 2 to 0"), "{scaling:?}");
 }
+
+const ALICE: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: blockchain
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: substrate-blockchain-alice
+  namespace: blockchain
+  labels:
+    app.kubernetes.io/component: validator
+    app.kubernetes.io/role: alice
+spec:
+  serviceName: substrate-blockchain-alice
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: substrate-blockchain
+      app.kubernetes.io/role: alice
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: substrate-blockchain
+        app.kubernetes.io/role: alice
+    spec:
+      containers:
+      - name: substrate
+        image: "parity/substrate:latest"
+        ports:
+        - name: p2p
+          containerPort: 30333
+        volumeMounts:
+        - name: blockchain-data
+          mountPath: /data
+  volumeClaimTemplates:
+  - metadata:
+      name: blockchain-data
+      labels:
+        app.kubernetes.io/component: validator
+        app.kubernetes.io/role: alice
+    spec:
+      accessModes:
+      - ReadWriteOnce
+      storageClassName: ""
+      resources:
+        requests:
+          storage: 10Gi
+"#;
+
+async fn pod_names(cluster: &TestCluster, namespace: &str, selector: &str) -> Vec<String> {
+    let list = cluster
+        .kubectl(&["get", "pods", "-n", namespace, "-l", selector, "-o", "json"])
+        .await
+        .json();
+    items(&list)
+        .iter()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .map(|p| {
+            p["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_statefulset_keeps_identity_order_and_storage() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = cluster.file("alice.yaml", ALICE);
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let selector = "app.kubernetes.io/role=alice";
+    let pod = eventually(
+        &cluster,
+        &[
+            "get",
+            "pod",
+            "substrate-blockchain-alice-0",
+            "-n",
+            "blockchain",
+        ],
+        "alice-0",
+        |_| true,
+    )
+    .await;
+    assert_eq!(pod["spec"]["hostname"], "substrate-blockchain-alice-0");
+    assert_eq!(pod["spec"]["subdomain"], "substrate-blockchain-alice");
+    assert_eq!(
+        pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"],
+        "substrate-blockchain-alice-0"
+    );
+    assert_eq!(
+        pod["metadata"]["labels"]["apps.kubernetes.io/pod-index"],
+        "0"
+    );
+    assert!(
+        pod["metadata"]["labels"]["controller-revision-hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("substrate-blockchain-alice-")
+    );
+    let volume = pod["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "blockchain-data")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        volume["persistentVolumeClaim"]["claimName"],
+        "blockchain-data-substrate-blockchain-alice-0"
+    );
+    let claims = cluster
+        .kubectl(&[
+            "get",
+            "pvc",
+            "-n",
+            "blockchain",
+            "-l",
+            selector,
+            "-o",
+            "name",
+        ])
+        .await
+        .ok();
+    assert_eq!(
+        claims.trim(),
+        "persistentvolumeclaim/blockchain-data-substrate-blockchain-alice-0"
+    );
+
+    // OrderedReady: ordinal 1 waits until 0 is Running and Ready.
+    cluster
+        .kubectl(&[
+            "scale",
+            "sts",
+            "substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+            "--replicas=3",
+        ])
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        pod_names(&cluster, "blockchain", selector).await,
+        vec!["substrate-blockchain-alice-0"]
+    );
+    mark_ready(&cluster, "blockchain", selector).await;
+    eventually(
+        &cluster,
+        &["get", "pods", "-n", "blockchain", "-l", selector],
+        "alice-1",
+        |l| items(l).len() == 2,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        pod_names(&cluster, "blockchain", selector).await.len(),
+        2,
+        "alice-2 waits for alice-1"
+    );
+    let _kubelets = kubelets(&cluster, "blockchain").await;
+    cluster
+        .kubectl(&[
+            "rollout",
+            "status",
+            "sts/substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+            "--timeout=60s",
+        ])
+        .await
+        .ok();
+    let mut names = pod_names(&cluster, "blockchain", selector).await;
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "substrate-blockchain-alice-0",
+            "substrate-blockchain-alice-1",
+            "substrate-blockchain-alice-2"
+        ]
+    );
+    let claims = cluster
+        .kubectl(&[
+            "get",
+            "pvc",
+            "-n",
+            "blockchain",
+            "-l",
+            selector,
+            "-o",
+            "name",
+        ])
+        .await
+        .ok();
+    assert_eq!(claims.lines().count(), 3, "{claims}");
+    let printed = cluster
+        .kubectl(&["get", "sts", "-n", "blockchain"])
+        .await
+        .ok();
+    let row: Vec<&str> = printed.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(
+        &row[..2],
+        &["substrate-blockchain-alice", "3/3"],
+        "{printed}"
+    );
+
+    // A rolling update goes from the highest ordinal down.
+    cluster
+        .kubectl(&[
+            "set",
+            "image",
+            "sts/substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+            "substrate=parity/substrate:v2",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "rollout",
+            "status",
+            "sts/substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+            "--timeout=60s",
+        ])
+        .await
+        .ok();
+    let set = eventually(
+        &cluster,
+        &[
+            "get",
+            "sts",
+            "substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+        ],
+        "the update done",
+        |s| {
+            s["status"]["currentRevision"] == s["status"]["updateRevision"]
+                && s["status"]["updatedReplicas"] == 3
+        },
+    )
+    .await;
+    let update = set["status"]["updateRevision"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pods = cluster
+        .kubectl(&[
+            "get",
+            "pods",
+            "-n",
+            "blockchain",
+            "-l",
+            selector,
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    for pod in items(&pods) {
+        assert_eq!(
+            pod["metadata"]["labels"]["controller-revision-hash"],
+            update.as_str()
+        );
+        assert_eq!(pod["spec"]["containers"][0]["image"], "parity/substrate:v2");
+    }
+    let events = cluster
+        .kubectl(&[
+            "get",
+            "events",
+            "-n",
+            "blockchain",
+            "--sort-by=.metadata.creationTimestamp",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    let deletions: Vec<String> = items(&events)
+        .iter()
+        .filter(|e| e["reason"] == "SuccessfulDelete")
+        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        deletions,
+        vec![
+            "delete Pod substrate-blockchain-alice-2 in StatefulSet substrate-blockchain-alice successful",
+            "delete Pod substrate-blockchain-alice-1 in StatefulSet substrate-blockchain-alice successful",
+            "delete Pod substrate-blockchain-alice-0 in StatefulSet substrate-blockchain-alice successful",
+        ]
+    );
+    let history = cluster
+        .kubectl(&[
+            "rollout",
+            "history",
+            "sts/substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+        ])
+        .await
+        .ok();
+    assert!(
+        history.lines().any(|l| l.starts_with('1')) && history.lines().any(|l| l.starts_with('2')),
+        "{history}"
+    );
+    cluster
+        .kubectl(&[
+            "rollout",
+            "undo",
+            "sts/substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "rollout",
+            "status",
+            "sts/substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+            "--timeout=60s",
+        ])
+        .await
+        .ok();
+    let pods = cluster
+        .kubectl(&[
+            "get",
+            "pods",
+            "-n",
+            "blockchain",
+            "-l",
+            selector,
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    for pod in items(&pods) {
+        assert_eq!(
+            pod["spec"]["containers"][0]["image"], "parity/substrate:latest",
+            "undone"
+        );
+    }
+
+    // Scaled down from the highest ordinal; the claims stay.
+    cluster
+        .kubectl(&[
+            "scale",
+            "sts",
+            "substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+            "--replicas=1",
+        ])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-n", "blockchain", "-l", selector],
+        "one pod",
+        |l| items(l).len() == 1,
+    )
+    .await;
+    assert_eq!(
+        pod_names(&cluster, "blockchain", selector).await,
+        vec!["substrate-blockchain-alice-0"]
+    );
+    // Deleting the set leaves the claims, as upstream's default retention.
+    cluster
+        .kubectl(&[
+            "delete",
+            "sts",
+            "substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+        ])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-n", "blockchain", "-l", selector],
+        "no pods",
+        |l| items(l).is_empty(),
+    )
+    .await;
+    let claims = cluster
+        .kubectl(&[
+            "get",
+            "pvc",
+            "-n",
+            "blockchain",
+            "-l",
+            selector,
+            "-o",
+            "name",
+        ])
+        .await
+        .ok();
+    assert_eq!(claims.lines().count(), 3, "{claims}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_statefulsets_create_and_delete_at_once() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = cluster.file(
+        "alice.yaml",
+        &ALICE
+            .replace("  replicas: 1\n", "  replicas: 4\n  podManagementPolicy: Parallel\n")
+            .replace("  volumeClaimTemplates:", "  persistentVolumeClaimRetentionPolicy:\n    whenDeleted: Delete\n    whenScaled: Delete\n  volumeClaimTemplates:"),
+    );
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let selector = "app.kubernetes.io/role=alice";
+    // No pod is ready, yet all four exist.
+    eventually(
+        &cluster,
+        &["get", "pods", "-n", "blockchain", "-l", selector],
+        "four pods",
+        |l| items(l).len() == 4,
+    )
+    .await;
+    cluster
+        .kubectl(&[
+            "scale",
+            "sts",
+            "substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+            "--replicas=2",
+        ])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-n", "blockchain", "-l", selector],
+        "two pods",
+        |l| items(l).len() == 2,
+    )
+    .await;
+    // whenScaled: Delete — the removed pods' claims go with them.
+    eventually(
+        &cluster,
+        &["get", "pvc", "-n", "blockchain", "-l", selector],
+        "two claims",
+        |l| items(l).len() == 2,
+    )
+    .await;
+    // whenDeleted: Delete — the rest go with the set.
+    cluster
+        .kubectl(&[
+            "delete",
+            "sts",
+            "substrate-blockchain-alice",
+            "-n",
+            "blockchain",
+        ])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pvc", "-n", "blockchain", "-l", selector],
+        "no claims",
+        |l| items(l).is_empty(),
+    )
+    .await;
+}

@@ -31,7 +31,17 @@ pub fn workload(kind: &str, object: &Value, old: Option<&Value>, causes: &mut Ve
         label_selector(selector, "spec.selector", causes);
         template_matches(selector, spec.get("template"), causes);
     }
-    pod_template(spec.get("template"), "spec.template", causes);
+    if kind == "StatefulSet" {
+        // Mounts may name claim templates: their volumes are added to
+        // each pod, so the template is checked with them.
+        pod_template(
+            with_claim_volumes(spec).as_ref().or(spec.get("template")),
+            "spec.template",
+            causes,
+        );
+    } else {
+        pod_template(spec.get("template"), "spec.template", causes);
+    }
     // Controllers own their pods' lifecycle: the pods always restart.
     if let Some(policy) = spec
         .pointer("/template/spec/restartPolicy")
@@ -96,6 +106,28 @@ pub fn workload(kind: &str, object: &Value, old: Option<&Value>, causes: &mut Ve
             statefulset_update(object, old, causes);
         }
     }
+}
+
+/// A StatefulSet's template with a volume for each claim template it does
+/// not already name; None when there are no claim templates.
+fn with_claim_volumes(spec: &Value) -> Option<Value> {
+    let claims = spec.get("volumeClaimTemplates")?.as_array()?;
+    let mut template = spec.get("template")?.clone();
+    let volumes = template
+        .pointer_mut("/spec")?
+        .as_object_mut()?
+        .entry("volumes")
+        .or_insert(json!([]));
+    let list = volumes.as_array_mut()?;
+    for claim in claims {
+        let Some(name) = claim.pointer("/metadata/name").and_then(Value::as_str) else {
+            continue;
+        };
+        if !list.iter().any(|v| v["name"] == name) {
+            list.push(json!({"name": name, "persistentVolumeClaim": {"claimName": name}}));
+        }
+    }
+    Some(template)
 }
 
 fn template_matches(selector: Option<&Value>, template: Option<&Value>, causes: &mut Vec<Cause>) {
