@@ -1382,7 +1382,7 @@ fn timed_out(d: &Deployment, status: &DeploymentStatus) -> bool {
 mod tests {
     use super::*;
 
-    fn deployment(replicas: i32, surge: &str, unavailable: &str) -> Deployment {
+    fn deployment(replicas: i32, surge: Value, unavailable: Value) -> Deployment {
         serde_json::from_value(json!({
             "metadata": {"name": "web"},
             "spec": {
@@ -1398,15 +1398,18 @@ mod tests {
     #[test]
     fn percentages_round_as_upstream() {
         // 25% of 10: surge rounds up to 3, unavailable down to 2.
-        assert_eq!(fenceposts(&deployment(10, "25%", "25%")), (3, 2));
+        assert_eq!(
+            fenceposts(&deployment(10, json!("25%"), json!("25%"))),
+            (3, 2)
+        );
         // Both zero is not allowed to stall: one may be unavailable.
-        assert_eq!(fenceposts(&deployment(1, "0%", "0%")), (0, 1));
-        assert_eq!(max_unavailable(&deployment(3, "1", "5")), 3);
+        assert_eq!(fenceposts(&deployment(1, json!("0%"), json!("0%"))), (0, 1));
+        assert_eq!(max_unavailable(&deployment(3, json!(1), json!(5))), 3);
     }
 
     #[test]
     fn the_new_set_grows_within_max_surge() {
-        let d = deployment(10, "3", "2");
+        let d = deployment(10, json!(3), json!(2));
         let rs = |size: i32| -> ReplicaSet {
             serde_json::from_value(
                 json!({"metadata": {"name": "x"}, "spec": {"replicas": size, "selector": {}}}),

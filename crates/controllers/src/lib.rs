@@ -9,6 +9,8 @@
 
 pub mod deployment;
 pub mod discovery;
+pub mod endpoints;
+pub mod endpointslice;
 pub mod events;
 pub mod expectations;
 pub mod garbage_collector;
@@ -37,6 +39,8 @@ pub const CONTROLLERS: &[&str] = &[
     "replicaset-controller",
     "statefulset-controller",
     "garbage-collector-controller",
+    "endpoints-controller",
+    "endpointslice-controller",
     "namespace-controller",
     "serviceaccount-controller",
     "root-ca-certificate-publisher-controller",
@@ -132,11 +136,13 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 7] = [
+    let starts: [(&str, Start); 9] = [
         ("replicaset-controller", replicaset::start),
         ("deployment-controller", deployment::start),
         ("statefulset-controller", statefulset::start),
         ("garbage-collector-controller", garbage_collector::start),
+        ("endpoints-controller", endpoints::start),
+        ("endpointslice-controller", endpointslice::start),
         ("namespace-controller", namespace::start),
         ("serviceaccount-controller", serviceaccount::start),
         (

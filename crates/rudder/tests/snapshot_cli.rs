@@ -51,6 +51,7 @@ impl Server {
                 "0",
                 // Only the API server: the store's revisions are counted.
                 "--disable-scheduler",
+                "--disable-controller-manager",
                 "--data-dir",
             ])
             .arg(data_dir)
