@@ -184,17 +184,17 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
     })
 }
 
+/// One port set with its ready and not-ready addresses.
+type PortGroup = (
+    Vec<EndpointPort>,
+    Vec<EndpointAddress>,
+    Vec<EndpointAddress>,
+);
+
 /// Groups addresses by the port set they share, sorted, as upstream's
 /// RepackSubsets does.
 fn repack(entries: Vec<(EndpointAddress, bool, Vec<EndpointPort>)>) -> Vec<EndpointSubset> {
-    let mut by_ports: BTreeMap<
-        String,
-        (
-            Vec<EndpointPort>,
-            Vec<EndpointAddress>,
-            Vec<EndpointAddress>,
-        ),
-    > = BTreeMap::new();
+    let mut by_ports: BTreeMap<String, PortGroup> = BTreeMap::new();
     for (address, ready, mut ports) in entries {
         ports.sort_by(|a, b| {
             (a.name.clone(), a.port, a.protocol.clone()).cmp(&(
