@@ -15,6 +15,7 @@ pub mod events;
 pub mod expectations;
 pub mod garbage_collector;
 pub mod informer;
+pub mod job;
 pub mod metrics;
 pub mod namespace;
 pub mod pods;
@@ -38,6 +39,7 @@ pub const CONTROLLERS: &[&str] = &[
     "deployment-controller",
     "replicaset-controller",
     "statefulset-controller",
+    "job-controller",
     "garbage-collector-controller",
     "endpoints-controller",
     "endpointslice-controller",
@@ -136,10 +138,11 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 9] = [
+    let starts: [(&str, Start); 10] = [
         ("replicaset-controller", replicaset::start),
         ("deployment-controller", deployment::start),
         ("statefulset-controller", statefulset::start),
+        ("job-controller", job::start),
         ("garbage-collector-controller", garbage_collector::start),
         ("endpoints-controller", endpoints::start),
         ("endpointslice-controller", endpointslice::start),

@@ -1425,3 +1425,330 @@ async fn parallel_statefulsets_create_and_delete_at_once() {
     )
     .await;
 }
+
+/// Ends every running pod selected by `selector` with `phase`, as a
+/// kubelet reports a finished container.
+async fn finish_pods(cluster: &TestCluster, selector: &str, phase: &str) -> usize {
+    let list = cluster
+        .kubectl(&["get", "pods", "-l", selector, "-o", "json"])
+        .await
+        .json();
+    let mut finished = 0;
+    for pod in items(&list) {
+        if pod["status"]["phase"] == "Succeeded" || pod["status"]["phase"] == "Failed" {
+            continue;
+        }
+        let name = pod["metadata"]["name"].as_str().unwrap().to_string();
+        let code = if phase == "Succeeded" { 0 } else { 1 };
+        let status = json!({"status": {"phase": phase, "containerStatuses": [{
+            "name": pod["spec"]["containers"][0]["name"], "image": "busybox", "imageID": "", "ready": false,
+            "restartCount": 0, "state": {"terminated": {"exitCode": code}}}]}});
+        cluster
+            .kubectl(&[
+                "patch",
+                "pod",
+                &name,
+                "--subresource=status",
+                "--type=merge",
+                "-p",
+                &status.to_string(),
+            ])
+            .await
+            .ok();
+        finished += 1;
+    }
+    finished
+}
+
+fn job_condition(job: &Value, kind: &str) -> Option<Value> {
+    job["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == kind && c["status"] == "True")
+        .cloned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_runs_its_completions_in_parallel() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = cluster.file(
+        "pi.yaml",
+        r#"
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+spec:
+  parallelism: 2
+  completions: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: pi
+        image: perl:5.34
+        command: ["perl", "-e", "print 1"]
+"#,
+    );
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let selector = "batch.kubernetes.io/job-name=pi";
+    let pods = eventually(
+        &cluster,
+        &["get", "pods", "-l", selector],
+        "two pods",
+        |l| items(l).len() == 2,
+    )
+    .await;
+    for pod in items(&pods) {
+        assert!(
+            pod["metadata"]["finalizers"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("batch.kubernetes.io/job-tracking"))
+        );
+        assert!(pod["metadata"]["name"].as_str().unwrap().starts_with("pi-"));
+    }
+    // Two succeed; one more runs; it succeeds too.
+    assert_eq!(finish_pods(&cluster, selector, "Succeeded").await, 2);
+    eventually(&cluster, &["get", "job", "pi"], "two counted", |j| {
+        j["status"]["succeeded"] == 2
+    })
+    .await;
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", selector],
+        "a third pod",
+        |l| items(l).len() == 3,
+    )
+    .await;
+    finish_pods(&cluster, selector, "Succeeded").await;
+    let job = eventually(&cluster, &["get", "job", "pi"], "completion", |j| {
+        job_condition(j, "Complete").is_some()
+    })
+    .await;
+    assert_eq!(job["status"]["succeeded"], 3);
+    assert!(job["status"]["completionTime"].is_string());
+    assert_eq!(
+        job_condition(&job, "SuccessCriteriaMet").unwrap()["reason"],
+        "CompletionsReached"
+    );
+    assert_eq!(
+        job_condition(&job, "Complete").unwrap()["reason"],
+        "CompletionsReached"
+    );
+    // Counted pods lose their finalizer.
+    let pods = cluster
+        .kubectl(&["get", "pods", "-l", selector, "-o", "json"])
+        .await
+        .json();
+    for pod in items(&pods) {
+        assert!(
+            pod["metadata"]["finalizers"]
+                .as_array()
+                .is_none_or(|f| f.is_empty()),
+            "{pod}"
+        );
+    }
+    let printed = cluster.kubectl(&["get", "jobs"]).await.ok();
+    let row: Vec<&str> = printed.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(&row[..3], &["pi", "Complete", "3/3"], "{printed}");
+    let events = cluster
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=pi",
+        ])
+        .await
+        .ok();
+    assert!(
+        events.contains("Completed") && events.contains("Job completed"),
+        "{events}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_fails_after_its_backoff_limit() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = cluster.file(
+        "job.yaml",
+        r#"
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: flaky
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: busybox
+"#,
+    );
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let selector = "batch.kubernetes.io/job-name=flaky";
+    for attempt in 1..=2 {
+        eventually(
+            &cluster,
+            &["get", "pods", "-l", selector],
+            "a pod to fail",
+            |l| {
+                items(l)
+                    .iter()
+                    .filter(|p| p["status"]["phase"] != "Failed")
+                    .count()
+                    == 1
+            },
+        )
+        .await;
+        finish_pods(&cluster, selector, "Failed").await;
+        eventually(
+            &cluster,
+            &["get", "job", "flaky"],
+            "the failure counted",
+            |j| j["status"]["failed"] == attempt,
+        )
+        .await;
+    }
+    let job = eventually(&cluster, &["get", "job", "flaky"], "the job failed", |j| {
+        job_condition(j, "Failed").is_some()
+    })
+    .await;
+    let failed = job_condition(&job, "Failed").unwrap();
+    assert_eq!(failed["reason"], "BackoffLimitExceeded");
+    assert_eq!(
+        failed["message"],
+        "Job has reached the specified backoff limit"
+    );
+    assert!(job_condition(&job, "FailureTarget").is_some());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pods = cluster
+        .kubectl(&["get", "pods", "-l", selector, "-o", "json"])
+        .await
+        .json();
+    assert_eq!(items(&pods).len(), 2, "no pod after the limit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indexed_jobs_and_suspension() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = cluster.file(
+        "job.yaml",
+        r#"
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: shards
+spec:
+  completionMode: Indexed
+  completions: 3
+  parallelism: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: busybox
+"#,
+    );
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let selector = "batch.kubernetes.io/job-name=shards";
+    let pods = eventually(
+        &cluster,
+        &["get", "pods", "-l", selector],
+        "three pods",
+        |l| items(l).len() == 3,
+    )
+    .await;
+    let mut indexes: Vec<String> = items(&pods)
+        .iter()
+        .map(|p| {
+            let index = p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(p["spec"]["hostname"], format!("shards-{index}"));
+            assert!(
+                p["metadata"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("shards-{index}-"))
+            );
+            let env = &p["spec"]["containers"][0]["env"][0];
+            assert_eq!(env["name"], "JOB_COMPLETION_INDEX");
+            index
+        })
+        .collect();
+    indexes.sort();
+    assert_eq!(indexes, vec!["0", "1", "2"]);
+    // Suspended: the pods go, and come back on resume.
+    cluster
+        .kubectl(&[
+            "patch",
+            "job",
+            "shards",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"suspend":true}}"#,
+        ])
+        .await
+        .ok();
+    let job = eventually(&cluster, &["get", "job", "shards"], "suspension", |j| {
+        job_condition(j, "Suspended").is_some()
+    })
+    .await;
+    assert_eq!(
+        job_condition(&job, "Suspended").unwrap()["reason"],
+        "JobSuspended"
+    );
+    eventually(&cluster, &["get", "pods", "-l", selector], "no pods", |l| {
+        items(l).is_empty()
+    })
+    .await;
+    let job: Value = cluster
+        .kubectl(&["get", "job", "shards", "-o", "json"])
+        .await
+        .json();
+    assert!(
+        job["status"]["failed"].as_i64().unwrap_or(0) == 0,
+        "suspension is no failure: {job}"
+    );
+    cluster
+        .kubectl(&[
+            "patch",
+            "job",
+            "shards",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"suspend":false}}"#,
+        ])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", selector],
+        "three pods again",
+        |l| items(l).len() == 3,
+    )
+    .await;
+    finish_pods(&cluster, selector, "Succeeded").await;
+    let job = eventually(&cluster, &["get", "job", "shards"], "completion", |j| {
+        job_condition(j, "Complete").is_some()
+    })
+    .await;
+    assert_eq!(job["status"]["completedIndexes"], "0-2");
+}
