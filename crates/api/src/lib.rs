@@ -3,6 +3,7 @@
 //! (no I/O), shared by the API server and its clients.
 
 pub mod conversion;
+pub mod cron;
 pub mod meta;
 pub mod quantity;
 pub mod registry;

@@ -277,6 +277,41 @@ fn fields(message: &str) -> Option<&'static [Field]> {
             (8, "ttlSecondsAfterFinished", IP, false),
             (9, "completionMode", S, false),
             (10, "suspend", BP, false),
+            (11, "podFailurePolicy", Msg("PodFailurePolicy"), false),
+            (12, "backoffLimitPerIndex", IP, false),
+            (13, "maxFailedIndexes", IP, false),
+            (14, "podReplacementPolicy", S, false),
+            (15, "managedBy", S, false),
+            (16, "successPolicy", Msg("SuccessPolicy"), false),
+        ],
+        "PodFailurePolicy" => &[(1, "rules", Msg("PodFailurePolicyRule"), true)],
+        "PodFailurePolicyRule" => &[
+            (1, "action", S, false),
+            (
+                2,
+                "onExitCodes",
+                Msg("PodFailurePolicyOnExitCodesRequirement"),
+                false,
+            ),
+            (
+                3,
+                "onPodConditions",
+                Msg("PodFailurePolicyOnPodConditionsPattern"),
+                true,
+            ),
+        ],
+        "PodFailurePolicyOnExitCodesRequirement" => &[
+            (1, "containerName", S, false),
+            (2, "operator", S, false),
+            (3, "values", I, true),
+        ],
+        "PodFailurePolicyOnPodConditionsPattern" => {
+            &[(1, "type", S, false), (2, "status", S, false)]
+        }
+        "SuccessPolicy" => &[(1, "rules", Msg("SuccessPolicyRule"), true)],
+        "SuccessPolicyRule" => &[
+            (1, "succeededIndexes", S, false),
+            (2, "succeededCount", IP, false),
         ],
         "CronJob" => &[
             (1, "metadata", Msg("ObjectMeta"), false),

@@ -7,6 +7,7 @@
 //! Each controller is one module: handlers on shared informers put keys on
 //! its rate-limited work queue, and workers run its reconcile function.
 
+pub mod cronjob;
 pub mod deployment;
 pub mod discovery;
 pub mod endpoints;
@@ -40,6 +41,7 @@ pub const CONTROLLERS: &[&str] = &[
     "replicaset-controller",
     "statefulset-controller",
     "job-controller",
+    "cronjob-controller",
     "garbage-collector-controller",
     "endpoints-controller",
     "endpointslice-controller",
@@ -138,11 +140,12 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 10] = [
+    let starts: [(&str, Start); 11] = [
         ("replicaset-controller", replicaset::start),
         ("deployment-controller", deployment::start),
         ("statefulset-controller", statefulset::start),
         ("job-controller", job::start),
+        ("cronjob-controller", cronjob::start),
         ("garbage-collector-controller", garbage_collector::start),
         ("endpoints-controller", endpoints::start),
         ("endpointslice-controller", endpointslice::start),

@@ -1752,3 +1752,124 @@ spec:
     .await;
     assert_eq!(job["status"]["completedIndexes"], "0-2");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cronjob_starts_jobs_on_schedule() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = cluster.file(
+        "cron.yaml",
+        r#"
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: tick
+spec:
+  schedule: "@every 2s"
+  concurrencyPolicy: Forbid
+  jobTemplate:
+    metadata:
+      labels:
+        team: ops
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: tick
+            image: busybox
+            command: ["date"]
+"#,
+    );
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let cronjob = eventually(
+        &cluster,
+        &["get", "cronjob", "tick"],
+        "a scheduled job",
+        |c| {
+            c["status"]["active"]
+                .as_array()
+                .is_some_and(|a| a.len() == 1)
+        },
+    )
+    .await;
+    assert!(cronjob["status"]["lastScheduleTime"].is_string());
+    let name = cronjob["status"]["active"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let minutes: i64 = name.strip_prefix("tick-").unwrap().parse().unwrap();
+    let job: Value = cluster
+        .kubectl(&["get", "job", &name, "-o", "json"])
+        .await
+        .json();
+    assert_eq!(job["metadata"]["labels"]["team"], "ops");
+    assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    let scheduled =
+        job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"]
+            .as_str()
+            .unwrap();
+    let at: k8s_openapi::jiff::Timestamp = scheduled.parse().unwrap();
+    assert_eq!(
+        at.as_second() / 60,
+        minutes,
+        "named after the scheduled minute"
+    );
+    // Forbid: while it runs, nothing else starts.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let jobs = cluster.kubectl(&["get", "jobs", "-o", "json"]).await.json();
+    assert_eq!(items(&jobs).len(), 1, "{jobs}");
+    // A job made by hand from the CronJob is its own, and listed.
+    cluster
+        .kubectl(&["create", "job", "--from=cronjob/tick", "manual"])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "cronjob", "tick"],
+        "the manual job listed",
+        |c| {
+            c["status"]["active"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|r| r["name"] == "manual"))
+        },
+    )
+    .await;
+    let printed = cluster.kubectl(&["get", "cronjobs"]).await.ok();
+    let row: Vec<&str> = printed.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(&row[..3], &["tick", "@every", "2s"], "{printed}");
+    // Finished jobs leave the active list.
+    let selector = format!("batch.kubernetes.io/job-name={name}");
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", &selector],
+        "the job's pod",
+        |l| !items(l).is_empty(),
+    )
+    .await;
+    finish_pods(&cluster, &selector, "Succeeded").await;
+    let cronjob = eventually(&cluster, &["get", "cronjob", "tick"], "a success", |c| {
+        c["status"]["lastSuccessfulTime"].is_string()
+    })
+    .await;
+    assert!(
+        cronjob["status"]["active"]
+            .as_array()
+            .is_none_or(|a| !a.iter().any(|r| r["name"] == name.as_str())),
+        "{cronjob}"
+    );
+    let events = cluster
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=tick",
+        ])
+        .await
+        .ok();
+    assert!(events.contains(&format!("Created job {name}")), "{events}");
+    assert!(events.contains("SawCompletedJob"), "{events}");
+}

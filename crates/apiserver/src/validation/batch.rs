@@ -1,5 +1,5 @@
-//! batch/v1: Jobs and CronJobs, with the cron schedule parsed as the
-//! CronJob controller will parse it.
+//! batch/v1: Jobs and CronJobs, the cron schedule parsed by `api::cron`
+//! as the CronJob controller parses it.
 
 use api::selectors::labels_of;
 use serde_json::{Value, json};
@@ -109,7 +109,7 @@ pub fn cron_job(object: &Value, causes: &mut Vec<Cause>) {
                     schedule,
                     "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
                 ));
-            } else if let Err(detail) = parse_schedule(schedule) {
+            } else if let Err(detail) = api::cron::Schedule::parse(schedule) {
                 causes.push(Cause::invalid("spec.schedule", schedule, &detail));
             }
         }
@@ -156,124 +156,4 @@ fn valid_time_zone(zone: &str) -> bool {
         && std::path::Path::new("/usr/share/zoneinfo")
             .join(zone)
             .is_file()
-}
-
-/// Parses a standard five-field cron schedule (or a `@` descriptor) and
-/// reports errors in the words of the cron library the controller uses.
-pub fn parse_schedule(schedule: &str) -> Result<(), String> {
-    if let Some(descriptor) = schedule.strip_prefix('@') {
-        return match descriptor {
-            "yearly" | "annually" | "monthly" | "weekly" | "daily" | "midnight" | "hourly" => {
-                Ok(())
-            }
-            _ if descriptor.starts_with("every ") => Ok(()),
-            _ => Err(format!("unrecognized descriptor: {schedule}")),
-        };
-    }
-    let fields: Vec<&str> = schedule.split_whitespace().collect();
-    if fields.len() != 5 {
-        return Err(format!(
-            "expected exactly 5 fields, found {}: {schedule:?}",
-            fields.len()
-        ));
-    }
-    const MONTHS: &[&str] = &[
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    const DAYS: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-    let bounds: [(i64, i64, &[&str], i64); 5] = [
-        (0, 59, &[], 0),
-        (0, 23, &[], 0),
-        (1, 31, &[], 0),
-        (1, 12, MONTHS, 1),
-        (0, 6, DAYS, 0),
-    ];
-    for (field, (min, max, names, first)) in fields.iter().zip(bounds) {
-        for part in field.split(',') {
-            cron_range(part, min, max, names, first)?;
-        }
-    }
-    Ok(())
-}
-
-fn cron_range(expr: &str, min: i64, max: i64, names: &[&str], first: i64) -> Result<(), String> {
-    let parts: Vec<&str> = expr.split('/').collect();
-    if parts.len() > 2 {
-        return Err(format!("too many slashes: {expr}"));
-    }
-    let bounds: Vec<&str> = parts[0].split('-').collect();
-    if bounds.len() > 2 {
-        return Err(format!("too many hyphens: {expr}"));
-    }
-    let value = |text: &str| -> Result<i64, String> {
-        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(text)) {
-            return Ok(i as i64 + first);
-        }
-        text.parse::<i64>().map_err(|_| {
-            format!(
-                "failed to parse int from {text}: strconv.Atoi: parsing {text:?}: invalid syntax"
-            )
-        })
-    };
-    let (start, end) = if bounds[0] == "*" || bounds[0] == "?" {
-        (min, max)
-    } else {
-        let start = value(bounds[0])?;
-        let end = match bounds.get(1) {
-            Some(end) => value(end)?,
-            None => start,
-        };
-        (start, end)
-    };
-    if let Some(step) = parts.get(1) {
-        let step = value(step)?;
-        if step <= 0 {
-            return Err(format!("step of range should be a positive number: {expr}"));
-        }
-    }
-    if start < min {
-        return Err(format!(
-            "beginning of range ({start}) below minimum ({min}): {expr}"
-        ));
-    }
-    if end > max {
-        return Err(format!(
-            "end of range ({end}) above maximum ({max}): {expr}"
-        ));
-    }
-    if start > end {
-        return Err(format!(
-            "beginning of range ({start}) beyond end of range ({end}): {expr}"
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schedules_parse_as_the_cron_library_parses_them() {
-        for good in [
-            "*/5 * * * *",
-            "0 3 * * 1-5",
-            "@hourly",
-            "15,45 0-23/2 1 jan-jun MON",
-        ] {
-            assert_eq!(parse_schedule(good), Ok(()), "{good}");
-        }
-        assert_eq!(
-            parse_schedule("61 * * * *"),
-            Err("end of range (61) above maximum (59): 61".into())
-        );
-        assert_eq!(
-            parse_schedule("x * * * *"),
-            Err("failed to parse int from x: strconv.Atoi: parsing \"x\": invalid syntax".into())
-        );
-        assert_eq!(
-            parse_schedule("@sometimes"),
-            Err("unrecognized descriptor: @sometimes".into())
-        );
-    }
 }
