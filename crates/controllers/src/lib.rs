@@ -25,6 +25,7 @@ pub mod replicaset;
 pub mod serviceaccount;
 pub mod serving;
 pub mod statefulset;
+pub mod ttl_after_finished;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +43,7 @@ pub const CONTROLLERS: &[&str] = &[
     "statefulset-controller",
     "job-controller",
     "cronjob-controller",
+    "ttl-after-finished-controller",
     "garbage-collector-controller",
     "endpoints-controller",
     "endpointslice-controller",
@@ -140,12 +142,13 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 11] = [
+    let starts: [(&str, Start); 12] = [
         ("replicaset-controller", replicaset::start),
         ("deployment-controller", deployment::start),
         ("statefulset-controller", statefulset::start),
         ("job-controller", job::start),
         ("cronjob-controller", cronjob::start),
+        ("ttl-after-finished-controller", ttl_after_finished::start),
         ("garbage-collector-controller", garbage_collector::start),
         ("endpoints-controller", endpoints::start),
         ("endpointslice-controller", endpointslice::start),

@@ -1556,6 +1556,33 @@ spec:
     let printed = cluster.kubectl(&["get", "jobs"]).await.ok();
     let row: Vec<&str> = printed.lines().nth(1).unwrap().split_whitespace().collect();
     assert_eq!(&row[..3], &["pi", "Complete", "3/3"], "{printed}");
+    // ttlSecondsAfterFinished: the finished Job goes, its pods with it.
+    cluster
+        .kubectl(&[
+            "patch",
+            "job",
+            "pi",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"ttlSecondsAfterFinished":1}}"#,
+        ])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", selector],
+        "the pods collected",
+        |l| items(l).is_empty(),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while cluster.kubectl(&["get", "job", "pi"]).await.success {
+        assert!(
+            Instant::now() < deadline,
+            "the job is deleted after its TTL"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let events = cluster
         .kubectl(&[
             "get",
