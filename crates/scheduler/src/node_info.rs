@@ -33,7 +33,15 @@ pub struct NodeInfo {
     pub used_ports: Vec<HostPort>,
     /// Image names (every name an image has) → size in bytes.
     pub images: BTreeMap<String, i64>,
+    /// namespace → label key → value → how many of the pods carry it, so
+    /// a one-label selector counts its pods without looking at each.
+    pub label_counts: LabelCounts,
 }
+
+pub type LabelCounts = std::collections::HashMap<
+    String,
+    std::collections::HashMap<String, std::collections::HashMap<String, u32>>,
+>;
 
 impl NodeInfo {
     pub fn new(node: Arc<Node>) -> NodeInfo {
@@ -56,6 +64,7 @@ impl NodeInfo {
             non_zero_requested: Resources::default(),
             used_ports: Vec::new(),
             images,
+            label_counts: LabelCounts::default(),
         }
     }
 
@@ -75,11 +84,30 @@ impl NodeInfo {
         }
         self.non_zero_requested.add(&non_zero);
         self.used_ports.extend(host_ports(&pod));
+        let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+        let by_key = self.label_counts.entry(namespace).or_default();
+        for (key, value) in pod.metadata.labels.iter().flatten() {
+            *by_key
+                .entry(key.clone())
+                .or_default()
+                .entry(value.clone())
+                .or_default() += 1;
+        }
         let affinity = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
         if affinity.is_some_and(|a| a.pod_affinity.is_some() || a.pod_anti_affinity.is_some()) {
             self.pods_with_affinity.push(pod.clone());
         }
         self.pods.push(pod);
+    }
+
+    /// How many of the pods in `namespace` carry label `key` = `value`.
+    pub fn count_labelled(&self, namespace: &str, key: &str, value: &str) -> usize {
+        self.label_counts
+            .get(namespace)
+            .and_then(|k| k.get(key))
+            .and_then(|v| v.get(value))
+            .copied()
+            .unwrap_or(0) as usize
     }
 
     pub fn labels(&self) -> &BTreeMap<String, String> {

@@ -30,6 +30,8 @@ pub type NamespaceLabels = BTreeMap<String, BTreeMap<String, String>>;
 
 /// A topology domain: a label key and its value on some node.
 type Domain = (String, String);
+/// PreScore's sums: topology key → its value → score.
+type DomainScores = HashMap<String, HashMap<String, i64>>;
 
 pub struct InterPodAffinity;
 
@@ -73,6 +75,28 @@ fn term_matches(
     namespace_ok && labels::matches(selector, pod_labels(pod))
 }
 
+/// The one `key: value` a term selects on, when that is all it asks
+/// (pods of the incoming pod's own namespace with that label).
+fn single_label(term: &PodAffinityTerm) -> Option<(&str, &str)> {
+    if term.namespace_selector.is_some() || term.namespaces.as_ref().is_some_and(|n| !n.is_empty())
+    {
+        return None;
+    }
+    let selector = term.label_selector.as_ref()?;
+    if selector
+        .match_expressions
+        .as_ref()
+        .is_some_and(|e| !e.is_empty())
+    {
+        return None;
+    }
+    let labels = selector.match_labels.as_ref()?;
+    if labels.len() != 1 {
+        return None;
+    }
+    labels.iter().next().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
 fn required_terms(pod: &Pod, anti: bool) -> &[PodAffinityTerm] {
     let affinity = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
     let terms = if anti {
@@ -94,37 +118,29 @@ fn required_terms(pod: &Pod, anti: bool) -> &[PodAffinityTerm] {
 }
 
 /// (weight, term) of the preferred terms; anti-affinity weights negative.
-fn preferred_terms(pod: &Pod) -> Vec<(i64, &PodAffinityTerm)> {
+/// A pod's preferred terms with their signed weights (anti-affinity
+/// negative), without collecting them.
+fn preferred_terms(pod: &Pod) -> impl Iterator<Item = (i64, &PodAffinityTerm)> {
     let affinity = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
-    let mut terms = Vec::new();
-    for (sign, list) in [
-        (
-            1,
-            affinity
-                .and_then(|a| a.pod_affinity.as_ref())
-                .and_then(|a| {
-                    a.preferred_during_scheduling_ignored_during_execution
-                        .as_deref()
-                }),
-        ),
-        (
-            -1,
-            affinity
-                .and_then(|a| a.pod_anti_affinity.as_ref())
-                .and_then(|a| {
-                    a.preferred_during_scheduling_ignored_during_execution
-                        .as_deref()
-                }),
-        ),
-    ] {
-        for weighted in list.unwrap_or_default() {
-            terms.push((
-                sign * i64::from(weighted.weight),
-                &weighted.pod_affinity_term,
-            ));
-        }
-    }
-    terms
+    let attract = affinity
+        .and_then(|a| a.pod_affinity.as_ref())
+        .and_then(|a| {
+            a.preferred_during_scheduling_ignored_during_execution
+                .as_deref()
+        })
+        .unwrap_or_default()
+        .iter()
+        .map(|w| (i64::from(w.weight), &w.pod_affinity_term));
+    let repel = affinity
+        .and_then(|a| a.pod_anti_affinity.as_ref())
+        .and_then(|a| {
+            a.preferred_during_scheduling_ignored_during_execution
+                .as_deref()
+        })
+        .unwrap_or_default()
+        .iter()
+        .map(|w| (-i64::from(w.weight), &w.pod_affinity_term));
+    attract.chain(repel)
 }
 
 fn domain(node: &NodeInfo, key: &str) -> Option<Domain> {
@@ -253,17 +269,20 @@ impl Plugin for InterPodAffinity {
     fn pre_score(&self, state: &mut CycleState, pod: &Pod, nodes: &[Arc<NodeInfo>]) -> Status {
         let namespaces = state.read::<Arc<NamespaceLabels>>(NAMESPACES_KEY).cloned();
         let namespaces = namespaces.as_deref();
-        let incoming = preferred_terms(pod);
+        let incoming: Vec<(i64, &PodAffinityTerm)> = preferred_terms(pod).collect();
         let own = namespace_of(pod);
         let mut scores: HashMap<Domain, i64> = HashMap::new();
         for node in nodes {
             // The incoming pod's preferences count every existing pod.
             for (weight, term) in &incoming {
-                let matching = node
-                    .pods
-                    .iter()
-                    .filter(|existing| term_matches(term, own, existing, namespaces))
-                    .count() as i64;
+                let matching = match single_label(term) {
+                    Some((key, value)) => node.count_labelled(own, key, value),
+                    None => node
+                        .pods
+                        .iter()
+                        .filter(|existing| term_matches(term, own, existing, namespaces))
+                        .count(),
+                } as i64;
                 if matching > 0
                     && let Some(d) = domain(node, &term.topology_key)
                 {
@@ -272,7 +291,7 @@ impl Plugin for InterPodAffinity {
             }
             // Existing pods' own terms, where they have any.
             for existing in &node.pods_with_affinity {
-                let theirs = preferred_terms(existing).into_iter().chain(
+                let theirs = preferred_terms(existing).chain(
                     required_terms(existing, false)
                         .iter()
                         .map(|t| (HARD_POD_AFFINITY_WEIGHT, t)),
@@ -288,7 +307,12 @@ impl Plugin for InterPodAffinity {
         }
         scores.retain(|_, score| *score != 0);
         let empty = scores.is_empty();
-        state.write(SCORE_KEY, scores);
+        // By topology key, then value: a node's score is one lookup per key.
+        let mut by_key: DomainScores = HashMap::new();
+        for ((key, value), score) in scores {
+            by_key.entry(key).or_default().insert(value, score);
+        }
+        state.write(SCORE_KEY, by_key);
         if empty {
             Status::skip()
         } else {
@@ -297,19 +321,19 @@ impl Plugin for InterPodAffinity {
     }
 
     fn score(&self, state: &CycleState, _pod: &Pod, node: &NodeInfo) -> i64 {
-        let Some(scores) = state.read::<HashMap<Domain, i64>>(SCORE_KEY) else {
+        let Some(scores) = state.read::<DomainScores>(SCORE_KEY) else {
             return 0;
         };
+        let labels = node.node.metadata.labels.as_ref();
         scores
             .iter()
-            .filter(|(d, _)| domain(node, &d.0).as_ref() == Some(*d))
-            .map(|(_, score)| score)
+            .filter_map(|(key, values)| values.get(labels?.get(key)?))
             .sum()
     }
 
     /// Scales the scores to 0..=100 between the lowest and the highest.
     fn normalize_scores(&self, state: &CycleState, _pod: &Pod, scores: &mut [i64]) {
-        if state.read::<HashMap<Domain, i64>>(SCORE_KEY).is_none() {
+        if state.read::<DomainScores>(SCORE_KEY).is_none() {
             return;
         }
         let (min, max) = scores
