@@ -8,6 +8,7 @@
 //! its rate-limited work queue, and workers run its reconcile function.
 
 pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 pub mod discovery;
 pub mod endpoints;
@@ -41,6 +42,7 @@ pub const CONTROLLERS: &[&str] = &[
     "deployment-controller",
     "replicaset-controller",
     "statefulset-controller",
+    "daemonset-controller",
     "job-controller",
     "cronjob-controller",
     "ttl-after-finished-controller",
@@ -142,10 +144,11 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 12] = [
+    let starts: [(&str, Start); 13] = [
         ("replicaset-controller", replicaset::start),
         ("deployment-controller", deployment::start),
         ("statefulset-controller", statefulset::start),
+        ("daemonset-controller", daemonset::start),
         ("job-controller", job::start),
         ("cronjob-controller", cronjob::start),
         ("ttl-after-finished-controller", ttl_after_finished::start),

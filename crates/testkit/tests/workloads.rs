@@ -1900,3 +1900,156 @@ spec:
     assert!(events.contains(&format!("Created job {name}")), "{events}");
     assert!(events.contains("SawCompletedJob"), "{events}");
 }
+
+fn node_manifest(name: &str, taints: Value) -> String {
+    json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name,
+        "labels": {"kubernetes.io/hostname": name}}, "spec": {"taints": taints}})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemonset_runs_one_pod_per_eligible_node() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    for (name, taints) in [
+        (
+            "control-plane",
+            json!([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]),
+        ),
+        ("worker-1", json!([])),
+        ("worker-2", json!([])),
+    ] {
+        let path = cluster.file(&format!("{name}.json"), &node_manifest(name, taints));
+        cluster
+            .kubectl(&["create", "-f", path.to_str().unwrap()])
+            .await
+            .ok();
+    }
+    let manifest = cluster.file(
+        "ds.yaml",
+        r#"
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: node-exporter
+spec:
+  selector:
+    matchLabels:
+      app: node-exporter
+  template:
+    metadata:
+      labels:
+        app: node-exporter
+    spec:
+      containers:
+      - name: exporter
+        image: prom/node-exporter:v1.6.0
+"#,
+    );
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let _kubelets = kubelets(&cluster, "default").await;
+    let pinned = |list: &Value| -> Vec<String> {
+        let mut nodes: Vec<String> = items(list)
+            .iter()
+            .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+            .map(|p| {
+                p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
+                    ["matchFields"][0]["values"][0]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        nodes.sort();
+        nodes
+    };
+    let pods = eventually(
+        &cluster,
+        &["get", "pods", "-l", "app=node-exporter"],
+        "a pod per worker",
+        |l| pinned(l) == vec!["worker-1", "worker-2"],
+    )
+    .await;
+    let pod = &items(&pods)[0];
+    let tolerations = pod["spec"]["tolerations"].as_array().unwrap();
+    assert!(
+        tolerations
+            .iter()
+            .any(|t| t["key"] == "node.kubernetes.io/unreachable" && t["effect"] == "NoExecute")
+    );
+    assert!(pod["metadata"]["labels"]["controller-revision-hash"].is_string());
+    cluster
+        .kubectl(&["rollout", "status", "ds/node-exporter", "--timeout=60s"])
+        .await
+        .ok();
+    let printed = cluster.kubectl(&["get", "ds", "node-exporter"]).await.ok();
+    let row: Vec<&str> = printed.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(
+        &row[..6],
+        &["node-exporter", "2", "2", "2", "2", "2"],
+        "{printed}"
+    );
+
+    // A new node gets its pod; a node that evicts loses it.
+    let path = cluster.file("worker-3.json", &node_manifest("worker-3", json!([])));
+    cluster
+        .kubectl(&["create", "-f", path.to_str().unwrap()])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", "app=node-exporter"],
+        "a pod on worker-3",
+        |l| pinned(l).len() == 3,
+    )
+    .await;
+    cluster
+        .kubectl(&["taint", "node", "worker-1", "dedicated=db:NoExecute"])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", "app=node-exporter"],
+        "worker-1 emptied",
+        |l| pinned(l) == vec!["worker-2", "worker-3"],
+    )
+    .await;
+
+    // A rolling update replaces them one at a time.
+    cluster
+        .kubectl(&[
+            "set",
+            "image",
+            "ds/node-exporter",
+            "exporter=prom/node-exporter:v1.7.0",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["rollout", "status", "ds/node-exporter", "--timeout=60s"])
+        .await
+        .ok();
+    let pods = cluster
+        .kubectl(&["get", "pods", "-l", "app=node-exporter", "-o", "json"])
+        .await
+        .json();
+    let live: Vec<Value> = items(&pods)
+        .into_iter()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .collect();
+    assert_eq!(live.len(), 2);
+    for pod in live {
+        assert_eq!(
+            pod["spec"]["containers"][0]["image"],
+            "prom/node-exporter:v1.7.0"
+        );
+    }
+    let history = cluster
+        .kubectl(&["rollout", "history", "ds/node-exporter"])
+        .await
+        .ok();
+    assert!(history.lines().any(|l| l.starts_with('2')), "{history}");
+}
