@@ -323,6 +323,12 @@ impl CronJobController {
                                 .is_ok_and(|due| due < now)
                         });
                         if already {
+                            // Made earlier (the cache may not show our status yet).
+                            if last_schedule.as_ref().is_none_or(|t| t.0 < scheduled) {
+                                last_schedule = Some(
+                                    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(scheduled),
+                                );
+                            }
                         } else if too_late {
                             self.events.warning(
                                 cronjob.as_ref(),
@@ -368,11 +374,16 @@ impl CronJobController {
             }
         }
         self.remove_history(&cronjob, &owned).await?;
-        let wanted = json!({"status": {
+        let mut wanted = json!({"status": {
             "active": if active.is_empty() { serde_json::Value::Null } else { json!(active) },
-            "lastScheduleTime": last_schedule.as_ref().map(|t| time(t.0)),
-            "lastSuccessfulTime": last_successful.as_ref().map(|t| time(t.0)),
         }});
+        // The times only move forward: never cleared.
+        if let Some(t) = &last_schedule {
+            wanted["status"]["lastScheduleTime"] = json!(time(t.0));
+        }
+        if let Some(t) = &last_successful {
+            wanted["status"]["lastSuccessfulTime"] = json!(time(t.0));
+        }
         let now_status = json!({"status": {
             "active": status.active.clone().filter(|a| !a.is_empty()),
             "lastScheduleTime": status.last_schedule_time.as_ref().map(|t| time(t.0)),

@@ -273,7 +273,15 @@ fn failure_policy(job: &Job, pod: &Pod) -> Verdict {
                     .conditions
                     .iter()
                     .flatten()
-                    .any(|c| c.type_ == wanted.type_ && c.status == wanted.status)
+                    .any(|c| {
+                        // The pattern's status defaults to True.
+                        let status = if wanted.status.is_empty() {
+                            "True"
+                        } else {
+                            wanted.status.as_str()
+                        };
+                        c.type_ == wanted.type_ && c.status == status
+                    })
                     .then(|| {
                         format!(
                             "Pod {}/{} has condition {} matching {} rule at index {index}",

@@ -41,6 +41,7 @@ pub use metrics::Metrics;
 pub const CONTROLLERS: &[&str] = &[
     "deployment-controller",
     "replicaset-controller",
+    "replicationcontroller-controller",
     "statefulset-controller",
     "daemonset-controller",
     "job-controller",
@@ -144,8 +145,12 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 13] = [
+    let starts: [(&str, Start); 14] = [
         ("replicaset-controller", replicaset::start),
+        (
+            "replicationcontroller-controller",
+            replicaset::start_replication,
+        ),
         ("deployment-controller", deployment::start),
         ("statefulset-controller", statefulset::start),
         ("daemonset-controller", daemonset::start),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationController};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
@@ -24,14 +24,76 @@ use crate::pods;
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_not_found};
 
-const NAME: &str = "replicaset-controller";
 const WORKERS: usize = 5;
 /// At most this many creations or deletions per sync, as upstream.
 const BURST_REPLICAS: usize = 500;
 
-pub struct ReplicaSetController {
+/// What the controller needs of the kinds it runs: ReplicaSets, and the
+/// ReplicationControllers before them (a map selector, the same status).
+pub trait ReplicaKind:
+    crate::informer::Kind<Scope = k8s_openapi::NamespaceResourceScope> + serde::Serialize
+{
+    /// The controller's name in events and `--controllers`, and its queue's.
+    const CONTROLLER: &'static str;
+    const QUEUE: &'static str;
+    fn selector(&self) -> Option<api::selectors::LabelSelector>;
+    fn template(&self) -> Option<&PodTemplateSpec>;
+    fn replicas(&self) -> i32;
+    fn min_ready_seconds(&self) -> i32;
+    /// The status as JSON, for comparing with the one wanted.
+    fn status_json(&self) -> Value;
+}
+
+impl ReplicaKind for ReplicaSet {
+    const CONTROLLER: &'static str = "replicaset-controller";
+    const QUEUE: &'static str = "replicaset";
+    fn selector(&self) -> Option<api::selectors::LabelSelector> {
+        self.spec.as_ref().and_then(|s| pods::selector(&s.selector))
+    }
+    fn template(&self) -> Option<&PodTemplateSpec> {
+        self.spec.as_ref()?.template.as_ref()
+    }
+    fn replicas(&self) -> i32 {
+        self.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)
+    }
+    fn min_ready_seconds(&self) -> i32 {
+        self.spec
+            .as_ref()
+            .and_then(|s| s.min_ready_seconds)
+            .unwrap_or(0)
+    }
+    fn status_json(&self) -> Value {
+        serde_json::to_value(&self.status).unwrap_or(Value::Null)
+    }
+}
+
+impl ReplicaKind for ReplicationController {
+    const CONTROLLER: &'static str = "replication-controller";
+    const QUEUE: &'static str = "replicationmanager";
+    fn selector(&self) -> Option<api::selectors::LabelSelector> {
+        let labels = self.spec.as_ref()?.selector.clone()?;
+        api::selectors::LabelSelector::from_api(&json!({"matchLabels": labels})).ok()
+    }
+    fn template(&self) -> Option<&PodTemplateSpec> {
+        self.spec.as_ref()?.template.as_ref()
+    }
+    fn replicas(&self) -> i32 {
+        self.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1)
+    }
+    fn min_ready_seconds(&self) -> i32 {
+        self.spec
+            .as_ref()
+            .and_then(|s| s.min_ready_seconds)
+            .unwrap_or(0)
+    }
+    fn status_json(&self) -> Value {
+        serde_json::to_value(&self.status).unwrap_or(Value::Null)
+    }
+}
+
+pub struct ReplicaSetController<K: ReplicaKind> {
     client: kube::Client,
-    sets: Arc<Informer<ReplicaSet>>,
+    sets: Arc<Informer<K>>,
     pods: Arc<Informer<Pod>>,
     queue: Arc<WorkQueue>,
     expectations: Expectations,
@@ -39,15 +101,31 @@ pub struct ReplicaSetController {
 }
 
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let sets = context.informers.get::<ReplicaSet>();
+    start_for::<ReplicaSet>(context, shutdown)
+}
+
+/// The ReplicationController manager: the same controller over the core
+/// kind.
+pub fn start_replication(
+    context: &Context,
+    shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    start_for::<ReplicationController>(context, shutdown)
+}
+
+fn start_for<K: ReplicaKind>(
+    context: &Context,
+    shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let sets = context.informers.get::<K>();
     let pods = context.informers.get::<Pod>();
     let controller = Arc::new(ReplicaSetController {
         client: context.client.clone(),
         sets: sets.clone(),
         pods: pods.clone(),
-        queue: context.queue("replicaset"),
+        queue: context.queue(K::QUEUE),
         expectations: Expectations::default(),
-        events: EventSink::new(context.client.clone(), NAME),
+        events: EventSink::new(context.client.clone(), K::CONTROLLER),
     });
     let handler = controller.clone();
     sets.on_change(move |change| handler.on_replicaset(change));
@@ -58,14 +136,21 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
         pods.synced().await;
     };
     let queue = controller.queue.clone();
-    crate::spawn_workers(NAME, queue, WORKERS, synced, shutdown, move |key| {
-        let controller = controller.clone();
-        async move { controller.sync(&key).await }
-    })
+    crate::spawn_workers(
+        K::CONTROLLER,
+        queue,
+        WORKERS,
+        synced,
+        shutdown,
+        move |key| {
+            let controller = controller.clone();
+            async move { controller.sync(&key).await }
+        },
+    )
 }
 
-impl ReplicaSetController {
-    fn on_replicaset(&self, change: Change<'_, ReplicaSet>) {
+impl<K: ReplicaKind> ReplicaSetController<K> {
+    fn on_replicaset(&self, change: Change<'_, K>) {
         match change {
             Change::Added(rs) | Change::Updated { new: rs, .. } => self.queue.add(key_of(rs)),
             Change::Deleted(rs) => {
@@ -78,26 +163,24 @@ impl ReplicaSetController {
 
     /// The ReplicaSet a controller reference names, if it is cached with
     /// that uid.
-    fn resolve(&self, namespace: &str, pod: &Pod) -> Option<Arc<ReplicaSet>> {
+    fn resolve(&self, namespace: &str, pod: &Pod) -> Option<Arc<K>> {
         let reference = pods::controller_ref(&pod.metadata)?;
-        if reference.kind != "ReplicaSet" {
+        if reference.kind != K::kind(&()) {
             return None;
         }
         let rs = self.sets.get(namespace, &reference.name)?;
-        (rs.metadata.uid.as_deref() == Some(reference.uid.as_str())).then_some(rs)
+        (rs.meta().uid.as_deref() == Some(reference.uid.as_str())).then_some(rs)
     }
 
     /// Every cached ReplicaSet of the pod's namespace whose selector
     /// matches it (for orphans, which any of them may adopt).
-    fn matching(&self, pod: &Pod) -> Vec<Arc<ReplicaSet>> {
+    fn matching(&self, pod: &Pod) -> Vec<Arc<K>> {
         let namespace = pod.namespace().unwrap_or_default();
         self.sets
             .list_namespace(&namespace)
             .into_iter()
             .filter(|rs| {
-                rs.spec
-                    .as_ref()
-                    .and_then(|s| pods::selector(&s.selector))
+                rs.selector()
                     .is_some_and(|selector| pods::selects(&selector, &pod.metadata))
             })
             .collect()
@@ -147,11 +230,7 @@ impl ReplicaSetController {
                         let key = key_of(rs.as_ref());
                         self.queue.add(key.clone());
                         // Look again when the pod becomes available.
-                        let min_ready = rs
-                            .spec
-                            .as_ref()
-                            .and_then(|s| s.min_ready_seconds)
-                            .unwrap_or(0);
+                        let min_ready = rs.min_ready_seconds();
                         if min_ready > 0 && !pods::is_ready(old) && pods::is_ready(new) {
                             self.queue
                                 .add_after(key, Duration::from_secs(min_ready as u64 + 1));
@@ -184,12 +263,10 @@ impl ReplicaSetController {
             self.expectations.forget(key);
             return Ok(Outcome::Done);
         };
-        let Some(spec) = rs.spec.as_ref() else {
-            return Ok(Outcome::Done);
-        };
-        let Some(selector) = pods::selector(&spec.selector) else {
+        let Some(selector) = rs.selector() else {
             tracing::warn!(
-                replicaset = key,
+                controller = K::CONTROLLER,
+                key,
                 "the selector cannot be read; nothing is done"
             );
             return Ok(Outcome::Done);
@@ -203,13 +280,13 @@ impl ReplicaSetController {
             .collect();
         let owned = claim_pods(&self.client, rs.as_ref(), &selector, active).await?;
         let mut failure = None;
-        if needs_sync && rs.metadata.deletion_timestamp.is_none() {
+        if needs_sync && rs.meta().deletion_timestamp.is_none() {
             failure = self.manage_replicas(key, rs.as_ref(), &owned).await.err();
         }
-        let min_ready = spec.min_ready_seconds.unwrap_or(0);
+        let min_ready = rs.min_ready_seconds();
         let status = status_of(rs.as_ref(), &owned, failure.as_ref());
         if status_changed(rs.as_ref(), &status) {
-            let api: Api<ReplicaSet> = Api::namespaced(self.client.clone(), namespace);
+            let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
             match api
                 .patch_status(
                     name,
@@ -234,23 +311,13 @@ impl ReplicaSetController {
         Ok(Outcome::Done)
     }
 
-    async fn manage_replicas(
-        &self,
-        key: &str,
-        rs: &ReplicaSet,
-        owned: &[Arc<Pod>],
-    ) -> Result<(), Error> {
+    async fn manage_replicas(&self, key: &str, rs: &K, owned: &[Arc<Pod>]) -> Result<(), Error> {
         let namespace = rs.namespace().unwrap_or_default();
-        let desired = rs
-            .spec
-            .as_ref()
-            .and_then(|s| s.replicas)
-            .unwrap_or(1)
-            .max(0) as usize;
+        let desired = rs.replicas().max(0) as usize;
         let pods_api: Api<Pod> = Api::namespaced(self.client.clone(), &namespace);
         if owned.len() < desired {
             let wanted = (desired - owned.len()).min(BURST_REPLICAS);
-            let Some(template) = rs.spec.as_ref().and_then(|s| s.template.as_ref()) else {
+            let Some(template) = rs.template() else {
                 return Ok(());
             };
             self.expectations.expect(key, wanted as i64, Vec::new());
@@ -513,14 +580,13 @@ fn count(n: usize) -> Value {
 
 /// The status the ReplicaSet should have, as a merge patch body (absent
 /// fields as null).
-fn status_of(rs: &ReplicaSet, owned: &[Arc<Pod>], failure: Option<&Error>) -> Value {
-    let spec = rs.spec.as_ref();
-    let template_labels = spec
-        .and_then(|s| s.template.as_ref())
+fn status_of<K: ReplicaKind>(rs: &K, owned: &[Arc<Pod>], failure: Option<&Error>) -> Value {
+    let template_labels = rs
+        .template()
         .and_then(|t| t.metadata.as_ref())
         .map(pods::labels)
         .unwrap_or_default();
-    let min_ready = spec.and_then(|s| s.min_ready_seconds).unwrap_or(0);
+    let min_ready = rs.min_ready_seconds();
     let now = k8s_openapi::jiff::Timestamp::now();
     let fully_labeled = owned
         .iter()
@@ -536,15 +602,9 @@ fn status_of(rs: &ReplicaSet, owned: &[Arc<Pod>], failure: Option<&Error>) -> Va
         .iter()
         .filter(|p| pods::is_available(p, min_ready, now))
         .count();
-    let existing: Vec<Value> = rs
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .map(|c| {
-            c.iter()
-                .filter_map(|c| serde_json::to_value(c).ok())
-                .collect()
-        })
+    let existing: Vec<Value> = rs.status_json()["conditions"]
+        .as_array()
+        .cloned()
         .unwrap_or_default();
     let mut conditions: Vec<Value> = existing
         .iter()
@@ -553,7 +613,7 @@ fn status_of(rs: &ReplicaSet, owned: &[Arc<Pod>], failure: Option<&Error>) -> Va
         .collect();
     if let Some(failure) = failure {
         let previous = existing.iter().find(|c| c["type"] == "ReplicaFailure");
-        let reason = if owned.len() < spec.and_then(|s| s.replicas).unwrap_or(1).max(0) as usize {
+        let reason = if owned.len() < rs.replicas().max(0) as usize {
             "FailedCreate"
         } else {
             "FailedDelete"
@@ -579,16 +639,14 @@ fn status_of(rs: &ReplicaSet, owned: &[Arc<Pod>], failure: Option<&Error>) -> Va
         "fullyLabeledReplicas": count(fully_labeled),
         "readyReplicas": count(ready),
         "availableReplicas": count(available),
-        "observedGeneration": rs.metadata.generation,
+        "observedGeneration": rs.meta().generation,
         "conditions": if conditions.is_empty() { Value::Null } else { json!(conditions) },
     })
 }
 
-fn status_changed(rs: &ReplicaSet, wanted: &Value) -> bool {
-    let current = rs
-        .status
-        .as_ref()
-        .and_then(|s| serde_json::to_value(s).ok())
+fn status_changed<K: ReplicaKind>(rs: &K, wanted: &Value) -> bool {
+    let current = Some(rs.status_json())
+        .filter(|s| !s.is_null())
         .unwrap_or_else(|| json!({}));
     let number = |v: &Value| v.as_i64().unwrap_or(0);
     [

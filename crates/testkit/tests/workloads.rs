@@ -2053,3 +2053,88 @@ spec:
         .ok();
     assert!(history.lines().any(|l| l.starts_with('2')), "{history}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replication_controller_holds_its_replicas() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = cluster.file(
+        "rc.yaml",
+        r#"
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: legacy
+spec:
+  replicas: 2
+  selector:
+    app: legacy
+  template:
+    metadata:
+      labels:
+        app: legacy
+    spec:
+      containers:
+      - name: web
+        image: nginx
+"#,
+    );
+    cluster
+        .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
+        .await
+        .ok();
+    let pods = eventually(
+        &cluster,
+        &["get", "pods", "-l", "app=legacy"],
+        "two pods",
+        |l| items(l).len() == 2,
+    )
+    .await;
+    for pod in items(&pods) {
+        assert_eq!(
+            pod["metadata"]["ownerReferences"][0]["kind"],
+            "ReplicationController"
+        );
+        assert!(
+            pod["metadata"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("legacy-")
+        );
+    }
+    mark_ready(&cluster, "default", "app=legacy").await;
+    eventually(&cluster, &["get", "rc", "legacy"], "ready replicas", |rc| {
+        rc["status"]["readyReplicas"] == 2
+    })
+    .await;
+    cluster
+        .kubectl(&["scale", "rc", "legacy", "--replicas=1"])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", "app=legacy"],
+        "one pod",
+        |l| {
+            items(l)
+                .iter()
+                .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+                .count()
+                == 1
+        },
+    )
+    .await;
+    let events = cluster
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=legacy",
+        ])
+        .await
+        .ok();
+    assert!(
+        events.contains("SuccessfulCreate") && events.contains("SuccessfulDelete"),
+        "{events}"
+    );
+}
