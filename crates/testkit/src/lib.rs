@@ -145,6 +145,26 @@ impl TestCluster {
         .await
     }
 
+    /// Runs the controller manager (every controller) only while it holds
+    /// `lease`.
+    pub async fn start_controllers_elected(
+        &self,
+        lease: leader_election::LeaseConfig,
+    ) -> Component {
+        let client = self
+            .client_as("controller-manager", "system:kube-controller-manager")
+            .await;
+        let options = controllers::ControllerManagerOptions::default();
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(leader_election::run(
+            client.clone(),
+            lease,
+            stopping,
+            move |lost| controllers::run(client.clone(), options.clone(), lost),
+        ));
+        Component { stop, task }
+    }
+
     /// Runs a scheduler that works only while it holds `lease`.
     pub async fn start_scheduler_elected(
         &self,

@@ -2138,3 +2138,85 @@ spec:
         "{events}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standby_controller_manager_takes_over_when_the_leader_dies() {
+    let cluster = TestCluster::start().await;
+    let lease = |identity: &str| leader_election::LeaseConfig {
+        identity: identity.into(),
+        lease_duration: Duration::from_secs(2),
+        renew_deadline: Duration::from_millis(1500),
+        retry_period: Duration::from_millis(200),
+        ..leader_election::LeaseConfig::new("kube-system", "kube-controller-manager")
+    };
+    let first = cluster.start_controllers_elected(lease("first")).await;
+    let holder = |lease: &Value| {
+        lease["spec"]["holderIdentity"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    eventually(
+        &cluster,
+        &[
+            "get",
+            "lease",
+            "-n",
+            "kube-system",
+            "kube-controller-manager",
+        ],
+        "a leader",
+        |l| holder(l) == "first",
+    )
+    .await;
+    let _second = cluster.start_controllers_elected(lease("second")).await;
+    cluster
+        .kubectl(&[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx",
+            "--replicas=2",
+        ])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", "app=web"],
+        "two pods",
+        |l| items(l).len() == 2,
+    )
+    .await;
+    first.kill();
+    let died = Instant::now();
+    cluster
+        .kubectl(&["scale", "deploy/web", "--replicas=3"])
+        .await
+        .ok();
+    eventually(
+        &cluster,
+        &["get", "pods", "-l", "app=web"],
+        "three pods",
+        |l| items(l).len() == 3,
+    )
+    .await;
+    assert!(
+        died.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        died.elapsed()
+    );
+    let lease = cluster
+        .kubectl(&[
+            "get",
+            "lease",
+            "-n",
+            "kube-system",
+            "kube-controller-manager",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    assert_eq!(holder(&lease), "second");
+    assert_eq!(lease["spec"]["leaseTransitions"], 1);
+}
