@@ -22,7 +22,7 @@ use tokio::sync::watch;
 
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::{Outcome, WorkQueue};
-use crate::{Context, Error, is_already_exists, is_conflict, is_not_found, pods};
+use crate::{Context, Error, is_already_exists, is_conflict, is_forbidden, is_not_found, pods};
 
 const NAME: &str = "endpoints-controller";
 const WORKERS: usize = 5;
@@ -400,10 +400,6 @@ impl EndpointsController {
             Err(err) => Err(err.into()),
         }
     }
-}
-
-fn is_forbidden(err: &kube::Error) -> bool {
-    matches!(err, kube::Error::Api(status) if status.code == 403)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use crate::endpoints::{eligible, endpoint_labels, on_pod_change, target_port};
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::Outcome;
-use crate::{Context, Error, is_not_found, pods};
+use crate::{Context, Error, is_forbidden, is_not_found, pods};
 
 const NAME: &str = "endpointslice-controller";
 const WORKERS: usize = 5;
@@ -271,8 +271,4 @@ impl SliceController {
             Err(err) => Err(err.into()),
         }
     }
-}
-
-fn is_forbidden(err: &kube::Error) -> bool {
-    matches!(err, kube::Error::Api(status) if status.code == 403)
 }

@@ -235,6 +235,12 @@ pub fn is_already_exists(err: &kube::Error) -> bool {
     matches!(err, kube::Error::Api(status) if status.code == 409 && status.reason == "AlreadyExists")
 }
 
+/// Whether an API error is a 403 (a namespace that is going refuses new
+/// objects).
+pub fn is_forbidden(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(status) if status.code == 403)
+}
+
 /// Whether an API error is a 409 Conflict (a stale resourceVersion).
 pub fn is_conflict(err: &kube::Error) -> bool {
     matches!(err, kube::Error::Api(status) if status.code == 409 && status.reason == "Conflict")

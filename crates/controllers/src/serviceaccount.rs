@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use crate::informer::{Change, Informer};
 use crate::queue::{Outcome, WorkQueue};
-use crate::{Context, Error, is_already_exists, is_not_found};
+use crate::{Context, Error, is_already_exists, is_forbidden, is_not_found};
 
 const DEFAULT_ACCOUNT: &str = "default";
 /// The ConfigMap the CA bundle is published in, in every namespace.
@@ -95,10 +95,6 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
             }
         },
     )
-}
-
-fn is_forbidden(err: &kube::Error) -> bool {
-    matches!(err, kube::Error::Api(status) if status.code == 403)
 }
 
 pub fn start_root_ca_publisher(

@@ -384,6 +384,36 @@ impl TestCluster {
         .expect("kubectl task")
     }
 
+    /// Runs `kubectl ARGS -o json` until `check` holds for what it prints
+    /// (30 s at most, then the test fails saying what it waited for and
+    /// what it last saw); returns that JSON.
+    pub async fn eventually(
+        &self,
+        args: &[&str],
+        what: &str,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut args: Vec<&str> = args.to_vec();
+        args.extend(["-o", "json"]);
+        loop {
+            let out = self.kubectl(&args).await;
+            let value: serde_json::Value =
+                serde_json::from_str(&out.stdout).unwrap_or(serde_json::Value::Null);
+            if out.success && check(&value) {
+                return value;
+            }
+            if std::time::Instant::now() > deadline {
+                let seen = serde_json::to_string_pretty(&value).unwrap_or_default();
+                panic!(
+                    "timed out waiting for {what}; last seen:\n{seen}\n{}",
+                    out.stderr
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Writes `contents` to a file in the cluster's directory and returns its path.
     pub fn file(&self, name: &str, contents: &str) -> PathBuf {
         let path = self.dir.path().join(name);

@@ -4,33 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use testkit::TestCluster;
-
-async fn eventually(
-    cluster: &TestCluster,
-    args: &[&str],
-    what: &str,
-    check: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut args: Vec<&str> = args.to_vec();
-    args.extend(["-o", "json"]);
-    loop {
-        let out = cluster.kubectl(&args).await;
-        let value: Value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
-        if out.success && check(&value) {
-            return value;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}: {}{}",
-            out.stdout,
-            out.stderr
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_namespace_gets_its_service_account_and_ca_bundle() {
@@ -38,20 +12,20 @@ async fn every_namespace_gets_its_service_account_and_ca_bundle() {
     let _controllers = cluster.start_controllers().await;
     cluster.kubectl(&["create", "namespace", "team"]).await.ok();
     for namespace in ["default", "kube-system", "team"] {
-        eventually(
-            &cluster,
-            &["get", "sa", "default", "-n", namespace],
-            "the default account",
-            |_| true,
-        )
-        .await;
-        let ca = eventually(
-            &cluster,
-            &["get", "cm", "kube-root-ca.crt", "-n", namespace],
-            "the CA bundle",
-            |_| true,
-        )
-        .await;
+        cluster
+            .eventually(
+                &["get", "sa", "default", "-n", namespace],
+                "the default account",
+                |_| true,
+            )
+            .await;
+        let ca = cluster
+            .eventually(
+                &["get", "cm", "kube-root-ca.crt", "-n", namespace],
+                "the CA bundle",
+                |_| true,
+            )
+            .await;
         let pem = std::fs::read_to_string(cluster.data_dir().join("pki/ca.crt")).unwrap();
         assert_eq!(ca["data"]["ca.crt"], pem.as_str());
         assert!(
@@ -82,25 +56,25 @@ async fn every_namespace_gets_its_service_account_and_ca_bundle() {
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "sa", "default", "-n", "team"],
-        "the account again",
-        |_| true,
-    )
-    .await;
-    eventually(
-        &cluster,
-        &["get", "cm", "kube-root-ca.crt", "-n", "team"],
-        "the bundle put back",
-        |cm| {
-            cm["data"]["ca.crt"]
-                .as_str()
-                .is_some_and(|c| c.starts_with("-----BEGIN CERTIFICATE"))
-                && cm["data"]["extra"].is_null()
-        },
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "sa", "default", "-n", "team"],
+            "the account again",
+            |_| true,
+        )
+        .await;
+    cluster
+        .eventually(
+            &["get", "cm", "kube-root-ca.crt", "-n", "team"],
+            "the bundle put back",
+            |cm| {
+                cm["data"]["ca.crt"]
+                    .as_str()
+                    .is_some_and(|c| c.starts_with("-----BEGIN CERTIFICATE"))
+                    && cm["data"]["extra"].is_null()
+            },
+        )
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,18 +164,14 @@ async fn a_finalizer_that_never_clears_is_named_in_the_conditions() {
         .kubectl(&["delete", "namespace", "stuck", "--wait=false"])
         .await
         .ok();
-    let ns = eventually(
-        &cluster,
-        &["get", "namespace", "stuck"],
-        "the conditions",
-        |ns| {
+    let ns = cluster
+        .eventually(&["get", "namespace", "stuck"], "the conditions", |ns| {
             ns["status"]["conditions"].as_array().is_some_and(|c| {
                 c.iter()
                     .any(|c| c["type"] == "NamespaceFinalizersRemaining" && c["status"] == "True")
             })
-        },
-    )
-    .await;
+        })
+        .await;
     assert_eq!(ns["status"]["phase"], "Terminating");
     let conditions = ns["status"]["conditions"].as_array().unwrap();
     let find = |kind: &str| {

@@ -8,31 +8,6 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use testkit::TestCluster;
 
-async fn eventually(
-    cluster: &TestCluster,
-    args: &[&str],
-    what: &str,
-    check: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut args: Vec<&str> = args.to_vec();
-    args.extend(["-o", "json"]);
-    loop {
-        let out = cluster.kubectl(&args).await;
-        let value: Value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
-        if out.success && check(&value) {
-            return value;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}: {}{}",
-            out.stdout,
-            out.stderr
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Reports `pod` as a kubelet would: Running with `ip`, Ready or not.
 async fn report(cluster: &TestCluster, namespace: &str, pod: &str, ip: &str, ready: bool) {
     let status = json!({"status": {
@@ -116,13 +91,13 @@ async fn endpoints_follow_the_selected_pods_readiness() {
     let ns = "blockchain";
     let pod = "substrate-blockchain-alice-0";
     // Without an IP the pod is not an endpoint at all.
-    let endpoints = eventually(
-        &cluster,
-        &["get", "endpoints", "substrate-blockchain-alice", "-n", ns],
-        "the endpoints",
-        |_| true,
-    )
-    .await;
+    let endpoints = cluster
+        .eventually(
+            &["get", "endpoints", "substrate-blockchain-alice", "-n", ns],
+            "the endpoints",
+            |_| true,
+        )
+        .await;
     assert!(endpoints["subsets"].is_null(), "{endpoints}");
     assert_eq!(
         endpoints["metadata"]["labels"]["app.kubernetes.io/role"],
@@ -130,22 +105,22 @@ async fn endpoints_follow_the_selected_pods_readiness() {
     );
 
     report(&cluster, ns, pod, "10.244.1.15", false).await;
-    let endpoints = eventually(
-        &cluster,
-        &["get", "endpoints", "substrate-blockchain-alice", "-n", ns],
-        "a not-ready address",
-        |e| e["subsets"][0]["notReadyAddresses"][0]["ip"] == "10.244.1.15",
-    )
-    .await;
+    let endpoints = cluster
+        .eventually(
+            &["get", "endpoints", "substrate-blockchain-alice", "-n", ns],
+            "a not-ready address",
+            |e| e["subsets"][0]["notReadyAddresses"][0]["ip"] == "10.244.1.15",
+        )
+        .await;
     assert!(endpoints["subsets"][0]["addresses"].is_null());
     report(&cluster, ns, pod, "10.244.1.15", true).await;
-    let endpoints = eventually(
-        &cluster,
-        &["get", "endpoints", "substrate-blockchain-alice", "-n", ns],
-        "a ready address",
-        |e| e["subsets"][0]["addresses"][0]["ip"] == "10.244.1.15",
-    )
-    .await;
+    let endpoints = cluster
+        .eventually(
+            &["get", "endpoints", "substrate-blockchain-alice", "-n", ns],
+            "a ready address",
+            |e| e["subsets"][0]["addresses"][0]["ip"] == "10.244.1.15",
+        )
+        .await;
     let address = &endpoints["subsets"][0]["addresses"][0];
     assert_eq!(address["targetRef"]["kind"], "Pod");
     assert_eq!(address["targetRef"]["name"], pod);
@@ -200,20 +175,20 @@ async fn endpoints_follow_the_selected_pods_readiness() {
     );
 
     // The EndpointSlice says the same, with conditions.
-    let slices = eventually(
-        &cluster,
-        &[
-            "get",
-            "endpointslices",
-            "-n",
-            ns,
-            "-l",
-            "kubernetes.io/service-name=substrate-blockchain-alice",
-        ],
-        "a ready slice",
-        |l| l["items"][0]["endpoints"][0]["conditions"]["ready"] == true,
-    )
-    .await;
+    let slices = cluster
+        .eventually(
+            &[
+                "get",
+                "endpointslices",
+                "-n",
+                ns,
+                "-l",
+                "kubernetes.io/service-name=substrate-blockchain-alice",
+            ],
+            "a ready slice",
+            |l| l["items"][0]["endpoints"][0]["conditions"]["ready"] == true,
+        )
+        .await;
     let slice = &slices["items"][0];
     assert_eq!(slice["addressType"], "IPv4");
     assert_eq!(
@@ -248,31 +223,31 @@ async fn endpoints_follow_the_selected_pods_readiness() {
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "endpoints", "substrate-blockchain-alice", "-n", ns],
-        "no address",
-        |e| e["subsets"].is_null(),
-    )
-    .await;
-    eventually(
-        &cluster,
-        &[
-            "get",
-            "endpointslices",
-            "-n",
-            ns,
-            "-l",
-            "kubernetes.io/service-name=substrate-blockchain-alice",
-        ],
-        "an empty slice",
-        |l| {
-            l["items"][0]["endpoints"]
-                .as_array()
-                .is_none_or(|e| e.is_empty())
-        },
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "endpoints", "substrate-blockchain-alice", "-n", ns],
+            "no address",
+            |e| e["subsets"].is_null(),
+        )
+        .await;
+    cluster
+        .eventually(
+            &[
+                "get",
+                "endpointslices",
+                "-n",
+                ns,
+                "-l",
+                "kubernetes.io/service-name=substrate-blockchain-alice",
+            ],
+            "an empty slice",
+            |l| {
+                l["items"][0]["endpoints"]
+                    .as_array()
+                    .is_none_or(|e| e.is_empty())
+            },
+        )
+        .await;
     cluster
         .kubectl(&["delete", "service", "substrate-blockchain-alice", "-n", ns])
         .await
@@ -289,20 +264,20 @@ async fn endpoints_follow_the_selected_pods_readiness() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    eventually(
-        &cluster,
-        &[
-            "get",
-            "endpointslices",
-            "-n",
-            ns,
-            "-l",
-            "kubernetes.io/service-name=substrate-blockchain-alice",
-        ],
-        "no slices",
-        |l| l["items"].as_array().is_some_and(|i| i.is_empty()),
-    )
-    .await;
+    cluster
+        .eventually(
+            &[
+                "get",
+                "endpointslices",
+                "-n",
+                ns,
+                "-l",
+                "kubernetes.io/service-name=substrate-blockchain-alice",
+            ],
+            "no slices",
+            |l| l["items"].as_array().is_some_and(|i| i.is_empty()),
+        )
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -360,13 +335,11 @@ subsets:
         .ok();
     report(&cluster, "default", "db-0", "10.244.2.3", false).await;
     // Not ready, but published anyway.
-    let endpoints = eventually(
-        &cluster,
-        &["get", "endpoints", "db"],
-        "a published address",
-        |e| e["subsets"][0]["addresses"][0]["ip"] == "10.244.2.3",
-    )
-    .await;
+    let endpoints = cluster
+        .eventually(&["get", "endpoints", "db"], "a published address", |e| {
+            e["subsets"][0]["addresses"][0]["ip"] == "10.244.2.3"
+        })
+        .await;
     assert_eq!(
         endpoints["metadata"]["labels"]["service.kubernetes.io/headless"],
         ""

@@ -8,36 +8,6 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use testkit::TestCluster;
 
-/// Polls `check` on `kubectl get ARGS -o json` until it holds (30 s).
-async fn eventually(
-    cluster: &TestCluster,
-    args: &[&str],
-    what: &str,
-    check: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut args: Vec<&str> = args.to_vec();
-    args.extend(["-o", "json"]);
-    loop {
-        let out = cluster.kubectl(&args).await;
-        if out.success {
-            let value: Value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
-            if check(&value) {
-                return value;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "timed out waiting for {what}; last seen:\n{}",
-                    serde_json::to_string_pretty(&value).unwrap()
-                );
-            }
-        } else if Instant::now() > deadline {
-            panic!("timed out waiting for {what}: {}", out.stderr);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn items(list: &Value) -> Vec<Value> {
     list["items"].as_array().cloned().unwrap_or_default()
 }
@@ -129,13 +99,11 @@ async fn a_replicaset_holds_its_replicas() {
         .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
-    let pods = eventually(
-        &cluster,
-        &["get", "pods", "-l", "tier=frontend"],
-        "3 pods",
-        |l| items(l).len() == 3,
-    )
-    .await;
+    let pods = cluster
+        .eventually(&["get", "pods", "-l", "tier=frontend"], "3 pods", |l| {
+            items(l).len() == 3
+        })
+        .await;
     let rs: Value = cluster
         .kubectl(&["get", "rs", "frontend", "-o", "json"])
         .await
@@ -156,18 +124,14 @@ async fn a_replicaset_holds_its_replicas() {
     }
     // Status follows readiness.
     mark_ready(&cluster, "default", "tier=frontend").await;
-    eventually(
-        &cluster,
-        &["get", "rs", "frontend"],
-        "ready replicas",
-        |rs| {
+    cluster
+        .eventually(&["get", "rs", "frontend"], "ready replicas", |rs| {
             rs["status"]["readyReplicas"] == 3
                 && rs["status"]["availableReplicas"] == 3
                 && rs["status"]["fullyLabeledReplicas"] == 3
                 && rs["status"]["observedGeneration"] == 1
-        },
-    )
-    .await;
+        })
+        .await;
     let printed = cluster.kubectl(&["get", "rs", "frontend"]).await.ok();
     let row: Vec<&str> = printed.lines().nth(1).unwrap().split_whitespace().collect();
     assert_eq!(&row[..4], &["frontend", "3", "3", "3"], "{printed}");
@@ -177,29 +141,27 @@ async fn a_replicaset_holds_its_replicas() {
         .kubectl(&["delete", "pod", &generated[0], "--wait=false"])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "tier=frontend"],
-        "a replacement",
-        |l| {
-            let names = names(l);
-            names.len() == 3 && !names.contains(&generated[0])
-        },
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-l", "tier=frontend"],
+            "a replacement",
+            |l| {
+                let names = names(l);
+                names.len() == 3 && !names.contains(&generated[0])
+            },
+        )
+        .await;
 
     // Scaled down, the not-ready pods go first.
     cluster
         .kubectl(&["scale", "rs", "frontend", "--replicas=1"])
         .await
         .ok();
-    let left = eventually(
-        &cluster,
-        &["get", "pods", "-l", "tier=frontend"],
-        "one pod",
-        |l| items(l).len() == 1,
-    )
-    .await;
+    let left = cluster
+        .eventually(&["get", "pods", "-l", "tier=frontend"], "one pod", |l| {
+            items(l).len() == 1
+        })
+        .await;
     assert_eq!(
         items(&left)[0]["status"]["phase"],
         "Running",
@@ -212,20 +174,19 @@ async fn a_replicaset_holds_its_replicas() {
         .kubectl(&["label", "pod", &kept, "tier=debug", "--overwrite"])
         .await
         .ok();
-    let released = eventually(&cluster, &["get", "pod", &kept], "the release", |p| {
-        p["metadata"]["ownerReferences"]
-            .as_array()
-            .is_none_or(|r| r.is_empty())
-    })
-    .await;
+    let released = cluster
+        .eventually(&["get", "pod", &kept], "the release", |p| {
+            p["metadata"]["ownerReferences"]
+                .as_array()
+                .is_none_or(|r| r.is_empty())
+        })
+        .await;
     assert_eq!(released["metadata"]["labels"]["tier"], "debug");
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "tier=frontend"],
-        "a new pod",
-        |l| items(l).len() == 1,
-    )
-    .await;
+    cluster
+        .eventually(&["get", "pods", "-l", "tier=frontend"], "a new pod", |l| {
+            items(l).len() == 1
+        })
+        .await;
 
     let events = cluster
         .kubectl(&[
@@ -258,17 +219,13 @@ async fn pods_rejected_by_admission_make_a_replica_failure() {
         .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
-    let rs = eventually(
-        &cluster,
-        &["get", "rs", "frontend"],
-        "a ReplicaFailure",
-        |rs| {
+    let rs = cluster
+        .eventually(&["get", "rs", "frontend"], "a ReplicaFailure", |rs| {
             rs["status"]["conditions"]
                 .as_array()
                 .is_some_and(|c| c.iter().any(|c| c["type"] == "ReplicaFailure"))
-        },
-    )
-    .await;
+        })
+        .await;
     let condition = &rs["status"]["conditions"][0];
     assert_eq!(condition["status"], "True");
     assert_eq!(condition["reason"], "FailedCreate");
@@ -297,10 +254,11 @@ async fn pods_rejected_by_admission_make_a_replica_failure() {
         ])
         .await
         .ok();
-    eventually(&cluster, &["get", "rs", "frontend"], "recovery", |rs| {
-        rs["status"]["replicas"] == 3 && rs["status"]["conditions"].is_null()
-    })
-    .await;
+    cluster
+        .eventually(&["get", "rs", "frontend"], "recovery", |rs| {
+            rs["status"]["replicas"] == 3 && rs["status"]["conditions"].is_null()
+        })
+        .await;
 }
 
 async fn replicaset_with_pods(cluster: &TestCluster) -> Vec<String> {
@@ -309,13 +267,11 @@ async fn replicaset_with_pods(cluster: &TestCluster) -> Vec<String> {
         .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
-    let pods = eventually(
-        cluster,
-        &["get", "pods", "-l", "tier=frontend"],
-        "3 pods",
-        |l| items(l).len() == 3,
-    )
-    .await;
+    let pods = cluster
+        .eventually(&["get", "pods", "-l", "tier=frontend"], "3 pods", |l| {
+            items(l).len() == 3
+        })
+        .await;
     names(&pods)
 }
 
@@ -327,13 +283,13 @@ async fn cascading_deletion_in_the_background_foreground_and_orphaning() {
     // Background (kubectl's default): the set goes at once, its pods after.
     replicaset_with_pods(&cluster).await;
     cluster.kubectl(&["delete", "rs", "frontend"]).await.ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "tier=frontend"],
-        "the pods collected",
-        |l| items(l).is_empty(),
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-l", "tier=frontend"],
+            "the pods collected",
+            |l| items(l).is_empty(),
+        )
+        .await;
 
     // Orphan: the pods stay, without their owner reference.
     let orphans = replicaset_with_pods(&cluster).await;
@@ -392,24 +348,22 @@ async fn cascading_deletion_in_the_background_foreground_and_orphaning() {
         ])
         .await
         .ok();
-    let waiting = eventually(
-        &cluster,
-        &["get", "rs", "frontend"],
-        "a foreground deletion",
-        |rs| rs["metadata"]["deletionTimestamp"].is_string(),
-    )
-    .await;
+    let waiting = cluster
+        .eventually(&["get", "rs", "frontend"], "a foreground deletion", |rs| {
+            rs["metadata"]["deletionTimestamp"].is_string()
+        })
+        .await;
     assert_eq!(
         waiting["metadata"]["finalizers"],
         json!(["foregroundDeletion"])
     );
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "tier=frontend"],
-        "the other pods collected",
-        |l| names(l) == vec![held.clone()],
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-l", "tier=frontend"],
+            "the other pods collected",
+            |l| names(l) == vec![held.clone()],
+        )
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         cluster.kubectl(&["get", "rs", "frontend"]).await.success,
@@ -476,17 +430,17 @@ async fn objects_whose_owner_is_gone_are_collected() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let kept = eventually(
-        &cluster,
-        &["get", "secret", "kept"],
-        "the dangling reference removed",
-        |s| {
-            s["metadata"]["ownerReferences"]
-                .as_array()
-                .is_some_and(|r| r.len() == 1)
-        },
-    )
-    .await;
+    let kept = cluster
+        .eventually(
+            &["get", "secret", "kept"],
+            "the dangling reference removed",
+            |s| {
+                s["metadata"]["ownerReferences"]
+                    .as_array()
+                    .is_some_and(|r| r.len() == 1)
+            },
+        )
+        .await;
     assert_eq!(kept["metadata"]["ownerReferences"][0]["name"], "owner");
     // Deleting the owner takes it along.
     cluster.kubectl(&["delete", "cm", "owner"]).await.ok();
@@ -806,10 +760,11 @@ async fn rolling_update_history_undo_scale_pause_and_restart() {
         .kubectl(&["scale", "deploy/web", "--replicas=6"])
         .await
         .ok();
-    eventually(&cluster, &["get", "deploy", "web"], "6 available", |d| {
-        d["status"]["availableReplicas"] == 6
-    })
-    .await;
+    cluster
+        .eventually(&["get", "deploy", "web"], "6 available", |d| {
+            d["status"]["availableReplicas"] == 6
+        })
+        .await;
 
     // Paused: template changes wait.
     cluster
@@ -820,17 +775,13 @@ async fn rolling_update_history_undo_scale_pause_and_restart() {
         .kubectl(&["set", "image", "deploy/web", "nginx=nginx:1.27"])
         .await
         .ok();
-    let paused = eventually(
-        &cluster,
-        &["get", "deploy", "web"],
-        "the paused condition",
-        |d| {
+    let paused = cluster
+        .eventually(&["get", "deploy", "web"], "the paused condition", |d| {
             d["status"]["conditions"]
                 .as_array()
                 .is_some_and(|c| c.iter().any(|c| c["reason"] == "DeploymentPaused"))
-        },
-    )
-    .await;
+        })
+        .await;
     // No new set yet: nothing updated (zero is left out, as upstream).
     assert!(paused["status"]["updatedReplicas"].is_null(), "{paused}");
     assert_eq!(
@@ -923,13 +874,13 @@ async fn recreate_stops_every_old_pod_before_starting_new_ones() {
             .map(|e| e["message"].as_str().unwrap_or_default().to_string())
             .collect()
     };
-    let events = eventually(
-        &cluster,
-        &["get", "events", "--sort-by=.metadata.creationTimestamp"],
-        "3 scaling events",
-        |e| scaling(e).len() >= 3,
-    )
-    .await;
+    let events = cluster
+        .eventually(
+            &["get", "events", "--sort-by=.metadata.creationTimestamp"],
+            "3 scaling events",
+            |e| scaling(e).len() >= 3,
+        )
+        .await;
     let scaling = scaling(&events);
     let down = scaling
         .iter()
@@ -1021,19 +972,19 @@ async fn the_seed_statefulset_keeps_identity_order_and_storage() {
         .await
         .ok();
     let selector = "app.kubernetes.io/role=alice";
-    let pod = eventually(
-        &cluster,
-        &[
-            "get",
-            "pod",
-            "substrate-blockchain-alice-0",
-            "-n",
-            "blockchain",
-        ],
-        "alice-0",
-        |_| true,
-    )
-    .await;
+    let pod = cluster
+        .eventually(
+            &[
+                "get",
+                "pod",
+                "substrate-blockchain-alice-0",
+                "-n",
+                "blockchain",
+            ],
+            "alice-0",
+            |_| true,
+        )
+        .await;
     assert_eq!(pod["spec"]["hostname"], "substrate-blockchain-alice-0");
     assert_eq!(pod["spec"]["subdomain"], "substrate-blockchain-alice");
     assert_eq!(
@@ -1097,13 +1048,13 @@ async fn the_seed_statefulset_keeps_identity_order_and_storage() {
         vec!["substrate-blockchain-alice-0"]
     );
     mark_ready(&cluster, "blockchain", selector).await;
-    eventually(
-        &cluster,
-        &["get", "pods", "-n", "blockchain", "-l", selector],
-        "alice-1",
-        |l| items(l).len() == 2,
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-n", "blockchain", "-l", selector],
+            "alice-1",
+            |l| items(l).len() == 2,
+        )
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         pod_names(&cluster, "blockchain", selector).await.len(),
@@ -1180,22 +1131,22 @@ async fn the_seed_statefulset_keeps_identity_order_and_storage() {
         ])
         .await
         .ok();
-    let set = eventually(
-        &cluster,
-        &[
-            "get",
-            "sts",
-            "substrate-blockchain-alice",
-            "-n",
-            "blockchain",
-        ],
-        "the update done",
-        |s| {
-            s["status"]["currentRevision"] == s["status"]["updateRevision"]
-                && s["status"]["updatedReplicas"] == 3
-        },
-    )
-    .await;
+    let set = cluster
+        .eventually(
+            &[
+                "get",
+                "sts",
+                "substrate-blockchain-alice",
+                "-n",
+                "blockchain",
+            ],
+            "the update done",
+            |s| {
+                s["status"]["currentRevision"] == s["status"]["updateRevision"]
+                    && s["status"]["updatedReplicas"] == 3
+            },
+        )
+        .await;
     let update = set["status"]["updateRevision"]
         .as_str()
         .unwrap()
@@ -1312,13 +1263,13 @@ async fn the_seed_statefulset_keeps_identity_order_and_storage() {
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-n", "blockchain", "-l", selector],
-        "one pod",
-        |l| items(l).len() == 1,
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-n", "blockchain", "-l", selector],
+            "one pod",
+            |l| items(l).len() == 1,
+        )
+        .await;
     assert_eq!(
         pod_names(&cluster, "blockchain", selector).await,
         vec!["substrate-blockchain-alice-0"]
@@ -1334,13 +1285,13 @@ async fn the_seed_statefulset_keeps_identity_order_and_storage() {
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-n", "blockchain", "-l", selector],
-        "no pods",
-        |l| items(l).is_empty(),
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-n", "blockchain", "-l", selector],
+            "no pods",
+            |l| items(l).is_empty(),
+        )
+        .await;
     let claims = cluster
         .kubectl(&[
             "get",
@@ -1373,13 +1324,13 @@ async fn parallel_statefulsets_create_and_delete_at_once() {
         .ok();
     let selector = "app.kubernetes.io/role=alice";
     // No pod is ready, yet all four exist.
-    eventually(
-        &cluster,
-        &["get", "pods", "-n", "blockchain", "-l", selector],
-        "four pods",
-        |l| items(l).len() == 4,
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-n", "blockchain", "-l", selector],
+            "four pods",
+            |l| items(l).len() == 4,
+        )
+        .await;
     cluster
         .kubectl(&[
             "scale",
@@ -1391,21 +1342,21 @@ async fn parallel_statefulsets_create_and_delete_at_once() {
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-n", "blockchain", "-l", selector],
-        "two pods",
-        |l| items(l).len() == 2,
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-n", "blockchain", "-l", selector],
+            "two pods",
+            |l| items(l).len() == 2,
+        )
+        .await;
     // whenScaled: Delete — the removed pods' claims go with them.
-    eventually(
-        &cluster,
-        &["get", "pvc", "-n", "blockchain", "-l", selector],
-        "two claims",
-        |l| items(l).len() == 2,
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pvc", "-n", "blockchain", "-l", selector],
+            "two claims",
+            |l| items(l).len() == 2,
+        )
+        .await;
     // whenDeleted: Delete — the rest go with the set.
     cluster
         .kubectl(&[
@@ -1417,13 +1368,13 @@ async fn parallel_statefulsets_create_and_delete_at_once() {
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pvc", "-n", "blockchain", "-l", selector],
-        "no claims",
-        |l| items(l).is_empty(),
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pvc", "-n", "blockchain", "-l", selector],
+            "no claims",
+            |l| items(l).is_empty(),
+        )
+        .await;
 }
 
 /// Ends every running pod selected by `selector` with `phase`, as a
@@ -1496,13 +1447,11 @@ spec:
         .await
         .ok();
     let selector = "batch.kubernetes.io/job-name=pi";
-    let pods = eventually(
-        &cluster,
-        &["get", "pods", "-l", selector],
-        "two pods",
-        |l| items(l).len() == 2,
-    )
-    .await;
+    let pods = cluster
+        .eventually(&["get", "pods", "-l", selector], "two pods", |l| {
+            items(l).len() == 2
+        })
+        .await;
     for pod in items(&pods) {
         assert!(
             pod["metadata"]["finalizers"]
@@ -1514,22 +1463,22 @@ spec:
     }
     // Two succeed; one more runs; it succeeds too.
     assert_eq!(finish_pods(&cluster, selector, "Succeeded").await, 2);
-    eventually(&cluster, &["get", "job", "pi"], "two counted", |j| {
-        j["status"]["succeeded"] == 2
-    })
-    .await;
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", selector],
-        "a third pod",
-        |l| items(l).len() == 3,
-    )
-    .await;
+    cluster
+        .eventually(&["get", "job", "pi"], "two counted", |j| {
+            j["status"]["succeeded"] == 2
+        })
+        .await;
+    cluster
+        .eventually(&["get", "pods", "-l", selector], "a third pod", |l| {
+            items(l).len() == 3
+        })
+        .await;
     finish_pods(&cluster, selector, "Succeeded").await;
-    let job = eventually(&cluster, &["get", "job", "pi"], "completion", |j| {
-        job_condition(j, "Complete").is_some()
-    })
-    .await;
+    let job = cluster
+        .eventually(&["get", "job", "pi"], "completion", |j| {
+            job_condition(j, "Complete").is_some()
+        })
+        .await;
     assert_eq!(job["status"]["succeeded"], 3);
     assert!(job["status"]["completionTime"].is_string());
     assert_eq!(
@@ -1568,13 +1517,13 @@ spec:
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", selector],
-        "the pods collected",
-        |l| items(l).is_empty(),
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-l", selector],
+            "the pods collected",
+            |l| items(l).is_empty(),
+        )
+        .await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while cluster.kubectl(&["get", "job", "pi"]).await.success {
         assert!(
@@ -1625,32 +1574,27 @@ spec:
         .ok();
     let selector = "batch.kubernetes.io/job-name=flaky";
     for attempt in 1..=2 {
-        eventually(
-            &cluster,
-            &["get", "pods", "-l", selector],
-            "a pod to fail",
-            |l| {
+        cluster
+            .eventually(&["get", "pods", "-l", selector], "a pod to fail", |l| {
                 items(l)
                     .iter()
                     .filter(|p| p["status"]["phase"] != "Failed")
                     .count()
                     == 1
-            },
-        )
-        .await;
+            })
+            .await;
         finish_pods(&cluster, selector, "Failed").await;
-        eventually(
-            &cluster,
-            &["get", "job", "flaky"],
-            "the failure counted",
-            |j| j["status"]["failed"] == attempt,
-        )
-        .await;
+        cluster
+            .eventually(&["get", "job", "flaky"], "the failure counted", |j| {
+                j["status"]["failed"] == attempt
+            })
+            .await;
     }
-    let job = eventually(&cluster, &["get", "job", "flaky"], "the job failed", |j| {
-        job_condition(j, "Failed").is_some()
-    })
-    .await;
+    let job = cluster
+        .eventually(&["get", "job", "flaky"], "the job failed", |j| {
+            job_condition(j, "Failed").is_some()
+        })
+        .await;
     let failed = job_condition(&job, "Failed").unwrap();
     assert_eq!(failed["reason"], "BackoffLimitExceeded");
     assert_eq!(
@@ -1694,13 +1638,11 @@ spec:
         .await
         .ok();
     let selector = "batch.kubernetes.io/job-name=shards";
-    let pods = eventually(
-        &cluster,
-        &["get", "pods", "-l", selector],
-        "three pods",
-        |l| items(l).len() == 3,
-    )
-    .await;
+    let pods = cluster
+        .eventually(&["get", "pods", "-l", selector], "three pods", |l| {
+            items(l).len() == 3
+        })
+        .await;
     let mut indexes: Vec<String> = items(&pods)
         .iter()
         .map(|p| {
@@ -1734,18 +1676,20 @@ spec:
         ])
         .await
         .ok();
-    let job = eventually(&cluster, &["get", "job", "shards"], "suspension", |j| {
-        job_condition(j, "Suspended").is_some()
-    })
-    .await;
+    let job = cluster
+        .eventually(&["get", "job", "shards"], "suspension", |j| {
+            job_condition(j, "Suspended").is_some()
+        })
+        .await;
     assert_eq!(
         job_condition(&job, "Suspended").unwrap()["reason"],
         "JobSuspended"
     );
-    eventually(&cluster, &["get", "pods", "-l", selector], "no pods", |l| {
-        items(l).is_empty()
-    })
-    .await;
+    cluster
+        .eventually(&["get", "pods", "-l", selector], "no pods", |l| {
+            items(l).is_empty()
+        })
+        .await;
     let job: Value = cluster
         .kubectl(&["get", "job", "shards", "-o", "json"])
         .await
@@ -1765,18 +1709,17 @@ spec:
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", selector],
-        "three pods again",
-        |l| items(l).len() == 3,
-    )
-    .await;
+    cluster
+        .eventually(&["get", "pods", "-l", selector], "three pods again", |l| {
+            items(l).len() == 3
+        })
+        .await;
     finish_pods(&cluster, selector, "Succeeded").await;
-    let job = eventually(&cluster, &["get", "job", "shards"], "completion", |j| {
-        job_condition(j, "Complete").is_some()
-    })
-    .await;
+    let job = cluster
+        .eventually(&["get", "job", "shards"], "completion", |j| {
+            job_condition(j, "Complete").is_some()
+        })
+        .await;
     assert_eq!(job["status"]["completedIndexes"], "0-2");
 }
 
@@ -1812,17 +1755,13 @@ spec:
         .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
-    let cronjob = eventually(
-        &cluster,
-        &["get", "cronjob", "tick"],
-        "a scheduled job",
-        |c| {
+    let cronjob = cluster
+        .eventually(&["get", "cronjob", "tick"], "a scheduled job", |c| {
             c["status"]["active"]
                 .as_array()
                 .is_some_and(|a| a.len() == 1)
-        },
-    )
-    .await;
+        })
+        .await;
     assert!(cronjob["status"]["lastScheduleTime"].is_string());
     let name = cronjob["status"]["active"][0]["name"]
         .as_str()
@@ -1854,34 +1793,29 @@ spec:
         .kubectl(&["create", "job", "--from=cronjob/tick", "manual"])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "cronjob", "tick"],
-        "the manual job listed",
-        |c| {
+    cluster
+        .eventually(&["get", "cronjob", "tick"], "the manual job listed", |c| {
             c["status"]["active"]
                 .as_array()
                 .is_some_and(|a| a.iter().any(|r| r["name"] == "manual"))
-        },
-    )
-    .await;
+        })
+        .await;
     let printed = cluster.kubectl(&["get", "cronjobs"]).await.ok();
     let row: Vec<&str> = printed.lines().nth(1).unwrap().split_whitespace().collect();
     assert_eq!(&row[..3], &["tick", "@every", "2s"], "{printed}");
     // Finished jobs leave the active list.
     let selector = format!("batch.kubernetes.io/job-name={name}");
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", &selector],
-        "the job's pod",
-        |l| !items(l).is_empty(),
-    )
-    .await;
+    cluster
+        .eventually(&["get", "pods", "-l", &selector], "the job's pod", |l| {
+            !items(l).is_empty()
+        })
+        .await;
     finish_pods(&cluster, &selector, "Succeeded").await;
-    let cronjob = eventually(&cluster, &["get", "cronjob", "tick"], "a success", |c| {
-        c["status"]["lastSuccessfulTime"].is_string()
-    })
-    .await;
+    let cronjob = cluster
+        .eventually(&["get", "cronjob", "tick"], "a success", |c| {
+            c["status"]["lastSuccessfulTime"].is_string()
+        })
+        .await;
     assert!(
         cronjob["status"]["active"]
             .as_array()
@@ -1966,13 +1900,13 @@ spec:
         nodes.sort();
         nodes
     };
-    let pods = eventually(
-        &cluster,
-        &["get", "pods", "-l", "app=node-exporter"],
-        "a pod per worker",
-        |l| pinned(l) == vec!["worker-1", "worker-2"],
-    )
-    .await;
+    let pods = cluster
+        .eventually(
+            &["get", "pods", "-l", "app=node-exporter"],
+            "a pod per worker",
+            |l| pinned(l) == vec!["worker-1", "worker-2"],
+        )
+        .await;
     let pod = &items(&pods)[0];
     let tolerations = pod["spec"]["tolerations"].as_array().unwrap();
     assert!(
@@ -1999,24 +1933,24 @@ spec:
         .kubectl(&["create", "-f", path.to_str().unwrap()])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "app=node-exporter"],
-        "a pod on worker-3",
-        |l| pinned(l).len() == 3,
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-l", "app=node-exporter"],
+            "a pod on worker-3",
+            |l| pinned(l).len() == 3,
+        )
+        .await;
     cluster
         .kubectl(&["taint", "node", "worker-1", "dedicated=db:NoExecute"])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "app=node-exporter"],
-        "worker-1 emptied",
-        |l| pinned(l) == vec!["worker-2", "worker-3"],
-    )
-    .await;
+    cluster
+        .eventually(
+            &["get", "pods", "-l", "app=node-exporter"],
+            "worker-1 emptied",
+            |l| pinned(l) == vec!["worker-2", "worker-3"],
+        )
+        .await;
 
     // A rolling update replaces them one at a time.
     cluster
@@ -2083,13 +2017,11 @@ spec:
         .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
-    let pods = eventually(
-        &cluster,
-        &["get", "pods", "-l", "app=legacy"],
-        "two pods",
-        |l| items(l).len() == 2,
-    )
-    .await;
+    let pods = cluster
+        .eventually(&["get", "pods", "-l", "app=legacy"], "two pods", |l| {
+            items(l).len() == 2
+        })
+        .await;
     for pod in items(&pods) {
         assert_eq!(
             pod["metadata"]["ownerReferences"][0]["kind"],
@@ -2103,27 +2035,24 @@ spec:
         );
     }
     mark_ready(&cluster, "default", "app=legacy").await;
-    eventually(&cluster, &["get", "rc", "legacy"], "ready replicas", |rc| {
-        rc["status"]["readyReplicas"] == 2
-    })
-    .await;
+    cluster
+        .eventually(&["get", "rc", "legacy"], "ready replicas", |rc| {
+            rc["status"]["readyReplicas"] == 2
+        })
+        .await;
     cluster
         .kubectl(&["scale", "rc", "legacy", "--replicas=1"])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "app=legacy"],
-        "one pod",
-        |l| {
+    cluster
+        .eventually(&["get", "pods", "-l", "app=legacy"], "one pod", |l| {
             items(l)
                 .iter()
                 .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
                 .count()
                 == 1
-        },
-    )
-    .await;
+        })
+        .await;
     let events = cluster
         .kubectl(&[
             "get",
@@ -2156,19 +2085,19 @@ async fn a_standby_controller_manager_takes_over_when_the_leader_dies() {
             .unwrap_or_default()
             .to_string()
     };
-    eventually(
-        &cluster,
-        &[
-            "get",
-            "lease",
-            "-n",
-            "kube-system",
-            "kube-controller-manager",
-        ],
-        "a leader",
-        |l| holder(l) == "first",
-    )
-    .await;
+    cluster
+        .eventually(
+            &[
+                "get",
+                "lease",
+                "-n",
+                "kube-system",
+                "kube-controller-manager",
+            ],
+            "a leader",
+            |l| holder(l) == "first",
+        )
+        .await;
     let _second = cluster.start_controllers_elected(lease("second")).await;
     cluster
         .kubectl(&[
@@ -2180,26 +2109,22 @@ async fn a_standby_controller_manager_takes_over_when_the_leader_dies() {
         ])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "app=web"],
-        "two pods",
-        |l| items(l).len() == 2,
-    )
-    .await;
+    cluster
+        .eventually(&["get", "pods", "-l", "app=web"], "two pods", |l| {
+            items(l).len() == 2
+        })
+        .await;
     first.kill();
     let died = Instant::now();
     cluster
         .kubectl(&["scale", "deploy/web", "--replicas=3"])
         .await
         .ok();
-    eventually(
-        &cluster,
-        &["get", "pods", "-l", "app=web"],
-        "three pods",
-        |l| items(l).len() == 3,
-    )
-    .await;
+    cluster
+        .eventually(&["get", "pods", "-l", "app=web"], "three pods", |l| {
+            items(l).len() == 3
+        })
+        .await;
     assert!(
         died.elapsed() < Duration::from_secs(10),
         "took {:?}",
