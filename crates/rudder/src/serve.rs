@@ -106,16 +106,8 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
         let client = crate::components::client(&kubeconfig).await?;
         let options = scheduler::SchedulerOptions::default();
         if args.scheduler_secure_port != 0 {
-            let address = std::net::SocketAddr::from(([127, 0, 0, 1], args.scheduler_secure_port));
-            let listener = scheduler::serving::bind(address).await?;
-            let pair = server
-                .pki
-                .server("scheduler-serving")
-                .map_err(|e| e.to_string())?;
-            let cert = scheduler::serving::ServingCert {
-                cert_pem: pair.cert_pem().map_err(|e| e.to_string())?,
-                key_pem: pair.key_pem().map_err(|e| e.to_string())?,
-            };
+            let (listener, cert) =
+                secure_port(&server, "scheduler-serving", args.scheduler_secure_port).await?;
             components.push(crate::components::serve_secure(
                 listener,
                 cert,
@@ -144,17 +136,12 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
             server.component_kubeconfig("controller-manager", "system:kube-controller-manager")?;
         let client = crate::components::client(&kubeconfig).await?;
         if args.controller_manager_secure_port != 0 {
-            let address =
-                std::net::SocketAddr::from(([127, 0, 0, 1], args.controller_manager_secure_port));
-            let listener = serving::bind(address).await?;
-            let pair = server
-                .pki
-                .server("controller-manager-serving")
-                .map_err(|e| e.to_string())?;
-            let cert = serving::ServingCert {
-                cert_pem: pair.cert_pem().map_err(|e| e.to_string())?,
-                key_pem: pair.key_pem().map_err(|e| e.to_string())?,
-            };
+            let (listener, cert) = secure_port(
+                &server,
+                "controller-manager-serving",
+                args.controller_manager_secure_port,
+            )
+            .await?;
             components.push(crate::components::serve_controllers_secure(
                 listener,
                 cert,
@@ -182,6 +169,22 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     }
     server.stop().await;
     Ok(())
+}
+
+/// A component's secure port on 127.0.0.1, with a certificate from the
+/// cluster CA (kept in the data directory as `name`).
+async fn secure_port(
+    server: &apiserver::ApiServer,
+    name: &str,
+    port: u16,
+) -> Result<(tokio::net::TcpListener, serving::ServingCert), String> {
+    let listener = serving::bind(std::net::SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    let pair = server.pki.server(name).map_err(|e| e.to_string())?;
+    let cert = serving::ServingCert {
+        cert_pem: pair.cert_pem().map_err(|e| e.to_string())?,
+        key_pem: pair.key_pem().map_err(|e| e.to_string())?,
+    };
+    Ok((listener, cert))
 }
 
 pub async fn run_apiserver(args: ApiServerArgs) -> Result<(), String> {
