@@ -2145,3 +2145,60 @@ async fn a_standby_controller_manager_takes_over_when_the_leader_dies() {
     assert_eq!(holder(&lease), "second");
     assert_eq!(lease["spec"]["leaseTransitions"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_rollout_exceeds_its_progress_deadline() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    // No kubelet: the pods never become ready.
+    cluster
+        .kubectl(&["create", "deployment", "stuck", "--image=nginx"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "patch",
+            "deploy/stuck",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"progressDeadlineSeconds":2}}"#,
+        ])
+        .await
+        .ok();
+    let d = cluster
+        .eventually(&["get", "deploy", "stuck"], "the deadline", |d| {
+            d["status"]["conditions"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["reason"] == "ProgressDeadlineExceeded"))
+        })
+        .await;
+    let progressing = d["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Progressing")
+        .unwrap()
+        .clone();
+    assert_eq!(progressing["status"], "False");
+    let hash_name = d["metadata"]["name"].as_str().unwrap();
+    assert!(
+        progressing["message"]
+            .as_str()
+            .unwrap()
+            .contains("has timed out progressing"),
+        "{progressing} {hash_name}"
+    );
+    let available = d["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Available")
+        .unwrap()
+        .clone();
+    assert_eq!(available["reason"], "MinimumReplicasUnavailable");
+    let err = cluster
+        .kubectl(&["rollout", "status", "deploy/stuck", "--timeout=10s"])
+        .await
+        .err();
+    assert!(err.contains("exceeded its progress deadline"), "{err}");
+}
