@@ -81,8 +81,16 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
         }
     });
     let handler = controller.clone();
-    nodes.on_change(move |_| {
-        // A node came, went or changed its labels or taints: every set looks.
+    nodes.on_change(move |change| {
+        // A node came, went or changed its labels, taints or
+        // schedulability: every set looks. Status-only updates (heartbeats)
+        // change nothing here.
+        if let Change::Updated { old, new } = &change
+            && old.metadata.labels == new.metadata.labels
+            && old.spec == new.spec
+        {
+            return;
+        }
         for set in handler.sets.store().state() {
             handler.queue.add(key_of(set.as_ref()));
         }
@@ -377,8 +385,7 @@ impl DaemonSetController {
         };
         let candidates = self.pods.list_namespace(namespace);
         let owned =
-            crate::replicaset::claim_pods(&self.client, set.as_ref(), &selector, candidates)
-                .await?;
+            crate::replicaset::claim(&self.client, set.as_ref(), &selector, candidates).await?;
         let hash = self.update_revision(&set).await?;
         let nodes = self.nodes.store().state();
         let mut by_node: HashMap<String, Vec<Arc<Pod>>> = HashMap::new();

@@ -298,24 +298,11 @@ fn progress_deadline(d: &Deployment) -> Option<i32> {
 
 impl DeploymentController {
     fn deployment_of(&self, rs: &ReplicaSet) -> Option<Arc<Deployment>> {
-        let reference = pods::controller_ref(&rs.metadata)?;
-        if reference.kind != "Deployment" {
-            return None;
-        }
-        let d = self
-            .deployments
-            .get(&rs.namespace().unwrap_or_default(), &reference.name)?;
-        (d.metadata.uid.as_deref() == Some(reference.uid.as_str())).then_some(d)
+        self.deployments.controller_of(&rs.metadata)
     }
 
     fn owner_of_pod(&self, pod: &Pod) -> Option<Arc<Deployment>> {
-        let reference = pods::controller_ref(&pod.metadata)?;
-        if reference.kind != "ReplicaSet" {
-            return None;
-        }
-        let rs = self
-            .sets
-            .get(&pod.namespace().unwrap_or_default(), &reference.name)?;
+        let rs = self.sets.controller_of(&pod.metadata)?;
         self.deployment_of(&rs)
     }
 
@@ -405,81 +392,16 @@ impl DeploymentController {
         }
     }
 
-    /// The ReplicaSets the deployment controls, after adopting matching
-    /// orphans and releasing those that no longer match.
+    /// The ReplicaSets the deployment controls (after adopting matching
+    /// orphans and releasing those that no longer match), oldest first.
     async fn claim(
         &self,
         d: &Deployment,
         selector: &api::selectors::LabelSelector,
         candidates: Vec<Arc<ReplicaSet>>,
     ) -> Result<Vec<ReplicaSet>, Error> {
-        let uid = d.metadata.uid.clone().unwrap_or_default();
-        let namespace = d.namespace().unwrap_or_default();
-        let api: Api<ReplicaSet> = Api::namespaced(self.client.clone(), &namespace);
-        let deleting = d.metadata.deletion_timestamp.is_some();
-        let mut owned = Vec::new();
-        let mut can_adopt: Option<bool> = None;
-        for rs in candidates {
-            let matches = pods::selects(selector, &rs.metadata);
-            match pods::controller_ref(&rs.metadata) {
-                Some(reference) if reference.uid == uid => {
-                    if matches || deleting {
-                        owned.push((*rs).clone());
-                        continue;
-                    }
-                    let patch = json!({"metadata": {"ownerReferences": [{"$patch": "delete", "uid": uid}], "uid": rs.metadata.uid}});
-                    match api
-                        .patch(
-                            &rs.name_any(),
-                            &PatchParams::default(),
-                            &Patch::Strategic(patch),
-                        )
-                        .await
-                    {
-                        Ok(_) => {}
-                        Err(err) if is_not_found(&err) => {}
-                        Err(err) => return Err(err.into()),
-                    }
-                }
-                Some(_) => {}
-                None => {
-                    if !matches || deleting || rs.metadata.deletion_timestamp.is_some() {
-                        continue;
-                    }
-                    let allowed = match can_adopt {
-                        Some(allowed) => allowed,
-                        None => {
-                            let live =
-                                Api::<Deployment>::namespaced(self.client.clone(), &namespace)
-                                    .get_opt(&d.name_any())
-                                    .await?;
-                            let allowed = live.is_some_and(|l| {
-                                l.metadata.uid.as_deref() == Some(uid.as_str())
-                                    && l.metadata.deletion_timestamp.is_none()
-                            });
-                            can_adopt = Some(allowed);
-                            allowed
-                        }
-                    };
-                    if !allowed {
-                        continue;
-                    }
-                    let patch = json!({"metadata": {"ownerReferences": [pods::controller_reference(d)], "uid": rs.metadata.uid}});
-                    match api
-                        .patch(
-                            &rs.name_any(),
-                            &PatchParams::default(),
-                            &Patch::Strategic(patch),
-                        )
-                        .await
-                    {
-                        Ok(adopted) => owned.push(adopted),
-                        Err(err) if is_not_found(&err) => {}
-                        Err(err) => return Err(err.into()),
-                    }
-                }
-            }
-        }
+        let claimed = crate::replicaset::claim(&self.client, d, selector, candidates).await?;
+        let mut owned: Vec<ReplicaSet> = claimed.iter().map(|rs| (**rs).clone()).collect();
         by_creation(&mut owned);
         Ok(owned)
     }

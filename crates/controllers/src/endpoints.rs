@@ -22,7 +22,7 @@ use tokio::sync::watch;
 
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::{Outcome, WorkQueue};
-use crate::{Context, Error, is_already_exists, is_conflict, is_forbidden, is_not_found, pods};
+use crate::{Context, Error, is_forbidden, is_not_found, pods};
 
 const NAME: &str = "endpoints-controller";
 const WORKERS: usize = 5;
@@ -394,9 +394,6 @@ impl EndpointsController {
             Ok(()) => Ok(Outcome::Done),
             // The namespace is going: nothing to keep.
             Err(err) if is_forbidden(&err) => Ok(Outcome::Done),
-            Err(err) if is_conflict(&err) || is_already_exists(&err) || is_not_found(&err) => {
-                Err(err.into())
-            }
             Err(err) => Err(err.into()),
         }
     }

@@ -70,6 +70,20 @@ impl<K: Kind> Informer<K> {
         self.store.get(&reference)
     }
 
+    /// The cached object of this kind that controls `meta` (its owner
+    /// reference with `controller: true`, same name and uid), if any.
+    pub fn controller_of(
+        &self,
+        meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    ) -> Option<Arc<K>> {
+        let reference = crate::pods::controller_ref(meta)?;
+        if reference.kind != K::kind(&()) {
+            return None;
+        }
+        let owner = self.get(meta.namespace.as_deref().unwrap_or(""), &reference.name)?;
+        (owner.meta().uid.as_deref() == Some(reference.uid.as_str())).then_some(owner)
+    }
+
     /// The cached objects of one namespace.
     pub fn list_namespace(&self, namespace: &str) -> Vec<Arc<K>> {
         self.store

@@ -306,14 +306,7 @@ fn failure_policy(job: &Job, pod: &Pod) -> Verdict {
 
 impl JobController {
     fn owner(&self, pod: &Pod) -> Option<Arc<Job>> {
-        let reference = pods::controller_ref(&pod.metadata)?;
-        if reference.kind != "Job" {
-            return None;
-        }
-        let job = self
-            .jobs
-            .get(&pod.namespace().unwrap_or_default(), &reference.name)?;
-        (job.metadata.uid.as_deref() == Some(reference.uid.as_str())).then_some(job)
+        self.jobs.controller_of(&pod.metadata)
     }
 
     async fn sync(&self, key: &str) -> Result<Outcome, Error> {
@@ -676,9 +669,7 @@ impl JobController {
         if missing == 0 {
             return Ok(());
         }
-        let Some(template) = Some(&spec.template) else {
-            return Ok(());
-        };
+        let template = &spec.template;
         // Indexed: the lowest indexes neither done nor running.
         let indexes: Vec<Option<i32>> = if indexed {
             let running: BTreeSet<i32> = active.iter().filter_map(|p| index_of(p)).collect();

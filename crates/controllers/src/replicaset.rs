@@ -163,13 +163,8 @@ impl<K: ReplicaKind> ReplicaSetController<K> {
 
     /// The ReplicaSet a controller reference names, if it is cached with
     /// that uid.
-    fn resolve(&self, namespace: &str, pod: &Pod) -> Option<Arc<K>> {
-        let reference = pods::controller_ref(&pod.metadata)?;
-        if reference.kind != K::kind(&()) {
-            return None;
-        }
-        let rs = self.sets.get(namespace, &reference.name)?;
-        (rs.meta().uid.as_deref() == Some(reference.uid.as_str())).then_some(rs)
+    fn resolve(&self, pod: &Pod) -> Option<Arc<K>> {
+        self.sets.controller_of(&pod.metadata)
     }
 
     /// Every cached ReplicaSet of the pod's namespace whose selector
@@ -189,12 +184,11 @@ impl<K: ReplicaKind> ReplicaSetController<K> {
     fn on_pod(&self, change: Change<'_, Pod>) {
         match change {
             Change::Added(pod) => {
-                let namespace = pod.namespace().unwrap_or_default();
                 if pod.metadata.deletion_timestamp.is_some() {
                     return self.pod_gone(pod);
                 }
                 if pods::controller_ref(&pod.metadata).is_some() {
-                    if let Some(rs) = self.resolve(&namespace, pod) {
+                    if let Some(rs) = self.resolve(pod) {
                         let key = key_of(rs.as_ref());
                         self.expectations.creation_observed(&key);
                         self.queue.add(key);
@@ -206,7 +200,6 @@ impl<K: ReplicaKind> ReplicaSetController<K> {
                 }
             }
             Change::Updated { old, new } => {
-                let namespace = new.namespace().unwrap_or_default();
                 if new.metadata.deletion_timestamp.is_some()
                     && old.metadata.deletion_timestamp.is_none()
                 {
@@ -221,12 +214,12 @@ impl<K: ReplicaKind> ReplicaSetController<K> {
                 let new_ref = pods::controller_ref(&new.metadata);
                 if old_ref != new_ref
                     && old_ref.is_some()
-                    && let Some(rs) = self.resolve(&namespace, old)
+                    && let Some(rs) = self.resolve(old)
                 {
                     self.queue.add(key_of(rs.as_ref()));
                 }
                 if new_ref.is_some() {
-                    if let Some(rs) = self.resolve(&namespace, new) {
+                    if let Some(rs) = self.resolve(new) {
                         let key = key_of(rs.as_ref());
                         self.queue.add(key.clone());
                         // Look again when the pod becomes available.
@@ -249,8 +242,7 @@ impl<K: ReplicaKind> ReplicaSetController<K> {
     }
 
     fn pod_gone(&self, pod: &Pod) {
-        let namespace = pod.namespace().unwrap_or_default();
-        if let Some(rs) = self.resolve(&namespace, pod) {
+        if let Some(rs) = self.resolve(pod) {
             let key = key_of(rs.as_ref());
             self.expectations.deletion_observed(&key, &key_of(pod));
             self.queue.add(key);
@@ -278,7 +270,7 @@ impl<K: ReplicaKind> ReplicaSetController<K> {
             .into_iter()
             .filter(|p| pods::is_active(p))
             .collect();
-        let owned = claim_pods(&self.client, rs.as_ref(), &selector, active).await?;
+        let owned = claim(&self.client, rs.as_ref(), &selector, active).await?;
         let mut failure = None;
         if needs_sync && rs.meta().deletion_timestamp.is_none() {
             failure = self.manage_replicas(key, rs.as_ref(), &owned).await.err();
@@ -478,32 +470,34 @@ fn pods_to_delete(owned: &[Arc<Pod>], count: usize) -> Vec<Arc<Pod>> {
         .collect()
 }
 
-/// The pods `owner` controls after adopting matching orphans and
-/// releasing owned pods that no longer match, as upstream's
+/// The objects (pods, or a Deployment's ReplicaSets) `owner` controls
+/// after adopting matching orphans and releasing those that no longer
+/// match, as upstream's
 /// ControllerRefManager does. Adoption is rechecked against the live owner
 /// first, so a deleted and recreated owner of the same name adopts nothing
 /// meant for the old one.
-pub async fn claim_pods<K>(
+pub async fn claim<K, C>(
     client: &kube::Client,
     owner: &K,
     selector: &api::selectors::LabelSelector,
-    candidates: Vec<Arc<Pod>>,
-) -> Result<Vec<Arc<Pod>>, Error>
+    candidates: Vec<Arc<C>>,
+) -> Result<Vec<Arc<C>>, Error>
 where
     K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
         + Clone
         + serde::de::DeserializeOwned
         + std::fmt::Debug,
+    C: crate::informer::Kind<Scope = k8s_openapi::NamespaceResourceScope>,
 {
     let uid = owner.meta().uid.clone().unwrap_or_default();
     let namespace = owner.meta().namespace.clone().unwrap_or_default();
-    let pods_api: Api<Pod> = Api::namespaced(client.clone(), &namespace);
+    let children: Api<C> = Api::namespaced(client.clone(), &namespace);
     let deleting = owner.meta().deletion_timestamp.is_some();
     let mut owned = Vec::new();
     let mut adoption_checked: Option<bool> = None;
     for pod in candidates {
-        let matches = pods::selects(selector, &pod.metadata);
-        match pods::controller_ref(&pod.metadata) {
+        let matches = pods::selects(selector, pod.meta());
+        match pods::controller_ref(pod.meta()) {
             Some(reference) if reference.uid == uid => {
                 if matches || deleting {
                     owned.push(pod);
@@ -511,9 +505,9 @@ where
                 }
                 let patch = json!({"metadata": {
                     "ownerReferences": [{"$patch": "delete", "uid": uid}],
-                    "uid": pod.metadata.uid,
+                    "uid": pod.meta().uid,
                 }});
-                match pods_api
+                match children
                     .patch(
                         &pod.name_any(),
                         &PatchParams::default(),
@@ -528,7 +522,7 @@ where
             }
             Some(_) => {}
             None => {
-                if !matches || deleting || pod.metadata.deletion_timestamp.is_some() {
+                if !matches || deleting || pod.meta().deletion_timestamp.is_some() {
                     continue;
                 }
                 let can_adopt = match adoption_checked {
@@ -549,9 +543,9 @@ where
                 }
                 let patch = json!({"metadata": {
                     "ownerReferences": [pods::controller_reference(owner)],
-                    "uid": pod.metadata.uid,
+                    "uid": pod.meta().uid,
                 }});
-                match pods_api
+                match children
                     .patch(
                         &pod.name_any(),
                         &PatchParams::default(),

@@ -185,14 +185,7 @@ fn revision_data(set: &StatefulSet) -> Value {
 
 impl StatefulSetController {
     fn owner(&self, pod: &Pod) -> Option<Arc<StatefulSet>> {
-        let reference = pods::controller_ref(&pod.metadata)?;
-        if reference.kind != "StatefulSet" {
-            return None;
-        }
-        let set = self
-            .sets
-            .get(&pod.namespace().unwrap_or_default(), &reference.name)?;
-        (set.metadata.uid.as_deref() == Some(reference.uid.as_str())).then_some(set)
+        self.sets.controller_of(&pod.metadata)
     }
 
     fn matching(&self, pod: &Pod) -> Vec<Arc<StatefulSet>> {
@@ -218,8 +211,7 @@ impl StatefulSetController {
         };
         let candidates: Vec<Arc<Pod>> = self.pods.list_namespace(namespace);
         let owned =
-            crate::replicaset::claim_pods(&self.client, set.as_ref(), &selector, candidates)
-                .await?;
+            crate::replicaset::claim(&self.client, set.as_ref(), &selector, candidates).await?;
         // Only pods named as the set's ordinals are its replicas.
         let owned: Vec<Arc<Pod>> = owned
             .into_iter()
