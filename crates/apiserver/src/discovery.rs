@@ -5,25 +5,19 @@ use api::ResourceInfo;
 use api::registry::{RESOURCES, groups, versions};
 use serde_json::{Value, json};
 
-/// The Kubernetes version rudder serves.
-pub const KUBERNETES_MAJOR: &str = "1";
-pub const KUBERNETES_MINOR: &str = "33";
+pub use api::{KUBERNETES_MAJOR, KUBERNETES_MINOR};
 
 pub fn version() -> Value {
     json!({
         "major": KUBERNETES_MAJOR,
         "minor": KUBERNETES_MINOR,
-        "gitVersion": format!("v{KUBERNETES_MAJOR}.{KUBERNETES_MINOR}.0+rudder-{}", env!("CARGO_PKG_VERSION")),
+        "gitVersion": api::git_version(),
         "gitCommit": "",
         "gitTreeState": "clean",
         "buildDate": "1970-01-01T00:00:00Z",
         "goVersion": "",
         "compiler": "rustc",
-        "platform": format!("{}/{}", std::env::consts::OS, match std::env::consts::ARCH {
-            "x86_64" => "amd64",
-            "aarch64" => "arm64",
-            other => other,
-        }),
+        "platform": format!("{}/{}", std::env::consts::OS, api::go_arch()),
     })
 }
 

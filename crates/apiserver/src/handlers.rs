@@ -1198,11 +1198,17 @@ impl Call<'_> {
         }
         let waits = !objects::finalizers(&object).is_empty()
             || !objects::spec_finalizers(&object).is_empty();
+        // As upstream: a pod no kubelet runs (unbound, or finished) goes at once.
+        let terminal = matches!(
+            object.pointer("/status/phase").and_then(Value::as_str),
+            Some("Succeeded") | Some("Failed")
+        );
         let graceful = info.kind == "Pod"
             && object
                 .pointer("/spec/nodeName")
                 .and_then(Value::as_str)
                 .is_some_and(|n| !n.is_empty())
+            && !terminal
             && options.get("gracePeriodSeconds").and_then(Value::as_i64) != Some(0);
         if waits || graceful {
             let already = object.pointer("/metadata/deletionTimestamp").is_some();

@@ -109,9 +109,28 @@ impl ApiServer {
     /// CA, and a client certificate for `user` (`system:kube-scheduler`,
     /// ...), so a component talks to the API server as itself.
     pub fn component_kubeconfig(&self, component: &str, user: &str) -> Result<PathBuf, String> {
+        self.component_kubeconfig_in(component, user, &[])
+    }
+
+    /// A kubeconfig for a node's kubelet: `system:node:<name>` in group
+    /// `system:nodes`, as upstream's node credentials.
+    pub fn node_kubeconfig(&self, node: &str) -> Result<PathBuf, String> {
+        self.component_kubeconfig_in(
+            &format!("kubelet-{node}"),
+            &format!("system:node:{node}"),
+            &["system:nodes"],
+        )
+    }
+
+    fn component_kubeconfig_in(
+        &self,
+        component: &str,
+        user: &str,
+        groups: &[&str],
+    ) -> Result<PathBuf, String> {
         let cert = self
             .pki
-            .client(component, user, &[])
+            .client(component, user, groups)
             .map_err(|e| e.to_string())?;
         let ca_pem = self.pki.ca.cert_pem().map_err(|e| e.to_string())?;
         let path = self

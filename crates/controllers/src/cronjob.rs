@@ -24,7 +24,7 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 use tokio::sync::watch;
 
-use crate::events::EventSink;
+use events::EventSink;
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::Outcome;
 use crate::{Context, Error, is_already_exists, is_not_found, pods};

@@ -23,7 +23,7 @@ use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use crate::events::EventSink;
+use events::EventSink;
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_already_exists, is_conflict, is_not_found, pods};

@@ -13,13 +13,13 @@ pub mod deployment;
 pub mod discovery;
 pub mod endpoints;
 pub mod endpointslice;
-pub mod events;
 pub mod expectations;
 pub mod garbage_collector;
 pub mod informer;
 pub mod job;
 pub mod metrics;
 pub mod namespace;
+pub mod nodeipam;
 pub mod pods;
 pub mod queue;
 pub mod replicaset;
@@ -53,6 +53,7 @@ pub const CONTROLLERS: &[&str] = &[
     "namespace-controller",
     "serviceaccount-controller",
     "root-ca-certificate-publisher-controller",
+    "node-ipam-controller",
 ];
 
 /// How the controller manager runs.
@@ -63,6 +64,9 @@ pub struct ControllerManagerOptions {
     /// The cluster CA bundle published in every namespace as
     /// `kube-root-ca.crt` (none: that controller does not run).
     pub root_ca_pem: Option<String>,
+    /// `--cluster-cidr` cut by `--node-cidr-mask-size`: the node IPAM
+    /// controller hands nodes their pod CIDRs from it (none: it does not run).
+    pub cluster_cidr: Option<nodeipam::CidrSet>,
     pub metrics: Arc<Metrics>,
     /// Turns true once every informer has listed.
     pub ready: Arc<AtomicBool>,
@@ -73,6 +77,7 @@ impl Default for ControllerManagerOptions {
         ControllerManagerOptions {
             controllers: vec!["*".to_string()],
             root_ca_pem: None,
+            cluster_cidr: None,
             metrics: Arc::new(Metrics::new()),
             ready: Arc::new(AtomicBool::new(false)),
         }
@@ -145,7 +150,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 14] = [
+    let starts: [(&str, Start); 15] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -166,6 +171,7 @@ pub async fn run(
             "root-ca-certificate-publisher-controller",
             serviceaccount::start_root_ca_publisher,
         ),
+        ("node-ipam-controller", nodeipam::start),
     ];
     for (name, start) in starts {
         if options.enabled(name) {

@@ -17,7 +17,7 @@ use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use crate::events::EventSink;
+use events::EventSink;
 use crate::expectations::Expectations;
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::pods;

@@ -92,6 +92,75 @@ impl Drop for Component {
     }
 }
 
+/// A kubelet (or a set of simulated nodes) running inside the test, and
+/// the pod network it holds; it stops when this is dropped.
+pub struct NodeComponent {
+    pub component: Component,
+    pub network: Option<TestNetwork>,
+}
+
+impl NodeComponent {
+    /// Stops the node and waits until its pods are stopped.
+    pub async fn stop(self) {
+        self.component.stop().await;
+    }
+}
+
+/// A pod network no other test on this machine uses at the same time:
+/// `10.88.N.0/24` on bridge `rtestN`, held by a lock on a file in /tmp
+/// (released when the test process ends, however it ends).
+pub struct TestNetwork {
+    pub cidr: String,
+    pub bridge: String,
+    _lock: std::fs::File,
+}
+
+impl TestNetwork {
+    pub fn claim() -> TestNetwork {
+        use std::os::fd::AsRawFd;
+        for n in 0..=255u32 {
+            let path = format!("/tmp/rudder-testkit-net-{n}.lock");
+            let Ok(file) = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+            else {
+                continue;
+            };
+            // SAFETY: flock(2) on a file we hold open.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                return TestNetwork {
+                    cidr: format!("10.88.{n}.0/24"),
+                    bridge: format!("rtest{n}"),
+                    _lock: file,
+                };
+            }
+        }
+        panic!("every test pod network (10.88.0.0/16) is taken");
+    }
+}
+
+impl Drop for TestNetwork {
+    fn drop(&mut self) {
+        // The bridge goes with the network (pods' veths went with their pods).
+        let _ = Command::new("ip")
+            .args(["link", "del", "dev", &self.bridge])
+            .output();
+    }
+}
+
+async fn client_from(path: &Path) -> kube::Client {
+    let kubeconfig = kube::config::Kubeconfig::read_from(path).expect("read kubeconfig");
+    let config = kube::Config::from_custom_kubeconfig(
+        kubeconfig,
+        &kube::config::KubeConfigOptions::default(),
+    )
+    .await
+    .expect("client config");
+    kube::Client::try_from(config).expect("client")
+}
+
 impl TestCluster {
     /// A client for `component` authenticated as `user`, through its own
     /// kubeconfig, as the component would run on another machine.
@@ -100,14 +169,7 @@ impl TestCluster {
             .server
             .component_kubeconfig(component, user)
             .expect("component kubeconfig");
-        let kubeconfig = kube::config::Kubeconfig::read_from(path).expect("read kubeconfig");
-        let config = kube::Config::from_custom_kubeconfig(
-            kubeconfig,
-            &kube::config::KubeConfigOptions::default(),
-        )
-        .await
-        .expect("client config");
-        kube::Client::try_from(config).expect("client")
+        client_from(&path).await
     }
 
     /// Runs the scheduler against this cluster until the returned
@@ -140,6 +202,7 @@ impl TestCluster {
         let ca = std::fs::read_to_string(self.data_dir().join("pki/ca.crt")).ok();
         self.start_controller_manager(controllers::ControllerManagerOptions {
             root_ca_pem: ca,
+            cluster_cidr: controllers::nodeipam::CidrSet::new("10.244.0.0/16", 24).ok(),
             ..Default::default()
         })
         .await
@@ -180,6 +243,56 @@ impl TestCluster {
             move |lost| scheduler::run(client.clone(), options.clone(), lost),
         ));
         Component { stop, task }
+    }
+
+    /// Runs a kubelet on this machine (the process runtime) against this
+    /// cluster as `system:node:<name>`, with a pod network of its own: a
+    /// /24 and a bridge no other test on the machine holds.
+    pub async fn start_kubelet(&self, node: &str) -> NodeComponent {
+        self.start_kubelet_with(node, |_| {}).await
+    }
+
+    /// A kubelet as [`start_kubelet`](Self::start_kubelet), its options
+    /// adjusted by `configure` first.
+    pub async fn start_kubelet_with(
+        &self,
+        node: &str,
+        configure: impl FnOnce(&mut kubelet::KubeletOptions),
+    ) -> NodeComponent {
+        let network = TestNetwork::claim();
+        let path = self.server.node_kubeconfig(node).expect("node kubeconfig");
+        let client = client_from(&path).await;
+        let mut options =
+            kubelet::KubeletOptions::new(node, self.dir.path().join(format!("kubelet-{node}")));
+        options.pod_cidr = Some(network.cidr.clone());
+        options.bridge = kubelet::BridgeConfig {
+            name: network.bridge.clone(),
+        };
+        options.node_ip = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        configure(&mut options);
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(kubelet::run(client, options, stopping));
+        NodeComponent {
+            component: Component { stop, task },
+            network: Some(network),
+        }
+    }
+
+    /// Runs `count` simulated nodes (`sim-1` ..) against this cluster.
+    pub async fn start_simulated_nodes(&self, count: usize) -> NodeComponent {
+        let mut nodes = kubelet::SimulatedNodes::new(count);
+        nodes.prefix = "sim".into();
+        self.start_simulated_nodes_with(nodes).await
+    }
+
+    pub async fn start_simulated_nodes_with(&self, nodes: kubelet::SimulatedNodes) -> NodeComponent {
+        let client = self.client_as("simulated-nodes", "system:node:simulated").await;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(kubelet::run_simulated(client, nodes, stopping));
+        NodeComponent {
+            component: Component { stop, task },
+            network: None,
+        }
     }
 
     /// A cluster on the embedded SQLite store.

@@ -1,6 +1,7 @@
-//! Events as kube-controller-manager records them: core/v1 Events with the
-//! controller as `source.component`, published off the reconcile path (a
-//! controller hands an event to its sink and goes on). An event identical
+//! Events as Kubernetes components record them: core/v1 Events with the
+//! component as `source.component` (and the node as `source.host` for a
+//! kubelet), published off the caller's path (a controller or pod worker
+//! hands an event to its sink and goes on). An event identical
 //! to a recent one (same object, type, reason and message) bumps that
 //! one's count and lastTimestamp instead of making another, as client-go's
 //! event correlator does; events with other messages stay events of their
@@ -34,8 +35,17 @@ pub struct EventSink {
 impl EventSink {
     /// A sink publishing as `component` until every clone is dropped.
     pub fn new(client: kube::Client, component: &str) -> EventSink {
+        Self::spawn(client, component, None)
+    }
+
+    /// A sink publishing as `component` on node `host` (a kubelet's).
+    pub fn on_host(client: kube::Client, component: &str, host: &str) -> EventSink {
+        Self::spawn(client, component, Some(host.to_string()))
+    }
+
+    fn spawn(client: kube::Client, component: &str, host: Option<String>) -> EventSink {
         let (queue, events) = mpsc::unbounded_channel::<Pending>();
-        tokio::spawn(publish(client, component.to_string(), events));
+        tokio::spawn(publish(client, component.to_string(), host, events));
         EventSink { queue }
     }
 
@@ -85,6 +95,7 @@ type Recorded = (String, String, i32);
 async fn publish(
     client: kube::Client,
     component: String,
+    host: Option<String>,
     mut events: mpsc::UnboundedReceiver<Pending>,
 ) {
     let mut seen: HashMap<Identical, Recorded> = HashMap::new();
@@ -131,13 +142,13 @@ async fn publish(
             type_: Some(pending.type_.to_string()),
             source: Some(EventSource {
                 component: Some(component.clone()),
-                host: None,
+                host: host.clone(),
             }),
             first_timestamp: Some(stamp.clone()),
             last_timestamp: Some(stamp),
             count: Some(1),
             reporting_component: Some(component.clone()),
-            reporting_instance: Some(component.clone()),
+            reporting_instance: Some(host.clone().unwrap_or_else(|| component.clone())),
             ..Event::default()
         };
         match api.create(&PostParams::default(), &event).await {

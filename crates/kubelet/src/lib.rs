@@ -1,0 +1,252 @@
+//! The kubelet: the node agent. It registers its node, reports the node's
+//! status and renews its Lease, and runs the pods bound to it — one worker
+//! per pod over a CRI-shaped runtime (`runtime::process` for real
+//! processes in their own namespaces, `runtime::simulated` for nodes
+//! without processes) — reporting each pod's status back.
+//!
+//! `run` is one node on this machine; `run_simulated` is many simulated
+//! nodes in this process (for scale tests and demos, as kwok does).
+
+pub mod env;
+pub mod machine;
+pub mod metrics;
+pub mod node;
+mod pods;
+pub mod probes;
+pub mod runtime;
+pub mod status;
+pub mod volumes;
+mod worker;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Taint;
+use tokio::sync::watch;
+
+pub use node::NodeConfig;
+pub use runtime::process::BridgeConfig;
+pub use runtime::simulated::SimulatedTiming;
+
+use runtime::Runtime;
+
+/// Which runtime the node's pods run on.
+#[derive(Clone, Debug)]
+pub enum RuntimeChoice {
+    Process,
+    Simulated(SimulatedTiming),
+}
+
+/// One kubelet on this machine.
+#[derive(Clone, Debug)]
+pub struct KubeletOptions {
+    pub node_name: String,
+    /// The node's InternalIP (else the source address of the default route).
+    pub node_ip: Option<IpAddr>,
+    pub node_labels: BTreeMap<String, String>,
+    pub register_with_taints: Vec<Taint>,
+    /// `<root>/pods` holds volumes, `<root>/logs` container logs.
+    pub root_dir: PathBuf,
+    /// Container logs (default `<root>/logs`, as /var/log/pods).
+    pub pod_logs_dir: Option<PathBuf>,
+    /// A fixed pod CIDR; else the node IPAM controller's.
+    pub pod_cidr: Option<String>,
+    pub bridge: BridgeConfig,
+    pub runtime: RuntimeChoice,
+    pub lease_duration_seconds: i32,
+    pub status_update_frequency: Duration,
+    pub status_report_frequency: Duration,
+}
+
+impl KubeletOptions {
+    pub fn new(node_name: &str, root_dir: PathBuf) -> KubeletOptions {
+        KubeletOptions {
+            node_name: node_name.to_string(),
+            node_ip: None,
+            node_labels: BTreeMap::new(),
+            register_with_taints: Vec::new(),
+            root_dir,
+            pod_logs_dir: None,
+            pod_cidr: None,
+            bridge: BridgeConfig::default(),
+            runtime: RuntimeChoice::Process,
+            lease_duration_seconds: 40,
+            status_update_frequency: Duration::from_secs(10),
+            status_report_frequency: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Many simulated nodes in one process.
+#[derive(Clone, Debug)]
+pub struct SimulatedNodes {
+    pub count: usize,
+    /// Nodes are `<prefix>-1` .. `<prefix>-N`.
+    pub prefix: String,
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+    pub pods: u32,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    pub timing: SimulatedTiming,
+    /// The address every simulated node reports.
+    pub address: IpAddr,
+    pub lease_duration_seconds: i32,
+    pub status_update_frequency: Duration,
+}
+
+impl SimulatedNodes {
+    pub fn new(count: usize) -> SimulatedNodes {
+        SimulatedNodes {
+            count,
+            prefix: "rudder-sim".into(),
+            cpu_millis: 2000,
+            memory_bytes: 4 << 30,
+            pods: 110,
+            labels: BTreeMap::new(),
+            taints: Vec::new(),
+            timing: SimulatedTiming::default(),
+            address: IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            lease_duration_seconds: 40,
+            status_update_frequency: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Runs one node until `shutdown`; its pods stop with it.
+pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch::Receiver<bool>) {
+    let address = options
+        .node_ip
+        .unwrap_or_else(runtime::process::node_address);
+    let (runtime, simulated, capacity): (Arc<dyn Runtime>, bool, machine::Capacity) =
+        match &options.runtime {
+            RuntimeChoice::Process => (
+                Arc::new(runtime::process::ProcessRuntime::new(
+                    options.bridge.clone(),
+                    address,
+                )),
+                false,
+                machine::Capacity::of_machine(&options.root_dir),
+            ),
+            RuntimeChoice::Simulated(timing) => (
+                Arc::new(runtime::simulated::SimulatedRuntime::new(*timing, address)),
+                true,
+                machine::Capacity::simulated(2000, 4 << 30, 110),
+            ),
+        };
+    let mut labels = options.node_labels.clone();
+    labels
+        .entry("kubernetes.io/hostname".into())
+        .or_insert_with(|| options.node_name.clone());
+    let config = NodeConfig {
+        name: options.node_name.clone(),
+        address,
+        labels,
+        taints: options.register_with_taints.clone(),
+        capacity,
+        identity: machine::Identity::of_machine(),
+        pod_cidr: options.pod_cidr.clone(),
+        measure_dir: (!simulated).then(|| options.root_dir.clone()),
+        lease_duration_seconds: options.lease_duration_seconds,
+        status_update_frequency: options.status_update_frequency,
+        status_report_frequency: options.status_report_frequency,
+    };
+    let host = Arc::new(worker::Host {
+        client: client.clone(),
+        node_ip: address,
+        runtime: runtime.clone(),
+        events: events::EventSink::on_host(client.clone(), "kubelet", &options.node_name),
+        pods_dir: options.root_dir.join("pods"),
+        logs_dir: options
+            .pod_logs_dir
+            .clone()
+            .unwrap_or_else(|| options.root_dir.join("logs")),
+        simulated,
+        allocatable: config.capacity.allocatable(),
+        metrics: Arc::new(metrics::Metrics::default()),
+    });
+    run_fleet(client, vec![(config, host)], shutdown).await;
+    runtime.shutdown().await;
+}
+
+/// Runs `nodes.count` simulated nodes until `shutdown`.
+pub async fn run_simulated(
+    client: kube::Client,
+    nodes: SimulatedNodes,
+    shutdown: watch::Receiver<bool>,
+) {
+    let events = events::EventSink::on_host(client.clone(), "kubelet", &nodes.prefix);
+    let metrics = Arc::new(metrics::Metrics::default());
+    let identity = machine::Identity::of_machine();
+    let mut fleet = Vec::new();
+    for index in 1..=nodes.count {
+        let name = format!("{}-{index}", nodes.prefix);
+        let runtime: Arc<dyn Runtime> = Arc::new(runtime::simulated::SimulatedRuntime::new(
+            nodes.timing,
+            nodes.address,
+        ));
+        let capacity = machine::Capacity::simulated(nodes.cpu_millis, nodes.memory_bytes, nodes.pods);
+        let mut labels = nodes.labels.clone();
+        labels.insert("type".into(), "simulated".into());
+        let config = NodeConfig {
+            name: name.clone(),
+            address: nodes.address,
+            labels,
+            taints: nodes.taints.clone(),
+            capacity: capacity.clone(),
+            identity: identity.clone(),
+            pod_cidr: None,
+            measure_dir: None,
+            lease_duration_seconds: nodes.lease_duration_seconds,
+            status_update_frequency: nodes.status_update_frequency,
+            status_report_frequency: Duration::from_secs(300),
+        };
+        let host = Arc::new(worker::Host {
+            client: client.clone(),
+            node_ip: nodes.address,
+            runtime,
+            events: events.clone(),
+            pods_dir: PathBuf::from("/nonexistent"),
+            logs_dir: PathBuf::from("/nonexistent"),
+            simulated: true,
+            allocatable: capacity.allocatable(),
+            metrics: metrics.clone(),
+        });
+        fleet.push((config, host));
+    }
+    run_fleet(client, fleet, shutdown).await;
+}
+
+async fn run_fleet(
+    client: kube::Client,
+    fleet: Vec<(NodeConfig, Arc<worker::Host>)>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let mut node_senders = HashMap::new();
+    let mut hosts = HashMap::new();
+    let mut tasks = Vec::new();
+    for (config, host) in fleet {
+        let (sender, receiver) = watch::channel(None);
+        node_senders.insert(config.name.clone(), sender);
+        hosts.insert(config.name.clone(), host.clone());
+        tasks.push(tokio::spawn(node::run(
+            client.clone(),
+            config,
+            host.runtime.clone(),
+            receiver,
+            shutdown.clone(),
+        )));
+    }
+    tasks.push(tokio::spawn(pods::run_nodes(
+        client.clone(),
+        node_senders,
+        shutdown.clone(),
+    )));
+    tasks.push(tokio::spawn(pods::run_pods(client, hosts, shutdown)));
+    for task in tasks {
+        let _ = task.await;
+    }
+}

@@ -1,0 +1,191 @@
+//! What the node is: its hostname, CPUs, memory, disk and identity, read
+//! from the real machine, and the measurements behind its pressure
+//! conditions.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The machine's capacity, as a Node's status.capacity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Capacity {
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+    pub ephemeral_storage_bytes: u64,
+    pub pods: u32,
+}
+
+impl Capacity {
+    /// This machine: its online CPUs, MemTotal, and the filesystem that
+    /// holds `root_dir`.
+    pub fn of_machine(root_dir: &Path) -> Capacity {
+        // SAFETY: sysconf has no preconditions.
+        let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }.max(1) as u64;
+        let memory = meminfo("MemTotal").unwrap_or(0);
+        let (disk_total, _) = filesystem(root_dir).unwrap_or((0, 0));
+        Capacity {
+            cpu_millis: cpus * 1000,
+            memory_bytes: memory,
+            ephemeral_storage_bytes: disk_total,
+            pods: 110,
+        }
+    }
+
+    /// A simulated node's capacity (2 CPUs, 4 GiB, 110 pods by default).
+    pub fn simulated(cpu_millis: u64, memory_bytes: u64, pods: u32) -> Capacity {
+        Capacity {
+            cpu_millis,
+            memory_bytes,
+            ephemeral_storage_bytes: 100 << 30,
+            pods,
+        }
+    }
+
+    fn render(cpu_millis: u64, memory: u64, storage: u64, pods: u32) -> BTreeMap<String, String> {
+        let cpu = if cpu_millis % 1000 == 0 {
+            (cpu_millis / 1000).to_string()
+        } else {
+            format!("{cpu_millis}m")
+        };
+        BTreeMap::from([
+            ("cpu".to_string(), cpu),
+            ("ephemeral-storage".to_string(), format!("{}Ki", storage / 1024)),
+            ("hugepages-1Gi".to_string(), "0".to_string()),
+            ("hugepages-2Mi".to_string(), "0".to_string()),
+            ("memory".to_string(), format!("{}Ki", memory / 1024)),
+            ("pods".to_string(), pods.to_string()),
+        ])
+    }
+
+    pub fn capacity(&self) -> BTreeMap<String, String> {
+        Self::render(
+            self.cpu_millis,
+            self.memory_bytes,
+            self.ephemeral_storage_bytes,
+            self.pods,
+        )
+    }
+
+    /// Capacity less the hard eviction thresholds the kubelet keeps by
+    /// default (memory.available 100Mi, nodefs.available 10%).
+    pub fn allocatable(&self) -> BTreeMap<String, String> {
+        Self::render(
+            self.cpu_millis,
+            self.memory_bytes.saturating_sub(EVICTION_MEMORY_AVAILABLE),
+            self.ephemeral_storage_bytes - self.ephemeral_storage_bytes / 10,
+            self.pods,
+        )
+    }
+}
+
+/// The hard eviction threshold memory.available<100Mi.
+pub const EVICTION_MEMORY_AVAILABLE: u64 = 100 << 20;
+
+/// A /proc/meminfo field in bytes.
+pub fn meminfo(field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix(field)?.strip_prefix(':')?;
+        let kib: u64 = rest.trim().trim_end_matches("kB").trim().parse().ok()?;
+        Some(kib * 1024)
+    })
+}
+
+/// (total, available) bytes of the filesystem holding `path`.
+pub fn filesystem(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut probe = path.to_path_buf();
+    while !probe.exists() {
+        probe = probe.parent()?.to_path_buf();
+    }
+    let c_path = std::ffi::CString::new(probe.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs into a zeroed struct with a valid C string.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c_path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    let block = stats.f_frsize as u64;
+    Some((stats.f_blocks as u64 * block, stats.f_bavail as u64 * block))
+}
+
+/// The node's pressure as measured now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pressure {
+    pub memory: bool,
+    pub disk: bool,
+    pub pid: bool,
+}
+
+impl Pressure {
+    /// Against the default hard thresholds: memory.available < 100Mi,
+    /// nodefs.available < 10%, and fewer than 5% of process ids free.
+    pub fn measure(root_dir: &Path) -> Pressure {
+        let memory = meminfo("MemAvailable").is_some_and(|a| a < EVICTION_MEMORY_AVAILABLE);
+        let disk = filesystem(root_dir).is_some_and(|(total, available)| available < total / 10);
+        let pid_max: Option<u64> = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+            .ok()
+            .and_then(|t| t.trim().parse().ok());
+        let processes = std::fs::read_dir("/proc").map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+                .count() as u64
+        });
+        let pid = match (pid_max, processes) {
+            (Some(max), Ok(used)) => max.saturating_sub(used) < max / 20,
+            _ => false,
+        };
+        Pressure { memory, disk, pid }
+    }
+}
+
+/// The node's identity for status.nodeInfo.
+#[derive(Clone, Debug, Default)]
+pub struct Identity {
+    pub machine_id: String,
+    pub system_uuid: String,
+    pub boot_id: String,
+    pub kernel_version: String,
+    pub os_image: String,
+}
+
+fn read_trimmed(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+impl Identity {
+    pub fn of_machine() -> Identity {
+        let machine_id = read_trimmed("/etc/machine-id")
+            .or_else(|| read_trimmed("/var/lib/dbus/machine-id"))
+            .unwrap_or_default();
+        let system_uuid = read_trimmed("/sys/class/dmi/id/product_uuid")
+            .unwrap_or_else(|| machine_id.clone());
+        let boot_id = read_trimmed("/proc/sys/kernel/random/boot_id").unwrap_or_default();
+        let kernel_version = read_trimmed("/proc/sys/kernel/osrelease").unwrap_or_default();
+        let os_image = std::fs::read_to_string("/etc/os-release")
+            .ok()
+            .and_then(|text| {
+                text.lines().find_map(|l| {
+                    l.strip_prefix("PRETTY_NAME=")
+                        .map(|v| v.trim_matches('"').to_string())
+                })
+            })
+            .unwrap_or_else(|| "Linux".to_string());
+        Identity {
+            machine_id,
+            system_uuid,
+            boot_id,
+            kernel_version,
+            os_image,
+        }
+    }
+}
+
+/// The machine's hostname, lowercased as a node name must be.
+pub fn hostname() -> String {
+    read_trimmed("/proc/sys/kernel/hostname")
+        .unwrap_or_else(|| "localhost".to_string())
+        .to_lowercase()
+}

@@ -1,0 +1,59 @@
+//! The kubelet's metrics, under upstream's names.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+pub struct Metrics {
+    pub pod_start: Histogram,
+    pub running_pods: AtomicI64,
+    registry: std::sync::Mutex<Registry>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let pod_start = Histogram::new(
+            [0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0].into_iter(),
+        );
+        let mut registry = Registry::default();
+        registry.register(
+            "kubelet_pod_start_duration_seconds",
+            "Duration in seconds from the kubelet seeing a pod for the first time to the pod starting to run",
+            pod_start.clone(),
+        );
+        Metrics {
+            pod_start,
+            running_pods: AtomicI64::new(0),
+            registry: std::sync::Mutex::new(registry),
+        }
+    }
+}
+
+impl Metrics {
+    pub fn observe_pod_start(&self, seconds: f64) {
+        self.pod_start.observe(seconds);
+    }
+
+    pub fn pod_started(&self) {
+        self.running_pods.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn pod_stopped(&self) {
+        self.running_pods.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Prometheus text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if let Ok(registry) = self.registry.lock() {
+            let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
+        }
+        let running = self.running_pods.load(Ordering::Relaxed);
+        out = out.trim_end_matches("# EOF\n").to_string();
+        out.push_str(&format!(
+            "# HELP kubelet_running_pods Number of pods that have a running pod sandbox\n# TYPE kubelet_running_pods gauge\nkubelet_running_pods {running}\n# EOF\n"
+        ));
+        out
+    }
+}

@@ -1,0 +1,356 @@
+//! Container probes and lifecycle hooks: exec, httpGet and tcpSocket
+//! handlers, run as upstream's prober does (initialDelaySeconds,
+//! periodSeconds, timeoutSeconds, success and failure thresholds; liveness
+//! and readiness wait for the startup probe). Each probe of a running
+//! container is a task that writes its verdict into shared flags and wakes
+//! the pod worker when a verdict changes.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{
+    Container, ExecAction, HTTPGetAction, Pod, Probe, TCPSocketAction,
+};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::Notify;
+
+use crate::runtime::Runtime;
+
+/// A probe's or hook's handler, whichever the spec names.
+pub enum Handler<'a> {
+    Exec(&'a ExecAction),
+    Http(&'a HTTPGetAction),
+    Tcp(&'a TCPSocketAction),
+    /// Sleep hooks (`sleep: {seconds}`).
+    Sleep(i64),
+}
+
+/// What one run of a handler found.
+pub enum Outcome {
+    Success,
+    Failure(String),
+}
+
+/// Resolves a port that may name one of the container's ports.
+pub fn port(port: &IntOrString, container: &Container) -> Result<u16, String> {
+    match port {
+        IntOrString::Int(n) => u16::try_from(*n).map_err(|_| format!("invalid port {n}")),
+        IntOrString::String(name) => container
+            .ports
+            .iter()
+            .flatten()
+            .find(|p| p.name.as_deref() == Some(name))
+            .and_then(|p| u16::try_from(p.container_port).ok())
+            .ok_or_else(|| format!("couldn't find port {name:?} in container {:?}", container.name)),
+    }
+}
+
+/// Runs a handler once against a container whose pod has `pod_ip`.
+pub async fn run(
+    handler: &Handler<'_>,
+    runtime: &dyn Runtime,
+    container_id: &str,
+    container: &Container,
+    pod_ip: IpAddr,
+    timeout: Duration,
+) -> Outcome {
+    match handler {
+        Handler::Exec(exec) => {
+            let command = exec.command.clone().unwrap_or_default();
+            match runtime.exec_sync(container_id, &command, timeout).await {
+                Ok(result) if result.exit_code == 0 => Outcome::Success,
+                Ok(result) => Outcome::Failure(if result.output.is_empty() {
+                    format!("command {command:?} exited with {}", result.exit_code)
+                } else {
+                    result.output
+                }),
+                Err(err) => Outcome::Failure(err.to_string()),
+            }
+        }
+        Handler::Tcp(tcp) => {
+            let port = match port(&tcp.port, container) {
+                Ok(port) => port,
+                Err(err) => return Outcome::Failure(err),
+            };
+            let host = tcp
+                .host
+                .as_deref()
+                .and_then(|h| h.parse::<IpAddr>().ok())
+                .unwrap_or(pod_ip);
+            let address = std::net::SocketAddr::new(host, port);
+            match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(address)).await {
+                Ok(Ok(_)) => Outcome::Success,
+                Ok(Err(err)) => Outcome::Failure(format!("dial tcp {address}: connect: {}", describe_io(&err))),
+                Err(_) => Outcome::Failure(format!("dial tcp {address}: i/o timeout")),
+            }
+        }
+        Handler::Http(http) => match http_get(http, container, pod_ip, timeout).await {
+            Ok(code) if (200..400).contains(&code) => Outcome::Success,
+            Ok(code) => Outcome::Failure(format!("HTTP probe failed with statuscode: {code}")),
+            Err(err) => Outcome::Failure(err),
+        },
+        Handler::Sleep(seconds) => {
+            tokio::time::sleep(Duration::from_secs((*seconds).max(0) as u64)).await;
+            Outcome::Success
+        }
+    }
+}
+
+fn describe_io(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// An HTTP/1.1 GET as kube-probe sends it; returns the status code.
+async fn http_get(
+    http: &HTTPGetAction,
+    container: &Container,
+    pod_ip: IpAddr,
+    timeout: Duration,
+) -> Result<u16, String> {
+    let port = port(&http.port, container)?;
+    let host = http
+        .host
+        .as_deref()
+        .filter(|h| !h.is_empty())
+        .and_then(|h| h.parse::<IpAddr>().ok())
+        .unwrap_or(pod_ip);
+    let scheme = http.scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase();
+    let path = http.path.as_deref().filter(|p| !p.is_empty()).unwrap_or("/");
+    let address = std::net::SocketAddr::new(host, port);
+    let url = format!("{scheme}://{address}{path}");
+    if scheme != "http" {
+        return Err(format!("Get {url:?}: the kubelet's prober speaks plain HTTP only"));
+    }
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .map_err(|e| format!("Get {url:?}: dial tcp {address}: connect: {}", describe_io(&e)))?;
+        let mut request = format!("GET {path} HTTP/1.1\r\n");
+        let headers = http.http_headers.clone().unwrap_or_default();
+        if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("host")) {
+            request.push_str(&format!("Host: {address}\r\n"));
+        }
+        if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("user-agent")) {
+            request.push_str("User-Agent: kube-probe/1.33\r\n");
+        }
+        if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("accept")) {
+            request.push_str("Accept: */*\r\n");
+        }
+        for header in &headers {
+            request.push_str(&format!("{}: {}\r\n", header.name, header.value));
+        }
+        request.push_str("Connection: close\r\n\r\n");
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .map_err(|e| format!("Get {url:?}: {e}"))?;
+        let mut head = Vec::new();
+        let mut buffer = [0u8; 1024];
+        while !head.contains(&b'\n') && head.len() < 8192 {
+            let read = stream
+                .read(&mut buffer)
+                .await
+                .map_err(|e| format!("Get {url:?}: {e}"))?;
+            if read == 0 {
+                break;
+            }
+            head.extend_from_slice(&buffer[..read]);
+        }
+        let line = String::from_utf8_lossy(&head);
+        line.split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse::<u16>().ok())
+            .ok_or_else(|| format!("Get {url:?}: malformed HTTP response"))
+    };
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| format!("Get {url:?}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))?
+}
+
+/// The handler a probe names.
+pub fn probe_handler(probe: &Probe) -> Option<Handler<'_>> {
+    if let Some(exec) = &probe.exec {
+        return Some(Handler::Exec(exec));
+    }
+    if let Some(http) = &probe.http_get {
+        return Some(Handler::Http(http));
+    }
+    if let Some(tcp) = &probe.tcp_socket {
+        return Some(Handler::Tcp(tcp));
+    }
+    None
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Liveness,
+    Readiness,
+    Startup,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Liveness => "Liveness",
+            Kind::Readiness => "Readiness",
+            Kind::Startup => "Startup",
+        }
+    }
+}
+
+/// The verdicts of one container's probes.
+#[derive(Default, Debug)]
+pub struct Verdicts {
+    /// The readiness probe passes (true from the start without one).
+    pub ready: AtomicBool,
+    /// The startup probe has passed (true from the start without one).
+    pub started: AtomicBool,
+    /// The liveness or startup probe failed: restart the container.
+    pub failed: AtomicBool,
+    /// Which one failed, for the Killing event.
+    pub failed_kind: std::sync::Mutex<Option<Kind>>,
+}
+
+/// The probe tasks of one running container; dropped, they stop.
+pub struct Probes {
+    pub verdicts: Arc<Verdicts>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Probes {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Everything a probe task needs.
+pub struct Target {
+    pub runtime: Arc<dyn Runtime>,
+    pub container_id: String,
+    pub container: Container,
+    pub pod: Arc<Pod>,
+    pub pod_ip: IpAddr,
+    pub events: events::EventSink,
+    pub wake: Arc<Notify>,
+}
+
+/// Starts the container's probes (none in the simulated runtime, where
+/// probes count as passing).
+pub fn start(target: Target, simulated: bool) -> Probes {
+    let verdicts = Arc::new(Verdicts::default());
+    let container = &target.container;
+    let startup = container.startup_probe.clone().filter(|_| !simulated);
+    let readiness = container.readiness_probe.clone().filter(|_| !simulated);
+    let liveness = container.liveness_probe.clone().filter(|_| !simulated);
+    verdicts.started.store(startup.is_none(), Ordering::SeqCst);
+    verdicts.ready.store(readiness.is_none(), Ordering::SeqCst);
+    let target = Arc::new(target);
+    let mut tasks = Vec::new();
+    for (kind, probe) in [
+        (Kind::Startup, startup),
+        (Kind::Readiness, readiness),
+        (Kind::Liveness, liveness),
+    ] {
+        if let Some(probe) = probe {
+            tasks.push(tokio::spawn(probe_loop(
+                kind,
+                probe,
+                target.clone(),
+                verdicts.clone(),
+            )));
+        }
+    }
+    Probes { verdicts, tasks }
+}
+
+async fn probe_loop(kind: Kind, probe: Probe, target: Arc<Target>, verdicts: Arc<Verdicts>) {
+    let seconds = |v: Option<i32>, default: i32| Duration::from_secs(v.unwrap_or(default).max(0) as u64);
+    let period = seconds(probe.period_seconds, 10).max(Duration::from_secs(1));
+    let timeout = seconds(probe.timeout_seconds, 1).max(Duration::from_secs(1));
+    let success_threshold = probe.success_threshold.unwrap_or(1).max(1);
+    let failure_threshold = probe.failure_threshold.unwrap_or(3).max(1);
+    let Some(handler) = probe_handler(&probe) else {
+        return;
+    };
+    tokio::time::sleep(seconds(probe.initial_delay_seconds, 0)).await;
+    let (mut successes, mut failures) = (0, 0);
+    loop {
+        if kind != Kind::Startup && !verdicts.started.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        }
+        let outcome = run(
+            &handler,
+            target.runtime.as_ref(),
+            &target.container_id,
+            &target.container,
+            target.pod_ip,
+            timeout,
+        )
+        .await;
+        match outcome {
+            Outcome::Success => {
+                failures = 0;
+                successes += 1;
+                if successes >= success_threshold {
+                    match kind {
+                        Kind::Startup => {
+                            verdicts.started.store(true, Ordering::SeqCst);
+                            target.wake.notify_one();
+                            return;
+                        }
+                        Kind::Readiness => {
+                            if !verdicts.ready.swap(true, Ordering::SeqCst) {
+                                target.wake.notify_one();
+                            }
+                        }
+                        Kind::Liveness => {}
+                    }
+                }
+            }
+            Outcome::Failure(message) => {
+                successes = 0;
+                failures += 1;
+                target.events.warning(
+                    target.pod.as_ref(),
+                    "Unhealthy",
+                    format!("{} probe failed: {}", kind.name(), message.trim_end()),
+                );
+                if failures >= failure_threshold {
+                    match kind {
+                        Kind::Readiness => {
+                            if verdicts.ready.swap(false, Ordering::SeqCst) {
+                                target.wake.notify_one();
+                            }
+                        }
+                        Kind::Liveness | Kind::Startup => {
+                            if let Ok(mut failed) = verdicts.failed_kind.lock() {
+                                *failed = Some(kind);
+                            }
+                            verdicts.failed.store(true, Ordering::SeqCst);
+                            target.wake.notify_one();
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(period).await;
+    }
+}
+
+/// The message of the Killing event a failed probe causes.
+pub fn restart_message(kind: Option<Kind>, container: &str) -> String {
+    match kind {
+        Some(Kind::Startup) => format!("Container {container} failed startup probe, will be restarted"),
+        _ => format!("Container {container} failed liveness probe, will be restarted"),
+    }
+}

@@ -1,0 +1,702 @@
+//! The process runtime: every pod sandbox is a network namespace with an
+//! address from the node's pod CIDR on a host bridge (veth pairs, set up
+//! with iproute2 as the bridge, host-local and loopback CNI plugins would),
+//! and every container is a process of the node's own filesystem run in
+//! that namespace, in its own session, UTS, IPC and mount namespaces where
+//! the host allows, with its volumes bind-mounted at their paths, its
+//! memory and CPU limits in a cgroup, and stdout and stderr in a CRI log
+//! file. It runs no images: a container's command must exist on the node.
+//!
+//! Mount points missing on the node are created (empty) before a
+//! container's bind mounts, as the node's filesystem is the container's.
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::net::{IpAddr, Ipv4Addr};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+use tokio::sync::Notify;
+
+use super::ipam::{Ipam, Ipv4Cidr};
+use super::{
+    ContainerConfig, ContainerState, ExecResult, Runtime, RuntimeError, Sandbox, SandboxConfig,
+    new_id, now,
+};
+
+mod cgroups;
+mod network;
+
+pub use network::BridgeConfig;
+
+struct Container {
+    config: ContainerConfig,
+    netns: Option<PathBuf>,
+    hostname: String,
+    state: ContainerState,
+    pid: Option<i32>,
+    cgroup: Option<cgroups::ContainerCgroup>,
+    ended: Arc<Notify>,
+}
+
+struct SandboxRecord {
+    hostname: String,
+}
+
+pub struct ProcessRuntime {
+    bridge: BridgeConfig,
+    node_ip: IpAddr,
+    ipam: RwLock<Option<Arc<Ipam>>>,
+    sandboxes: Mutex<HashMap<String, SandboxRecord>>,
+    containers: Arc<Mutex<HashMap<String, Container>>>,
+    cgroups: Option<cgroups::Cgroups>,
+}
+
+impl ProcessRuntime {
+    /// A runtime whose pods sit on `bridge`; its cgroups go under the
+    /// kubelet's own, in a group named after the bridge (one per runtime
+    /// on a host, as the bridge is).
+    pub fn new(bridge: BridgeConfig, node_ip: IpAddr) -> ProcessRuntime {
+        let cgroups = cgroups::Cgroups::detect(&bridge.name);
+        if cgroups.is_none() {
+            tracing::warn!("no writable cgroup hierarchy: container CPU and memory limits are not enforced");
+        }
+        ProcessRuntime {
+            bridge,
+            node_ip,
+            ipam: RwLock::new(None),
+            sandboxes: Mutex::new(HashMap::new()),
+            containers: Arc::new(Mutex::new(HashMap::new())),
+            cgroups,
+        }
+    }
+
+    fn containers(&self) -> std::sync::MutexGuard<'_, HashMap<String, Container>> {
+        self.containers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn ipam(&self) -> Option<Arc<Ipam>> {
+        self.ipam.read().ok().and_then(|i| i.clone())
+    }
+}
+
+/// Finds `program` as execve would after a PATH search.
+fn resolve(program: &str, env: &[(String, String)]) -> Option<PathBuf> {
+    if program.contains('/') {
+        let path = PathBuf::from(program);
+        return is_executable(&path).then_some(path);
+    }
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| DEFAULT_PATH.to_string());
+    path.split(':')
+        .map(|dir| Path::new(dir).join(program))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The PATH a container gets when its env names none (containerd's default).
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Everything a child needs between fork and exec, prepared before the
+/// fork: no allocation may happen there.
+struct ChildSetup {
+    netns: Option<OwnedFd>,
+    /// setns targets for exec into a running container: (fd, nstype).
+    join: Vec<(OwnedFd, libc::c_int)>,
+    new_namespaces: bool,
+    hostname: CString,
+    mounts: Vec<(CString, CString, bool)>,
+    cgroup_procs: Vec<CString>,
+    working_dir: Option<CString>,
+    user: Option<(libc::uid_t, libc::gid_t)>,
+}
+
+impl ChildSetup {
+    /// Runs in the child after fork: only async-signal-safe calls.
+    fn apply(&self) -> std::io::Result<()> {
+        // SAFETY: plain syscalls on values prepared before the fork.
+        unsafe {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            for procs in &self.cgroup_procs {
+                let fd = libc::open(procs.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                if fd >= 0 {
+                    libc::write(fd, c"0".as_ptr().cast(), 1);
+                    libc::close(fd);
+                }
+            }
+            if let Some(netns) = &self.netns
+                && libc::setns(netns.as_raw_fd(), libc::CLONE_NEWNET) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            for (fd, nstype) in &self.join {
+                // Best effort: a namespace the container did not get is the host's.
+                libc::setns(fd.as_raw_fd(), *nstype);
+            }
+            if self.new_namespaces
+                && libc::unshare(libc::CLONE_NEWUTS | libc::CLONE_NEWIPC | libc::CLONE_NEWNS) == 0
+            {
+                libc::sethostname(self.hostname.as_ptr(), self.hostname.as_bytes().len());
+                // Keep the container's mounts out of the node's namespace.
+                libc::mount(
+                    std::ptr::null(),
+                    c"/".as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                );
+                for (source, target, read_only) in &self.mounts {
+                    if libc::mount(
+                        source.as_ptr(),
+                        target.as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_BIND | libc::MS_REC,
+                        std::ptr::null(),
+                    ) != 0
+                    {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    if *read_only {
+                        libc::mount(
+                            std::ptr::null(),
+                            target.as_ptr(),
+                            std::ptr::null(),
+                            libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY,
+                            std::ptr::null(),
+                        );
+                    }
+                }
+            }
+            if let Some(dir) = &self.working_dir
+                && libc::chdir(dir.as_ptr()) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            if let Some((uid, gid)) = self.user {
+                if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(gid) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::setuid(uid) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn cstring(path: &Path) -> Result<CString, RuntimeError> {
+    CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| RuntimeError::Create(format!("{} holds a NUL byte", path.display())))
+}
+
+/// Makes `target` exist as what `source` is (an empty directory or file),
+/// so a bind mount has somewhere to go.
+fn ensure_mount_point(source: &Path, target: &Path) -> Result<(), RuntimeError> {
+    if target.exists() {
+        return Ok(());
+    }
+    let fail = |e: std::io::Error| {
+        RuntimeError::Create(format!("cannot create mount point {}: {e}", target.display()))
+    };
+    if source.is_dir() {
+        std::fs::create_dir_all(target).map_err(fail)
+    } else {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(fail)?;
+        }
+        std::fs::File::create(target).map(drop).map_err(fail)
+    }
+}
+
+/// Copies one stream of a container into its log file, one CRI line per
+/// line: `<RFC 3339 nano time> <stream> F <line>`.
+async fn pump_log(
+    stream: impl AsyncRead + Unpin,
+    name: &'static str,
+    log: Arc<tokio::sync::Mutex<tokio::fs::File>>,
+) {
+    let mut lines = BufReader::new(stream);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match lines.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let (tag, body) = match line.strip_suffix(b"\n") {
+            Some(body) => ("F", body),
+            None => ("P", &line[..]),
+        };
+        let stamp = k8s_openapi::jiff::Timestamp::now();
+        let mut entry = format!("{stamp:.9} {name} {tag} ").into_bytes();
+        entry.extend_from_slice(body);
+        entry.push(b'\n');
+        let mut log = log.lock().await;
+        if log.write_all(&entry).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(255)
+}
+
+#[async_trait::async_trait]
+impl Runtime for ProcessRuntime {
+    fn version(&self) -> String {
+        format!("process://{}", env!("CARGO_PKG_VERSION"))
+    }
+
+    fn set_pod_cidr(&self, cidr: &str) -> Result<(), RuntimeError> {
+        let cidr = Ipv4Cidr::parse(cidr).map_err(RuntimeError::Network)?;
+        if self.ipam().is_some_and(|current| current.cidr == cidr) {
+            return Ok(());
+        }
+        network::ensure_bridge(&self.bridge.name, cidr).map_err(RuntimeError::Network)?;
+        let mut ipam = self.ipam.write().unwrap_or_else(|e| e.into_inner());
+        *ipam = Some(Arc::new(Ipam::new(cidr)));
+        Ok(())
+    }
+
+    fn network_ready(&self) -> bool {
+        self.ipam().is_some()
+    }
+
+    async fn run_pod_sandbox(&self, config: &SandboxConfig) -> Result<Sandbox, RuntimeError> {
+        let id = new_id();
+        let sandbox = if config.host_network {
+            Sandbox {
+                id: id.clone(),
+                ip: self.node_ip,
+                netns: None,
+            }
+        } else {
+            let ipam = self.ipam().ok_or_else(|| {
+                RuntimeError::Network("no pod CIDR assigned to this node yet".into())
+            })?;
+            let ip = ipam.allocate().ok_or_else(|| {
+                RuntimeError::Network(format!(
+                    "failed to allocate for range 0: no IP addresses available in range set: {}",
+                    ipam.cidr
+                ))
+            })?;
+            match network::add_pod(&self.bridge.name, &id, ip, ipam.cidr).await {
+                Ok(netns) => Sandbox {
+                    id: id.clone(),
+                    ip: IpAddr::V4(ip),
+                    netns: Some(netns),
+                },
+                Err(err) => {
+                    ipam.release(ip);
+                    return Err(RuntimeError::Network(err));
+                }
+            }
+        };
+        self.sandboxes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                id,
+                SandboxRecord {
+                    hostname: config.hostname.clone(),
+                },
+            );
+        Ok(sandbox)
+    }
+
+    async fn remove_pod_sandbox(&self, sandbox: &Sandbox) -> Result<(), RuntimeError> {
+        if sandbox.netns.is_some() {
+            network::remove_pod(&sandbox.id).await;
+            if let (IpAddr::V4(ip), Some(ipam)) = (sandbox.ip, self.ipam()) {
+                ipam.release(ip);
+            }
+        }
+        // Forgotten only once removed, so a teardown cut short is finished
+        // when the runtime drops.
+        self.sandboxes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&sandbox.id);
+        Ok(())
+    }
+
+    async fn create_container(
+        &self,
+        sandbox: &Sandbox,
+        config: ContainerConfig,
+    ) -> Result<String, RuntimeError> {
+        let Some(program) = config.argv.first() else {
+            return Err(RuntimeError::Create(format!(
+                "process runtime: container {:?} names no command, and image {:?} is not a command on this node (the process runtime runs no images)",
+                config.name, config.image
+            )));
+        };
+        if resolve(program, &config.env).is_none() {
+            return Err(RuntimeError::Create(format!(
+                "process runtime: exec: {program:?}: executable file not found on this node (the process runtime runs the node's own commands; it pulls no images)"
+            )));
+        }
+        for mount in &config.mounts {
+            if !mount.host_path.exists() {
+                return Err(RuntimeError::Create(format!(
+                    "process runtime: the volume source {} does not exist",
+                    mount.host_path.display()
+                )));
+            }
+        }
+        let hostname = self
+            .sandboxes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&sandbox.id)
+            .map(|s| s.hostname.clone())
+            .unwrap_or_default();
+        let id = new_id();
+        self.containers().insert(
+            id.clone(),
+            Container {
+                config,
+                netns: sandbox.netns.clone(),
+                hostname,
+                state: ContainerState::Created,
+                pid: None,
+                cgroup: None,
+                ended: Arc::new(Notify::new()),
+            },
+        );
+        Ok(id)
+    }
+
+    async fn start_container(&self, id: &str, exited: Arc<Notify>) -> Result<(), RuntimeError> {
+        let (config, netns, hostname) = {
+            let containers = self.containers();
+            let container = containers
+                .get(id)
+                .ok_or_else(|| RuntimeError::NotFound(id.to_string()))?;
+            (
+                container.config.clone(),
+                container.netns.clone(),
+                container.hostname.clone(),
+            )
+        };
+        let fail = |e: String| RuntimeError::Create(format!("process runtime: {e}"));
+        let cgroup = match &self.cgroups {
+            Some(cgroups) => Some(
+                cgroups
+                    .create(id, config.memory_limit, config.cpu_limit_millis)
+                    .map_err(fail)?,
+            ),
+            None => None,
+        };
+        for mount in &config.mounts {
+            ensure_mount_point(&mount.host_path, &mount.container_path)?;
+        }
+        let netns_fd = match &netns {
+            Some(path) => Some(OwnedFd::from(
+                std::fs::File::open(path).map_err(|e| fail(format!("{}: {e}", path.display())))?,
+            )),
+            None => None,
+        };
+        let mut mounts = Vec::new();
+        for mount in &config.mounts {
+            mounts.push((
+                cstring(&mount.host_path)?,
+                cstring(&mount.container_path)?,
+                mount.read_only,
+            ));
+        }
+        let setup = ChildSetup {
+            netns: netns_fd,
+            join: Vec::new(),
+            new_namespaces: true,
+            hostname: CString::new(hostname).unwrap_or_default(),
+            mounts,
+            cgroup_procs: cgroup
+                .as_ref()
+                .map(|c| c.procs_files())
+                .unwrap_or_default(),
+            working_dir: match &config.working_dir {
+                Some(dir) => Some(cstring(Path::new(dir))?),
+                None => None,
+            },
+            user: config
+                .run_as_user
+                .map(|uid| (uid, config.run_as_group.unwrap_or(uid))),
+        };
+        if let Some(parent) = config.log_path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| fail(format!("{}: {e}", parent.display())))?;
+        }
+        let log = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&config.log_path)
+            .await
+            .map_err(|e| fail(format!("{}: {e}", config.log_path.display())))?;
+        let log = Arc::new(tokio::sync::Mutex::new(log));
+        let mut command = Command::new(&config.argv[0]);
+        command
+            .args(&config.argv[1..])
+            .env_clear()
+            .envs(config.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(false);
+        if !config.env.iter().any(|(k, _)| k == "PATH") {
+            command.env("PATH", DEFAULT_PATH);
+        }
+        // SAFETY: `apply` makes only async-signal-safe syscalls.
+        unsafe {
+            command.pre_exec(move || setup.apply());
+        }
+        let mut child = command.spawn().map_err(|e| {
+            RuntimeError::Create(format!(
+                "process runtime: cannot start {:?}: {e}",
+                config.argv[0]
+            ))
+        })?;
+        let pid = child.id().map(|p| p as i32);
+        let started_at = now();
+        let ended = {
+            let mut containers = self.containers();
+            let Some(container) = containers.get_mut(id) else {
+                return Err(RuntimeError::NotFound(id.to_string()));
+            };
+            container.state = ContainerState::Running { started_at };
+            container.pid = pid;
+            container.cgroup = cgroup;
+            container.ended.clone()
+        };
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let containers = self.containers.clone();
+        let id = id.to_string();
+        tokio::spawn(async move {
+            let out = async {
+                if let Some(stdout) = stdout {
+                    pump_log(stdout, "stdout", log.clone()).await;
+                }
+            };
+            let err = async {
+                if let Some(stderr) = stderr {
+                    pump_log(stderr, "stderr", log.clone()).await;
+                }
+            };
+            let wait = child.wait();
+            let (status, _, _) = tokio::join!(wait, out, err);
+            let code = status.map(exit_code).unwrap_or(255);
+            let mut containers = containers.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(container) = containers.get_mut(&id) {
+                let oom = container.cgroup.as_ref().is_some_and(|c| c.oom_killed());
+                container.state = ContainerState::Exited {
+                    exit_code: code,
+                    reason: oom.then(|| "OOMKilled".to_string()),
+                    started_at: Some(started_at),
+                    finished_at: now(),
+                };
+                container.pid = None;
+                container.ended.notify_waiters();
+            }
+            exited.notify_one();
+        });
+        drop(ended);
+        Ok(())
+    }
+
+    async fn stop_container(&self, id: &str, grace: Duration) -> Result<(), RuntimeError> {
+        let (pid, ended) = {
+            let containers = self.containers();
+            let container = containers
+                .get(id)
+                .ok_or_else(|| RuntimeError::NotFound(id.to_string()))?;
+            (container.pid, container.ended.clone())
+        };
+        let Some(pid) = pid else { return Ok(()) };
+        let wait = ended.notified();
+        tokio::pin!(wait);
+        wait.as_mut().enable();
+        // The container leads its own session: signal its whole group.
+        // SAFETY: kill(2) on a process group we started.
+        unsafe { libc::kill(-pid, libc::SIGTERM) };
+        if tokio::time::timeout(grace, &mut wait).await.is_err() {
+            // SAFETY: as above.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+            let _ = tokio::time::timeout(Duration::from_secs(10), wait).await;
+        }
+        Ok(())
+    }
+
+    fn container_state(&self, id: &str) -> Option<ContainerState> {
+        self.containers().get(id).map(|c| c.state.clone())
+    }
+
+    async fn remove_container(&self, id: &str) {
+        let removed = self.containers().remove(id);
+        if let Some(container) = removed {
+            if let Some(pid) = container.pid {
+                // SAFETY: kill(2) on a process group we started.
+                unsafe { libc::kill(-pid, libc::SIGKILL) };
+            }
+            if let Some(cgroup) = container.cgroup {
+                cgroup.remove().await;
+            }
+        }
+    }
+
+    async fn exec_sync(
+        &self,
+        id: &str,
+        command: &[String],
+        timeout: Duration,
+    ) -> Result<ExecResult, RuntimeError> {
+        let (pid, config) = {
+            let containers = self.containers();
+            let container = containers
+                .get(id)
+                .ok_or_else(|| RuntimeError::NotFound(id.to_string()))?;
+            (container.pid, container.config.clone())
+        };
+        let pid = pid.ok_or_else(|| RuntimeError::Other(format!("container {id} is not running")))?;
+        let program = command
+            .first()
+            .ok_or_else(|| RuntimeError::Other("an empty command".into()))?;
+        let mut join = Vec::new();
+        for (name, nstype) in [
+            ("net", libc::CLONE_NEWNET),
+            ("uts", libc::CLONE_NEWUTS),
+            ("ipc", libc::CLONE_NEWIPC),
+            ("mnt", libc::CLONE_NEWNS),
+        ] {
+            if let Ok(file) = std::fs::File::open(format!("/proc/{pid}/ns/{name}")) {
+                join.push((OwnedFd::from(file), nstype));
+            }
+        }
+        let setup = ChildSetup {
+            netns: None,
+            join,
+            new_namespaces: false,
+            hostname: CString::default(),
+            mounts: Vec::new(),
+            cgroup_procs: Vec::new(),
+            working_dir: match &config.working_dir {
+                Some(dir) => Some(cstring(Path::new(dir))?),
+                None => None,
+            },
+            user: config
+                .run_as_user
+                .map(|uid| (uid, config.run_as_group.unwrap_or(uid))),
+        };
+        let mut child = Command::new(program);
+        child
+            .args(&command[1..])
+            .env_clear()
+            .envs(config.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        if !config.env.iter().any(|(k, _)| k == "PATH") {
+            child.env("PATH", DEFAULT_PATH);
+        }
+        // SAFETY: `apply` makes only async-signal-safe syscalls.
+        unsafe {
+            child.pre_exec(move || setup.apply());
+        }
+        let output = tokio::time::timeout(timeout, child.output())
+            .await
+            .map_err(|_| {
+                RuntimeError::Other(format!(
+                    "command {command:?} timed out after {}s",
+                    timeout.as_secs()
+                ))
+            })?
+            .map_err(|e| RuntimeError::Other(format!("cannot run {program:?}: {e}")))?;
+        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        Ok(ExecResult {
+            exit_code: exit_code(output.status),
+            output: text,
+        })
+    }
+
+    async fn shutdown(&self) {
+        let ids: Vec<String> = self.containers().keys().cloned().collect();
+        for id in &ids {
+            let _ = self.stop_container(id, Duration::from_secs(2)).await;
+            self.remove_container(id).await;
+        }
+        let sandboxes: Vec<String> = self
+            .sandboxes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        for id in sandboxes {
+            network::remove_pod(&id).await;
+            self.sandboxes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&id);
+        }
+    }
+}
+
+impl Drop for ProcessRuntime {
+    /// Whatever is left when the runtime goes (its task cancelled, the
+    /// process ending) is killed and its namespaces removed, so no
+    /// container outlives its kubelet.
+    fn drop(&mut self) {
+        for container in self.containers().values() {
+            if let Some(pid) = container.pid {
+                // SAFETY: kill(2) on a process group we started.
+                unsafe { libc::kill(-pid, libc::SIGKILL) };
+            }
+        }
+        let sandboxes: Vec<String> = self
+            .sandboxes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        for id in sandboxes {
+            network::remove_pod_now(&id);
+        }
+        if let Some(cgroups) = &self.cgroups {
+            cgroups.remove_own();
+        }
+    }
+}
+
+/// The address the node is reached at: the source address of its default
+/// route, else loopback.
+pub fn node_address() -> IpAddr {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0");
+    socket
+        .and_then(|s| {
+            s.connect("192.0.2.1:9")?;
+            s.local_addr()
+        })
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}

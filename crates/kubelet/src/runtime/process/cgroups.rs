@@ -1,0 +1,201 @@
+//! Container cgroups of the process runtime: one group per container under
+//! the kubelet's own group (`rudder-<bridge>/<container>`), in the memory and
+//! cpu hierarchies of cgroup v1 or the unified cgroup v2 tree, whichever
+//! this host lets the kubelet write to.
+
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+enum Layout {
+    /// cgroup v2: one directory for every controller.
+    Unified(PathBuf),
+    /// cgroup v1: the memory and cpu hierarchies (either may be absent).
+    Split {
+        memory: Option<PathBuf>,
+        cpu: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Cgroups {
+    layout: Layout,
+}
+
+/// A container's groups.
+#[derive(Debug)]
+pub struct ContainerCgroup {
+    dirs: Vec<PathBuf>,
+    oom_file: Option<PathBuf>,
+}
+
+/// The kubelet's own group in a hierarchy, from /proc/self/cgroup.
+fn own_group(controller: &str) -> Option<String> {
+    let text = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    text.lines().find_map(|line| {
+        let mut parts = line.splitn(3, ':');
+        let _id = parts.next()?;
+        let controllers = parts.next()?;
+        let path = parts.next()?;
+        let matches = if controller.is_empty() {
+            controllers.is_empty()
+        } else {
+            controllers.split(',').any(|c| c == controller)
+        };
+        matches.then(|| path.to_string())
+    })
+}
+
+fn writable_dir(path: PathBuf) -> Option<PathBuf> {
+    std::fs::create_dir_all(&path).ok()?;
+    Some(path)
+}
+
+impl Cgroups {
+    pub fn detect(name: &str) -> Option<Cgroups> {
+        let group = format!("rudder-{name}");
+        let root = Path::new("/sys/fs/cgroup");
+        if root.join("cgroup.controllers").exists() {
+            let own = own_group("")?;
+            let base = root.join(own.trim_start_matches('/')).join(&group);
+            let controllers = std::fs::read_to_string(root.join("cgroup.subtree_control")).ok()?;
+            if controllers.contains("memory") {
+                return writable_dir(base).map(|dir| Cgroups {
+                    layout: Layout::Unified(dir),
+                });
+            }
+            return None;
+        }
+        let hierarchy = |controller: &str| {
+            let mount = root.join(controller);
+            if !mount.join("cgroup.procs").exists() {
+                return None;
+            }
+            let own = own_group(controller).unwrap_or_default();
+            writable_dir(mount.join(own.trim_start_matches('/')).join(&group))
+        };
+        let memory = hierarchy("memory");
+        let cpu = hierarchy("cpu");
+        (memory.is_some() || cpu.is_some()).then_some(Cgroups {
+            layout: Layout::Split { memory, cpu },
+        })
+    }
+
+    /// Removes the runtime's own groups (each must be empty by then).
+    pub fn remove_own(&self) {
+        let dirs = match &self.layout {
+            Layout::Unified(dir) => vec![dir.clone()],
+            Layout::Split { memory, cpu } => memory.iter().chain(cpu.iter()).cloned().collect(),
+        };
+        for dir in dirs {
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                for entry in entries.flatten() {
+                    if entry.path().is_dir() {
+                        let _ = std::fs::remove_dir(entry.path());
+                    }
+                }
+            }
+            let _ = std::fs::remove_dir(&dir);
+        }
+    }
+
+    /// The container's groups with its limits written.
+    pub fn create(
+        &self,
+        id: &str,
+        memory_limit: Option<u64>,
+        cpu_limit_millis: Option<u64>,
+    ) -> Result<ContainerCgroup, String> {
+        let make = |base: &Path| {
+            let dir = base.join(id);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create cgroup {}: {e}", dir.display()))?;
+            Ok::<PathBuf, String>(dir)
+        };
+        let write = |file: PathBuf, value: String| {
+            std::fs::write(&file, &value)
+                .map_err(|e| format!("cannot write {value} to {}: {e}", file.display()))
+        };
+        // CFS: the quota per 100 ms period that `millis` of a CPU is.
+        let period: u64 = 100_000;
+        let quota = cpu_limit_millis.map(|m| (m * period / 1000).max(1000));
+        let mut dirs = Vec::new();
+        let mut oom_file = None;
+        match &self.layout {
+            Layout::Unified(base) => {
+                let dir = make(base)?;
+                if let Some(limit) = memory_limit {
+                    write(dir.join("memory.max"), limit.to_string())?;
+                    let _ = std::fs::write(dir.join("memory.swap.max"), "0");
+                }
+                if let Some(quota) = quota
+                    && dir.join("cpu.max").exists()
+                {
+                    write(dir.join("cpu.max"), format!("{quota} {period}"))?;
+                }
+                oom_file = Some(dir.join("memory.events"));
+                dirs.push(dir);
+            }
+            Layout::Split { memory, cpu } => {
+                if let Some(base) = memory {
+                    let dir = make(base)?;
+                    if let Some(limit) = memory_limit {
+                        write(dir.join("memory.limit_in_bytes"), limit.to_string())?;
+                        let _ = std::fs::write(
+                            dir.join("memory.memsw.limit_in_bytes"),
+                            limit.to_string(),
+                        );
+                    }
+                    oom_file = Some(dir.join("memory.oom_control"));
+                    dirs.push(dir);
+                }
+                if let Some(base) = cpu {
+                    let dir = make(base)?;
+                    if let Some(quota) = quota {
+                        write(dir.join("cpu.cfs_period_us"), period.to_string())?;
+                        write(dir.join("cpu.cfs_quota_us"), quota.to_string())?;
+                    }
+                    dirs.push(dir);
+                }
+            }
+        }
+        Ok(ContainerCgroup { dirs, oom_file })
+    }
+}
+
+impl ContainerCgroup {
+    /// The `cgroup.procs` files the child joins (by writing 0) before exec.
+    pub fn procs_files(&self) -> Vec<CString> {
+        self.dirs
+            .iter()
+            .filter_map(|d| CString::new(d.join("cgroup.procs").into_os_string().into_encoded_bytes()).ok())
+            .collect()
+    }
+
+    /// Whether the kernel's OOM killer has killed a process of the group.
+    pub fn oom_killed(&self) -> bool {
+        let Some(file) = &self.oom_file else {
+            return false;
+        };
+        std::fs::read_to_string(file).is_ok_and(|text| {
+            text.lines().any(|line| {
+                line.strip_prefix("oom_kill ")
+                    .and_then(|n| n.trim().parse::<u64>().ok())
+                    .is_some_and(|n| n > 0)
+            })
+        })
+    }
+
+    /// Removes the groups once their processes are gone (retrying briefly:
+    /// the kernel frees a group a moment after its last process).
+    pub async fn remove(self) {
+        for dir in &self.dirs {
+            for _ in 0..20 {
+                if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    }
+}

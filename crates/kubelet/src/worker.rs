@@ -1,0 +1,1206 @@
+//! One worker per pod: it drives the pod from its spec to running
+//! containers and back. Each pass (on a spec change, a container exit, a
+//! probe verdict or a timer) compares what should run with what runs:
+//! the sandbox and volumes first, init containers in order (restartable
+//! ones — sidecars — kept running), then the containers, restarted per
+//! restartPolicy with back-off; then the status goes to the API server if
+//! it changed. A deleted pod's containers get their preStop hooks and
+//! SIGTERM, SIGKILL after the grace period, then the pod object goes.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{
+    Container, ContainerState as ApiState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodStatus,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
+use kube::Api;
+use kube::api::{DeleteParams, Patch, PatchParams, Preconditions};
+use serde_json::json;
+use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
+
+use crate::probes::{self, Probes};
+use crate::runtime::{ContainerConfig, ContainerState, Mount, Runtime, Sandbox, SandboxConfig};
+use crate::volumes::{self, Prepared};
+
+/// The first restart back-off, and its cap (upstream's 10 s and 5 min).
+const BACKOFF_INITIAL: Duration = Duration::from_secs(10);
+const BACKOFF_MAX: Duration = Duration::from_secs(300);
+/// A container that ran this long starts its back-off afresh.
+const BACKOFF_RESET: Duration = Duration::from_secs(600);
+/// Setup steps that fail (volumes, sandbox) are retried this often.
+const SETUP_RETRY: Duration = Duration::from_secs(2);
+/// ConfigMap, Secret and downward API volumes are refreshed this often.
+const VOLUME_REFRESH: Duration = Duration::from_secs(10);
+/// The shortest grace a killed container gets (upstream's minimum).
+const MINIMUM_GRACE: Duration = Duration::from_secs(2);
+
+/// What every worker of one node shares.
+pub struct Host {
+    pub client: kube::Client,
+    pub node_ip: IpAddr,
+    pub runtime: Arc<dyn Runtime>,
+    pub events: events::EventSink,
+    /// `<root>/pods`: each pod's volumes.
+    pub pods_dir: PathBuf,
+    /// Container logs, laid out as `/var/log/pods`.
+    pub logs_dir: PathBuf,
+    /// Probes count as passing and volumes are not made (simulated nodes).
+    pub simulated: bool,
+    /// The node's allocatable resources (for resourceFieldRefs without limits).
+    pub allocatable: BTreeMap<String, String>,
+    pub metrics: Arc<crate::metrics::Metrics>,
+}
+
+/// The worker's handle: the latest pod from the API (None once deleted).
+pub type PodUpdates = watch::Sender<Option<Arc<Pod>>>;
+
+/// Starts the worker of a pod; it ends once the pod is gone.
+pub fn spawn(host: Arc<Host>, pod: Arc<Pod>, on_exit: impl FnOnce() + Send + 'static) -> PodUpdates {
+    let (updates, receiver) = watch::channel(Some(pod.clone()));
+    let worker = Worker::new(host, pod, receiver);
+    tokio::spawn(async move {
+        worker.run().await;
+        on_exit();
+    });
+    updates
+}
+
+/// One container slot of the pod (init or regular).
+struct Run {
+    name: String,
+    /// A restartable init container (sidecar).
+    sidecar: bool,
+    init: bool,
+    id: Option<String>,
+    restart_count: i32,
+    ever_started: bool,
+    last: Option<ContainerStateTerminated>,
+    before_last: Option<ContainerStateTerminated>,
+    waiting: Option<(String, Option<String>)>,
+    backoff: Duration,
+    restart_at: Option<Instant>,
+    /// Exited and will not be restarted.
+    finished: bool,
+    probes: Option<Probes>,
+}
+
+impl Run {
+    fn new(name: &str, init: bool, sidecar: bool) -> Run {
+        Run {
+            name: name.to_string(),
+            sidecar,
+            init,
+            id: None,
+            restart_count: 0,
+            ever_started: false,
+            last: None,
+            before_last: None,
+            waiting: None,
+            backoff: Duration::ZERO,
+            restart_at: None,
+            finished: false,
+            probes: None,
+        }
+    }
+
+    fn started(&self) -> bool {
+        self.id.is_some()
+            && self
+                .probes
+                .as_ref()
+                .is_none_or(|p| p.verdicts.started.load(Ordering::SeqCst))
+    }
+
+    fn succeeded(&self) -> bool {
+        self.id.is_none() && self.last.as_ref().is_some_and(|t| t.exit_code == 0)
+    }
+}
+
+struct Worker {
+    host: Arc<Host>,
+    pod: Arc<Pod>,
+    updates: watch::Receiver<Option<Arc<Pod>>>,
+    removed: bool,
+    wake: Arc<Notify>,
+    sandbox: Option<Sandbox>,
+    volumes: BTreeMap<String, Prepared>,
+    volumes_at: Option<Instant>,
+    volumes_ready: bool,
+    sandbox_ip_kept: Option<IpAddr>,
+    setup_retry: Option<Instant>,
+    setup_failure: Option<String>,
+    init: Vec<Run>,
+    containers: Vec<Run>,
+    start_time: Time,
+    created: Instant,
+    reported_running: bool,
+    terminal: Option<(&'static str, Option<(String, String)>)>,
+    conditions: Option<Vec<PodCondition>>,
+    last_pushed: Option<serde_json::Value>,
+    push_failed: bool,
+}
+
+fn now_time() -> Time {
+    Time(crate::runtime::now())
+}
+
+impl Worker {
+    fn new(host: Arc<Host>, pod: Arc<Pod>, updates: watch::Receiver<Option<Arc<Pod>>>) -> Worker {
+        let spec = pod.spec.clone().unwrap_or_default();
+        let init = spec
+            .init_containers
+            .iter()
+            .flatten()
+            .map(|c| Run::new(&c.name, true, c.restart_policy.as_deref() == Some("Always")))
+            .collect();
+        let containers = spec
+            .containers
+            .iter()
+            .map(|c| Run::new(&c.name, false, false))
+            .collect();
+        let start_time = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.start_time.clone())
+            .unwrap_or_else(now_time);
+        Worker {
+            host,
+            pod,
+            updates,
+            removed: false,
+            wake: Arc::new(Notify::new()),
+            sandbox: None,
+            volumes: BTreeMap::new(),
+            volumes_at: None,
+            volumes_ready: false,
+            sandbox_ip_kept: None,
+            setup_retry: None,
+            setup_failure: None,
+            init,
+            containers,
+            start_time,
+            created: Instant::now(),
+            reported_running: false,
+            terminal: None,
+            conditions: None,
+            last_pushed: None,
+            push_failed: false,
+        }
+    }
+
+    fn name(&self) -> String {
+        self.pod.metadata.name.clone().unwrap_or_default()
+    }
+
+    fn namespace(&self) -> String {
+        self.pod.metadata.namespace.clone().unwrap_or_default()
+    }
+
+    fn uid(&self) -> String {
+        self.pod.metadata.uid.clone().unwrap_or_default()
+    }
+
+    fn spec_container(&self, init: bool, index: usize) -> Option<Container> {
+        let spec = self.pod.spec.as_ref()?;
+        if init {
+            spec.init_containers.as_ref()?.get(index).cloned()
+        } else {
+            spec.containers.get(index).cloned()
+        }
+    }
+
+    fn restart_policy(&self) -> String {
+        self.pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.restart_policy.clone())
+            .unwrap_or_else(|| "Always".into())
+    }
+
+    async fn run(mut self) {
+        loop {
+            if self.removed || self.pod.metadata.deletion_timestamp.is_some() {
+                self.terminate().await;
+                return;
+            }
+            let next = self.sync().await;
+            let sleep = async {
+                match next {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                changed = self.updates.changed() => {
+                    match changed {
+                        Ok(()) => match self.updates.borrow_and_update().clone() {
+                            Some(pod) => self.pod = pod,
+                            None => self.removed = true,
+                        },
+                        Err(_) => self.removed = true,
+                    }
+                }
+                _ = self.wake.notified() => {}
+                _ = sleep => {}
+            }
+        }
+    }
+
+    /// One pass; returns when the next timed pass is due.
+    async fn sync(&mut self) -> Option<Instant> {
+        if self.terminal.is_none() {
+            self.act().await;
+        }
+        self.push_status().await;
+        let mut next: Vec<Instant> = Vec::new();
+        if self.terminal.is_none() {
+            next.extend(self.setup_retry);
+            next.extend(
+                self.init
+                    .iter()
+                    .chain(self.containers.iter())
+                    .filter_map(|r| r.restart_at),
+            );
+            if let Some(at) = self.volumes_at
+                && !self.volumes.is_empty()
+                && !self.host.simulated
+            {
+                next.push(at + VOLUME_REFRESH);
+            }
+            if let Some(deadline) = self.active_deadline() {
+                next.push(deadline);
+            }
+        }
+        if self.push_failed {
+            next.push(Instant::now() + Duration::from_secs(1));
+        }
+        next.into_iter().min()
+    }
+
+    fn active_deadline(&self) -> Option<Instant> {
+        let seconds = self.pod.spec.as_ref()?.active_deadline_seconds?;
+        let elapsed = Timestamp::now()
+            .duration_since(self.start_time.0)
+            .as_secs_f64()
+            .max(0.0);
+        let left = (seconds as f64 - elapsed).max(0.0);
+        Some(Instant::now() + Duration::from_secs_f64(left))
+    }
+
+    async fn act(&mut self) {
+        if let Some(deadline) = self.active_deadline()
+            && deadline <= Instant::now()
+        {
+            self.host.events.normal(
+                self.pod.as_ref(),
+                "DeadlineExceeded",
+                "Pod was active on the node longer than the specified deadline".into(),
+            );
+            self.stop_all(Duration::from_secs(
+                self.pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.termination_grace_period_seconds)
+                    .unwrap_or(30)
+                    .max(0) as u64,
+            ))
+            .await;
+            self.teardown_sandbox().await;
+            self.terminal = Some((
+                "Failed",
+                Some((
+                    "DeadlineExceeded".into(),
+                    "Pod was active on the node longer than the specified deadline".into(),
+                )),
+            ));
+            return;
+        }
+        if !self.ensure_sandbox().await {
+            return;
+        }
+        self.refresh_volumes().await;
+        self.observe().await;
+        let mut initialized = true;
+        for index in 0..self.init.len() {
+            let run = &self.init[index];
+            if run.sidecar {
+                self.ensure_running(true, index).await;
+                if !self.init[index].started() {
+                    initialized = false;
+                    break;
+                }
+                continue;
+            }
+            if run.succeeded() {
+                continue;
+            }
+            initialized = false;
+            if run.id.is_none() && !run.finished {
+                self.ensure_running(true, index).await;
+            }
+            break;
+        }
+        if initialized {
+            for index in 0..self.containers.len() {
+                self.ensure_running(false, index).await;
+            }
+        }
+        let phase = self.phase();
+        if phase == "Succeeded" || phase == "Failed" {
+            // Sidecars stop once the pod's work is done.
+            self.stop_all(MINIMUM_GRACE).await;
+            self.teardown_sandbox().await;
+            self.terminal = Some((phase, None));
+        }
+    }
+
+    /// Sets up the sandbox and volumes; false while they are not there.
+    async fn ensure_sandbox(&mut self) -> bool {
+        if self.sandbox.is_some() && self.volumes_ready {
+            return true;
+        }
+        if let Some(at) = self.setup_retry
+            && Instant::now() < at
+        {
+            return false;
+        }
+        self.setup_retry = Some(Instant::now() + SETUP_RETRY);
+        if self.sandbox.is_none() {
+            if !self.host.runtime.network_ready() {
+                self.setup_failure = Some("NetworkNotReady".into());
+                return false;
+            }
+            let spec = self.pod.spec.clone().unwrap_or_default();
+            let config = SandboxConfig {
+                pod_uid: self.uid(),
+                name: self.name(),
+                namespace: self.namespace(),
+                hostname: spec.hostname.clone().unwrap_or_else(|| self.name()),
+                host_network: spec.host_network == Some(true),
+            };
+            match self.host.runtime.run_pod_sandbox(&config).await {
+                Ok(sandbox) => self.sandbox = Some(sandbox),
+                Err(err) => {
+                    self.host.events.warning(
+                        self.pod.as_ref(),
+                        "FailedCreatePodSandBox",
+                        format!("Failed to create pod sandbox: {err}"),
+                    );
+                    self.setup_failure = Some(err.to_string());
+                    return false;
+                }
+            }
+        }
+        if !self.refresh_volumes_now().await {
+            return false;
+        }
+        self.volumes_ready = true;
+        self.setup_retry = None;
+        self.setup_failure = None;
+        true
+    }
+
+    async fn refresh_volumes(&mut self) {
+        if self.host.simulated {
+            return;
+        }
+        if self
+            .volumes_at
+            .is_some_and(|at| at.elapsed() < VOLUME_REFRESH)
+        {
+            return;
+        }
+        self.refresh_volumes_now().await;
+    }
+
+    async fn refresh_volumes_now(&mut self) -> bool {
+        if self.host.simulated {
+            return true;
+        }
+        let pod_ip = self.pod_ip();
+        let host_ip = self.host.node_ip.to_string();
+        match volumes::prepare(
+            &self.host.client,
+            &self.host.pods_dir,
+            &self.pod,
+            &pod_ip,
+            &host_ip,
+        )
+        .await
+        {
+            Ok(prepared) => {
+                self.volumes = prepared;
+                self.volumes_at = Some(Instant::now());
+                true
+            }
+            Err(err) => {
+                if self.setup_failure.as_deref() != Some(&err.to_string()) {
+                    self.host
+                        .events
+                        .warning(self.pod.as_ref(), "FailedMount", err.to_string());
+                }
+                self.setup_failure = Some(err.to_string());
+                self.volumes_at = Some(Instant::now());
+                false
+            }
+        }
+    }
+
+    fn pod_ip(&self) -> String {
+        self.sandbox
+            .as_ref()
+            .map(|s| s.ip.to_string())
+            .unwrap_or_default()
+    }
+
+    fn runs_mut(&mut self, init: bool) -> &mut Vec<Run> {
+        if init {
+            &mut self.init
+        } else {
+            &mut self.containers
+        }
+    }
+
+    /// Takes in exits and failed liveness or startup probes.
+    async fn observe(&mut self) {
+        for init in [true, false] {
+            for index in 0..self.runs_mut(init).len() {
+                let (id, failed_probe) = {
+                    let run = &self.runs_mut(init)[index];
+                    let failed = run
+                        .probes
+                        .as_ref()
+                        .filter(|p| p.verdicts.failed.load(Ordering::SeqCst))
+                        .map(|p| p.verdicts.failed_kind.lock().ok().and_then(|k| *k));
+                    (run.id.clone(), failed)
+                };
+                let Some(id) = id else { continue };
+                if let Some(kind) = failed_probe {
+                    let name = self.runs_mut(init)[index].name.clone();
+                    self.host.events.normal(
+                        self.pod.as_ref(),
+                        "Killing",
+                        probes::restart_message(kind, &name),
+                    );
+                    self.runs_mut(init)[index].probes = None;
+                    let grace = self.grace_for(init, index, kind);
+                    let _ = self.host.runtime.stop_container(&id, grace).await;
+                }
+                if let Some(ContainerState::Exited {
+                    exit_code,
+                    reason,
+                    started_at,
+                    finished_at,
+                }) = self.host.runtime.container_state(&id)
+                {
+                    self.exited(init, index, &id, exit_code, reason, started_at, finished_at)
+                        .await;
+                }
+            }
+        }
+    }
+
+    fn grace_for(&self, init: bool, index: usize, kind: Option<probes::Kind>) -> Duration {
+        let container = self.spec_container(init, index);
+        let probe = container.and_then(|c| match kind {
+            Some(probes::Kind::Startup) => c.startup_probe,
+            _ => c.liveness_probe,
+        });
+        let seconds = probe
+            .and_then(|p| p.termination_grace_period_seconds)
+            .or_else(|| {
+                self.pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.termination_grace_period_seconds)
+            })
+            .unwrap_or(30);
+        Duration::from_secs(seconds.max(0) as u64).max(MINIMUM_GRACE)
+    }
+
+    fn container_id(&self, id: &str) -> String {
+        let version = self.host.runtime.version();
+        let scheme = version.split("://").next().unwrap_or("process");
+        format!("{scheme}://{id}")
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn exited(
+        &mut self,
+        init: bool,
+        index: usize,
+        id: &str,
+        exit_code: i32,
+        reason: Option<String>,
+        started_at: Option<Timestamp>,
+        finished_at: Timestamp,
+    ) {
+        let container_id = self.container_id(id);
+        self.host.runtime.remove_container(id).await;
+        let policy = self.restart_policy();
+        let pod_label = format!("{}_{}({})", self.name(), self.namespace(), self.uid());
+        let terminated = ContainerStateTerminated {
+            exit_code,
+            reason: Some(reason.unwrap_or_else(|| {
+                if exit_code == 0 { "Completed" } else { "Error" }.to_string()
+            })),
+            started_at: started_at.map(Time),
+            finished_at: Some(Time(finished_at)),
+            container_id: Some(container_id),
+            message: None,
+            signal: None,
+        };
+        let run = &mut self.runs_mut(init)[index];
+        run.id = None;
+        run.probes = None;
+        run.before_last = run.last.take();
+        run.last = Some(terminated);
+        let restart = if run.sidecar {
+            true
+        } else if init {
+            exit_code != 0 && policy != "Never"
+        } else {
+            match policy.as_str() {
+                "Always" => true,
+                "OnFailure" => exit_code != 0,
+                _ => false,
+            }
+        };
+        if !restart {
+            run.finished = exit_code != 0 || !init;
+            run.restart_at = None;
+            run.waiting = None;
+            return;
+        }
+        let ran_for = started_at
+            .map(|s| finished_at.duration_since(s).as_secs_f64())
+            .unwrap_or(0.0);
+        if ran_for >= BACKOFF_RESET.as_secs_f64() {
+            run.backoff = Duration::ZERO;
+        }
+        if run.backoff.is_zero() {
+            run.backoff = BACKOFF_INITIAL;
+            run.restart_at = None;
+            run.waiting = None;
+        } else {
+            let delay = run.backoff;
+            run.restart_at = Some(Instant::now() + delay);
+            run.waiting = Some((
+                "CrashLoopBackOff".into(),
+                Some(format!(
+                    "back-off {} restarting failed container={} pod={pod_label}",
+                    show_duration(delay),
+                    run.name
+                )),
+            ));
+            run.backoff = (delay * 2).min(BACKOFF_MAX);
+            let message = format!(
+                "Back-off restarting failed container {} in pod {pod_label}",
+                run.name
+            );
+            self.host
+                .events
+                .warning(self.pod.as_ref(), "BackOff", message);
+        }
+    }
+
+    /// Starts the container unless it runs, is done, or backs off.
+    async fn ensure_running(&mut self, init: bool, index: usize) {
+        {
+            let run = &mut self.runs_mut(init)[index];
+            if run.id.is_some() || run.finished || (init && !run.sidecar && run.succeeded()) {
+                return;
+            }
+            if let Some(at) = run.restart_at {
+                if Instant::now() < at {
+                    return;
+                }
+                run.restart_at = None;
+            }
+        }
+        let Some(container) = self.spec_container(init, index) else {
+            return;
+        };
+        let Some(sandbox) = self.sandbox.clone() else {
+            return;
+        };
+        let image = container.image.clone().unwrap_or_default();
+        let fail = |worker: &mut Worker, reason: &str, message: String| {
+            worker.host.events.warning(
+                worker.pod.as_ref(),
+                "Failed",
+                format!("Error: {message}"),
+            );
+            let run = &mut worker.runs_mut(init)[index];
+            run.waiting = Some((reason.to_string(), Some(message)));
+            let delay = if run.backoff.is_zero() {
+                BACKOFF_INITIAL
+            } else {
+                run.backoff
+            };
+            run.restart_at = Some(Instant::now() + delay);
+            run.backoff = (delay * 2).min(BACKOFF_MAX);
+        };
+        let pod_ip = sandbox.ip.to_string();
+        let host_ip = self.host.node_ip.to_string();
+        let namespace = self.namespace();
+        let env = {
+            let mut sources = crate::env::Sources::new(&self.host.client, &namespace);
+            crate::env::container_env(
+                &mut sources,
+                &self.pod,
+                &container,
+                &pod_ip,
+                &host_ip,
+                &self.host.allocatable,
+            )
+            .await
+        };
+        let mut env = match env {
+            Ok(env) => env,
+            Err(err) => {
+                fail(self, "CreateContainerConfigError", err.to_string());
+                return;
+            }
+        };
+        if !env.iter().any(|(k, _)| k == "HOSTNAME") {
+            let hostname = self
+                .pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.hostname.clone())
+                .unwrap_or_else(|| self.name());
+            env.insert(0, ("HOSTNAME".into(), hostname));
+        }
+        let mounts = match self.mounts(&container) {
+            Ok(mounts) => mounts,
+            Err(message) => {
+                fail(self, "CreateContainerConfigError", message);
+                return;
+            }
+        };
+        self.host.events.normal(
+            self.pod.as_ref(),
+            "Pulled",
+            format!("Container image {image:?} already present on machine"),
+        );
+        let restart_count = {
+            let run = &self.runs_mut(init)[index];
+            run.restart_count + i32::from(run.ever_started)
+        };
+        let limits = container.resources.as_ref().and_then(|r| r.limits.clone());
+        let limit = |name: &str| {
+            limits
+                .as_ref()
+                .and_then(|l| l.get(name))
+                .and_then(|q| api::quantity::value(&q.0))
+        };
+        let security = container.security_context.clone().unwrap_or_default();
+        let pod_security = self
+            .pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.security_context.clone())
+            .unwrap_or_default();
+        let config = ContainerConfig {
+            name: container.name.clone(),
+            image: image.clone(),
+            argv: crate::env::argv(&container, &env),
+            env,
+            working_dir: container.working_dir.clone().filter(|d| !d.is_empty()),
+            mounts,
+            log_path: self.log_path(&container.name, restart_count),
+            run_as_user: security
+                .run_as_user
+                .or(pod_security.run_as_user)
+                .and_then(|u| u32::try_from(u).ok()),
+            run_as_group: security
+                .run_as_group
+                .or(pod_security.run_as_group)
+                .and_then(|g| u32::try_from(g).ok()),
+            memory_limit: limit("memory").map(|m| m as u64),
+            cpu_limit_millis: limit("cpu").map(|c| (c * 1000.0).ceil() as u64),
+            annotations: self.pod.metadata.annotations.clone().unwrap_or_default(),
+        };
+        let id = match self.host.runtime.create_container(&sandbox, config).await {
+            Ok(id) => id,
+            Err(err) => {
+                fail(self, "CreateContainerError", err.to_string());
+                return;
+            }
+        };
+        self.host.events.normal(
+            self.pod.as_ref(),
+            "Created",
+            format!("Created container {}", container.name),
+        );
+        if let Err(err) = self.host.runtime.start_container(&id, self.wake.clone()).await {
+            self.host.runtime.remove_container(&id).await;
+            fail(self, "RunContainerError", err.to_string());
+            return;
+        }
+        self.host.events.normal(
+            self.pod.as_ref(),
+            "Started",
+            format!("Started container {}", container.name),
+        );
+        let probes = probes::start(
+            probes::Target {
+                runtime: self.host.runtime.clone(),
+                container_id: id.clone(),
+                container: container.clone(),
+                pod: self.pod.clone(),
+                pod_ip: sandbox.ip,
+                events: self.host.events.clone(),
+                wake: self.wake.clone(),
+            },
+            self.host.simulated,
+        );
+        {
+            let run = &mut self.runs_mut(init)[index];
+            run.restart_count = restart_count;
+            run.ever_started = true;
+            run.id = Some(id.clone());
+            run.waiting = None;
+            run.probes = Some(probes);
+        }
+        if let Some(hook) = container.lifecycle.as_ref().and_then(|l| l.post_start.as_ref())
+            && !self.host.simulated
+        {
+            let handler = lifecycle_handler(hook);
+            if let Some(handler) = handler {
+                let outcome = probes::run(
+                    &handler,
+                    self.host.runtime.as_ref(),
+                    &id,
+                    &container,
+                    sandbox.ip,
+                    self.grace_for(init, index, None),
+                )
+                .await;
+                if let probes::Outcome::Failure(message) = outcome {
+                    self.host.events.warning(
+                        self.pod.as_ref(),
+                        "FailedPostStartHook",
+                        format!("PostStartHook failed: {message}"),
+                    );
+                    let _ = self.host.runtime.stop_container(&id, MINIMUM_GRACE).await;
+                }
+            }
+        }
+    }
+
+    fn log_path(&self, container: &str, restart_count: i32) -> PathBuf {
+        self.host
+            .logs_dir
+            .join(format!("{}_{}_{}", self.namespace(), self.name(), self.uid()))
+            .join(container)
+            .join(format!("{restart_count}.log"))
+    }
+
+    fn mounts(&self, container: &Container) -> Result<Vec<Mount>, String> {
+        let mut mounts = Vec::new();
+        if self.host.simulated {
+            return Ok(mounts);
+        }
+        for mount in container.volume_mounts.iter().flatten() {
+            let prepared = self.volumes.get(&mount.name).ok_or_else(|| {
+                format!("volume {:?} is not set up on this node", mount.name)
+            })?;
+            let mut host_path = prepared.path.clone();
+            let sub = mount
+                .sub_path
+                .clone()
+                .filter(|s| !s.is_empty());
+            if let Some(sub) = sub {
+                if sub.split('/').any(|p| p == "..") || sub.starts_with('/') {
+                    return Err(format!("invalid subPath {sub:?}"));
+                }
+                host_path = host_path.join(&sub);
+                if !host_path.exists() && !prepared.read_only {
+                    std::fs::create_dir_all(&host_path)
+                        .map_err(|e| format!("cannot create subPath {}: {e}", host_path.display()))?;
+                }
+            }
+            mounts.push(Mount {
+                host_path,
+                container_path: PathBuf::from(&mount.mount_path),
+                read_only: mount.read_only == Some(true) || prepared.read_only,
+            });
+        }
+        Ok(mounts)
+    }
+
+    /// Stops every running container: regular ones together, then the
+    /// sidecars, each with its preStop hook first.
+    async fn stop_all(&mut self, grace: Duration) {
+        let deadline = Instant::now() + grace;
+        for init in [false, true] {
+            let mut stopping = Vec::new();
+            for index in 0..self.runs_mut(init).len() {
+                let run = &self.runs_mut(init)[index];
+                let Some(id) = run.id.clone() else { continue };
+                let name = run.name.clone();
+                self.host.events.normal(
+                    self.pod.as_ref(),
+                    "Killing",
+                    format!("Stopping container {name}"),
+                );
+                let container = self.spec_container(init, index);
+                let runtime = self.host.runtime.clone();
+                let pod_ip = self
+                    .sandbox
+                    .as_ref()
+                    .map(|s| s.ip)
+                    .unwrap_or(self.host.node_ip);
+                let events = self.host.events.clone();
+                let pod = self.pod.clone();
+                let simulated = self.host.simulated;
+                stopping.push(async move {
+                    if let Some(container) = container
+                        && let Some(hook) =
+                            container.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref())
+                        && let Some(handler) = lifecycle_handler(hook)
+                        && !simulated
+                    {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        let outcome = probes::run(
+                            &handler,
+                            runtime.as_ref(),
+                            &id,
+                            &container,
+                            pod_ip,
+                            left.max(Duration::from_secs(1)),
+                        )
+                        .await;
+                        if let probes::Outcome::Failure(message) = outcome {
+                            events.warning(
+                                pod.as_ref(),
+                                "FailedPreStopHook",
+                                format!("PreStopHook failed: {message}"),
+                            );
+                        }
+                    }
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let _ = runtime.stop_container(&id, left.max(MINIMUM_GRACE)).await;
+                });
+            }
+            futures::future::join_all(stopping).await;
+        }
+        self.observe().await;
+    }
+
+    async fn teardown_sandbox(&mut self) {
+        if let Some(sandbox) = self.sandbox.take() {
+            if let Err(err) = self.host.runtime.remove_pod_sandbox(&sandbox).await {
+                tracing::warn!(pod = %self.name(), error = %err, "removing a pod sandbox");
+            }
+            // The pod keeps its IP in its status.
+            self.sandbox_ip_kept = Some(sandbox.ip);
+        }
+    }
+
+    /// The pod is being deleted (or is gone): stop it, report the end, and
+    /// remove it from the API.
+    async fn terminate(&mut self) {
+        let grace = if self.removed {
+            MINIMUM_GRACE
+        } else {
+            let seconds = self
+                .pod
+                .metadata
+                .deletion_grace_period_seconds
+                .or_else(|| {
+                    self.pod
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.termination_grace_period_seconds)
+                })
+                .unwrap_or(30);
+            Duration::from_secs(seconds.max(0) as u64).max(MINIMUM_GRACE)
+        };
+        self.stop_all(grace).await;
+        self.teardown_sandbox().await;
+        volumes::clean_up(&self.host.pods_dir, &self.uid());
+        if self.removed {
+            return;
+        }
+        if self.terminal.is_none() {
+            let all_ok = self
+                .containers
+                .iter()
+                .all(|r| r.last.as_ref().is_some_and(|t| t.exit_code == 0));
+            self.terminal = Some((if all_ok { "Succeeded" } else { "Failed" }, None));
+        }
+        self.push_status().await;
+        let api: Api<Pod> = Api::namespaced(self.host.client.clone(), &self.namespace());
+        let params = DeleteParams {
+            grace_period_seconds: Some(0),
+            preconditions: Some(Preconditions {
+                uid: Some(self.uid()),
+                resource_version: None,
+            }),
+            ..DeleteParams::default()
+        };
+        if let Err(err) = api.delete(&self.name(), &params).await
+            && !matches!(&err, kube::Error::Api(status) if status.code == 404 || status.code == 409)
+        {
+            tracing::warn!(pod = %self.name(), error = %err, "deleting a terminated pod");
+        }
+    }
+
+    fn phase(&self) -> &'static str {
+        if let Some((phase, _)) = &self.terminal {
+            return phase;
+        }
+        let (init, containers) = self.container_statuses();
+        let sidecars: Vec<bool> = self.init.iter().map(|r| r.sidecar).collect();
+        crate::status::phase(&self.pod, &init, &containers, &sidecars)
+    }
+
+    fn container_status(&self, run: &Run, container: &Container, initialized: bool) -> ContainerStatus {
+        let image = container.image.clone().unwrap_or_default();
+        let live = run
+            .id
+            .as_ref()
+            .and_then(|id| self.host.runtime.container_state(id).map(|s| (id, s)));
+        let verdicts = run.probes.as_ref().map(|p| p.verdicts.clone());
+        let started_ok = verdicts
+            .as_ref()
+            .is_none_or(|v| v.started.load(Ordering::SeqCst));
+        let ready_ok = verdicts
+            .as_ref()
+            .is_none_or(|v| v.ready.load(Ordering::SeqCst));
+        let waiting = |reason: &str, message: Option<String>| ApiState {
+            waiting: Some(ContainerStateWaiting {
+                reason: Some(reason.to_string()),
+                message,
+            }),
+            ..ApiState::default()
+        };
+        let (state, last_state, running, container_id) = match live {
+            Some((id, ContainerState::Running { started_at })) => (
+                ApiState {
+                    running: Some(ContainerStateRunning {
+                        started_at: Some(Time(started_at)),
+                    }),
+                    ..ApiState::default()
+                },
+                run.last.clone(),
+                true,
+                Some(self.container_id(id)),
+            ),
+            Some((id, _)) => (
+                waiting("ContainerCreating", None),
+                run.last.clone(),
+                false,
+                Some(self.container_id(id)),
+            ),
+            None if run.finished || (run.init && !run.sidecar && run.succeeded()) => (
+                ApiState {
+                    terminated: run.last.clone(),
+                    ..ApiState::default()
+                },
+                run.before_last.clone(),
+                false,
+                run.last.as_ref().and_then(|t| t.container_id.clone()),
+            ),
+            None => {
+                let (reason, message) = match &run.waiting {
+                    Some((reason, message)) => (reason.clone(), message.clone()),
+                    None if !run.init && !initialized => ("PodInitializing".into(), None),
+                    None => ("ContainerCreating".into(), None),
+                };
+                (
+                    waiting(&reason, message),
+                    run.last.clone(),
+                    false,
+                    run.last.as_ref().and_then(|t| t.container_id.clone()),
+                )
+            }
+        };
+        ContainerStatus {
+            name: run.name.clone(),
+            image: image.clone(),
+            image_id: image,
+            container_id,
+            ready: running && started_ok && ready_ok,
+            started: Some(running && started_ok),
+            restart_count: run.restart_count,
+            state: Some(state),
+            last_state: Some(ApiState {
+                terminated: last_state,
+                ..ApiState::default()
+            }),
+            ..ContainerStatus::default()
+        }
+    }
+
+    fn container_statuses(&self) -> (Vec<ContainerStatus>, Vec<ContainerStatus>) {
+        let spec = self.pod.spec.clone().unwrap_or_default();
+        let init_specs = spec.init_containers.unwrap_or_default();
+        let initialized = self
+            .init
+            .iter()
+            .all(|r| if r.sidecar { r.started() } else { r.succeeded() });
+        let init = self
+            .init
+            .iter()
+            .zip(init_specs.iter())
+            .map(|(run, c)| self.container_status(run, c, true))
+            .collect();
+        let containers = self
+            .containers
+            .iter()
+            .zip(spec.containers.iter())
+            .map(|(run, c)| self.container_status(run, c, initialized))
+            .collect();
+        (init, containers)
+    }
+
+    fn build_status(&mut self) -> PodStatus {
+        let (init, containers) = self.container_statuses();
+        let phase = self.phase();
+        let now = now_time();
+        let mut previous_pod = (*self.pod).clone();
+        if let Some(conditions) = &self.conditions {
+            let status = previous_pod.status.get_or_insert_with(Default::default);
+            let mut merged = conditions.clone();
+            for kept in status.conditions.iter().flatten() {
+                if !merged.iter().any(|c| c.type_ == kept.type_) {
+                    merged.push(kept.clone());
+                }
+            }
+            status.conditions = Some(merged);
+        }
+        let conditions = crate::status::conditions(
+            &previous_pod,
+            self.sandbox.is_some(),
+            &init,
+            &containers,
+            phase,
+            &now,
+        );
+        self.conditions = Some(conditions.clone());
+        let pod_ip = self
+            .sandbox
+            .as_ref()
+            .map(|s| s.ip)
+            .or(self.sandbox_ip_kept);
+        let (reason, message) = match &self.terminal {
+            Some((_, Some((reason, message)))) => (Some(reason.clone()), Some(message.clone())),
+            _ => (None, None),
+        };
+        let host_ip = self.host.node_ip.to_string();
+        PodStatus {
+            phase: Some(phase.to_string()),
+            conditions: Some(conditions),
+            host_ip: Some(host_ip.clone()),
+            host_ips: Some(vec![HostIP { ip: host_ip }]),
+            pod_ip: pod_ip.map(|ip| ip.to_string()),
+            pod_ips: pod_ip.map(|ip| vec![PodIP { ip: ip.to_string() }]),
+            start_time: Some(self.start_time.clone()),
+            qos_class: self.pod.status.as_ref().and_then(|s| s.qos_class.clone()),
+            init_container_statuses: (!init.is_empty()).then_some(init),
+            container_statuses: Some(containers),
+            reason,
+            message,
+            ..PodStatus::default()
+        }
+    }
+
+    async fn push_status(&mut self) {
+        let status = self.build_status();
+        let Ok(mut value) = serde_json::to_value(&status) else {
+            return;
+        };
+        // Conditions' transition times are not a change by themselves.
+        if self.last_pushed.as_ref() == Some(&value) {
+            return;
+        }
+        if let Some(object) = value.as_object_mut() {
+            for key in ["reason", "message", "podIP", "podIPs", "initContainerStatuses"] {
+                object.entry(key).or_insert(serde_json::Value::Null);
+            }
+        }
+        let api: Api<Pod> = Api::namespaced(self.host.client.clone(), &self.namespace());
+        let patch = json!({ "status": value });
+        match api
+            .patch_status(&self.name(), &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => {
+                self.push_failed = false;
+                if let Some(object) = value.as_object_mut() {
+                    object.retain(|_, v| !v.is_null());
+                }
+                self.last_pushed = Some(value);
+                let phase = status.phase.as_deref().unwrap_or_default();
+                if !self.reported_running
+                    && status
+                        .conditions
+                        .iter()
+                        .flatten()
+                        .any(|c| c.type_ == "Ready" && c.status == "True")
+                {
+                    self.reported_running = true;
+                    self.host
+                        .metrics
+                        .observe_pod_start(self.created.elapsed().as_secs_f64());
+                }
+                tracing::debug!(pod = %self.name(), phase, "pod status reported");
+            }
+            Err(kube::Error::Api(status)) if status.code == 404 => {
+                self.push_failed = false;
+            }
+            Err(err) => {
+                self.push_failed = true;
+                tracing::debug!(pod = %self.name(), error = %err, "reporting pod status");
+            }
+        }
+    }
+}
+
+fn lifecycle_handler(
+    hook: &k8s_openapi::api::core::v1::LifecycleHandler,
+) -> Option<probes::Handler<'_>> {
+    if let Some(exec) = &hook.exec {
+        return Some(probes::Handler::Exec(exec));
+    }
+    if let Some(http) = &hook.http_get {
+        return Some(probes::Handler::Http(http));
+    }
+    if let Some(tcp) = &hook.tcp_socket {
+        return Some(probes::Handler::Tcp(tcp));
+    }
+    hook.sleep.as_ref().map(|s| probes::Handler::Sleep(s.seconds))
+}
+
+/// `10s`, `1m20s`, `5m0s` as Go prints durations.
+fn show_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if seconds < 60 {
+        format!("{seconds}s")
+    } else {
+        format!("{}m{}s", seconds / 60, seconds % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_print_as_go_does() {
+        use std::time::Duration;
+        assert_eq!(super::show_duration(Duration::from_secs(10)), "10s");
+        assert_eq!(super::show_duration(Duration::from_secs(80)), "1m20s");
+        assert_eq!(super::show_duration(Duration::from_secs(300)), "5m0s");
+    }
+}

@@ -1,0 +1,588 @@
+//! The kubelet against a real API server, with the real kubectl: pods run
+//! as real processes (busybox) in their own network namespaces on a
+//! bridge, restart with back-off, are probed, get their volumes and
+//! environment, and stop gracefully; simulated nodes carry hundreds of
+//! pods.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use testkit::TestCluster;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn busybox() -> &'static str {
+    // Debian's busybox-static; the process runtime runs the node's commands.
+    if std::path::Path::new("/bin/busybox").exists() {
+        "/bin/busybox"
+    } else {
+        "/usr/bin/busybox"
+    }
+}
+
+fn ready(pod: &Value) -> bool {
+    pod["status"]["conditions"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+}
+
+async fn http_get(address: &str, path: &str) -> std::io::Result<String> {
+    let mut stream = tokio::net::TcpStream::connect(address).await?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").as_bytes())
+        .await?;
+    let mut body = String::new();
+    stream.read_to_string(&mut body).await?;
+    Ok(body)
+}
+
+/// The log file of a container on the test kubelet `node`.
+fn log_of(cluster: &TestCluster, node: &str, pod: &Value, container: &str) -> String {
+    let dir = cluster
+        .data_dir()
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let _ = dir;
+    let logs = cluster.dir.path().join(format!("kubelet-{node}")).join("logs");
+    let name = format!(
+        "{}_{}_{}",
+        pod["metadata"]["namespace"].as_str().unwrap_or_default(),
+        pod["metadata"]["name"].as_str().unwrap_or_default(),
+        pod["metadata"]["uid"].as_str().unwrap_or_default()
+    );
+    std::fs::read_to_string(logs.join(name).join(container).join("0.log")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_runs_as_processes_in_its_own_network() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let kubelet = cluster.start_kubelet("node-a").await;
+    let node = cluster
+        .eventually(&["get", "node", "node-a"], "the node to be Ready", |n| {
+            n["status"]["conditions"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+        })
+        .await;
+    assert_eq!(node["metadata"]["labels"]["kubernetes.io/hostname"], "node-a");
+    assert_eq!(node["metadata"]["labels"]["kubernetes.io/os"], "linux");
+    assert!(
+        node["status"]["nodeInfo"]["containerRuntimeVersion"]
+            .as_str()
+            .unwrap()
+            .starts_with("process://")
+    );
+    assert_eq!(node["status"]["capacity"]["pods"], "110");
+    let cidr = kubelet.network.as_ref().unwrap().cidr.clone();
+    assert_eq!(node["spec"]["podCIDR"], cidr.as_str());
+    let lease = cluster
+        .kubectl(&["get", "lease", "node-a", "-n", "kube-node-lease", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(lease["spec"]["holderIdentity"], "node-a");
+    assert_eq!(lease["metadata"]["ownerReferences"][0]["kind"], "Node");
+
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: site
+data:
+  index.html: "hello from a pod"
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: httpd
+    image: busybox
+    command: ["{busybox}", "httpd", "-f", "-p", "8080", "-h", "/srv/rudder-test-www"]
+    ports:
+    - name: http
+      containerPort: 8080
+    readinessProbe:
+      httpGet:
+        path: /index.html
+        port: http
+      periodSeconds: 1
+    volumeMounts:
+    - name: site
+      mountPath: /srv/rudder-test-www
+  volumes:
+  - name: site
+    configMap:
+      name: site
+"#,
+        busybox = busybox()
+    );
+    let file = cluster.file("web.yaml", &manifest);
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
+    let pod = cluster
+        .eventually(&["get", "pod", "web"], "the pod to be Running and Ready", |p| {
+            p["status"]["phase"] == "Running" && ready(p)
+        })
+        .await;
+    let ip = pod["status"]["podIP"].as_str().unwrap().to_string();
+    let prefix = cidr.trim_end_matches(".0/24");
+    assert!(ip.starts_with(prefix), "pod IP {ip} from the node's CIDR {cidr}");
+    assert_eq!(pod["status"]["hostIP"], "127.0.0.1");
+    let status = &pod["status"]["containerStatuses"][0];
+    assert_eq!(status["ready"], true);
+    assert_eq!(status["started"], true);
+    assert_eq!(status["restartCount"], 0);
+    assert!(status["containerID"].as_str().unwrap().starts_with("process://"));
+    assert!(status["state"]["running"]["startedAt"].is_string());
+    let types: Vec<&str> = pod["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    for wanted in ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"] {
+        assert!(types.contains(&wanted), "{wanted} in {types:?}");
+    }
+    // The host reaches the pod across the bridge; the page is the ConfigMap's.
+    let body = http_get(&format!("{ip}:8080"), "/index.html").await.unwrap();
+    assert!(body.contains("hello from a pod"), "{body}");
+    let namespaces = std::process::Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let namespaces = String::from_utf8_lossy(&namespaces.stdout).to_string();
+    assert!(namespaces.contains("rudder-"), "{namespaces}");
+    let events = cluster
+        .kubectl(&["get", "events", "--field-selector", "involvedObject.name=web", "-o", "json"])
+        .await
+        .json();
+    let reasons: Vec<String> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {}", e["reason"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert!(reasons.iter().any(|r| r == "Created Created container httpd"), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r == "Started Started container httpd"), "{reasons:?}");
+    let described = cluster.kubectl(&["describe", "pod", "web"]).await.ok();
+    assert!(described.contains("Started container httpd"), "{described}");
+
+    // Graceful deletion: kubectl returns once the kubelet has stopped the
+    // pod and removed it; its namespace is gone.
+    let deleted = cluster.kubectl(&["delete", "pod", "web", "--timeout=30s"]).await;
+    assert!(deleted.success, "{}", deleted.stderr);
+    let gone = cluster.kubectl(&["get", "pod", "web"]).await;
+    assert!(gone.stderr.contains("NotFound"), "{}", gone.stderr);
+    assert!(http_get(&format!("{ip}:8080"), "/").await.is_err(), "the pod's server is gone");
+    kubelet.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crashing_containers_restart_with_growing_back_off() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: crasher
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "echo starting; exit 3"]
+"#,
+        busybox = busybox()
+    );
+    let file = cluster.file("crasher.yaml", &manifest);
+    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    // First exit: restarted at once; second: back-off 10 s.
+    let pod = cluster
+        .eventually(&["get", "pod", "crasher"], "a CrashLoopBackOff", |p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+        })
+        .await;
+    let status = &pod["status"]["containerStatuses"][0];
+    assert_eq!(status["restartCount"], 1);
+    assert_eq!(status["lastState"]["terminated"]["exitCode"], 3);
+    assert_eq!(status["lastState"]["terminated"]["reason"], "Error");
+    let message = status["state"]["waiting"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("back-off 10s restarting failed container=main pod=crasher_default("),
+        "{message}"
+    );
+    assert_eq!(pod["status"]["phase"], "Running");
+    assert_eq!(status["ready"], false);
+    let printed = cluster.kubectl(&["get", "pod", "crasher"]).await.ok();
+    assert!(printed.contains("CrashLoopBackOff"), "{printed}");
+    // After 10 s it restarts, then waits 20 s.
+    let pod = cluster
+        .eventually(&["get", "pod", "crasher"], "the second back-off", |p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("back-off 20s"))
+        })
+        .await;
+    assert_eq!(pod["status"]["containerStatuses"][0]["restartCount"], 2);
+    let log = log_of(&cluster, "node-a", &pod, "main");
+    assert!(log.contains(" stdout F starting"), "CRI log lines: {log}");
+    let events = cluster
+        .kubectl(&["get", "events", "--field-selector", "reason=BackOff", "-o", "json"])
+        .await
+        .json();
+    assert!(
+        events["items"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Back-off restarting failed container main in pod crasher_default(")),
+        "{events}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn probes_gate_readiness_and_restart_the_unhealthy() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    // Ready only once /work/ready exists; live only while /work/alive does
+    // (removed after 4 s, so the liveness probe restarts the container).
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: probed
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: app
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "touch /srv/rudder-test-work/alive; sleep 2; touch /srv/rudder-test-work/ready; sleep 2; rm /srv/rudder-test-work/alive; sleep 3600"]
+    readinessProbe:
+      exec:
+        command: ["{busybox}", "cat", "/srv/rudder-test-work/ready"]
+      periodSeconds: 1
+    livenessProbe:
+      exec:
+        command: ["{busybox}", "cat", "/srv/rudder-test-work/alive"]
+      periodSeconds: 1
+      failureThreshold: 2
+    volumeMounts:
+    - name: work
+      mountPath: /srv/rudder-test-work
+  volumes:
+  - name: work
+    emptyDir: {{}}
+"#,
+        busybox = busybox()
+    );
+    let file = cluster.file("probed.yaml", &manifest);
+    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    let pod = cluster
+        .eventually(&["get", "pod", "probed"], "the pod running but not ready", |p| {
+            p["status"]["containerStatuses"][0]["state"]["running"].is_object()
+        })
+        .await;
+    assert!(!ready(&pod), "not ready before the readiness file exists");
+    cluster
+        .eventually(&["get", "pod", "probed"], "readiness", ready)
+        .await;
+    let pod = cluster
+        .eventually(&["get", "pod", "probed"], "a liveness restart", |p| {
+            p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .is_some_and(|n| n >= 1)
+        })
+        .await;
+    // The emptyDir outlives the container: the new one finds /ready at once.
+    let last = &pod["status"]["containerStatuses"][0]["lastState"]["terminated"];
+    assert_eq!(last["exitCode"], 143, "ended by SIGTERM: {last}");
+    let events = cluster
+        .kubectl(&["get", "events", "--field-selector", "involvedObject.name=probed", "-o", "json"])
+        .await
+        .json();
+    let messages: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"Container app failed liveness probe, will be restarted"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with("Liveness probe failed: ")),
+        "{messages:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn containers_get_their_environment_and_updated_volumes() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  greeting: hello
+  mode: one
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+stringData:
+  password: s3cret
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: envy
+  labels:
+    app: envy
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "echo \"$GREETING $PASSWORD $POD_NAME $POD_IP $NODE $CFG_mode $(COMBINED)\"; sleep 3600"]
+    args: []
+    env:
+    - name: GREETING
+      valueFrom:
+        configMapKeyRef: {{name: settings, key: greeting}}
+    - name: PASSWORD
+      valueFrom:
+        secretKeyRef: {{name: creds, key: password}}
+    - name: POD_NAME
+      valueFrom:
+        fieldRef: {{fieldPath: metadata.name}}
+    - name: POD_IP
+      valueFrom:
+        fieldRef: {{fieldPath: status.podIP}}
+    - name: NODE
+      valueFrom:
+        fieldRef: {{fieldPath: spec.nodeName}}
+    - name: COMBINED
+      value: "$(POD_NAME)-on-$(NODE)"
+    envFrom:
+    - prefix: CFG_
+      configMapRef: {{name: settings}}
+    readinessProbe:
+      exec:
+        command: ["{busybox}", "grep", "-q", "two", "/srv/rudder-test-cfg/mode"]
+      periodSeconds: 1
+    volumeMounts:
+    - name: cfg
+      mountPath: /srv/rudder-test-cfg
+  volumes:
+  - name: cfg
+    configMap:
+      name: settings
+"#,
+        busybox = busybox()
+    );
+    let file = cluster.file("envy.yaml", &manifest);
+    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    let pod = cluster
+        .eventually(&["get", "pod", "envy"], "the container running", |p| {
+            p["status"]["containerStatuses"][0]["state"]["running"].is_object()
+        })
+        .await;
+    let ip = pod["status"]["podIP"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut log = String::new();
+    while std::time::Instant::now() < deadline {
+        log = log_of(&cluster, "node-a", &pod, "main");
+        if !log.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        log.contains(&format!("hello s3cret envy {ip} node-a one envy-on-node-a")),
+        "{log}"
+    );
+    assert!(!ready(&pod), "the volume says one, not two");
+    // The ConfigMap changes; the kubelet rewrites the volume and the probe passes.
+    cluster
+        .kubectl(&["patch", "configmap", "settings", "--type=merge", "-p", r#"{"data":{"mode":"two"}}"#])
+        .await
+        .ok();
+    cluster
+        .eventually(&["get", "pod", "envy"], "the updated volume", ready)
+        .await;
+
+    // A pod naming a missing ConfigMap says so and does not start.
+    let missing = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: lonely
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+    env:
+    - name: X
+      valueFrom:
+        configMapKeyRef: {{name: nowhere, key: x}}
+"#,
+        busybox = busybox()
+    );
+    let file = cluster.file("lonely.yaml", &missing);
+    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    let pod = cluster
+        .eventually(&["get", "pod", "lonely"], "a config error", |p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
+                == "CreateContainerConfigError"
+        })
+        .await;
+    assert_eq!(
+        pod["status"]["containerStatuses"][0]["state"]["waiting"]["message"],
+        "configmap \"nowhere\" not found"
+    );
+    // An unknown command is a CreateContainerError naming the process runtime.
+    let unknown = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: imagey
+spec:
+  containers:
+  - name: main
+    image: registry.example/not-a-command-here:1.0
+"#;
+    let file = cluster.file("imagey.yaml", unknown);
+    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    let pod = cluster
+        .eventually(&["get", "pod", "imagey"], "a create error", |p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CreateContainerError"
+        })
+        .await;
+    let message = pod["status"]["containerStatuses"][0]["state"]["waiting"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("process runtime"), "{message}");
+    // The other pod is unaffected.
+    let envy = cluster.kubectl(&["get", "pod", "envy", "-o", "json"]).await.json();
+    assert!(ready(&envy));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jobs_run_to_completion_on_a_real_node() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _controllers = cluster.start_controllers().await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: once
+spec:
+  completions: 2
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+      - name: prepare
+        image: busybox
+        command: ["{busybox}", "true"]
+      containers:
+      - name: work
+        image: busybox
+        command: ["{busybox}", "sh", "-c", "echo done"]
+"#,
+        busybox = busybox()
+    );
+    let file = cluster.file("job.yaml", &manifest);
+    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    let waited = cluster
+        .kubectl(&["wait", "--for=condition=complete", "job/once", "--timeout=60s"])
+        .await;
+    assert!(waited.success, "{}", waited.stderr);
+    let pods = cluster
+        .kubectl(&["get", "pods", "-l", "job-name=once", "-o", "json"])
+        .await
+        .json();
+    let items = pods["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for pod in items {
+        assert_eq!(pod["status"]["phase"], "Succeeded");
+        let init = &pod["status"]["initContainerStatuses"][0];
+        assert_eq!(init["state"]["terminated"]["reason"], "Completed");
+        let main = &pod["status"]["containerStatuses"][0];
+        assert_eq!(main["state"]["terminated"]["exitCode"], 0);
+    }
+    let printed = cluster.kubectl(&["get", "pods", "-l", "job-name=once"]).await.ok();
+    assert!(printed.contains("Completed"), "{printed}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulated_nodes_carry_a_deployment_of_300() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _controllers = cluster.start_controllers().await;
+    let _nodes = cluster.start_simulated_nodes(100).await;
+    cluster
+        .eventually(&["get", "nodes"], "100 Ready nodes with pod CIDRs", |nodes| {
+            nodes["items"].as_array().is_some_and(|items| {
+                items.len() == 100
+                    && items.iter().all(|n| {
+                        n["spec"]["podCIDR"].is_string()
+                            && n["status"]["conditions"]
+                                .as_array()
+                                .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+                    })
+            })
+        })
+        .await;
+    let printed = cluster.kubectl(&["get", "nodes"]).await.ok();
+    assert!(printed.contains("sim-1 "), "{printed}");
+    assert!(printed.contains(" Ready "), "{printed}");
+    cluster
+        .kubectl(&["create", "deployment", "many", "--image=busybox", "--replicas=300"])
+        .await
+        .ok();
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let deployment = cluster.kubectl(&["get", "deployment", "many", "-o", "json"]).await.json();
+        if deployment["status"]["availableReplicas"] == 300 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "300 available: {}", deployment["status"]);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let pods = cluster.kubectl(&["get", "pods", "-o", "json"]).await.json();
+    let items = pods["items"].as_array().unwrap();
+    assert_eq!(items.len(), 300);
+    let mut ips = std::collections::HashSet::new();
+    let mut nodes = std::collections::HashSet::new();
+    for pod in items {
+        assert_eq!(pod["status"]["phase"], "Running");
+        assert!(ready(pod));
+        ips.insert(pod["status"]["podIP"].as_str().unwrap().to_string());
+        nodes.insert(pod["spec"]["nodeName"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ips.len(), 300, "every pod its own IP");
+    assert!(nodes.len() >= 90, "spread over the nodes: {}", nodes.len());
+    // Scaling down deletes pods gracefully through their simulated kubelets.
+    cluster.kubectl(&["scale", "deployment", "many", "--replicas=10"]).await.ok();
+    cluster
+        .eventually(&["get", "pods"], "10 pods left", |pods| {
+            pods["items"].as_array().is_some_and(|i| i.len() == 10)
+        })
+        .await;
+}
