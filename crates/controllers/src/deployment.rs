@@ -23,10 +23,10 @@ use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use events::EventSink;
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_already_exists, is_conflict, is_not_found, pods};
+use events::EventSink;
 
 const NAME: &str = "deployment-controller";
 const WORKERS: usize = 5;

@@ -27,11 +27,11 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use events::EventSink;
 use crate::expectations::Expectations;
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_not_found, pods};
+use events::EventSink;
 
 const NAME: &str = "job-controller";
 const WORKERS: usize = 5;

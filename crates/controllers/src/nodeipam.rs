@@ -45,7 +45,9 @@ impl CidrSet {
                 "--node-cidr-mask-size {node_prefix} does not fit --cluster-cidr {cluster_cidr}"
             ));
         }
-        let mask = u32::MAX.checked_shl(32 - u32::from(cluster_prefix)).unwrap_or(0);
+        let mask = u32::MAX
+            .checked_shl(32 - u32::from(cluster_prefix))
+            .unwrap_or(0);
         Ok(CidrSet {
             base: u32::from(address) & mask,
             cluster_prefix,
@@ -102,16 +104,14 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
         let queue = queue.clone();
         let allocator = allocator.clone();
         nodes.on_change(move |change| match change {
-            Change::Added(n) | Change::Updated { new: n, .. } => {
-                match pod_cidr(n) {
-                    Some(cidr) => {
-                        if let Some(index) = allocator.set.index_of(&cidr) {
-                            lock(&allocator.used).insert(index);
-                        }
+            Change::Added(n) | Change::Updated { new: n, .. } => match pod_cidr(n) {
+                Some(cidr) => {
+                    if let Some(index) = allocator.set.index_of(&cidr) {
+                        lock(&allocator.used).insert(index);
                     }
-                    None => queue.add(key_of(n)),
                 }
-            }
+                None => queue.add(key_of(n)),
+            },
             Change::Deleted(n) => {
                 if let Some(index) = pod_cidr(n).and_then(|c| allocator.set.index_of(&c)) {
                     lock(&allocator.used).remove(&index);
@@ -125,8 +125,12 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
     let synced = async move { nodes.synced().await };
     // One worker: allocations never race each other.
     crate::spawn_workers(NAME, queue, 1, synced, shutdown, move |key| {
-        let (client, cache, allocator, events) =
-            (client.clone(), cache.clone(), allocator.clone(), events.clone());
+        let (client, cache, allocator, events) = (
+            client.clone(),
+            cache.clone(),
+            allocator.clone(),
+            events.clone(),
+        );
         async move {
             let Some(node) = cache.get("", &key) else {
                 return Ok::<_, Error>(Outcome::Done);

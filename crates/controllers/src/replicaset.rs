@@ -17,12 +17,12 @@ use kube::{Resource, ResourceExt};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use events::EventSink;
 use crate::expectations::Expectations;
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::pods;
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_not_found};
+use events::EventSink;
 
 const WORKERS: usize = 5;
 /// At most this many creations or deletions per sync, as upstream.

@@ -25,10 +25,10 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use events::EventSink;
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_already_exists, is_not_found, pods};
+use events::EventSink;
 
 const NAME: &str = "statefulset-controller";
 const WORKERS: usize = 5;

@@ -164,9 +164,9 @@ pub fn resource_field(
 ) -> Option<String> {
     let (kind, name) = resource.split_once('.')?;
     let resources = container.resources.as_ref();
-    let pick = |map: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
-        map.and_then(|m| m.get(name)).map(|q| q.0.clone())
-    };
+    let pick = |map: Option<
+        &BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+    >| { map.and_then(|m| m.get(name)).map(|q| q.0.clone()) };
     let raw = match kind {
         "limits" => pick(resources.and_then(|r| r.limits.as_ref()))
             .or_else(|| allocatable.get(name).cloned()),
@@ -214,7 +214,12 @@ pub async fn container_env(
                     }
                 }
                 None if source.optional == Some(true) => {}
-                None => return Err(ConfigError(format!("configmap {:?} not found", source.name))),
+                None => {
+                    return Err(ConfigError(format!(
+                        "configmap {:?} not found",
+                        source.name
+                    )));
+                }
             }
         }
         if let Some(source) = &from.secret_ref {
@@ -333,7 +338,10 @@ mod tests {
 
     #[test]
     fn images_name_their_command() {
-        assert_eq!(image_command("docker.io/library/busybox:1.36").as_deref(), Some("busybox"));
+        assert_eq!(
+            image_command("docker.io/library/busybox:1.36").as_deref(),
+            Some("busybox")
+        );
         assert_eq!(image_command("nginx@sha256:abc").as_deref(), Some("nginx"));
     }
 }

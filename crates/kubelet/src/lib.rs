@@ -188,7 +188,8 @@ pub async fn run_simulated(
             nodes.timing,
             nodes.address,
         ));
-        let capacity = machine::Capacity::simulated(nodes.cpu_millis, nodes.memory_bytes, nodes.pods);
+        let capacity =
+            machine::Capacity::simulated(nodes.cpu_millis, nodes.memory_bytes, nodes.pods);
         let mut labels = nodes.labels.clone();
         labels.insert("type".into(), "simulated".into());
         let config = NodeConfig {

@@ -41,14 +41,17 @@ impl Capacity {
     }
 
     fn render(cpu_millis: u64, memory: u64, storage: u64, pods: u32) -> BTreeMap<String, String> {
-        let cpu = if cpu_millis % 1000 == 0 {
+        let cpu = if cpu_millis.is_multiple_of(1000) {
             (cpu_millis / 1000).to_string()
         } else {
             format!("{cpu_millis}m")
         };
         BTreeMap::from([
             ("cpu".to_string(), cpu),
-            ("ephemeral-storage".to_string(), format!("{}Ki", storage / 1024)),
+            (
+                "ephemeral-storage".to_string(),
+                format!("{}Ki", storage / 1024),
+            ),
             ("hugepages-1Gi".to_string(), "0".to_string()),
             ("hugepages-2Mi".to_string(), "0".to_string()),
             ("memory".to_string(), format!("{}Ki", memory / 1024)),
@@ -127,7 +130,12 @@ impl Pressure {
         let processes = std::fs::read_dir("/proc").map(|entries| {
             entries
                 .flatten()
-                .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .bytes()
+                        .all(|b| b.is_ascii_digit())
+                })
                 .count() as u64
         });
         let pid = match (pid_max, processes) {
@@ -160,8 +168,8 @@ impl Identity {
         let machine_id = read_trimmed("/etc/machine-id")
             .or_else(|| read_trimmed("/var/lib/dbus/machine-id"))
             .unwrap_or_default();
-        let system_uuid = read_trimmed("/sys/class/dmi/id/product_uuid")
-            .unwrap_or_else(|| machine_id.clone());
+        let system_uuid =
+            read_trimmed("/sys/class/dmi/id/product_uuid").unwrap_or_else(|| machine_id.clone());
         let boot_id = read_trimmed("/proc/sys/kernel/random/boot_id").unwrap_or_default();
         let kernel_version = read_trimmed("/proc/sys/kernel/osrelease").unwrap_or_default();
         let os_image = std::fs::read_to_string("/etc/os-release")

@@ -13,9 +13,9 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        let pod_start = Histogram::new(
-            [0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0].into_iter(),
-        );
+        let pod_start = Histogram::new([
+            0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0,
+        ]);
         let mut registry = Registry::default();
         registry.register(
             "kubelet_pod_start_duration_seconds",

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::api::core::v1::{
-    Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec, NodeStatus, NodeSystemInfo,
-    Taint, DaemonEndpoint,
+    DaemonEndpoint, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec, NodeStatus,
+    NodeSystemInfo, Taint,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, OwnerReference, Time};
@@ -106,22 +106,71 @@ fn conditions(observed: &Observed, previous: &[NodeCondition], now: &Time) -> Ve
     let p = observed.pressure;
     vec![
         if p.memory {
-            condition(previous, "MemoryPressure", true, "KubeletHasInsufficientMemory", "kubelet has insufficient memory available", now)
+            condition(
+                previous,
+                "MemoryPressure",
+                true,
+                "KubeletHasInsufficientMemory",
+                "kubelet has insufficient memory available",
+                now,
+            )
         } else {
-            condition(previous, "MemoryPressure", false, "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now)
+            condition(
+                previous,
+                "MemoryPressure",
+                false,
+                "KubeletHasSufficientMemory",
+                "kubelet has sufficient memory available",
+                now,
+            )
         },
         if p.disk {
-            condition(previous, "DiskPressure", true, "KubeletHasDiskPressure", "kubelet has disk pressure", now)
+            condition(
+                previous,
+                "DiskPressure",
+                true,
+                "KubeletHasDiskPressure",
+                "kubelet has disk pressure",
+                now,
+            )
         } else {
-            condition(previous, "DiskPressure", false, "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now)
+            condition(
+                previous,
+                "DiskPressure",
+                false,
+                "KubeletHasNoDiskPressure",
+                "kubelet has no disk pressure",
+                now,
+            )
         },
         if p.pid {
-            condition(previous, "PIDPressure", true, "KubeletHasInsufficientPID", "kubelet has insufficient PID available", now)
+            condition(
+                previous,
+                "PIDPressure",
+                true,
+                "KubeletHasInsufficientPID",
+                "kubelet has insufficient PID available",
+                now,
+            )
         } else {
-            condition(previous, "PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available", now)
+            condition(
+                previous,
+                "PIDPressure",
+                false,
+                "KubeletHasSufficientPID",
+                "kubelet has sufficient PID available",
+                now,
+            )
         },
         if observed.network_ready {
-            condition(previous, "Ready", true, "KubeletReady", "kubelet is posting ready status", now)
+            condition(
+                previous,
+                "Ready",
+                true,
+                "KubeletReady",
+                "kubelet is posting ready status",
+                now,
+            )
         } else {
             condition(
                 previous,
@@ -135,7 +184,11 @@ fn conditions(observed: &Observed, previous: &[NodeCondition], now: &Time) -> Ve
     ]
 }
 
-fn status(config: &NodeConfig, runtime: &dyn Runtime, conditions: Vec<NodeCondition>) -> NodeStatus {
+fn status(
+    config: &NodeConfig,
+    runtime: &dyn Runtime,
+    conditions: Vec<NodeCondition>,
+) -> NodeStatus {
     let identity = &config.identity;
     NodeStatus {
         conditions: Some(conditions),
@@ -197,11 +250,18 @@ fn node_object(config: &NodeConfig) -> Node {
 
 /// Registers the node, retrying until the API server takes it; returns
 /// the node's uid.
-async fn register(client: &kube::Client, config: &NodeConfig, shutdown: &mut watch::Receiver<bool>) -> Option<Node> {
+async fn register(
+    client: &kube::Client,
+    config: &NodeConfig,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Option<Node> {
     let api: Api<Node> = Api::all(client.clone());
     let mut delay = Duration::from_millis(200);
     loop {
-        let attempt = match api.create(&PostParams::default(), &node_object(config)).await {
+        let attempt = match api
+            .create(&PostParams::default(), &node_object(config))
+            .await
+        {
             Ok(node) => {
                 tracing::info!(node = %config.name, "node registered");
                 Ok(node)
@@ -232,7 +292,11 @@ async fn register(client: &kube::Client, config: &NodeConfig, shutdown: &mut wat
     }
 }
 
-async fn renew_lease(client: &kube::Client, config: &NodeConfig, node_uid: &str) -> Result<(), kube::Error> {
+async fn renew_lease(
+    client: &kube::Client,
+    config: &NodeConfig,
+    node_uid: &str,
+) -> Result<(), kube::Error> {
     let api: Api<Lease> = Api::namespaced(client.clone(), LEASE_NAMESPACE);
     let renew = MicroTime(Timestamp::now());
     let patch = json!({"spec": {
@@ -291,14 +355,13 @@ pub async fn run(
     };
     let node_uid = node.metadata.uid.clone().unwrap_or_default();
     let api: Api<Node> = Api::all(client.clone());
-    let mut previous: Vec<NodeCondition> = node
-        .status
-        .and_then(|s| s.conditions)
-        .unwrap_or_default();
+    let mut previous: Vec<NodeCondition> =
+        node.status.and_then(|s| s.conditions).unwrap_or_default();
     let mut reported: Option<(Observed, tokio::time::Instant)> = None;
     let mut status_tick = tokio::time::interval(config.status_update_frequency);
     status_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let renew_every = Duration::from_secs_f64(f64::from(config.lease_duration_seconds.max(4)) / 4.0);
+    let renew_every =
+        Duration::from_secs_f64(f64::from(config.lease_duration_seconds.max(4)) / 4.0);
     let mut lease_tick = tokio::time::interval(renew_every);
     lease_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut lease_uid = node_uid.clone();

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Api;
-use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
 use tokio::sync::watch;
 
 use crate::worker::{self, Host, PodUpdates};
@@ -102,7 +102,9 @@ fn route(hosts: &HashMap<String, Arc<Host>>, workers: &Workers, pod: Pod) {
         return;
     }
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
-    if matches!(phase, Some("Succeeded") | Some("Failed")) && pod.metadata.deletion_timestamp.is_none() {
+    if matches!(phase, Some("Succeeded") | Some("Failed"))
+        && pod.metadata.deletion_timestamp.is_none()
+    {
         // Finished before this kubelet started: nothing to run.
         return;
     }

@@ -44,7 +44,12 @@ pub fn port(port: &IntOrString, container: &Container) -> Result<u16, String> {
             .flatten()
             .find(|p| p.name.as_deref() == Some(name))
             .and_then(|p| u16::try_from(p.container_port).ok())
-            .ok_or_else(|| format!("couldn't find port {name:?} in container {:?}", container.name)),
+            .ok_or_else(|| {
+                format!(
+                    "couldn't find port {name:?} in container {:?}",
+                    container.name
+                )
+            }),
     }
 }
 
@@ -83,7 +88,10 @@ pub async fn run(
             let address = std::net::SocketAddr::new(host, port);
             match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(address)).await {
                 Ok(Ok(_)) => Outcome::Success,
-                Ok(Err(err)) => Outcome::Failure(format!("dial tcp {address}: connect: {}", describe_io(&err))),
+                Ok(Err(err)) => Outcome::Failure(format!(
+                    "dial tcp {address}: connect: {}",
+                    describe_io(&err)
+                )),
                 Err(_) => Outcome::Failure(format!("dial tcp {address}: i/o timeout")),
             }
         }
@@ -120,26 +128,45 @@ async fn http_get(
         .filter(|h| !h.is_empty())
         .and_then(|h| h.parse::<IpAddr>().ok())
         .unwrap_or(pod_ip);
-    let scheme = http.scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase();
-    let path = http.path.as_deref().filter(|p| !p.is_empty()).unwrap_or("/");
+    let scheme = http
+        .scheme
+        .as_deref()
+        .unwrap_or("HTTP")
+        .to_ascii_lowercase();
+    let path = http
+        .path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/");
     let address = std::net::SocketAddr::new(host, port);
     let url = format!("{scheme}://{address}{path}");
     if scheme != "http" {
-        return Err(format!("Get {url:?}: the kubelet's prober speaks plain HTTP only"));
+        return Err(format!(
+            "Get {url:?}: the kubelet's prober speaks plain HTTP only"
+        ));
     }
     let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(address)
-            .await
-            .map_err(|e| format!("Get {url:?}: dial tcp {address}: connect: {}", describe_io(&e)))?;
+        let mut stream = tokio::net::TcpStream::connect(address).await.map_err(|e| {
+            format!(
+                "Get {url:?}: dial tcp {address}: connect: {}",
+                describe_io(&e)
+            )
+        })?;
         let mut request = format!("GET {path} HTTP/1.1\r\n");
         let headers = http.http_headers.clone().unwrap_or_default();
         if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("host")) {
             request.push_str(&format!("Host: {address}\r\n"));
         }
-        if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("user-agent")) {
+        if !headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("user-agent"))
+        {
             request.push_str("User-Agent: kube-probe/1.33\r\n");
         }
-        if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("accept")) {
+        if !headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("accept"))
+        {
             request.push_str("Accept: */*\r\n");
         }
         for header in &headers {
@@ -272,7 +299,8 @@ pub fn start(target: Target, simulated: bool) -> Probes {
 }
 
 async fn probe_loop(kind: Kind, probe: Probe, target: Arc<Target>, verdicts: Arc<Verdicts>) {
-    let seconds = |v: Option<i32>, default: i32| Duration::from_secs(v.unwrap_or(default).max(0) as u64);
+    let seconds =
+        |v: Option<i32>, default: i32| Duration::from_secs(v.unwrap_or(default).max(0) as u64);
     let period = seconds(probe.period_seconds, 10).max(Duration::from_secs(1));
     let timeout = seconds(probe.timeout_seconds, 1).max(Duration::from_secs(1));
     let success_threshold = probe.success_threshold.unwrap_or(1).max(1);
@@ -350,7 +378,9 @@ async fn probe_loop(kind: Kind, probe: Probe, target: Arc<Target>, verdicts: Arc
 /// The message of the Killing event a failed probe causes.
 pub fn restart_message(kind: Option<Kind>, container: &str) -> String {
     match kind {
-        Some(Kind::Startup) => format!("Container {container} failed startup probe, will be restarted"),
+        Some(Kind::Startup) => {
+            format!("Container {container} failed startup probe, will be restarted")
+        }
         _ => format!("Container {container} failed liveness probe, will be restarted"),
     }
 }

@@ -154,7 +154,9 @@ pub fn conditions(
     let initialized = init_incomplete.is_empty() || phase == "Succeeded";
     let mut unready = names_of(init, |s| {
         // Sidecars count for readiness; finished init containers do not.
-        s.started.unwrap_or(false) && !s.ready && s.state.as_ref().is_some_and(|st| st.running.is_some())
+        s.started.unwrap_or(false)
+            && !s.ready
+            && s.state.as_ref().is_some_and(|st| st.running.is_some())
     });
     unready.extend(names_of(containers, |s| !s.ready));
     let containers_ready = unready.is_empty() && !terminal;
@@ -168,7 +170,11 @@ pub fn conditions(
         .collect();
     let failed_gates: Vec<&String> = gates
         .iter()
-        .filter(|gate| !previous.iter().any(|c| &c.type_ == *gate && c.status == "True"))
+        .filter(|gate| {
+            !previous
+                .iter()
+                .any(|c| &c.type_ == *gate && c.status == "True")
+        })
         .collect();
     let unready_message = format!("containers with unready status: [{}]", unready.join(" "));
     let (ready_reason, ready_message) = if terminal {
@@ -208,7 +214,11 @@ pub fn conditions(
         &previous,
         "ContainersReady",
         containers_ready,
-        Some(if terminal { "PodCompleted" } else { "ContainersNotReady" }),
+        Some(if terminal {
+            "PodCompleted"
+        } else {
+            "ContainersNotReady"
+        }),
         (!terminal).then_some(unready_message),
         now,
     ));
@@ -220,7 +230,10 @@ pub fn conditions(
         ready_message,
         now,
     ));
-    for kept in previous.iter().filter(|c| !ours.contains(&c.type_.as_str())) {
+    for kept in previous
+        .iter()
+        .filter(|c| !ours.contains(&c.type_.as_str()))
+    {
         out.push(kept.clone());
     }
     // PodScheduled first, as upstream prints them.
@@ -280,14 +293,35 @@ mod tests {
     #[test]
     fn phases_follow_restart_policy() {
         let never = pod("Never");
-        assert_eq!(phase(&never, &[], &[running("a"), exited("b", 0)], &[]), "Running");
-        assert_eq!(phase(&never, &[], &[exited("a", 0), exited("b", 0)], &[]), "Succeeded");
-        assert_eq!(phase(&never, &[], &[exited("a", 0), exited("b", 1)], &[]), "Failed");
-        assert_eq!(phase(&pod("OnFailure"), &[], &[exited("a", 1)], &[]), "Running");
-        assert_eq!(phase(&pod("Always"), &[], &[exited("a", 0)], &[]), "Running");
+        assert_eq!(
+            phase(&never, &[], &[running("a"), exited("b", 0)], &[]),
+            "Running"
+        );
+        assert_eq!(
+            phase(&never, &[], &[exited("a", 0), exited("b", 0)], &[]),
+            "Succeeded"
+        );
+        assert_eq!(
+            phase(&never, &[], &[exited("a", 0), exited("b", 1)], &[]),
+            "Failed"
+        );
+        assert_eq!(
+            phase(&pod("OnFailure"), &[], &[exited("a", 1)], &[]),
+            "Running"
+        );
+        assert_eq!(
+            phase(&pod("Always"), &[], &[exited("a", 0)], &[]),
+            "Running"
+        );
         assert_eq!(phase(&never, &[exited("init", 1)], &[], &[false]), "Failed");
-        assert_eq!(phase(&pod("Always"), &[running("init")], &[], &[false]), "Pending");
-        assert_eq!(phase(&never, &[], &[ContainerStatus::default()], &[]), "Pending");
+        assert_eq!(
+            phase(&pod("Always"), &[running("init")], &[], &[false]),
+            "Pending"
+        );
+        assert_eq!(
+            phase(&never, &[], &[ContainerStatus::default()], &[]),
+            "Pending"
+        );
     }
 
     #[test]
@@ -300,6 +334,9 @@ mod tests {
         let ready = conditions.iter().find(|c| c.type_ == "Ready").unwrap();
         assert_eq!(ready.status, "False");
         assert_eq!(ready.reason.as_deref(), Some("ContainersNotReady"));
-        assert_eq!(ready.message.as_deref(), Some("containers with unready status: [b]"));
+        assert_eq!(
+            ready.message.as_deref(),
+            Some("containers with unready status: [b]")
+        );
     }
 }

@@ -55,7 +55,11 @@ pub async fn prepare(
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let base = pod_dir(pods_dir, &uid).join("volumes");
     let mut prepared = BTreeMap::new();
-    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.clone()).unwrap_or_default();
+    let volumes = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.clone())
+        .unwrap_or_default();
     for volume in &volumes {
         let fail = |message: String| VolumeError {
             volume: volume.name.clone(),
@@ -144,7 +148,10 @@ async fn prepare_one(
         let mut files = BTreeMap::new();
         for item in source.items.iter().flatten() {
             let value = downward_value(pod, item, pod_ip, host_ip);
-            files.insert(item.path.clone(), (value.into_bytes(), item.mode.or(source.default_mode)));
+            files.insert(
+                item.path.clone(),
+                (value.into_bytes(), item.mode.or(source.default_mode)),
+            );
         }
         write_atomic(&dir, &files)?;
         return Ok(Prepared {
@@ -187,7 +194,10 @@ async fn prepare_one(
             if let Some(downward) = &source.downward_api {
                 for item in downward.items.iter().flatten() {
                     let value = downward_value(pod, item, pod_ip, host_ip);
-                    files.insert(item.path.clone(), (value.into_bytes(), item.mode.or(projected.default_mode)));
+                    files.insert(
+                        item.path.clone(),
+                        (value.into_bytes(), item.mode.or(projected.default_mode)),
+                    );
                 }
             }
             if source.service_account_token.is_some() {
@@ -316,14 +326,14 @@ fn project(
             for item in items {
                 match data.get(&item.key) {
                     Some(value) => {
-                        files.insert(item.path.clone(), (value.clone(), item.mode.or(default_mode)));
+                        files.insert(
+                            item.path.clone(),
+                            (value.clone(), item.mode.or(default_mode)),
+                        );
                     }
                     None if optional => {}
                     None => {
-                        return Err(format!(
-                            "configuration of {what} has no key {:?}",
-                            item.key
-                        ));
+                        return Err(format!("configuration of {what} has no key {:?}", item.key));
                     }
                 }
             }
@@ -372,10 +382,8 @@ fn write_atomic(dir: &Path, files: &Files) -> Result<(), String> {
     let _ = std::fs::remove_file(&temporary);
     std::os::unix::fs::symlink(&version, &temporary).map_err(|e| io(&temporary, e))?;
     std::fs::rename(&temporary, &data_link).map_err(|e| io(&data_link, e))?;
-    let top: std::collections::BTreeSet<&str> = files
-        .keys()
-        .filter_map(|p| p.split('/').next())
-        .collect();
+    let top: std::collections::BTreeSet<&str> =
+        files.keys().filter_map(|p| p.split('/').next()).collect();
     for name in &top {
         let link = dir.join(name);
         if std::fs::symlink_metadata(&link).is_err() {
@@ -422,13 +430,17 @@ fn check_host_path(path: &Path, kind: &str) -> Result<(), String> {
         "" => Ok(()),
         "DirectoryOrCreate" => {
             if meta.as_ref().is_ok_and(|m| !m.is_dir()) {
-                return Err(format!("hostPath type check failed: {shown} is not a directory"));
+                return Err(format!(
+                    "hostPath type check failed: {shown} is not a directory"
+                ));
             }
             std::fs::create_dir_all(path).map_err(|e| format!("{shown}: {e}"))
         }
         "Directory" => match meta {
             Ok(m) if m.is_dir() => Ok(()),
-            _ => Err(format!("hostPath type check failed: {shown} is not a directory")),
+            _ => Err(format!(
+                "hostPath type check failed: {shown} is not a directory"
+            )),
         },
         "FileOrCreate" => {
             if meta.as_ref().is_ok_and(|m| !m.is_file()) {
@@ -449,15 +461,21 @@ fn check_host_path(path: &Path, kind: &str) -> Result<(), String> {
         },
         "Socket" => match meta {
             Ok(m) if m.file_type().is_socket() => Ok(()),
-            _ => Err(format!("hostPath type check failed: {shown} is not a socket file")),
+            _ => Err(format!(
+                "hostPath type check failed: {shown} is not a socket file"
+            )),
         },
         "CharDevice" => match meta {
             Ok(m) if m.file_type().is_char_device() => Ok(()),
-            _ => Err(format!("hostPath type check failed: {shown} is not a character device")),
+            _ => Err(format!(
+                "hostPath type check failed: {shown} is not a character device"
+            )),
         },
         "BlockDevice" => match meta {
             Ok(m) if m.file_type().is_block_device() => Ok(()),
-            _ => Err(format!("hostPath type check failed: {shown} is not a block device")),
+            _ => Err(format!(
+                "hostPath type check failed: {shown} is not a block device"
+            )),
         },
         other => Err(format!("hostPath type {other:?} is not valid")),
     }
@@ -530,12 +548,19 @@ mod tests {
         assert_eq!(std::fs::read(target.join("sub/b")).unwrap(), b"2");
         let first = std::fs::read_link(target.join("..data")).unwrap();
         write_atomic(&target, &files).unwrap();
-        assert_eq!(std::fs::read_link(target.join("..data")).unwrap(), first, "unchanged contents are not rewritten");
+        assert_eq!(
+            std::fs::read_link(target.join("..data")).unwrap(),
+            first,
+            "unchanged contents are not rewritten"
+        );
         files.remove("sub/b");
         files.insert("a".into(), (b"3".to_vec(), None));
         write_atomic(&target, &files).unwrap();
         assert_eq!(std::fs::read(target.join("a")).unwrap(), b"3");
-        assert!(std::fs::symlink_metadata(target.join("sub")).is_err(), "a dropped key's link goes");
+        assert!(
+            std::fs::symlink_metadata(target.join("sub")).is_err(),
+            "a dropped key's link goes"
+        );
         assert!(!target.join(&first).exists(), "the old version is removed");
     }
 
@@ -545,7 +570,11 @@ mod tests {
         let file = dir.path().join("f");
         std::fs::write(&file, "x").unwrap();
         assert!(check_host_path(&file, "File").is_ok());
-        assert!(check_host_path(&file, "Directory").unwrap_err().contains("is not a directory"));
+        assert!(
+            check_host_path(&file, "Directory")
+                .unwrap_err()
+                .contains("is not a directory")
+        );
         let created = dir.path().join("new/dir");
         assert!(check_host_path(&created, "DirectoryOrCreate").is_ok());
         assert!(created.is_dir());

@@ -63,7 +63,11 @@ pub struct Host {
 pub type PodUpdates = watch::Sender<Option<Arc<Pod>>>;
 
 /// Starts the worker of a pod; it ends once the pod is gone.
-pub fn spawn(host: Arc<Host>, pod: Arc<Pod>, on_exit: impl FnOnce() + Send + 'static) -> PodUpdates {
+pub fn spawn(
+    host: Arc<Host>,
+    pod: Arc<Pod>,
+    on_exit: impl FnOnce() + Send + 'static,
+) -> PodUpdates {
     let (updates, receiver) = watch::channel(Some(pod.clone()));
     let worker = Worker::new(host, pod, receiver);
     tokio::spawn(async move {
@@ -547,17 +551,18 @@ impl Worker {
         self.host.runtime.remove_container(id).await;
         let policy = self.restart_policy();
         let pod_label = format!("{}_{}({})", self.name(), self.namespace(), self.uid());
-        let terminated = ContainerStateTerminated {
-            exit_code,
-            reason: Some(reason.unwrap_or_else(|| {
-                if exit_code == 0 { "Completed" } else { "Error" }.to_string()
-            })),
-            started_at: started_at.map(Time),
-            finished_at: Some(Time(finished_at)),
-            container_id: Some(container_id),
-            message: None,
-            signal: None,
-        };
+        let terminated =
+            ContainerStateTerminated {
+                exit_code,
+                reason: Some(reason.unwrap_or_else(|| {
+                    if exit_code == 0 { "Completed" } else { "Error" }.to_string()
+                })),
+                started_at: started_at.map(Time),
+                finished_at: Some(Time(finished_at)),
+                container_id: Some(container_id),
+                message: None,
+                signal: None,
+            };
         let run = &mut self.runs_mut(init)[index];
         run.id = None;
         run.probes = None;
@@ -634,11 +639,10 @@ impl Worker {
         };
         let image = container.image.clone().unwrap_or_default();
         let fail = |worker: &mut Worker, reason: &str, message: String| {
-            worker.host.events.warning(
-                worker.pod.as_ref(),
-                "Failed",
-                format!("Error: {message}"),
-            );
+            worker
+                .host
+                .events
+                .warning(worker.pod.as_ref(), "Failed", format!("Error: {message}"));
             let run = &mut worker.runs_mut(init)[index];
             run.waiting = Some((reason.to_string(), Some(message)));
             let delay = if run.backoff.is_zero() {
@@ -742,7 +746,12 @@ impl Worker {
             "Created",
             format!("Created container {}", container.name),
         );
-        if let Err(err) = self.host.runtime.start_container(&id, self.wake.clone()).await {
+        if let Err(err) = self
+            .host
+            .runtime
+            .start_container(&id, self.wake.clone())
+            .await
+        {
             self.host.runtime.remove_container(&id).await;
             fail(self, "RunContainerError", err.to_string());
             return;
@@ -772,7 +781,10 @@ impl Worker {
             run.waiting = None;
             run.probes = Some(probes);
         }
-        if let Some(hook) = container.lifecycle.as_ref().and_then(|l| l.post_start.as_ref())
+        if let Some(hook) = container
+            .lifecycle
+            .as_ref()
+            .and_then(|l| l.post_start.as_ref())
             && !self.host.simulated
         {
             let handler = lifecycle_handler(hook);
@@ -801,7 +813,12 @@ impl Worker {
     fn log_path(&self, container: &str, restart_count: i32) -> PathBuf {
         self.host
             .logs_dir
-            .join(format!("{}_{}_{}", self.namespace(), self.name(), self.uid()))
+            .join(format!(
+                "{}_{}_{}",
+                self.namespace(),
+                self.name(),
+                self.uid()
+            ))
             .join(container)
             .join(format!("{restart_count}.log"))
     }
@@ -812,22 +829,21 @@ impl Worker {
             return Ok(mounts);
         }
         for mount in container.volume_mounts.iter().flatten() {
-            let prepared = self.volumes.get(&mount.name).ok_or_else(|| {
-                format!("volume {:?} is not set up on this node", mount.name)
-            })?;
+            let prepared = self
+                .volumes
+                .get(&mount.name)
+                .ok_or_else(|| format!("volume {:?} is not set up on this node", mount.name))?;
             let mut host_path = prepared.path.clone();
-            let sub = mount
-                .sub_path
-                .clone()
-                .filter(|s| !s.is_empty());
+            let sub = mount.sub_path.clone().filter(|s| !s.is_empty());
             if let Some(sub) = sub {
                 if sub.split('/').any(|p| p == "..") || sub.starts_with('/') {
                     return Err(format!("invalid subPath {sub:?}"));
                 }
                 host_path = host_path.join(&sub);
                 if !host_path.exists() && !prepared.read_only {
-                    std::fs::create_dir_all(&host_path)
-                        .map_err(|e| format!("cannot create subPath {}: {e}", host_path.display()))?;
+                    std::fs::create_dir_all(&host_path).map_err(|e| {
+                        format!("cannot create subPath {}: {e}", host_path.display())
+                    })?;
                 }
             }
             mounts.push(Mount {
@@ -866,8 +882,10 @@ impl Worker {
                 let simulated = self.host.simulated;
                 stopping.push(async move {
                     if let Some(container) = container
-                        && let Some(hook) =
-                            container.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref())
+                        && let Some(hook) = container
+                            .lifecycle
+                            .as_ref()
+                            .and_then(|l| l.pre_stop.as_ref())
                         && let Some(handler) = lifecycle_handler(hook)
                         && !simulated
                     {
@@ -966,7 +984,12 @@ impl Worker {
         crate::status::phase(&self.pod, &init, &containers, &sidecars)
     }
 
-    fn container_status(&self, run: &Run, container: &Container, initialized: bool) -> ContainerStatus {
+    fn container_status(
+        &self,
+        run: &Run,
+        container: &Container,
+        initialized: bool,
+    ) -> ContainerStatus {
         let image = container.image.clone().unwrap_or_default();
         let live = run
             .id
@@ -1047,10 +1070,13 @@ impl Worker {
     fn container_statuses(&self) -> (Vec<ContainerStatus>, Vec<ContainerStatus>) {
         let spec = self.pod.spec.clone().unwrap_or_default();
         let init_specs = spec.init_containers.unwrap_or_default();
-        let initialized = self
-            .init
-            .iter()
-            .all(|r| if r.sidecar { r.started() } else { r.succeeded() });
+        let initialized = self.init.iter().all(|r| {
+            if r.sidecar {
+                r.started()
+            } else {
+                r.succeeded()
+            }
+        });
         let init = self
             .init
             .iter()
@@ -1090,11 +1116,7 @@ impl Worker {
             &now,
         );
         self.conditions = Some(conditions.clone());
-        let pod_ip = self
-            .sandbox
-            .as_ref()
-            .map(|s| s.ip)
-            .or(self.sandbox_ip_kept);
+        let pod_ip = self.sandbox.as_ref().map(|s| s.ip).or(self.sandbox_ip_kept);
         let (reason, message) = match &self.terminal {
             Some((_, Some((reason, message)))) => (Some(reason.clone()), Some(message.clone())),
             _ => (None, None),
@@ -1127,7 +1149,13 @@ impl Worker {
             return;
         }
         if let Some(object) = value.as_object_mut() {
-            for key in ["reason", "message", "podIP", "podIPs", "initContainerStatuses"] {
+            for key in [
+                "reason",
+                "message",
+                "podIP",
+                "podIPs",
+                "initContainerStatuses",
+            ] {
                 object.entry(key).or_insert(serde_json::Value::Null);
             }
         }
@@ -1181,7 +1209,9 @@ fn lifecycle_handler(
     if let Some(tcp) = &hook.tcp_socket {
         return Some(probes::Handler::Tcp(tcp));
     }
-    hook.sleep.as_ref().map(|s| probes::Handler::Sleep(s.seconds))
+    hook.sleep
+        .as_ref()
+        .map(|s| probes::Handler::Sleep(s.seconds))
 }
 
 /// `10s`, `1m20s`, `5m0s` as Go prints durations.

@@ -2,6 +2,7 @@
 //! each subcommand hands its flags to the crate that does the work.
 
 mod components;
+mod node;
 mod serve;
 mod snapshot;
 mod storage;
@@ -20,13 +21,18 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the control plane on this machine.
-    Server(serve::ServerArgs),
+    Server(Box<serve::ServerArgs>),
     /// Run only the API server (several can share one etcd cluster).
     Apiserver(serve::ApiServerArgs),
     /// Run only the scheduler, against the API server of a kubeconfig.
     Scheduler(components::SchedulerArgs),
     /// Run only the controller manager, against the API server of a kubeconfig.
     ControllerManager(components::ControllerManagerArgs),
+    /// Run a node (the kubelet) against the API server of a kubeconfig.
+    Kubelet(node::KubeletArgs),
+    /// Join this machine to a cluster as a node (with --simulated-nodes,
+    /// many simulated ones).
+    Agent(node::KubeletArgs),
     /// Save, inspect and restore snapshots of the cluster state store.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -54,10 +60,11 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Server(args) => serve::run(args).await,
+            Command::Server(args) => serve::run(*args).await,
             Command::Apiserver(args) => serve::run_apiserver(args).await,
             Command::Scheduler(args) => components::run_scheduler(args).await,
             Command::ControllerManager(args) => components::run_controller_manager(args).await,
+            Command::Kubelet(args) | Command::Agent(args) => node::run_kubelet(args).await,
             Command::Snapshot(command) => snapshot::run(command).await,
         }
     });

@@ -2,7 +2,8 @@
 //! apiserver`: the API server alone (several may share one etcd). Both open
 //! the cluster state store chosen by the storage flags, keep it compacted,
 //! and serve the Kubernetes API; `rudder server` also starts the other
-//! control-plane components (scheduler, controller manager) here.
+//! control-plane components (scheduler, controller manager) and a node
+//! (the kubelet, or simulated nodes) here.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -33,6 +34,18 @@ pub struct ServerArgs {
     /// 127.0.0.1 (0: none).
     #[arg(long, default_value_t = 10257)]
     pub controller_manager_secure_port: u16,
+    /// Pod CIDRs for nodes are cut from this range (the node IPAM
+    /// controller's; empty: nodes bring their own).
+    #[arg(long, default_value = "10.244.0.0/16")]
+    pub cluster_cidr: String,
+    /// The prefix length of each node's pod CIDR.
+    #[arg(long, default_value_t = 24)]
+    pub node_cidr_mask_size: u8,
+    /// Do not run a node (kubelet) in this process.
+    #[arg(long)]
+    pub disable_kubelet: bool,
+    #[command(flatten)]
+    pub node: crate::node::NodeArgs,
     /// Leader election of the components this server runs (for several
     /// servers on one etcd).
     #[command(flatten)]
@@ -131,7 +144,13 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     }
     if !args.disable_controller_manager {
         let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
-        let options = crate::components::controller_options(&args.controllers, Some(ca))?;
+        let mut options = crate::components::controller_options(&args.controllers, Some(ca))?;
+        if !args.cluster_cidr.is_empty() {
+            options.cluster_cidr = Some(controllers::nodeipam::CidrSet::new(
+                &args.cluster_cidr,
+                args.node_cidr_mask_size,
+            )?);
+        }
         let kubeconfig =
             server.component_kubeconfig("controller-manager", "system:kube-controller-manager")?;
         let client = crate::components::client(&kubeconfig).await?;
@@ -160,6 +179,22 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
             stopping.clone(),
         )));
         tracing::info!("controller manager started");
+    }
+    if !args.disable_kubelet {
+        let name = if args.node.simulated_nodes > 0 {
+            args.node.simulated_node_prefix.clone()
+        } else {
+            args.node.name()
+        };
+        let kubeconfig = server.node_kubeconfig(&name)?;
+        let client = crate::components::client(&kubeconfig).await?;
+        components.push(crate::node::spawn(
+            client,
+            &args.node,
+            data_dir.join("kubelet"),
+            &[("node-role.kubernetes.io/control-plane", "")],
+            stopping.clone(),
+        )?);
     }
     wait_for_shutdown().await;
     tracing::info!("shutting down");

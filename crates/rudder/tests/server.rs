@@ -1,6 +1,7 @@
 //! `rudder server` as a person runs it: one process with the API server,
-//! the scheduler and the controller manager, each reachable where
-//! upstream's are, and a Deployment that becomes ReplicaSets and pods.
+//! the scheduler, the controller manager and a node, each reachable where
+//! upstream's are, and a Deployment that becomes ReplicaSets and running
+//! pods.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,9 +13,23 @@ struct Server {
 }
 
 impl Drop for Server {
+    /// SIGTERM first, so the server's kubelet stops its pods; then the
+    /// test's pod bridge goes.
     fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = Command::new("ip")
+            .args(["link", "del", "dev", "rsrvtest0"])
+            .output();
     }
 }
 
@@ -62,6 +77,13 @@ fn the_server_runs_every_control_plane_component() {
             "127.0.0.1",
             "--port",
             &port.to_string(),
+            // A pod network of this test's own.
+            "--pod-bridge",
+            "rsrvtest0",
+            "--cluster-cidr",
+            "10.87.0.0/16",
+            "--node-name",
+            "rudder-server-test",
             "--data-dir",
         ])
         .arg(dir.path())
@@ -103,24 +125,59 @@ fn the_server_runs_every_control_plane_component() {
         "{metrics}"
     );
 
+    // The server is a node too: Ready, with a pod CIDR from the cluster CIDR.
+    let nodes = until("the server's node Ready", || {
+        let (ok, out) = kubectl(kubeconfig, &["get", "nodes"]);
+        (ok && out.contains("rudder-server-test   Ready")).then_some(out)
+    });
+    assert!(nodes.contains("control-plane"), "{nodes}");
+    let (_, cidr) = kubectl(
+        kubeconfig,
+        &[
+            "get",
+            "node",
+            "rudder-server-test",
+            "-o",
+            "jsonpath={.spec.podCIDR}",
+        ],
+    );
+    assert_eq!(cidr.trim(), "10.87.0.0/24");
+
     let (ok, out) = kubectl(
         kubeconfig,
         &[
             "create",
             "deployment",
             "web",
-            "--image=nginx",
+            "--image=busybox",
             "--replicas=2",
+            "--",
+            "sleep",
+            "3600",
         ],
     );
     assert!(ok, "{out}");
-    let pods = until("two pods", || {
-        let (ok, out) = kubectl(kubeconfig, &["get", "pods", "-l", "app=web", "-o", "name"]);
-        (ok && out.lines().count() == 2).then_some(out)
+    let pods = until("two running pods", || {
+        let (ok, out) = kubectl(
+            kubeconfig,
+            &["get", "pods", "-l", "app=web", "--no-headers"],
+        );
+        (ok && out
+            .lines()
+            .filter(|l| l.contains("1/1") && l.contains("Running"))
+            .count()
+            == 2)
+            .then_some(out)
     });
     for pod in pods.lines() {
-        assert!(pod.starts_with("pod/web-"), "{pods}");
+        assert!(pod.starts_with("web-"), "{pods}");
     }
+    let (ok, out) = kubectl(kubeconfig, &["delete", "deployment", "web"]);
+    assert!(ok, "{out}");
+    until("the pods stopped and gone", || {
+        let (ok, out) = kubectl(kubeconfig, &["get", "pods", "-o", "name"]);
+        (ok && out.trim().is_empty()).then(String::new)
+    });
     // Every namespace has its account and CA bundle; deleting one empties it.
     until("the default account", || {
         kubectl(kubeconfig, &["get", "sa", "default"])

@@ -52,6 +52,7 @@ impl Server {
                 // Only the API server: the store's revisions are counted.
                 "--disable-scheduler",
                 "--disable-controller-manager",
+                "--disable-kubelet",
                 "--data-dir",
             ])
             .arg(data_dir)

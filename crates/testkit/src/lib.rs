@@ -285,8 +285,13 @@ impl TestCluster {
         self.start_simulated_nodes_with(nodes).await
     }
 
-    pub async fn start_simulated_nodes_with(&self, nodes: kubelet::SimulatedNodes) -> NodeComponent {
-        let client = self.client_as("simulated-nodes", "system:node:simulated").await;
+    pub async fn start_simulated_nodes_with(
+        &self,
+        nodes: kubelet::SimulatedNodes,
+    ) -> NodeComponent {
+        let client = self
+            .client_as("simulated-nodes", "system:node:simulated")
+            .await;
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(kubelet::run_simulated(client, nodes, stopping));
         NodeComponent {

@@ -20,9 +20,10 @@ fn busybox() -> &'static str {
 }
 
 fn ready(pod: &Value) -> bool {
-    pod["status"]["conditions"]
-        .as_array()
-        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+    pod["status"]["conditions"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    })
 }
 
 async fn http_get(address: &str, path: &str) -> std::io::Result<String> {
@@ -43,7 +44,11 @@ fn log_of(cluster: &TestCluster, node: &str, pod: &Value, container: &str) -> St
         .map(|p| p.to_path_buf())
         .unwrap_or_default();
     let _ = dir;
-    let logs = cluster.dir.path().join(format!("kubelet-{node}")).join("logs");
+    let logs = cluster
+        .dir
+        .path()
+        .join(format!("kubelet-{node}"))
+        .join("logs");
     let name = format!(
         "{}_{}_{}",
         pod["metadata"]["namespace"].as_str().unwrap_or_default(),
@@ -60,12 +65,16 @@ async fn a_pod_runs_as_processes_in_its_own_network() {
     let kubelet = cluster.start_kubelet("node-a").await;
     let node = cluster
         .eventually(&["get", "node", "node-a"], "the node to be Ready", |n| {
-            n["status"]["conditions"]
-                .as_array()
-                .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+            n["status"]["conditions"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            })
         })
         .await;
-    assert_eq!(node["metadata"]["labels"]["kubernetes.io/hostname"], "node-a");
+    assert_eq!(
+        node["metadata"]["labels"]["kubernetes.io/hostname"],
+        "node-a"
+    );
     assert_eq!(node["metadata"]["labels"]["kubernetes.io/os"], "linux");
     assert!(
         node["status"]["nodeInfo"]["containerRuntimeVersion"]
@@ -77,7 +86,15 @@ async fn a_pod_runs_as_processes_in_its_own_network() {
     let cidr = kubelet.network.as_ref().unwrap().cidr.clone();
     assert_eq!(node["spec"]["podCIDR"], cidr.as_str());
     let lease = cluster
-        .kubectl(&["get", "lease", "node-a", "-n", "kube-node-lease", "-o", "json"])
+        .kubectl(&[
+            "get",
+            "lease",
+            "node-a",
+            "-n",
+            "kube-node-lease",
+            "-o",
+            "json",
+        ])
         .await
         .json();
     assert_eq!(lease["spec"]["holderIdentity"], "node-a");
@@ -126,19 +143,29 @@ spec:
         .await
         .ok();
     let pod = cluster
-        .eventually(&["get", "pod", "web"], "the pod to be Running and Ready", |p| {
-            p["status"]["phase"] == "Running" && ready(p)
-        })
+        .eventually(
+            &["get", "pod", "web"],
+            "the pod to be Running and Ready",
+            |p| p["status"]["phase"] == "Running" && ready(p),
+        )
         .await;
     let ip = pod["status"]["podIP"].as_str().unwrap().to_string();
     let prefix = cidr.trim_end_matches(".0/24");
-    assert!(ip.starts_with(prefix), "pod IP {ip} from the node's CIDR {cidr}");
+    assert!(
+        ip.starts_with(prefix),
+        "pod IP {ip} from the node's CIDR {cidr}"
+    );
     assert_eq!(pod["status"]["hostIP"], "127.0.0.1");
     let status = &pod["status"]["containerStatuses"][0];
     assert_eq!(status["ready"], true);
     assert_eq!(status["started"], true);
     assert_eq!(status["restartCount"], 0);
-    assert!(status["containerID"].as_str().unwrap().starts_with("process://"));
+    assert!(
+        status["containerID"]
+            .as_str()
+            .unwrap()
+            .starts_with("process://")
+    );
     assert!(status["state"]["running"]["startedAt"].is_string());
     let types: Vec<&str> = pod["status"]["conditions"]
         .as_array()
@@ -146,37 +173,76 @@ spec:
         .iter()
         .map(|c| c["type"].as_str().unwrap())
         .collect();
-    for wanted in ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"] {
+    for wanted in [
+        "PodReadyToStartContainers",
+        "Initialized",
+        "Ready",
+        "ContainersReady",
+        "PodScheduled",
+    ] {
         assert!(types.contains(&wanted), "{wanted} in {types:?}");
     }
     // The host reaches the pod across the bridge; the page is the ConfigMap's.
-    let body = http_get(&format!("{ip}:8080"), "/index.html").await.unwrap();
+    let body = http_get(&format!("{ip}:8080"), "/index.html")
+        .await
+        .unwrap();
     assert!(body.contains("hello from a pod"), "{body}");
-    let namespaces = std::process::Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let namespaces = std::process::Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .unwrap();
     let namespaces = String::from_utf8_lossy(&namespaces.stdout).to_string();
     assert!(namespaces.contains("rudder-"), "{namespaces}");
     let events = cluster
-        .kubectl(&["get", "events", "--field-selector", "involvedObject.name=web", "-o", "json"])
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=web",
+            "-o",
+            "json",
+        ])
         .await
         .json();
     let reasons: Vec<String> = events["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| format!("{} {}", e["reason"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["reason"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )
+        })
         .collect();
-    assert!(reasons.iter().any(|r| r == "Created Created container httpd"), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r == "Started Started container httpd"), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r == "Created Created container httpd"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r == "Started Started container httpd"),
+        "{reasons:?}"
+    );
     let described = cluster.kubectl(&["describe", "pod", "web"]).await.ok();
     assert!(described.contains("Started container httpd"), "{described}");
 
     // Graceful deletion: kubectl returns once the kubelet has stopped the
     // pod and removed it; its namespace is gone.
-    let deleted = cluster.kubectl(&["delete", "pod", "web", "--timeout=30s"]).await;
+    let deleted = cluster
+        .kubectl(&["delete", "pod", "web", "--timeout=30s"])
+        .await;
     assert!(deleted.success, "{}", deleted.stderr);
     let gone = cluster.kubectl(&["get", "pod", "web"]).await;
     assert!(gone.stderr.contains("NotFound"), "{}", gone.stderr);
-    assert!(http_get(&format!("{ip}:8080"), "/").await.is_err(), "the pod's server is gone");
+    assert!(
+        http_get(&format!("{ip}:8080"), "/").await.is_err(),
+        "the pod's server is gone"
+    );
     kubelet.stop().await;
 }
 
@@ -200,7 +266,10 @@ spec:
         busybox = busybox()
     );
     let file = cluster.file("crasher.yaml", &manifest);
-    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
     // First exit: restarted at once; second: back-off 10 s.
     let pod = cluster
         .eventually(&["get", "pod", "crasher"], "a CrashLoopBackOff", |p| {
@@ -232,13 +301,21 @@ spec:
     let log = log_of(&cluster, "node-a", &pod, "main");
     assert!(log.contains(" stdout F starting"), "CRI log lines: {log}");
     let events = cluster
-        .kubectl(&["get", "events", "--field-selector", "reason=BackOff", "-o", "json"])
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "reason=BackOff",
+            "-o",
+            "json",
+        ])
         .await
         .json();
     assert!(
         events["items"][0]["message"]
             .as_str()
-            .is_some_and(|m| m.starts_with("Back-off restarting failed container main in pod crasher_default(")),
+            .is_some_and(|m| m
+                .starts_with("Back-off restarting failed container main in pod crasher_default(")),
         "{events}"
     );
 }
@@ -281,11 +358,16 @@ spec:
         busybox = busybox()
     );
     let file = cluster.file("probed.yaml", &manifest);
-    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
     let pod = cluster
-        .eventually(&["get", "pod", "probed"], "the pod running but not ready", |p| {
-            p["status"]["containerStatuses"][0]["state"]["running"].is_object()
-        })
+        .eventually(
+            &["get", "pod", "probed"],
+            "the pod running but not ready",
+            |p| p["status"]["containerStatuses"][0]["state"]["running"].is_object(),
+        )
         .await;
     assert!(!ready(&pod), "not ready before the readiness file exists");
     cluster
@@ -302,7 +384,14 @@ spec:
     let last = &pod["status"]["containerStatuses"][0]["lastState"]["terminated"];
     assert_eq!(last["exitCode"], 143, "ended by SIGTERM: {last}");
     let events = cluster
-        .kubectl(&["get", "events", "--field-selector", "involvedObject.name=probed", "-o", "json"])
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=probed",
+            "-o",
+            "json",
+        ])
         .await
         .json();
     let messages: Vec<&str> = events["items"]
@@ -316,7 +405,9 @@ spec:
         "{messages:?}"
     );
     assert!(
-        messages.iter().any(|m| m.starts_with("Liveness probe failed: ")),
+        messages
+            .iter()
+            .any(|m| m.starts_with("Liveness probe failed: ")),
         "{messages:?}"
     );
 }
@@ -391,7 +482,10 @@ spec:
         busybox = busybox()
     );
     let file = cluster.file("envy.yaml", &manifest);
-    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
     let pod = cluster
         .eventually(&["get", "pod", "envy"], "the container running", |p| {
             p["status"]["containerStatuses"][0]["state"]["running"].is_object()
@@ -414,7 +508,14 @@ spec:
     assert!(!ready(&pod), "the volume says one, not two");
     // The ConfigMap changes; the kubelet rewrites the volume and the probe passes.
     cluster
-        .kubectl(&["patch", "configmap", "settings", "--type=merge", "-p", r#"{"data":{"mode":"two"}}"#])
+        .kubectl(&[
+            "patch",
+            "configmap",
+            "settings",
+            "--type=merge",
+            "-p",
+            r#"{"data":{"mode":"two"}}"#,
+        ])
         .await
         .ok();
     cluster
@@ -441,7 +542,10 @@ spec:
         busybox = busybox()
     );
     let file = cluster.file("lonely.yaml", &missing);
-    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
     let pod = cluster
         .eventually(&["get", "pod", "lonely"], "a config error", |p| {
             p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
@@ -464,10 +568,14 @@ spec:
     image: registry.example/not-a-command-here:1.0
 "#;
     let file = cluster.file("imagey.yaml", unknown);
-    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
     let pod = cluster
         .eventually(&["get", "pod", "imagey"], "a create error", |p| {
-            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CreateContainerError"
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
+                == "CreateContainerError"
         })
         .await;
     let message = pod["status"]["containerStatuses"][0]["state"]["waiting"]["message"]
@@ -475,7 +583,10 @@ spec:
         .unwrap();
     assert!(message.contains("process runtime"), "{message}");
     // The other pod is unaffected.
-    let envy = cluster.kubectl(&["get", "pod", "envy", "-o", "json"]).await.json();
+    let envy = cluster
+        .kubectl(&["get", "pod", "envy", "-o", "json"])
+        .await
+        .json();
     assert!(ready(&envy));
 }
 
@@ -508,9 +619,17 @@ spec:
         busybox = busybox()
     );
     let file = cluster.file("job.yaml", &manifest);
-    cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]).await.ok();
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
     let waited = cluster
-        .kubectl(&["wait", "--for=condition=complete", "job/once", "--timeout=60s"])
+        .kubectl(&[
+            "wait",
+            "--for=condition=complete",
+            "job/once",
+            "--timeout=60s",
+        ])
         .await;
     assert!(waited.success, "{}", waited.stderr);
     let pods = cluster
@@ -526,7 +645,10 @@ spec:
         let main = &pod["status"]["containerStatuses"][0];
         assert_eq!(main["state"]["terminated"]["exitCode"], 0);
     }
-    let printed = cluster.kubectl(&["get", "pods", "-l", "job-name=once"]).await.ok();
+    let printed = cluster
+        .kubectl(&["get", "pods", "-l", "job-name=once"])
+        .await
+        .ok();
     assert!(printed.contains("Completed"), "{printed}");
 }
 
@@ -537,32 +659,50 @@ async fn simulated_nodes_carry_a_deployment_of_300() {
     let _controllers = cluster.start_controllers().await;
     let _nodes = cluster.start_simulated_nodes(100).await;
     cluster
-        .eventually(&["get", "nodes"], "100 Ready nodes with pod CIDRs", |nodes| {
-            nodes["items"].as_array().is_some_and(|items| {
-                items.len() == 100
-                    && items.iter().all(|n| {
-                        n["spec"]["podCIDR"].is_string()
-                            && n["status"]["conditions"]
-                                .as_array()
-                                .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
-                    })
-            })
-        })
+        .eventually(
+            &["get", "nodes"],
+            "100 Ready nodes with pod CIDRs",
+            |nodes| {
+                nodes["items"].as_array().is_some_and(|items| {
+                    items.len() == 100
+                        && items.iter().all(|n| {
+                            n["spec"]["podCIDR"].is_string()
+                                && n["status"]["conditions"].as_array().is_some_and(|c| {
+                                    c.iter()
+                                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                                })
+                        })
+                })
+            },
+        )
         .await;
     let printed = cluster.kubectl(&["get", "nodes"]).await.ok();
     assert!(printed.contains("sim-1 "), "{printed}");
     assert!(printed.contains(" Ready "), "{printed}");
     cluster
-        .kubectl(&["create", "deployment", "many", "--image=busybox", "--replicas=300"])
+        .kubectl(&[
+            "create",
+            "deployment",
+            "many",
+            "--image=busybox",
+            "--replicas=300",
+        ])
         .await
         .ok();
     let deadline = std::time::Instant::now() + Duration::from_secs(90);
     loop {
-        let deployment = cluster.kubectl(&["get", "deployment", "many", "-o", "json"]).await.json();
+        let deployment = cluster
+            .kubectl(&["get", "deployment", "many", "-o", "json"])
+            .await
+            .json();
         if deployment["status"]["availableReplicas"] == 300 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "300 available: {}", deployment["status"]);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "300 available: {}",
+            deployment["status"]
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let pods = cluster.kubectl(&["get", "pods", "-o", "json"]).await.json();
@@ -579,7 +719,10 @@ async fn simulated_nodes_carry_a_deployment_of_300() {
     assert_eq!(ips.len(), 300, "every pod its own IP");
     assert!(nodes.len() >= 90, "spread over the nodes: {}", nodes.len());
     // Scaling down deletes pods gracefully through their simulated kubelets.
-    cluster.kubectl(&["scale", "deployment", "many", "--replicas=10"]).await.ok();
+    cluster
+        .kubectl(&["scale", "deployment", "many", "--replicas=10"])
+        .await
+        .ok();
     cluster
         .eventually(&["get", "pods"], "10 pods left", |pods| {
             pods["items"].as_array().is_some_and(|i| i.len() == 10)

@@ -64,7 +64,9 @@ impl ProcessRuntime {
     pub fn new(bridge: BridgeConfig, node_ip: IpAddr) -> ProcessRuntime {
         let cgroups = cgroups::Cgroups::detect(&bridge.name);
         if cgroups.is_none() {
-            tracing::warn!("no writable cgroup hierarchy: container CPU and memory limits are not enforced");
+            tracing::warn!(
+                "no writable cgroup hierarchy: container CPU and memory limits are not enforced"
+            );
         }
         ProcessRuntime {
             bridge,
@@ -211,7 +213,10 @@ fn ensure_mount_point(source: &Path, target: &Path) -> Result<(), RuntimeError> 
         return Ok(());
     }
     let fail = |e: std::io::Error| {
-        RuntimeError::Create(format!("cannot create mount point {}: {e}", target.display()))
+        RuntimeError::Create(format!(
+            "cannot create mount point {}: {e}",
+            target.display()
+        ))
     };
     if source.is_dir() {
         std::fs::create_dir_all(target).map_err(fail)
@@ -431,10 +436,7 @@ impl Runtime for ProcessRuntime {
             new_namespaces: true,
             hostname: CString::new(hostname).unwrap_or_default(),
             mounts,
-            cgroup_procs: cgroup
-                .as_ref()
-                .map(|c| c.procs_files())
-                .unwrap_or_default(),
+            cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
             working_dir: match &config.working_dir {
                 Some(dir) => Some(cstring(Path::new(dir))?),
                 None => None,
@@ -577,7 +579,8 @@ impl Runtime for ProcessRuntime {
                 .ok_or_else(|| RuntimeError::NotFound(id.to_string()))?;
             (container.pid, container.config.clone())
         };
-        let pid = pid.ok_or_else(|| RuntimeError::Other(format!("container {id} is not running")))?;
+        let pid =
+            pid.ok_or_else(|| RuntimeError::Other(format!("container {id} is not running")))?;
         let program = command
             .first()
             .ok_or_else(|| RuntimeError::Other("an empty command".into()))?;

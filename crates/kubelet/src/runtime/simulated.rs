@@ -115,9 +115,14 @@ impl Runtime for SimulatedRuntime {
                 .read()
                 .map_err(|_| RuntimeError::Other("poisoned".into()))?
                 .clone()
-                .ok_or_else(|| RuntimeError::Network("no pod CIDR assigned to this node yet".into()))?;
+                .ok_or_else(|| {
+                    RuntimeError::Network("no pod CIDR assigned to this node yet".into())
+                })?;
             IpAddr::V4(ipam.allocate().ok_or_else(|| {
-                RuntimeError::Network(format!("no IP addresses available in range set: {}", ipam.cidr))
+                RuntimeError::Network(format!(
+                    "no IP addresses available in range set: {}",
+                    ipam.cidr
+                ))
             })?)
         };
         Ok(Sandbox {
@@ -217,7 +222,9 @@ impl Runtime for SimulatedRuntime {
                 exit_code: 0,
                 output: String::new(),
             }),
-            Some(_) => Err(RuntimeError::Other(format!("container {id} is not running"))),
+            Some(_) => Err(RuntimeError::Other(format!(
+                "container {id} is not running"
+            ))),
             None => Err(RuntimeError::NotFound(id.to_string())),
         }
     }

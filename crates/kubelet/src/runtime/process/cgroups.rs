@@ -168,7 +168,9 @@ impl ContainerCgroup {
     pub fn procs_files(&self) -> Vec<CString> {
         self.dirs
             .iter()
-            .filter_map(|d| CString::new(d.join("cgroup.procs").into_os_string().into_encoded_bytes()).ok())
+            .filter_map(|d| {
+                CString::new(d.join("cgroup.procs").into_os_string().into_encoded_bytes()).ok()
+            })
             .collect()
     }
 
