@@ -15,7 +15,7 @@ use std::time::Duration;
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
 use k8s_openapi::api::core::v1::{
     Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod,
-    Taint, Toleration,
+    Toleration,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use crate::informer::{Change, Informer, key_of, split_key};
+use crate::pods::tolerates;
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_already_exists, is_not_found, pods};
 use events::EventSink;
@@ -129,25 +130,6 @@ fn daemon_tolerations(host_network: bool) -> Vec<Toleration> {
             ..Toleration::default()
         })
         .collect()
-}
-
-fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
-    if toleration
-        .effect
-        .as_deref()
-        .is_some_and(|e| !e.is_empty() && e != taint.effect)
-    {
-        return false;
-    }
-    let operator = toleration.operator.as_deref().unwrap_or("Equal");
-    match toleration.key.as_deref().unwrap_or("") {
-        "" => operator == "Exists",
-        key if key != taint.key => false,
-        _ => {
-            operator == "Exists"
-                || toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
-        }
-    }
 }
 
 fn requirement_matches(req: &NodeSelectorRequirement, value: Option<&str>) -> bool {

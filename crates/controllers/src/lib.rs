@@ -20,6 +20,7 @@ pub mod job;
 pub mod metrics;
 pub mod namespace;
 pub mod nodeipam;
+pub mod nodelifecycle;
 pub mod pods;
 pub mod queue;
 pub mod replicaset;
@@ -54,6 +55,7 @@ pub const CONTROLLERS: &[&str] = &[
     "serviceaccount-controller",
     "root-ca-certificate-publisher-controller",
     "node-ipam-controller",
+    "node-lifecycle-controller",
 ];
 
 /// How the controller manager runs.
@@ -67,6 +69,9 @@ pub struct ControllerManagerOptions {
     /// `--cluster-cidr` cut by `--node-cidr-mask-size`: the node IPAM
     /// controller hands nodes their pod CIDRs from it (none: it does not run).
     pub cluster_cidr: Option<nodeipam::CidrSet>,
+    /// How long a node may go without a heartbeat before it is Unknown
+    /// (`--node-monitor-grace-period`, 40 s).
+    pub node_monitor_grace_period: std::time::Duration,
     pub metrics: Arc<Metrics>,
     /// Turns true once every informer has listed.
     pub ready: Arc<AtomicBool>,
@@ -78,6 +83,7 @@ impl Default for ControllerManagerOptions {
             controllers: vec!["*".to_string()],
             root_ca_pem: None,
             cluster_cidr: None,
+            node_monitor_grace_period: std::time::Duration::from_secs(40),
             metrics: Arc::new(Metrics::new()),
             ready: Arc::new(AtomicBool::new(false)),
         }
@@ -150,7 +156,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 15] = [
+    let starts: [(&str, Start); 16] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -172,6 +178,7 @@ pub async fn run(
             serviceaccount::start_root_ca_publisher,
         ),
         ("node-ipam-controller", nodeipam::start),
+        ("node-lifecycle-controller", nodelifecycle::start),
     ];
     for (name, start) in starts {
         if options.enabled(name) {

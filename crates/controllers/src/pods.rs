@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, Taint, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::Resource;
@@ -169,6 +169,26 @@ pub fn sort_for_deletion(pods: &mut [(&Pod, usize)]) {
                 created(b).cmp(&created(a))
             })
     });
+}
+
+/// Whether a toleration tolerates a taint (key, value, effect, operator).
+pub fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
+    if toleration
+        .effect
+        .as_deref()
+        .is_some_and(|e| !e.is_empty() && e != taint.effect)
+    {
+        return false;
+    }
+    let operator = toleration.operator.as_deref().unwrap_or("Equal");
+    match toleration.key.as_deref().unwrap_or("") {
+        "" => operator == "Exists",
+        key if key != taint.key => false,
+        _ => {
+            operator == "Exists"
+                || toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -392,6 +392,18 @@ pub async fn run(
                         {
                             tracing::warn!(node = %config.name, error = %err, "setting up the pod network");
                         }
+                        // Someone else wrote our conditions (the node
+                        // lifecycle controller's Unknown): report again.
+                        let ready = node
+                            .status
+                            .as_ref()
+                            .and_then(|s| s.conditions.as_ref())
+                            .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+                            .map(|c| c.status.clone());
+                        let ours = if runtime.network_ready() { "True" } else { "False" };
+                        if reported.is_some() && ready.as_deref() != Some(ours) {
+                            reported = None;
+                        }
                     }
                     None => {
                         // Deleted from the API: register again.

@@ -199,13 +199,23 @@ impl TestCluster {
     /// The controller manager with every controller and the cluster CA
     /// published in each namespace, as `rudder server` runs it.
     pub async fn start_controllers(&self) -> Component {
+        self.start_controllers_with(|_| {}).await
+    }
+
+    /// [`start_controllers`](Self::start_controllers) with its options
+    /// adjusted by `configure` first.
+    pub async fn start_controllers_with(
+        &self,
+        configure: impl FnOnce(&mut controllers::ControllerManagerOptions),
+    ) -> Component {
         let ca = std::fs::read_to_string(self.data_dir().join("pki/ca.crt")).ok();
-        self.start_controller_manager(controllers::ControllerManagerOptions {
+        let mut options = controllers::ControllerManagerOptions {
             root_ca_pem: ca,
             cluster_cidr: controllers::nodeipam::CidrSet::new("10.244.0.0/16", 24).ok(),
             ..Default::default()
-        })
-        .await
+        };
+        configure(&mut options);
+        self.start_controller_manager(options).await
     }
 
     /// Runs the controller manager (every controller) only while it holds

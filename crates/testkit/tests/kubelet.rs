@@ -729,3 +729,154 @@ async fn simulated_nodes_carry_a_deployment_of_300() {
         })
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_whose_kubelet_stops_goes_unknown_and_is_tainted() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _controllers = cluster
+        .start_controllers_with(|o| o.node_monitor_grace_period = Duration::from_secs(3))
+        .await;
+    let kubelet = cluster
+        .start_kubelet_with("node-a", |o| {
+            o.lease_duration_seconds = 4;
+            o.status_update_frequency = Duration::from_secs(1);
+        })
+        .await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: short-tolerance
+spec:
+  tolerations:
+  - key: node.kubernetes.io/unreachable
+    operator: Exists
+    effect: NoExecute
+    tolerationSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: default-tolerance
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+"#,
+        busybox = busybox()
+    );
+    let file = cluster.file("pods.yaml", &manifest);
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
+    for pod in ["short-tolerance", "default-tolerance"] {
+        cluster
+            .eventually(&["get", "pod", pod], "the pod Ready", ready)
+            .await;
+    }
+    let pod = cluster
+        .kubectl(&["get", "pod", "default-tolerance", "-o", "json"])
+        .await
+        .json();
+    assert!(
+        pod["spec"]["tolerations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["key"] == "node.kubernetes.io/unreachable" && t["tolerationSeconds"] == 300),
+        "DefaultTolerationSeconds: {}",
+        pod["spec"]
+    );
+    kubelet.stop().await;
+    let node = cluster
+        .eventually(
+            &["get", "node", "node-a"],
+            "the node Unknown and tainted",
+            |n| {
+                let unknown = n["status"]["conditions"].as_array().is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "Unknown")
+                });
+                let tainted = n["spec"]["taints"].as_array().is_some_and(|t| {
+                    t.iter().any(|t| {
+                        t["key"] == "node.kubernetes.io/unreachable" && t["effect"] == "NoExecute"
+                    })
+                });
+                unknown && tainted
+            },
+        )
+        .await;
+    let ready_condition = node["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Ready")
+        .unwrap()
+        .clone();
+    assert_eq!(ready_condition["reason"], "NodeStatusUnknown");
+    assert_eq!(
+        ready_condition["message"],
+        "Kubelet stopped posting node status."
+    );
+    let printed = cluster.kubectl(&["get", "nodes"]).await.ok();
+    assert!(printed.contains("NotReady"), "{printed}");
+    // The pod tolerating 1 s is evicted; the one with 300 s stays (not Ready).
+    cluster
+        .eventually(&["get", "pod", "short-tolerance"], "the eviction", |p| {
+            p["metadata"]["deletionTimestamp"].is_string()
+        })
+        .await;
+    let kept = cluster
+        .kubectl(&["get", "pod", "default-tolerance", "-o", "json"])
+        .await
+        .json();
+    assert!(kept["metadata"]["deletionTimestamp"].is_null());
+    assert!(!ready(&kept), "pods of an unreachable node are not Ready");
+
+    // The kubelet comes back: Ready again, untainted, and it finishes the
+    // deletion the eviction began.
+    let kubelet = cluster.start_kubelet("node-a").await;
+    cluster
+        .eventually(
+            &["get", "node", "node-a"],
+            "the node Ready and untainted",
+            |n| {
+                let ready = n["status"]["conditions"].as_array().is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                });
+                ready && n["spec"]["taints"].as_array().is_none_or(|t| t.is_empty())
+            },
+        )
+        .await;
+    cluster
+        .eventually(&["get", "pods"], "the evicted pod gone", |pods| {
+            pods["items"]
+                .as_array()
+                .is_some_and(|i| i.iter().all(|p| p["metadata"]["name"] != "short-tolerance"))
+        })
+        .await;
+    // A node taken out (its kubelet stopped, its object deleted) leaves
+    // no pods bound to it.
+    kubelet.stop().await;
+    cluster
+        .kubectl(&["delete", "node", "node-a", "--wait=false"])
+        .await
+        .ok();
+    cluster
+        .eventually(&["get", "pods"], "the orphaned pods collected", |pods| {
+            pods["items"].as_array().is_some_and(|i| {
+                i.iter()
+                    .all(|p| p["metadata"]["name"] != "default-tolerance")
+            })
+        })
+        .await;
+}

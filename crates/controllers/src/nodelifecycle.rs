@@ -1,0 +1,392 @@
+//! The node lifecycle controller, with the taint eviction and pod GC parts
+//! upstream runs beside it. Every few seconds it looks at each node's
+//! heartbeats (its Lease renewals and its Ready condition) as this
+//! controller saw them arrive: a node silent for longer than the grace
+//! period (40 s) has its conditions set Unknown ("Kubelet stopped posting
+//! node status.") and its pods marked not Ready. Taints follow the Ready
+//! condition — `node.kubernetes.io/not-ready` when False,
+//! `node.kubernetes.io/unreachable` when Unknown, NoSchedule and NoExecute
+//! — and pods that do not tolerate a NoExecute taint (or tolerated it for
+//! their tolerationSeconds) are deleted. Pods bound to nodes that no longer
+//! exist are deleted at once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
+use serde_json::json;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::informer::Informer;
+use crate::pods::tolerates;
+use crate::{Context, is_not_found};
+
+pub const NOT_READY: &str = "node.kubernetes.io/not-ready";
+pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+const LEASE_NAMESPACE: &str = "kube-node-lease";
+
+/// The last heartbeat seen from a node, and when this controller saw it.
+struct Health {
+    lease_renewal: Option<Timestamp>,
+    ready_heartbeat: Option<Timestamp>,
+    seen_at: Instant,
+}
+
+fn now_time() -> Time {
+    Time(Timestamp::from_second(Timestamp::now().as_second()).unwrap_or_else(|_| Timestamp::now()))
+}
+
+fn ready_condition(node: &Node) -> Option<&NodeCondition> {
+    node.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == "Ready")
+}
+
+pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let nodes: Arc<Informer<Node>> = context.informers.get::<Node>();
+    let leases: Arc<Informer<Lease>> = context.informers.get::<Lease>();
+    let pods: Arc<Informer<Pod>> = context.informers.get::<Pod>();
+    let client = context.client.clone();
+    let grace = context.options.node_monitor_grace_period;
+    let events = events::EventSink::new(context.client.clone(), "node-controller");
+    let mut shutdown = shutdown;
+    tokio::spawn(async move {
+        let synced = async {
+            nodes.synced().await;
+            leases.synced().await;
+            pods.synced().await;
+        };
+        tokio::select! {
+            _ = synced => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        let period = (grace / 8).clamp(Duration::from_millis(250), Duration::from_secs(5));
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut health: HashMap<String, Health> = HashMap::new();
+        let monitor = Monitor {
+            client,
+            nodes,
+            leases,
+            pods,
+            grace,
+            events,
+        };
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = shutdown.wait_for(|s| *s) => return,
+            }
+            monitor.pass(&mut health).await;
+        }
+    })
+}
+
+struct Monitor {
+    client: kube::Client,
+    nodes: Arc<Informer<Node>>,
+    leases: Arc<Informer<Lease>>,
+    pods: Arc<Informer<Pod>>,
+    grace: Duration,
+    events: events::EventSink,
+}
+
+impl Monitor {
+    async fn pass(&self, health: &mut HashMap<String, Health>) {
+        let nodes = self.nodes.store().state();
+        health.retain(|name, _| {
+            nodes
+                .iter()
+                .any(|n| n.metadata.name.as_deref() == Some(name))
+        });
+        for node in &nodes {
+            let Some(name) = node.metadata.name.clone() else {
+                continue;
+            };
+            let lease_renewal = self
+                .leases
+                .get(LEASE_NAMESPACE, &name)
+                .and_then(|l| l.spec.as_ref()?.renew_time.as_ref().map(|t| t.0));
+            let ready = ready_condition(node);
+            let ready_heartbeat = ready.and_then(|c| c.last_heartbeat_time.as_ref().map(|t| t.0));
+            let entry = health.entry(name.clone()).or_insert_with(|| Health {
+                lease_renewal,
+                ready_heartbeat,
+                seen_at: Instant::now(),
+            });
+            if entry.lease_renewal != lease_renewal || entry.ready_heartbeat != ready_heartbeat {
+                entry.lease_renewal = lease_renewal;
+                entry.ready_heartbeat = ready_heartbeat;
+                entry.seen_at = Instant::now();
+            }
+            // A node that never reported is given the grace period first,
+            // and untainted meanwhile (upstream taints by the conditions
+            // a node has).
+            let mut status = ready.map(|c| c.status.clone());
+            if status.as_deref() != Some("Unknown")
+                && entry.seen_at.elapsed() > self.grace
+                && self.mark_unknown(node).await
+            {
+                status = Some("Unknown".into());
+                self.events.normal(
+                    node.as_ref(),
+                    "NodeNotReady",
+                    format!("Node {name} status is now: NodeNotReady"),
+                );
+                self.mark_pods_not_ready(&name).await;
+            }
+            if let Some(status) = &status {
+                self.reconcile_taints(node, status).await;
+            }
+            self.evict(node).await;
+        }
+        self.collect_orphans(&nodes).await;
+    }
+
+    /// Sets the kubelet's conditions Unknown; true once written.
+    async fn mark_unknown(&self, node: &Node) -> bool {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let now = now_time();
+        let mut conditions: Vec<NodeCondition> = node
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.clone())
+            .unwrap_or_default();
+        for type_ in ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"] {
+            match conditions.iter_mut().find(|c| c.type_ == type_) {
+                Some(condition) => {
+                    if condition.status != "Unknown" {
+                        condition.status = "Unknown".into();
+                        condition.reason = Some("NodeStatusUnknown".into());
+                        condition.message = Some("Kubelet stopped posting node status.".into());
+                        condition.last_transition_time = Some(now.clone());
+                    }
+                }
+                None => conditions.push(NodeCondition {
+                    type_: type_.into(),
+                    status: "Unknown".into(),
+                    reason: Some("NodeStatusNeverUpdated".into()),
+                    message: Some("Kubelet never posted node status.".into()),
+                    last_heartbeat_time: Some(now.clone()),
+                    last_transition_time: Some(now.clone()),
+                }),
+            }
+        }
+        let api: Api<Node> = Api::all(self.client.clone());
+        let patch = json!({"status": {"conditions": conditions}});
+        match api
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => true,
+            Err(err) => {
+                tracing::debug!(node = %name, error = %err, "marking a node's status unknown");
+                false
+            }
+        }
+    }
+
+    fn pods_on(&self, node: &str) -> Vec<Arc<Pod>> {
+        self.pods
+            .store()
+            .state()
+            .into_iter()
+            .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+            .collect()
+    }
+
+    async fn mark_pods_not_ready(&self, node: &str) {
+        for pod in self.pods_on(node) {
+            let mut conditions = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.clone())
+                .unwrap_or_default();
+            let mut changed = false;
+            for condition in conditions.iter_mut().filter(|c| c.type_ == "Ready") {
+                if condition.status != "False" {
+                    condition.status = "False".into();
+                    condition.last_transition_time = Some(now_time());
+                    changed = true;
+                }
+            }
+            if !changed {
+                continue;
+            }
+            let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let api: Api<Pod> = Api::namespaced(self.client.clone(), &namespace);
+            let patch = json!({"status": {"conditions": conditions}});
+            if let Err(err) = api
+                .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+            {
+                tracing::debug!(pod = %name, error = %err, "marking a pod not ready");
+            }
+            self.events
+                .warning(pod.as_ref(), "NodeNotReady", "Node is not ready".into());
+        }
+    }
+
+    /// The not-ready and unreachable taints as the Ready condition says.
+    async fn reconcile_taints(&self, node: &Node, ready: &str) {
+        let current: Vec<Taint> = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.clone())
+            .unwrap_or_default();
+        let wanted_key = match ready {
+            "True" => None,
+            "False" => Some(NOT_READY),
+            _ => Some(UNREACHABLE),
+        };
+        let mut taints: Vec<Taint> = current
+            .iter()
+            .filter(|t| {
+                let ours = t.key == NOT_READY || t.key == UNREACHABLE;
+                !ours || Some(t.key.as_str()) == wanted_key
+            })
+            .cloned()
+            .collect();
+        if let Some(key) = wanted_key {
+            for effect in ["NoSchedule", "NoExecute"] {
+                if !taints.iter().any(|t| t.key == key && t.effect == effect) {
+                    taints.push(Taint {
+                        key: key.into(),
+                        value: None,
+                        effect: effect.into(),
+                        time_added: Some(now_time()),
+                    });
+                }
+            }
+        }
+        if taints == current {
+            return;
+        }
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let api: Api<Node> = Api::all(self.client.clone());
+        let patch = json!({"spec": {"taints": taints}});
+        if let Err(err) = api
+            .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            tracing::debug!(node = %name, error = %err, "tainting a node");
+        }
+    }
+
+    /// Deletes the node's pods that a NoExecute taint evicts now.
+    async fn evict(&self, node: &Node) {
+        let taints: Vec<Taint> = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| t.effect == "NoExecute")
+            .collect();
+        if taints.is_empty() {
+            return;
+        }
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let now = Timestamp::now();
+        for pod in self.pods_on(&name) {
+            if pod.metadata.deletion_timestamp.is_some() {
+                continue;
+            }
+            let tolerations = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.tolerations.clone())
+                .unwrap_or_default();
+            let due = taints.iter().any(|taint| {
+                let matching: Vec<_> = tolerations.iter().filter(|t| tolerates(t, taint)).collect();
+                if matching.is_empty() {
+                    return true;
+                }
+                // Tolerated forever unless every matching toleration has a bound.
+                let Some(seconds) = matching
+                    .iter()
+                    .map(|t| t.toleration_seconds)
+                    .collect::<Option<Vec<i64>>>()
+                    .and_then(|s| s.into_iter().min())
+                else {
+                    return false;
+                };
+                let added = taint.time_added.as_ref().map(|t| t.0).unwrap_or(now);
+                now.duration_since(added).as_secs() >= seconds.max(0)
+            });
+            if !due {
+                continue;
+            }
+            let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+            let pod_name = pod.metadata.name.clone().unwrap_or_default();
+            self.events.normal(
+                pod.as_ref(),
+                "TaintManagerEviction",
+                format!("Marking for deletion Pod {namespace}/{pod_name}"),
+            );
+            let api: Api<Pod> = Api::namespaced(self.client.clone(), &namespace);
+            let params = DeleteParams {
+                preconditions: Some(Preconditions {
+                    uid: pod.metadata.uid.clone(),
+                    resource_version: None,
+                }),
+                ..DeleteParams::default()
+            };
+            if let Err(err) = api.delete(&pod_name, &params).await
+                && !is_not_found(&err)
+            {
+                tracing::debug!(pod = %pod_name, error = %err, "evicting a pod");
+            }
+        }
+    }
+
+    /// Force-deletes pods bound to nodes that do not exist (asked of the
+    /// API server, not only the cache, before a pod goes).
+    async fn collect_orphans(&self, nodes: &[Arc<Node>]) {
+        let known: std::collections::HashSet<&str> = nodes
+            .iter()
+            .filter_map(|n| n.metadata.name.as_deref())
+            .collect();
+        let api: Api<Node> = Api::all(self.client.clone());
+        for pod in self.pods.store().state() {
+            let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
+                continue;
+            };
+            if node.is_empty() || known.contains(node) {
+                continue;
+            }
+            match api.get_opt(node).await {
+                Ok(None) => {}
+                _ => continue,
+            }
+            let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let pods: Api<Pod> = Api::namespaced(self.client.clone(), &namespace);
+            let params = DeleteParams {
+                grace_period_seconds: Some(0),
+                preconditions: Some(Preconditions {
+                    uid: pod.metadata.uid.clone(),
+                    resource_version: None,
+                }),
+                ..DeleteParams::default()
+            };
+            match pods.delete(&name, &params).await {
+                Ok(_) => tracing::info!(pod = %name, node, "deleted a pod of a node that is gone"),
+                Err(err) if is_not_found(&err) => {}
+                Err(err) => {
+                    tracing::debug!(pod = %name, error = %err, "collecting an orphaned pod")
+                }
+            }
+        }
+    }
+}
