@@ -14,6 +14,7 @@ pub mod node;
 mod pods;
 pub mod probes;
 pub mod runtime;
+pub mod static_pods;
 pub mod status;
 pub mod volumes;
 mod worker;
@@ -59,6 +60,10 @@ pub struct KubeletOptions {
     pub lease_duration_seconds: i32,
     pub status_update_frequency: Duration,
     pub status_report_frequency: Duration,
+    /// A directory of static pod manifests (`--pod-manifest-path`).
+    pub pod_manifest_path: Option<PathBuf>,
+    /// How often that directory is read (20 s).
+    pub file_check_frequency: Duration,
 }
 
 impl KubeletOptions {
@@ -76,6 +81,8 @@ impl KubeletOptions {
             lease_duration_seconds: 40,
             status_update_frequency: Duration::from_secs(10),
             status_report_frequency: Duration::from_secs(300),
+            pod_manifest_path: None,
+            file_check_frequency: Duration::from_secs(20),
         }
     }
 }
@@ -168,7 +175,19 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         allocatable: config.capacity.allocatable(),
         metrics: Arc::new(metrics::Metrics::default()),
     });
+    let static_pods = options.pod_manifest_path.clone().map(|dir| {
+        tokio::spawn(static_pods::run(
+            host.clone(),
+            options.node_name.clone(),
+            dir,
+            options.file_check_frequency,
+            shutdown.clone(),
+        ))
+    });
     run_fleet(client, vec![(config, host)], shutdown).await;
+    if let Some(task) = static_pods {
+        let _ = task.await;
+    }
     runtime.shutdown().await;
 }
 

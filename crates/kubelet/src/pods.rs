@@ -88,6 +88,10 @@ fn route(hosts: &HashMap<String, Arc<Host>>, workers: &Workers, pod: Pod) {
     let Some(uid) = pod.metadata.uid.clone() else {
         return;
     };
+    // A mirror pod's worker is its static pod's.
+    if crate::static_pods::is_mirror(&pod) {
+        return;
+    }
     let node = pod
         .spec
         .as_ref()

@@ -245,10 +245,20 @@ impl Worker {
             tokio::select! {
                 changed = self.updates.changed() => {
                     match changed {
-                        Ok(()) => match self.updates.borrow_and_update().clone() {
-                            Some(pod) => self.pod = pod,
+                        Ok(()) => {
+                            let latest = self.updates.borrow_and_update().clone();
+                            match latest {
+                            Some(pod) => {
+                                // Someone else's status (a node controller's,
+                                // or a mirror made anew) is overwritten.
+                                if self.reported_status_differs(&pod) {
+                                    self.last_pushed = None;
+                                }
+                                self.pod = pod;
+                            }
                             None => self.removed = true,
-                        },
+                            }
+                        }
                         Err(_) => self.removed = true,
                     }
                 }
@@ -1139,6 +1149,15 @@ impl Worker {
         }
     }
 
+    /// Whether the API's status of the pod is not what was last reported.
+    fn reported_status_differs(&self, pod: &Pod) -> bool {
+        let Some(pushed) = &self.last_pushed else {
+            return false;
+        };
+        let pushed: Option<PodStatus> = serde_json::from_value(pushed.clone()).ok();
+        digest(pod.status.as_ref()) != digest(pushed.as_ref())
+    }
+
     async fn push_status(&mut self) {
         let status = self.build_status();
         let Ok(mut value) = serde_json::to_value(&status) else {
@@ -1195,6 +1214,33 @@ impl Worker {
             }
         }
     }
+}
+
+/// What of a pod status must match what the kubelet reported: phase,
+/// condition statuses, and each container's readiness, restarts and state.
+fn digest(status: Option<&PodStatus>) -> String {
+    let Some(status) = status else {
+        return String::new();
+    };
+    let mut out = status.phase.clone().unwrap_or_default();
+    for condition in status.conditions.iter().flatten() {
+        out.push_str(&format!(" {}={}", condition.type_, condition.status));
+    }
+    for container in status.container_statuses.iter().flatten() {
+        let state = container.state.as_ref();
+        let kind = if state.and_then(|s| s.running.as_ref()).is_some() {
+            "running"
+        } else if state.and_then(|s| s.terminated.as_ref()).is_some() {
+            "terminated"
+        } else {
+            "waiting"
+        };
+        out.push_str(&format!(
+            " {}:{}:{}:{kind}",
+            container.name, container.ready, container.restart_count
+        ));
+    }
+    out
 }
 
 fn lifecycle_handler(

@@ -42,6 +42,10 @@ pub struct NodeArgs {
     /// The container runtime of this node's pods.
     #[arg(long, value_enum, default_value = "process")]
     pub container_runtime: RuntimeArg,
+    /// A directory of static pod manifests, run whatever the API server
+    /// says and mirrored into it.
+    #[arg(long)]
+    pub pod_manifest_path: Option<PathBuf>,
     /// Run this many simulated nodes (`<prefix>-1..N`, simulated runtime)
     /// instead of this machine's node.
     #[arg(long, default_value_t = 0)]
@@ -110,6 +114,7 @@ impl NodeArgs {
         }
         options.register_with_taints = parse_taints(&self.register_with_taints)?;
         options.pod_cidr = self.pod_cidr.clone();
+        options.pod_manifest_path = self.pod_manifest_path.clone();
         if self.pod_bridge.is_empty() || self.pod_bridge.len() > 15 {
             return Err("--pod-bridge must be 1 to 15 bytes (an interface name)".into());
         }

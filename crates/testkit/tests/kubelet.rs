@@ -880,3 +880,79 @@ spec:
         })
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn static_pods_run_from_files_and_are_mirrored() {
+    let cluster = TestCluster::start().await;
+    let manifests = cluster.dir.path().join("manifests");
+    std::fs::create_dir_all(&manifests).unwrap();
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: keeper
+  namespace: kube-system
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+"#,
+        busybox = busybox()
+    );
+    std::fs::write(manifests.join("keeper.yaml"), manifest).unwrap();
+    let dir = manifests.clone();
+    let _kubelet = cluster
+        .start_kubelet_with("node-a", move |o| {
+            o.pod_manifest_path = Some(dir);
+            o.file_check_frequency = Duration::from_millis(500);
+        })
+        .await;
+    // No scheduler runs: a static pod needs none.
+    let mirror = cluster
+        .eventually(
+            &["get", "pod", "keeper-node-a", "-n", "kube-system"],
+            "the mirror pod Running and Ready",
+            |p| p["status"]["phase"] == "Running" && ready(p),
+        )
+        .await;
+    let annotations = &mirror["metadata"]["annotations"];
+    assert!(
+        annotations["kubernetes.io/config.mirror"].is_string(),
+        "{annotations}"
+    );
+    assert_eq!(annotations["kubernetes.io/config.source"], "file");
+    assert_eq!(mirror["metadata"]["ownerReferences"][0]["kind"], "Node");
+    let container = mirror["status"]["containerStatuses"][0]["containerID"].clone();
+    // Deleting the mirror does not stop the pod: the mirror comes back.
+    let deleted = cluster
+        .kubectl(&[
+            "delete",
+            "pod",
+            "keeper-node-a",
+            "-n",
+            "kube-system",
+            "--timeout=30s",
+        ])
+        .await;
+    assert!(deleted.success, "{}", deleted.stderr);
+    let back = cluster
+        .eventually(
+            &["get", "pod", "keeper-node-a", "-n", "kube-system"],
+            "the mirror back with the same container",
+            |p| p["status"]["containerStatuses"][0]["containerID"] == container,
+        )
+        .await;
+    assert_ne!(back["metadata"]["uid"], mirror["metadata"]["uid"]);
+    assert_eq!(back["status"]["containerStatuses"][0]["restartCount"], 0);
+    // Removing the file stops the pod and removes the mirror.
+    std::fs::remove_file(manifests.join("keeper.yaml")).unwrap();
+    cluster
+        .eventually(
+            &["get", "pods", "-n", "kube-system"],
+            "the mirror gone",
+            |pods| pods["items"].as_array().is_some_and(|i| i.is_empty()),
+        )
+        .await;
+}
