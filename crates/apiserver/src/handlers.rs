@@ -38,6 +38,9 @@ pub struct ApiState {
     /// One store watch per resource, shared by all watches of it.
     pub watch_cache: crate::watch_cache::WatchCaches,
     pub tokens: TokenFile,
+    /// The cluster CA, served unauthenticated at `/cacerts` (public; a
+    /// joining node checks it against its token's fingerprint).
+    pub ca_pem: String,
     pub authorizer: Box<dyn Authorizer>,
     /// `host:port` clients reach this server at.
     pub advertise_address: String,
@@ -211,6 +214,14 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
     }
     if path == "/version" || path == "/version/" {
         return Ok(json_response(StatusCode::OK, &discovery::version()));
+    }
+    if path == "/cacerts" {
+        return Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            state.ca_pem.clone(),
+        )
+            .into_response());
     }
     let user = request
         .extensions()

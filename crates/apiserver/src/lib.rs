@@ -55,6 +55,9 @@ pub struct Config {
     pub port: u16,
     /// Extra names and addresses for the serving certificate.
     pub tls_san: Vec<String>,
+    /// The node join secret (`rudder agent --token`): `node:<name>:<secret>`
+    /// bearer tokens authenticate nodes.
+    pub node_join_secret: Option<String>,
     /// `--token-auth-file`: static bearer tokens.
     pub token_auth_file: Option<PathBuf>,
     /// Read-only requests (other than watches) served at once before 429.
@@ -79,6 +82,7 @@ impl Config {
             port: 6443,
             tls_san: Vec::new(),
             token_auth_file: None,
+            node_join_secret: None,
             max_requests_inflight: 400,
             max_mutating_requests_inflight: 200,
             advertise_address: None,
@@ -197,7 +201,8 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     let tokens = match &config.token_auth_file {
         Some(path) => TokenFile::load(path)?,
         None => TokenFile::default(),
-    };
+    }
+    .with_node_secret(config.node_join_secret.clone());
     let listener = TcpListener::bind((config.bind_address, config.port))
         .await
         .map_err(|e| {
@@ -244,6 +249,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         watch_cache: watch_cache::WatchCaches::new(store.clone()),
         store,
         tokens,
+        ca_pem,
         authorizer: Box::new(AllowAuthenticated),
         advertise_address: format!("{host}:{}", address.port()),
         inflight_readonly: Semaphore::new(config.max_requests_inflight.max(1)),

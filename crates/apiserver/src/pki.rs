@@ -48,6 +48,15 @@ impl CertPair {
     }
 }
 
+/// The SHA-256 of a PEM certificate's DER bytes, in lowercase hex: what a
+/// join token pins the cluster CA with.
+pub fn fingerprint(pem: &str) -> Option<String> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let der = CertificateDer::from_pem_slice(pem.as_bytes()).ok()?;
+    let digest = ring::digest::digest(&ring::digest::SHA256, der.as_ref());
+    Some(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The certificates of one cluster, under `DATA_DIR/pki`.
 #[derive(Clone, Debug)]
 pub struct ClusterPki {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use k8s_openapi::api::core::v1::Taint;
 
@@ -166,9 +166,17 @@ pub fn spawn(
 #[derive(clap::Args, Debug)]
 pub struct KubeletArgs {
     /// The kubeconfig of the cluster to join (its user should be
-    /// `system:node:<name>` in group `system:nodes`).
-    #[arg(long)]
-    pub kubeconfig: PathBuf,
+    /// `system:node:<name>` in group `system:nodes`); else --server and
+    /// --token.
+    #[arg(long, conflicts_with_all = ["server", "token"])]
+    pub kubeconfig: Option<PathBuf>,
+    /// The API server to join (`https://host:6443`), with --token.
+    #[arg(long, requires = "token")]
+    pub server: Option<String>,
+    /// The join token `rudder server` printed (also in its
+    /// `DATA_DIR/node-token`).
+    #[arg(long, requires = "server")]
+    pub token: Option<String>,
     /// The kubelet's state: pod volumes and container logs.
     #[arg(long, default_value = "/var/lib/rudder/kubelet")]
     pub root_dir: PathBuf,
@@ -177,15 +185,131 @@ pub struct KubeletArgs {
 }
 
 pub async fn run_kubelet(args: KubeletArgs) -> Result<(), String> {
-    let client = crate::components::client(&args.kubeconfig).await?;
     std::fs::create_dir_all(&args.root_dir)
         .map_err(|e| format!("{}: {e}", args.root_dir.display()))?;
+    let kubeconfig = match (&args.kubeconfig, &args.server, &args.token) {
+        (Some(path), _, _) => path.clone(),
+        (None, Some(server), Some(token)) => {
+            let name = if args.node.simulated_nodes > 0 {
+                args.node.simulated_node_prefix.clone()
+            } else {
+                args.node.name()
+            };
+            join(server, token, &name, &args.root_dir).await?
+        }
+        _ => return Err("a node needs --kubeconfig, or --server and --token".into()),
+    };
+    let client = crate::components::client(&kubeconfig).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let node = spawn(client, &args.node, args.root_dir.clone(), &[], stopping)?;
     crate::serve::wait_for_shutdown().await;
     let _ = stop.send(true);
     let _ = node.await;
     Ok(())
+}
+
+/// The node join secret of a server's data directory, made on first use
+/// (`DATA_DIR/node-token` holds the whole token once the CA exists).
+pub fn join_secret(data_dir: &Path) -> Result<String, String> {
+    let path = data_dir.join("node-token");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let text = text.trim();
+        let secret = text.split_once("::").map(|(_, s)| s).unwrap_or(text);
+        if !secret.is_empty() {
+            return Ok(secret.to_string());
+        }
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    write_private(&path, &secret)?;
+    Ok(secret)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(format!("{text}\n").as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes `DATA_DIR/node-token`: `<CA fingerprint>::<secret>`, the token a
+/// joining node pins the cluster CA with; returns it.
+pub fn write_join_token(server: &apiserver::ApiServer, data_dir: &Path) -> Result<String, String> {
+    let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
+    let fingerprint = apiserver::pki::fingerprint(&ca).ok_or("the cluster CA does not parse")?;
+    let token = format!("{fingerprint}::{}", join_secret(data_dir)?);
+    write_private(&data_dir.join("node-token"), &token)?;
+    Ok(token)
+}
+
+/// Joins the cluster at `server` with a join token: fetches its CA, checks
+/// it against the token's fingerprint, and writes the node's kubeconfig
+/// (`<root>/kubelet.kubeconfig`, authenticating as `system:node:<name>`).
+pub async fn join(
+    server: &str,
+    token: &str,
+    node: &str,
+    root_dir: &Path,
+) -> Result<PathBuf, String> {
+    use base64::Engine;
+    let (fingerprint, secret) = token.trim().split_once("::").ok_or(
+        "--token is not a join token (<CA fingerprint>::<secret>, as rudder server prints it)",
+    )?;
+    let url: http::Uri = server
+        .parse()
+        .map_err(|e| format!("--server {server:?}: {e}"))?;
+    // The CA is public; it is fetched unverified and then pinned.
+    let mut config = kube::Config::new(url);
+    config.accept_invalid_certs = true;
+    let client = kube::Client::try_from(config).map_err(|e| e.to_string())?;
+    let request = http::Request::get("/cacerts")
+        .body(Vec::new())
+        .map_err(|e| e.to_string())?;
+    let ca = client
+        .request_text(request)
+        .await
+        .map_err(|e| format!("cannot reach {server}: {e}"))?;
+    let seen = apiserver::pki::fingerprint(&ca)
+        .ok_or_else(|| format!("{server}/cacerts is not a certificate"))?;
+    if seen != fingerprint {
+        return Err(format!(
+            "the CA of {server} (sha256 {seen}) is not the one the token names (sha256 {fingerprint}): refusing to join"
+        ));
+    }
+    let kubeconfig = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "rudder", "cluster": {
+            "server": server,
+            "certificate-authority-data": base64::engine::general_purpose::STANDARD.encode(ca.as_bytes()),
+        }}],
+        "users": [{"name": format!("system:node:{node}"), "user": {"token": format!("node:{node}:{secret}")}}],
+        "contexts": [{"name": "rudder", "context": {"cluster": "rudder", "user": format!("system:node:{node}")}}],
+        "current-context": "rudder",
+    });
+    let path = root_dir.join("kubelet.kubeconfig");
+    write_private(&path, &kubeconfig.to_string())?;
+    // The secret is checked now, so a wrong one fails here, not in retries.
+    let client = crate::components::client(&path).await?;
+    let nodes: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client);
+    match nodes.get_opt(node).await {
+        Ok(_) => Ok(path),
+        Err(kube::Error::Api(status)) if status.code == 401 => Err(format!(
+            "{server} refused the token: its secret is not this cluster's"
+        )),
+        Err(err) => Err(format!("joining {server}: {err}")),
+    }
 }
 
 #[cfg(test)]

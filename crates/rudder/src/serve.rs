@@ -259,12 +259,15 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.service_cluster_ip_range = args.service_cluster_ip_range.clone();
     config.max_requests_inflight = args.max_requests_inflight;
     config.max_mutating_requests_inflight = args.max_mutating_requests_inflight;
+    config.node_join_secret = Some(crate::node::join_secret(&args.storage.data_dir)?);
     let server = apiserver::start(config, store).await?;
+    let token = crate::node::write_join_token(&server, &args.storage.data_dir)?;
     tracing::info!(url = %server.url, elapsed_ms = started.elapsed().as_millis() as u64, "API server ready");
     eprintln!(
-        "rudder is serving the Kubernetes API at {}\n\n  export KUBECONFIG={}\n  kubectl get nodes,ns\n",
+        "rudder is serving the Kubernetes API at {}\n\n  export KUBECONFIG={}\n  kubectl get nodes,ns\n\nJoin another machine as a node (as root there):\n\n  rudder agent --server {} --token {token}\n",
         server.url,
-        server.kubeconfig.display()
+        server.kubeconfig.display(),
+        server.url,
     );
     Ok(server)
 }

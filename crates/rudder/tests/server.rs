@@ -198,3 +198,98 @@ fn the_server_runs_every_control_plane_component() {
     assert!(ok, "{out}");
     assert!(!kubectl(kubeconfig, &["get", "namespace", "scratch"]).0);
 }
+
+#[test]
+fn an_agent_joins_with_the_token_the_server_prints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
+        .args([
+            "server",
+            "--bind-address",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--scheduler-secure-port",
+            "0",
+            "--controller-manager-secure-port",
+            "0",
+            "--disable-kubelet",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start rudder server");
+    let server = Server {
+        child,
+        kubeconfig: dir.path().join("kubeconfig.yaml"),
+    };
+    let kubeconfig = &server.kubeconfig;
+    until("the API server", || {
+        (kubeconfig.exists() && kubectl(kubeconfig, &["get", "--raw", "/readyz"]).0)
+            .then(String::new)
+    });
+    let token = until("the join token", || {
+        std::fs::read_to_string(dir.path().join("node-token"))
+            .ok()
+            .filter(|t| t.contains("::"))
+    });
+    let token = token.trim().to_string();
+    let url = format!("https://127.0.0.1:{port}");
+    let agent_dir = tempfile::tempdir().expect("temp dir");
+    let agent = |token: &str| {
+        Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .args([
+                "agent",
+                "--server",
+                &url,
+                "--token",
+                token,
+                "--simulated-nodes",
+                "2",
+            ])
+            .args(["--simulated-node-prefix", "joined", "--root-dir"])
+            .arg(agent_dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start rudder agent")
+    };
+    // A token pinning another CA, or with another secret, is refused.
+    let (fingerprint, secret) = token.split_once("::").unwrap();
+    let other_ca = format!("{}::{secret}", "0".repeat(fingerprint.len()));
+    let refused = agent(&other_ca).wait_with_output().expect("agent output");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("refusing to join"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let other_secret = format!("{fingerprint}::nope");
+    let refused = agent(&other_secret)
+        .wait_with_output()
+        .expect("agent output");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("refused the token"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let mut joined = agent(&token);
+    let nodes = until("two joined nodes Ready", || {
+        let (ok, out) = kubectl(kubeconfig, &["get", "nodes", "--no-headers"]);
+        (ok && out
+            .lines()
+            .filter(|l| l.starts_with("joined-") && l.contains(" Ready "))
+            .count()
+            == 2)
+            .then_some(out)
+    });
+    assert!(nodes.contains("joined-1"), "{nodes}");
+    let _ = joined.kill();
+    let _ = joined.wait();
+}
