@@ -140,64 +140,84 @@ async fn http_get(
         .unwrap_or("/");
     let address = std::net::SocketAddr::new(host, port);
     let url = format!("{scheme}://{address}{path}");
-    if scheme != "http" {
+    if scheme != "http" && scheme != "https" {
         return Err(format!(
-            "Get {url:?}: the kubelet's prober speaks plain HTTP only"
+            "Get {url:?}: unsupported protocol scheme {scheme:?}"
         ));
     }
+    let mut request = format!("GET {path} HTTP/1.1\r\n");
+    let headers = http.http_headers.clone().unwrap_or_default();
+    if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: {address}\r\n"));
+    }
+    if !headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("user-agent"))
+    {
+        request.push_str("User-Agent: kube-probe/1.33\r\n");
+    }
+    if !headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("accept"))
+    {
+        request.push_str("Accept: */*\r\n");
+    }
+    for header in &headers {
+        request.push_str(&format!("{}: {}\r\n", header.name, header.value));
+    }
+    request.push_str("Connection: close\r\n\r\n");
     let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(address).await.map_err(|e| {
+        let stream = tokio::net::TcpStream::connect(address).await.map_err(|e| {
             format!(
                 "Get {url:?}: dial tcp {address}: connect: {}",
                 describe_io(&e)
             )
         })?;
-        let mut request = format!("GET {path} HTTP/1.1\r\n");
-        let headers = http.http_headers.clone().unwrap_or_default();
-        if !headers.iter().any(|h| h.name.eq_ignore_ascii_case("host")) {
-            request.push_str(&format!("Host: {address}\r\n"));
-        }
-        if !headers
-            .iter()
-            .any(|h| h.name.eq_ignore_ascii_case("user-agent"))
-        {
-            request.push_str("User-Agent: kube-probe/1.33\r\n");
-        }
-        if !headers
-            .iter()
-            .any(|h| h.name.eq_ignore_ascii_case("accept"))
-        {
-            request.push_str("Accept: */*\r\n");
-        }
-        for header in &headers {
-            request.push_str(&format!("{}: {}\r\n", header.name, header.value));
-        }
-        request.push_str("Connection: close\r\n\r\n");
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(|e| format!("Get {url:?}: {e}"))?;
-        let mut head = Vec::new();
-        let mut buffer = [0u8; 1024];
-        while !head.contains(&b'\n') && head.len() < 8192 {
-            let read = stream
-                .read(&mut buffer)
+        if scheme == "https" {
+            // As upstream's prober: TLS without verifying the certificate.
+            let config = serving::probe_client_config()?;
+            let name = rustls::pki_types::ServerName::from(host);
+            let tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, stream)
                 .await
                 .map_err(|e| format!("Get {url:?}: {e}"))?;
-            if read == 0 {
-                break;
-            }
-            head.extend_from_slice(&buffer[..read]);
+            status_code(tls, &request, &url).await
+        } else {
+            status_code(stream, &request, &url).await
         }
-        let line = String::from_utf8_lossy(&head);
-        line.split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse::<u16>().ok())
-            .ok_or_else(|| format!("Get {url:?}: malformed HTTP response"))
     };
     tokio::time::timeout(timeout, exchange)
         .await
         .map_err(|_| format!("Get {url:?}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))?
+}
+
+/// Sends `request` and reads the status line's code.
+async fn status_code(
+    mut stream: impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    request: &str,
+    url: &str,
+) -> Result<u16, String> {
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("Get {url:?}: {e}"))?;
+    let mut head = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !head.contains(&b'\n') && head.len() < 8192 {
+        let read = stream
+            .read(&mut buffer)
+            .await
+            .map_err(|e| format!("Get {url:?}: {e}"))?;
+        if read == 0 {
+            break;
+        }
+        head.extend_from_slice(&buffer[..read]);
+    }
+    let line = String::from_utf8_lossy(&head);
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse::<u16>().ok())
+        .ok_or_else(|| format!("Get {url:?}: malformed HTTP response"))
 }
 
 /// The handler a probe names.
@@ -382,5 +402,112 @@ pub fn restart_message(kind: Option<Kind>, container: &str) -> String {
             format!("Container {container} failed startup probe, will be restarted")
         }
         _ => format!("Container {container} failed liveness probe, will be restarted"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::simulated::{SimulatedRuntime, SimulatedTiming};
+    use k8s_openapi::api::core::v1::ContainerPort;
+
+    fn container(port: u16) -> Container {
+        Container {
+            name: "c".into(),
+            ports: Some(vec![ContainerPort {
+                name: Some("web".into()),
+                container_port: i32::from(port),
+                ..ContainerPort::default()
+            }]),
+            ..Container::default()
+        }
+    }
+
+    async fn probe(handler: Handler<'_>, port: u16) -> Result<(), String> {
+        let runtime = SimulatedRuntime::new(SimulatedTiming::default(), [127, 0, 0, 1].into());
+        match run(
+            &handler,
+            &runtime,
+            "none",
+            &container(port),
+            [127, 0, 0, 1].into(),
+            Duration::from_secs(2),
+        )
+        .await
+        {
+            Outcome::Success => Ok(()),
+            Outcome::Failure(message) => Err(message),
+        }
+    }
+
+    fn get(scheme: &str, path: &str) -> HTTPGetAction {
+        HTTPGetAction {
+            scheme: Some(scheme.into()),
+            path: Some(path.into()),
+            port: IntOrString::String("web".into()),
+            ..HTTPGetAction::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn http_https_and_tcp_probes_judge_as_upstream() {
+        let listener = serving::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (_stop, stopping) = tokio::sync::watch::channel(false);
+        tokio::spawn(serving::serve(
+            listener,
+            serving::ServingCert::self_signed().unwrap(),
+            |path: &str| {
+                if path == "/healthz" {
+                    serving::Answer::text(hyper::StatusCode::OK, "ok")
+                } else {
+                    serving::Answer::text(hyper::StatusCode::INTERNAL_SERVER_ERROR, "no")
+                }
+            },
+            stopping,
+        ));
+        assert_eq!(
+            probe(Handler::Http(&get("HTTPS", "/healthz")), port).await,
+            Ok(())
+        );
+        assert_eq!(
+            probe(Handler::Http(&get("HTTPS", "/broken")), port).await,
+            Err("HTTP probe failed with statuscode: 500".into())
+        );
+        let tcp = TCPSocketAction {
+            port: IntOrString::Int(i32::from(port)),
+            host: None,
+        };
+        assert_eq!(probe(Handler::Tcp(&tcp), port).await, Ok(()));
+        // Nothing listens on a port just freed.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let refused = probe(Handler::Http(&get("HTTP", "/")), closed)
+            .await
+            .unwrap_err();
+        assert!(refused.contains("connect: connection refused"), "{refused}");
+        let tcp = TCPSocketAction {
+            port: IntOrString::Int(i32::from(closed)),
+            host: None,
+        };
+        assert_eq!(
+            probe(Handler::Tcp(&tcp), closed).await,
+            Err(format!(
+                "dial tcp 127.0.0.1:{closed}: connect: connection refused"
+            ))
+        );
+        let unnamed = HTTPGetAction {
+            port: IntOrString::String("nope".into()),
+            ..HTTPGetAction::default()
+        };
+        assert!(
+            probe(Handler::Http(&unnamed), port)
+                .await
+                .unwrap_err()
+                .contains("couldn't find port")
+        );
     }
 }

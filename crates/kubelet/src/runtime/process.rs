@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::Notify;
 
@@ -228,18 +228,93 @@ fn ensure_mount_point(source: &Path, target: &Path) -> Result<(), RuntimeError> 
     }
 }
 
+/// A container's log file, rotated as the kubelet's container log manager
+/// does: past `MAX_LOG_BYTES` the file is renamed `<file>.<timestamp>` and
+/// a new one started; at most `MAX_LOG_FILES` are kept.
+struct LogFile {
+    path: PathBuf,
+    file: tokio::fs::File,
+    written: u64,
+}
+
+/// containerLogMaxSize (10Mi) and containerLogMaxFiles (5).
+const MAX_LOG_BYTES: u64 = 10 << 20;
+const MAX_LOG_FILES: usize = 5;
+
+impl LogFile {
+    async fn open(path: &Path) -> std::io::Result<LogFile> {
+        let file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .await?;
+        let written = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+        Ok(LogFile {
+            path: path.to_path_buf(),
+            file,
+            written,
+        })
+    }
+
+    async fn write(&mut self, entry: &[u8]) -> std::io::Result<()> {
+        if self.written > 0 && self.written + entry.len() as u64 > MAX_LOG_BYTES {
+            self.rotate().await?;
+        }
+        self.file.write_all(entry).await?;
+        self.written += entry.len() as u64;
+        Ok(())
+    }
+
+    async fn rotate(&mut self) -> std::io::Result<()> {
+        self.file.flush().await?;
+        let stamp = k8s_openapi::jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S%.f");
+        let rotated = PathBuf::from(format!("{}.{stamp}", self.path.display()));
+        tokio::fs::rename(&self.path, &rotated).await?;
+        // The oldest rotated files go, keeping MAX_LOG_FILES with the new one.
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(dir) = self.path.parent()
+            && let Ok(entries) = std::fs::read_dir(dir)
+        {
+            let mut old: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{name}.")))
+                })
+                .collect();
+            old.sort();
+            while old.len() > MAX_LOG_FILES - 1 {
+                let _ = std::fs::remove_file(old.remove(0));
+            }
+        }
+        *self = LogFile::open(&self.path).await?;
+        Ok(())
+    }
+}
+
 /// Copies one stream of a container into its log file, one CRI line per
-/// line: `<RFC 3339 nano time> <stream> F <line>`.
+/// line: `<RFC 3339 nano time> <stream> F <line>` (`P` for a partial line).
 async fn pump_log(
     stream: impl AsyncRead + Unpin,
     name: &'static str,
-    log: Arc<tokio::sync::Mutex<tokio::fs::File>>,
+    log: Arc<tokio::sync::Mutex<LogFile>>,
 ) {
     let mut lines = BufReader::new(stream);
     let mut line = Vec::new();
     loop {
         line.clear();
-        match lines.read_until(b'\n', &mut line).await {
+        // Lines are cut at 16 KiB as the CRI's are, so one long line cannot
+        // grow memory without bound.
+        match (&mut lines)
+            .take(16 * 1024)
+            .read_until(b'\n', &mut line)
+            .await
+        {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
@@ -252,7 +327,7 @@ async fn pump_log(
         entry.extend_from_slice(body);
         entry.push(b'\n');
         let mut log = log.lock().await;
-        if log.write_all(&entry).await.is_err() {
+        if log.write(&entry).await.is_err() {
             return;
         }
     }
@@ -449,10 +524,7 @@ impl Runtime for ProcessRuntime {
             std::fs::create_dir_all(parent)
                 .map_err(|e| fail(format!("{}: {e}", parent.display())))?;
         }
-        let log = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&config.log_path)
+        let log = LogFile::open(&config.log_path)
             .await
             .map_err(|e| fail(format!("{}: {e}", config.log_path.display())))?;
         let log = Arc::new(tokio::sync::Mutex::new(log));
@@ -702,4 +774,31 @@ pub fn node_address() -> IpAddr {
         })
         .map(|a| a.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn logs_rotate_and_keep_five_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("0.log");
+        let log = Arc::new(tokio::sync::Mutex::new(LogFile::open(&path).await.unwrap()));
+        // 60 MiB of output in 1 MiB lines: rotated every 10 MiB.
+        let line = format!("{}\n", "x".repeat((1 << 20) - 1));
+        let input: Vec<u8> = line.repeat(60).into_bytes();
+        pump_log(&input[..], "stdout", log.clone()).await;
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(files.len(), MAX_LOG_FILES, "{files:?}");
+        let current = std::fs::metadata(&path).unwrap().len();
+        assert!(current <= MAX_LOG_BYTES, "{current}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first = text.lines().next().unwrap();
+        assert!(
+            first.contains(" stdout P ") || first.contains(" stdout F "),
+            "{}",
+            &first[..60]
+        );
+    }
 }
