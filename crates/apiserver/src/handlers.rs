@@ -41,6 +41,10 @@ pub struct ApiState {
     /// The cluster CA, served unauthenticated at `/cacerts` (public; a
     /// joining node checks it against its token's fingerprint).
     pub ca_pem: String,
+    /// TLS to kubelets, with this server's kubelet client certificate
+    /// (kubelets' serving certificates are not checked, as upstream's
+    /// default without --kubelet-certificate-authority).
+    pub kubelet_client: Option<Arc<rustls::ClientConfig>>,
     pub authorizer: Box<dyn Authorizer>,
     /// `host:port` clients reach this server at.
     pub advertise_address: String,
@@ -452,7 +456,7 @@ async fn health(state: &ApiState, path: &str, query: &Query) -> Response {
 pub(crate) struct Call<'a> {
     pub(crate) state: &'a ApiState,
     pub(crate) resource: &'a ResourceRequest,
-    query: &'a Query,
+    pub(crate) query: &'a Query,
     headers: &'a HeaderMap,
     user: &'a User,
     /// Sent back as `Warning` headers.
@@ -594,6 +598,7 @@ impl Call<'_> {
             ("update" | "patch", Some("scale")) => self.write_scale(body).await,
             ("create", Some("binding")) => self.bind(body).await,
             ("create", Some("eviction")) => self.evict(body).await,
+            ("get", Some("log")) => self.pod_log().await,
             ("delete", None) => self.delete(body).await,
             ("deletecollection", None) => self.delete_collection(body).await,
             _ => Err(ApiError::method_not_allowed()),
@@ -607,7 +612,7 @@ impl Call<'_> {
             .ok_or_else(ApiError::method_not_allowed)
     }
 
-    async fn read(&self, name: &str) -> Result<Value, ApiError> {
+    pub(crate) async fn read(&self, name: &str) -> Result<Value, ApiError> {
         let info = self.info();
         match self.store().get(&self.key(name)).await {
             Ok(Some(kv)) => decode(info, &kv),

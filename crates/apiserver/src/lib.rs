@@ -17,6 +17,7 @@ mod openapi;
 mod openapi_v2;
 pub mod patch;
 pub mod pki;
+mod pod_log;
 mod pod_subresources;
 mod protobuf;
 mod raw_json;
@@ -249,6 +250,9 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         watch_cache: watch_cache::WatchCaches::new(store.clone()),
         store,
         tokens,
+        kubelet_client: kubelet_client(&pki)
+            .map_err(|e| tracing::warn!(error = %e, "no kubelet client: pods/log will fail"))
+            .ok(),
         ca_pem,
         authorizer: Box::new(AllowAuthenticated),
         advertise_address: format!("{host}:{}", address.port()),
@@ -275,4 +279,33 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         task,
         leases,
     })
+}
+
+/// The TLS client the API server reaches kubelets with: its
+/// `kube-apiserver-kubelet-client` certificate, any serving certificate.
+fn kubelet_client(pki: &ClusterPki) -> Result<Arc<rustls::ClientConfig>, String> {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+    let pair = pki
+        .client(
+            "apiserver-kubelet-client",
+            "kube-apiserver-kubelet-client",
+            &["system:masters"],
+        )
+        .map_err(|e| e.to_string())?;
+    let cert = pair.cert_pem().map_err(|e| e.to_string())?;
+    let key = pair.key_pem().map_err(|e| e.to_string())?;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).map_err(|e| e.to_string())?;
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .dangerous()
+    .with_custom_certificate_verifier(serving::any_certificate())
+    .with_client_auth_cert(chain, key)
+    .map_err(|e| e.to_string())?;
+    Ok(Arc::new(config))
 }

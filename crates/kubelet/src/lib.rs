@@ -8,12 +8,14 @@
 //! nodes in this process (for scale tests and demos, as kwok does).
 
 pub mod env;
+pub mod logs;
 pub mod machine;
 pub mod metrics;
 pub mod node;
 mod pods;
 pub mod probes;
 pub mod runtime;
+pub mod server;
 pub mod static_pods;
 pub mod status;
 pub mod volumes;
@@ -64,6 +66,8 @@ pub struct KubeletOptions {
     pub pod_manifest_path: Option<PathBuf>,
     /// How often that directory is read (20 s).
     pub file_check_frequency: Duration,
+    /// The kubelet's server (logs, metrics, health); none: not served.
+    pub server: Option<server::ServerOptions>,
 }
 
 impl KubeletOptions {
@@ -83,6 +87,7 @@ impl KubeletOptions {
             status_report_frequency: Duration::from_secs(300),
             pod_manifest_path: None,
             file_check_frequency: Duration::from_secs(20),
+            server: None,
         }
     }
 }
@@ -160,20 +165,56 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         lease_duration_seconds: options.lease_duration_seconds,
         status_update_frequency: options.status_update_frequency,
         status_report_frequency: options.status_report_frequency,
+        kubelet_port: 0,
     };
+    let mut config = config;
+    let mut serving = None;
+    let live_logs = Arc::new(logs::LiveLogs::default());
+    let metrics = Arc::new(metrics::Metrics::default());
+    let logs_dir = options
+        .pod_logs_dir
+        .clone()
+        .unwrap_or_else(|| options.root_dir.join("logs"));
+    if let Some(server_options) = &options.server {
+        match tokio::net::TcpListener::bind(server_options.address).await {
+            Ok(listener) => {
+                config.kubelet_port = listener
+                    .local_addr()
+                    .map(|a| i32::from(a.port()))
+                    .unwrap_or(0);
+                let shared = Arc::new(server::Shared {
+                    logs_dir: logs_dir.clone(),
+                    live_logs: live_logs.clone(),
+                    metrics: metrics.clone(),
+                });
+                let server_options = server_options.clone();
+                let stopping = shutdown.clone();
+                serving = Some(tokio::spawn(async move {
+                    if let Err(err) =
+                        server::serve(listener, server_options, shared, stopping).await
+                    {
+                        tracing::error!(error = %err, "the kubelet's server");
+                    }
+                }));
+            }
+            Err(err) => tracing::error!(
+                address = %server_options.address,
+                error = %err,
+                "cannot listen for the kubelet's server; logs will not be served"
+            ),
+        }
+    }
     let host = Arc::new(worker::Host {
         client: client.clone(),
         node_ip: address,
         runtime: runtime.clone(),
         events: events::EventSink::on_host(client.clone(), "kubelet", &options.node_name),
         pods_dir: options.root_dir.join("pods"),
-        logs_dir: options
-            .pod_logs_dir
-            .clone()
-            .unwrap_or_else(|| options.root_dir.join("logs")),
+        logs_dir,
+        live_logs,
         simulated,
         allocatable: config.capacity.allocatable(),
-        metrics: Arc::new(metrics::Metrics::default()),
+        metrics,
     });
     let static_pods = options.pod_manifest_path.clone().map(|dir| {
         tokio::spawn(static_pods::run(
@@ -186,6 +227,9 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
     });
     run_fleet(client, vec![(config, host)], shutdown).await;
     if let Some(task) = static_pods {
+        let _ = task.await;
+    }
+    if let Some(task) = serving {
         let _ = task.await;
     }
     runtime.shutdown().await;
@@ -223,6 +267,7 @@ pub async fn run_simulated(
             lease_duration_seconds: nodes.lease_duration_seconds,
             status_update_frequency: nodes.status_update_frequency,
             status_report_frequency: Duration::from_secs(300),
+            kubelet_port: 0,
         };
         let host = Arc::new(worker::Host {
             client: client.clone(),
@@ -231,6 +276,7 @@ pub async fn run_simulated(
             events: events.clone(),
             pods_dir: PathBuf::from("/nonexistent"),
             logs_dir: PathBuf::from("/nonexistent"),
+            live_logs: Arc::default(),
             simulated: true,
             allocatable: capacity.allocatable(),
             metrics: metrics.clone(),

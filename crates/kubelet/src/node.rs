@@ -45,6 +45,8 @@ pub struct NodeConfig {
     pub lease_duration_seconds: i32,
     pub status_update_frequency: Duration,
     pub status_report_frequency: Duration,
+    /// The port of the kubelet's server (status.daemonEndpoints; 0: none).
+    pub kubelet_port: i32,
 }
 
 impl NodeConfig {
@@ -205,7 +207,9 @@ fn status(
         capacity: Some(quantities(config.capacity.capacity())),
         allocatable: Some(quantities(config.capacity.allocatable())),
         daemon_endpoints: Some(NodeDaemonEndpoints {
-            kubelet_endpoint: Some(DaemonEndpoint { port: 10250 }),
+            kubelet_endpoint: Some(DaemonEndpoint {
+                port: config.kubelet_port,
+            }),
         }),
         node_info: Some(NodeSystemInfo {
             architecture: api::go_arch().to_string(),

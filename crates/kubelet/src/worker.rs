@@ -52,6 +52,9 @@ pub struct Host {
     pub pods_dir: PathBuf,
     /// Container logs, laid out as `/var/log/pods`.
     pub logs_dir: PathBuf,
+    /// The log files of running containers (a log follow ends with its
+    /// container).
+    pub live_logs: Arc<crate::logs::LiveLogs>,
     /// Probes count as passing and volumes are not made (simulated nodes).
     pub simulated: bool,
     /// The node's allocatable resources (for resourceFieldRefs without limits).
@@ -94,6 +97,8 @@ struct Run {
     /// Exited and will not be restarted.
     finished: bool,
     probes: Option<Probes>,
+    /// The running instance's log file.
+    log_path: Option<PathBuf>,
 }
 
 impl Run {
@@ -112,6 +117,7 @@ impl Run {
             restart_at: None,
             finished: false,
             probes: None,
+            log_path: None,
         }
     }
 
@@ -573,7 +579,11 @@ impl Worker {
                 message: None,
                 signal: None,
             };
+        let live_logs = self.host.live_logs.clone();
         let run = &mut self.runs_mut(init)[index];
+        if let Some(path) = run.log_path.take() {
+            live_logs.ended(&path);
+        }
         run.id = None;
         run.probes = None;
         run.before_last = run.last.take();
@@ -744,6 +754,7 @@ impl Worker {
             cpu_limit_millis: limit("cpu").map(|c| (c * 1000.0).ceil() as u64),
             annotations: self.pod.metadata.annotations.clone().unwrap_or_default(),
         };
+        let log_path = config.log_path.clone();
         let id = match self.host.runtime.create_container(&sandbox, config).await {
             Ok(id) => id,
             Err(err) => {
@@ -790,7 +801,9 @@ impl Worker {
             run.id = Some(id.clone());
             run.waiting = None;
             run.probes = Some(probes);
+            run.log_path = Some(log_path.clone());
         }
+        self.host.live_logs.started(&log_path);
         if let Some(hook) = container
             .lifecycle
             .as_ref()
@@ -958,6 +971,13 @@ impl Worker {
         self.stop_all(grace).await;
         self.teardown_sandbox().await;
         volumes::clean_up(&self.host.pods_dir, &self.uid());
+        // A deleted pod's logs go with it.
+        let _ = std::fs::remove_dir_all(self.host.logs_dir.join(format!(
+            "{}_{}_{}",
+            self.namespace(),
+            self.name(),
+            self.uid()
+        )));
         if self.removed {
             return;
         }

@@ -46,6 +46,13 @@ pub struct NodeArgs {
     /// says and mirrored into it.
     #[arg(long)]
     pub pod_manifest_path: Option<PathBuf>,
+    /// The port of the kubelet's server (logs, metrics; 0: none).
+    #[arg(long, default_value_t = 10250)]
+    pub kubelet_port: u16,
+    /// Client certificates signed by this CA may use the kubelet's server
+    /// (default: the CA of the kubeconfig the node uses).
+    #[arg(long)]
+    pub client_ca_file: Option<PathBuf>,
     /// Run this many simulated nodes (`<prefix>-1..N`, simulated runtime)
     /// instead of this machine's node.
     #[arg(long, default_value_t = 0)]
@@ -98,13 +105,30 @@ impl NodeArgs {
             .unwrap_or_else(kubelet::machine::hostname)
     }
 
-    /// The kubelet's options, state under `root_dir`.
+    /// The kubelet's options, state under `root_dir`; `cluster_ca` is the
+    /// CA of the cluster it joins (trusted for clients unless
+    /// --client-ca-file names another).
     pub fn kubelet_options(
         &self,
         root_dir: PathBuf,
         extra_labels: &[(&str, &str)],
+        cluster_ca: Option<String>,
     ) -> Result<kubelet::KubeletOptions, String> {
         let mut options = kubelet::KubeletOptions::new(&self.name(), root_dir);
+        let client_ca = match &self.client_ca_file {
+            Some(path) => Some(
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?,
+            ),
+            None => cluster_ca,
+        };
+        if self.kubelet_port != 0
+            && let Some(client_ca_pem) = client_ca
+        {
+            options.server = Some(kubelet::server::ServerOptions {
+                address: std::net::SocketAddr::from(([0, 0, 0, 0], self.kubelet_port)),
+                client_ca_pem,
+            });
+        }
         options.node_ip = self.node_ip;
         options.node_labels = parse_labels(&self.node_labels)?;
         for (key, value) in extra_labels {
@@ -148,6 +172,7 @@ pub fn spawn(
     args: &NodeArgs,
     root_dir: PathBuf,
     extra_labels: &[(&str, &str)],
+    cluster_ca: Option<String>,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>, String> {
     if args.simulated_nodes > 0 {
@@ -157,7 +182,7 @@ pub fn spawn(
             client, nodes, stopping,
         )));
     }
-    let options = args.kubelet_options(root_dir, extra_labels)?;
+    let options = args.kubelet_options(root_dir, extra_labels, cluster_ca)?;
     tracing::info!(node = %options.node_name, "kubelet started");
     Ok(tokio::spawn(kubelet::run(client, options, stopping)))
 }
@@ -201,11 +226,32 @@ pub async fn run_kubelet(args: KubeletArgs) -> Result<(), String> {
     };
     let client = crate::components::client(&kubeconfig).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let node = spawn(client, &args.node, args.root_dir.clone(), &[], stopping)?;
+    let node = spawn(
+        client,
+        &args.node,
+        args.root_dir.clone(),
+        &[],
+        kubeconfig_ca(&kubeconfig),
+        stopping,
+    )?;
     crate::serve::wait_for_shutdown().await;
     let _ = stop.send(true);
     let _ = node.await;
     Ok(())
+}
+
+/// The CA a kubeconfig trusts for its cluster (inline or in a file).
+fn kubeconfig_ca(path: &Path) -> Option<String> {
+    use base64::Engine;
+    let kubeconfig = kube::config::Kubeconfig::read_from(path).ok()?;
+    let cluster = kubeconfig.clusters.first()?.cluster.clone()?;
+    if let Some(data) = cluster.certificate_authority_data {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .ok()?;
+        return String::from_utf8(bytes).ok();
+    }
+    std::fs::read_to_string(cluster.certificate_authority?).ok()
 }
 
 /// The node join secret of a server's data directory, made on first use

@@ -188,11 +188,13 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
         };
         let kubeconfig = server.node_kubeconfig(&name)?;
         let client = crate::components::client(&kubeconfig).await?;
+        let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
         components.push(crate::node::spawn(
             client,
             &args.node,
             data_dir.join("kubelet"),
             &[("node-role.kubernetes.io/control-plane", "")],
+            Some(ca),
             stopping.clone(),
         )?);
     }

@@ -157,9 +157,15 @@ pub fn probe_client_config() -> Result<Arc<rustls::ClientConfig>, String> {
     .with_safe_default_protocol_versions()
     .map_err(|err| err.to_string())?
     .dangerous()
-    .with_custom_certificate_verifier(Arc::new(AnyCertificate))
+    .with_custom_certificate_verifier(any_certificate())
     .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+/// The verifier behind [`probe_client_config`], for clients that also
+/// present a certificate of their own.
+pub fn any_certificate() -> Arc<dyn ServerCertVerifier> {
+    Arc::new(AnyCertificate)
 }
 
 /// Accepts any certificate: a probe checks liveness, not identity.

@@ -279,6 +279,11 @@ impl TestCluster {
             name: network.bridge.clone(),
         };
         options.node_ip = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        options.server = Some(kubelet::server::ServerOptions {
+            address: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            client_ca_pem: std::fs::read_to_string(self.data_dir().join("pki/ca.crt"))
+                .expect("the cluster CA"),
+        });
         configure(&mut options);
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(kubelet::run(client, options, stopping));

@@ -956,3 +956,181 @@ spec:
         )
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_logs_reads_through_the_kubelet() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _controllers = cluster.start_controllers().await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: talker
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "for i in 1 2 3 4 5; do echo line $i; done; sleep 0.3; echo oops >&2; sleep 3600"]
+  - name: side
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "echo from the side; sleep 3600"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: counter
+spec:
+  restartPolicy: OnFailure
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "echo run at $(date +%s%N); sleep 1; exit 1"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: finite
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "echo one; sleep 2; echo two"]
+"#,
+        busybox = busybox()
+    );
+    let file = cluster.file("talkers.yaml", &manifest);
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
+    cluster
+        .eventually(&["get", "pod", "talker"], "talker Ready", ready)
+        .await;
+    // Output needs a moment to reach the log.
+    let mut out = String::new();
+    for _ in 0..50 {
+        out = cluster
+            .kubectl(&["logs", "talker", "-c", "main"])
+            .await
+            .ok();
+        if out.contains("oops") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(out, "line 1\nline 2\nline 3\nline 4\nline 5\noops\n");
+    let tail = cluster
+        .kubectl(&["logs", "talker", "-c", "main", "--tail=2"])
+        .await
+        .ok();
+    assert_eq!(tail, "line 5\noops\n");
+    let stamped = cluster
+        .kubectl(&["logs", "talker", "-c", "main", "--tail=1", "--timestamps"])
+        .await
+        .ok();
+    assert!(
+        stamped.ends_with("Z oops\n") && stamped.starts_with("20"),
+        "{stamped}"
+    );
+    let limited = cluster
+        .kubectl(&["logs", "talker", "-c", "main", "--limit-bytes=9"])
+        .await
+        .ok();
+    assert_eq!(limited, "line 1\nli");
+    let side = cluster
+        .kubectl(&["logs", "talker", "-c", "side"])
+        .await
+        .ok();
+    assert_eq!(side, "from the side\n");
+    let all = cluster
+        .kubectl(&["logs", "talker", "--all-containers"])
+        .await
+        .ok();
+    assert!(
+        all.contains("line 3") && all.contains("from the side"),
+        "{all}"
+    );
+    // kubectl picks the first container itself; the API server, asked
+    // with none named, says which there are.
+    let defaulted = cluster.kubectl(&["logs", "talker"]).await;
+    assert!(
+        defaulted
+            .stderr
+            .contains("Defaulted container \"main\" out of: main, side"),
+        "{}",
+        defaulted.stderr
+    );
+    assert!(
+        defaulted.stdout.starts_with("line 1\n"),
+        "{}",
+        defaulted.stdout
+    );
+    let raw = cluster
+        .kubectl(&["get", "--raw", "/api/v1/namespaces/default/pods/talker/log"])
+        .await
+        .err();
+    assert!(
+        raw.contains(
+            "a container name must be specified for pod talker, choose one of: [main side]"
+        ),
+        "{raw}"
+    );
+    let wrong = cluster
+        .kubectl(&["logs", "talker", "-c", "nope"])
+        .await
+        .err();
+    assert!(
+        wrong.contains("container nope is not valid for pod talker"),
+        "{wrong}"
+    );
+
+    // The instance before the current one, after a restart.
+    cluster
+        .eventually(&["get", "pod", "counter"], "a restart", |p| {
+            p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .is_some_and(|n| n >= 1)
+        })
+        .await;
+    let previous = cluster
+        .kubectl(&["logs", "counter", "--previous"])
+        .await
+        .ok();
+    let current = cluster.kubectl(&["logs", "counter"]).await.ok();
+    assert!(previous.starts_with("run at "), "{previous}");
+    assert_ne!(
+        previous, current,
+        "the previous instance's output is its own"
+    );
+
+    // Follow: the output as it comes, ending when the container does.
+    let followed = tokio::time::timeout(
+        Duration::from_secs(20),
+        cluster.kubectl(&["logs", "-f", "finite"]),
+    )
+    .await
+    .expect("kubectl logs -f ends with the container");
+    assert_eq!(followed.ok(), "one\ntwo\n");
+    let pending = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: nowhere
+spec:
+  nodeName: no-such-node
+  containers:
+  - name: main
+    image: busybox
+"#;
+    let file = cluster.file("nowhere.yaml", pending);
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
+    let waiting = cluster.kubectl(&["logs", "nowhere"]).await.err();
+    assert!(waiting.contains("is waiting to start"), "{waiting}");
+}

@@ -1,0 +1,216 @@
+//! The kubelet's server (port 10250): HTTPS with a self-signed certificate
+//! (the API server does not check it, as upstream by default), clients
+//! authenticated by certificates of the cluster CA. `/healthz` is open;
+//! `/metrics` and `/containerLogs/<ns>/<pod>/<container>` (what the API
+//! server's pods/log proxies to) need an authenticated client.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, StreamBody, combinators::BoxBody};
+use hyper::body::{Bytes, Frame, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::RootCertStore;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+use rustls::server::WebPkiClientVerifier;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::logs::{LiveLogs, LogOptions};
+
+type Body = BoxBody<Bytes, Infallible>;
+
+/// Where the kubelet serves and whom it trusts.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    pub address: SocketAddr,
+    /// The CA whose client certificates are accepted (the cluster's).
+    pub client_ca_pem: String,
+}
+
+/// What the server reads.
+pub struct Shared {
+    pub logs_dir: PathBuf,
+    pub live_logs: Arc<LiveLogs>,
+    pub metrics: Arc<crate::metrics::Metrics>,
+}
+
+fn tls(client_ca_pem: &str) -> Result<Arc<rustls::ServerConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(client_ca_pem.as_bytes()) {
+        roots
+            .add(cert.map_err(|e| format!("client CA: {e}"))?)
+            .map_err(|e| format!("client CA: {e}"))?;
+    }
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| format!("client certificate verifier: {e}"))?;
+    let cert = serving::ServingCert::self_signed()?;
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(cert.cert_pem.as_bytes())
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("serving certificate: {e}"))?;
+    let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes())
+        .map_err(|e| format!("serving key: {e}"))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("TLS: {e}"))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+fn text(code: StatusCode, body: impl Into<String>) -> Response<Body> {
+    let mut response = Response::new(
+        http_body_util::Full::new(Bytes::from(body.into()))
+            .map_err(|never| match never {})
+            .boxed(),
+    );
+    *response.status_mut() = code;
+    response
+}
+
+/// Percent-decodes a path segment.
+fn decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = segment
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn answer(
+    shared: Arc<Shared>,
+    authenticated: bool,
+    request: Request<Incoming>,
+) -> Response<Body> {
+    let path = request.uri().path().to_string();
+    if path == "/healthz" {
+        return text(StatusCode::OK, "ok");
+    }
+    if !authenticated {
+        return text(StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    if path == "/metrics" {
+        return text(StatusCode::OK, shared.metrics.render());
+    }
+    let Some(rest) = path.strip_prefix("/containerLogs/") else {
+        return text(StatusCode::NOT_FOUND, "404 page not found");
+    };
+    let parts: Vec<String> = rest.split('/').map(decode).collect();
+    let [namespace, pod, container] = parts.as_slice() else {
+        return text(StatusCode::NOT_FOUND, "404 page not found");
+    };
+    let options = match LogOptions::parse(request.uri().query().unwrap_or_default()) {
+        Ok(options) => options,
+        Err(err) => return text(StatusCode::BAD_REQUEST, err),
+    };
+    let Some(dir) = crate::logs::container_dir(&shared.logs_dir, namespace, pod, container) else {
+        return text(
+            StatusCode::NOT_FOUND,
+            format!("container {container:?} in pod {pod:?} has no logs on this node"),
+        );
+    };
+    let current = match crate::logs::pick(&dir, options.previous) {
+        Ok(current) => current,
+        Err(err) => {
+            return text(
+                StatusCode::BAD_REQUEST,
+                format!("{err} for container {container:?} in pod {pod:?}"),
+            );
+        }
+    };
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(64);
+    let live_logs = shared.live_logs.clone();
+    let watched = current.clone();
+    tokio::spawn(crate::logs::stream(
+        current,
+        options,
+        move || live_logs.is_live(&watched),
+        tx,
+    ));
+    let body = StreamBody::new(
+        ReceiverStream::new(rx).map(|chunk| Ok::<_, Infallible>(Frame::data(Bytes::from(chunk)))),
+    );
+    let mut response = Response::new(BodyExt::boxed(body));
+    if let Ok(value) = "text/plain".parse() {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// Serves until `shutdown`.
+pub async fn serve(
+    listener: TcpListener,
+    options: ServerOptions,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), String> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls(&options.client_ca_pem)?);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => Some(accepted),
+            _ = shutdown.wait_for(|stop| *stop) => None,
+        };
+        let (stream, _) = match accepted {
+            None => return Ok(()),
+            Some(Ok(accepted)) => accepted,
+            Some(Err(err)) => {
+                tracing::debug!(error = %err, "accepting on the kubelet port");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let acceptor = acceptor.clone();
+        let shared = shared.clone();
+        let mut stopping = shutdown.clone();
+        tokio::spawn(async move {
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream))
+                    .await
+            else {
+                return;
+            };
+            let authenticated = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .is_some_and(|c| !c.is_empty());
+            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                let shared = shared.clone();
+                async move { Ok::<_, Infallible>(answer(shared, authenticated, request).await) }
+            });
+            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = stopping.wait_for(|stop| *stop) => {}
+            }
+        });
+    }
+}
