@@ -29,27 +29,16 @@ pub struct CidrSet {
 
 impl CidrSet {
     pub fn new(cluster_cidr: &str, node_prefix: u8) -> Result<CidrSet, String> {
-        let (address, prefix) = cluster_cidr
-            .split_once('/')
-            .ok_or_else(|| format!("--cluster-cidr {cluster_cidr:?} is not a CIDR"))?;
-        let address: Ipv4Addr = address
-            .parse()
-            .map_err(|_| format!("--cluster-cidr {cluster_cidr:?} is not an IPv4 CIDR"))?;
-        let cluster_prefix: u8 = prefix
-            .parse()
-            .ok()
-            .filter(|p| *p <= 32)
-            .ok_or_else(|| format!("--cluster-cidr {cluster_cidr:?} has a bad prefix"))?;
+        let cluster =
+            api::cidr::Ipv4Cidr::parse(cluster_cidr).map_err(|e| format!("--cluster-cidr: {e}"))?;
+        let cluster_prefix = cluster.prefix;
         if node_prefix < cluster_prefix || node_prefix > 30 || node_prefix - cluster_prefix > 24 {
             return Err(format!(
                 "--node-cidr-mask-size {node_prefix} does not fit --cluster-cidr {cluster_cidr}"
             ));
         }
-        let mask = u32::MAX
-            .checked_shl(32 - u32::from(cluster_prefix))
-            .unwrap_or(0);
         Ok(CidrSet {
-            base: u32::from(address) & mask,
+            base: u32::from(cluster.network),
             cluster_prefix,
             node_prefix,
         })
@@ -138,6 +127,18 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
             if pod_cidr(&node).is_some() {
                 return Ok(Outcome::Done);
             }
+            // The cache may lag a CIDR just given: the API's copy decides,
+            // and the patch holds only if nothing changed since.
+            let api: Api<Node> = Api::all(client.clone());
+            let Some(fresh) = api.get_opt(&key).await? else {
+                return Ok(Outcome::Done);
+            };
+            if let Some(cidr) = pod_cidr(&fresh) {
+                if let Some(index) = allocator.set.index_of(&cidr) {
+                    lock(&allocator.used).insert(index);
+                }
+                return Ok(Outcome::Done);
+            }
             let index = {
                 let mut used = lock(&allocator.used);
                 let free = (0..allocator.set.count()).find(|i| !used.contains(i));
@@ -155,8 +156,10 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
                 return Ok(Outcome::After(std::time::Duration::from_secs(30)));
             };
             let cidr = allocator.set.cidr(index);
-            let api: Api<Node> = Api::all(client);
-            let patch = json!({"spec": {"podCIDR": cidr, "podCIDRs": [cidr]}});
+            let patch = json!({
+                "metadata": {"resourceVersion": fresh.metadata.resource_version},
+                "spec": {"podCIDR": cidr, "podCIDRs": [cidr]},
+            });
             match api
                 .patch(&key, &PatchParams::default(), &Patch::Merge(&patch))
                 .await

@@ -13,9 +13,6 @@ use http_body_util::{BodyExt, StreamBody, combinators::BoxBody};
 use hyper::body::{Bytes, Frame, Incoming};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::RootCertStore;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
-use rustls::server::WebPkiClientVerifier;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::StreamExt;
@@ -38,35 +35,6 @@ pub struct Shared {
     pub logs_dir: PathBuf,
     pub live_logs: Arc<LiveLogs>,
     pub metrics: Arc<crate::metrics::Metrics>,
-}
-
-fn tls(client_ca_pem: &str) -> Result<Arc<rustls::ServerConfig>, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(client_ca_pem.as_bytes()) {
-        roots
-            .add(cert.map_err(|e| format!("client CA: {e}"))?)
-            .map_err(|e| format!("client CA: {e}"))?;
-    }
-    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-        .allow_unauthenticated()
-        .build()
-        .map_err(|e| format!("client certificate verifier: {e}"))?;
-    let cert = serving::ServingCert::self_signed()?;
-    let chain: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_slice_iter(cert.cert_pem.as_bytes())
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("serving certificate: {e}"))?;
-    let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes())
-        .map_err(|e| format!("serving key: {e}"))?;
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS: {e}"))?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(chain, key)
-        .map_err(|e| format!("TLS: {e}"))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
 }
 
 fn text(code: StatusCode, body: impl Into<String>) -> Response<Body> {
@@ -171,7 +139,9 @@ pub async fn serve(
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), String> {
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls(&options.client_ca_pem)?);
+    let cert = serving::ServingCert::self_signed()?;
+    let tls = serving::server_config(&cert, Some(&options.client_ca_pem))?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => Some(accepted),

@@ -324,15 +324,7 @@ impl Worker {
                 "DeadlineExceeded",
                 "Pod was active on the node longer than the specified deadline".into(),
             );
-            self.stop_all(Duration::from_secs(
-                self.pod
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.termination_grace_period_seconds)
-                    .unwrap_or(30)
-                    .max(0) as u64,
-            ))
-            .await;
+            self.stop_all(self.grace(None)).await;
             self.teardown_sandbox().await;
             self.terminal = Some((
                 "Failed",
@@ -534,8 +526,13 @@ impl Worker {
             Some(probes::Kind::Startup) => c.startup_probe,
             _ => c.liveness_probe,
         });
-        let seconds = probe
-            .and_then(|p| p.termination_grace_period_seconds)
+        self.grace(probe.and_then(|p| p.termination_grace_period_seconds))
+    }
+
+    /// `first` seconds, else the pod's terminationGracePeriodSeconds (30),
+    /// never under the minimum.
+    fn grace(&self, first: Option<i64>) -> Duration {
+        let seconds = first
             .or_else(|| {
                 self.pod
                     .spec
@@ -955,18 +952,7 @@ impl Worker {
         let grace = if self.removed {
             MINIMUM_GRACE
         } else {
-            let seconds = self
-                .pod
-                .metadata
-                .deletion_grace_period_seconds
-                .or_else(|| {
-                    self.pod
-                        .spec
-                        .as_ref()
-                        .and_then(|s| s.termination_grace_period_seconds)
-                })
-                .unwrap_or(30);
-            Duration::from_secs(seconds.max(0) as u64).max(MINIMUM_GRACE)
+            self.grace(self.pod.metadata.deletion_grace_period_seconds)
         };
         self.stop_all(grace).await;
         self.teardown_sandbox().await;

@@ -10,11 +10,55 @@ use std::time::{Duration, Instant};
 struct Server {
     child: Child,
     kubeconfig: PathBuf,
+    /// The pod bridge its node made (removed with it).
+    bridge: Option<String>,
+}
+
+impl Server {
+    /// `rudder server` on a free port of 127.0.0.1 with `extra` flags;
+    /// returns once the API server is ready, with its port.
+    fn start(data_dir: &Path, extra: &[&str]) -> (Server, u16) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .args([
+                "server",
+                "--bind-address",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start rudder server");
+        let bridge = extra
+            .iter()
+            .position(|a| *a == "--pod-bridge")
+            .and_then(|i| extra.get(i + 1))
+            .map(|b| b.to_string());
+        let server = Server {
+            child,
+            kubeconfig: data_dir.join("kubeconfig.yaml"),
+            bridge,
+        };
+        let kubeconfig = &server.kubeconfig;
+        until("the API server", || {
+            (kubeconfig.exists() && kubectl(kubeconfig, &["get", "--raw", "/readyz"]).0)
+                .then(String::new)
+        });
+        (server, port)
+    }
 }
 
 impl Drop for Server {
-    /// SIGTERM first, so the server's kubelet stops its pods; then the
-    /// test's pod bridge goes.
+    /// SIGTERM first, so the server's kubelet stops its pods; then its
+    /// pod bridge goes.
     fn drop(&mut self) {
         // SAFETY: kill(2) on our own child.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
@@ -27,9 +71,11 @@ impl Drop for Server {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = Command::new("ip")
-            .args(["link", "del", "dev", "rsrvtest0"])
-            .output();
+        if let Some(bridge) = &self.bridge {
+            let _ = Command::new("ip")
+                .args(["link", "del", "dev", bridge])
+                .output();
+        }
     }
 }
 
@@ -66,17 +112,9 @@ fn until(what: &str, mut check: impl FnMut() -> Option<String>) -> String {
 #[test]
 fn the_server_runs_every_control_plane_component() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
-        .args([
-            "server",
-            "--bind-address",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
+    let (server, _) = Server::start(
+        dir.path(),
+        &[
             // A pod network of this test's own.
             "--pod-bridge",
             "rsrvtest0",
@@ -84,22 +122,9 @@ fn the_server_runs_every_control_plane_component() {
             "10.87.0.0/16",
             "--node-name",
             "rudder-server-test",
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start rudder server");
-    let server = Server {
-        child,
-        kubeconfig: dir.path().join("kubeconfig.yaml"),
-    };
+        ],
+    );
     let kubeconfig = &server.kubeconfig;
-    until("the API server", || {
-        (kubeconfig.exists() && kubectl(kubeconfig, &["get", "--raw", "/readyz"]).0)
-            .then(String::new)
-    });
     // componentstatuses probes the scheduler and controller manager on
     // their secure ports.
     let statuses = until("healthy components", || {
@@ -202,38 +227,17 @@ fn the_server_runs_every_control_plane_component() {
 #[test]
 fn an_agent_joins_with_the_token_the_server_prints() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
-        .args([
-            "server",
-            "--bind-address",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
+    let (server, port) = Server::start(
+        dir.path(),
+        &[
             "--scheduler-secure-port",
             "0",
             "--controller-manager-secure-port",
             "0",
             "--disable-kubelet",
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start rudder server");
-    let server = Server {
-        child,
-        kubeconfig: dir.path().join("kubeconfig.yaml"),
-    };
+        ],
+    );
     let kubeconfig = &server.kubeconfig;
-    until("the API server", || {
-        (kubeconfig.exists() && kubectl(kubeconfig, &["get", "--raw", "/readyz"]).0)
-            .then(String::new)
-    });
     let token = until("the join token", || {
         std::fs::read_to_string(dir.path().join("node-token"))
             .ok()

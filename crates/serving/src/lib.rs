@@ -81,21 +81,45 @@ impl Answer {
     }
 }
 
-fn tls(cert: &ServingCert) -> Result<Arc<rustls::ServerConfig>, String> {
+/// The TLS configuration of a server with `cert`; with `client_ca_pem`,
+/// client certificates of that CA are verified (and may be absent: the
+/// server decides per request what an unauthenticated client may see).
+pub fn server_config(
+    cert: &ServingCert,
+    client_ca_pem: Option<&str>,
+) -> Result<Arc<rustls::ServerConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let chain: Vec<CertificateDer<'static>> =
         CertificateDer::pem_slice_iter(cert.cert_pem.as_bytes())
             .collect::<Result<_, _>>()
             .map_err(|e| format!("serving certificate: {e}"))?;
     let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes())
         .map_err(|e| format!("serving key: {e}"))?;
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| format!("TLS: {e}"))?
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .map_err(|e| format!("TLS: {e}"))?;
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?;
+    let builder = match client_ca_pem {
+        None => builder.with_no_client_auth(),
+        Some(pem) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for ca in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+                roots
+                    .add(ca.map_err(|e| format!("client CA: {e}"))?)
+                    .map_err(|e| format!("client CA: {e}"))?;
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .allow_unauthenticated()
+            .build()
+            .map_err(|e| format!("client certificate verifier: {e}"))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("TLS: {e}"))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -118,7 +142,7 @@ pub async fn serve<F>(
 where
     F: Fn(&str) -> Answer + Clone + Send + Sync + 'static,
 {
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls(&cert)?);
+    let acceptor = tokio_rustls::TlsAcceptor::from(server_config(&cert, None)?);
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {

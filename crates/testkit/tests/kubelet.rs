@@ -36,14 +36,17 @@ async fn http_get(address: &str, path: &str) -> std::io::Result<String> {
     Ok(body)
 }
 
+/// Writes `manifest` to a file of the cluster's and applies it.
+async fn apply(cluster: &TestCluster, name: &str, manifest: &str) {
+    let file = cluster.file(name, manifest);
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
+}
+
 /// The log file of a container on the test kubelet `node`.
 fn log_of(cluster: &TestCluster, node: &str, pod: &Value, container: &str) -> String {
-    let dir = cluster
-        .data_dir()
-        .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_default();
-    let _ = dir;
     let logs = cluster
         .dir
         .path()
@@ -137,11 +140,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    let file = cluster.file("web.yaml", &manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "web.yaml", &manifest).await;
     let pod = cluster
         .eventually(
             &["get", "pod", "web"],
@@ -265,11 +264,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    let file = cluster.file("crasher.yaml", &manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "crasher.yaml", &manifest).await;
     // First exit: restarted at once; second: back-off 10 s.
     let pod = cluster
         .eventually(&["get", "pod", "crasher"], "a CrashLoopBackOff", |p| {
@@ -357,11 +352,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    let file = cluster.file("probed.yaml", &manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "probed.yaml", &manifest).await;
     let pod = cluster
         .eventually(
             &["get", "pod", "probed"],
@@ -481,11 +472,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    let file = cluster.file("envy.yaml", &manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "envy.yaml", &manifest).await;
     let pod = cluster
         .eventually(&["get", "pod", "envy"], "the container running", |p| {
             p["status"]["containerStatuses"][0]["state"]["running"].is_object()
@@ -541,11 +528,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    let file = cluster.file("lonely.yaml", &missing);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "lonely.yaml", &missing).await;
     let pod = cluster
         .eventually(&["get", "pod", "lonely"], "a config error", |p| {
             p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
@@ -567,11 +550,7 @@ spec:
   - name: main
     image: registry.example/not-a-command-here:1.0
 "#;
-    let file = cluster.file("imagey.yaml", unknown);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "imagey.yaml", unknown).await;
     let pod = cluster
         .eventually(&["get", "pod", "imagey"], "a create error", |p| {
             p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
@@ -618,11 +597,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    let file = cluster.file("job.yaml", &manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "job.yaml", &manifest).await;
     let waited = cluster
         .kubectl(&[
             "wait",
@@ -772,11 +747,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    let file = cluster.file("pods.yaml", &manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "pods.yaml", &manifest).await;
     for pod in ["short-tolerance", "default-tolerance"] {
         cluster
             .eventually(&["get", "pod", pod], "the pod Ready", ready)
@@ -1002,11 +973,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    let file = cluster.file("talkers.yaml", &manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "talkers.yaml", &manifest).await;
     cluster
         .eventually(&["get", "pod", "talker"], "talker Ready", ready)
         .await;
@@ -1126,11 +1093,7 @@ spec:
   - name: main
     image: busybox
 "#;
-    let file = cluster.file("nowhere.yaml", pending);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
+    apply(&cluster, "nowhere.yaml", pending).await;
     let waiting = cluster.kubectl(&["logs", "nowhere"]).await.err();
     assert!(waiting.contains("is waiting to start"), "{waiting}");
 }

@@ -6,53 +6,15 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
 
-/// An IPv4 network `address/prefix`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ipv4Cidr {
-    pub network: Ipv4Addr,
-    pub prefix: u8,
-}
+pub use api::cidr::Ipv4Cidr;
 
-impl Ipv4Cidr {
-    pub fn parse(text: &str) -> Result<Ipv4Cidr, String> {
-        let (address, prefix) = text
-            .split_once('/')
-            .ok_or_else(|| format!("{text:?} is not a CIDR like 10.244.0.0/24"))?;
-        let address: Ipv4Addr = address
-            .parse()
-            .map_err(|_| format!("{text:?} is not an IPv4 CIDR"))?;
-        let prefix: u8 = prefix
-            .parse()
-            .ok()
-            .filter(|p| *p <= 30)
-            .ok_or_else(|| format!("{text:?}: the prefix must be at most /30"))?;
-        let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-        Ok(Ipv4Cidr {
-            network: Ipv4Addr::from(u32::from(address) & mask),
-            prefix,
-        })
+/// Parses a node's pod CIDR: an IPv4 CIDR with room for pods (at most /30).
+pub fn parse_pod_cidr(text: &str) -> Result<Ipv4Cidr, String> {
+    let cidr = Ipv4Cidr::parse(text)?;
+    if cidr.prefix > 30 {
+        return Err(format!("{text:?}: the prefix must be at most /30"));
     }
-
-    /// The number of addresses in the network.
-    pub fn size(&self) -> u32 {
-        1u32 << (32 - u32::from(self.prefix))
-    }
-
-    /// The address at `offset` from the network address.
-    pub fn nth(&self, offset: u32) -> Ipv4Addr {
-        Ipv4Addr::from(u32::from(self.network) + offset)
-    }
-
-    /// The gateway (the bridge's address): the first usable one.
-    pub fn gateway(&self) -> Ipv4Addr {
-        self.nth(1)
-    }
-}
-
-impl std::fmt::Display for Ipv4Cidr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
-    }
+    Ok(cidr)
 }
 
 /// The addresses handed out of one pod CIDR.
@@ -92,7 +54,7 @@ mod tests {
 
     #[test]
     fn addresses_come_lowest_first_and_return() {
-        let ipam = Ipam::new(Ipv4Cidr::parse("10.244.3.7/30").unwrap());
+        let ipam = Ipam::new(parse_pod_cidr("10.244.3.7/30").unwrap());
         assert_eq!(ipam.cidr.to_string(), "10.244.3.4/30");
         assert_eq!(ipam.cidr.gateway(), Ipv4Addr::new(10, 244, 3, 5));
         assert_eq!(ipam.allocate(), Some(Ipv4Addr::new(10, 244, 3, 6)));
@@ -103,8 +65,8 @@ mod tests {
 
     #[test]
     fn bad_cidrs_are_refused() {
-        assert!(Ipv4Cidr::parse("10.244.0.0").is_err());
-        assert!(Ipv4Cidr::parse("10.244.0.0/31").is_err());
-        assert!(Ipv4Cidr::parse("fd00::/64").is_err());
+        assert!(parse_pod_cidr("10.244.0.0").is_err());
+        assert!(parse_pod_cidr("10.244.0.0/31").is_err());
+        assert!(parse_pod_cidr("fd00::/64").is_err());
     }
 }

@@ -23,7 +23,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 use tokio::process::Command;
 use tokio::sync::Notify;
 
-use super::ipam::{Ipam, Ipv4Cidr};
+use super::ipam::{Ipam, parse_pod_cidr};
 use super::{
     ContainerConfig, ContainerState, ExecResult, Runtime, RuntimeError, Sandbox, SandboxConfig,
     new_id, now,
@@ -201,6 +201,39 @@ impl ChildSetup {
     }
 }
 
+fn working_dir(config: &ContainerConfig) -> Result<Option<CString>, RuntimeError> {
+    config
+        .working_dir
+        .as_ref()
+        .map(|dir| cstring(Path::new(dir)))
+        .transpose()
+}
+
+fn user(config: &ContainerConfig) -> Option<(libc::uid_t, libc::gid_t)> {
+    config
+        .run_as_user
+        .map(|uid| (uid, config.run_as_group.unwrap_or(uid)))
+}
+
+/// `argv` run with the container's environment (and the default PATH when
+/// it names none), no stdin, `setup` applied between fork and exec.
+fn container_command(argv: &[String], config: &ContainerConfig, setup: ChildSetup) -> Command {
+    let mut command = Command::new(&argv[0]);
+    command
+        .args(&argv[1..])
+        .env_clear()
+        .envs(config.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(std::process::Stdio::null());
+    if !config.env.iter().any(|(k, _)| k == "PATH") {
+        command.env("PATH", DEFAULT_PATH);
+    }
+    // SAFETY: `apply` makes only async-signal-safe syscalls.
+    unsafe {
+        command.pre_exec(move || setup.apply());
+    }
+    command
+}
+
 fn cstring(path: &Path) -> Result<CString, RuntimeError> {
     CString::new(path.as_os_str().as_bytes())
         .map_err(|_| RuntimeError::Create(format!("{} holds a NUL byte", path.display())))
@@ -348,7 +381,7 @@ impl Runtime for ProcessRuntime {
     }
 
     fn set_pod_cidr(&self, cidr: &str) -> Result<(), RuntimeError> {
-        let cidr = Ipv4Cidr::parse(cidr).map_err(RuntimeError::Network)?;
+        let cidr = parse_pod_cidr(cidr).map_err(RuntimeError::Network)?;
         if self.ipam().is_some_and(|current| current.cidr == cidr) {
             return Ok(());
         }
@@ -374,6 +407,8 @@ impl Runtime for ProcessRuntime {
             let ipam = self.ipam().ok_or_else(|| {
                 RuntimeError::Network("no pod CIDR assigned to this node yet".into())
             })?;
+            // The bridge is made again if something removed it.
+            network::ensure_bridge(&self.bridge.name, ipam.cidr).map_err(RuntimeError::Network)?;
             let ip = ipam.allocate().ok_or_else(|| {
                 RuntimeError::Network(format!(
                     "failed to allocate for range 0: no IP addresses available in range set: {}",
@@ -512,13 +547,8 @@ impl Runtime for ProcessRuntime {
             hostname: CString::new(hostname).unwrap_or_default(),
             mounts,
             cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
-            working_dir: match &config.working_dir {
-                Some(dir) => Some(cstring(Path::new(dir))?),
-                None => None,
-            },
-            user: config
-                .run_as_user
-                .map(|uid| (uid, config.run_as_group.unwrap_or(uid))),
+            working_dir: working_dir(&config)?,
+            user: user(&config),
         };
         if let Some(parent) = config.log_path.parent() {
             std::fs::create_dir_all(parent)
@@ -528,22 +558,11 @@ impl Runtime for ProcessRuntime {
             .await
             .map_err(|e| fail(format!("{}: {e}", config.log_path.display())))?;
         let log = Arc::new(tokio::sync::Mutex::new(log));
-        let mut command = Command::new(&config.argv[0]);
+        let mut command = container_command(&config.argv, &config, setup);
         command
-            .args(&config.argv[1..])
-            .env_clear()
-            .envs(config.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(false);
-        if !config.env.iter().any(|(k, _)| k == "PATH") {
-            command.env("PATH", DEFAULT_PATH);
-        }
-        // SAFETY: `apply` makes only async-signal-safe syscalls.
-        unsafe {
-            command.pre_exec(move || setup.apply());
-        }
         let mut child = command.spawn().map_err(|e| {
             RuntimeError::Create(format!(
                 "process runtime: cannot start {:?}: {e}",
@@ -674,28 +693,11 @@ impl Runtime for ProcessRuntime {
             hostname: CString::default(),
             mounts: Vec::new(),
             cgroup_procs: Vec::new(),
-            working_dir: match &config.working_dir {
-                Some(dir) => Some(cstring(Path::new(dir))?),
-                None => None,
-            },
-            user: config
-                .run_as_user
-                .map(|uid| (uid, config.run_as_group.unwrap_or(uid))),
+            working_dir: working_dir(&config)?,
+            user: user(&config),
         };
-        let mut child = Command::new(program);
-        child
-            .args(&command[1..])
-            .env_clear()
-            .envs(config.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(std::process::Stdio::null())
-            .kill_on_drop(true);
-        if !config.env.iter().any(|(k, _)| k == "PATH") {
-            child.env("PATH", DEFAULT_PATH);
-        }
-        // SAFETY: `apply` makes only async-signal-safe syscalls.
-        unsafe {
-            child.pre_exec(move || setup.apply());
-        }
+        let mut child = container_command(command, &config, setup);
+        child.kill_on_drop(true);
         let output = tokio::time::timeout(timeout, child.output())
             .await
             .map_err(|_| {

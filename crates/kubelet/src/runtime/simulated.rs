@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use super::ipam::{Ipam, Ipv4Cidr};
+use super::ipam::{Ipam, parse_pod_cidr};
 use super::{
     ContainerConfig, ContainerState, ExecResult, Runtime, RuntimeError, Sandbox, SandboxConfig,
     new_id, now,
@@ -94,7 +94,7 @@ impl Runtime for SimulatedRuntime {
     }
 
     fn set_pod_cidr(&self, cidr: &str) -> Result<(), RuntimeError> {
-        let cidr = Ipv4Cidr::parse(cidr).map_err(RuntimeError::Network)?;
+        let cidr = parse_pod_cidr(cidr).map_err(RuntimeError::Network)?;
         let mut ipam = self.ipam.write().unwrap_or_else(|e| e.into_inner());
         if ipam.as_ref().is_none_or(|current| current.cidr != cidr) {
             *ipam = Some(Arc::new(Ipam::new(cidr)));
