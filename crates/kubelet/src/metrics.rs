@@ -8,6 +8,7 @@ use prometheus_client::registry::Registry;
 pub struct Metrics {
     pub pod_start: Histogram,
     pub running_pods: AtomicI64,
+    pub running_containers: AtomicI64,
     registry: std::sync::Mutex<Registry>,
 }
 
@@ -25,6 +26,7 @@ impl Default for Metrics {
         Metrics {
             pod_start,
             running_pods: AtomicI64::new(0),
+            running_containers: AtomicI64::new(0),
             registry: std::sync::Mutex::new(registry),
         }
     }
@@ -43,16 +45,28 @@ impl Metrics {
         self.running_pods.fetch_sub(1, Ordering::Relaxed);
     }
 
+    pub fn container_started(&self) {
+        self.running_containers.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn container_stopped(&self) {
+        self.running_containers.fetch_sub(1, Ordering::Relaxed);
+    }
+
     /// Prometheus text.
     pub fn render(&self) -> String {
         let mut out = String::new();
         if let Ok(registry) = self.registry.lock() {
             let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
         }
-        let running = self.running_pods.load(Ordering::Relaxed);
+        let pods = self.running_pods.load(Ordering::Relaxed);
+        let containers = self.running_containers.load(Ordering::Relaxed);
         out = out.trim_end_matches("# EOF\n").to_string();
         out.push_str(&format!(
-            "# HELP kubelet_running_pods Number of pods that have a running pod sandbox\n# TYPE kubelet_running_pods gauge\nkubelet_running_pods {running}\n# EOF\n"
+            "# HELP kubelet_running_pods Number of pods that have a running pod sandbox\n# TYPE kubelet_running_pods gauge\nkubelet_running_pods {pods}\n"
+        ));
+        out.push_str(&format!(
+            "# HELP kubelet_running_containers Number of containers currently running\n# TYPE kubelet_running_containers gauge\nkubelet_running_containers{{container_state=\"running\"}} {containers}\n# EOF\n"
         ));
         out
     }

@@ -399,7 +399,10 @@ impl Worker {
                 host_network: spec.host_network == Some(true),
             };
             match self.host.runtime.run_pod_sandbox(&config).await {
-                Ok(sandbox) => self.sandbox = Some(sandbox),
+                Ok(sandbox) => {
+                    self.sandbox = Some(sandbox);
+                    self.host.metrics.pod_started();
+                }
                 Err(err) => {
                     self.host.events.warning(
                         self.pod.as_ref(),
@@ -577,6 +580,7 @@ impl Worker {
                 signal: None,
             };
         let live_logs = self.host.live_logs.clone();
+        self.host.metrics.container_stopped();
         let run = &mut self.runs_mut(init)[index];
         if let Some(path) = run.log_path.take() {
             live_logs.ended(&path);
@@ -801,6 +805,7 @@ impl Worker {
             run.log_path = Some(log_path.clone());
         }
         self.host.live_logs.started(&log_path);
+        self.host.metrics.container_started();
         if let Some(hook) = container
             .lifecycle
             .as_ref()
@@ -938,6 +943,7 @@ impl Worker {
 
     async fn teardown_sandbox(&mut self) {
         if let Some(sandbox) = self.sandbox.take() {
+            self.host.metrics.pod_stopped();
             if let Err(err) = self.host.runtime.remove_pod_sandbox(&sandbox).await {
                 tracing::warn!(pod = %self.name(), error = %err, "removing a pod sandbox");
             }

@@ -1046,6 +1046,54 @@ spec:
         ),
         "{raw}"
     );
+    // The kubelet's own port: health for anyone, metrics for clients of
+    // the cluster CA.
+    let node = cluster
+        .kubectl(&["get", "node", "node-a", "-o", "json"])
+        .await
+        .json();
+    let port = node["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"]
+        .as_u64()
+        .unwrap();
+    assert!(port > 0);
+    let curl = |args: &[&str]| {
+        let output = std::process::Command::new("curl")
+            .args(["-sk", "-w", " %{http_code}"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(
+        curl(&[&format!("https://127.0.0.1:{port}/healthz")]),
+        "ok 200"
+    );
+    assert!(curl(&[&format!("https://127.0.0.1:{port}/metrics")]).ends_with(" 401"));
+    let pki = cluster.data_dir().join("pki");
+    let metrics = curl(&[
+        "--cert",
+        pki.join("admin.crt").to_str().unwrap(),
+        "--key",
+        pki.join("admin.key").to_str().unwrap(),
+        &format!("https://127.0.0.1:{port}/metrics"),
+    ]);
+    let running_pods: i64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("kubelet_running_pods "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(-1);
+    assert!(
+        running_pods >= 2,
+        "talker and counter have sandboxes: {metrics}"
+    );
+    assert!(
+        metrics.contains("kubelet_pod_start_duration_seconds_count"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("kubelet_running_containers{container_state=\"running\"}"),
+        "{metrics}"
+    );
     let wrong = cluster
         .kubectl(&["logs", "talker", "-c", "nope"])
         .await
