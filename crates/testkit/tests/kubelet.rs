@@ -1145,3 +1145,163 @@ spec:
     let waiting = cluster.kubectl(&["logs", "nowhere"]).await.err();
     assert!(waiting.contains("is waiting to start"), "{waiting}");
 }
+
+/// Whether this host lets a kubelet make memory cgroups (cgroup v1's
+/// memory hierarchy, or v2 with the memory controller).
+fn memory_cgroups() -> bool {
+    let v2 = std::fs::read_to_string("/sys/fs/cgroup/cgroup.subtree_control")
+        .is_ok_and(|c| c.contains("memory"));
+    v2 || std::path::Path::new("/sys/fs/cgroup/memory/cgroup.procs").exists()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pods_reach_each_other_and_memory_limits_hold() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    // kubectl run, as people start a pod.
+    let run = cluster
+        .kubectl(&[
+            "run",
+            "server",
+            "--image=busybox",
+            "--port=8080",
+            "--command",
+            "--",
+            busybox(),
+            "sh",
+            "-c",
+            "mkdir -p /tmp/rudder-www-$HOSTNAME && echo pong > /tmp/rudder-www-$HOSTNAME/ping && exec httpd -f -p 8080 -h /tmp/rudder-www-$HOSTNAME",
+        ])
+        .await;
+    assert!(run.success, "{}", run.stderr);
+    let server = cluster
+        .eventually(&["get", "pod", "server"], "the server running", |p| {
+            p["status"]["containerStatuses"][0]["state"]["running"].is_object()
+        })
+        .await;
+    let ip = server["status"]["podIP"].as_str().unwrap().to_string();
+    // Another pod reaches it across the bridge, from its own namespace.
+    let client = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+spec:
+  restartPolicy: OnFailure
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "wget -qO- http://{ip}:8080/ping && hostname"]
+"#,
+        busybox = busybox()
+    );
+    apply(&cluster, "client.yaml", &client).await;
+    let done = cluster
+        .eventually(&["get", "pod", "client"], "the client done", |p| {
+            p["status"]["phase"] == "Succeeded"
+        })
+        .await;
+    let log = cluster.kubectl(&["logs", "client"]).await.ok();
+    assert_eq!(
+        log, "pong\nclient\n",
+        "the page, then the pod's own hostname"
+    );
+    assert_ne!(done["status"]["podIP"], server["status"]["podIP"]);
+
+    if !memory_cgroups() {
+        eprintln!("skipping the memory limit check: this host has no memory cgroups");
+        return;
+    }
+    // 64 MiB asked for under a 16 MiB limit: the kernel's OOM killer ends it.
+    let hungry = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: hungry
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]
+    resources:
+      limits:
+        memory: 16Mi
+"#,
+        busybox = busybox()
+    );
+    apply(&cluster, "hungry.yaml", &hungry).await;
+    let pod = cluster
+        .eventually(&["get", "pod", "hungry"], "the OOM kill", |p| {
+            p["status"]["phase"] == "Failed"
+        })
+        .await;
+    let terminated = &pod["status"]["containerStatuses"][0]["state"]["terminated"];
+    assert_eq!(terminated["reason"], "OOMKilled", "{terminated}");
+    assert_eq!(terminated["exitCode"], 137);
+    assert_eq!(pod["status"]["qosClass"], "Burstable");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pods_keep_running_while_the_api_server_is_away() {
+    let cluster = TestCluster::start().await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let pod = |name: &str| {
+        format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  nodeName: node-a
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+"#,
+            busybox = busybox()
+        )
+    };
+    apply(&cluster, "before.yaml", &pod("before")).await;
+    let before = cluster
+        .eventually(&["get", "pod", "before"], "the pod Ready", ready)
+        .await;
+    let container = before["status"]["containerStatuses"][0]["containerID"].clone();
+    // The API server goes for 3 s and comes back where it was.
+    let cluster = cluster.restart_in_place(Duration::from_secs(3)).await;
+    let after = cluster
+        .kubectl(&["get", "pod", "before", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        after["status"]["containerStatuses"][0]["containerID"],
+        container
+    );
+    assert_eq!(after["status"]["containerStatuses"][0]["restartCount"], 0);
+    // The kubelet picks up where it left off: new pods run, deletions end.
+    apply(&cluster, "after.yaml", &pod("after")).await;
+    cluster
+        .eventually(
+            &["get", "pod", "after"],
+            "a pod made after the outage Ready",
+            ready,
+        )
+        .await;
+    let deleted = cluster
+        .kubectl(&["delete", "pod", "before", "--timeout=30s"])
+        .await;
+    assert!(deleted.success, "{}", deleted.stderr);
+    cluster
+        .eventually(&["get", "node", "node-a"], "the node still Ready", |n| {
+            n["status"]["conditions"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            })
+        })
+        .await;
+}
