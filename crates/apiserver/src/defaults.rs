@@ -309,6 +309,34 @@ pub fn apply(kind: &str, target: &mut Value) {
 /// uid as upstream does unless the Job chooses them (`manualSelector`).
 pub fn on_create(kind: &str, target: &mut Value) {
     if kind == "Pod" {
+        // As upstream's pod defaulting: a limit without a request is also
+        // the request.
+        for list in ["containers", "initContainers"] {
+            let Some(containers) = target
+                .pointer_mut(&format!("/spec/{list}"))
+                .and_then(Value::as_array_mut)
+            else {
+                continue;
+            };
+            for container in containers {
+                let Some(limits) = container
+                    .pointer("/resources/limits")
+                    .and_then(Value::as_object)
+                    .cloned()
+                else {
+                    continue;
+                };
+                let resources = &mut container["resources"];
+                if !resources["requests"].is_object() {
+                    resources["requests"] = json!({});
+                }
+                if let Some(requests) = resources["requests"].as_object_mut() {
+                    for (name, limit) in limits {
+                        requests.entry(name).or_insert(limit);
+                    }
+                }
+            }
+        }
         // A new pod starts Pending, with the QoS class its resources give.
         let qos = qos_class(target);
         target["status"] = json!({"phase": "Pending", "qosClass": qos});

@@ -8,6 +8,7 @@
 //! nodes in this process (for scale tests and demos, as kwok does).
 
 pub mod env;
+pub mod eviction;
 pub mod logs;
 pub mod machine;
 pub mod metrics;
@@ -68,6 +69,10 @@ pub struct KubeletOptions {
     pub file_check_frequency: Duration,
     /// The kubelet's server (logs, metrics, health); none: not served.
     pub server: Option<server::ServerOptions>,
+    /// `--eviction-hard`: pods are evicted under these.
+    pub eviction_hard: machine::Thresholds,
+    /// How often the eviction manager measures (10 s).
+    pub eviction_monitoring_period: Duration,
 }
 
 impl KubeletOptions {
@@ -88,6 +93,8 @@ impl KubeletOptions {
             pod_manifest_path: None,
             file_check_frequency: Duration::from_secs(20),
             server: None,
+            eviction_hard: machine::Thresholds::default(),
+            eviction_monitoring_period: Duration::from_secs(10),
         }
     }
 }
@@ -162,6 +169,7 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         identity: machine::Identity::of_machine(),
         pod_cidr: options.pod_cidr.clone(),
         measure_dir: (!simulated).then(|| options.root_dir.clone()),
+        eviction_thresholds: options.eviction_hard,
         lease_duration_seconds: options.lease_duration_seconds,
         status_update_frequency: options.status_update_frequency,
         status_report_frequency: options.status_report_frequency,
@@ -212,9 +220,20 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         pods_dir: options.root_dir.join("pods"),
         logs_dir,
         live_logs,
+        active_pods: Arc::default(),
         simulated,
         allocatable: config.capacity.allocatable(),
         metrics,
+    });
+    let evictions = (!simulated).then(|| {
+        tokio::spawn(eviction::run(
+            host.active_pods.clone(),
+            runtime.clone(),
+            options.root_dir.clone(),
+            options.eviction_hard,
+            options.eviction_monitoring_period,
+            shutdown.clone(),
+        ))
     });
     let static_pods = options.pod_manifest_path.clone().map(|dir| {
         tokio::spawn(static_pods::run(
@@ -230,6 +249,9 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         let _ = task.await;
     }
     if let Some(task) = serving {
+        let _ = task.await;
+    }
+    if let Some(task) = evictions {
         let _ = task.await;
     }
     runtime.shutdown().await;
@@ -264,6 +286,7 @@ pub async fn run_simulated(
             identity: identity.clone(),
             pod_cidr: None,
             measure_dir: None,
+            eviction_thresholds: machine::Thresholds::default(),
             lease_duration_seconds: nodes.lease_duration_seconds,
             status_update_frequency: nodes.status_update_frequency,
             status_report_frequency: Duration::from_secs(300),
@@ -277,6 +300,7 @@ pub async fn run_simulated(
             pods_dir: PathBuf::from("/nonexistent"),
             logs_dir: PathBuf::from("/nonexistent"),
             live_logs: Arc::default(),
+            active_pods: Arc::default(),
             simulated: true,
             allocatable: capacity.allocatable(),
             metrics: metrics.clone(),

@@ -110,6 +110,73 @@ pub fn filesystem(path: &Path) -> Option<(u64, u64)> {
     Some((stats.f_blocks as u64 * block, stats.f_bavail as u64 * block))
 }
 
+/// The hard eviction thresholds (`--eviction-hard`): memory.available and
+/// nodefs.available below these put the node under pressure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Thresholds {
+    pub memory_available_bytes: u64,
+    /// A share of the filesystem's size, 0..1.
+    pub nodefs_available: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            memory_available_bytes: EVICTION_MEMORY_AVAILABLE,
+            nodefs_available: 0.10,
+        }
+    }
+}
+
+impl Thresholds {
+    /// `memory.available<100Mi,nodefs.available<10%`, as the kubelet's flag.
+    pub fn parse(text: &str) -> Result<Thresholds, String> {
+        let mut thresholds = Thresholds::default();
+        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (signal, value) = entry
+                .split_once('<')
+                .ok_or_else(|| format!("{entry:?} is not <signal><<quantity>"))?;
+            match signal {
+                "memory.available" => {
+                    thresholds.memory_available_bytes = api::quantity::value(value)
+                        .filter(|v| *v >= 0.0)
+                        .ok_or_else(|| format!("{entry:?}: {value:?} is not a quantity"))?
+                        as u64;
+                }
+                "nodefs.available" => {
+                    let percent = value
+                        .strip_suffix('%')
+                        .and_then(|p| p.parse::<f64>().ok())
+                        .filter(|p| (0.0..=100.0).contains(p))
+                        .ok_or_else(|| format!("{entry:?}: nodefs.available takes a percentage"))?;
+                    thresholds.nodefs_available = percent / 100.0;
+                }
+                other => return Err(format!("eviction signal {other:?} is not supported")),
+            }
+        }
+        Ok(thresholds)
+    }
+}
+
+/// What the node has left, as measured now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Available {
+    pub memory_bytes: u64,
+    pub nodefs_bytes: u64,
+    pub nodefs_total_bytes: u64,
+}
+
+impl Available {
+    pub fn measure(root_dir: &Path) -> Available {
+        let (total, available) = filesystem(root_dir).unwrap_or((0, 0));
+        Available {
+            memory_bytes: meminfo("MemAvailable").unwrap_or(u64::MAX),
+            nodefs_bytes: available,
+            nodefs_total_bytes: total,
+        }
+    }
+}
+
 /// The node's pressure as measured now.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pressure {
@@ -119,11 +186,13 @@ pub struct Pressure {
 }
 
 impl Pressure {
-    /// Against the default hard thresholds: memory.available < 100Mi,
-    /// nodefs.available < 10%, and fewer than 5% of process ids free.
-    pub fn measure(root_dir: &Path) -> Pressure {
-        let memory = meminfo("MemAvailable").is_some_and(|a| a < EVICTION_MEMORY_AVAILABLE);
-        let disk = filesystem(root_dir).is_some_and(|(total, available)| available < total / 10);
+    /// Against the hard thresholds, and fewer than 5% of process ids free.
+    pub fn measure(root_dir: &Path, thresholds: &Thresholds) -> Pressure {
+        let available = Available::measure(root_dir);
+        let memory = available.memory_bytes < thresholds.memory_available_bytes;
+        let disk = available.nodefs_total_bytes > 0
+            && (available.nodefs_bytes as f64)
+                < available.nodefs_total_bytes as f64 * thresholds.nodefs_available;
         let pid_max: Option<u64> = std::fs::read_to_string("/proc/sys/kernel/pid_max")
             .ok()
             .and_then(|t| t.trim().parse().ok());
@@ -196,4 +265,20 @@ pub fn hostname() -> String {
     read_trimmed("/proc/sys/kernel/hostname")
         .unwrap_or_else(|| "localhost".to_string())
         .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eviction_thresholds_parse_as_the_flag() {
+        let t = Thresholds::parse("memory.available<1Gi,nodefs.available<15%").unwrap();
+        assert_eq!(t.memory_available_bytes, 1 << 30);
+        assert!((t.nodefs_available - 0.15).abs() < 1e-9);
+        assert_eq!(Thresholds::parse("").unwrap(), Thresholds::default());
+        assert!(Thresholds::parse("memory.available>1Gi").is_err());
+        assert!(Thresholds::parse("imagefs.available<10%").is_err());
+        assert!(Thresholds::parse("nodefs.available<1Gi").is_err());
+    }
 }

@@ -42,6 +42,7 @@ pub struct NodeConfig {
     pub pod_cidr: Option<String>,
     /// Where pressure is measured (none: a simulated node has none).
     pub measure_dir: Option<PathBuf>,
+    pub eviction_thresholds: crate::machine::Thresholds,
     pub lease_duration_seconds: i32,
     pub status_update_frequency: Duration,
     pub status_report_frequency: Duration,
@@ -424,7 +425,7 @@ pub async fn run(
             pressure: config
                 .measure_dir
                 .as_ref()
-                .map(|dir| Pressure::measure(dir))
+                .map(|dir| Pressure::measure(dir, &config.eviction_thresholds))
                 .unwrap_or_default(),
             network_ready: runtime.network_ready(),
         };

@@ -55,6 +55,8 @@ pub struct Host {
     /// The log files of running containers (a log follow ends with its
     /// container).
     pub live_logs: Arc<crate::logs::LiveLogs>,
+    /// The pods running here, for the eviction manager.
+    pub active_pods: Arc<crate::eviction::ActivePods>,
     /// Probes count as passing and volumes are not made (simulated nodes).
     pub simulated: bool,
     /// The node's allocatable resources (for resourceFieldRefs without limits).
@@ -236,6 +238,26 @@ impl Worker {
     }
 
     async fn run(mut self) {
+        let uid = self.uid();
+        self.host
+            .active_pods
+            .register(&uid, self.pod.clone(), self.wake.clone());
+        self.run_until_gone().await;
+        self.host.active_pods.remove(&uid);
+    }
+
+    /// Tells the eviction manager which containers run now.
+    fn report_containers(&self) {
+        let running = self
+            .init
+            .iter()
+            .chain(self.containers.iter())
+            .filter_map(|r| r.id.clone().map(|id| (r.name.clone(), id)))
+            .collect();
+        self.host.active_pods.containers(&self.uid(), running);
+    }
+
+    async fn run_until_gone(&mut self) {
         loop {
             if self.removed || self.pod.metadata.deletion_timestamp.is_some() {
                 self.terminate().await;
@@ -260,6 +282,7 @@ impl Worker {
                                 if self.reported_status_differs(&pod) {
                                     self.last_pushed = None;
                                 }
+                                self.host.active_pods.update(&self.uid(), pod.clone());
                                 self.pod = pod;
                             }
                             None => self.removed = true,
@@ -278,6 +301,10 @@ impl Worker {
     async fn sync(&mut self) -> Option<Instant> {
         if self.terminal.is_none() {
             self.act().await;
+        }
+        if self.terminal.is_some() {
+            // Finished pods are no one's to evict.
+            self.host.active_pods.remove(&self.uid());
         }
         self.push_status().await;
         let mut next: Vec<Instant> = Vec::new();
@@ -316,6 +343,15 @@ impl Worker {
     }
 
     async fn act(&mut self) {
+        if let Some(message) = self.host.active_pods.eviction(&self.uid()) {
+            self.host
+                .events
+                .warning(self.pod.as_ref(), "Evicted", message.clone());
+            self.stop_all(MINIMUM_GRACE).await;
+            self.teardown_sandbox().await;
+            self.terminal = Some(("Failed", Some(("Evicted".into(), message))));
+            return;
+        }
         if let Some(deadline) = self.active_deadline()
             && deadline <= Instant::now()
         {
@@ -365,6 +401,7 @@ impl Worker {
                 self.ensure_running(false, index).await;
             }
         }
+        self.report_containers();
         let phase = self.phase();
         if phase == "Succeeded" || phase == "Failed" {
             // Sidecars stop once the pod's work is done.
@@ -1049,6 +1086,30 @@ impl Worker {
                 false,
                 Some(self.container_id(id)),
             ),
+            None if self.terminal.is_some() && !run.finished && !run.succeeded() => (
+                // A finished pod's containers are all terminated.
+                ApiState {
+                    terminated: Some(run.last.clone().unwrap_or_else(|| {
+                        ContainerStateTerminated {
+                            exit_code: 137,
+                            reason: Some("ContainerStatusUnknown".into()),
+                            message: Some(
+                                "The container could not be located when the pod was terminated"
+                                    .into(),
+                            ),
+                            ..ContainerStateTerminated::default()
+                        }
+                    })),
+                    ..ApiState::default()
+                },
+                if run.last.is_some() {
+                    run.before_last.clone()
+                } else {
+                    run.last.clone()
+                },
+                false,
+                run.last.as_ref().and_then(|t| t.container_id.clone()),
+            ),
             None if run.finished || (run.init && !run.sidecar && run.succeeded()) => (
                 ApiState {
                     terminated: run.last.clone(),
@@ -1137,6 +1198,21 @@ impl Worker {
             phase,
             &now,
         );
+        let mut conditions = conditions;
+        if let Some((_, Some((reason, message)))) = &self.terminal
+            && reason == "Evicted"
+            && !conditions.iter().any(|c| c.type_ == "DisruptionTarget")
+        {
+            conditions.push(PodCondition {
+                type_: "DisruptionTarget".into(),
+                status: "True".into(),
+                reason: Some("TerminationByKubelet".into()),
+                message: Some(message.clone()),
+                last_transition_time: Some(now.clone()),
+                last_probe_time: None,
+                observed_generation: None,
+            });
+        }
         self.conditions = Some(conditions.clone());
         let pod_ip = self.sandbox.as_ref().map(|s| s.ip).or(self.sandbox_ip_kept);
         let (reason, message) = match &self.terminal {

@@ -46,6 +46,9 @@ pub struct NodeArgs {
     /// says and mirrored into it.
     #[arg(long)]
     pub pod_manifest_path: Option<PathBuf>,
+    /// Hard eviction thresholds: pods are evicted below them.
+    #[arg(long, default_value = "memory.available<100Mi,nodefs.available<10%")]
+    pub eviction_hard: String,
     /// The port of the kubelet's server (logs, metrics; 0: none).
     #[arg(long, default_value_t = 10250)]
     pub kubelet_port: u16,
@@ -139,6 +142,8 @@ impl NodeArgs {
         options.register_with_taints = parse_taints(&self.register_with_taints)?;
         options.pod_cidr = self.pod_cidr.clone();
         options.pod_manifest_path = self.pod_manifest_path.clone();
+        options.eviction_hard = kubelet::machine::Thresholds::parse(&self.eviction_hard)
+            .map_err(|e| format!("--eviction-hard: {e}"))?;
         if self.pod_bridge.is_empty() || self.pod_bridge.len() > 15 {
             return Err("--pod-bridge must be 1 to 15 bytes (an interface name)".into());
         }

@@ -1305,3 +1305,121 @@ spec:
         })
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn memory_pressure_evicts_best_effort_pods_first() {
+    let cluster = TestCluster::start().await;
+    // Both pods wait for the node: its kubelet finds them together.
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: guaranteed
+spec:
+  nodeName: node-a
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+    resources:
+      limits: {{cpu: 100m, memory: 64Mi}}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: best-effort
+spec:
+  nodeName: node-a
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+"#,
+        busybox = busybox()
+    );
+    apply(&cluster, "pods.yaml", &manifest).await;
+    // A threshold no machine meets: the node is under memory pressure.
+    let _kubelet = cluster
+        .start_kubelet_with("node-a", |o| {
+            o.eviction_hard =
+                kubelet::machine::Thresholds::parse("memory.available<1000Ti").unwrap();
+            o.eviction_monitoring_period = Duration::from_secs(2);
+            o.status_update_frequency = Duration::from_secs(1);
+        })
+        .await;
+    let node = cluster
+        .eventually(&["get", "node", "node-a"], "MemoryPressure", |n| {
+            n["status"]["conditions"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["type"] == "MemoryPressure" && c["status"] == "True")
+            })
+        })
+        .await;
+    let pressure = node["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "MemoryPressure")
+        .unwrap()
+        .clone();
+    assert_eq!(pressure["reason"], "KubeletHasInsufficientMemory");
+    let evicted = cluster
+        .eventually(&["get", "pods"], "the first eviction", |pods| {
+            pods["items"]
+                .as_array()
+                .is_some_and(|items| items.iter().any(|p| p["status"]["reason"] == "Evicted"))
+        })
+        .await;
+    let items = evicted["items"].as_array().unwrap();
+    let first: Vec<&str> = items
+        .iter()
+        .filter(|p| p["status"]["reason"] == "Evicted")
+        .map(|p| p["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        first,
+        ["best-effort"],
+        "BestEffort (using more than it asks) goes first"
+    );
+    let pod = items
+        .iter()
+        .find(|p| p["metadata"]["name"] == "best-effort")
+        .unwrap();
+    assert_eq!(pod["status"]["phase"], "Failed");
+    let message = pod["status"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("The node was low on resource: memory. Threshold quantity: 1000Ti"),
+        "{message}"
+    );
+    assert!(
+        pod["status"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["type"] == "DisruptionTarget" && c["reason"] == "TerminationByKubelet"),
+        "{}",
+        pod["status"]
+    );
+    // Its container was stopped: terminated, as kubectl prints it.
+    let state = &pod["status"]["containerStatuses"][0]["state"];
+    assert!(state["terminated"].is_object(), "{state}");
+    let events = cluster
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "reason=Evicted",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    assert_eq!(events["items"][0]["type"], "Warning", "{events}");
+    // Then the next.
+    cluster
+        .eventually(&["get", "pod", "guaranteed"], "the second eviction", |p| {
+            p["status"]["reason"] == "Evicted"
+        })
+        .await;
+}

@@ -145,6 +145,10 @@ pub trait Runtime: Send + Sync + 'static {
     ) -> Result<ExecResult, RuntimeError>;
     /// Stops everything this runtime started (the kubelet is going away).
     async fn shutdown(&self);
+    /// A running container's memory use in bytes (its cgroup's), if known.
+    fn memory_usage(&self, _id: &str) -> Option<u64> {
+        None
+    }
 }
 
 /// A short random id for sandboxes and containers.

@@ -715,6 +715,10 @@ impl Runtime for ProcessRuntime {
         })
     }
 
+    fn memory_usage(&self, id: &str) -> Option<u64> {
+        self.containers().get(id)?.cgroup.as_ref()?.memory_usage()
+    }
+
     async fn shutdown(&self) {
         let ids: Vec<String> = self.containers().keys().cloned().collect();
         for id in &ids {

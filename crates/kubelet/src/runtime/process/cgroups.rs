@@ -27,6 +27,7 @@ pub struct Cgroups {
 pub struct ContainerCgroup {
     dirs: Vec<PathBuf>,
     oom_file: Option<PathBuf>,
+    usage_file: Option<PathBuf>,
 }
 
 /// The kubelet's own group in a hierarchy, from /proc/self/cgroup.
@@ -121,6 +122,7 @@ impl Cgroups {
         let quota = cpu_limit_millis.map(|m| (m * period / 1000).max(1000));
         let mut dirs = Vec::new();
         let mut oom_file = None;
+        let mut usage_file = None;
         match &self.layout {
             Layout::Unified(base) => {
                 let dir = make(base)?;
@@ -134,6 +136,7 @@ impl Cgroups {
                     write(dir.join("cpu.max"), format!("{quota} {period}"))?;
                 }
                 oom_file = Some(dir.join("memory.events"));
+                usage_file = Some(dir.join("memory.current"));
                 dirs.push(dir);
             }
             Layout::Split { memory, cpu } => {
@@ -147,6 +150,7 @@ impl Cgroups {
                         );
                     }
                     oom_file = Some(dir.join("memory.oom_control"));
+                    usage_file = Some(dir.join("memory.usage_in_bytes"));
                     dirs.push(dir);
                 }
                 if let Some(base) = cpu {
@@ -159,7 +163,11 @@ impl Cgroups {
                 }
             }
         }
-        Ok(ContainerCgroup { dirs, oom_file })
+        Ok(ContainerCgroup {
+            dirs,
+            oom_file,
+            usage_file,
+        })
     }
 }
 
@@ -172,6 +180,12 @@ impl ContainerCgroup {
                 CString::new(d.join("cgroup.procs").into_os_string().into_encoded_bytes()).ok()
             })
             .collect()
+    }
+
+    /// The group's memory use in bytes.
+    pub fn memory_usage(&self) -> Option<u64> {
+        let text = std::fs::read_to_string(self.usage_file.as_ref()?).ok()?;
+        text.trim().parse().ok()
     }
 
     /// Whether the kernel's OOM killer has killed a process of the group.
