@@ -5,8 +5,8 @@
 //! period (40 s) has its conditions set Unknown ("Kubelet stopped posting
 //! node status.") and its pods marked not Ready. Taints follow the Ready
 //! condition — `node.kubernetes.io/not-ready` when False,
-//! `node.kubernetes.io/unreachable` when Unknown, NoSchedule and NoExecute
-//! — and pods that do not tolerate a NoExecute taint (or tolerated it for
+//! `node.kubernetes.io/unreachable` when Unknown, NoSchedule and NoExecute;
+//! memory, disk, PID pressure and unschedulable NoSchedule — and pods that do not tolerate a NoExecute taint (or tolerated it for
 //! their tolerationSeconds) are deleted. Pods bound to nodes that no longer
 //! exist are deleted at once.
 
@@ -29,6 +29,17 @@ use crate::{Context, is_not_found};
 
 pub const NOT_READY: &str = "node.kubernetes.io/not-ready";
 pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+/// The NoSchedule taint each condition brings while it is True.
+const BY_CONDITION: &[(&str, &str)] = &[
+    ("MemoryPressure", "node.kubernetes.io/memory-pressure"),
+    ("DiskPressure", "node.kubernetes.io/disk-pressure"),
+    ("PIDPressure", "node.kubernetes.io/pid-pressure"),
+    (
+        "NetworkUnavailable",
+        "node.kubernetes.io/network-unavailable",
+    ),
+];
 const LEASE_NAMESPACE: &str = "kube-node-lease";
 
 /// The last heartbeat seen from a node, and when this controller saw it.
@@ -237,36 +248,60 @@ impl Monitor {
         }
     }
 
-    /// The not-ready and unreachable taints as the Ready condition says.
+    /// The taints the node's conditions call for (upstream's
+    /// TaintNodesByCondition and taint-based eviction): not-ready or
+    /// unreachable (NoSchedule and NoExecute) as Ready says, the pressure
+    /// and network taints (NoSchedule) while their conditions hold, and
+    /// unschedulable for a cordoned node.
     async fn reconcile_taints(&self, node: &Node, ready: &str) {
         let current: Vec<Taint> = node
             .spec
             .as_ref()
             .and_then(|s| s.taints.clone())
             .unwrap_or_default();
-        let wanted_key = match ready {
-            "True" => None,
-            "False" => Some(NOT_READY),
-            _ => Some(UNREACHABLE),
+        let mut wanted: Vec<(&str, &str)> = Vec::new();
+        match ready {
+            "True" => {}
+            "False" => wanted.extend([(NOT_READY, "NoSchedule"), (NOT_READY, "NoExecute")]),
+            _ => wanted.extend([(UNREACHABLE, "NoSchedule"), (UNREACHABLE, "NoExecute")]),
+        }
+        let conditions = node
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.clone())
+            .unwrap_or_default();
+        if ready != "Unknown" {
+            for (condition, key) in BY_CONDITION {
+                if conditions
+                    .iter()
+                    .any(|c| c.type_ == *condition && c.status == "True")
+                {
+                    wanted.push((key, "NoSchedule"));
+                }
+            }
+        }
+        if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
+            wanted.push((UNSCHEDULABLE, "NoSchedule"));
+        }
+        let managed = |key: &str| {
+            key == NOT_READY
+                || key == UNREACHABLE
+                || key == UNSCHEDULABLE
+                || BY_CONDITION.iter().any(|(_, k)| *k == key)
         };
         let mut taints: Vec<Taint> = current
             .iter()
-            .filter(|t| {
-                let ours = t.key == NOT_READY || t.key == UNREACHABLE;
-                !ours || Some(t.key.as_str()) == wanted_key
-            })
+            .filter(|t| !managed(&t.key) || wanted.contains(&(t.key.as_str(), t.effect.as_str())))
             .cloned()
             .collect();
-        if let Some(key) = wanted_key {
-            for effect in ["NoSchedule", "NoExecute"] {
-                if !taints.iter().any(|t| t.key == key && t.effect == effect) {
-                    taints.push(Taint {
-                        key: key.into(),
-                        value: None,
-                        effect: effect.into(),
-                        time_added: Some(now_time()),
-                    });
-                }
+        for (key, effect) in wanted {
+            if !taints.iter().any(|t| t.key == key && t.effect == effect) {
+                taints.push(Taint {
+                    key: key.into(),
+                    value: None,
+                    effect: effect.into(),
+                    time_added: Some(now_time()),
+                });
             }
         }
         if taints == current {

@@ -766,6 +766,25 @@ spec:
         "DefaultTolerationSeconds: {}",
         pod["spec"]
     );
+    // Cordoned: the unschedulable taint follows spec.unschedulable.
+    cluster.kubectl(&["cordon", "node-a"]).await.ok();
+    cluster
+        .eventually(&["get", "node", "node-a"], "the unschedulable taint", |n| {
+            n["spec"]["taints"].as_array().is_some_and(|t| {
+                t.iter().any(|t| {
+                    t["key"] == "node.kubernetes.io/unschedulable" && t["effect"] == "NoSchedule"
+                })
+            })
+        })
+        .await;
+    cluster.kubectl(&["uncordon", "node-a"]).await.ok();
+    cluster
+        .eventually(
+            &["get", "node", "node-a"],
+            "the taint gone with the cordon",
+            |n| n["spec"]["taints"].as_array().is_none_or(|t| t.is_empty()),
+        )
+        .await;
     kubelet.stop().await;
     let node = cluster
         .eventually(
@@ -1309,6 +1328,7 @@ spec:
 #[tokio::test(flavor = "multi_thread")]
 async fn memory_pressure_evicts_best_effort_pods_first() {
     let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
     // Both pods wait for the node: its kubelet finds them together.
     let manifest = format!(
         r#"
@@ -1364,6 +1384,7 @@ spec:
         .unwrap()
         .clone();
     assert_eq!(pressure["reason"], "KubeletHasInsufficientMemory");
+
     let evicted = cluster
         .eventually(&["get", "pods"], "the first eviction", |pods| {
             pods["items"]
@@ -1421,5 +1442,20 @@ spec:
         .eventually(&["get", "pod", "guaranteed"], "the second eviction", |p| {
             p["status"]["reason"] == "Evicted"
         })
+        .await;
+    // The node lifecycle controller taints it for the scheduler.
+    cluster
+        .eventually(
+            &["get", "node", "node-a"],
+            "the memory-pressure taint",
+            |n| {
+                n["spec"]["taints"].as_array().is_some_and(|t| {
+                    t.iter().any(|t| {
+                        t["key"] == "node.kubernetes.io/memory-pressure"
+                            && t["effect"] == "NoSchedule"
+                    })
+                })
+            },
+        )
         .await;
 }
