@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Node, ObjectReference, Pod, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, PostParams};
 use tokio::sync::watch;
@@ -37,9 +37,9 @@ struct SliceController {
     nodes: Arc<Informer<Node>>,
 }
 
-fn managed_service(slice: &EndpointSlice) -> Option<String> {
+pub fn managed_service(slice: &EndpointSlice, manager: &str) -> Option<String> {
     let labels = slice.metadata.labels.as_ref()?;
-    if labels.get(MANAGED_BY_LABEL).map(String::as_str) != Some(MANAGED_BY) {
+    if labels.get(MANAGED_BY_LABEL).map(String::as_str) != Some(manager) {
         return None;
     }
     labels.get(SERVICE_NAME_LABEL).cloned()
@@ -69,7 +69,7 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
             let slice = match change {
                 Change::Added(s) | Change::Deleted(s) | Change::Updated { new: s, .. } => s,
             };
-            if let Some(service) = managed_service(slice) {
+            if let Some(service) = managed_service(slice, MANAGED_BY) {
                 queue.add(format!(
                     "{}/{service}",
                     slice.namespace().unwrap_or_default()
@@ -111,7 +111,7 @@ impl SliceController {
             .slices
             .list_namespace(namespace)
             .into_iter()
-            .filter(|s| managed_service(s).as_deref() == Some(name))
+            .filter(|s| managed_service(s, MANAGED_BY).as_deref() == Some(name))
             .collect();
         let api: Api<EndpointSlice> = Api::namespaced(self.client.clone(), namespace);
         let svc = self.services.get(namespace, name);
@@ -124,7 +124,7 @@ impl SliceController {
         let (Some(svc), Some(selector)) = (svc, selector) else {
             // No Service (or none we serve): its slices go.
             for slice in existing {
-                self.delete(&api, &slice).await?;
+                delete(&api, &slice).await?;
             }
             return Ok(Outcome::Done);
         };
@@ -211,64 +211,88 @@ impl SliceController {
         let mut labels = endpoint_labels(&svc);
         labels.insert(SERVICE_NAME_LABEL.into(), name.to_string());
         labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY.into());
-        // Slices already right stay; the others are rewritten or removed.
-        let mut spare: Vec<Arc<EndpointSlice>> = Vec::new();
-        let mut remaining = wanted;
-        for slice in existing {
-            let have = content(&slice);
-            let same_labels = slice.metadata.labels.clone().unwrap_or_default() == labels;
-            match remaining.iter().position(|w| *w == have) {
-                Some(index) if same_labels => {
-                    remaining.remove(index);
-                }
-                _ => spare.push(slice),
-            }
-        }
-        for (ports, endpoints) in remaining {
-            let reuse = spare.pop();
-            let slice = EndpointSlice {
-                metadata: ObjectMeta {
-                    name: reuse.as_ref().and_then(|s| s.metadata.name.clone()),
-                    generate_name: reuse.is_none().then(|| format!("{name}-")),
-                    namespace: Some(namespace.to_string()),
-                    labels: Some(labels.clone()),
-                    owner_references: Some(vec![pods::controller_reference(svc.as_ref())]),
-                    resource_version: reuse
-                        .as_ref()
-                        .and_then(|s| s.metadata.resource_version.clone()),
-                    ..ObjectMeta::default()
-                },
-                address_type: "IPv4".into(),
-                endpoints,
-                ports: (!ports.is_empty()).then_some(ports),
-            };
-            let result = match &reuse {
-                Some(existing) => api
-                    .replace(&existing.name_any(), &PostParams::default(), &slice)
-                    .await
-                    .map(|_| ()),
-                None => api.create(&PostParams::default(), &slice).await.map(|_| ()),
-            };
-            match result {
-                Ok(()) => {}
-                Err(err) if is_not_found(&err) || is_forbidden(&err) => {}
-                Err(err) => return Err(err.into()),
-            }
-        }
-        for slice in spare {
-            self.delete(&api, &slice).await?;
-        }
-        Ok(Outcome::Done)
+        apply(
+            &api,
+            existing,
+            wanted,
+            &labels,
+            pods::controller_reference(svc.as_ref()),
+            namespace,
+            name,
+        )
+        .await
     }
+}
 
-    async fn delete(&self, api: &Api<EndpointSlice>, slice: &EndpointSlice) -> Result<(), Error> {
-        match api
-            .delete(&slice.name_any(), &DeleteParams::default())
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(err) if is_not_found(&err) => Ok(()),
-            Err(err) => Err(err.into()),
+async fn delete(api: &Api<EndpointSlice>, slice: &EndpointSlice) -> Result<(), Error> {
+    match api
+        .delete(&slice.name_any(), &DeleteParams::default())
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(err) if is_not_found(&err) => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Makes the `existing` slices of one service hold `wanted` (ports and
+/// endpoints per slice) with `labels` and `owner`: slices already right
+/// stay, others are rewritten, new ones are `<service>-<random>`, the
+/// rest go. Shared with the mirroring controller.
+pub async fn apply(
+    api: &Api<EndpointSlice>,
+    existing: Vec<Arc<EndpointSlice>>,
+    wanted: Vec<(Vec<EndpointPort>, Vec<Endpoint>)>,
+    labels: &BTreeMap<String, String>,
+    owner: OwnerReference,
+    namespace: &str,
+    service: &str,
+) -> Result<Outcome, Error> {
+    let mut spare: Vec<Arc<EndpointSlice>> = Vec::new();
+    let mut remaining = wanted;
+    for slice in existing {
+        let have = content(&slice);
+        let same_labels = slice.metadata.labels.as_ref() == Some(labels);
+        match remaining.iter().position(|w| *w == have) {
+            Some(index) if same_labels => {
+                remaining.remove(index);
+            }
+            _ => spare.push(slice),
         }
     }
+    for (ports, endpoints) in remaining {
+        let reuse = spare.pop();
+        let slice = EndpointSlice {
+            metadata: ObjectMeta {
+                name: reuse.as_ref().and_then(|s| s.metadata.name.clone()),
+                generate_name: reuse.is_none().then(|| format!("{service}-")),
+                namespace: Some(namespace.to_string()),
+                labels: Some(labels.clone()),
+                owner_references: Some(vec![owner.clone()]),
+                resource_version: reuse
+                    .as_ref()
+                    .and_then(|s| s.metadata.resource_version.clone()),
+                ..ObjectMeta::default()
+            },
+            address_type: "IPv4".into(),
+            endpoints,
+            ports: (!ports.is_empty()).then_some(ports),
+        };
+        let result = match &reuse {
+            Some(existing) => api
+                .replace(&existing.name_any(), &PostParams::default(), &slice)
+                .await
+                .map(|_| ()),
+            None => api.create(&PostParams::default(), &slice).await.map(|_| ()),
+        };
+        match result {
+            Ok(()) => {}
+            Err(err) if is_not_found(&err) || is_forbidden(&err) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    for slice in spare {
+        delete(api, &slice).await?;
+    }
+    Ok(Outcome::Done)
 }

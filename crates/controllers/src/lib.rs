@@ -13,6 +13,7 @@ pub mod deployment;
 pub mod discovery;
 pub mod endpoints;
 pub mod endpointslice;
+pub mod endpointslicemirroring;
 pub mod expectations;
 pub mod garbage_collector;
 pub mod informer;
@@ -51,6 +52,7 @@ pub const CONTROLLERS: &[&str] = &[
     "garbage-collector-controller",
     "endpoints-controller",
     "endpointslice-controller",
+    "endpointslice-mirroring-controller",
     "namespace-controller",
     "serviceaccount-controller",
     "root-ca-certificate-publisher-controller",
@@ -156,7 +158,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 16] = [
+    let starts: [(&str, Start); 17] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -171,6 +173,10 @@ pub async fn run(
         ("garbage-collector-controller", garbage_collector::start),
         ("endpoints-controller", endpoints::start),
         ("endpointslice-controller", endpointslice::start),
+        (
+            "endpointslice-mirroring-controller",
+            endpointslicemirroring::start,
+        ),
         ("namespace-controller", namespace::start),
         ("serviceaccount-controller", serviceaccount::start),
         (

@@ -352,3 +352,129 @@ subsets:
         .json();
     assert_eq!(external["subsets"][0]["addresses"][0]["ip"], "192.0.2.10");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn endpoints_of_selectorless_services_are_mirrored_into_slices() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    let manifest = r#"
+apiVersion: v1
+kind: Service
+metadata:
+  name: external-db
+spec:
+  ports:
+  - name: sql
+    port: 5432
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: external-db
+  labels:
+    team: data
+subsets:
+- addresses:
+  - ip: 192.0.2.10
+  - ip: 192.0.2.11
+  notReadyAddresses:
+  - ip: 192.0.2.12
+  ports:
+  - name: sql
+    port: 5432
+"#;
+    let file = cluster.file("external.yaml", manifest);
+    cluster
+        .kubectl(&["apply", "-f", file.to_str().unwrap()])
+        .await
+        .ok();
+    let slices = cluster
+        .eventually(
+            &[
+                "get",
+                "endpointslices",
+                "-l",
+                "kubernetes.io/service-name=external-db",
+            ],
+            "the mirrored slice",
+            |list| list["items"].as_array().is_some_and(|i| i.len() == 1),
+        )
+        .await;
+    let slice = &slices["items"][0];
+    let labels = &slice["metadata"]["labels"];
+    assert_eq!(
+        labels["endpointslice.kubernetes.io/managed-by"],
+        "endpointslicemirroring-controller.k8s.io"
+    );
+    assert_eq!(labels["team"], "data", "the Endpoints' labels are kept");
+    assert_eq!(slice["metadata"]["ownerReferences"][0]["kind"], "Endpoints");
+    assert_eq!(slice["ports"][0]["port"], 5432);
+    let endpoints = slice["endpoints"].as_array().unwrap();
+    assert_eq!(endpoints.len(), 3);
+    let ready: Vec<bool> = endpoints
+        .iter()
+        .map(|e| e["conditions"]["ready"].as_bool().unwrap())
+        .collect();
+    assert_eq!(ready, [true, true, false]);
+    // An update is mirrored; deleting the Endpoints removes the slice.
+    cluster
+        .kubectl(&[
+            "patch",
+            "endpoints",
+            "external-db",
+            "--type=json",
+            "-p",
+            r#"[{"op":"remove","path":"/subsets/0/notReadyAddresses"}]"#,
+        ])
+        .await
+        .ok();
+    cluster
+        .eventually(
+            &[
+                "get",
+                "endpointslices",
+                "-l",
+                "kubernetes.io/service-name=external-db",
+            ],
+            "two endpoints mirrored",
+            |list| {
+                list["items"][0]["endpoints"]
+                    .as_array()
+                    .is_some_and(|e| e.len() == 2)
+            },
+        )
+        .await;
+    cluster
+        .kubectl(&["delete", "endpoints", "external-db"])
+        .await
+        .ok();
+    cluster
+        .eventually(
+            &[
+                "get",
+                "endpointslices",
+                "-l",
+                "kubernetes.io/service-name=external-db",
+            ],
+            "the mirrored slice gone",
+            |list| list["items"].as_array().is_some_and(|i| i.is_empty()),
+        )
+        .await;
+    // The API server's own `kubernetes` endpoints are not mirrored.
+    let kubernetes = cluster
+        .kubectl(&[
+            "get",
+            "endpointslices",
+            "-l",
+            "endpointslice.kubernetes.io/managed-by=endpointslicemirroring-controller.k8s.io",
+            "-A",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    assert!(
+        kubernetes["items"].as_array().unwrap().is_empty(),
+        "{kubernetes}"
+    );
+}
