@@ -57,16 +57,33 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
             }
             other => return Err(format!("unknown backend {other:?} (sqlite, etcd)").into()),
         };
-        let mut config = apiserver::Config::new(dir.path().to_path_buf());
-        config.bind_address = [127, 0, 0, 1].into();
-        config.port = 0;
-        config.max_requests_inflight = 10_000;
-        config.max_mutating_requests_inflight = 10_000;
-        let server = apiserver::start(config, store).await?;
+        let server = start_server(dir.path(), store).await?;
         measure(backend, &server.kubeconfig, &args).await?;
         drop(server);
     }
     Ok(())
+}
+
+/// An API server for a bench on 127.0.0.1 (free port) over `store`, with
+/// in-flight limits out of the way.
+pub(crate) async fn start_server(
+    dir: &std::path::Path,
+    store: store::SharedStore,
+) -> Result<apiserver::ApiServer, BoxError> {
+    let mut config = apiserver::Config::new(dir.to_path_buf());
+    config.bind_address = [127, 0, 0, 1].into();
+    config.port = 0;
+    config.max_requests_inflight = 10_000;
+    config.max_mutating_requests_inflight = 10_000;
+    Ok(apiserver::start(config, store).await?)
+}
+
+/// The same on a fresh SQLite store in `dir`.
+pub(crate) async fn start_sqlite_server(
+    dir: &std::path::Path,
+) -> Result<apiserver::ApiServer, BoxError> {
+    let store = std::sync::Arc::new(store::sqlite::SqliteStore::open_dir(dir.join("store"))?);
+    start_server(dir, store).await
 }
 
 pub(crate) async fn client(kubeconfig: &std::path::Path) -> Result<Client, BoxError> {

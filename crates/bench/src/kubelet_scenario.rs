@@ -20,7 +20,6 @@ use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, PostParams};
 use kube::runtime::{WatchStreamExt, watcher};
-use store::sqlite::SqliteStore;
 
 use crate::report::{figure, millis, quantile};
 
@@ -56,13 +55,7 @@ struct Cluster {
 
 async fn cluster() -> Result<Cluster, BoxError> {
     let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
-    let store = Arc::new(SqliteStore::open_dir(dir.path().join("store"))?);
-    let mut config = apiserver::Config::new(dir.path().to_path_buf());
-    config.bind_address = [127, 0, 0, 1].into();
-    config.port = 0;
-    config.max_requests_inflight = 10_000;
-    config.max_mutating_requests_inflight = 10_000;
-    let server = apiserver::start(config, store).await?;
+    let server = crate::apiserver_scenario::start_sqlite_server(dir.path()).await?;
     let admin = crate::apiserver_scenario::client(&server.kubeconfig).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let scheduler = crate::apiserver_scenario::client(

@@ -19,7 +19,6 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, PostParams};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::json;
-use store::sqlite::SqliteStore;
 
 use crate::report::{figure, millis, quantile};
 
@@ -94,13 +93,7 @@ fn pod(mix: &str, i: usize) -> Result<Pod, BoxError> {
 
 async fn measure(mix: &str, args: &Args) -> Result<(), BoxError> {
     let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
-    let store = Arc::new(SqliteStore::open_dir(dir.path().join("store"))?);
-    let mut config = apiserver::Config::new(dir.path().to_path_buf());
-    config.bind_address = [127, 0, 0, 1].into();
-    config.port = 0;
-    config.max_requests_inflight = 10_000;
-    config.max_mutating_requests_inflight = 10_000;
-    let server = apiserver::start(config, store).await?;
+    let server = crate::apiserver_scenario::start_sqlite_server(dir.path()).await?;
     let admin = crate::apiserver_scenario::client(&server.kubeconfig).await?;
 
     let nodes: Api<Node> = Api::all(admin.clone());

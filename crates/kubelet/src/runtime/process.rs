@@ -82,6 +82,15 @@ impl ProcessRuntime {
         self.containers.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn sandbox_ids(&self) -> Vec<String> {
+        self.sandboxes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
+    }
+
     fn ipam(&self) -> Option<Arc<Ipam>> {
         self.ipam.read().ok().and_then(|i| i.clone())
     }
@@ -725,13 +734,7 @@ impl Runtime for ProcessRuntime {
             let _ = self.stop_container(id, Duration::from_secs(2)).await;
             self.remove_container(id).await;
         }
-        let sandboxes: Vec<String> = self
-            .sandboxes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect();
+        let sandboxes = self.sandbox_ids();
         for id in sandboxes {
             network::remove_pod(&id).await;
             self.sandboxes
@@ -753,13 +756,7 @@ impl Drop for ProcessRuntime {
                 unsafe { libc::kill(-pid, libc::SIGKILL) };
             }
         }
-        let sandboxes: Vec<String> = self
-            .sandboxes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect();
+        let sandboxes = self.sandbox_ids();
         for id in sandboxes {
             network::remove_pod_now(&id);
         }
