@@ -71,6 +71,8 @@ pub struct KubeletOptions {
     pub server: Option<server::ServerOptions>,
     /// `--eviction-hard`: pods are evicted under these.
     pub eviction_hard: machine::Thresholds,
+    /// `--system-reserved` plus `--kube-reserved`, kept from pods.
+    pub reserved: machine::Reserved,
     /// How often the eviction manager measures (10 s).
     pub eviction_monitoring_period: Duration,
 }
@@ -94,6 +96,7 @@ impl KubeletOptions {
             file_check_frequency: Duration::from_secs(20),
             server: None,
             eviction_hard: machine::Thresholds::default(),
+            reserved: machine::Reserved::default(),
             eviction_monitoring_period: Duration::from_secs(10),
         }
     }
@@ -156,6 +159,9 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
                 machine::Capacity::simulated(2000, 4 << 30, 110),
             ),
         };
+    let mut capacity = capacity;
+    capacity.reserved = options.reserved;
+    capacity.thresholds = options.eviction_hard;
     let mut labels = options.node_labels.clone();
     labels
         .entry("kubernetes.io/hostname".into())

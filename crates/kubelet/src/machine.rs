@@ -5,13 +5,48 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The machine's capacity, as a Node's status.capacity.
+/// The machine's capacity, as a Node's status.capacity, and what is kept
+/// from pods (allocatable is capacity less both).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Capacity {
     pub cpu_millis: u64,
     pub memory_bytes: u64,
     pub ephemeral_storage_bytes: u64,
     pub pods: u32,
+    /// `--system-reserved` and `--kube-reserved` together.
+    pub reserved: Reserved,
+    pub thresholds: Thresholds,
+}
+
+/// Resources kept for the system and Kubernetes' own daemons.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reserved {
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+    pub ephemeral_storage_bytes: u64,
+}
+
+impl Reserved {
+    /// `cpu=100m,memory=100Mi,ephemeral-storage=1Gi`, as the kubelet's
+    /// --system-reserved and --kube-reserved; added to what is kept.
+    pub fn plus(mut self, text: &str) -> Result<Reserved, String> {
+        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (name, value) = entry
+                .split_once('=')
+                .ok_or_else(|| format!("{entry:?} is not resource=quantity"))?;
+            let amount = api::quantity::value(value)
+                .filter(|v| *v >= 0.0)
+                .ok_or_else(|| format!("{entry:?}: {value:?} is not a quantity"))?;
+            match name {
+                "cpu" => self.cpu_millis += (amount * 1000.0).round() as u64,
+                "memory" => self.memory_bytes += amount as u64,
+                "ephemeral-storage" => self.ephemeral_storage_bytes += amount as u64,
+                "pid" => {}
+                other => return Err(format!("resource {other:?} cannot be reserved")),
+            }
+        }
+        Ok(self)
+    }
 }
 
 impl Capacity {
@@ -27,6 +62,8 @@ impl Capacity {
             memory_bytes: memory,
             ephemeral_storage_bytes: disk_total,
             pods: 110,
+            reserved: Reserved::default(),
+            thresholds: Thresholds::default(),
         }
     }
 
@@ -37,6 +74,8 @@ impl Capacity {
             memory_bytes,
             ephemeral_storage_bytes: 100 << 30,
             pods,
+            reserved: Reserved::default(),
+            thresholds: Thresholds::default(),
         }
     }
 
@@ -68,13 +107,19 @@ impl Capacity {
         )
     }
 
-    /// Capacity less the hard eviction thresholds the kubelet keeps by
-    /// default (memory.available 100Mi, nodefs.available 10%).
+    /// Capacity less the reserved resources and the hard eviction
+    /// thresholds (memory.available 100Mi, nodefs.available 10% by default).
     pub fn allocatable(&self) -> BTreeMap<String, String> {
+        let storage_threshold =
+            (self.ephemeral_storage_bytes as f64 * self.thresholds.nodefs_available) as u64;
         Self::render(
-            self.cpu_millis,
-            self.memory_bytes.saturating_sub(EVICTION_MEMORY_AVAILABLE),
-            self.ephemeral_storage_bytes - self.ephemeral_storage_bytes / 10,
+            self.cpu_millis.saturating_sub(self.reserved.cpu_millis),
+            self.memory_bytes
+                .saturating_sub(self.reserved.memory_bytes)
+                .saturating_sub(self.thresholds.memory_available_bytes),
+            self.ephemeral_storage_bytes
+                .saturating_sub(self.reserved.ephemeral_storage_bytes)
+                .saturating_sub(storage_threshold),
             self.pods,
         )
     }
@@ -270,6 +315,30 @@ pub fn hostname() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn allocatable_is_capacity_less_reserved_and_thresholds() {
+        let mut capacity = Capacity::simulated(2000, 4 << 30, 110);
+        capacity.reserved = Reserved::default()
+            .plus("cpu=100m,memory=256Mi")
+            .unwrap()
+            .plus("cpu=150m,ephemeral-storage=1Gi")
+            .unwrap();
+        let allocatable = capacity.allocatable();
+        assert_eq!(allocatable["cpu"], "1750m");
+        assert_eq!(
+            allocatable["memory"],
+            format!("{}Ki", ((4u64 << 30) - (256 << 20) - (100 << 20)) / 1024)
+        );
+        let storage = (100u64 << 30) - (1 << 30) - (100u64 << 30) / 10;
+        assert_eq!(
+            allocatable["ephemeral-storage"],
+            format!("{}Ki", storage / 1024)
+        );
+        assert_eq!(capacity.capacity()["cpu"], "2");
+        assert!(Reserved::default().plus("gpu=1").is_err());
+        assert!(Reserved::default().plus("cpu").is_err());
+    }
 
     #[test]
     fn eviction_thresholds_parse_as_the_flag() {

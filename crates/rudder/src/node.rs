@@ -49,6 +49,12 @@ pub struct NodeArgs {
     /// Hard eviction thresholds: pods are evicted below them.
     #[arg(long, default_value = "memory.available<100Mi,nodefs.available<10%")]
     pub eviction_hard: String,
+    /// Resources kept for the system: `cpu=100m,memory=100Mi,...`.
+    #[arg(long, default_value = "")]
+    pub system_reserved: String,
+    /// Resources kept for Kubernetes' own daemons, likewise.
+    #[arg(long, default_value = "")]
+    pub kube_reserved: String,
     /// The port of the kubelet's server (logs, metrics; 0: none).
     #[arg(long, default_value_t = 10250)]
     pub kubelet_port: u16,
@@ -144,6 +150,11 @@ impl NodeArgs {
         options.pod_manifest_path = self.pod_manifest_path.clone();
         options.eviction_hard = kubelet::machine::Thresholds::parse(&self.eviction_hard)
             .map_err(|e| format!("--eviction-hard: {e}"))?;
+        options.reserved = kubelet::machine::Reserved::default()
+            .plus(&self.system_reserved)
+            .map_err(|e| format!("--system-reserved: {e}"))?
+            .plus(&self.kube_reserved)
+            .map_err(|e| format!("--kube-reserved: {e}"))?;
         if self.pod_bridge.is_empty() || self.pod_bridge.len() > 15 {
             return Err("--pod-bridge must be 1 to 15 bytes (an interface name)".into());
         }

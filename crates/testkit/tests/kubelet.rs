@@ -1267,7 +1267,28 @@ spec:
 #[tokio::test(flavor = "multi_thread")]
 async fn pods_keep_running_while_the_api_server_is_away() {
     let cluster = TestCluster::start().await;
-    let _kubelet = cluster.start_kubelet("node-a").await;
+    let _kubelet = cluster
+        .start_kubelet_with("node-a", |o| {
+            o.reserved = kubelet::machine::Reserved::default()
+                .plus("cpu=500m")
+                .unwrap();
+        })
+        .await;
+    // Allocatable is capacity less what is reserved.
+    let node = cluster
+        .eventually(&["get", "node", "node-a"], "the node's status", |n| {
+            n["status"]["allocatable"]["cpu"].is_string()
+        })
+        .await;
+    let cpus: u64 = node["status"]["capacity"]["cpu"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        node["status"]["allocatable"]["cpu"],
+        format!("{}m", cpus * 1000 - 500)
+    );
     let pod = |name: &str| {
         format!(
             r#"
