@@ -105,6 +105,16 @@ fn show_threshold(bytes: u64) -> String {
     bytes.to_string()
 }
 
+/// (pod uid, uses more than it requests, priority, use above requests,
+/// message).
+type Candidate = (String, bool, i32, i128, String);
+
+/// Upstream's memory ranking: pods over their requests first, then lower
+/// priority, then more use above the request.
+fn rank(candidates: &mut [Candidate]) {
+    candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(b.3.cmp(&a.3)));
+}
+
 /// Watches the node's resources every `period` until shutdown.
 pub async fn run(
     pods: Arc<ActivePods>,
@@ -136,8 +146,7 @@ pub async fn run(
             // One at a time: the last one is still going.
             continue;
         }
-        // (pod uid, exceeds its requests, priority, use above requests, message)
-        let mut candidates: Vec<(String, bool, i32, i128, String)> = Vec::new();
+        let mut candidates: Vec<Candidate> = Vec::new();
         for (uid, active) in map.iter() {
             if is_static(&active.pod) {
                 continue;
@@ -188,7 +197,7 @@ pub async fn run(
                 message,
             ));
         }
-        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(b.3.cmp(&a.3)));
+        rank(&mut candidates);
         if let Some((uid, _, _, _, message)) = candidates.into_iter().next()
             && let Some(active) = map.get_mut(&uid)
         {
@@ -196,5 +205,35 @@ pub async fn run(
             active.eviction = Some(message);
             active.wake.notify_one();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(uid: &str, exceeds: bool, priority: i32, above: i128) -> Candidate {
+        (uid.to_string(), exceeds, priority, above, String::new())
+    }
+
+    #[test]
+    fn pods_over_their_requests_go_first_then_by_priority_and_use() {
+        let mut candidates = vec![
+            candidate("guaranteed", false, 0, -(64 << 20)),
+            candidate("important-hog", true, 1000, 1 << 20),
+            candidate("best-effort", true, 0, 256 << 10),
+            candidate("big-best-effort", true, 0, 8 << 20),
+        ];
+        rank(&mut candidates);
+        let order: Vec<&str> = candidates.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "big-best-effort",
+                "best-effort",
+                "important-hog",
+                "guaranteed"
+            ]
+        );
     }
 }
