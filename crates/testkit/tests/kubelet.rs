@@ -121,7 +121,7 @@ spec:
   containers:
   - name: httpd
     image: busybox
-    command: ["{busybox}", "httpd", "-f", "-p", "8080", "-h", "/srv/rudder-test-www"]
+    command: ["{busybox}", "httpd", "-f", "-p", "8080", "-h", "/tmp/rudder-test-mount-www"]
     ports:
     - name: http
       containerPort: 8080
@@ -132,7 +132,7 @@ spec:
       periodSeconds: 1
     volumeMounts:
     - name: site
-      mountPath: /srv/rudder-test-www
+      mountPath: /tmp/rudder-test-mount-www
   volumes:
   - name: site
     configMap:
@@ -333,19 +333,19 @@ spec:
   containers:
   - name: app
     image: busybox
-    command: ["{busybox}", "sh", "-c", "touch /srv/rudder-test-work/alive; sleep 2; touch /srv/rudder-test-work/ready; sleep 2; rm /srv/rudder-test-work/alive; sleep 3600"]
+    command: ["{busybox}", "sh", "-c", "touch /tmp/rudder-test-mount-work/alive; sleep 2; touch /tmp/rudder-test-mount-work/ready; sleep 2; rm /tmp/rudder-test-mount-work/alive; sleep 3600"]
     readinessProbe:
       exec:
-        command: ["{busybox}", "cat", "/srv/rudder-test-work/ready"]
+        command: ["{busybox}", "cat", "/tmp/rudder-test-mount-work/ready"]
       periodSeconds: 1
     livenessProbe:
       exec:
-        command: ["{busybox}", "cat", "/srv/rudder-test-work/alive"]
+        command: ["{busybox}", "cat", "/tmp/rudder-test-mount-work/alive"]
       periodSeconds: 1
       failureThreshold: 2
     volumeMounts:
     - name: work
-      mountPath: /srv/rudder-test-work
+      mountPath: /tmp/rudder-test-mount-work
   volumes:
   - name: work
     emptyDir: {{}}
@@ -460,11 +460,11 @@ spec:
       configMapRef: {{name: settings}}
     readinessProbe:
       exec:
-        command: ["{busybox}", "grep", "-q", "two", "/srv/rudder-test-cfg/mode"]
+        command: ["{busybox}", "grep", "-q", "two", "/tmp/rudder-test-mount-cfg/mode"]
       periodSeconds: 1
     volumeMounts:
     - name: cfg
-      mountPath: /srv/rudder-test-cfg
+      mountPath: /tmp/rudder-test-mount-cfg
   volumes:
   - name: cfg
     configMap:
