@@ -45,6 +45,40 @@ pub fn managed_service(slice: &EndpointSlice, manager: &str) -> Option<String> {
     labels.get(SERVICE_NAME_LABEL).cloned()
 }
 
+/// Puts a service's key on `queue` whenever one of the slices `manager`
+/// writes for it changes.
+pub fn requeue_managed(
+    slices: &Informer<EndpointSlice>,
+    queue: Arc<crate::queue::WorkQueue>,
+    manager: &'static str,
+) {
+    slices.on_change(move |change| {
+        let slice = match change {
+            Change::Added(s) | Change::Deleted(s) | Change::Updated { new: s, .. } => s,
+        };
+        if let Some(service) = managed_service(slice, manager) {
+            queue.add(format!(
+                "{}/{service}",
+                slice.namespace().unwrap_or_default()
+            ));
+        }
+    });
+}
+
+/// The slices `manager` wrote for a service.
+pub fn slices_of(
+    slices: &Informer<EndpointSlice>,
+    namespace: &str,
+    service: &str,
+    manager: &str,
+) -> Vec<Arc<EndpointSlice>> {
+    slices
+        .list_namespace(namespace)
+        .into_iter()
+        .filter(|s| managed_service(s, manager).as_deref() == Some(service))
+        .collect()
+}
+
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     let services = context.informers.get::<Service>();
     let pods = context.informers.get::<Pod>();
@@ -63,20 +97,7 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
         let (queue, services) = (queue.clone(), services.clone());
         pods.on_change(move |change| on_pod_change(&services, change, &queue));
     }
-    {
-        let queue = queue.clone();
-        slices.on_change(move |change| {
-            let slice = match change {
-                Change::Added(s) | Change::Deleted(s) | Change::Updated { new: s, .. } => s,
-            };
-            if let Some(service) = managed_service(slice, MANAGED_BY) {
-                queue.add(format!(
-                    "{}/{service}",
-                    slice.namespace().unwrap_or_default()
-                ));
-            }
-        });
-    }
+    requeue_managed(&slices, queue.clone(), MANAGED_BY);
     let controller = Arc::new(SliceController {
         client: context.client.clone(),
         services: services.clone(),
@@ -107,12 +128,7 @@ fn content(slice: &EndpointSlice) -> (Vec<EndpointPort>, Vec<Endpoint>) {
 impl SliceController {
     async fn sync(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
-        let existing: Vec<Arc<EndpointSlice>> = self
-            .slices
-            .list_namespace(namespace)
-            .into_iter()
-            .filter(|s| managed_service(s, MANAGED_BY).as_deref() == Some(name))
-            .collect();
+        let existing = slices_of(&self.slices, namespace, name, MANAGED_BY);
         let api: Api<EndpointSlice> = Api::namespaced(self.client.clone(), namespace);
         let svc = self.services.get(namespace, name);
         let selector = svc

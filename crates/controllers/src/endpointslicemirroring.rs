@@ -14,7 +14,9 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort
 use kube::api::Api;
 use tokio::sync::watch;
 
-use crate::endpointslice::{MANAGED_BY_LABEL, SERVICE_NAME_LABEL, apply, managed_service};
+use crate::endpointslice::{
+    MANAGED_BY_LABEL, SERVICE_NAME_LABEL, apply, requeue_managed, slices_of,
+};
 use crate::informer::{Change, Informer, key_of, split_key};
 use crate::queue::Outcome;
 use crate::{Context, Error, pods};
@@ -52,18 +54,7 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
             }
         });
     }
-    {
-        let queue = queue.clone();
-        slices.on_change(move |change| {
-            let slice = match change {
-                Change::Added(s) | Change::Deleted(s) | Change::Updated { new: s, .. } => s,
-            };
-            if let Some(service) = managed_service(slice, MANAGED_BY) {
-                let namespace = slice.metadata.namespace.clone().unwrap_or_default();
-                queue.add(format!("{namespace}/{service}"));
-            }
-        });
-    }
+    requeue_managed(&slices, queue.clone(), MANAGED_BY);
     let mirror = Arc::new(Mirror {
         client: context.client.clone(),
         services: services.clone(),
@@ -84,12 +75,7 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
 impl Mirror {
     async fn sync(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
-        let existing: Vec<Arc<EndpointSlice>> = self
-            .slices
-            .list_namespace(namespace)
-            .into_iter()
-            .filter(|s| managed_service(s, MANAGED_BY).as_deref() == Some(name))
-            .collect();
+        let existing = slices_of(&self.slices, namespace, name, MANAGED_BY);
         let api: Api<EndpointSlice> = Api::namespaced(self.client.clone(), namespace);
         let service = self.services.get(namespace, name);
         let selectorless = service.as_ref().is_some_and(|s| {

@@ -157,6 +157,8 @@ struct Worker {
     terminal: Option<(&'static str, Option<(String, String)>)>,
     conditions: Option<Vec<PodCondition>>,
     last_pushed: Option<serde_json::Value>,
+    /// The `digest` of the status last pushed.
+    last_digest: Option<String>,
     push_failed: bool,
 }
 
@@ -204,6 +206,7 @@ impl Worker {
             terminal: None,
             conditions: None,
             last_pushed: None,
+            last_digest: None,
             push_failed: false,
         }
     }
@@ -281,6 +284,7 @@ impl Worker {
                                 // or a mirror made anew) is overwritten.
                                 if self.reported_status_differs(&pod) {
                                     self.last_pushed = None;
+                                    self.last_digest = None;
                                 }
                                 self.host.active_pods.update(&self.uid(), pod.clone());
                                 self.pod = pod;
@@ -1239,11 +1243,9 @@ impl Worker {
 
     /// Whether the API's status of the pod is not what was last reported.
     fn reported_status_differs(&self, pod: &Pod) -> bool {
-        let Some(pushed) = &self.last_pushed else {
-            return false;
-        };
-        let pushed: Option<PodStatus> = serde_json::from_value(pushed.clone()).ok();
-        digest(pod.status.as_ref()) != digest(pushed.as_ref())
+        self.last_digest
+            .as_ref()
+            .is_some_and(|pushed| *pushed != digest(pod.status.as_ref()))
     }
 
     async fn push_status(&mut self) {
@@ -1251,7 +1253,7 @@ impl Worker {
         let Ok(mut value) = serde_json::to_value(&status) else {
             return;
         };
-        // Conditions' transition times are not a change by themselves.
+        // Nothing changed since the last report: nothing to send.
         if self.last_pushed.as_ref() == Some(&value) {
             return;
         }
@@ -1278,6 +1280,7 @@ impl Worker {
                     object.retain(|_, v| !v.is_null());
                 }
                 self.last_pushed = Some(value);
+                self.last_digest = Some(digest(Some(&status)));
                 let phase = status.phase.as_deref().unwrap_or_default();
                 if !self.reported_running
                     && status
