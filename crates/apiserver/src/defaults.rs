@@ -308,6 +308,11 @@ pub fn apply(kind: &str, target: &mut Value) {
 /// status; a Job's selector and the labels it selects, generated from its
 /// uid as upstream does unless the Job chooses them (`manualSelector`).
 pub fn on_create(kind: &str, target: &mut Value) {
+    if matches!(kind, "PersistentVolume" | "PersistentVolumeClaim") {
+        // Both start Pending until the volume controller looks at them.
+        target["status"] = json!({"phase": "Pending"});
+        return;
+    }
     if kind == "Pod" {
         // As upstream's pod defaulting: a limit without a request is also
         // the request.

@@ -284,19 +284,9 @@ fn revision_data(set: &DaemonSet) -> Value {
 }
 
 fn scaled(value: Option<&IntOrString>, total: i32, round_up: bool, default: i32) -> i32 {
-    match value {
-        None => default,
-        Some(IntOrString::Int(n)) => *n,
-        Some(IntOrString::String(text)) => {
-            let percent: f64 = text.trim_end_matches('%').parse().unwrap_or(0.0);
-            let exact = percent * f64::from(total) / 100.0;
-            (if round_up {
-                exact.ceil()
-            } else {
-                exact.floor()
-            }) as i32
-        }
-    }
+    value.map_or(default, |v| {
+        crate::int_or_percent(v, total, round_up).unwrap_or(0)
+    })
 }
 
 impl DaemonSetController {

@@ -97,19 +97,9 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
 
 /// `value` of `total` (a count or a percentage), rounded up or down.
 fn scaled_value(value: Option<&IntOrString>, total: i32, round_up: bool) -> i32 {
-    match value {
-        None => 0,
-        Some(IntOrString::Int(n)) => *n,
-        Some(IntOrString::String(text)) => {
-            let percent: f64 = text.trim_end_matches('%').parse().unwrap_or(0.0);
-            let exact = percent * f64::from(total) / 100.0;
-            (if round_up {
-                exact.ceil()
-            } else {
-                exact.floor()
-            }) as i32
-        }
-    }
+    value.map_or(0, |v| {
+        crate::int_or_percent(v, total, round_up).unwrap_or(0)
+    })
 }
 
 fn replicas(d: &Deployment) -> i32 {

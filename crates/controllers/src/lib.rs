@@ -11,6 +11,7 @@ pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod discovery;
+pub mod disruption;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod endpointslicemirroring;
@@ -22,6 +23,7 @@ pub mod metrics;
 pub mod namespace;
 pub mod nodeipam;
 pub mod nodelifecycle;
+pub mod persistentvolume;
 pub mod pods;
 pub mod queue;
 pub mod replicaset;
@@ -58,6 +60,8 @@ pub const CONTROLLERS: &[&str] = &[
     "root-ca-certificate-publisher-controller",
     "node-ipam-controller",
     "node-lifecycle-controller",
+    "disruption-controller",
+    "persistentvolume-binder-controller",
 ];
 
 /// How the controller manager runs.
@@ -158,7 +162,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 17] = [
+    let starts: [(&str, Start); 19] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -185,6 +189,11 @@ pub async fn run(
         ),
         ("node-ipam-controller", nodeipam::start),
         ("node-lifecycle-controller", nodelifecycle::start),
+        ("disruption-controller", disruption::start),
+        (
+            "persistentvolume-binder-controller",
+            persistentvolume::start,
+        ),
     ];
     for (name, start) in starts {
         if options.enabled(name) {
@@ -233,6 +242,31 @@ where
         stopper.shut_down();
         let _ = workers.await;
     })
+}
+
+/// `value` of `total`: a count, or a percentage of `total` rounded up or
+/// down (maxSurge, maxUnavailable, minAvailable).
+pub fn int_or_percent(
+    value: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString,
+    total: i32,
+    round_up: bool,
+) -> Result<i32, String> {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    match value {
+        IntOrString::Int(n) => Ok(*n),
+        IntOrString::String(text) => {
+            let percent: f64 = text
+                .strip_suffix('%')
+                .and_then(|p| p.parse().ok())
+                .ok_or_else(|| format!("invalid value for IntOrString: invalid value {text:?}"))?;
+            let exact = percent * f64::from(total) / 100.0;
+            Ok((if round_up {
+                exact.ceil()
+            } else {
+                exact.floor()
+            }) as i32)
+        }
+    }
 }
 
 /// Errors of a reconcile: each is retried with backoff.

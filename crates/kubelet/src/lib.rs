@@ -9,6 +9,7 @@
 
 pub mod env;
 pub mod eviction;
+pub mod local_path;
 pub mod logs;
 pub mod machine;
 pub mod metrics;
@@ -250,7 +251,11 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
             shutdown.clone(),
         ))
     });
-    run_fleet(client, vec![(config, host)], shutdown).await;
+    let storage = local_path::NodeStorage {
+        dir: options.root_dir.join("storage"),
+        real: !simulated,
+    };
+    run_fleet(client, vec![(config, host, storage)], shutdown).await;
     if let Some(task) = static_pods {
         let _ = task.await;
     }
@@ -311,20 +316,26 @@ pub async fn run_simulated(
             allocatable: capacity.allocatable(),
             metrics: metrics.clone(),
         });
-        fleet.push((config, host));
+        let storage = local_path::NodeStorage {
+            dir: PathBuf::from(format!("/simulated/{name}/storage")),
+            real: false,
+        };
+        fleet.push((config, host, storage));
     }
     run_fleet(client, fleet, shutdown).await;
 }
 
 async fn run_fleet(
     client: kube::Client,
-    fleet: Vec<(NodeConfig, Arc<worker::Host>)>,
+    fleet: Vec<(NodeConfig, Arc<worker::Host>, local_path::NodeStorage)>,
     shutdown: watch::Receiver<bool>,
 ) {
     let mut node_senders = HashMap::new();
     let mut hosts = HashMap::new();
+    let mut storage = HashMap::new();
     let mut tasks = Vec::new();
-    for (config, host) in fleet {
+    for (config, host, node_storage) in fleet {
+        storage.insert(config.name.clone(), node_storage);
         let (sender, receiver) = watch::channel(None);
         node_senders.insert(config.name.clone(), sender);
         hosts.insert(config.name.clone(), host.clone());
@@ -339,6 +350,11 @@ async fn run_fleet(
     tasks.push(tokio::spawn(pods::run_nodes(
         client.clone(),
         node_senders,
+        shutdown.clone(),
+    )));
+    tasks.push(tokio::spawn(local_path::run(
+        client.clone(),
+        storage,
         shutdown.clone(),
     )));
     tasks.push(tokio::spawn(pods::run_pods(client, hosts, shutdown)));

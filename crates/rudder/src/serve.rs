@@ -44,6 +44,10 @@ pub struct ServerArgs {
     /// Do not run a node (kubelet) in this process.
     #[arg(long)]
     pub disable_kubelet: bool,
+    /// Do not create the `local-path` StorageClass (the cluster's default,
+    /// provisioned by each node under its data directory).
+    #[arg(long)]
+    pub disable_local_storage: bool,
     #[command(flatten)]
     pub node: crate::node::NodeArgs,
     /// Leader election of the components this server runs (for several
@@ -114,6 +118,10 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     let server = start_apiserver(args.api).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut components = Vec::new();
+    if !args.disable_local_storage {
+        let client = crate::components::client(&server.kubeconfig).await?;
+        ensure_storage_class(client).await?;
+    }
     if !args.disable_scheduler {
         let kubeconfig = server.component_kubeconfig("scheduler", "system:kube-scheduler")?;
         let client = crate::components::client(&kubeconfig).await?;
@@ -206,6 +214,21 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     }
     server.stop().await;
     Ok(())
+}
+
+/// Creates the `local-path` StorageClass unless it exists (a class the
+/// administrator changed is left as it is).
+async fn ensure_storage_class(client: kube::Client) -> Result<(), String> {
+    let classes: kube::Api<k8s_openapi::api::storage::v1::StorageClass> = kube::Api::all(client);
+    let class = kubelet::local_path::default_storage_class();
+    match classes
+        .create(&kube::api::PostParams::default(), &class)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+        Err(err) => Err(format!("creating the local-path StorageClass: {err}")),
+    }
 }
 
 /// A component's secure port on 127.0.0.1, with a certificate from the

@@ -4,6 +4,7 @@
 //! the plugins upstream enables by default that apply here; one module per
 //! plugin.
 
+pub mod default_storage_class;
 mod default_toleration_seconds;
 mod namespace_lifecycle;
 mod priority;
@@ -72,6 +73,7 @@ impl Default for AdmissionChain {
                 Box::new(namespace_lifecycle::NamespaceLifecycle),
                 Box::new(default_toleration_seconds::DefaultTolerationSeconds),
                 Box::new(priority::Priority),
+                Box::new(default_storage_class::DefaultStorageClass),
             ],
         }
     }
