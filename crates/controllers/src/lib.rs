@@ -78,6 +78,9 @@ pub struct ControllerManagerOptions {
     /// How long a node may go without a heartbeat before it is Unknown
     /// (`--node-monitor-grace-period`, 40 s).
     pub node_monitor_grace_period: std::time::Duration,
+    /// Terminated pods kept before the oldest are deleted
+    /// (`--terminated-pod-gc-threshold`, 12,500; 0: never).
+    pub terminated_pod_gc_threshold: usize,
     pub metrics: Arc<Metrics>,
     /// Turns true once every informer has listed.
     pub ready: Arc<AtomicBool>,
@@ -90,6 +93,7 @@ impl Default for ControllerManagerOptions {
             root_ca_pem: None,
             cluster_cidr: None,
             node_monitor_grace_period: std::time::Duration::from_secs(40),
+            terminated_pod_gc_threshold: 12500,
             metrics: Arc::new(Metrics::new()),
             ready: Arc::new(AtomicBool::new(false)),
         }

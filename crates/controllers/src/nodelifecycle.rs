@@ -68,6 +68,7 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
     let pods: Arc<Informer<Pod>> = context.informers.get::<Pod>();
     let client = context.client.clone();
     let grace = context.options.node_monitor_grace_period;
+    let terminated_threshold = context.options.terminated_pod_gc_threshold;
     let events = events::EventSink::new(context.client.clone(), "node-controller");
     let mut shutdown = shutdown;
     tokio::spawn(async move {
@@ -90,6 +91,7 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
             leases,
             pods,
             grace,
+            terminated_threshold,
             events,
         };
         loop {
@@ -108,6 +110,7 @@ struct Monitor {
     leases: Arc<Informer<Lease>>,
     pods: Arc<Informer<Pod>>,
     grace: Duration,
+    terminated_threshold: usize,
     events: events::EventSink,
 }
 
@@ -161,6 +164,54 @@ impl Monitor {
             self.evict(node).await;
         }
         self.collect_orphans(&nodes).await;
+        self.collect_terminated().await;
+    }
+
+    /// Deletes the oldest terminated pods beyond the threshold (evicted
+    /// ones first), as upstream's pod GC does.
+    async fn collect_terminated(&self) {
+        if self.terminated_threshold == 0 {
+            return;
+        }
+        let mut terminated: Vec<Arc<Pod>> = self
+            .pods
+            .store()
+            .state()
+            .into_iter()
+            .filter(|p| {
+                matches!(
+                    p.status.as_ref().and_then(|s| s.phase.as_deref()),
+                    Some("Succeeded" | "Failed")
+                ) && p.metadata.deletion_timestamp.is_none()
+            })
+            .collect();
+        if terminated.len() <= self.terminated_threshold {
+            return;
+        }
+        terminated.sort_by_key(|p| gc_order(p));
+        let excess = terminated.len() - self.terminated_threshold;
+        for pod in terminated.into_iter().take(excess) {
+            let pods: Api<Pod> = Api::namespaced(
+                self.client.clone(),
+                pod.metadata.namespace.as_deref().unwrap_or_default(),
+            );
+            let params = DeleteParams {
+                grace_period_seconds: Some(0),
+                preconditions: Some(Preconditions {
+                    uid: pod.metadata.uid.clone(),
+                    resource_version: None,
+                }),
+                ..DeleteParams::default()
+            };
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            match pods.delete(&name, &params).await {
+                Ok(_) => tracing::info!(pod = %name, "deleted a terminated pod over the threshold"),
+                Err(err) if is_not_found(&err) => {}
+                Err(err) => {
+                    tracing::debug!(pod = %name, error = %err, "collecting a terminated pod")
+                }
+            }
+        }
     }
 
     /// Sets the kubelet's conditions Unknown; true once written.
@@ -423,5 +474,44 @@ impl Monitor {
                 }
             }
         }
+    }
+}
+
+/// The order terminated pods are collected in: evicted ones first, then
+/// the oldest.
+fn gc_order(pod: &Pod) -> (bool, Option<Timestamp>, String) {
+    let evicted = pod.status.as_ref().and_then(|s| s.reason.as_deref()) == Some("Evicted");
+    (
+        !evicted,
+        pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        pod.metadata.name.clone().unwrap_or_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str, created: &str, reason: Option<&str>) -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": name, "creationTimestamp": created},
+            "status": {"phase": "Failed", "reason": reason}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn evicted_pods_go_first_then_the_oldest() {
+        let mut pods = [
+            pod("new", "2026-01-03T00:00:00Z", None),
+            pod("old", "2026-01-01T00:00:00Z", None),
+            pod("evicted", "2026-01-05T00:00:00Z", Some("Evicted")),
+        ];
+        pods.sort_by_key(gc_order);
+        let names: Vec<_> = pods
+            .iter()
+            .map(|p| p.metadata.name.clone().unwrap())
+            .collect();
+        assert_eq!(names, ["evicted", "old", "new"]);
     }
 }

@@ -48,17 +48,36 @@ pub struct ControllerManagerArgs {
     #[arg(long, default_value = "0.0.0.0")]
     pub bind_address: std::net::IpAddr,
     #[command(flatten)]
+    pub tuning: ControllerTuning,
+    #[command(flatten)]
     pub election: ElectionArgs,
+}
+
+/// The controllers' settings, the same flags on `rudder controller-manager`
+/// and `rudder server`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ControllerTuning {
+    /// How long a node may go without a heartbeat before it is marked
+    /// Unknown (e.g. 40s).
+    #[arg(long, default_value = "40s", value_parser = crate::serve::parse_duration)]
+    pub node_monitor_grace_period: std::time::Duration,
+    /// Terminated pods kept before the pod GC deletes the oldest (0: none
+    /// are collected).
+    #[arg(long, default_value_t = 12500)]
+    pub terminated_pod_gc_threshold: usize,
 }
 
 /// The controller manager's options from its flags.
 pub fn controller_options(
     controllers: &[String],
+    tuning: &ControllerTuning,
     root_ca_pem: Option<String>,
 ) -> Result<controllers::ControllerManagerOptions, String> {
     let options = controllers::ControllerManagerOptions {
         controllers: controllers.to_vec(),
         root_ca_pem,
+        node_monitor_grace_period: tuning.node_monitor_grace_period,
+        terminated_pod_gc_threshold: tuning.terminated_pod_gc_threshold,
         ..Default::default()
     };
     let unknown = options.unknown();
@@ -79,7 +98,7 @@ pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), S
         }
         None => None,
     };
-    let options = controller_options(&args.controllers, root_ca)?;
+    let options = controller_options(&args.controllers, &args.tuning, root_ca)?;
     let client = client(&args.kubeconfig).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut serving = None;

@@ -49,6 +49,8 @@ pub struct ServerArgs {
     #[arg(long)]
     pub disable_local_storage: bool,
     #[command(flatten)]
+    pub tuning: crate::components::ControllerTuning,
+    #[command(flatten)]
     pub node: crate::node::NodeArgs,
     /// Leader election of the components this server runs (for several
     /// servers on one etcd).
@@ -152,7 +154,8 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
     }
     if !args.disable_controller_manager {
         let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
-        let mut options = crate::components::controller_options(&args.controllers, Some(ca))?;
+        let mut options =
+            crate::components::controller_options(&args.controllers, &args.tuning, Some(ca))?;
         if !args.cluster_cidr.is_empty() {
             options.cluster_cidr = Some(controllers::nodeipam::CidrSet::new(
                 &args.cluster_cidr,

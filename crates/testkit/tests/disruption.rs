@@ -189,3 +189,52 @@ spec:
             || node_object["spec"]["unschedulable"] == false
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pod_gc_keeps_only_the_newest_terminated_pods_over_its_threshold() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster
+        .start_controllers_with(|o| o.terminated_pod_gc_threshold = 2)
+        .await;
+    for name in ["first", "second", "third", "fourth", "running"] {
+        let manifest = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n  - {{name: app, image: app}}\n"
+        );
+        apply(&cluster, &format!("{name}.yaml"), &manifest).await;
+        if name != "running" {
+            cluster
+                .kubectl(&[
+                    "patch",
+                    "pod",
+                    name,
+                    "--subresource=status",
+                    "--type=merge",
+                    "-p",
+                    r#"{"status":{"phase":"Succeeded"}}"#,
+                ])
+                .await
+                .ok();
+        }
+        // Creation timestamps have whole seconds.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    let left = cluster
+        .eventually(
+            &["get", "pods"],
+            "two terminated pods and the running one",
+            |list| {
+                list["items"]
+                    .as_array()
+                    .is_some_and(|items| items.len() == 3)
+            },
+        )
+        .await;
+    let mut names: Vec<&str> = left["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["metadata"]["name"].as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["fourth", "running", "third"]);
+}
