@@ -53,6 +53,7 @@ impl Server {
                 "--disable-scheduler",
                 "--disable-controller-manager",
                 "--disable-kubelet",
+                "--disable-local-storage",
                 "--data-dir",
             ])
             .arg(data_dir)

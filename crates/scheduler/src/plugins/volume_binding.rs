@@ -113,11 +113,12 @@ fn volume_matches(
     let (Some(vspec), Some(cspec)) = (volume.spec.as_ref(), claim.spec.as_ref()) else {
         return false;
     };
+    // A new volume is Pending until the volume controller has seen it.
     let available = volume
         .status
         .as_ref()
         .and_then(|s| s.phase.as_deref())
-        .is_none_or(|p| p == "Available");
+        .is_none_or(|p| p == "Available" || p == "Pending");
     let claimed_by_other = vspec.claim_ref.as_ref().is_some_and(|r| {
         r.name.as_deref() != claim.metadata.name.as_deref()
             || r.namespace.as_deref() != claim.metadata.namespace.as_deref()
