@@ -14,8 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{
-    ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus,
-    PersistentVolumeStatus,
+    ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeStatus,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::ResourceExt;
@@ -527,7 +526,7 @@ impl VolumeController {
             return Ok(());
         }
         let mut updated = claim.clone();
-        updated.status = Some(PersistentVolumeClaimStatus { ..status });
+        updated.status = Some(status);
         self.claims_api(claim)
             .replace_status(&claim.name_any(), &PostParams::default(), &updated)
             .await?;

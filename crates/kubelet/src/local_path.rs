@@ -179,68 +179,77 @@ pub async fn run(
         client,
         nodes,
     });
-    let claims = tokio::spawn(provisioner.clone().watch_claims(shutdown.clone()));
-    let volumes = tokio::spawn(provisioner.watch_volumes(shutdown));
+    let claims = {
+        let provisioner = provisioner.clone();
+        tokio::spawn(each_applied(
+            Api::all(provisioner.client.clone()),
+            shutdown.clone(),
+            move |claim: PersistentVolumeClaim| {
+                let provisioner = provisioner.clone();
+                async move { provisioner.on_claim(&claim).await }
+            },
+        ))
+    };
+    let volumes = tokio::spawn(each_applied(
+        Api::all(provisioner.client.clone()),
+        shutdown,
+        move |volume: PersistentVolume| {
+            let provisioner = provisioner.clone();
+            async move {
+                if let Err(err) = provisioner.reclaim(&volume).await {
+                    tracing::warn!(volume = %volume.name_any(), error = %err, "deleting a released volume");
+                }
+            }
+        },
+    ));
     let _ = claims.await;
     let _ = volumes.await;
 }
 
-impl Provisioner {
-    async fn watch_claims(self: std::sync::Arc<Self>, mut shutdown: watch::Receiver<bool>) {
-        let api: Api<PersistentVolumeClaim> = Api::all(self.client.clone());
-        let mut stream = watcher::watcher(api, watcher::Config::default())
-            .default_backoff()
-            .boxed();
-        loop {
-            let event = tokio::select! {
-                _ = shutdown.changed() => return,
-                event = stream.next() => event,
-            };
-            match event {
-                None => return,
-                Some(Ok(Event::Apply(claim) | Event::InitApply(claim))) => {
-                    if let Err(err) = self.provision(&claim).await {
-                        tracing::warn!(claim = %claim.name_any(), error = %err, "provisioning");
-                        self.events.warning(
-                            &claim,
-                            "ProvisioningFailed",
-                            format!(
-                                "failed to provision volume with StorageClass {:?}: {err}",
-                                claim
-                                    .spec
-                                    .as_ref()
-                                    .and_then(|s| s.storage_class_name.clone())
-                                    .unwrap_or_default()
-                            ),
-                        );
-                    }
-                }
-                Some(Ok(_)) => {}
-                Some(Err(err)) => tracing::debug!(error = %err, "claim watch"),
-            }
+/// Hands every object of the watch (listed or changed) to `handle`, one
+/// at a time, until `shutdown`.
+async fn each_applied<K, F, Fut>(api: Api<K>, mut shutdown: watch::Receiver<bool>, mut handle: F)
+where
+    K: Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + 'static,
+    F: FnMut(K) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut stream = watcher::watcher(api, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    loop {
+        let event = tokio::select! {
+            _ = shutdown.changed() => return,
+            event = stream.next() => event,
+        };
+        match event {
+            None => return,
+            Some(Ok(Event::Apply(object) | Event::InitApply(object))) => handle(object).await,
+            Some(Ok(_)) => {}
+            Some(Err(err)) => tracing::debug!(kind = %K::kind(&()), error = %err, "watch"),
         }
     }
+}
 
-    async fn watch_volumes(self: std::sync::Arc<Self>, mut shutdown: watch::Receiver<bool>) {
-        let api: Api<PersistentVolume> = Api::all(self.client.clone());
-        let mut stream = watcher::watcher(api, watcher::Config::default())
-            .default_backoff()
-            .boxed();
-        loop {
-            let event = tokio::select! {
-                _ = shutdown.changed() => return,
-                event = stream.next() => event,
-            };
-            match event {
-                None => return,
-                Some(Ok(Event::Apply(volume) | Event::InitApply(volume))) => {
-                    if let Err(err) = self.reclaim(&volume).await {
-                        tracing::warn!(volume = %volume.name_any(), error = %err, "deleting a released volume");
-                    }
-                }
-                Some(Ok(_)) => {}
-                Some(Err(err)) => tracing::debug!(error = %err, "volume watch"),
-            }
+impl Provisioner {
+    async fn on_claim(&self, claim: &PersistentVolumeClaim) {
+        if let Err(err) = self.provision(claim).await {
+            tracing::warn!(claim = %claim.name_any(), error = %err, "provisioning");
+            let class = claim
+                .spec
+                .as_ref()
+                .and_then(|s| s.storage_class_name.clone())
+                .unwrap_or_default();
+            self.events.warning(
+                claim,
+                "ProvisioningFailed",
+                format!("failed to provision volume with StorageClass {class:?}: {err}"),
+            );
         }
     }
 
