@@ -7,6 +7,7 @@ pub mod conversion;
 pub mod cron;
 pub mod meta;
 pub mod quantity;
+pub mod quota;
 pub mod registry;
 pub mod selectors;
 pub mod table;

@@ -902,8 +902,8 @@ impl Call<'_> {
         operation: crate::admission::Operation,
         name: &'a str,
         old: Option<&'a Value>,
-    ) -> crate::admission::Attributes<'a> {
-        crate::admission::Attributes {
+    ) -> Result<crate::admission::Attributes<'a>, ApiError> {
+        Ok(crate::admission::Attributes {
             operation,
             info: self.storage_info(),
             namespace: self.resource.namespace.as_deref(),
@@ -911,7 +911,8 @@ impl Call<'_> {
             subresource: self.resource.subresource.as_deref(),
             old,
             store: self.store(),
-        }
+            dry_run: self.dry_run()?,
+        })
     }
 
     async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
@@ -939,7 +940,7 @@ impl Call<'_> {
             &mut object,
             rand::random(),
         )?;
-        let attributes = self.attributes(crate::admission::Operation::Create, &asked, None);
+        let attributes = self.attributes(crate::admission::Operation::Create, &asked, None)?;
         let admission = &self.state.admission;
         admission.admit(&attributes, Some(&mut object)).await?;
         crate::validation::validate(served, &object, None)
@@ -1007,7 +1008,7 @@ impl Call<'_> {
 
     /// Admission and validation of an update of `old` to `new`.
     async fn admit_update(&self, name: &str, old: &Value, new: &mut Value) -> Result<(), ApiError> {
-        let attributes = self.attributes(crate::admission::Operation::Update, name, Some(old));
+        let attributes = self.attributes(crate::admission::Operation::Update, name, Some(old))?;
         let admission = &self.state.admission;
         admission.admit(&attributes, Some(new)).await?;
         crate::validation::validate(self.info(), new, Some(old))
@@ -1179,7 +1180,8 @@ impl Call<'_> {
                 .and_then(Value::as_array)
                 .is_some_and(|d| d.iter().any(|v| v == "All"));
         objects::check_preconditions(info, name, options, &object, kv.mod_revision)?;
-        let attributes = self.attributes(crate::admission::Operation::Delete, name, Some(&object));
+        let attributes =
+            self.attributes(crate::admission::Operation::Delete, name, Some(&object))?;
         self.state.admission.admit(&attributes, None).await?;
         self.state.admission.validate(&attributes, None).await?;
         if let Some(policy) = options.get("propagationPolicy").and_then(Value::as_str)

@@ -27,6 +27,7 @@ pub mod persistentvolume;
 pub mod pods;
 pub mod queue;
 pub mod replicaset;
+pub mod resourcequota;
 pub mod serviceaccount;
 pub mod serving;
 pub mod statefulset;
@@ -62,6 +63,7 @@ pub const CONTROLLERS: &[&str] = &[
     "node-lifecycle-controller",
     "disruption-controller",
     "persistentvolume-binder-controller",
+    "resourcequota-controller",
 ];
 
 /// How the controller manager runs.
@@ -166,7 +168,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 19] = [
+    let starts: [(&str, Start); 20] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -198,6 +200,7 @@ pub async fn run(
             "persistentvolume-binder-controller",
             persistentvolume::start,
         ),
+        ("resourcequota-controller", resourcequota::start),
     ];
     for (name, start) in starts {
         if options.enabled(name) {

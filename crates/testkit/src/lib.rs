@@ -547,6 +547,13 @@ impl TestCluster {
         }
     }
 
+    /// `kubectl apply -f` of `manifest`, written to the file `name`.
+    pub async fn apply(&self, name: &str, manifest: &str) -> Kubectl {
+        let file = self.file(name, manifest);
+        self.kubectl(&["apply", "-f", &file.to_string_lossy()])
+            .await
+    }
+
     /// Writes `contents` to a file in the cluster's directory and returns its path.
     pub fn file(&self, name: &str, contents: &str) -> PathBuf {
         let path = self.dir.path().join(name);

@@ -6,7 +6,6 @@
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
-use store::RangeOptions;
 
 use super::{AdmissionPlugin, Attributes, Operation};
 use crate::status::ApiError;
@@ -60,17 +59,11 @@ fn is_default(class: &Value) -> bool {
 /// The default class's name: the newest of those marked default, by
 /// creation time and then name, as upstream breaks ties.
 async fn default_class(attributes: &Attributes<'_>) -> Result<Option<String>, ApiError> {
-    let classes = api::registry::lookup("storage.k8s.io", "v1", "storageclasses")
-        .ok_or_else(|| ApiError::internal("no storageclasses resource"))?;
-    let page = attributes
-        .store
-        .range(&classes.storage_prefix(), RangeOptions::default())
-        .await
-        .map_err(|e| ApiError::from_store(e, classes, ""))?;
-    Ok(page
-        .kvs
-        .iter()
-        .filter_map(|kv| serde_json::from_slice::<Value>(&kv.value).ok())
+    let (_, classes) =
+        super::stored_objects(attributes, ("storage.k8s.io", "v1", "storageclasses"), None).await?;
+    Ok(classes
+        .into_iter()
+        .map(|(_, class)| class)
         .filter(is_default)
         .map(|class| {
             let created = class["metadata"]["creationTimestamp"]

@@ -6,8 +6,10 @@
 
 pub mod default_storage_class;
 mod default_toleration_seconds;
+mod limit_ranger;
 mod namespace_lifecycle;
 mod priority;
+mod resource_quota;
 
 use api::ResourceInfo;
 use async_trait::async_trait;
@@ -35,6 +37,8 @@ pub struct Attributes<'a> {
     pub old: Option<&'a Value>,
     /// The store, for plugins that read other objects.
     pub store: &'a SharedStore,
+    /// A dry run: plugins must not write anything of their own either.
+    pub dry_run: bool,
 }
 
 #[async_trait]
@@ -71,9 +75,13 @@ impl Default for AdmissionChain {
         AdmissionChain {
             plugins: vec![
                 Box::new(namespace_lifecycle::NamespaceLifecycle),
+                Box::new(limit_ranger::LimitRanger),
                 Box::new(default_toleration_seconds::DefaultTolerationSeconds),
                 Box::new(priority::Priority),
                 Box::new(default_storage_class::DefaultStorageClass),
+                // Last, as upstream: it charges the quota only for a write
+                // every other plugin let through.
+                Box::new(resource_quota::ResourceQuota),
             ],
         }
     }
@@ -118,6 +126,32 @@ fn refused(plugin: &dyn AdmissionPlugin, attributes: &Attributes<'_>, err: &ApiE
         "admission refused: {}",
         err.message
     );
+}
+
+/// The stored objects of a resource (by group, version and plural) in
+/// `namespace`, or everywhere for cluster-scoped ones, with their key-values.
+async fn stored_objects(
+    attributes: &Attributes<'_>,
+    (group, version, plural): (&str, &str, &str),
+    namespace: Option<&str>,
+) -> Result<(&'static ResourceInfo, Vec<(store::KeyValue, Value)>), ApiError> {
+    let info = api::registry::lookup(group, version, plural)
+        .ok_or_else(|| ApiError::internal(format!("no {plural} resource")))?;
+    let prefix = match namespace {
+        Some(namespace) => info.namespace_prefix(namespace),
+        None => info.storage_prefix(),
+    };
+    let page = attributes
+        .store
+        .range(&prefix, store::RangeOptions::default())
+        .await
+        .map_err(|e| ApiError::from_store(e, info, ""))?;
+    let mut objects = Vec::with_capacity(page.kvs.len());
+    for kv in page.kvs {
+        let object = crate::objects::decode(info, &kv)?;
+        objects.push((kv, object));
+    }
+    Ok((info, objects))
 }
 
 /// `<resource> "<name>" is forbidden: <reason>`, as upstream's admission
