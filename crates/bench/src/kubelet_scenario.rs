@@ -45,15 +45,15 @@ pub struct Args {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-struct Cluster {
-    server: apiserver::ApiServer,
-    admin: kube::Client,
+pub(crate) struct Cluster {
+    pub(crate) server: apiserver::ApiServer,
+    pub(crate) admin: kube::Client,
     stop: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     _dir: tempfile::TempDir,
 }
 
-async fn cluster() -> Result<Cluster, BoxError> {
+pub(crate) async fn cluster() -> Result<Cluster, BoxError> {
     let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
     let server = crate::apiserver_scenario::start_sqlite_server(dir.path()).await?;
     let admin = crate::apiserver_scenario::client(&server.kubeconfig).await?;
@@ -91,11 +91,11 @@ async fn cluster() -> Result<Cluster, BoxError> {
 }
 
 impl Cluster {
-    async fn node_client(&self, name: &str) -> Result<kube::Client, BoxError> {
+    pub(crate) async fn node_client(&self, name: &str) -> Result<kube::Client, BoxError> {
         crate::apiserver_scenario::client(&self.server.node_kubeconfig(name)?).await
     }
 
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
@@ -339,7 +339,7 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
 }
 
 /// Waits until `count` nodes have pod CIDRs and are Ready.
-async fn wait_nodes(admin: &kube::Client, count: usize) -> Result<(), BoxError> {
+pub(crate) async fn wait_nodes(admin: &kube::Client, count: usize) -> Result<(), BoxError> {
     let nodes: Api<k8s_openapi::api::core::v1::Node> = Api::all(admin.clone());
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {

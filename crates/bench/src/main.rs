@@ -2,6 +2,7 @@
 //! `{"scenario":..,"case":..,"metric":..,"value":..,"unit":..}`.
 
 mod apiserver_scenario;
+mod cluster_scenario;
 mod controllers_scenario;
 mod kubelet_scenario;
 mod report;
@@ -39,6 +40,9 @@ enum Scenario {
     /// the process runtime, 3,000 pods over 100 simulated nodes; the RSS of
     /// 1,000 simulated nodes with 30,000 pods.
     Kubelet(kubelet_scenario::Args),
+    /// The seed's example cluster converged on simulated nodes and torn
+    /// down with its namespaces; a 1,000-pod namespace deleted.
+    Cluster(cluster_scenario::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -60,6 +64,7 @@ fn main() -> std::process::ExitCode {
             Scenario::Scheduler(args) => scheduler_scenario::run(args).await,
             Scenario::Controllers(args) => controllers_scenario::run(args).await,
             Scenario::Kubelet(args) => kubelet_scenario::run(args).await,
+            Scenario::Cluster(args) => cluster_scenario::run(args).await,
         }
     });
     match result {
