@@ -269,6 +269,8 @@ pub static RESOURCES: &[ResourceInfo] = &[
     resource!("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass",
         namespaced: false, storage: "ingressclasses",
         printer: Printer::IngressClass),
+    resource!("networking.k8s.io", "v1", "IPAddress", "ipaddresses", "ipaddress",
+        namespaced: false, storage: "ipaddresses", short: ["ip"]),
     resource!("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy",
         namespaced: true, storage: "networkpolicies", short: ["netpol"],
         printer: Printer::NetworkPolicy),

@@ -55,6 +55,8 @@ pub struct ApiState {
     pub ready: std::sync::atomic::AtomicBool,
     pub component_probes: Vec<crate::component_health::ComponentProbe>,
     pub admission: crate::admission::AdmissionChain,
+    /// ClusterIPs and NodePorts.
+    pub services: Arc<crate::service_allocation::ServiceRanges>,
 }
 
 /// The authenticated user of a TLS connection, put on each of its requests.
@@ -947,7 +949,18 @@ impl Call<'_> {
             .map_err(|causes| ApiError::invalid(info, &name, causes))?;
         admission.validate(&attributes, Some(&object)).await?;
         let key = self.key(&name);
-        if self.dry_run()? {
+        let dry_run = self.dry_run()?;
+        let taken = if info.kind == "Service" {
+            Some(
+                self.state
+                    .services
+                    .allocate(self.store(), &mut object, dry_run)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        if dry_run {
             if self
                 .store()
                 .get(&key)
@@ -959,11 +972,16 @@ impl Call<'_> {
             }
             return self.respond(StatusCode::CREATED, &object);
         }
-        let revision = self
-            .store()
-            .create(&key, encode(&object))
-            .await
-            .map_err(|e| ApiError::from_store(e, info, &name))?;
+        let created = self.store().create(&key, encode(&object)).await;
+        let revision = match created {
+            Ok(revision) => revision,
+            Err(err) => {
+                if let Some(taken) = &taken {
+                    self.state.services.release(self.store(), taken).await;
+                }
+                return Err(ApiError::from_store(err, info, &name));
+            }
+        };
         objects::set_resource_version(&mut object, revision);
         self.respond(StatusCode::CREATED, &object)
     }
@@ -981,27 +999,43 @@ impl Call<'_> {
         if !objects::changed(old, &new) {
             return Ok((old.clone(), false));
         }
-        if self.dry_run()? {
-            return Ok((new, true));
-        }
+        let dry_run = self.dry_run()?;
         let key = self.key(name);
         let deleting = new.pointer("/metadata/deletionTimestamp").is_some();
-        if deleting
+        let removed = deleting
             && objects::finalizers(&new).is_empty()
-            && objects::spec_finalizers(&new).is_empty()
-        {
+            && objects::spec_finalizers(&new).is_empty();
+        let mut new = new;
+        let service = self.storage_info().kind == "Service" && !removed;
+        let (taken, freed) = if service {
+            self.state
+                .services
+                .reallocate(self.store(), old, &mut new, dry_run)
+                .await?
+        } else {
+            Default::default()
+        };
+        if dry_run {
+            return Ok((new, true));
+        }
+        if removed {
             self.store()
                 .delete(&key, Some(old_revision))
                 .await
                 .map_err(|e| ApiError::from_store(e, info, name))?;
+            if self.storage_info().kind == "Service" {
+                self.state.services.release_service(self.store(), old).await;
+            }
             return Ok((new, true));
         }
-        let revision = self
-            .store()
-            .update(&key, encode(&new), old_revision)
-            .await
-            .map_err(|e| ApiError::from_store(e, info, name))?;
-        let mut new = new;
+        let revision = match self.store().update(&key, encode(&new), old_revision).await {
+            Ok(revision) => revision,
+            Err(err) => {
+                self.state.services.release(self.store(), &taken).await;
+                return Err(ApiError::from_store(err, info, name));
+            }
+        };
+        self.state.services.release(self.store(), &freed).await;
         objects::set_resource_version(&mut new, revision);
         Ok((new, true))
     }
@@ -1277,6 +1311,12 @@ impl Call<'_> {
                 .delete(&key, Some(kv.mod_revision))
                 .await
                 .map_err(|e| ApiError::from_store(e, info, name))?;
+            if info.kind == "Service" {
+                self.state
+                    .services
+                    .release_service(self.store(), &object)
+                    .await;
+            }
         }
         let mut details = json!({"name": name, "kind": info.plural, "uid": object.pointer("/metadata/uid").cloned().unwrap_or(Value::Null)});
         if !info.group.is_empty() {

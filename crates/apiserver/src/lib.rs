@@ -24,6 +24,7 @@ mod raw_json;
 pub mod request;
 mod scale;
 mod server;
+pub mod service_allocation;
 pub mod status;
 mod tables;
 mod typed;
@@ -71,6 +72,8 @@ pub struct Config {
     pub advertise_address: Option<IpAddr>,
     /// `--service-cluster-ip-range`: the `kubernetes` Service gets its first address.
     pub service_cluster_ip_range: String,
+    /// `--service-node-port-range`: where NodePorts come from.
+    pub service_node_port_range: String,
     /// The components `componentstatuses` reports on, besides the store.
     pub component_probes: Vec<component_health::ComponentProbe>,
 }
@@ -88,6 +91,7 @@ impl Config {
             max_mutating_requests_inflight: 200,
             advertise_address: None,
             service_cluster_ip_range: "10.96.0.0/12".to_string(),
+            service_node_port_range: "30000-32767".to_string(),
             component_probes: component_health::default_probes(),
         }
     }
@@ -238,6 +242,12 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         cluster_ip,
     };
     endpoint_leases::reconcile(&store, &member).await?;
+    let service_ranges = Arc::new(service_allocation::ServiceRanges::new(
+        &config.service_cluster_ip_range,
+        &config.service_node_port_range,
+    )?);
+    // What stored Services hold is recorded before anything is allocated.
+    service_ranges.repair(&store).await?;
 
     let kubeconfig = config.data_dir.join("kubeconfig.yaml");
     let ca_pem = pki.ca.cert_pem().map_err(|e| e.to_string())?;
@@ -261,13 +271,18 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         ready: AtomicBool::new(false),
         component_probes: config.component_probes.clone(),
         admission: admission::AdmissionChain::default(),
+        services: service_ranges.clone(),
     });
     let (shutdown, stopping) = tokio::sync::watch::channel(false);
-    let leases = tokio::spawn(endpoint_leases::run(
-        state.store.clone(),
-        member,
-        stopping.clone(),
-    ));
+    let leases = {
+        let (store, stopping) = (state.store.clone(), stopping.clone());
+        tokio::spawn(async move {
+            tokio::join!(
+                endpoint_leases::run(store.clone(), member, stopping.clone()),
+                service_allocation::run_repair(service_ranges, store, stopping),
+            );
+        })
+    };
     let task = tokio::spawn(server::serve(listener, tls, state.clone(), stopping));
     state.ready.store(true, Ordering::SeqCst);
     Ok(ApiServer {

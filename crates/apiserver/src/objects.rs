@@ -413,6 +413,9 @@ pub fn prepare_update(
     }
     normalize(info, &mut new);
     crate::defaults::apply(info.kind, &mut new);
+    if info.kind == "Service" {
+        crate::service_allocation::carry_allocated(old, &mut new);
+    }
     if info.kind == "Namespace" && subresource != Some("finalize") {
         // spec.finalizers change only through the finalize subresource.
         match old.get("spec") {

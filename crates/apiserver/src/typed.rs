@@ -73,6 +73,7 @@ typed_kinds! {
     ("storage.k8s.io", "v1", "VolumeAttachment") => storage::v1::VolumeAttachment,
     ("networking.k8s.io", "v1", "Ingress") => networking::v1::Ingress,
     ("networking.k8s.io", "v1", "IngressClass") => networking::v1::IngressClass,
+    ("networking.k8s.io", "v1", "IPAddress") => networking::v1::IPAddress,
     ("networking.k8s.io", "v1", "NetworkPolicy") => networking::v1::NetworkPolicy,
     ("scheduling.k8s.io", "v1", "PriorityClass") => scheduling::v1::PriorityClass,
     ("autoscaling", "v2", "HorizontalPodAutoscaler") => autoscaling::v2::HorizontalPodAutoscaler,

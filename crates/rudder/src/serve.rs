@@ -86,6 +86,9 @@ pub struct ApiServerArgs {
     /// Service IPs are taken from this range; the `kubernetes` Service gets its first.
     #[arg(long, default_value = "10.96.0.0/12")]
     pub service_cluster_ip_range: String,
+    /// NodePorts are taken from this range of ports.
+    #[arg(long, default_value = "30000-32767")]
+    pub service_node_port_range: String,
     /// Read-only requests (watches aside) served at once; more get 429.
     #[arg(long, default_value_t = 400)]
     pub max_requests_inflight: usize,
@@ -285,6 +288,7 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.token_auth_file = args.token_auth_file.clone();
     config.advertise_address = args.advertise_address;
     config.service_cluster_ip_range = args.service_cluster_ip_range.clone();
+    config.service_node_port_range = args.service_node_port_range.clone();
     config.max_requests_inflight = args.max_requests_inflight;
     config.max_mutating_requests_inflight = args.max_mutating_requests_inflight;
     config.node_join_secret = Some(crate::node::join_secret(&args.storage.data_dir)?);
