@@ -92,9 +92,9 @@ async fn save_status_restore_while_the_server_runs() {
     let _server = Server::start(&data);
     // The first start adds the four system namespaces, two priority classes,
     // the server's endpoint lease, and the `kubernetes` Service with its
-    // Endpoints and EndpointSlice.
-    let revision = filled + 10;
-    let objects = 50;
+    // Endpoints and EndpointSlice, and the IPAddress holding its ClusterIP.
+    let revision = filled + 11;
+    let objects = 51;
 
     let file = dir.path().join("backup.db");
     let save = rudder(&[
