@@ -886,6 +886,16 @@ fn access_modes(modes: Option<&Value>) -> String {
         .unwrap_or_default()
 }
 
+/// A volume's or claim's phase, or `Terminating` once it is being deleted
+/// (as upstream prints both).
+fn phase_or_terminating(object: &Value) -> String {
+    if object.pointer("/metadata/deletionTimestamp").is_some() {
+        "Terminating".to_string()
+    } else {
+        str_at(object, &["status", "phase"]).to_string()
+    }
+}
+
 fn pv_cells(pv: &Value, name: String, age: String) -> Vec<Value> {
     let claim = match (
         str_at(pv, &["spec", "claimRef", "namespace"]),
@@ -900,7 +910,7 @@ fn pv_cells(pv: &Value, name: String, age: String) -> Vec<Value> {
         json!(str_at(pv, &["spec", "capacity", "storage"])),
         json!(access_modes(pv.pointer("/spec/accessModes"))),
         json!(str_at(pv, &["spec", "persistentVolumeReclaimPolicy"])),
-        json!(str_at(pv, &["status", "phase"])),
+        json!(phase_or_terminating(pv)),
         json!(claim),
         json!(str_at(pv, &["spec", "storageClassName"])),
         json!(none_if_empty(
@@ -925,7 +935,7 @@ fn pvc_cells(pvc: &Value, name: String, age: String) -> Vec<Value> {
     let mode = str_at(pvc, &["spec", "volumeMode"]);
     vec![
         json!(name),
-        json!(str_at(pvc, &["status", "phase"])),
+        json!(phase_or_terminating(pvc)),
         json!(str_at(pvc, &["spec", "volumeName"])),
         json!(capacity),
         json!(modes),

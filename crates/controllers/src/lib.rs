@@ -25,6 +25,8 @@ pub mod nodeipam;
 pub mod nodelifecycle;
 pub mod persistentvolume;
 pub mod pods;
+pub mod pvcprotection;
+pub mod pvprotection;
 pub mod queue;
 pub mod replicaset;
 pub mod resourcequota;
@@ -64,6 +66,8 @@ pub const CONTROLLERS: &[&str] = &[
     "disruption-controller",
     "persistentvolume-binder-controller",
     "resourcequota-controller",
+    "pvc-protection-controller",
+    "pv-protection-controller",
 ];
 
 /// How the controller manager runs.
@@ -168,7 +172,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 20] = [
+    let starts: [(&str, Start); 22] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -201,6 +205,8 @@ pub async fn run(
             persistentvolume::start,
         ),
         ("resourcequota-controller", resourcequota::start),
+        ("pvc-protection-controller", pvcprotection::start),
+        ("pv-protection-controller", pvprotection::start),
     ];
     for (name, start) in starts {
         if options.enabled(name) {
@@ -283,6 +289,30 @@ pub enum Error {
     Api(#[from] kube::Error),
     #[error("{0}")]
     Invalid(String),
+}
+
+/// Sets the object's finalizers with a merge patch pinned to the
+/// resourceVersion it was read at (a conflict means: look again).
+pub async fn patch_finalizers<K>(
+    api: &kube::Api<K>,
+    object: &K,
+    finalizers: Vec<String>,
+) -> Result<(), kube::Error>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    use kube::ResourceExt;
+    let patch = serde_json::json!({"metadata": {
+        "finalizers": finalizers,
+        "resourceVersion": object.resource_version(),
+    }});
+    api.patch(
+        &object.name_any(),
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(patch),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Whether an API error is a 404.

@@ -55,8 +55,15 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
     {
         let queue = controller.queue.clone();
         controller.claims.on_change(move |change| match change {
-            Change::Added(c) | Change::Updated { new: c, .. } | Change::Deleted(c) => {
+            Change::Added(c) | Change::Updated { new: c, .. } => {
                 queue.add(format!("claim:{}", key_of(c)))
+            }
+            // Its volume is released now, not at the next resync.
+            Change::Deleted(c) => {
+                queue.add(format!("claim:{}", key_of(c)));
+                if let Some(volume) = c.spec.as_ref().and_then(|s| s.volume_name.as_deref()) {
+                    queue.add(format!("volume:{volume}"));
+                }
             }
         });
     }
@@ -94,16 +101,24 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
         });
     }
     {
-        // A class that appears may unblock its claims.
+        // A class that appears may unblock its claims; a new default
+        // class is given to unbound claims made without one.
         let handler = controller.clone();
         controller.classes.on_change(move |change| {
-            if let Change::Added(class) = change {
-                for claim in handler.claims.store().state() {
-                    if class_of(&claim) == class.name_any() {
-                        handler
-                            .queue
-                            .add(format!("claim:{}", key_of(claim.as_ref())));
-                    }
+            let class = match change {
+                Change::Added(class) | Change::Updated { new: class, .. } => class,
+                Change::Deleted(_) => return,
+            };
+            let default = is_default_class(class);
+            for claim in handler.claims.store().state() {
+                let classless = claim
+                    .spec
+                    .as_ref()
+                    .is_some_and(|s| s.storage_class_name.is_none() && s.volume_name.is_none());
+                if class_of(&claim) == class.name_any() || (default && classless) {
+                    handler
+                        .queue
+                        .add(format!("claim:{}", key_of(claim.as_ref())));
                 }
             }
         });
@@ -174,6 +189,19 @@ fn annotation<'a>(
     key: &str,
 ) -> Option<&'a str> {
     meta.annotations.as_ref()?.get(key).map(String::as_str)
+}
+
+/// Marked the cluster's default by the StorageClass annotation (or its
+/// beta form).
+fn is_default_class(class: &StorageClass) -> bool {
+    class.metadata.annotations.as_ref().is_some_and(|a| {
+        [
+            "storageclass.kubernetes.io/is-default-class",
+            "storageclass.beta.kubernetes.io/is-default-class",
+        ]
+        .iter()
+        .any(|key| a.get(*key).map(String::as_str) == Some("true"))
+    })
 }
 
 fn class_of(claim: &PersistentVolumeClaim) -> String {
@@ -304,6 +332,22 @@ impl VolumeController {
             .is_some_and(|c| c.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"))
     }
 
+    /// The default class: the newest marked default, as admission picks it.
+    fn default_class(&self) -> Option<String> {
+        self.classes
+            .store()
+            .state()
+            .iter()
+            .filter(|c| is_default_class(c))
+            .max_by_key(|c| {
+                (
+                    c.metadata.creation_timestamp.clone().map(|t| t.0),
+                    c.name_any(),
+                )
+            })
+            .map(|c| c.name_any())
+    }
+
     async fn sync_claim(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
         let Some(claim) = self.claims.get(namespace, name) else {
@@ -361,6 +405,28 @@ impl VolumeController {
     }
 
     async fn sync_unbound_claim(&self, claim: &PersistentVolumeClaim) -> Result<Outcome, Error> {
+        // Made when no class was the default: it gets today's default, as
+        // if admission had given it then.
+        if claim
+            .spec
+            .as_ref()
+            .is_some_and(|s| s.storage_class_name.is_none())
+            && let Some(default) = self.default_class()
+        {
+            let api: Api<PersistentVolumeClaim> =
+                Api::namespaced(self.client.clone(), &claim.namespace().unwrap_or_default());
+            let patch = serde_json::json!({
+                "metadata": {"resourceVersion": claim.resource_version()},
+                "spec": {"storageClassName": default},
+            });
+            api.patch(
+                &claim.name_any(),
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(patch),
+            )
+            .await?;
+            return Ok(Outcome::Done);
+        }
         let volumes = self.volumes.store().state();
         // A volume reserved for this claim (by the scheduler or by hand).
         if let Some(volume) = volumes.iter().find(|v| {
@@ -555,12 +621,11 @@ impl VolumeController {
     }
 
     async fn sync_volume(&self, name: &str) -> Result<Outcome, Error> {
+        // A volume being deleted is still synced: its phase leaving Bound
+        // is what lets the PV protection controller release it.
         let Some(volume) = self.volumes.get("", name) else {
             return Ok(Outcome::Done);
         };
-        if volume.metadata.deletion_timestamp.is_some() {
-            return Ok(Outcome::Done);
-        }
         let Some(reference) = volume.spec.as_ref().and_then(|s| s.claim_ref.clone()) else {
             self.volume_phase(&volume, "Available", None).await?;
             return Ok(Outcome::Done);

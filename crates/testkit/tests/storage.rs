@@ -454,3 +454,158 @@ spec:
         assert!(row.contains(column), "{column} missing from {printed}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn claims_and_volumes_in_use_are_protected_from_deletion() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _controllers = cluster.start_controllers().await;
+    let _nodes = cluster.start_simulated_nodes(1).await;
+    apply(
+        &cluster,
+        "used.yaml",
+        r#"
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: shelf}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: /var/lib/shelf}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: books}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  containers:
+  - name: app
+    image: reader:1
+    volumeMounts: [{name: books, mountPath: /books}]
+  volumes:
+  - {name: books, persistentVolumeClaim: {claimName: books}}
+"#,
+    )
+    .await;
+    let claim = cluster
+        .eventually(&["get", "pvc", "books"], "the claim Bound", |c| {
+            phase(c) == "Bound"
+        })
+        .await;
+    assert_eq!(
+        claim["metadata"]["finalizers"][0],
+        "kubernetes.io/pvc-protection"
+    );
+    let volume = cluster
+        .kubectl(&["get", "pv", "shelf", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        volume["metadata"]["finalizers"][0],
+        "kubernetes.io/pv-protection"
+    );
+    cluster
+        .eventually(&["get", "pod", "reader"], "the reader running", |p| {
+            p["status"]["phase"] == "Running"
+        })
+        .await;
+
+    // In use: both stay, Terminating.
+    cluster
+        .kubectl(&["delete", "pvc", "books", "--wait=false"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["delete", "pv", "shelf", "--wait=false"])
+        .await
+        .ok();
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let claim = cluster
+        .kubectl(&["get", "pvc", "books", "-o", "json"])
+        .await
+        .json();
+    assert!(
+        claim["metadata"]["deletionTimestamp"].is_string(),
+        "{claim}"
+    );
+    assert_eq!(phase(&claim), "Bound");
+    let printed = cluster.kubectl(&["get", "pvc", "books"]).await.ok();
+    assert!(printed.contains("Terminating"), "{printed}");
+    let described = cluster.kubectl(&["describe", "pvc", "books"]).await.ok();
+    assert!(
+        described.contains("kubernetes.io/pvc-protection"),
+        "{described}"
+    );
+    let volume = cluster
+        .kubectl(&["get", "pv", "shelf", "-o", "json"])
+        .await
+        .json();
+    assert!(
+        volume["metadata"]["deletionTimestamp"].is_string(),
+        "{volume}"
+    );
+
+    // The pod goes: the claim follows, then the volume it released.
+    cluster.kubectl(&["delete", "pod", "reader"]).await.ok();
+    cluster
+        .eventually(&["get", "pvc"], "the claim gone", |list| {
+            list["items"].as_array().is_some_and(Vec::is_empty)
+        })
+        .await;
+    cluster
+        .eventually(&["get", "pv"], "the volume gone", |list| {
+            list["items"].as_array().is_some_and(Vec::is_empty)
+        })
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_default_class_is_given_to_claims_made_without_one() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    apply(
+        &cluster,
+        "early.yaml",
+        r#"
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: early}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: classless}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  resources: {requests: {storage: 1Gi}}
+"#,
+    )
+    .await;
+    let early = cluster
+        .kubectl(&["get", "pvc", "early", "-o", "json"])
+        .await
+        .json();
+    assert!(early["spec"].get("storageClassName").is_none(), "{early}");
+    apply(&cluster, "class.yaml", LOCAL_PATH_CLASS).await;
+    cluster
+        .eventually(&["get", "pvc", "early"], "the default class given", |c| {
+            c["spec"]["storageClassName"] == "local-path"
+        })
+        .await;
+    // Asking for no class is kept.
+    let classless = cluster
+        .kubectl(&["get", "pvc", "classless", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(classless["spec"]["storageClassName"], "");
+}

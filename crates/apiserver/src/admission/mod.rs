@@ -10,6 +10,7 @@ mod limit_ranger;
 mod namespace_lifecycle;
 mod priority;
 mod resource_quota;
+mod storage_object_in_use_protection;
 
 use api::ResourceInfo;
 use async_trait::async_trait;
@@ -79,6 +80,7 @@ impl Default for AdmissionChain {
                 Box::new(default_toleration_seconds::DefaultTolerationSeconds),
                 Box::new(priority::Priority),
                 Box::new(default_storage_class::DefaultStorageClass),
+                Box::new(storage_object_in_use_protection::StorageObjectInUseProtection),
                 // Last, as upstream: it charges the quota only for a write
                 // every other plugin let through.
                 Box::new(resource_quota::ResourceQuota),

@@ -346,6 +346,13 @@ pub fn persistent_volume_claim(object: &Value, old: Option<&Value>, causes: &mut
         {
             before["volumeName"] = name.clone();
         }
+        // A claim made without a class may be given one (the volume
+        // controller's retroactive default class).
+        if before.get("storageClassName").is_none_or(Value::is_null)
+            && let Some(class) = after.get("storageClassName")
+        {
+            before["storageClassName"] = class.clone();
+        }
         if before != after {
             causes.push(Cause::forbidden(
                 "spec",
