@@ -29,6 +29,8 @@ use crate::{Context, Error, is_conflict, is_not_found, pods};
 /// the healthy count while its deletion is awaited.
 const DELETION_TIMEOUT: Duration = Duration::from_secs(120);
 const CONDITION: &str = "DisruptionAllowed";
+/// Queue keys of pods whose disruption mark may have gone stale.
+const STALE_PREFIX: &str = "stale-mark:";
 
 struct DisruptionController {
     client: kube::Client,
@@ -65,10 +67,14 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
     {
         let handler = controller.clone();
         controller.pods.on_change(move |change| match change {
-            Change::Added(pod) | Change::Deleted(pod) => handler.queue_budgets_of(pod),
+            Change::Added(pod) | Change::Deleted(pod) => {
+                handler.queue_budgets_of(pod);
+                handler.queue_if_marked(pod);
+            }
             Change::Updated { old, new } => {
                 handler.queue_budgets_of(old);
                 handler.queue_budgets_of(new);
+                handler.queue_if_marked(new);
             }
         });
     }
@@ -224,7 +230,58 @@ impl DisruptionController {
         }
     }
 
+    /// A pod marked for disruption that was not deleted: looked at again
+    /// to clear a mark gone stale.
+    fn queue_if_marked(&self, pod: &Pod) {
+        if pod.metadata.deletion_timestamp.is_none() && disruption_marked_at(pod).is_some() {
+            self.queue.add(format!("{STALE_PREFIX}{}", key_of(pod)));
+        }
+    }
+
+    /// Clears the DisruptionTarget condition of a pod that was marked
+    /// (by an eviction) but not deleted within two minutes, as upstream:
+    /// the eviction that marked it did not go through.
+    async fn sync_marked_pod(&self, key: &str) -> Result<Outcome, Error> {
+        let (namespace, name) = split_key(key);
+        let Some(pod) = self.pods.get(namespace, name) else {
+            return Ok(Outcome::Done);
+        };
+        if pod.metadata.deletion_timestamp.is_some() {
+            return Ok(Outcome::Done);
+        }
+        let Some(marked) = disruption_marked_at(&pod) else {
+            return Ok(Outcome::Done);
+        };
+        let stale_at = marked + SignedDuration::try_from(DELETION_TIMEOUT).unwrap_or_default();
+        let now = Timestamp::now();
+        if now < stale_at {
+            let wait = stale_at.duration_since(now).unsigned_abs();
+            return Ok(Outcome::After(wait));
+        }
+        let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
+        let patch = serde_json::json!({"status": {"conditions": [{
+            "type": "DisruptionTarget",
+            "status": "False",
+            "lastTransitionTime": Time(now),
+        }]}});
+        match api
+            .patch_status(
+                name,
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Strategic(patch),
+            )
+            .await
+        {
+            Ok(_) => Ok(Outcome::Done),
+            Err(err) if is_not_found(&err) => Ok(Outcome::Done),
+            Err(err) => Err(err.into()),
+        }
+    }
+
     async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+        if let Some(pod) = key.strip_prefix(STALE_PREFIX) {
+            return self.sync_marked_pod(pod).await;
+        }
         let (namespace, name) = split_key(key);
         let Some(budget) = self.budgets.get(namespace, name) else {
             return Ok(Outcome::Done);
@@ -385,6 +442,21 @@ impl DisruptionController {
             .await
             .map(|_| ())
     }
+}
+
+/// When the pod was marked DisruptionTarget (status True), if it is.
+fn disruption_marked_at(pod: &Pod) -> Option<Timestamp> {
+    pod.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == "DisruptionTarget" && c.status == "True")
+        .map(|c| {
+            c.last_transition_time
+                .as_ref()
+                .map_or(Timestamp::UNIX_EPOCH, |t| t.0)
+        })
 }
 
 /// Whether the budget's selector selects the pod (policy/v1: an empty

@@ -238,3 +238,49 @@ async fn the_pod_gc_keeps_only_the_newest_terminated_pods_over_its_threshold() {
     names.sort();
     assert_eq!(names, ["fourth", "running", "third"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_disruption_mark_is_cleared() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    cluster
+        .kubectl(&["run", "kept", "--image=busybox"])
+        .await
+        .ok();
+    // Marked by an eviction three minutes ago that never deleted it.
+    let marked = seconds_ago(180);
+    let status = serde_json::json!({"status": {"conditions": [{
+        "type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI",
+        "message": "Eviction API: evicting", "lastTransitionTime": marked}]}});
+    cluster
+        .kubectl(&[
+            "patch",
+            "pod",
+            "kept",
+            "--subresource=status",
+            "--type=strategic",
+            "-p",
+            &status.to_string(),
+        ])
+        .await
+        .ok();
+    cluster
+        .eventually(&["get", "pod", "kept"], "the stale mark cleared", |p| {
+            p["status"]["conditions"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["type"] == "DisruptionTarget" && c["status"] == "False")
+            })
+        })
+        .await;
+}
+
+/// An RFC 3339 time `seconds` ago.
+fn seconds_ago(seconds: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    k8s_openapi::jiff::Timestamp::from_second((now - seconds) as i64)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
