@@ -234,3 +234,46 @@ async fn services_get_cluster_ips_and_node_ports_and_give_them_back() {
         .err();
     assert!(np3.contains("provided port is already allocated"), "{np3}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exhausted_range_is_a_clear_error() {
+    // 10.0.0.0/29: six addresses, the first the kubernetes Service's.
+    let cluster =
+        TestCluster::start_with(|config| config.service_cluster_ip_range = "10.0.0.0/29".into())
+            .await;
+    let mut ips = Vec::new();
+    for i in 0..5 {
+        let service = cluster
+            .kubectl(&[
+                "create",
+                "service",
+                "clusterip",
+                &format!("s{i}"),
+                "--tcp=80",
+                "-o",
+                "json",
+            ])
+            .await
+            .json();
+        ips.push(cluster_ip(&service));
+    }
+    ips.sort();
+    assert_eq!(
+        ips,
+        ["10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"]
+    );
+    let full = cluster
+        .kubectl(&["create", "service", "clusterip", "s5", "--tcp=80"])
+        .await
+        .err();
+    assert!(
+        full.contains("failed to allocate a serviceIP: range is full"),
+        "{full}"
+    );
+    // One freed is one to take.
+    cluster.kubectl(&["delete", "svc", "s2"]).await.ok();
+    cluster
+        .kubectl(&["create", "service", "clusterip", "s5", "--tcp=80"])
+        .await
+        .ok();
+}
