@@ -435,19 +435,26 @@ fn pod_matches_scope(pod: &Value, scope: &str, operator: &str, values: &[String]
     }
 }
 
+/// A pod's containers, then its init containers.
+pub fn all_containers(pod: &Value) -> impl Iterator<Item = &Value> {
+    ["containers", "initContainers"]
+        .into_iter()
+        .flat_map(move |list| {
+            pod.get("spec")
+                .and_then(|spec| spec.get(list))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+}
+
 /// BestEffort QoS: no container asks for or limits CPU or memory.
 fn is_best_effort(pod: &Value) -> bool {
-    ["containers", "initContainers"].iter().all(|list| {
-        pod.pointer(&format!("/spec/{list}"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .all(|c| {
-                ["requests", "limits"].iter().all(|field| {
-                    let list = parse_list(c.pointer(&format!("/resources/{field}")));
-                    !list.contains_key("cpu") && !list.contains_key("memory")
-                })
-            })
+    all_containers(pod).all(|c| {
+        ["requests", "limits"].iter().all(|field| {
+            let list = parse_list(c.pointer(&format!("/resources/{field}")));
+            !list.contains_key("cpu") && !list.contains_key("memory")
+        })
     })
 }
 
@@ -489,31 +496,24 @@ pub fn pod_constraints(required: &BTreeSet<String>, pod: &Value) -> Result<(), S
         "limits.memory",
     ];
     let mut missing: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for list in ["containers", "initContainers"] {
-        for container in pod
-            .pointer(&format!("/spec/{list}"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let name = container
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let requests = parse_list(container.pointer("/resources/requests"));
-            let limits = parse_list(container.pointer("/resources/limits"));
-            for resource in required.iter().filter(|r| checked.contains(&r.as_str())) {
-                let stated = match resource.split_once('.') {
-                    Some(("limits", r)) => limits.contains_key(r),
-                    Some((_, r)) => requests.contains_key(r),
-                    None => requests.contains_key(resource.as_str()),
-                };
-                if !stated {
-                    missing
-                        .entry(resource.clone())
-                        .or_default()
-                        .insert(name.to_string());
-                }
+    for container in all_containers(pod) {
+        let name = container
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let requests = parse_list(container.pointer("/resources/requests"));
+        let limits = parse_list(container.pointer("/resources/limits"));
+        for resource in required.iter().filter(|r| checked.contains(&r.as_str())) {
+            let stated = match resource.split_once('.') {
+                Some(("limits", r)) => limits.contains_key(r),
+                Some((_, r)) => requests.contains_key(r),
+                None => requests.contains_key(resource.as_str()),
+            };
+            if !stated {
+                missing
+                    .entry(resource.clone())
+                    .or_default()
+                    .insert(name.to_string());
             }
         }
     }

@@ -11,25 +11,16 @@
 //! simulated nodes, then `delete_s` from the namespace's deletion to its
 //! disappearance (every pod and ReplicaSet deleted first).
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Endpoints, Namespace, PersistentVolumeClaim, Pod, Taint};
+use k8s_openapi::api::core::v1::{Endpoints, Namespace, PersistentVolumeClaim, Pod};
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use serde_json::json;
 
 use crate::kubelet_scenario::{Cluster, cluster, wait_nodes};
 use crate::report::figure;
 
-const FIXTURE: &str = include_str!("../../testkit/fixtures/seed-cluster.yaml");
-const SEED_NAMESPACES: [&str; 6] = [
-    "monitoring",
-    "blockchain",
-    "nfs-system",
-    "ingress-nginx",
-    "argocd",
-    "hashfoundry-react-dev",
-];
+use testkit::seed::{FIXTURE, NAMESPACES as SEED_NAMESPACES, PODS};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -119,33 +110,12 @@ async fn seed_converged(admin: &kube::Client) -> Result<bool, BoxError> {
             return Ok(false);
         }
     }
-    Ok(pods == 9)
+    Ok(pods == PODS)
 }
 
 async fn seed(cluster: &Cluster) -> Result<(), BoxError> {
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let mut control_plane = kubelet::SimulatedNodes::new(1);
-    control_plane.prefix = "hashfoundry-ha-control-plane".into();
-    control_plane.labels.insert(
-        "node-role.kubernetes.io/control-plane".into(),
-        String::new(),
-    );
-    control_plane.taints.push(Taint {
-        key: "node-role.kubernetes.io/control-plane".into(),
-        effect: "NoSchedule".into(),
-        ..Default::default()
-    });
-    let mut workers = kubelet::SimulatedNodes::new(2);
-    workers.prefix = "hashfoundry-ha-pool".into();
-    workers.labels = BTreeMap::from(
-        [
-            ("node-type", "worker"),
-            ("storage-type", "ssd"),
-            ("node-role", "storage"),
-            ("storage-capacity", "high"),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
+    let (control_plane, workers) = testkit::seed::fleets();
     let fleets = vec![
         tokio::spawn(kubelet::run_simulated(
             cluster.node_client("control-plane").await?,

@@ -561,3 +561,54 @@ impl TestCluster {
         path
     }
 }
+
+/// The seed's example cluster: the fixture, its namespaces and the nodes
+/// it expects (shared by its end-to-end test and the `cluster` bench).
+pub mod seed {
+    use std::collections::BTreeMap;
+
+    pub const FIXTURE: &str = include_str!("../fixtures/seed-cluster.yaml");
+
+    pub const NAMESPACES: [&str; 6] = [
+        "monitoring",
+        "blockchain",
+        "nfs-system",
+        "ingress-nginx",
+        "argocd",
+        "hashfoundry-react-dev",
+    ];
+
+    /// Its pods once converged: the exporter, alice, bob, the NFS server,
+    /// two ingress controllers, argocd and two React replicas.
+    pub const PODS: usize = 9;
+
+    /// Its nodes as two simulated fleets: one control-plane node tainted
+    /// NoSchedule, and two workers with the labels the manifests select.
+    pub fn fleets() -> (kubelet::SimulatedNodes, kubelet::SimulatedNodes) {
+        let mut control_plane = kubelet::SimulatedNodes::new(1);
+        control_plane.prefix = "hashfoundry-ha-control-plane".into();
+        control_plane.labels.insert(
+            "node-role.kubernetes.io/control-plane".into(),
+            String::new(),
+        );
+        control_plane
+            .taints
+            .push(k8s_openapi::api::core::v1::Taint {
+                key: "node-role.kubernetes.io/control-plane".into(),
+                effect: "NoSchedule".into(),
+                ..Default::default()
+            });
+        let mut workers = kubelet::SimulatedNodes::new(2);
+        workers.prefix = "hashfoundry-ha-pool".into();
+        workers.labels = BTreeMap::from(
+            [
+                ("node-type", "worker"),
+                ("storage-type", "ssd"),
+                ("node-role", "storage"),
+                ("storage-capacity", "high"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        (control_plane, workers)
+    }
+}

@@ -4,20 +4,10 @@
 //! Bound, every Service with endpoints, the ingress budget allowing one
 //! disruption — and deleting its namespaces tears it all down.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 use testkit::TestCluster;
 
-const FIXTURE: &str = include_str!("../fixtures/seed-cluster.yaml");
-const NAMESPACES: [&str; 6] = [
-    "monitoring",
-    "blockchain",
-    "nfs-system",
-    "ingress-nginx",
-    "argocd",
-    "hashfoundry-react-dev",
-];
+use testkit::seed::{FIXTURE, NAMESPACES, PODS};
 
 fn items(list: &Value) -> Vec<&Value> {
     list["items"]
@@ -57,44 +47,20 @@ async fn the_seed_cluster_converges_and_is_torn_down_with_its_namespaces() {
     let cluster = TestCluster::start().await;
     let _scheduler = cluster.start_scheduler(Default::default()).await;
     let _controllers = cluster.start_controllers().await;
-    let mut control_plane = kubelet::SimulatedNodes::new(1);
-    control_plane.prefix = "hashfoundry-ha-control-plane".into();
-    control_plane.labels.insert(
-        "node-role.kubernetes.io/control-plane".into(),
-        String::new(),
-    );
-    control_plane
-        .taints
-        .push(k8s_openapi::api::core::v1::Taint {
-            key: "node-role.kubernetes.io/control-plane".into(),
-            effect: "NoSchedule".into(),
-            ..Default::default()
-        });
+    let (control_plane, workers) = testkit::seed::fleets();
     let _control_plane = cluster.start_simulated_nodes_with(control_plane).await;
-    let mut workers = kubelet::SimulatedNodes::new(2);
-    workers.prefix = "hashfoundry-ha-pool".into();
-    workers.labels = BTreeMap::from(
-        [
-            ("node-type", "worker"),
-            ("storage-type", "ssd"),
-            ("node-role", "storage"),
-            ("storage-capacity", "high"),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
     let _workers = cluster.start_simulated_nodes_with(workers).await;
 
     cluster.apply("seed-cluster.yaml", FIXTURE).await.ok();
 
-    // 9 pods: the exporter, alice, bob, the NFS server, 2 ingress
-    // controllers, argocd and 2 React replicas; none on the control plane.
+    // None on the control plane.
     let pods = cluster
         .eventually(
             &["get", "pods", "-A"],
             "every pod of the seed cluster Running and Ready",
             |list| {
                 let pods = items(list);
-                pods.len() == 9 && pods.iter().all(|p| ready(p))
+                pods.len() == PODS && pods.iter().all(|p| ready(p))
             },
         )
         .await;

@@ -5,7 +5,7 @@
 //! Containers cannot change after creation, so pod updates pass untouched;
 //! claims are checked on create and on resize.
 
-use api::quota::{ResourceList, parse_list, pod_totals};
+use api::quota::{ResourceList, all_containers, parse_list, pod_totals};
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
@@ -271,16 +271,9 @@ fn container_lists(container: &Value) -> (ResourceList, ResourceList) {
 fn pod_problems(limits: &[Value], pod: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     for item in items_of(limits, "Container") {
-        for list in ["containers", "initContainers"] {
-            for container in pod
-                .pointer(&format!("/spec/{list}"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let (requests, limits) = container_lists(container);
-                check_bounds(item, "Container", &requests, &limits, &mut problems);
-            }
+        for container in all_containers(pod) {
+            let (requests, limits) = container_lists(container);
+            check_bounds(item, "Container", &requests, &limits, &mut problems);
         }
     }
     for item in items_of(limits, "Pod") {
