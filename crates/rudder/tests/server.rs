@@ -29,6 +29,10 @@ impl Server {
                 "127.0.0.1",
                 "--port",
                 &port.to_string(),
+                // Not about this machine's disk: a nearly full one must
+                // not taint the node.
+                "--eviction-hard",
+                "memory.available<100Mi,nodefs.available<1%",
             ])
             .args(extra)
             .arg("--data-dir")

@@ -279,6 +279,9 @@ impl TestCluster {
             name: network.bridge.clone(),
         };
         options.node_ip = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        // The tests are not about this machine's disk: a nearly full one
+        // (a big target directory) must not taint the test node.
+        options.eviction_hard.nodefs_available = 0.01;
         options.server = Some(kubelet::server::ServerOptions {
             address: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             client_ca_pem: std::fs::read_to_string(self.data_dir().join("pki/ca.crt"))
