@@ -42,6 +42,7 @@ pub enum Printer {
     CsiDriver,
     VolumeAttachment,
     PriorityClass,
+    IpAddress,
     RoleBinding,
     CertificateSigningRequest,
     ResourceQuota,
@@ -1071,6 +1072,7 @@ mod tests {
             Printer::ReplicaSet,
             Printer::StatefulSet,
             Printer::DaemonSet,
+            Printer::IpAddress,
         ] {
             assert_eq!(
                 printer.columns().len(),
@@ -1078,6 +1080,14 @@ mod tests {
                 "{printer:?}"
             );
         }
+    }
+
+    #[test]
+    fn ip_addresses_name_their_parent() {
+        let address = json!({"metadata": {"name": "10.96.0.1"},
+            "spec": {"parentRef": {"group": "", "resource": "services", "namespace": "default", "name": "kubernetes"}}});
+        let cells = Printer::IpAddress.cells(&address, Utc::now());
+        assert_eq!(cells[1], "services/default/kubernetes");
     }
 
     #[test]

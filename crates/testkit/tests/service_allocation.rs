@@ -53,6 +53,11 @@ async fn services_get_cluster_ips_and_node_ports_and_give_them_back() {
     assert_eq!(record["spec"]["parentRef"]["resource"], "services");
     assert_eq!(record["spec"]["parentRef"]["namespace"], "default");
     assert_eq!(record["spec"]["parentRef"]["name"], "web");
+    let printed = cluster.kubectl(&["get", "ipaddress", &ip]).await.ok();
+    assert!(
+        printed.contains("PARENTREF") && printed.contains("services/default/web"),
+        "{printed}"
+    );
     let table = cluster.kubectl(&["get", "svc", "web"]).await.ok();
     assert!(table.contains(&ip), "{table}");
 

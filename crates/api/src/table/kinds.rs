@@ -219,6 +219,11 @@ pub(super) fn columns(printer: Printer) -> &'static [Column] {
             col("Attached", "Whether the volume is attached."),
             AGE,
         ),
+        Printer::IpAddress => columns!(
+            NAME,
+            col("ParentRef", "The resource the address is allocated to."),
+            AGE,
+        ),
         Printer::PriorityClass => columns!(
             NAME,
             col("Value", "The value of this priority class."),
@@ -455,6 +460,24 @@ pub(super) fn cells(
             json!(bool_at(object, &["status", "attached"], false)),
             json!(age),
         ],
+        Printer::IpAddress => {
+            let parent = &object["spec"]["parentRef"];
+            let reference = if parent.is_object() {
+                let group = str_at(parent, &["group"]);
+                let mut reference = str_at(parent, &["resource"]).to_lowercase();
+                if !group.is_empty() {
+                    reference = format!("{reference}.{}", group.to_lowercase());
+                }
+                let namespace = str_at(parent, &["namespace"]);
+                if !namespace.is_empty() {
+                    reference = format!("{reference}/{namespace}");
+                }
+                format!("{reference}/{}", str_at(parent, &["name"]))
+            } else {
+                "<none>".to_string()
+            };
+            vec![json!(name), json!(reference), json!(age)]
+        }
         Printer::PriorityClass => vec![
             json!(name),
             json!(int_at(object, &["value"])),
