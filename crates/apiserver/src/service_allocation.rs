@@ -287,6 +287,19 @@ impl ServiceRanges {
             .as_u64()
             .filter(|p| *p != 0);
         if wants_health_port {
+            if let Some(asked) = health
+                && !u16::try_from(asked)
+                    .is_ok_and(|p| (self.node_ports.0..=self.node_ports.1).contains(&p))
+            {
+                return Err(invalid(vec![Cause::invalid_value(
+                    "spec.healthCheckNodePort",
+                    &json!(asked),
+                    &format!(
+                        "provided port is not in the valid range. The range of valid ports is {}-{}",
+                        self.node_ports.0, self.node_ports.1
+                    ),
+                )]));
+            }
             let port = match health.and_then(|p| u16::try_from(p).ok()) {
                 Some(port) if old_held.ports.contains(&port) => port,
                 asked => self
@@ -420,7 +433,14 @@ impl ServiceRanges {
             let (revision, mut bits) = self.read_ports(store).await.map_err(Some)?;
             let index = match asked {
                 Some(port) => {
-                    let index = usize::from(port - self.node_ports.0);
+                    // Callers check the range; a port outside it is never free.
+                    let Some(index) = port
+                        .checked_sub(self.node_ports.0)
+                        .map(usize::from)
+                        .filter(|i| *i < span)
+                    else {
+                        return Err(None);
+                    };
                     if bit(&bits, index) {
                         return Err(None);
                     }
@@ -638,7 +658,9 @@ impl ServiceRanges {
                         return true;
                     };
                     if *count >= 3 {
-                        set_bit(&mut bits, usize::from(port - self.node_ports.0), false);
+                        if let Some(index) = port.checked_sub(self.node_ports.0) {
+                            set_bit(&mut bits, usize::from(index), false);
+                        }
                         false
                     } else {
                         true

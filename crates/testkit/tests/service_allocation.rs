@@ -282,3 +282,37 @@ async fn an_exhausted_range_is_a_clear_error() {
         .await
         .ok();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_health_check_port_outside_the_range_is_refused() {
+    let cluster = TestCluster::start().await;
+    let refused = cluster
+        .apply(
+            "lb.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: lb}\n\
+             spec: {type: LoadBalancer, externalTrafficPolicy: Local, healthCheckNodePort: 80, ports: [{port: 80}]}\n",
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains(
+            "spec.healthCheckNodePort: Invalid value: 80: provided port is not in the valid range"
+        ),
+        "{refused}"
+    );
+    let lb = cluster
+        .apply(
+            "lb2.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: lb2}\n\
+             spec: {type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}]}\n",
+        )
+        .await;
+    assert!(lb.success, "{}", lb.stderr);
+    let lb2 = cluster
+        .kubectl(&["get", "svc", "lb2", "-o", "json"])
+        .await
+        .json();
+    let health = lb2["spec"]["healthCheckNodePort"].as_u64().unwrap_or(0);
+    assert!((30000..=32767).contains(&health), "{lb2}");
+    assert_ne!(Some(health), lb2["spec"]["ports"][0]["nodePort"].as_u64());
+}
