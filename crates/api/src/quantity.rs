@@ -154,7 +154,9 @@ impl Quantity {
         };
         let mut mantissa: i128 = format!("{whole}{fraction}").parse().ok()?;
         mantissa = mantissa.checked_mul(1024i128.checked_pow(binary_power)?)?;
-        exponent += 9 - i32::try_from(fraction.len()).ok()?;
+        exponent = exponent
+            .checked_add(9)?
+            .checked_sub(i32::try_from(fraction.len()).ok()?)?;
         let nanos = if exponent >= 0 {
             mantissa.checked_mul(10i128.checked_pow(exponent.unsigned_abs())?)?
         } else {
@@ -162,7 +164,7 @@ impl Quantity {
             let divisor = 10i128
                 .checked_pow(exponent.unsigned_abs())
                 .unwrap_or(i128::MAX);
-            (mantissa + divisor - 1) / divisor
+            mantissa / divisor + i128::from(mantissa % divisor != 0)
         };
         Some(Quantity {
             nanos: if negative { -nanos } else { nanos },
@@ -310,9 +312,12 @@ mod tests {
         ] {
             assert_eq!(canonical(written), printed, "{written}");
         }
-        for bad in ["", ".", "1Q", "1e", "m", "1.2.3"] {
+        for bad in ["", ".", "1Q", "1e", "m", "1.2.3", "1e2147483647", "9e40"] {
             assert!(Quantity::parse(bad).is_none(), "{bad}");
         }
+        // Far finer than a nano: rounded up to one, never a panic.
+        assert_eq!(canonical("1e-2147483648"), "1e-9");
+        assert_eq!(canonical("12345e-2147483648"), "1e-9");
     }
 
     #[test]
