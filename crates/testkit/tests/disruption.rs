@@ -6,14 +6,6 @@
 use serde_json::Value;
 use testkit::TestCluster;
 
-async fn apply(cluster: &TestCluster, name: &str, manifest: &str) {
-    let file = cluster.file(name, manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
-}
-
 fn status(budget: &Value, field: &str) -> i64 {
     budget["status"][field].as_i64().unwrap_or(-1)
 }
@@ -24,10 +16,10 @@ async fn budgets_count_healthy_pods_and_drain_evicts_within_them() {
     let _scheduler = cluster.start_scheduler(Default::default()).await;
     let _controllers = cluster.start_controllers().await;
     let _nodes = cluster.start_simulated_nodes(3).await;
-    apply(
-        &cluster,
-        "app.yaml",
-        r#"
+    cluster
+        .apply(
+            "app.yaml",
+            r#"
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -61,8 +53,9 @@ spec:
   minAvailable: 1
   selector: {matchLabels: {app: none}}
 "#,
-    )
-    .await;
+        )
+        .await
+        .ok();
     let budget = cluster
         .eventually(
             &["get", "pdb", "web-min"],
@@ -200,7 +193,7 @@ async fn the_pod_gc_keeps_only_the_newest_terminated_pods_over_its_threshold() {
         let manifest = format!(
             "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n  - {{name: app, image: app}}\n"
         );
-        apply(&cluster, &format!("{name}.yaml"), &manifest).await;
+        cluster.apply(&format!("{name}.yaml"), &manifest).await.ok();
         if name != "running" {
             cluster
                 .kubectl(&[

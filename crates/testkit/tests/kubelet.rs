@@ -36,15 +36,6 @@ async fn http_get(address: &str, path: &str) -> std::io::Result<String> {
     Ok(body)
 }
 
-/// Writes `manifest` to a file of the cluster's and applies it.
-async fn apply(cluster: &TestCluster, name: &str, manifest: &str) {
-    let file = cluster.file(name, manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
-}
-
 /// The log file of a container on the test kubelet `node`.
 fn log_of(cluster: &TestCluster, node: &str, pod: &Value, container: &str) -> String {
     let logs = cluster
@@ -140,7 +131,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "web.yaml", &manifest).await;
+    cluster.apply("web.yaml", &manifest).await.ok();
     let pod = cluster
         .eventually(
             &["get", "pod", "web"],
@@ -264,7 +255,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "crasher.yaml", &manifest).await;
+    cluster.apply("crasher.yaml", &manifest).await.ok();
     // First exit: restarted at once; second: back-off 10 s.
     let pod = cluster
         .eventually(&["get", "pod", "crasher"], "a CrashLoopBackOff", |p| {
@@ -352,7 +343,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "probed.yaml", &manifest).await;
+    cluster.apply("probed.yaml", &manifest).await.ok();
     let pod = cluster
         .eventually(
             &["get", "pod", "probed"],
@@ -472,7 +463,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "envy.yaml", &manifest).await;
+    cluster.apply("envy.yaml", &manifest).await.ok();
     let pod = cluster
         .eventually(&["get", "pod", "envy"], "the container running", |p| {
             p["status"]["containerStatuses"][0]["state"]["running"].is_object()
@@ -528,7 +519,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "lonely.yaml", &missing).await;
+    cluster.apply("lonely.yaml", &missing).await.ok();
     let pod = cluster
         .eventually(&["get", "pod", "lonely"], "a config error", |p| {
             p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
@@ -550,7 +541,7 @@ spec:
   - name: main
     image: registry.example/not-a-command-here:1.0
 "#;
-    apply(&cluster, "imagey.yaml", unknown).await;
+    cluster.apply("imagey.yaml", unknown).await.ok();
     let pod = cluster
         .eventually(&["get", "pod", "imagey"], "a create error", |p| {
             p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
@@ -597,7 +588,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "job.yaml", &manifest).await;
+    cluster.apply("job.yaml", &manifest).await.ok();
     let waited = cluster
         .kubectl(&[
             "wait",
@@ -747,7 +738,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "pods.yaml", &manifest).await;
+    cluster.apply("pods.yaml", &manifest).await.ok();
     for pod in ["short-tolerance", "default-tolerance"] {
         cluster
             .eventually(&["get", "pod", pod], "the pod Ready", ready)
@@ -992,7 +983,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "talkers.yaml", &manifest).await;
+    cluster.apply("talkers.yaml", &manifest).await.ok();
     cluster
         .eventually(&["get", "pod", "talker"], "talker Ready", ready)
         .await;
@@ -1160,7 +1151,7 @@ spec:
   - name: main
     image: busybox
 "#;
-    apply(&cluster, "nowhere.yaml", pending).await;
+    cluster.apply("nowhere.yaml", pending).await.ok();
     let waiting = cluster.kubectl(&["logs", "nowhere"]).await.err();
     assert!(waiting.contains("is waiting to start"), "{waiting}");
 }
@@ -1216,7 +1207,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "client.yaml", &client).await;
+    cluster.apply("client.yaml", &client).await.ok();
     let done = cluster
         .eventually(&["get", "pod", "client"], "the client done", |p| {
             p["status"]["phase"] == "Succeeded"
@@ -1252,7 +1243,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "hungry.yaml", &hungry).await;
+    cluster.apply("hungry.yaml", &hungry).await.ok();
     let pod = cluster
         .eventually(&["get", "pod", "hungry"], "the OOM kill", |p| {
             p["status"]["phase"] == "Failed"
@@ -1307,7 +1298,7 @@ spec:
             busybox = busybox()
         )
     };
-    apply(&cluster, "before.yaml", &pod("before")).await;
+    cluster.apply("before.yaml", &pod("before")).await.ok();
     let before = cluster
         .eventually(&["get", "pod", "before"], "the pod Ready", ready)
         .await;
@@ -1324,7 +1315,7 @@ spec:
     );
     assert_eq!(after["status"]["containerStatuses"][0]["restartCount"], 0);
     // The kubelet picks up where it left off: new pods run, deletions end.
-    apply(&cluster, "after.yaml", &pod("after")).await;
+    cluster.apply("after.yaml", &pod("after")).await.ok();
     cluster
         .eventually(
             &["get", "pod", "after"],
@@ -1379,7 +1370,7 @@ spec:
 "#,
         busybox = busybox()
     );
-    apply(&cluster, "pods.yaml", &manifest).await;
+    cluster.apply("pods.yaml", &manifest).await.ok();
     // A threshold no machine meets: the node is under memory pressure.
     let _kubelet = cluster
         .start_kubelet_with("node-a", |o| {

@@ -16,14 +16,6 @@ fn busybox() -> &'static str {
     }
 }
 
-async fn apply(cluster: &TestCluster, name: &str, manifest: &str) {
-    let file = cluster.file(name, manifest);
-    cluster
-        .kubectl(&["apply", "-f", file.to_str().unwrap()])
-        .await
-        .ok();
-}
-
 fn phase(object: &Value) -> &str {
     object["status"]["phase"].as_str().unwrap_or_default()
 }
@@ -44,10 +36,10 @@ volumeBindingMode: WaitForFirstConsumer
 async fn claims_bind_to_the_smallest_fitting_volume_and_are_released() {
     let cluster = TestCluster::start().await;
     let _controllers = cluster.start_controllers().await;
-    apply(
-        &cluster,
-        "volumes.yaml",
-        r#"
+    cluster
+        .apply(
+            "volumes.yaml",
+            r#"
 apiVersion: v1
 kind: PersistentVolume
 metadata: {name: small}
@@ -82,8 +74,9 @@ spec:
   storageClassName: ""
   resources: {requests: {storage: 10Gi}}
 "#,
-    )
-    .await;
+        )
+        .await
+        .ok();
     let claim = cluster
         .eventually(&["get", "pvc", "data"], "the claim to be Bound", |c| {
             phase(c) == "Bound"
@@ -124,10 +117,10 @@ spec:
     );
 
     // A claim asking for more than any volume has waits, saying why.
-    apply(
-        &cluster,
-        "big-claim.yaml",
-        r#"
+    cluster
+        .apply(
+            "big-claim.yaml",
+            r#"
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: too-big}
@@ -136,8 +129,9 @@ spec:
   storageClassName: ""
   resources: {requests: {storage: 1Ti}}
 "#,
-    )
-    .await;
+        )
+        .await
+        .ok();
     cluster
         .eventually(
             &["get", "events", "--field-selector", "involvedObject.name=too-big"],
@@ -168,10 +162,10 @@ spec:
         .await;
 
     // A hand-made volume with reclaim policy Delete has no deleter: Failed.
-    apply(
-        &cluster,
-        "huge-claim.yaml",
-        r#"
+    cluster
+        .apply(
+            "huge-claim.yaml",
+            r#"
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: huge-claim}
@@ -181,8 +175,9 @@ spec:
   volumeName: huge
   resources: {requests: {storage: 1Gi}}
 "#,
-    )
-    .await;
+        )
+        .await
+        .ok();
     cluster
         .eventually(
             &["get", "pv", "huge"],
@@ -208,11 +203,11 @@ async fn the_local_path_provisioner_makes_a_volume_on_the_pods_node() {
     let _scheduler = cluster.start_scheduler(Default::default()).await;
     let _controllers = cluster.start_controllers().await;
     let kubelet = cluster.start_kubelet("store-node").await;
-    apply(&cluster, "class.yaml", LOCAL_PATH_CLASS).await;
-    apply(
-        &cluster,
-        "claim.yaml",
-        r#"
+    cluster.apply("class.yaml", LOCAL_PATH_CLASS).await.ok();
+    cluster
+        .apply(
+            "claim.yaml",
+            r#"
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: notes}
@@ -220,8 +215,9 @@ spec:
   accessModes: [ReadWriteOnce]
   resources: {requests: {storage: 1Gi}}
 "#,
-    )
-    .await;
+        )
+        .await
+        .ok();
     // The default class was given, and binding waits for a pod.
     let claim = cluster
         .kubectl(&["get", "pvc", "notes", "-o", "json"])
@@ -254,11 +250,11 @@ spec:
         "Pending"
     );
     let sh = busybox();
-    apply(
-        &cluster,
-        "writer.yaml",
-        &format!(
-            r#"
+    cluster
+        .apply(
+            "writer.yaml",
+            &format!(
+                r#"
 apiVersion: v1
 kind: Pod
 metadata: {{name: writer}}
@@ -274,9 +270,10 @@ spec:
   - name: notes
     persistentVolumeClaim: {{claimName: notes}}
 "#
-        ),
-    )
-    .await;
+            ),
+        )
+        .await
+        .ok();
     let claim = cluster
         .eventually(&["get", "pvc", "notes"], "the claim to be Bound", |c| {
             phase(c) == "Bound"
@@ -377,11 +374,11 @@ async fn a_statefulsets_claims_are_provisioned_on_simulated_nodes() {
     let _scheduler = cluster.start_scheduler(Default::default()).await;
     let _controllers = cluster.start_controllers().await;
     let _nodes = cluster.start_simulated_nodes(3).await;
-    apply(&cluster, "class.yaml", LOCAL_PATH_CLASS).await;
-    apply(
-        &cluster,
-        "sts.yaml",
-        r#"
+    cluster.apply("class.yaml", LOCAL_PATH_CLASS).await.ok();
+    cluster
+        .apply(
+            "sts.yaml",
+            r#"
 apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: ledger}
@@ -401,8 +398,9 @@ spec:
       accessModes: [ReadWriteOnce]
       resources: {requests: {storage: 10Gi}}
 "#,
-    )
-    .await;
+        )
+        .await
+        .ok();
     let claims = cluster
         .eventually(&["get", "pvc"], "three Bound claims", |list| {
             list["items"]
@@ -461,10 +459,10 @@ async fn claims_and_volumes_in_use_are_protected_from_deletion() {
     let _scheduler = cluster.start_scheduler(Default::default()).await;
     let _controllers = cluster.start_controllers().await;
     let _nodes = cluster.start_simulated_nodes(1).await;
-    apply(
-        &cluster,
-        "used.yaml",
-        r#"
+    cluster
+        .apply(
+            "used.yaml",
+            r#"
 apiVersion: v1
 kind: PersistentVolume
 metadata: {name: shelf}
@@ -492,8 +490,9 @@ spec:
   volumes:
   - {name: books, persistentVolumeClaim: {claimName: books}}
 "#,
-    )
-    .await;
+        )
+        .await
+        .ok();
     let claim = cluster
         .eventually(&["get", "pvc", "books"], "the claim Bound", |c| {
             phase(c) == "Bound"
@@ -570,10 +569,10 @@ spec:
 async fn a_new_default_class_is_given_to_claims_made_without_one() {
     let cluster = TestCluster::start().await;
     let _controllers = cluster.start_controllers().await;
-    apply(
-        &cluster,
-        "early.yaml",
-        r#"
+    cluster
+        .apply(
+            "early.yaml",
+            r#"
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: early}
@@ -589,14 +588,15 @@ spec:
   storageClassName: ""
   resources: {requests: {storage: 1Gi}}
 "#,
-    )
-    .await;
+        )
+        .await
+        .ok();
     let early = cluster
         .kubectl(&["get", "pvc", "early", "-o", "json"])
         .await
         .json();
     assert!(early["spec"].get("storageClassName").is_none(), "{early}");
-    apply(&cluster, "class.yaml", LOCAL_PATH_CLASS).await;
+    cluster.apply("class.yaml", LOCAL_PATH_CLASS).await.ok();
     cluster
         .eventually(&["get", "pvc", "early"], "the default class given", |c| {
             c["spec"]["storageClassName"] == "local-path"

@@ -4,7 +4,6 @@
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
-use store::RangeOptions;
 
 use super::{AdmissionPlugin, Attributes, Operation, forbidden};
 use crate::status::ApiError;
@@ -83,16 +82,15 @@ fn classes() -> Result<&'static api::ResourceInfo, ApiError> {
 /// The class marked `globalDefault`, if any (the lowest-valued one should
 /// there be several, as upstream picks).
 async fn global_default(attributes: &Attributes<'_>) -> Result<Option<Value>, ApiError> {
-    let classes = classes()?;
-    let page = attributes
-        .store
-        .range(&classes.storage_prefix(), RangeOptions::default())
-        .await
-        .map_err(|e| ApiError::from_store(e, classes, ""))?;
-    Ok(page
-        .kvs
-        .iter()
-        .filter_map(|kv| serde_json::from_slice::<Value>(&kv.value).ok())
+    let (_, classes) = super::stored_objects(
+        attributes,
+        ("scheduling.k8s.io", "v1", "priorityclasses"),
+        None,
+    )
+    .await?;
+    Ok(classes
+        .into_iter()
+        .map(|(_, class)| class)
         .filter(|class| class.get("globalDefault").and_then(Value::as_bool) == Some(true))
         .min_by_key(|class| class.get("value").and_then(Value::as_i64).unwrap_or(0)))
 }
