@@ -7,6 +7,7 @@
 //! `run` is one node on this machine; `run_simulated` is many simulated
 //! nodes in this process (for scale tests and demos, as kwok does).
 
+pub mod dns;
 pub mod env;
 pub mod eviction;
 pub mod local_path;
@@ -76,6 +77,9 @@ pub struct KubeletOptions {
     pub reserved: machine::Reserved,
     /// How often the eviction manager measures (10 s).
     pub eviction_monitoring_period: Duration,
+    /// The cluster DNS pods are pointed at (`--cluster-dns`,
+    /// `--cluster-domain`, `--resolv-conf`).
+    pub cluster_dns: dns::ClusterDns,
 }
 
 impl KubeletOptions {
@@ -99,6 +103,7 @@ impl KubeletOptions {
             eviction_hard: machine::Thresholds::default(),
             reserved: machine::Reserved::default(),
             eviction_monitoring_period: Duration::from_secs(10),
+            cluster_dns: dns::ClusterDns::default(),
         }
     }
 }
@@ -231,6 +236,7 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         simulated,
         allocatable: config.capacity.allocatable(),
         metrics,
+        dns: options.cluster_dns.clone(),
     });
     let evictions = (!simulated).then(|| {
         tokio::spawn(eviction::run(
@@ -315,6 +321,7 @@ pub async fn run_simulated(
             simulated: true,
             allocatable: capacity.allocatable(),
             metrics: metrics.clone(),
+            dns: dns::ClusterDns::default(),
         });
         let storage = local_path::NodeStorage {
             dir: PathBuf::from(format!("/simulated/{name}/storage")),

@@ -62,6 +62,8 @@ pub struct Host {
     /// The node's allocatable resources (for resourceFieldRefs without limits).
     pub allocatable: BTreeMap<String, String>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// What pods' resolv.conf files point at.
+    pub dns: crate::dns::ClusterDns,
 }
 
 /// The worker's handle: the latest pod from the API (None once deleted).
@@ -894,6 +896,11 @@ impl Worker {
         if self.host.simulated {
             return Ok(mounts);
         }
+        mounts.push(Mount {
+            host_path: self.resolv_conf()?,
+            container_path: PathBuf::from("/etc/resolv.conf"),
+            read_only: true,
+        });
         for mount in container.volume_mounts.iter().flatten() {
             let prepared = self
                 .volumes
@@ -919,6 +926,30 @@ impl Worker {
             });
         }
         Ok(mounts)
+    }
+
+    /// The pod's resolv.conf, written once per pod (it does not change
+    /// while the pod runs, as upstream).
+    fn resolv_conf(&self) -> Result<PathBuf, String> {
+        let path = volumes::pod_dir(&self.host.pods_dir, &self.uid()).join("resolv.conf");
+        if path.exists() {
+            return Ok(path);
+        }
+        let host_text =
+            std::fs::read_to_string(&self.host.dns.host_resolv_conf).unwrap_or_default();
+        let (text, warning) = crate::dns::pod_resolv_conf(&self.pod, &self.host.dns, &host_text);
+        if let Some((reason, message)) = warning {
+            self.host.events.warning(self.pod.as_ref(), reason, message);
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let partial = path.with_extension("tmp");
+        std::fs::write(&partial, text)
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(path)
     }
 
     /// Stops every running container: regular ones together, then the

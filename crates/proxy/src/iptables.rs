@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use crate::chains::{self, Chains};
 use crate::model::{Endpoint, ServicePort, chain_hash};
 use crate::plan::{PortPlan, Target, plan};
+use crate::tool::run;
 use crate::{Config, SyncError};
 
 /// Chains every sync writes whole (they list every Service).
@@ -517,38 +518,6 @@ pub fn parse_save(save: &str) -> Tables {
         }
     }
     tables
-}
-
-async fn run(program: &str, args: &[&str], input: Option<&str>) -> Result<String, SyncError> {
-    use tokio::io::AsyncWriteExt;
-    let mut child = tokio::process::Command::new(program)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| SyncError::Command(format!("cannot run {program}: {e}")))?;
-    if let Some(mut stdin) = child.stdin.take()
-        && let Some(input) = input
-    {
-        stdin
-            .write_all(input.as_bytes())
-            .await
-            .map_err(|e| SyncError::Command(format!("{program}: {e}")))?;
-    }
-    let output = child
-        .wait_with_output()
-        .await
-        .map_err(|e| SyncError::Command(format!("{program}: {e}")))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(SyncError::Rejected(format!(
-            "{program} {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )))
-    }
 }
 
 fn jump_args<'a>(

@@ -18,6 +18,7 @@ pub mod model;
 pub mod nftables;
 pub mod plan;
 mod runner;
+mod tool;
 
 pub use metrics::Health;
 pub use model::Ipv4Net;

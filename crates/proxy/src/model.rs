@@ -11,44 +11,7 @@ use std::net::Ipv4Addr;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
-/// An IPv4 network, `10.244.0.0/16`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ipv4Net {
-    pub address: Ipv4Addr,
-    pub prefix: u8,
-}
-
-impl Ipv4Net {
-    pub fn parse(text: &str) -> Result<Ipv4Net, String> {
-        let (address, prefix) = text
-            .trim()
-            .split_once('/')
-            .ok_or_else(|| format!("{text:?} is not an IPv4 CIDR like 10.244.0.0/16"))?;
-        let address: Ipv4Addr = address
-            .parse()
-            .map_err(|_| format!("{text:?} is not an IPv4 CIDR like 10.244.0.0/16"))?;
-        let prefix: u8 = prefix
-            .parse()
-            .ok()
-            .filter(|p| *p <= 32)
-            .ok_or_else(|| format!("{text:?} is not an IPv4 CIDR like 10.244.0.0/16"))?;
-        let mask = if prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - prefix)
-        };
-        Ok(Ipv4Net {
-            address: Ipv4Addr::from(u32::from(address) & mask),
-            prefix,
-        })
-    }
-}
-
-impl fmt::Display for Ipv4Net {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.address, self.prefix)
-    }
-}
+pub use api::cidr::Ipv4Cidr as Ipv4Net;
 
 /// The protocols a Service port carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -468,15 +431,5 @@ mod tests {
         port.endpoints.truncate(0);
         let c = port.categorize();
         assert!(!c.any && c.cluster.is_empty());
-    }
-
-    #[test]
-    fn cidrs_parse_to_their_network() {
-        assert_eq!(
-            Ipv4Net::parse("10.244.3.7/16").unwrap().to_string(),
-            "10.244.0.0/16"
-        );
-        assert!(Ipv4Net::parse("10.244.0.0").is_err());
-        assert!(Ipv4Net::parse("10.244.0.0/33").is_err());
     }
 }

@@ -537,35 +537,7 @@ pub fn parse_listing(listing: &str) -> Existing {
 }
 
 async fn nft(args: &[&str], input: Option<&str>) -> Result<String, SyncError> {
-    use tokio::io::AsyncWriteExt;
-    let mut command = tokio::process::Command::new("nft");
-    command
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = command
-        .spawn()
-        .map_err(|e| SyncError::Command(format!("cannot run nft: {e}")))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        if let Some(input) = input {
-            stdin
-                .write_all(input.as_bytes())
-                .await
-                .map_err(|e| SyncError::Command(format!("nft: {e}")))?;
-        }
-    }
-    let output = child
-        .wait_with_output()
-        .await
-        .map_err(|e| SyncError::Command(format!("nft: {e}")))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(SyncError::Rejected(
-            String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        ))
-    }
+    crate::tool::run("nft", args, input).await
 }
 
 /// The nftables mode's state: what it last wrote to the kernel.

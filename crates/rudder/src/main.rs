@@ -2,6 +2,7 @@
 //! each subcommand hands its flags to the crate that does the work.
 
 mod components;
+mod network;
 mod node;
 mod serve;
 mod snapshot;
@@ -30,9 +31,12 @@ enum Command {
     ControllerManager(components::ControllerManagerArgs),
     /// Run a node (the kubelet) against the API server of a kubeconfig.
     Kubelet(node::KubeletArgs),
-    /// Join this machine to a cluster as a node (with --simulated-nodes,
-    /// many simulated ones).
-    Agent(node::KubeletArgs),
+    /// Join this machine to a cluster as a node, with its service proxy
+    /// (with --simulated-nodes, many simulated nodes).
+    Agent(Box<node::AgentArgs>),
+    /// Run only the service proxy (kube-proxy), against the API server of a
+    /// kubeconfig.
+    Proxy(network::ProxyCommandArgs),
     /// Save, inspect and restore snapshots of the cluster state store.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -64,7 +68,9 @@ fn main() -> ExitCode {
             Command::Apiserver(args) => serve::run_apiserver(args).await,
             Command::Scheduler(args) => components::run_scheduler(args).await,
             Command::ControllerManager(args) => components::run_controller_manager(args).await,
-            Command::Kubelet(args) | Command::Agent(args) => node::run_kubelet(args).await,
+            Command::Kubelet(args) => node::run_kubelet(args).await,
+            Command::Agent(args) => node::run_agent(*args).await,
+            Command::Proxy(args) => network::run_proxy(args).await,
             Command::Snapshot(command) => snapshot::run(command).await,
         }
     });

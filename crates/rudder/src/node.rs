@@ -69,6 +69,16 @@ pub struct NodeArgs {
     /// The names' prefix of simulated nodes.
     #[arg(long, default_value = "rudder-sim")]
     pub simulated_node_prefix: String,
+    /// The DNS server pods use (`ClusterFirst`): the kube-dns Service's
+    /// cluster IP (`rudder server` defaults it to its own).
+    #[arg(long, value_delimiter = ',')]
+    pub cluster_dns: Vec<IpAddr>,
+    /// The cluster's DNS domain, searched by pods.
+    #[arg(long, default_value = "cluster.local")]
+    pub cluster_domain: String,
+    /// The resolver configuration `Default` pods get.
+    #[arg(long, default_value = "/etc/resolv.conf")]
+    pub resolv_conf: PathBuf,
 }
 
 fn parse_labels(entries: &[String]) -> Result<BTreeMap<String, String>, String> {
@@ -161,6 +171,11 @@ impl NodeArgs {
         options.bridge = kubelet::BridgeConfig {
             name: self.pod_bridge.clone(),
         };
+        options.cluster_dns = kubelet::dns::ClusterDns {
+            servers: self.cluster_dns.clone(),
+            domain: self.cluster_domain.clone(),
+            host_resolv_conf: self.resolv_conf.clone(),
+        };
         options.runtime = match self.container_runtime {
             RuntimeArg::Process => kubelet::RuntimeChoice::Process,
             RuntimeArg::Simulated => {
@@ -225,7 +240,36 @@ pub struct KubeletArgs {
     pub node: NodeArgs,
 }
 
+/// The flags of `rudder agent`: a node and its service proxy.
+#[derive(clap::Args, Debug)]
+pub struct AgentArgs {
+    #[command(flatten)]
+    pub kubelet: KubeletArgs,
+    /// Do not run the service proxy on this node.
+    #[arg(long)]
+    pub disable_proxy: bool,
+    /// The cluster's pod addresses (the controller manager's
+    /// --cluster-cidr): clients outside it are masqueraded.
+    #[arg(long, default_value = "10.244.0.0/16")]
+    pub cluster_cidr: String,
+    #[command(flatten)]
+    pub proxy: crate::network::ProxyArgs,
+}
+
+pub async fn run_agent(args: AgentArgs) -> Result<(), String> {
+    let proxy = (!args.disable_proxy && args.kubelet.node.simulated_nodes == 0)
+        .then_some((args.proxy, args.cluster_cidr));
+    run_node(args.kubelet, proxy).await
+}
+
 pub async fn run_kubelet(args: KubeletArgs) -> Result<(), String> {
+    run_node(args, None).await
+}
+
+async fn run_node(
+    args: KubeletArgs,
+    proxy: Option<(crate::network::ProxyArgs, String)>,
+) -> Result<(), String> {
     std::fs::create_dir_all(&args.root_dir)
         .map_err(|e| format!("{}: {e}", args.root_dir.display()))?;
     let kubeconfig = match (&args.kubeconfig, &args.server, &args.token) {
@@ -242,17 +286,28 @@ pub async fn run_kubelet(args: KubeletArgs) -> Result<(), String> {
     };
     let client = crate::components::client(&kubeconfig).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let node = spawn(
+    let mut tasks = Vec::new();
+    if let Some((proxy_args, cluster_cidr)) = proxy {
+        let options = proxy_args.options(&args.node.name(), &cluster_cidr).await?;
+        tasks.push(crate::network::spawn_proxy(
+            client.clone(),
+            options,
+            stopping.clone(),
+        ));
+    }
+    tasks.push(spawn(
         client,
         &args.node,
         args.root_dir.clone(),
         &[],
         kubeconfig_ca(&kubeconfig),
         stopping,
-    )?;
+    )?);
     crate::serve::wait_for_shutdown().await;
     let _ = stop.send(true);
-    let _ = node.await;
+    for task in tasks {
+        let _ = task.await;
+    }
     Ok(())
 }
 

@@ -52,6 +52,13 @@ pub struct ServerArgs {
     pub tuning: crate::components::ControllerTuning,
     #[command(flatten)]
     pub node: crate::node::NodeArgs,
+    /// Do not run the service proxy in this process.
+    #[arg(long)]
+    pub disable_proxy: bool,
+    #[command(flatten)]
+    pub proxy: crate::network::ProxyArgs,
+    #[command(flatten)]
+    pub dns: crate::network::DnsArgs,
     /// Leader election of the components this server runs (for several
     /// servers on one etcd).
     #[command(flatten)]
@@ -118,8 +125,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// The API server and, unless disabled, the other control-plane
 /// components, each talking to the API server over HTTPS as its own user.
-pub async fn run(args: ServerArgs) -> Result<(), String> {
+pub async fn run(mut args: ServerArgs) -> Result<(), String> {
     let data_dir = args.api.storage.data_dir.clone();
+    let dns_ip = crate::network::dns_service_ip(&args.api.service_cluster_ip_range)?;
+    let node_ip = args
+        .node
+        .node_ip
+        .unwrap_or_else(kubelet::runtime::process::node_address);
+    if !args.dns.disable_dns && args.node.cluster_dns.is_empty() {
+        args.node.cluster_dns = vec![IpAddr::V4(dns_ip)];
+    }
     let server = start_apiserver(args.api).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut components = Vec::new();
@@ -193,6 +208,27 @@ pub async fn run(args: ServerArgs) -> Result<(), String> {
             stopping.clone(),
         )));
         tracing::info!("controller manager started");
+    }
+    if !args.dns.disable_dns {
+        let kubeconfig = server.component_kubeconfig("dns", "system:kube-dns")?;
+        let client = crate::components::client(&kubeconfig).await?;
+        let options = args
+            .dns
+            .options(node_ip, &args.node.cluster_domain, dns_ip)?;
+        components.push(crate::network::spawn_dns(client, options, stopping.clone()));
+    }
+    if !args.disable_proxy && !args.disable_kubelet && args.node.simulated_nodes == 0 {
+        let kubeconfig = server.component_kubeconfig("proxy", "system:kube-proxy")?;
+        let client = crate::components::client(&kubeconfig).await?;
+        let options = args
+            .proxy
+            .options(&args.node.name(), &args.cluster_cidr)
+            .await?;
+        components.push(crate::network::spawn_proxy(
+            client,
+            options,
+            stopping.clone(),
+        ));
     }
     if !args.disable_kubelet {
         let name = if args.node.simulated_nodes > 0 {

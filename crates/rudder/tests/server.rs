@@ -33,6 +33,13 @@ impl Server {
                 // not taint the node.
                 "--eviction-hard",
                 "memory.available<100Mi,nodefs.available<1%",
+                // The host's packet filter is the proxy tests' (their
+                // Services share this range); the DNS answers on loopback.
+                "--disable-proxy",
+                "--cluster-dns-bind-address",
+                "127.0.0.1:0",
+                "--cluster-dns-metrics-bind-address",
+                "",
             ])
             .args(extra)
             .arg("--data-dir")
@@ -138,6 +145,25 @@ fn the_server_runs_every_control_plane_component() {
     assert!(
         statuses.contains("controller-manager   Healthy"),
         "{statuses}"
+    );
+    // The cluster DNS publishes itself as kube-dns, where cluster-info
+    // looks for it.
+    let info = until("kube-dns in cluster-info", || {
+        let (ok, out) = kubectl(kubeconfig, &["cluster-info"]);
+        (ok && out.contains("CoreDNS")).then_some(out)
+    });
+    assert!(
+        info.contains("CoreDNS is running at https://127.0.0.1:")
+            && info.contains("/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy"),
+        "{info}"
+    );
+    let (_, service) = kubectl(
+        kubeconfig,
+        &["get", "service", "kube-dns", "-n", "kube-system"],
+    );
+    assert!(
+        service.contains("10.96.0.10") && service.contains("53/UDP,53/TCP,9153/TCP"),
+        "{service}"
     );
     // The controller manager's metrics, as kube-controller-manager names them.
     let metrics = Command::new("curl")

@@ -54,6 +54,8 @@ impl Server {
                 "--disable-controller-manager",
                 "--disable-kubelet",
                 "--disable-local-storage",
+                "--disable-proxy",
+                "--disable-dns",
                 "--data-dir",
             ])
             .arg(data_dir)

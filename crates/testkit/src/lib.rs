@@ -150,6 +150,56 @@ impl Drop for TestNetwork {
     }
 }
 
+/// The host's packet filter, held by one test at a time: a proxy programs
+/// the host's own nftables/iptables, and every test cluster hands out the
+/// same Service addresses. Claiming it removes what an earlier test left;
+/// releasing it (drop) removes this test's rules.
+pub struct HostNetwork {
+    _lock: std::fs::File,
+}
+
+impl HostNetwork {
+    pub async fn claim() -> HostNetwork {
+        use std::os::fd::AsRawFd;
+        let file = tokio::task::spawn_blocking(|| {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open("/tmp/rudder-testkit-host-network.lock")
+                .expect("open the host network lock");
+            // SAFETY: flock(2) on a file we hold open; blocks until free.
+            let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+            assert_eq!(locked, 0, "lock the host network");
+            file
+        })
+        .await
+        .expect("lock task");
+        proxy::cleanup("rudder")
+            .await
+            .expect("remove old proxy rules");
+        HostNetwork { _lock: file }
+    }
+}
+
+impl Drop for HostNetwork {
+    fn drop(&mut self) {
+        // Blocking is fine here: the lock is still held, nobody waits on us.
+        let _ = Command::new("nft")
+            .args(["delete", "table", "ip", "rudder"])
+            .output();
+        let _ = std::thread::spawn(|| {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                let _ = runtime.block_on(proxy::cleanup("rudder"));
+            }
+        })
+        .join();
+    }
+}
+
 async fn client_from(path: &Path) -> kube::Client {
     let kubeconfig = kube::config::Kubeconfig::read_from(path).expect("read kubeconfig");
     let config = kube::Config::from_custom_kubeconfig(
@@ -294,6 +344,53 @@ impl TestCluster {
             component: Component { stop, task },
             network: Some(network),
         }
+    }
+
+    /// Runs the service proxy for `node` in `mode` (hold a [`HostNetwork`]:
+    /// it programs this machine's packet filter). Pods are in
+    /// `cluster_cidr`; it syncs at most every 100 ms.
+    pub async fn start_proxy(
+        &self,
+        node: &str,
+        mode: proxy::Mode,
+        cluster_cidr: &str,
+    ) -> Component {
+        self.start_proxy_with(Self::proxy_options(node, mode, cluster_cidr))
+            .await
+    }
+
+    /// The options [`start_proxy`](Self::start_proxy) uses, to adjust.
+    pub fn proxy_options(node: &str, mode: proxy::Mode, cluster_cidr: &str) -> proxy::ProxyOptions {
+        let mut options = proxy::ProxyOptions::new(mode, node);
+        options.config.cluster_cidr = Some(proxy::Ipv4Net::parse(cluster_cidr).expect("a CIDR"));
+        options.min_sync_period = std::time::Duration::from_millis(100);
+        options
+    }
+
+    pub async fn start_proxy_with(&self, options: proxy::ProxyOptions) -> Component {
+        let client = self.client_as("proxy", "system:kube-proxy").await;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            if let Err(err) = proxy::run(client, options, stopping).await {
+                panic!("the proxy failed: {err}");
+            }
+        });
+        Component { stop, task }
+    }
+
+    /// Runs the cluster DNS on `listen`, published as the kube-dns Service
+    /// at 10.96.0.10 (the default Service range's).
+    pub async fn start_dns(&self, listen: std::net::SocketAddr) -> Component {
+        let client = self.client_as("dns", "system:kube-dns").await;
+        let mut options = proxy::dns::DnsOptions::new(listen);
+        options.service_ip = Some(std::net::Ipv4Addr::new(10, 96, 0, 10));
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            if let Err(err) = proxy::dns::run(client, options, stopping).await {
+                panic!("the cluster DNS failed: {err}");
+            }
+        });
+        Component { stop, task }
     }
 
     /// Runs `count` simulated nodes (`sim-1` ..) against this cluster.

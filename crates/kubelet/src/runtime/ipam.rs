@@ -1,6 +1,9 @@
 //! Pod IPs from the node's pod CIDR, as the host-local IPAM plugin hands
 //! them out: the first address is the bridge's gateway, the rest go to
-//! sandboxes, lowest free first, and come back when a sandbox goes.
+//! sandboxes round-robin (the next free one after the last handed out, so
+//! an address just released is not at once another pod's while peers
+//! still hold the old pod's MAC address or connections for it), and come
+//! back when a sandbox goes.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -21,30 +24,41 @@ pub fn parse_pod_cidr(text: &str) -> Result<Ipv4Cidr, String> {
 #[derive(Debug)]
 pub struct Ipam {
     pub cidr: Ipv4Cidr,
-    taken: Mutex<BTreeSet<u32>>,
+    taken: Mutex<Taken>,
+}
+
+#[derive(Debug, Default)]
+struct Taken {
+    offsets: BTreeSet<u32>,
+    last: u32,
 }
 
 impl Ipam {
     pub fn new(cidr: Ipv4Cidr) -> Ipam {
         Ipam {
             cidr,
-            taken: Mutex::new(BTreeSet::new()),
+            taken: Mutex::new(Taken::default()),
         }
     }
 
-    /// The lowest free pod address (offsets 2 .. size-1: not the network,
-    /// the gateway or the broadcast address).
+    /// The next free pod address after the last one handed out (offsets
+    /// 2 .. size-1: not the network, the gateway or the broadcast address).
     pub fn allocate(&self) -> Option<Ipv4Addr> {
         let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
-        let offset = (2..self.cidr.size() - 1).find(|o| !taken.contains(o))?;
-        taken.insert(offset);
+        let (first, end) = (2, self.cidr.size() - 1);
+        let start = taken.last.clamp(first - 1, end - 1) + 1;
+        let offset = (start..end)
+            .chain(first..start)
+            .find(|o| !taken.offsets.contains(o))?;
+        taken.offsets.insert(offset);
+        taken.last = offset;
         Some(self.cidr.nth(offset))
     }
 
     pub fn release(&self, address: Ipv4Addr) {
         let offset = u32::from(address).wrapping_sub(u32::from(self.cidr.network));
         let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
-        taken.remove(&offset);
+        taken.offsets.remove(&offset);
     }
 }
 
@@ -53,7 +67,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn addresses_come_lowest_first_and_return() {
+    fn addresses_go_round_robin() {
+        let ipam = Ipam::new(parse_pod_cidr("10.244.3.0/29").unwrap());
+        let a = ipam.allocate().unwrap();
+        let b = ipam.allocate().unwrap();
+        assert_eq!(
+            (a, b),
+            (Ipv4Addr::new(10, 244, 3, 2), Ipv4Addr::new(10, 244, 3, 3))
+        );
+        ipam.release(a);
+        // Not the address just released: the next one.
+        assert_eq!(ipam.allocate(), Some(Ipv4Addr::new(10, 244, 3, 4)));
+        for _ in 0..2 {
+            ipam.allocate().unwrap();
+        }
+        // At the end of the range it wraps around to what is free.
+        assert_eq!(ipam.allocate(), Some(a));
+        assert_eq!(ipam.allocate(), None);
+    }
+
+    #[test]
+    fn addresses_come_and_return() {
         let ipam = Ipam::new(parse_pod_cidr("10.244.3.7/30").unwrap());
         assert_eq!(ipam.cidr.to_string(), "10.244.3.4/30");
         assert_eq!(ipam.cidr.gateway(), Ipv4Addr::new(10, 244, 3, 5));

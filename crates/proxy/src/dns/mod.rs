@@ -24,7 +24,7 @@ use hickory_server::zone_handler::MessageResponseBuilder;
 use k8s_openapi::api::core::v1::{Endpoints, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::Api;
-use kube::api::{Patch, PatchParams, PostParams};
+use kube::api::PostParams;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -472,9 +472,7 @@ pub async fn publish(
         Err(err) => return Err(err),
     }
     let endpoints: Api<Endpoints> = Api::namespaced(client.clone(), "kube-system");
-    let body = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Endpoints",
+    let mut wanted: Endpoints = serde_json::from_value(serde_json::json!({
         "metadata": {
             "name": "kube-dns",
             "namespace": "kube-system",
@@ -488,14 +486,20 @@ pub async fn publish(
                 {"name": "metrics", "port": 9153, "protocol": "TCP"},
             ],
         }],
-    });
-    endpoints
-        .patch(
-            "kube-dns",
-            &PatchParams::apply("rudder-dns").force(),
-            &Patch::Apply(body),
-        )
-        .await?;
+    }))
+    .map_err(kube::Error::SerdeError)?;
+    match endpoints.get_opt("kube-dns").await? {
+        None => {
+            endpoints.create(&PostParams::default(), &wanted).await?;
+        }
+        Some(current) if current.subsets != wanted.subsets => {
+            wanted.metadata.resource_version = current.metadata.resource_version;
+            endpoints
+                .replace("kube-dns", &PostParams::default(), &wanted)
+                .await?;
+        }
+        Some(_) => {}
+    }
     Ok(())
 }
 

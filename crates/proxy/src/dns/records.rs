@@ -66,6 +66,23 @@ pub struct Zone {
     parents: HashSet<String>,
 }
 
+/// A named port: (name, lower-case protocol, number).
+type NamedPort = (String, String, u16);
+
+/// The named ports among `(name, protocol, number)` triples.
+fn named_ports<'a>(
+    ports: impl IntoIterator<Item = (Option<&'a String>, Option<&'a String>, Option<i32>)>,
+) -> Vec<NamedPort> {
+    ports
+        .into_iter()
+        .filter_map(|(name, protocol, number)| {
+            let name = name.filter(|n| !n.is_empty())?.clone();
+            let protocol = protocol.map_or("tcp".to_string(), |p| p.to_ascii_lowercase());
+            Some((name, protocol, u16::try_from(number?).ok()?))
+        })
+        .collect()
+}
+
 fn dashed(ip: Ipv4Addr) -> String {
     ip.to_string().replace('.', "-")
 }
@@ -137,16 +154,12 @@ impl Zone {
             }
             let cluster_ip = spec.cluster_ip.as_deref().unwrap_or_default();
             let headless = cluster_ip == "None";
-            let ports: Vec<(String, String, u16)> = spec
-                .ports
-                .iter()
-                .flatten()
-                .filter_map(|p| {
-                    let name = p.name.clone().filter(|n| !n.is_empty())?;
-                    let protocol = p.protocol.as_deref().unwrap_or("TCP").to_ascii_lowercase();
-                    Some((name, protocol, u16::try_from(p.port).ok()?))
-                })
-                .collect();
+            let ports = named_ports(
+                spec.ports
+                    .iter()
+                    .flatten()
+                    .map(|p| (p.name.as_ref(), p.protocol.as_ref(), Some(p.port))),
+            );
             if !headless {
                 let Ok(ip) = cluster_ip.parse::<Ipv4Addr>() else {
                     continue; // not allocated yet, or IPv6
@@ -166,18 +179,15 @@ impl Zone {
                 continue;
             }
             // Headless: the ready endpoints, each under its own name too.
-            let mut endpoints: Vec<(Ipv4Addr, String, Vec<(String, String, u16)>)> = Vec::new();
+            let mut endpoints: Vec<(Ipv4Addr, String, Vec<NamedPort>)> = Vec::new();
             for slice in slices {
-                let slice_ports: Vec<(String, String, u16)> = slice
-                    .ports
-                    .iter()
-                    .flatten()
-                    .filter_map(|p| {
-                        let name = p.name.clone().filter(|n| !n.is_empty())?;
-                        let protocol = p.protocol.as_deref().unwrap_or("TCP").to_ascii_lowercase();
-                        Some((name, protocol, u16::try_from(p.port?).ok()?))
-                    })
-                    .collect();
+                let slice_ports = named_ports(
+                    slice
+                        .ports
+                        .iter()
+                        .flatten()
+                        .map(|p| (p.name.as_ref(), p.protocol.as_ref(), p.port)),
+                );
                 for endpoint in &slice.endpoints {
                     let ready = endpoint
                         .conditions
