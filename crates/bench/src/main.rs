@@ -5,6 +5,7 @@ mod apiserver_scenario;
 mod cluster_scenario;
 mod controllers_scenario;
 mod kubelet_scenario;
+mod proxy_scenario;
 mod report;
 mod scheduler_scenario;
 mod store_scenario;
@@ -43,6 +44,10 @@ enum Scenario {
     /// The seed's example cluster converged on simulated nodes and torn
     /// down with its namespaces; a 1,000-pod namespace deleted.
     Cluster(cluster_scenario::Args),
+    /// 1,000 Services of 10 endpoints programmed (nftables and iptables,
+    /// full and incremental sync) in a network namespace of its own; DNS
+    /// questions answered per second and their latency.
+    Proxy(proxy_scenario::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -65,6 +70,7 @@ fn main() -> std::process::ExitCode {
             Scenario::Controllers(args) => controllers_scenario::run(args).await,
             Scenario::Kubelet(args) => kubelet_scenario::run(args).await,
             Scenario::Cluster(args) => cluster_scenario::run(args).await,
+            Scenario::Proxy(args) => proxy_scenario::run(args).await,
         }
     });
     match result {
