@@ -145,7 +145,7 @@ async fn services_route_and_resolve(mode: proxy::Mode) {
         .port();
     let mut options = TestCluster::proxy_options("node-a", mode, "10.88.0.0/16");
     options.healthz_bind_address = Some(SocketAddr::from(([127, 0, 0, 1], metrics_port)));
-    let _proxy = cluster.start_proxy_with(options).await;
+    let proxy = cluster.start_proxy_with(options.clone()).await;
 
     let bb = busybox();
     let www = cluster.data_dir().join("www");
@@ -234,6 +234,26 @@ spec:
       - name: db
         image: busybox
         command: ["{bb}", "sleep", "3600"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: echo
+  labels: {{app: echo}}
+spec:
+  containers:
+  - name: echo
+    image: busybox
+    command: ["{bb}", "nc", "-ll", "-p", "9000", "-e", "{bb}", "cat"]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: echo
+spec:
+  selector: {{app: echo}}
+  ports:
+  - port: 9000
 "#
     );
     cluster.apply("web", &manifest).await.ok();
@@ -391,6 +411,24 @@ spec:
         "{metrics}"
     );
 
+    // A proxy restart rewrites every rule; an established connection
+    // carries on through it.
+    let echo = cluster
+        .kubectl(&["get", "service", "echo", "-o", "json"])
+        .await
+        .json();
+    let echo_ip: SocketAddr = format!("{}:9000", echo["spec"]["clusterIP"].as_str().unwrap())
+        .parse()
+        .unwrap();
+    let mut connection = until_connected(echo_ip).await;
+    assert_eq!(echo_line(&mut connection, "before").await, "before");
+    proxy.stop().await;
+    let _proxy = cluster.start_proxy_with(options).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(echo_line(&mut connection, "after").await, "after");
+    let mut fresh = until_connected(echo_ip).await;
+    assert_eq!(echo_line(&mut fresh, "new").await, "new");
+
     // No endpoints: refused at once; endpoints again: answered again.
     cluster
         .kubectl(&["scale", "deployment", "web", "--replicas=0"])
@@ -422,6 +460,45 @@ spec:
         )
         .await;
     until_answers("a backend again", web_ip, 1, |a| a[0].is_ok()).await;
+}
+
+/// A connection to `address`, once its Service routes.
+async fn until_connected(address: SocketAddr) -> tokio::net::TcpStream {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout(
+            Duration::from_secs(2),
+            tokio::net::TcpStream::connect(address),
+        )
+        .await
+        {
+            Ok(Ok(stream)) => return stream,
+            other => assert!(
+                Instant::now() < deadline,
+                "cannot connect to {address}: {other:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Sends a line to the echo pod and reads it back.
+async fn echo_line(stream: &mut tokio::net::TcpStream, line: &str) -> String {
+    stream
+        .write_all(format!("{line}\n").as_bytes())
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    let mut byte = [0u8; 1];
+    while got.last() != Some(&b'\n') {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut byte))
+            .await
+            .expect("the echo answers")
+            .unwrap();
+        assert!(n > 0, "the connection closed");
+        got.push(byte[0]);
+    }
+    String::from_utf8_lossy(&got).trim().to_string()
 }
 
 async fn http_get_path(port: u16, path: &str) -> String {
