@@ -197,6 +197,18 @@ spec:
 apiVersion: v1
 kind: Service
 metadata:
+  name: web-external
+spec:
+  type: LoadBalancer
+  selector: {{app: web}}
+  externalIPs: [192.0.2.55]
+  ports:
+  - port: 80
+    targetPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
   name: web-sticky
 spec:
   selector: {{app: web}}
