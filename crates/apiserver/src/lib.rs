@@ -197,6 +197,13 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     if !config.bind_address.is_unspecified() {
         hosts.push(config.bind_address.to_string());
     }
+    // Pods reach the API server at the `kubernetes` Service's cluster IP
+    // and its endpoint, the advertised address: both are in the
+    // certificate, as upstream's.
+    hosts.push(first_service_ip(&config.service_cluster_ip_range)?);
+    if let Some(advertise) = config.advertise_address {
+        hosts.push(advertise.to_string());
+    }
     let data_dir = config.data_dir.clone();
     let pki = tokio::task::spawn_blocking(move || ClusterPki::ensure(&data_dir, &hosts))
         .await

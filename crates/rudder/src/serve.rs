@@ -87,7 +87,8 @@ pub struct ApiServerArgs {
     #[arg(long)]
     pub token_auth_file: Option<PathBuf>,
     /// The address the cluster reaches the API server at (the `kubernetes`
-    /// Service's endpoint); defaults to the bind address, or 127.0.0.1.
+    /// Service's endpoint); defaults to the bind address, or when that is
+    /// 0.0.0.0 to the address of the default route's interface.
     #[arg(long)]
     pub advertise_address: Option<IpAddr>,
     /// Service IPs are taken from this range; the `kubernetes` Service gets its first.
@@ -322,7 +323,14 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.port = args.port;
     config.tls_san = args.tls_san.clone();
     config.token_auth_file = args.token_auth_file.clone();
-    config.advertise_address = args.advertise_address;
+    // As kube-apiserver: listening everywhere, it advertises the address
+    // of the default route's interface, which pods can reach (the
+    // `kubernetes` Service's endpoint).
+    config.advertise_address = args.advertise_address.or_else(|| {
+        args.bind_address
+            .is_unspecified()
+            .then(kubelet::runtime::process::node_address)
+    });
     config.service_cluster_ip_range = args.service_cluster_ip_range.clone();
     config.service_node_port_range = args.service_node_port_range.clone();
     config.max_requests_inflight = args.max_requests_inflight;
