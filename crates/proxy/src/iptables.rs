@@ -626,35 +626,19 @@ pub async fn cleanup() -> Result<(), SyncError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Ipv4Net, Protocol, ServicePortName};
+    use crate::model::{Ipv4Net, ServicePortName};
     use std::net::Ipv4Addr;
 
-    fn kubernetes_service(endpoints: usize) -> ServicePort {
+    fn kubernetes_service(endpoints: u8) -> ServicePort {
         ServicePort {
-            name: ServicePortName {
-                namespace: "default".into(),
-                name: "kubernetes".into(),
-                port: "https".into(),
-            },
-            protocol: Protocol::Tcp,
-            cluster_ip: Ipv4Addr::new(10, 96, 0, 1),
-            port: 443,
-            node_port: None,
-            external_ips: vec![],
-            load_balancer_ips: vec![],
-            affinity_timeout_seconds: None,
-            external_policy_local: false,
-            internal_policy_local: false,
             endpoints: (0..endpoints)
-                .map(|i| Endpoint {
-                    ip: Ipv4Addr::new(192, 168, 0, 10 + i as u8),
-                    port: 6443,
-                    ready: true,
-                    serving: true,
-                    terminating: false,
-                    local: false,
-                })
+                .map(|i| Endpoint::ready(Ipv4Addr::new(192, 168, 0, 10 + i), 6443))
                 .collect(),
+            ..ServicePort::new(
+                ServicePortName::new("default", "kubernetes", "https"),
+                Ipv4Addr::new(10, 96, 0, 1),
+                443,
+            )
         }
     }
 

@@ -19,6 +19,7 @@ pub mod nftables;
 pub mod plan;
 mod runner;
 mod tool;
+mod watch;
 
 pub use metrics::Health;
 pub use model::Ipv4Net;

@@ -50,6 +50,16 @@ pub struct ServicePortName {
     pub port: String,
 }
 
+impl ServicePortName {
+    pub fn new(namespace: &str, name: &str, port: &str) -> ServicePortName {
+        ServicePortName {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            port: port.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for ServicePortName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.namespace, self.name)?;
@@ -73,6 +83,18 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// A ready endpoint on another node.
+    pub fn ready(ip: Ipv4Addr, port: u16) -> Endpoint {
+        Endpoint {
+            ip,
+            port,
+            ready: true,
+            serving: true,
+            terminating: false,
+            local: false,
+        }
+    }
+
     /// `10.244.1.15:80`, as rule comments and chain names spell it.
     pub fn address(&self) -> String {
         format!("{}:{}", self.ip, self.port)
@@ -109,6 +131,24 @@ pub struct Categorized<'a> {
 }
 
 impl ServicePort {
+    /// `namespace/name:port_name` on `cluster_ip:port`, TCP, with no
+    /// endpoints, node port or external address and the Cluster policies.
+    pub fn new(name: ServicePortName, cluster_ip: Ipv4Addr, port: u16) -> ServicePort {
+        ServicePort {
+            name,
+            protocol: Protocol::Tcp,
+            cluster_ip,
+            port,
+            node_port: None,
+            external_ips: Vec::new(),
+            load_balancer_ips: Vec::new(),
+            affinity_timeout_seconds: None,
+            external_policy_local: false,
+            internal_policy_local: false,
+            endpoints: Vec::new(),
+        }
+    }
+
     /// Reached from outside the cluster: a node port, external IPs or a
     /// load balancer's addresses.
     pub fn externally_accessible(&self) -> bool {

@@ -602,35 +602,21 @@ pub async fn cleanup(table: &str) -> Result<(), SyncError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Ipv4Net, Protocol, ServicePortName};
+    use crate::model::{Ipv4Net, ServicePortName};
     use std::net::Ipv4Addr;
 
-    fn port(endpoints: usize, affinity: bool) -> ServicePort {
+    fn port(endpoints: u8, affinity: bool) -> ServicePort {
         ServicePort {
-            name: ServicePortName {
-                namespace: "ns".into(),
-                name: "web".into(),
-                port: "http".into(),
-            },
-            protocol: Protocol::Tcp,
-            cluster_ip: Ipv4Addr::new(10, 96, 0, 20),
-            port: 80,
             node_port: Some(30080),
-            external_ips: vec![],
-            load_balancer_ips: vec![],
             affinity_timeout_seconds: affinity.then_some(60),
-            external_policy_local: false,
-            internal_policy_local: false,
             endpoints: (0..endpoints)
-                .map(|i| Endpoint {
-                    ip: Ipv4Addr::new(10, 244, 0, 10 + i as u8),
-                    port: 8080,
-                    ready: true,
-                    serving: true,
-                    terminating: false,
-                    local: false,
-                })
+                .map(|i| Endpoint::ready(Ipv4Addr::new(10, 244, 0, 10 + i), 8080))
                 .collect(),
+            ..ServicePort::new(
+                ServicePortName::new("ns", "web", "http"),
+                Ipv4Addr::new(10, 96, 0, 20),
+                80,
+            )
         }
     }
 

@@ -7,12 +7,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::StreamExt;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::Api;
-use kube::runtime::reflector::{self, Store};
-use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::{Notify, watch};
 
 use crate::metrics::{Health, Metrics, TableLabel};
@@ -24,40 +21,6 @@ const OTHER_PROXY: &str = "!service.kubernetes.io/service-proxy-name";
 enum Writer {
     Nftables(nftables::Nftables),
     Iptables(iptables::Iptables),
-}
-
-fn watch_into<K>(
-    api: Api<K>,
-    labels: &str,
-    changed: Arc<Notify>,
-    health: Health,
-) -> (Store<K>, tokio::task::JoinHandle<()>)
-where
-    K: kube::Resource<DynamicType = ()>
-        + Clone
-        + std::fmt::Debug
-        + serde::de::DeserializeOwned
-        + Send
-        + Sync
-        + 'static,
-{
-    let (reader, writer) = reflector::store();
-    let config = watcher::Config::default().labels(labels);
-    let stream = watcher(api, config)
-        .default_backoff()
-        .reflect(writer)
-        .touched_objects();
-    let task = tokio::spawn(async move {
-        let mut stream = std::pin::pin!(stream);
-        while let Some(item) = stream.next().await {
-            if let Err(err) = item {
-                tracing::debug!("proxy watch: {err}");
-            }
-            health.queued();
-            changed.notify_one();
-        }
-    });
-    (reader, task)
 }
 
 /// Runs the proxy until `shutdown` turns true. Rules stay in place when it
@@ -86,18 +49,20 @@ pub async fn run(
     }
 
     let changed = Arc::new(Notify::new());
-    let (services, services_task) = watch_into(
+    let on_change = {
+        let (changed, health) = (changed.clone(), health.clone());
+        move || {
+            health.queued();
+            changed.notify_one();
+        }
+    };
+    let (services, services_task) = crate::watch::reflect(
         Api::<Service>::all(client.clone()),
         OTHER_PROXY,
-        changed.clone(),
-        health.clone(),
+        on_change.clone(),
     );
-    let (slices, slices_task) = watch_into(
-        Api::<EndpointSlice>::all(client),
-        OTHER_PROXY,
-        changed.clone(),
-        health.clone(),
-    );
+    let (slices, slices_task) =
+        crate::watch::reflect(Api::<EndpointSlice>::all(client), OTHER_PROXY, on_change);
     let ready = async {
         let _ = services.wait_until_ready().await;
         let _ = slices.wait_until_ready().await;

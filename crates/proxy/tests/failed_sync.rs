@@ -4,7 +4,7 @@
 
 use std::net::Ipv4Addr;
 
-use proxy::model::{Endpoint, Ipv4Net, Protocol, ServicePort, ServicePortName};
+use proxy::model::{Endpoint, Ipv4Net, ServicePort, ServicePortName};
 use proxy::{Config, SyncError, iptables, nftables};
 
 /// Runs `work` on a thread inside a fresh network namespace, with a
@@ -41,30 +41,14 @@ fn in_namespace(name: &str, work: impl std::future::Future<Output = ()> + Send +
 
 fn port(endpoints: u8) -> ServicePort {
     ServicePort {
-        name: ServicePortName {
-            namespace: "ns".into(),
-            name: "web".into(),
-            port: "http".into(),
-        },
-        protocol: Protocol::Tcp,
-        cluster_ip: Ipv4Addr::new(10, 96, 0, 20),
-        port: 80,
-        node_port: None,
-        external_ips: vec![],
-        load_balancer_ips: vec![],
-        affinity_timeout_seconds: None,
-        external_policy_local: false,
-        internal_policy_local: false,
         endpoints: (0..endpoints)
-            .map(|i| Endpoint {
-                ip: Ipv4Addr::new(10, 244, 0, 10 + i),
-                port: 8080,
-                ready: true,
-                serving: true,
-                terminating: false,
-                local: false,
-            })
+            .map(|i| Endpoint::ready(Ipv4Addr::new(10, 244, 0, 10 + i), 8080))
             .collect(),
+        ..ServicePort::new(
+            ServicePortName::new("ns", "web", "http"),
+            Ipv4Addr::new(10, 96, 0, 20),
+            80,
+        )
     }
 }
 

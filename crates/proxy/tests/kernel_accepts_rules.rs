@@ -23,21 +23,12 @@ fn endpoint(last: u8, local: bool, ready: bool) -> Endpoint {
 /// One of each kind of port the planner distinguishes.
 fn ports() -> Vec<ServicePort> {
     let base = |name: &str, ip: u8| ServicePort {
-        name: ServicePortName {
-            namespace: "ns".into(),
-            name: name.into(),
-            port: "http".into(),
-        },
-        protocol: Protocol::Tcp,
-        cluster_ip: Ipv4Addr::new(10, 96, 0, ip),
-        port: 80,
-        node_port: None,
-        external_ips: vec![],
-        load_balancer_ips: vec![],
-        affinity_timeout_seconds: None,
-        external_policy_local: false,
-        internal_policy_local: false,
         endpoints: vec![endpoint(ip, false, true), endpoint(ip + 100, true, true)],
+        ..ServicePort::new(
+            ServicePortName::new("ns", name, "http"),
+            Ipv4Addr::new(10, 96, 0, ip),
+            80,
+        )
     };
     let mut affinity = base("affinity", 10);
     affinity.affinity_timeout_seconds = Some(300);

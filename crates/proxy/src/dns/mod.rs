@@ -13,7 +13,6 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use hickory_server::net::runtime::Time;
 use hickory_server::net::xfer::Protocol;
 use hickory_server::proto::op::{Edns, Message, Metadata, ResponseCode};
@@ -25,8 +24,6 @@ use k8s_openapi::api::core::v1::{Endpoints, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::Api;
 use kube::api::PostParams;
-use kube::runtime::reflector::{self, Store};
-use kube::runtime::{WatchStreamExt, watcher};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -412,30 +409,6 @@ async fn send<'a, R: ResponseHandler>(
     }
 }
 
-fn watch_store<K>(api: Api<K>, changed: Arc<Notify>) -> (Store<K>, tokio::task::JoinHandle<()>)
-where
-    K: kube::Resource<DynamicType = ()>
-        + Clone
-        + std::fmt::Debug
-        + serde::de::DeserializeOwned
-        + Send
-        + Sync
-        + 'static,
-{
-    let (reader, writer) = reflector::store();
-    let stream = watcher(api, watcher::Config::default())
-        .default_backoff()
-        .reflect(writer)
-        .touched_objects();
-    let task = tokio::spawn(async move {
-        let mut stream = std::pin::pin!(stream);
-        while stream.next().await.is_some() {
-            changed.notify_one();
-        }
-    });
-    (reader, task)
-}
-
 /// The `kube-dns` Service and its Endpoints (mirrored into an
 /// EndpointSlice by the controller manager, as for any Service without a
 /// selector), pointing at `endpoint`. An existing Service is kept (its
@@ -527,10 +500,14 @@ pub async fn run(
         .map_err(|e| format!("cluster DNS cannot listen on {listen} (TCP): {e}"))?;
 
     let changed = Arc::new(Notify::new());
+    let on_change = {
+        let changed = changed.clone();
+        move || changed.notify_one()
+    };
     let (services, services_task) =
-        watch_store(Api::<Service>::all(client.clone()), changed.clone());
+        crate::watch::reflect(Api::<Service>::all(client.clone()), "", on_change.clone());
     let (slices, slices_task) =
-        watch_store(Api::<EndpointSlice>::all(client.clone()), changed.clone());
+        crate::watch::reflect(Api::<EndpointSlice>::all(client.clone()), "", on_change);
     let zone = Arc::new(RwLock::new(Arc::new(Zone::default())));
     let metrics = Arc::new(DnsMetrics::new());
     let handler = Handler {
