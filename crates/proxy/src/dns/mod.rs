@@ -271,8 +271,8 @@ impl RequestHandler for Handler {
         let record_type = query.query_type();
         let type_name: &'static str = record_type.into();
         let tcp = request.protocol() == Protocol::Tcp;
-        let in_zone = !matches!(zone.lookup(&name, "ANY"), Lookup::NotOurs);
-        let zone_label = if in_zone {
+        let lookup = zone.lookup(&name, type_name);
+        let zone_label = if lookup != Lookup::NotOurs {
             zone.domain.clone()
         } else {
             ".".to_string()
@@ -290,10 +290,13 @@ impl RequestHandler for Handler {
 
         let mut answers = Vec::new();
         let mut authority = Vec::new();
-        let info = match zone.lookup(&name, type_name) {
-            Lookup::NotOurs => match forward(&self.upstreams, request.as_slice(), tcp).await {
-                Some(bytes) => match Message::from_vec(&bytes) {
-                    Ok(message) => {
+        let info = match lookup {
+            Lookup::NotOurs => {
+                let forwarded = forward(&self.upstreams, request.as_slice(), tcp)
+                    .await
+                    .and_then(|bytes| Message::from_vec(&bytes).ok());
+                match forwarded {
+                    Some(message) => {
                         let mut forwarded = message.metadata;
                         forwarded.id = request.metadata.id;
                         let answer = builder.build(
@@ -305,7 +308,8 @@ impl RequestHandler for Handler {
                         );
                         send(&mut response_handle, answer, request).await
                     }
-                    Err(_) => {
+                    // No upstream answered, or not with a DNS message.
+                    None => {
                         metadata.response_code = ResponseCode::ServFail;
                         send(
                             &mut response_handle,
@@ -314,17 +318,8 @@ impl RequestHandler for Handler {
                         )
                         .await
                     }
-                },
-                None => {
-                    metadata.response_code = ResponseCode::ServFail;
-                    send(
-                        &mut response_handle,
-                        builder.build_no_records(metadata),
-                        request,
-                    )
-                    .await
                 }
-            },
+            }
             lookup => {
                 metadata.authoritative = true;
                 match lookup {
