@@ -25,7 +25,7 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use crate::informer::{Change, Informer, key_of, split_key};
-use crate::queue::Outcome;
+use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_already_exists, is_not_found, pods};
 use events::EventSink;
 
@@ -35,51 +35,23 @@ pub const SCHEDULED_ANNOTATION: &str = "batch.kubernetes.io/cronjob-scheduled-ti
 /// More missed times than this are reported (and only the latest runs).
 const MISSED_LIMIT: usize = 100;
 
-struct CronJobController {
+pub struct CronJobController {
     client: kube::Client,
     cronjobs: Arc<Informer<CronJob>>,
     jobs: Arc<Informer<Job>>,
+    queue: Arc<WorkQueue>,
     events: EventSink,
+    clock: crate::Clock,
 }
 
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let cronjobs = context.informers.get::<CronJob>();
-    let jobs = context.informers.get::<Job>();
-    let queue = context.queue("cronjob");
-    {
-        let queue = queue.clone();
-        cronjobs.on_change(move |change| match change {
-            Change::Added(c) | Change::Updated { new: c, .. } | Change::Deleted(c) => {
-                queue.add(key_of(c))
-            }
-        });
-    }
-    {
-        let queue = queue.clone();
-        jobs.on_change(move |change| {
-            let job = match change {
-                Change::Added(j) | Change::Deleted(j) | Change::Updated { new: j, .. } => j,
-            };
-            if let Some(owner) = pods::controller_ref(&job.metadata).filter(|r| r.kind == "CronJob")
-            {
-                queue.add(format!(
-                    "{}/{}",
-                    job.namespace().unwrap_or_default(),
-                    owner.name
-                ));
-            }
-        });
-    }
-    let controller = Arc::new(CronJobController {
-        client: context.client.clone(),
-        cronjobs: cronjobs.clone(),
-        jobs: jobs.clone(),
-        events: EventSink::new(context.client.clone(), NAME),
-    });
+    let controller = CronJobController::new(context);
+    let (cronjobs, jobs) = (controller.cronjobs.clone(), controller.jobs.clone());
     let synced = async move {
         cronjobs.synced().await;
         jobs.synced().await;
     };
+    let queue = controller.queue.clone();
     crate::spawn_workers(NAME, queue, WORKERS, synced, shutdown, move |key| {
         let controller = controller.clone();
         async move { controller.sync(&key).await }
@@ -218,7 +190,49 @@ fn time(t: Timestamp) -> String {
 }
 
 impl CronJobController {
-    async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+    /// The controller with its informer handlers registered; its workers
+    /// are started by [`start`].
+    pub fn new(context: &Context) -> Arc<Self> {
+        let cronjobs = context.informers.get::<CronJob>();
+        let jobs = context.informers.get::<Job>();
+        let queue = context.queue("cronjob");
+        {
+            let queue = queue.clone();
+            cronjobs.on_change(move |change| match change {
+                Change::Added(c) | Change::Updated { new: c, .. } | Change::Deleted(c) => {
+                    queue.add(key_of(c))
+                }
+            });
+        }
+        {
+            let queue = queue.clone();
+            jobs.on_change(move |change| {
+                let job = match change {
+                    Change::Added(j) | Change::Deleted(j) | Change::Updated { new: j, .. } => j,
+                };
+                if let Some(owner) =
+                    pods::controller_ref(&job.metadata).filter(|r| r.kind == "CronJob")
+                {
+                    queue.add(format!(
+                        "{}/{}",
+                        job.namespace().unwrap_or_default(),
+                        owner.name
+                    ));
+                }
+            });
+        }
+        Arc::new(CronJobController {
+            client: context.client.clone(),
+            cronjobs,
+            jobs,
+            queue,
+            events: EventSink::new(context.client.clone(), NAME),
+            clock: context.clock(),
+        })
+    }
+
+    /// Reconciles the object a queue key names, once.
+    pub async fn sync(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
         let Some(cronjob) = self.cronjobs.get(namespace, name) else {
             return Ok(Outcome::Done);
@@ -289,7 +303,7 @@ impl CronJobController {
                     );
                 }
                 (Ok(schedule), Ok(zone)) => {
-                    let now = Timestamp::now();
+                    let now = self.clock.now();
                     let created = cronjob
                         .metadata
                         .creation_timestamp
@@ -366,9 +380,8 @@ impl CronJobController {
                         }
                     }
                     if let Some(next) = next_after(&schedule, now, &zone) {
-                        let wait =
-                            next.duration_since(Timestamp::now()).as_millis().max(0) as u64 + 100;
-                        outcome = Outcome::After(Duration::from_millis(wait));
+                        let wait = self.clock.until(next) + Duration::from_millis(100);
+                        outcome = Outcome::After(wait);
                     }
                 }
             }

@@ -44,58 +44,17 @@ pub struct DaemonSetController {
     revisions: Arc<Informer<ControllerRevision>>,
     queue: Arc<WorkQueue>,
     events: EventSink,
+    clock: crate::Clock,
 }
 
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let sets = context.informers.get::<DaemonSet>();
-    let pods = context.informers.get::<Pod>();
-    let nodes = context.informers.get::<Node>();
-    let revisions = context.informers.get::<ControllerRevision>();
-    let controller = Arc::new(DaemonSetController {
-        client: context.client.clone(),
-        sets: sets.clone(),
-        pods: pods.clone(),
-        nodes: nodes.clone(),
-        revisions: revisions.clone(),
-        queue: context.queue("daemonset"),
-        events: EventSink::new(context.client.clone(), NAME),
-    });
-    let handler = controller.clone();
-    sets.on_change(move |change| match change {
-        Change::Added(s) | Change::Updated { new: s, .. } | Change::Deleted(s) => {
-            handler.queue.add(key_of(s))
-        }
-    });
-    let handler = controller.clone();
-    pods.on_change(move |change| {
-        let pod = match change {
-            Change::Added(p) | Change::Deleted(p) | Change::Updated { new: p, .. } => p,
-        };
-        if let Some(reference) =
-            pods::controller_ref(&pod.metadata).filter(|r| r.kind == "DaemonSet")
-        {
-            handler.queue.add(format!(
-                "{}/{}",
-                pod.namespace().unwrap_or_default(),
-                reference.name
-            ));
-        }
-    });
-    let handler = controller.clone();
-    nodes.on_change(move |change| {
-        // A node came, went or changed its labels, taints or
-        // schedulability: every set looks. Status-only updates (heartbeats)
-        // change nothing here.
-        if let Change::Updated { old, new } = &change
-            && old.metadata.labels == new.metadata.labels
-            && old.spec == new.spec
-        {
-            return;
-        }
-        for set in handler.sets.store().state() {
-            handler.queue.add(key_of(set.as_ref()));
-        }
-    });
+    let controller = DaemonSetController::new(context);
+    let (sets, pods, nodes, revisions) = (
+        controller.sets.clone(),
+        controller.pods.clone(),
+        controller.nodes.clone(),
+        controller.revisions.clone(),
+    );
     let synced = async move {
         sets.synced().await;
         pods.synced().await;
@@ -290,6 +249,62 @@ fn scaled(value: Option<&IntOrString>, total: i32, round_up: bool, default: i32)
 }
 
 impl DaemonSetController {
+    /// The controller with its informer handlers registered; its workers
+    /// are started by [`start`].
+    pub fn new(context: &Context) -> Arc<Self> {
+        let sets = context.informers.get::<DaemonSet>();
+        let pods = context.informers.get::<Pod>();
+        let nodes = context.informers.get::<Node>();
+        let revisions = context.informers.get::<ControllerRevision>();
+        let controller = Arc::new(DaemonSetController {
+            client: context.client.clone(),
+            sets: sets.clone(),
+            pods: pods.clone(),
+            nodes: nodes.clone(),
+            revisions: revisions.clone(),
+            queue: context.queue("daemonset"),
+            events: EventSink::new(context.client.clone(), NAME),
+            clock: context.clock(),
+        });
+        let handler = controller.clone();
+        sets.on_change(move |change| match change {
+            Change::Added(s) | Change::Updated { new: s, .. } | Change::Deleted(s) => {
+                handler.queue.add(key_of(s))
+            }
+        });
+        let handler = controller.clone();
+        pods.on_change(move |change| {
+            let pod = match change {
+                Change::Added(p) | Change::Deleted(p) | Change::Updated { new: p, .. } => p,
+            };
+            if let Some(reference) =
+                pods::controller_ref(&pod.metadata).filter(|r| r.kind == "DaemonSet")
+            {
+                handler.queue.add(format!(
+                    "{}/{}",
+                    pod.namespace().unwrap_or_default(),
+                    reference.name
+                ));
+            }
+        });
+        let handler = controller.clone();
+        nodes.on_change(move |change| {
+            // A node came, went or changed its labels, taints or
+            // schedulability: every set looks. Status-only updates (heartbeats)
+            // change nothing here.
+            if let Change::Updated { old, new } = &change
+                && old.metadata.labels == new.metadata.labels
+                && old.spec == new.spec
+            {
+                return;
+            }
+            for set in handler.sets.store().state() {
+                handler.queue.add(key_of(set.as_ref()));
+            }
+        });
+        controller
+    }
+
     /// The update revision's hash, creating its ControllerRevision when the
     /// template is new.
     async fn update_revision(&self, set: &DaemonSet) -> Result<String, Error> {
@@ -347,7 +362,8 @@ impl DaemonSetController {
         }
     }
 
-    async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+    /// Reconciles the object a queue key names, once.
+    pub async fn sync(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
         let Some(set) = self.sets.get(namespace, name) else {
             return Ok(Outcome::Done);
@@ -374,7 +390,7 @@ impl DaemonSetController {
             .as_ref()
             .and_then(|s| s.min_ready_seconds)
             .unwrap_or(0);
-        let now = k8s_openapi::jiff::Timestamp::now();
+        let now = self.clock.now();
         let mut desired = 0;
         let mut stats = (0, 0, 0, 0, 0); // current, misscheduled, ready, available, updated
         for node in &nodes {
@@ -594,7 +610,7 @@ impl DaemonSetController {
             .as_ref()
             .and_then(|s| s.min_ready_seconds)
             .unwrap_or(0);
-        let now = k8s_openapi::jiff::Timestamp::now();
+        let now = self.clock.now();
         let is_new = |p: &Pod| {
             p.metadata
                 .labels

@@ -52,37 +52,16 @@ pub struct DeploymentController {
     pods: Arc<Informer<Pod>>,
     queue: Arc<WorkQueue>,
     events: EventSink,
+    clock: crate::Clock,
 }
 
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let deployments = context.informers.get::<Deployment>();
-    let sets = context.informers.get::<ReplicaSet>();
-    let pods = context.informers.get::<Pod>();
-    let controller = Arc::new(DeploymentController {
-        client: context.client.clone(),
-        deployments: deployments.clone(),
-        sets: sets.clone(),
-        pods: pods.clone(),
-        queue: context.queue("deployment"),
-        events: EventSink::new(context.client.clone(), NAME),
-    });
-    let handler = controller.clone();
-    deployments.on_change(move |change| match change {
-        Change::Added(d) | Change::Updated { new: d, .. } | Change::Deleted(d) => {
-            handler.queue.add(key_of(d))
-        }
-    });
-    let handler = controller.clone();
-    sets.on_change(move |change| handler.on_replicaset(change));
-    let handler = controller.clone();
-    pods.on_change(move |change| {
-        // A Recreate rollout waits for the old pods to be gone.
-        if let Change::Deleted(pod) = change
-            && let Some(d) = handler.owner_of_pod(pod)
-        {
-            handler.queue.add(key_of(d.as_ref()));
-        }
-    });
+    let controller = DeploymentController::new(context);
+    let (deployments, sets, pods) = (
+        controller.deployments.clone(),
+        controller.sets.clone(),
+        controller.pods.clone(),
+    );
     let synced = async move {
         deployments.synced().await;
         sets.synced().await;
@@ -227,12 +206,6 @@ fn safe_encode(text: &str) -> String {
         .collect()
 }
 
-fn now() -> Time {
-    // Whole seconds, as the API stores times.
-    let seconds = Timestamp::now().as_second();
-    Time(Timestamp::from_second(seconds).unwrap_or_else(|_| Timestamp::now()))
-}
-
 fn condition<'a>(status: &'a DeploymentStatus, kind: &str) -> Option<&'a DeploymentCondition> {
     status.conditions.iter().flatten().find(|c| c.type_ == kind)
 }
@@ -240,6 +213,7 @@ fn condition<'a>(status: &'a DeploymentStatus, kind: &str) -> Option<&'a Deploym
 /// Sets a condition as upstream does: the same status and reason change
 /// nothing; the same status keeps its transition time.
 fn set_condition(
+    now: &Time,
     status: &mut DeploymentStatus,
     kind: &str,
     value: &str,
@@ -248,14 +222,13 @@ fn set_condition(
 ) {
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     let existing = conditions.iter().position(|c| c.type_ == kind);
-    let now = now();
     let mut fresh = DeploymentCondition {
         type_: kind.to_string(),
         status: value.to_string(),
         reason: Some(reason.to_string()),
         message: Some(message),
         last_update_time: Some(now.clone()),
-        last_transition_time: Some(now),
+        last_transition_time: Some(now.clone()),
     };
     if let Some(index) = existing {
         let current = &conditions[index];
@@ -287,6 +260,41 @@ fn progress_deadline(d: &Deployment) -> Option<i32> {
 }
 
 impl DeploymentController {
+    /// The controller with its informer handlers registered; its workers
+    /// are started by [`start`].
+    pub fn new(context: &Context) -> Arc<Self> {
+        let deployments = context.informers.get::<Deployment>();
+        let sets = context.informers.get::<ReplicaSet>();
+        let pods = context.informers.get::<Pod>();
+        let controller = Arc::new(DeploymentController {
+            client: context.client.clone(),
+            deployments: deployments.clone(),
+            sets: sets.clone(),
+            pods: pods.clone(),
+            queue: context.queue("deployment"),
+            events: EventSink::new(context.client.clone(), NAME),
+            clock: context.clock(),
+        });
+        let handler = controller.clone();
+        deployments.on_change(move |change| match change {
+            Change::Added(d) | Change::Updated { new: d, .. } | Change::Deleted(d) => {
+                handler.queue.add(key_of(d))
+            }
+        });
+        let handler = controller.clone();
+        sets.on_change(move |change| handler.on_replicaset(change));
+        let handler = controller.clone();
+        pods.on_change(move |change| {
+            // A Recreate rollout waits for the old pods to be gone.
+            if let Change::Deleted(pod) = change
+                && let Some(d) = handler.owner_of_pod(pod)
+            {
+                handler.queue.add(key_of(d.as_ref()));
+            }
+        });
+        controller
+    }
+
     fn deployment_of(&self, rs: &ReplicaSet) -> Option<Arc<Deployment>> {
         self.deployments.controller_of(&rs.metadata)
     }
@@ -345,7 +353,8 @@ impl DeploymentController {
         }
     }
 
-    async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+    /// Reconciles the object a queue key names, once.
+    pub async fn sync(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
         let Some(cached) = self.deployments.get(namespace, name) else {
             return Ok(Outcome::Done);
@@ -432,6 +441,7 @@ impl DeploymentController {
         let paused_now = reason.as_deref() == Some("DeploymentPaused");
         if paused && !paused_now {
             set_condition(
+                &self.clock.now_time(),
                 &mut status,
                 "Progressing",
                 "Unknown",
@@ -440,6 +450,7 @@ impl DeploymentController {
             );
         } else if !paused && paused_now {
             set_condition(
+                &self.clock.now_time(),
                 &mut status,
                 "Progressing",
                 "Unknown",
@@ -483,6 +494,7 @@ impl DeploymentController {
                 let mut status = d.status.clone().unwrap_or_default();
                 if progress_deadline(d).is_some() && condition(&status, "Progressing").is_none() {
                     set_condition(
+                        &self.clock.now_time(),
                         &mut status,
                         "Progressing",
                         "True",
@@ -629,6 +641,7 @@ impl DeploymentController {
             Err(err) => {
                 let mut status = d.status.clone().unwrap_or_default();
                 set_condition(
+                    &self.clock.now_time(),
                     &mut status,
                     "ReplicaFailure",
                     "True",
@@ -662,6 +675,7 @@ impl DeploymentController {
         if progress_deadline(d).is_some() {
             let mut status = d.status.clone().unwrap_or_default();
             set_condition(
+                &self.clock.now_time(),
                 &mut status,
                 "Progressing",
                 "True",
@@ -740,7 +754,7 @@ impl DeploymentController {
         if self.reconcile_old(d, &mut old, &new).await? {
             return self.sync_rollout_status(d, &old, Some(&new)).await;
         }
-        let status = calculate_status(d, &old, Some(&new));
+        let status = calculate_status(self.clock.now(), d, &old, Some(&new));
         if complete(d, &status) {
             self.cleanup(d, &old).await?;
         }
@@ -843,7 +857,7 @@ impl DeploymentController {
         };
         let mut new = new;
         self.scale(d, &mut new, replicas(d)).await?;
-        let status = calculate_status(d, &old, Some(&new));
+        let status = calculate_status(self.clock.now(), d, &old, Some(&new));
         if complete(d, &status) {
             self.cleanup(d, &old).await?;
         }
@@ -863,7 +877,7 @@ impl DeploymentController {
         if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
             self.cleanup(d, &old).await?;
         }
-        let mut status = calculate_status(d, &old, new.as_ref());
+        let mut status = calculate_status(self.clock.now(), d, &old, new.as_ref());
         if progress_deadline(d).is_none() {
             remove_condition(&mut status, "Progressing");
         }
@@ -1003,7 +1017,7 @@ impl DeploymentController {
         sets: Vec<ReplicaSet>,
     ) -> Result<Outcome, Error> {
         let (new, old) = Self::split(d, sets);
-        let status = calculate_status(d, &old, new.as_ref());
+        let status = calculate_status(self.clock.now(), d, &old, new.as_ref());
         self.write_status(d, status).await?;
         Ok(Outcome::Done)
     }
@@ -1016,7 +1030,7 @@ impl DeploymentController {
         old: &[ReplicaSet],
         new: Option<&ReplicaSet>,
     ) -> Result<Outcome, Error> {
-        let mut status = calculate_status(d, old, new);
+        let mut status = calculate_status(self.clock.now(), d, old, new);
         let deadline = progress_deadline(d);
         if deadline.is_none() {
             remove_condition(&mut status, "Progressing");
@@ -1028,6 +1042,7 @@ impl DeploymentController {
             let name = new.map(|n| n.name_any()).unwrap_or_default();
             if complete(d, &status) {
                 set_condition(
+                    &self.clock.now_time(),
                     &mut status,
                     "Progressing",
                     "True",
@@ -1044,6 +1059,7 @@ impl DeploymentController {
                 let previous = condition(&status, "Progressing").cloned();
                 remove_condition(&mut status, "Progressing");
                 set_condition(
+                    &self.clock.now_time(),
                     &mut status,
                     "Progressing",
                     "True",
@@ -1060,13 +1076,14 @@ impl DeploymentController {
                 {
                     c.last_transition_time = previous.last_transition_time;
                 }
-            } else if timed_out(d, &status) {
+            } else if timed_out(d, &status, self.clock.now()) {
                 let message = if new.is_some() {
                     format!("ReplicaSet {name:?} has timed out progressing.")
                 } else {
                     format!("Deployment {:?} has timed out progressing.", d.name_any())
                 };
                 set_condition(
+                    &self.clock.now_time(),
                     &mut status,
                     "Progressing",
                     "False",
@@ -1091,6 +1108,7 @@ impl DeploymentController {
             .next();
         match failure {
             Some(f) => set_condition(
+                &self.clock.now_time(),
                 &mut status,
                 "ReplicaFailure",
                 &f.status,
@@ -1112,9 +1130,8 @@ impl DeploymentController {
                 .checked_add(SignedDuration::from_secs(seconds.into()))
                 .ok();
             if let Some(due) = due {
-                let left = due.duration_since(Timestamp::now());
-                let secs = left.as_secs().max(0) as u64 + 1;
-                return Ok(Outcome::After(Duration::from_secs(secs)));
+                let left = self.clock.until(due);
+                return Ok(Outcome::After(left + Duration::from_secs(1)));
             }
         }
         Ok(Outcome::Done)
@@ -1200,6 +1217,7 @@ fn proportion(rs: &ReplicaSet, d: &Deployment, to_add: i32, added: i32) -> i32 {
 }
 
 fn calculate_status(
+    now: Timestamp,
     d: &Deployment,
     old: &[ReplicaSet],
     new: Option<&ReplicaSet>,
@@ -1225,8 +1243,10 @@ fn calculate_status(
         conditions: d.status.as_ref().and_then(|s| s.conditions.clone()),
         terminating_replicas: None,
     };
+    let now = Time(Timestamp::from_second(now.as_second()).unwrap_or(now));
     if available >= replicas(d) - max_unavailable(d) {
         set_condition(
+            &now,
             &mut status,
             "Available",
             "True",
@@ -1235,6 +1255,7 @@ fn calculate_status(
         );
     } else {
         set_condition(
+            &now,
             &mut status,
             "Available",
             "False",
@@ -1269,7 +1290,7 @@ fn progressing(d: &Deployment, status: &DeploymentStatus) -> bool {
         || value(status.available_replicas) > value(before.available_replicas)
 }
 
-fn timed_out(d: &Deployment, status: &DeploymentStatus) -> bool {
+fn timed_out(d: &Deployment, status: &DeploymentStatus, now: Timestamp) -> bool {
     let Some(seconds) = progress_deadline(d) else {
         return false;
     };
@@ -1287,7 +1308,7 @@ fn timed_out(d: &Deployment, status: &DeploymentStatus) -> bool {
     updated
         .0
         .checked_add(SignedDuration::from_secs(seconds.into()))
-        .is_ok_and(|due| due < Timestamp::now())
+        .is_ok_and(|due| due < now)
 }
 
 #[cfg(test)]

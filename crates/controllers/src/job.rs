@@ -21,7 +21,7 @@ use std::time::Duration;
 use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus, UncountedTerminatedPods};
 use k8s_openapi::api::core::v1::{EnvVar, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use k8s_openapi::jiff::SignedDuration;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -54,6 +54,7 @@ pub struct JobController {
     /// Pods whose tracking finalizer this controller removed (already
     /// counted), until the cache shows them without it.
     released: std::sync::Mutex<BTreeSet<String>>,
+    clock: crate::Clock,
 }
 
 fn resource_version(job: &Job) -> u64 {
@@ -65,50 +66,8 @@ fn resource_version(job: &Job) -> u64 {
 }
 
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let jobs = context.informers.get::<Job>();
-    let pods = context.informers.get::<Pod>();
-    let controller = Arc::new(JobController {
-        client: context.client.clone(),
-        jobs: jobs.clone(),
-        pods: pods.clone(),
-        queue: context.queue("job"),
-        expectations: Expectations::default(),
-        events: EventSink::new(context.client.clone(), NAME),
-        written: std::sync::Mutex::default(),
-        released: std::sync::Mutex::default(),
-    });
-    let handler = controller.clone();
-    jobs.on_change(move |change| match change {
-        Change::Added(j) | Change::Updated { new: j, .. } => handler.queue.add(key_of(j)),
-        Change::Deleted(j) => {
-            handler.expectations.forget(&key_of(j));
-            crate::informer::lock(&handler.written).remove(&key_of(j));
-            handler.queue.add(key_of(j));
-        }
-    });
-    let handler = controller.clone();
-    pods.on_change(move |change| {
-        let (pod, added, gone) = match change {
-            Change::Added(p) => (p, true, false),
-            Change::Updated { new, .. } => (new, false, false),
-            Change::Deleted(p) => (p, false, true),
-        };
-        if (gone || !has_tracking(pod))
-            && let Some(uid) = pod.metadata.uid.as_ref()
-        {
-            crate::informer::lock(&handler.released).remove(uid);
-        }
-        if let Some(job) = handler.owner(pod) {
-            let key = key_of(job.as_ref());
-            if added {
-                handler.expectations.creation_observed(&key);
-            }
-            if gone || pod.metadata.deletion_timestamp.is_some() {
-                handler.expectations.deletion_observed(&key, &key_of(pod));
-            }
-            handler.queue.add(key);
-        }
-    });
+    let controller = JobController::new(context);
+    let (jobs, pods) = (controller.jobs.clone(), controller.pods.clone());
     let synced = async move {
         jobs.synced().await;
         pods.synced().await;
@@ -154,10 +113,6 @@ fn index_of(pod: &Pod) -> Option<i32> {
         .ok()
 }
 
-fn now() -> Time {
-    Time(Timestamp::from_second(Timestamp::now().as_second()).unwrap_or_else(|_| Timestamp::now()))
-}
-
 fn condition<'a>(status: &'a JobStatus, kind: &str) -> Option<&'a JobCondition> {
     status
         .conditions
@@ -166,7 +121,14 @@ fn condition<'a>(status: &'a JobStatus, kind: &str) -> Option<&'a JobCondition> 
         .find(|c| c.type_ == kind && c.status == "True")
 }
 
-fn set_condition(status: &mut JobStatus, kind: &str, value: &str, reason: &str, message: &str) {
+fn set_condition(
+    now: &Time,
+    status: &mut JobStatus,
+    kind: &str,
+    value: &str,
+    reason: &str,
+    message: &str,
+) {
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     if let Some(existing) = conditions.iter_mut().find(|c| c.type_ == kind) {
         if existing.status == value && existing.reason.as_deref() == Some(reason) {
@@ -176,9 +138,9 @@ fn set_condition(status: &mut JobStatus, kind: &str, value: &str, reason: &str, 
         existing.status = value.to_string();
         existing.reason = Some(reason.to_string());
         existing.message = Some(message.to_string());
-        existing.last_probe_time = Some(now());
+        existing.last_probe_time = Some(now.clone());
         if transition {
-            existing.last_transition_time = Some(now());
+            existing.last_transition_time = Some(now.clone());
         }
         return;
     }
@@ -187,8 +149,8 @@ fn set_condition(status: &mut JobStatus, kind: &str, value: &str, reason: &str, 
         status: value.to_string(),
         reason: Some(reason.to_string()),
         message: Some(message.to_string()),
-        last_probe_time: Some(now()),
-        last_transition_time: Some(now()),
+        last_probe_time: Some(now.clone()),
+        last_transition_time: Some(now.clone()),
     });
 }
 
@@ -305,11 +267,63 @@ fn failure_policy(job: &Job, pod: &Pod) -> Verdict {
 }
 
 impl JobController {
+    /// The controller with its informer handlers registered; its workers
+    /// are started by [`start`].
+    pub fn new(context: &Context) -> Arc<Self> {
+        let jobs = context.informers.get::<Job>();
+        let pods = context.informers.get::<Pod>();
+        let controller = Arc::new(JobController {
+            client: context.client.clone(),
+            jobs: jobs.clone(),
+            pods: pods.clone(),
+            queue: context.queue("job"),
+            expectations: Expectations::default(),
+            events: EventSink::new(context.client.clone(), NAME),
+            clock: context.clock(),
+            written: std::sync::Mutex::default(),
+            released: std::sync::Mutex::default(),
+        });
+        let handler = controller.clone();
+        jobs.on_change(move |change| match change {
+            Change::Added(j) | Change::Updated { new: j, .. } => handler.queue.add(key_of(j)),
+            Change::Deleted(j) => {
+                handler.expectations.forget(&key_of(j));
+                crate::informer::lock(&handler.written).remove(&key_of(j));
+                handler.queue.add(key_of(j));
+            }
+        });
+        let handler = controller.clone();
+        pods.on_change(move |change| {
+            let (pod, added, gone) = match change {
+                Change::Added(p) => (p, true, false),
+                Change::Updated { new, .. } => (new, false, false),
+                Change::Deleted(p) => (p, false, true),
+            };
+            if (gone || !has_tracking(pod))
+                && let Some(uid) = pod.metadata.uid.as_ref()
+            {
+                crate::informer::lock(&handler.released).remove(uid);
+            }
+            if let Some(job) = handler.owner(pod) {
+                let key = key_of(job.as_ref());
+                if added {
+                    handler.expectations.creation_observed(&key);
+                }
+                if gone || pod.metadata.deletion_timestamp.is_some() {
+                    handler.expectations.deletion_observed(&key, &key_of(pod));
+                }
+                handler.queue.add(key);
+            }
+        });
+        controller
+    }
+
     fn owner(&self, pod: &Pod) -> Option<Arc<Job>> {
         self.jobs.controller_of(&pod.metadata)
     }
 
-    async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+    /// Reconciles the object a queue key names, once.
+    pub async fn sync(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
         let Some(cached) = self.jobs.get(namespace, name) else {
             self.expectations.forget(key);
@@ -484,7 +498,7 @@ impl JobController {
         let terminal =
             condition(&status, "Complete").is_some() || condition(&status, "Failed").is_some();
         if status.start_time.is_none() && !suspended {
-            status.start_time = Some(now());
+            status.start_time = Some(self.clock.now_time());
         }
         let mut outcome = Outcome::Done;
         if !terminal {
@@ -504,14 +518,14 @@ impl JobController {
                     .checked_add(SignedDuration::from_secs(deadline))
                     .ok();
                 match due {
-                    Some(due) if due <= Timestamp::now() => {
+                    Some(due) if due <= self.clock.now() => {
                         fail_job = Some((
                             "DeadlineExceeded".into(),
                             "Job was active longer than specified deadline".into(),
                         ));
                     }
                     Some(due) => {
-                        let left = due.duration_since(Timestamp::now()).as_secs().max(0) as u64;
+                        let left = self.clock.until(due).as_secs();
                         outcome = Outcome::After(Duration::from_secs(left + 1));
                     }
                     None => {}
@@ -524,14 +538,29 @@ impl JobController {
                     None => succeeded > 0 && active.is_empty(),
                 };
             if let Some((reason, message)) = fail_job.clone() {
-                set_condition(&mut status, "FailureTarget", "True", &reason, &message);
+                set_condition(
+                    &self.clock.now_time(),
+                    &mut status,
+                    "FailureTarget",
+                    "True",
+                    &reason,
+                    &message,
+                );
                 self.delete_pods(&job, &active).await?;
                 if active.is_empty() {
-                    set_condition(&mut status, "Failed", "True", &reason, &message);
+                    set_condition(
+                        &self.clock.now_time(),
+                        &mut status,
+                        "Failed",
+                        "True",
+                        &reason,
+                        &message,
+                    );
                     self.events.warning(job.as_ref(), &reason, message.clone());
                 }
             } else if complete {
                 set_condition(
+                    &self.clock.now_time(),
                     &mut status,
                     "SuccessCriteriaMet",
                     "True",
@@ -541,13 +570,14 @@ impl JobController {
                 self.delete_pods(&job, &active).await?;
                 if active.is_empty() {
                     set_condition(
+                        &self.clock.now_time(),
                         &mut status,
                         "Complete",
                         "True",
                         "CompletionsReached",
                         "Reached expected number of succeeded pods",
                     );
-                    status.completion_time = Some(now());
+                    status.completion_time = Some(self.clock.now_time());
                     self.events
                         .normal(job.as_ref(), "Completed", "Job completed".into());
                 }
@@ -555,6 +585,7 @@ impl JobController {
                 self.delete_pods(&job, &active).await?;
                 if condition(&status, "Suspended").is_none() {
                     set_condition(
+                        &self.clock.now_time(),
                         &mut status,
                         "Suspended",
                         "True",
@@ -568,6 +599,7 @@ impl JobController {
             } else {
                 if condition(&status, "Suspended").is_some() {
                     set_condition(
+                        &self.clock.now_time(),
                         &mut status,
                         "Suspended",
                         "False",
@@ -634,7 +666,7 @@ impl JobController {
         let delay = BACKOFF_BASE
             .saturating_mul(2u32.saturating_pow((failures - 1) as u32))
             .min(BACKOFF_MAX);
-        let elapsed = Timestamp::now().duration_since(last).as_secs().max(0) as u64;
+        let elapsed = self.clock.now().duration_since(last).as_secs().max(0) as u64;
         delay.saturating_sub(Duration::from_secs(elapsed))
     }
 

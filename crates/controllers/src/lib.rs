@@ -7,6 +7,7 @@
 //! Each controller is one module: handlers on shared informers put keys on
 //! its rate-limited work queue, and workers run its reconcile function.
 
+pub mod clock;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -33,6 +34,8 @@ pub mod resourcequota;
 pub mod serviceaccount;
 pub mod serving;
 pub mod statefulset;
+#[cfg(test)]
+mod testing;
 pub mod ttl_after_finished;
 
 use std::sync::Arc;
@@ -40,6 +43,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::watch;
 
+pub use clock::Clock;
 pub use informer::{Informer, Informers};
 pub use metrics::Metrics;
 
@@ -88,6 +92,9 @@ pub struct ControllerManagerOptions {
     /// (`--terminated-pod-gc-threshold`, 12,500; 0: never).
     pub terminated_pod_gc_threshold: usize,
     pub metrics: Arc<Metrics>,
+    /// What every deadline and delayed requeue reads (the system clock;
+    /// tests run controllers on a manual one).
+    pub clock: Clock,
     /// Turns true once every informer has listed.
     pub ready: Arc<AtomicBool>,
 }
@@ -101,6 +108,7 @@ impl Default for ControllerManagerOptions {
             node_monitor_grace_period: std::time::Duration::from_secs(40),
             terminated_pod_gc_threshold: 12500,
             metrics: Arc::new(Metrics::new()),
+            clock: Clock::system(),
             ready: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -155,7 +163,12 @@ pub struct Context {
 impl Context {
     /// The work queue of the controller `name`, reporting its metrics.
     pub fn queue(&self, name: &str) -> Arc<queue::WorkQueue> {
-        queue::WorkQueue::new(self.options.metrics.queue(name))
+        queue::WorkQueue::new(self.options.metrics.queue(name), self.options.clock.clone())
+    }
+
+    /// The clock controllers read deadlines from.
+    pub fn clock(&self) -> Clock {
+        self.options.clock.clone()
     }
 }
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use crate::clock::Clock;
 use crate::informer::lock;
 use crate::metrics::QueueMetrics;
 
@@ -30,14 +31,17 @@ pub struct WorkQueue {
     state: Mutex<State>,
     wake: Notify,
     metrics: QueueMetrics,
+    /// What delayed adds wait on.
+    clock: Clock,
 }
 
 impl WorkQueue {
-    pub fn new(metrics: QueueMetrics) -> Arc<WorkQueue> {
+    pub fn new(metrics: QueueMetrics, clock: Clock) -> Arc<WorkQueue> {
         Arc::new(WorkQueue {
             state: Mutex::default(),
             wake: Notify::new(),
             metrics,
+            clock,
         })
     }
 
@@ -59,15 +63,18 @@ impl WorkQueue {
         self.wake.notify_one();
     }
 
-    /// Queues `key` after `delay`.
+    /// Queues `key` after `delay` on the controllers' clock (a deadline).
     pub fn add_after(self: &Arc<Self>, key: impl Into<String>, delay: Duration) {
-        let key = key.into();
+        self.add_after_on(key.into(), delay, self.clock.clone());
+    }
+
+    fn add_after_on(self: &Arc<Self>, key: String, delay: Duration, clock: Clock) {
         if delay.is_zero() {
             return self.add(key);
         }
         let queue = Arc::downgrade(self);
         tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
+            clock.sleep(delay).await;
             if let Some(queue) = queue.upgrade() {
                 queue.add(key);
             }
@@ -86,7 +93,9 @@ impl WorkQueue {
             delay
         };
         self.metrics.retries.inc();
-        self.add_after(key.to_string(), delay);
+        // Retries of failed calls wait in real time whatever clock the
+        // deadlines read: they pace requests to the API server.
+        self.add_after_on(key.to_string(), delay, Clock::system());
     }
 
     /// Forgets `key`'s failures: its next retry starts from the base delay.
@@ -214,7 +223,10 @@ mod tests {
     use super::*;
 
     fn queue() -> Arc<WorkQueue> {
-        WorkQueue::new(crate::metrics::Metrics::new().queue("test"))
+        WorkQueue::new(
+            crate::metrics::Metrics::new().queue("test"),
+            Clock::system(),
+        )
     }
 
     #[tokio::test]

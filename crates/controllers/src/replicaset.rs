@@ -98,6 +98,7 @@ pub struct ReplicaSetController<K: ReplicaKind> {
     queue: Arc<WorkQueue>,
     expectations: Expectations,
     events: EventSink,
+    clock: crate::Clock,
 }
 
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
@@ -117,20 +118,8 @@ fn start_for<K: ReplicaKind>(
     context: &Context,
     shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    let sets = context.informers.get::<K>();
-    let pods = context.informers.get::<Pod>();
-    let controller = Arc::new(ReplicaSetController {
-        client: context.client.clone(),
-        sets: sets.clone(),
-        pods: pods.clone(),
-        queue: context.queue(K::QUEUE),
-        expectations: Expectations::default(),
-        events: EventSink::new(context.client.clone(), K::CONTROLLER),
-    });
-    let handler = controller.clone();
-    sets.on_change(move |change| handler.on_replicaset(change));
-    let handler = controller.clone();
-    pods.on_change(move |change| handler.on_pod(change));
+    let controller = ReplicaSetController::<K>::new(context);
+    let (sets, pods) = (controller.sets.clone(), controller.pods.clone());
     let synced = async move {
         sets.synced().await;
         pods.synced().await;
@@ -150,6 +139,27 @@ fn start_for<K: ReplicaKind>(
 }
 
 impl<K: ReplicaKind> ReplicaSetController<K> {
+    /// The controller with its informer handlers registered; its workers
+    /// are started by [`start`].
+    pub fn new(context: &Context) -> Arc<Self> {
+        let sets = context.informers.get::<K>();
+        let pods = context.informers.get::<Pod>();
+        let controller = Arc::new(ReplicaSetController {
+            client: context.client.clone(),
+            sets: sets.clone(),
+            pods: pods.clone(),
+            queue: context.queue(K::QUEUE),
+            expectations: Expectations::default(),
+            events: EventSink::new(context.client.clone(), K::CONTROLLER),
+            clock: context.clock(),
+        });
+        let handler = controller.clone();
+        sets.on_change(move |change| handler.on_replicaset(change));
+        let handler = controller.clone();
+        pods.on_change(move |change| handler.on_pod(change));
+        controller
+    }
+
     fn on_replicaset(&self, change: Change<'_, K>) {
         match change {
             Change::Added(rs) | Change::Updated { new: rs, .. } => self.queue.add(key_of(rs)),
@@ -249,7 +259,8 @@ impl<K: ReplicaKind> ReplicaSetController<K> {
         }
     }
 
-    async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+    /// Reconciles the ReplicaSet `namespace/name` once.
+    pub async fn sync(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
         let Some(rs) = self.sets.get(namespace, name) else {
             self.expectations.forget(key);
@@ -276,7 +287,7 @@ impl<K: ReplicaKind> ReplicaSetController<K> {
             failure = self.manage_replicas(key, rs.as_ref(), &owned).await.err();
         }
         let min_ready = rs.min_ready_seconds();
-        let status = status_of(rs.as_ref(), &owned, failure.as_ref());
+        let status = status_of(rs.as_ref(), &owned, failure.as_ref(), self.clock.now());
         if status_changed(rs.as_ref(), &status) {
             let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
             match api
@@ -574,14 +585,18 @@ fn count(n: usize) -> Value {
 
 /// The status the ReplicaSet should have, as a merge patch body (absent
 /// fields as null).
-fn status_of<K: ReplicaKind>(rs: &K, owned: &[Arc<Pod>], failure: Option<&Error>) -> Value {
+fn status_of<K: ReplicaKind>(
+    rs: &K,
+    owned: &[Arc<Pod>],
+    failure: Option<&Error>,
+    now: k8s_openapi::jiff::Timestamp,
+) -> Value {
     let template_labels = rs
         .template()
         .and_then(|t| t.metadata.as_ref())
         .map(pods::labels)
         .unwrap_or_default();
     let min_ready = rs.min_ready_seconds();
-    let now = k8s_openapi::jiff::Timestamp::now();
     let fully_labeled = owned
         .iter()
         .filter(|p| {
@@ -654,4 +669,158 @@ fn status_changed<K: ReplicaKind>(rs: &K, wanted: &Value) -> bool {
     .any(|field| number(&current[field]) != number(&wanted[field]))
         || current.get("conditions").cloned().unwrap_or(Value::Null)
             != wanted.get("conditions").cloned().unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Harness;
+
+    fn replicaset(name: &str, replicas: i32, min_ready: i32) -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": name},
+            "spec": {
+                "replicas": replicas,
+                "minReadySeconds": min_ready,
+                "selector": {"matchLabels": {"app": name}},
+                "template": {
+                    "metadata": {"labels": {"app": name}},
+                    "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+                },
+            },
+        })
+    }
+
+    fn active(pods: &[Pod]) -> Vec<&Pod> {
+        pods.iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn replicas_are_created_once_and_available_after_min_ready_seconds() {
+        let h = Harness::start().await;
+        let controller = ReplicaSetController::<ReplicaSet>::new(&h.context);
+        h.start_informers().await;
+        let rs: ReplicaSet = h.create(replicaset("web", 3, 10)).await;
+
+        controller.sync("default/web").await.unwrap();
+        let pods = h.pods("default").await;
+        assert_eq!(pods.len(), 3);
+        for pod in &pods {
+            let name = pod.name_any();
+            assert!(
+                name.starts_with("web-") && name.len() == "web-".len() + 5,
+                "{name}"
+            );
+            let owner = pods::controller_ref(&pod.metadata).expect("a controller reference");
+            assert_eq!(owner.uid, rs.uid().unwrap());
+            assert_eq!(owner.kind, "ReplicaSet");
+        }
+        // A second look with every creation observed makes no more.
+        controller.sync("default/web").await.unwrap();
+        assert_eq!(h.pods("default").await.len(), 3);
+
+        for pod in &pods {
+            h.mark_ready(pod).await;
+        }
+        let outcome = controller.sync("default/web").await.unwrap();
+        assert!(
+            matches!(outcome, Outcome::After(d) if d == Duration::from_secs(10)),
+            "looks again when minReadySeconds pass"
+        );
+        let status = h
+            .fresh::<ReplicaSet>("default", "web")
+            .await
+            .status
+            .unwrap();
+        assert_eq!(status.replicas, 3);
+        assert_eq!(status.ready_replicas, Some(3));
+        assert_eq!(status.available_replicas, None);
+
+        h.clock.advance(Duration::from_secs(10));
+        let outcome = controller.sync("default/web").await.unwrap();
+        assert!(matches!(outcome, Outcome::Done));
+        let status = h
+            .fresh::<ReplicaSet>("default", "web")
+            .await
+            .status
+            .unwrap();
+        assert_eq!(status.available_replicas, Some(3));
+        assert_eq!(status.fully_labeled_replicas, Some(3));
+        assert_eq!(status.observed_generation, Some(1));
+    }
+
+    #[tokio::test]
+    async fn orphans_are_adopted_and_scale_down_takes_the_least_ready_first() {
+        let h = Harness::start().await;
+        let controller = ReplicaSetController::<ReplicaSet>::new(&h.context);
+        h.start_informers().await;
+        let orphan: Pod = h
+            .create(json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "stray", "labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+            }))
+            .await;
+        let rs: ReplicaSet = h.create(replicaset("web", 3, 0)).await;
+        controller.sync("default/web").await.unwrap();
+        let pods = h.pods("default").await;
+        assert_eq!(pods.len(), 3, "the orphan counts as one of three");
+        let adopted = pods.iter().find(|p| p.name_any() == "stray").unwrap();
+        assert_eq!(
+            pods::controller_ref(&adopted.metadata).map(|r| r.uid.clone()),
+            rs.uid()
+        );
+
+        // One pod bound and ready, one bound and not ready, the orphan
+        // never scheduled: scaling to one keeps the ready one.
+        let others: Vec<&Pod> = pods.iter().filter(|p| p.name_any() != "stray").collect();
+        h.bind(others[0], "node-a").await;
+        h.bind(others[1], "node-a").await;
+        let ready = h.fresh::<Pod>("default", &others[0].name_any()).await;
+        h.mark_ready(&ready).await;
+        let api: Api<ReplicaSet> = Api::namespaced(h.client.clone(), "default");
+        let scaled = api
+            .patch(
+                "web",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"spec": {"replicas": 1}})),
+            )
+            .await
+            .unwrap();
+        h.cached(&scaled).await;
+        controller.sync("default/web").await.unwrap();
+        let left = h.list::<Pod>("default").await;
+        let left = active(&left);
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].name_any(), others[0].name_any());
+        assert!(orphan.uid().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_pod_that_stops_matching_is_released() {
+        let h = Harness::start().await;
+        let controller = ReplicaSetController::<ReplicaSet>::new(&h.context);
+        h.start_informers().await;
+        let _: ReplicaSet = h.create(replicaset("web", 1, 0)).await;
+        controller.sync("default/web").await.unwrap();
+        let pod = h.pods("default").await.remove(0);
+        let api: Api<Pod> = Api::namespaced(h.client.clone(), "default");
+        let relabelled = api
+            .patch(
+                &pod.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(json!({"metadata": {"labels": {"app": "debug"}}})),
+            )
+            .await
+            .unwrap();
+        h.cached(&relabelled).await;
+        controller.sync("default/web").await.unwrap();
+        let released = h.fresh::<Pod>("default", &pod.name_any()).await;
+        assert!(pods::controller_ref(&released.metadata).is_none());
+        let pods = h.pods("default").await;
+        assert_eq!(pods.len(), 2, "a replacement is made for the released pod");
+    }
 }

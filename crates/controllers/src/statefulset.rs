@@ -44,46 +44,17 @@ pub struct StatefulSetController {
     revisions: Arc<Informer<ControllerRevision>>,
     queue: Arc<WorkQueue>,
     events: EventSink,
+    clock: crate::Clock,
 }
 
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let sets = context.informers.get::<StatefulSet>();
-    let pods = context.informers.get::<Pod>();
-    let claims = context.informers.get::<PersistentVolumeClaim>();
-    let revisions = context.informers.get::<ControllerRevision>();
-    let controller = Arc::new(StatefulSetController {
-        client: context.client.clone(),
-        sets: sets.clone(),
-        pods: pods.clone(),
-        claims: claims.clone(),
-        revisions: revisions.clone(),
-        queue: context.queue("statefulset"),
-        events: EventSink::new(context.client.clone(), NAME),
-    });
-    let handler = controller.clone();
-    sets.on_change(move |change| match change {
-        Change::Added(s) | Change::Updated { new: s, .. } | Change::Deleted(s) => {
-            handler.queue.add(key_of(s))
-        }
-    });
-    let handler = controller.clone();
-    pods.on_change(move |change| {
-        let (old, new) = match change {
-            Change::Added(p) | Change::Deleted(p) => (None, p),
-            Change::Updated { old, new } => (Some(old), new),
-        };
-        for pod in old.into_iter().chain([new]) {
-            match handler.owner(pod) {
-                Some(set) => handler.queue.add(key_of(set.as_ref())),
-                None if pods::controller_ref(&pod.metadata).is_none() => {
-                    for set in handler.matching(pod) {
-                        handler.queue.add(key_of(set.as_ref()));
-                    }
-                }
-                None => {}
-            }
-        }
-    });
+    let controller = StatefulSetController::new(context);
+    let (sets, pods, claims, revisions) = (
+        controller.sets.clone(),
+        controller.pods.clone(),
+        controller.claims.clone(),
+        controller.revisions.clone(),
+    );
     let synced = async move {
         sets.synced().await;
         pods.synced().await;
@@ -184,6 +155,50 @@ fn revision_data(set: &StatefulSet) -> Value {
 }
 
 impl StatefulSetController {
+    /// The controller with its informer handlers registered; its workers
+    /// are started by [`start`].
+    pub fn new(context: &Context) -> Arc<Self> {
+        let sets = context.informers.get::<StatefulSet>();
+        let pods = context.informers.get::<Pod>();
+        let claims = context.informers.get::<PersistentVolumeClaim>();
+        let revisions = context.informers.get::<ControllerRevision>();
+        let controller = Arc::new(StatefulSetController {
+            client: context.client.clone(),
+            sets: sets.clone(),
+            pods: pods.clone(),
+            claims: claims.clone(),
+            revisions: revisions.clone(),
+            queue: context.queue("statefulset"),
+            events: EventSink::new(context.client.clone(), NAME),
+            clock: context.clock(),
+        });
+        let handler = controller.clone();
+        sets.on_change(move |change| match change {
+            Change::Added(s) | Change::Updated { new: s, .. } | Change::Deleted(s) => {
+                handler.queue.add(key_of(s))
+            }
+        });
+        let handler = controller.clone();
+        pods.on_change(move |change| {
+            let (old, new) = match change {
+                Change::Added(p) | Change::Deleted(p) => (None, p),
+                Change::Updated { old, new } => (Some(old), new),
+            };
+            for pod in old.into_iter().chain([new]) {
+                match handler.owner(pod) {
+                    Some(set) => handler.queue.add(key_of(set.as_ref())),
+                    None if pods::controller_ref(&pod.metadata).is_none() => {
+                        for set in handler.matching(pod) {
+                            handler.queue.add(key_of(set.as_ref()));
+                        }
+                    }
+                    None => {}
+                }
+            }
+        });
+        controller
+    }
+
     fn owner(&self, pod: &Pod) -> Option<Arc<StatefulSet>> {
         self.sets.controller_of(&pod.metadata)
     }
@@ -201,7 +216,8 @@ impl StatefulSetController {
             .collect()
     }
 
-    async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+    /// Reconciles the object a queue key names, once.
+    pub async fn sync(&self, key: &str) -> Result<Outcome, Error> {
         let (namespace, name) = split_key(key);
         let Some(set) = self.sets.get(namespace, name) else {
             return Ok(Outcome::Done);
@@ -632,7 +648,7 @@ impl StatefulSetController {
         let healthy = |pod: &Pod| {
             running_and_ready(pod)
                 && (min_ready(set) <= 0
-                    || pods::is_available(pod, min_ready(set), k8s_openapi::jiff::Timestamp::now()))
+                    || pods::is_available(pod, min_ready(set), self.clock.now()))
         };
         let mut first_unhealthy: Option<String> = None;
         for (ord, slot) in replicas.iter().enumerate() {
@@ -750,7 +766,7 @@ impl StatefulSetController {
         current: &str,
         update: &str,
     ) -> Result<(i32, i32), Error> {
-        let now = k8s_openapi::jiff::Timestamp::now();
+        let now = self.clock.now();
         let mut replicas = 0;
         let mut ready = 0;
         let mut available = 0;

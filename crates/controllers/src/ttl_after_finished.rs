@@ -11,7 +11,7 @@ use kube::api::{Api, DeleteParams, Preconditions, PropagationPolicy};
 use tokio::sync::watch;
 
 use crate::informer::{Change, Informer, key_of, split_key};
-use crate::queue::Outcome;
+use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_conflict, is_not_found};
 
 const NAME: &str = "ttl-after-finished-controller";
@@ -32,62 +32,88 @@ fn finished_at(job: &Job) -> Option<Timestamp> {
         })
 }
 
+/// Deletes each finished Job once its TTL has passed.
+pub struct TtlAfterFinishedController {
+    client: kube::Client,
+    jobs: Arc<Informer<Job>>,
+    queue: Arc<WorkQueue>,
+    clock: crate::Clock,
+}
+
 pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let jobs: Arc<Informer<Job>> = context.informers.get::<Job>();
-    let queue = context.queue("ttl_jobs_to_delete");
-    {
-        let queue = queue.clone();
-        jobs.on_change(move |change| match change {
-            Change::Added(j) | Change::Updated { new: j, .. } => {
-                let ttl = j.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished);
-                if ttl.is_some()
-                    && finished_at(j).is_some()
-                    && j.metadata.deletion_timestamp.is_none()
-                {
-                    queue.add(key_of(j));
-                }
-            }
-            Change::Deleted(_) => {}
-        });
-    }
-    let client = context.client.clone();
-    let cache = jobs.clone();
+    let controller = TtlAfterFinishedController::new(context);
+    let jobs = controller.jobs.clone();
     let synced = async move { jobs.synced().await };
+    let queue = controller.queue.clone();
     crate::spawn_workers(NAME, queue, 5, synced, shutdown, move |key| {
-        let (client, cache) = (client.clone(), cache.clone());
-        async move {
-            let (namespace, name) = split_key(&key);
-            let Some(job) = cache.get(namespace, name) else {
-                return Ok::<_, Error>(Outcome::Done);
-            };
-            let (Some(ttl), Some(finished)) = (
-                job.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished),
-                finished_at(&job),
-            ) else {
-                return Ok(Outcome::Done);
-            };
-            let Ok(due) = finished.checked_add(SignedDuration::from_secs(ttl.into())) else {
-                return Ok(Outcome::Done);
-            };
-            let now = Timestamp::now();
-            if due > now {
-                let left = due.duration_since(now).as_millis().max(0) as u64;
-                return Ok(Outcome::After(Duration::from_millis(left + 100)));
-            }
-            let api: Api<Job> = Api::namespaced(client, namespace);
-            let params = DeleteParams {
-                propagation_policy: Some(PropagationPolicy::Foreground),
-                preconditions: Some(Preconditions {
-                    uid: job.metadata.uid.clone(),
-                    resource_version: None,
-                }),
-                ..DeleteParams::default()
-            };
-            match api.delete(name, &params).await {
-                Ok(_) => Ok(Outcome::Done),
-                Err(err) if is_not_found(&err) || is_conflict(&err) => Ok(Outcome::Done),
-                Err(err) => Err(err.into()),
-            }
-        }
+        let controller = controller.clone();
+        async move { controller.sync(&key).await }
     })
+}
+
+impl TtlAfterFinishedController {
+    /// The controller with its informer handler registered; its workers
+    /// are started by [`start`].
+    pub fn new(context: &Context) -> Arc<Self> {
+        let jobs: Arc<Informer<Job>> = context.informers.get::<Job>();
+        let queue = context.queue("ttl_jobs_to_delete");
+        {
+            let queue = queue.clone();
+            jobs.on_change(move |change| match change {
+                Change::Added(j) | Change::Updated { new: j, .. } => {
+                    let ttl = j.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished);
+                    if ttl.is_some()
+                        && finished_at(j).is_some()
+                        && j.metadata.deletion_timestamp.is_none()
+                    {
+                        queue.add(key_of(j));
+                    }
+                }
+                Change::Deleted(_) => {}
+            });
+        }
+        Arc::new(TtlAfterFinishedController {
+            client: context.client.clone(),
+            jobs,
+            queue,
+            clock: context.clock(),
+        })
+    }
+
+    /// Deletes the Job `namespace/name` if its TTL has passed, or says
+    /// when to look again.
+    pub async fn sync(&self, key: &str) -> Result<Outcome, Error> {
+        let (namespace, name) = split_key(key);
+        let Some(job) = self.jobs.get(namespace, name) else {
+            return Ok(Outcome::Done);
+        };
+        let (Some(ttl), Some(finished)) = (
+            job.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished),
+            finished_at(&job),
+        ) else {
+            return Ok(Outcome::Done);
+        };
+        let Ok(due) = finished.checked_add(SignedDuration::from_secs(ttl.into())) else {
+            return Ok(Outcome::Done);
+        };
+        if due > self.clock.now() {
+            return Ok(Outcome::After(
+                self.clock.until(due) + Duration::from_millis(100),
+            ));
+        }
+        let api: Api<Job> = Api::namespaced(self.client.clone(), namespace);
+        let params = DeleteParams {
+            propagation_policy: Some(PropagationPolicy::Foreground),
+            preconditions: Some(Preconditions {
+                uid: job.metadata.uid.clone(),
+                resource_version: None,
+            }),
+            ..DeleteParams::default()
+        };
+        match api.delete(name, &params).await {
+            Ok(_) => Ok(Outcome::Done),
+            Err(err) if is_not_found(&err) || is_conflict(&err) => Ok(Outcome::Done),
+            Err(err) => Err(err.into()),
+        }
+    }
 }
