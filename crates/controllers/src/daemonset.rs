@@ -725,4 +725,125 @@ mod tests {
         pin_to_node(&mut pod, "worker-1");
         assert_eq!(node_of(&pod).as_deref(), Some("worker-1"));
     }
+
+    mod reconcile {
+        use super::*;
+        use crate::testing::Harness;
+
+        async fn add_node(h: &Harness, name: &str, labels: Value, taints: Value) {
+            let _: Node = h
+                .create_cluster(json!({
+                    "apiVersion": "v1", "kind": "Node",
+                    "metadata": {"name": name, "labels": labels},
+                    "spec": {"taints": taints},
+                }))
+                .await;
+        }
+
+        fn live(pods: &[Pod]) -> Vec<&Pod> {
+            pods.iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+                .collect()
+        }
+
+        #[tokio::test]
+        async fn one_pod_per_eligible_node_pinned_by_affinity() {
+            let h = Harness::start().await;
+            let controller = DaemonSetController::new(&h.context);
+            h.start_informers().await;
+            add_node(&h, "n1", json!({"disk": "ssd"}), json!([])).await;
+            add_node(&h, "n2", json!({"disk": "hdd"}), json!([])).await;
+            add_node(
+                &h,
+                "n3",
+                json!({"disk": "ssd"}),
+                json!([{"key": "dedicated", "value": "db", "effect": "NoSchedule"}]),
+            )
+            .await;
+            let _: DaemonSet = h
+                .create(json!({
+                    "apiVersion": "apps/v1", "kind": "DaemonSet",
+                    "metadata": {"name": "agent"},
+                    "spec": {
+                        "selector": {"matchLabels": {"app": "agent"}},
+                        "template": {
+                            "metadata": {"labels": {"app": "agent"}},
+                            "spec": {
+                                "nodeSelector": {"disk": "ssd"},
+                                "containers": [{"name": "c", "image": "busybox"}],
+                            },
+                        },
+                    },
+                }))
+                .await;
+
+            controller.sync("default/agent").await.unwrap();
+            let pods = h.pods("default").await;
+            assert_eq!(pods.len(), 1);
+            assert_eq!(node_of(&pods[0]).as_deref(), Some("n1"));
+            let tolerations = pods[0].spec.as_ref().unwrap().tolerations.clone().unwrap();
+            for key in [
+                "node.kubernetes.io/not-ready",
+                "node.kubernetes.io/unreachable",
+                "node.kubernetes.io/disk-pressure",
+                "node.kubernetes.io/unschedulable",
+            ] {
+                assert!(
+                    tolerations.iter().any(|t| t.key.as_deref() == Some(key)),
+                    "tolerates {key}"
+                );
+            }
+
+            h.mark_ready(&pods[0]).await;
+            controller.sync("default/agent").await.unwrap();
+            let status = h
+                .fresh::<DaemonSet>("default", "agent")
+                .await
+                .status
+                .unwrap();
+            assert_eq!(
+                (
+                    status.desired_number_scheduled,
+                    status.current_number_scheduled,
+                    status.number_ready,
+                    status.updated_number_scheduled,
+                    status.number_available,
+                    status.number_misscheduled,
+                ),
+                (1, 1, 1, Some(1), Some(1), 0)
+            );
+
+            // A node that gains the label gets a pod too.
+            let nodes: Api<Node> = Api::all(h.client.clone());
+            let relabelled = nodes
+                .patch(
+                    "n2",
+                    &PatchParams::default(),
+                    &Patch::Merge(json!({"metadata": {"labels": {"disk": "ssd"}}})),
+                )
+                .await
+                .unwrap();
+            h.cached(&relabelled).await;
+            controller.sync("default/agent").await.unwrap();
+            let pods = h.pods("default").await;
+            let mut placed: Vec<String> = live(&pods).iter().filter_map(|p| node_of(p)).collect();
+            placed.sort();
+            assert_eq!(placed, ["n1", "n2"]);
+
+            // One that loses it loses its pod.
+            let relabelled = nodes
+                .patch(
+                    "n1",
+                    &PatchParams::default(),
+                    &Patch::Merge(json!({"metadata": {"labels": {"disk": "hdd"}}})),
+                )
+                .await
+                .unwrap();
+            h.cached(&relabelled).await;
+            controller.sync("default/agent").await.unwrap();
+            let pods = h.list::<Pod>("default").await;
+            let placed: Vec<String> = live(&pods).iter().filter_map(|p| node_of(p)).collect();
+            assert_eq!(placed, ["n2"]);
+        }
+    }
 }

@@ -1372,4 +1372,160 @@ mod tests {
         );
         assert!((8..=10).contains(&hash.len()), "{hash}");
     }
+
+    mod reconcile {
+        use super::*;
+        use crate::testing::{Harness, condition};
+
+        fn web(replicas: i32, image: &str) -> Value {
+            json!({
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web"},
+                "spec": {
+                    "replicas": replicas,
+                    "progressDeadlineSeconds": 30,
+                    "selector": {"matchLabels": {"app": "web"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "web"}},
+                        "spec": {"containers": [{"name": "c", "image": image}]},
+                    },
+                },
+            })
+        }
+
+        async fn sets(h: &Harness) -> Vec<ReplicaSet> {
+            let sets: Vec<ReplicaSet> = h.list("default").await;
+            for rs in &sets {
+                h.cached(rs).await;
+            }
+            sets
+        }
+
+        fn status_json(d: &Deployment) -> Value {
+            serde_json::to_value(&d.status).unwrap()
+        }
+
+        #[tokio::test]
+        async fn a_replicaset_per_template_and_a_missed_progress_deadline() {
+            let h = Harness::start().await;
+            let controller = DeploymentController::new(&h.context);
+            h.start_informers().await;
+            let _: Deployment = h.create(web(2, "busybox:1")).await;
+
+            controller.sync("default/web").await.unwrap();
+            let created = sets(&h).await;
+            assert_eq!(created.len(), 1);
+            let rs = &created[0];
+            let hash = rs
+                .labels()
+                .get(TEMPLATE_HASH)
+                .cloned()
+                .expect("pod-template-hash");
+            assert_eq!(rs.name_any(), format!("web-{hash}"));
+            assert_eq!(rs_replicas(rs), 2);
+            assert_eq!(annotation(rs, REVISION).as_deref(), Some("1"));
+            let d: Deployment = h.fresh("default", "web").await;
+            let progressing = condition(&status_json(&d), "Progressing");
+            assert_eq!(progressing["status"], "True");
+            assert_eq!(progressing["reason"], "NewReplicaSetCreated");
+
+            // Nothing becomes available; 30 s later the rollout has timed out.
+            h.clock.advance(Duration::from_secs(20));
+            controller.sync("default/web").await.unwrap();
+            let d: Deployment = h.fresh("default", "web").await;
+            assert_eq!(condition(&status_json(&d), "Progressing")["status"], "True");
+            h.clock.advance(Duration::from_secs(11));
+            controller.sync("default/web").await.unwrap();
+            let d: Deployment = h.fresh("default", "web").await;
+            let progressing = condition(&status_json(&d), "Progressing");
+            assert_eq!(progressing["status"], "False");
+            assert_eq!(progressing["reason"], "ProgressDeadlineExceeded");
+            assert_eq!(
+                progressing["message"],
+                format!("ReplicaSet \"web-{hash}\" has timed out progressing.")
+            );
+            let available = condition(&status_json(&d), "Available");
+            assert_eq!(available["reason"], "MinimumReplicasUnavailable");
+        }
+
+        #[tokio::test]
+        async fn a_new_template_surges_and_old_replicas_go_as_new_ones_are_available() {
+            let h = Harness::start().await;
+            let controller = DeploymentController::new(&h.context);
+            h.start_informers().await;
+            let _: Deployment = h.create(web(4, "busybox:1")).await;
+            controller.sync("default/web").await.unwrap();
+            let old = sets(&h).await.remove(0);
+            let all_there = json!({"status": {
+                "replicas": 4, "readyReplicas": 4, "availableReplicas": 4,
+                "observedGeneration": 1,
+            }});
+            let _: ReplicaSet = h.patch_status("default", &old.name_any(), all_there).await;
+            controller.sync("default/web").await.unwrap();
+            let d: Deployment = h.fresh("default", "web").await;
+            let progressing = condition(&status_json(&d), "Progressing");
+            assert_eq!(progressing["reason"], "NewReplicaSetAvailable");
+            assert_eq!(condition(&status_json(&d), "Available")["status"], "True");
+
+            // 25% of 4: one more may be made, one may be missing.
+            let _: Deployment = h
+                .patch(
+                    "default",
+                    "web",
+                    json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox:2"}]}}}}),
+                )
+                .await;
+            controller.sync("default/web").await.unwrap();
+            let now = sets(&h).await;
+            assert_eq!(now.len(), 2);
+            let new = now
+                .iter()
+                .find(|rs| rs.name_any() != old.name_any())
+                .unwrap();
+            assert_eq!(annotation(new, REVISION).as_deref(), Some("2"));
+            let old_now = now
+                .iter()
+                .find(|rs| rs.name_any() == old.name_any())
+                .unwrap();
+            // The surge comes first; the old set then gives up the one
+            // replica it may lose.
+            assert_eq!(rs_replicas(new), 1);
+            controller.sync("default/web").await.unwrap();
+            let now = sets(&h).await;
+            let old_now2 = now
+                .iter()
+                .find(|rs| rs.name_any() == old.name_any())
+                .unwrap();
+            assert!(rs_replicas(old_now2) <= rs_replicas(old_now));
+            assert_eq!(rs_replicas(old_now2), 3);
+
+            // The new set's replica becomes available: the rollout moves on.
+            let _: ReplicaSet = h
+                .patch_status(
+                    "default",
+                    &new.name_any(),
+                    json!({"status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1}}),
+                )
+                .await;
+            let _: ReplicaSet = h
+                .patch_status(
+                    "default",
+                    &old.name_any(),
+                    json!({"status": {"replicas": 3, "readyReplicas": 3, "availableReplicas": 3}}),
+                )
+                .await;
+            controller.sync("default/web").await.unwrap();
+            let now = sets(&h).await;
+            let new_now = now
+                .iter()
+                .find(|rs| rs.name_any() == new.name_any())
+                .unwrap();
+            assert_eq!(rs_replicas(new_now), 2);
+            let d: Deployment = h.fresh("default", "web").await;
+            assert_eq!(
+                condition(&status_json(&d), "Progressing")["reason"],
+                "ReplicaSetUpdated"
+            );
+        }
+    }
 }

@@ -682,7 +682,9 @@ impl StatefulSetController {
                     if terminating(pod) && monotonic {
                         return Ok(());
                     }
-                    if !running_and_ready(pod) && monotonic {
+                    // Each ordinal waits for its predecessors to be
+                    // Running and available (minReadySeconds), as upstream.
+                    if !healthy(pod) && monotonic {
                         return Ok(());
                     }
                     self.fix_identity(set, pod, ord).await?;
@@ -911,5 +913,112 @@ mod tests {
             claim_name("blockchain-data", "substrate-blockchain-alice", 0),
             "blockchain-data-substrate-blockchain-alice-0"
         );
+    }
+
+    mod reconcile {
+        use super::*;
+        use crate::testing::Harness;
+
+        fn db(replicas: i32) -> Value {
+            json!({
+                "apiVersion": "apps/v1", "kind": "StatefulSet",
+                "metadata": {"name": "db"},
+                "spec": {
+                    "replicas": replicas,
+                    "serviceName": "db",
+                    "minReadySeconds": 5,
+                    "selector": {"matchLabels": {"app": "db"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "db"}},
+                        "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+                    },
+                    "volumeClaimTemplates": [{
+                        "metadata": {"name": "data"},
+                        "spec": {
+                            "accessModes": ["ReadWriteOnce"],
+                            "resources": {"requests": {"storage": "1Gi"}},
+                        },
+                    }],
+                },
+            })
+        }
+
+        fn live(pods: &[Pod]) -> Vec<String> {
+            pods.iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+                .map(|p| p.name_any())
+                .collect()
+        }
+
+        #[tokio::test]
+        async fn ordinals_start_in_order_after_min_ready_seconds_with_their_claims() {
+            let h = Harness::start().await;
+            let controller = StatefulSetController::new(&h.context);
+            h.start_informers().await;
+            let _: StatefulSet = h.create(db(2)).await;
+
+            controller.sync("default/db").await.unwrap();
+            let claims: Vec<PersistentVolumeClaim> = h.list("default").await;
+            assert_eq!(
+                claims.iter().map(|c| c.name_any()).collect::<Vec<_>>(),
+                ["data-db-0"]
+            );
+            let pods = h.pods("default").await;
+            assert_eq!(live(&pods), ["db-0"]);
+            let first = &pods[0];
+            let spec = first.spec.as_ref().unwrap();
+            assert_eq!(spec.hostname.as_deref(), Some("db-0"));
+            assert_eq!(spec.subdomain.as_deref(), Some("db"));
+            assert_eq!(
+                first.labels().get(POD_NAME_LABEL).map(String::as_str),
+                Some("db-0")
+            );
+            let volume = spec
+                .volumes
+                .iter()
+                .flatten()
+                .find(|v| v.name == "data")
+                .unwrap();
+            assert_eq!(
+                volume
+                    .persistent_volume_claim
+                    .as_ref()
+                    .map(|c| c.claim_name.as_str()),
+                Some("data-db-0")
+            );
+
+            // db-1 waits until db-0 has been ready for minReadySeconds.
+            h.mark_ready(first).await;
+            controller.sync("default/db").await.unwrap();
+            assert_eq!(live(&h.pods("default").await), ["db-0"]);
+            h.clock.advance(Duration::from_secs(5));
+            controller.sync("default/db").await.unwrap();
+            let pods = h.pods("default").await;
+            assert_eq!(live(&pods), ["db-0", "db-1"]);
+
+            h.mark_ready(&pods[1]).await;
+            h.clock.advance(Duration::from_secs(5));
+            controller.sync("default/db").await.unwrap();
+            let set: StatefulSet = h.fresh("default", "db").await;
+            let status = set.status.unwrap();
+            assert_eq!(status.replicas, 2);
+            assert_eq!(status.ready_replicas, Some(2));
+            assert_eq!(status.available_replicas, Some(2));
+            assert_eq!(status.current_revision, status.update_revision);
+            let revisions: Vec<ControllerRevision> = h.list("default").await;
+            assert_eq!(
+                revisions.iter().map(|r| r.name_any()).collect::<Vec<_>>(),
+                [status.update_revision.unwrap()]
+            );
+
+            // Scaling down removes the highest ordinal and keeps its claim.
+            let _: StatefulSet = h
+                .patch("default", "db", json!({"spec": {"replicas": 1}}))
+                .await;
+            controller.sync("default/db").await.unwrap();
+            assert_eq!(live(&h.list::<Pod>("default").await), ["db-0"]);
+            let claims: Vec<PersistentVolumeClaim> = h.list("default").await;
+            assert_eq!(claims.len(), 2, "claims outlive their pods by default");
+        }
     }
 }

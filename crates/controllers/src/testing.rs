@@ -200,17 +200,42 @@ impl Harness {
     }
 
     async fn patch_pod_status(&self, pod: &Pod, status: Value) {
-        let api: Api<Pod> =
-            Api::namespaced(self.client.clone(), &pod.namespace().unwrap_or_default());
+        self.patch_status::<Pod>(
+            &pod.namespace().unwrap_or_default(),
+            &pod.name_any(),
+            status,
+        )
+        .await;
+    }
+
+    /// Merges `status` (`{"status": ...}`) into `namespace/name`'s status
+    /// and waits until the informers see it.
+    pub async fn patch_status<K>(&self, namespace: &str, name: &str, status: Value) -> K
+    where
+        K: Kind<Scope = k8s_openapi::NamespaceResourceScope>,
+    {
+        let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
         let patched = api
-            .patch_status(
-                &pod.name_any(),
-                &PatchParams::default(),
-                &Patch::Merge(status),
-            )
+            .patch_status(name, &PatchParams::default(), &Patch::Merge(status))
             .await
-            .expect("patch the pod's status");
+            .expect("patch the status");
         self.cached(&patched).await;
+        patched
+    }
+
+    /// Merges `patch` into `namespace/name` and waits until the informers
+    /// see it.
+    pub async fn patch<K>(&self, namespace: &str, name: &str, patch: Value) -> K
+    where
+        K: Kind<Scope = k8s_openapi::NamespaceResourceScope>,
+    {
+        let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
+        let patched = api
+            .patch(name, &PatchParams::default(), &Patch::Merge(patch))
+            .await
+            .expect("patch");
+        self.cached(&patched).await;
+        patched
     }
 
     /// Binds a pod to `node` by setting its nodeName, as the scheduler's
