@@ -590,4 +590,57 @@ mod tests {
         assert_eq!(latest, Some(at("2026-01-01T05:00:00Z")));
         assert_eq!(missed, 5);
     }
+
+    mod reconcile {
+        use super::*;
+        use crate::testing::Harness;
+
+        #[tokio::test]
+        async fn jobs_start_on_schedule_and_forbid_skips_while_one_runs() {
+            let h = Harness::start().await;
+            let controller = CronJobController::new(&h.context);
+            h.start_informers().await;
+            let _: CronJob = h
+                .create(json!({
+                    "apiVersion": "batch/v1", "kind": "CronJob",
+                    "metadata": {"name": "tick"},
+                    "spec": {
+                        "schedule": "* * * * *",
+                        "concurrencyPolicy": "Forbid",
+                        "jobTemplate": {"spec": {"template": {"spec": {
+                            "restartPolicy": "Never",
+                            "containers": [{"name": "c", "image": "busybox"}],
+                        }}}},
+                    },
+                }))
+                .await;
+
+            // Nothing is due yet: it looks again at the next minute.
+            let outcome = controller.sync("default/tick").await.unwrap();
+            assert!(matches!(outcome, Outcome::After(d) if d <= Duration::from_secs(61)));
+            assert!(h.list::<Job>("default").await.is_empty());
+
+            h.clock.advance(Duration::from_secs(60));
+            controller.sync("default/tick").await.unwrap();
+            let jobs: Vec<Job> = h.list("default").await;
+            assert_eq!(jobs.len(), 1);
+            let scheduled = Timestamp::from_second(h.clock.now().as_second() / 60 * 60).unwrap();
+            assert_eq!(jobs[0].name_any(), format!("tick-{}", scheduled.as_second() / 60));
+            assert_eq!(
+                jobs[0].annotations().get(SCHEDULED_ANNOTATION).map(String::as_str),
+                Some(time(scheduled).as_str())
+            );
+            h.cached(&jobs[0]).await;
+            let cronjob: CronJob = h.fresh("default", "tick").await;
+            let status = cronjob.status.unwrap();
+            assert_eq!(status.last_schedule_time.map(|t| t.0), Some(scheduled));
+            assert_eq!(status.active.map(|a| a.len()), Some(1));
+
+            // Still running a minute later: Forbid skips this run.
+            h.clock.advance(Duration::from_secs(60));
+            controller.sync("default/tick").await.unwrap();
+            assert_eq!(h.list::<Job>("default").await.len(), 1);
+        }
+    }
+
 }

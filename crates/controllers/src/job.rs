@@ -918,4 +918,125 @@ mod tests {
         assert_eq!(failure_policy(&job, &pod(1, true)), Verdict::Ignore);
         assert_eq!(failure_policy(&job, &pod(1, false)), Verdict::Count);
     }
+
+    mod reconcile {
+        use super::*;
+        use crate::testing::{Harness, settle};
+
+        fn work(spec: Value) -> Value {
+            let mut spec = spec;
+            spec["template"] = json!({"spec": {
+                "restartPolicy": "Never",
+                "containers": [{"name": "c", "image": "busybox"}],
+            }});
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "work"}, "spec": spec})
+        }
+
+        fn live(pods: &[Pod]) -> Vec<&Pod> {
+            pods.iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none() && !finished(p))
+                .collect()
+        }
+
+        fn has(job: &Job, kind: &str, reason: &str) -> bool {
+            job.status
+                .as_ref()
+                .and_then(|s| condition(s, kind))
+                .is_some_and(|c| c.reason.as_deref() == Some(reason))
+        }
+
+        #[tokio::test]
+        async fn completions_succeed_and_the_job_completes() {
+            let h = Harness::start().await;
+            let controller = JobController::new(&h.context);
+            h.start_informers().await;
+            let _: Job = h.create(work(json!({"completions": 2, "parallelism": 2}))).await;
+            controller.sync("default/work").await.unwrap();
+            let pods = h.pods("default").await;
+            assert_eq!(pods.len(), 2);
+            for pod in &pods {
+                assert!(has_tracking(pod), "pods carry the tracking finalizer");
+            }
+            let job: Job = h.fresh("default", "work").await;
+            assert_eq!(
+                job.status.as_ref().and_then(|s| s.start_time.clone()),
+                Some(h.clock.now_time())
+            );
+
+            h.clock.advance(Duration::from_secs(7));
+            for pod in &pods {
+                h.mark_finished(pod, "Succeeded").await;
+            }
+            let job: Job = settle(&h, "default", "work", || controller.sync("default/work"), |j: &Job| {
+                has(j, "Complete", "CompletionsReached")
+            })
+            .await;
+            let status = job.status.unwrap();
+            assert_eq!(status.succeeded, Some(2));
+            assert_eq!(status.completion_time, Some(h.clock.now_time()));
+            assert!(
+                h.pods("default").await.iter().all(|p| !has_tracking(p)),
+                "counted pods lose the finalizer"
+            );
+        }
+
+        #[tokio::test]
+        async fn failed_pods_are_replaced_after_backoff_and_the_deadline_fails_the_job() {
+            let h = Harness::start().await;
+            let controller = JobController::new(&h.context);
+            h.start_informers().await;
+            let _: Job = h
+                .create(work(json!({"backoffLimit": 3, "activeDeadlineSeconds": 60})))
+                .await;
+            controller.sync("default/work").await.unwrap();
+            let first = h.pods("default").await.remove(0);
+            h.mark_finished(&first, "Failed").await;
+            let job: Job = settle(&h, "default", "work", || controller.sync("default/work"), |j: &Job| {
+                j.status.as_ref().and_then(|s| s.failed) == Some(1)
+            })
+            .await;
+            assert!(job.status.as_ref().unwrap().active.is_none());
+            // The replacement waits 10 s after the failure.
+            let outcome = controller.sync("default/work").await.unwrap();
+            assert!(matches!(outcome, Outcome::After(d) if d <= Duration::from_secs(10) && d > Duration::ZERO));
+            assert!(live(&h.pods("default").await).is_empty());
+            h.clock.advance(Duration::from_secs(10));
+            controller.sync("default/work").await.unwrap();
+            assert_eq!(live(&h.pods("default").await).len(), 1);
+
+            // A minute after the start the job has run out of time.
+            h.clock.advance(Duration::from_secs(50));
+            let job: Job = settle(&h, "default", "work", || controller.sync("default/work"), |j: &Job| {
+                has(j, "Failed", "DeadlineExceeded")
+            })
+            .await;
+            let failed = job.status.as_ref().and_then(|s| condition(s, "Failed")).unwrap();
+            assert_eq!(
+                failed.message.as_deref(),
+                Some("Job was active longer than specified deadline")
+            );
+            assert!(live(&h.pods("default").await).is_empty(), "its pods are stopped");
+        }
+
+        #[tokio::test]
+        async fn the_backoff_limit_fails_the_job() {
+            let h = Harness::start().await;
+            let controller = JobController::new(&h.context);
+            h.start_informers().await;
+            let _: Job = h.create(work(json!({"backoffLimit": 0}))).await;
+            controller.sync("default/work").await.unwrap();
+            let pod = h.pods("default").await.remove(0);
+            h.mark_finished(&pod, "Failed").await;
+            let job: Job = settle(&h, "default", "work", || controller.sync("default/work"), |j: &Job| {
+                has(j, "Failed", "BackoffLimitExceeded")
+            })
+            .await;
+            let failed = job.status.as_ref().and_then(|s| condition(s, "Failed")).unwrap();
+            assert_eq!(
+                failed.message.as_deref(),
+                Some("Job has reached the specified backoff limit")
+            );
+        }
+    }
+
 }

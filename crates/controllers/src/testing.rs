@@ -278,6 +278,26 @@ fn revision<K: Resource>(object: &K) -> u64 {
         .unwrap_or(0)
 }
 
+/// Runs `sync` until what the API then holds passes `done`, letting the
+/// informers catch up between runs (a controller may need a few passes:
+/// a pod is counted, then released, then the counts move), at most ten.
+pub async fn settle<K, F, Fut>(h: &Harness, namespace: &str, name: &str, sync: F, done: impl Fn(&K) -> bool) -> K
+where
+    K: Kind<Scope = k8s_openapi::NamespaceResourceScope>,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<crate::queue::Outcome, crate::Error>>,
+{
+    for _ in 0..10 {
+        sync().await.expect("sync");
+        let _ = h.pods(namespace).await;
+        let object: K = h.fresh(namespace, name).await;
+        if done(&object) {
+            return object;
+        }
+    }
+    panic!("{namespace}/{name} did not settle after ten syncs");
+}
+
 /// Polls `check` until it answers, for at most 20 seconds.
 pub async fn eventually<T>(mut check: impl FnMut() -> Option<T>) -> T {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);

@@ -117,3 +117,58 @@ impl TtlAfterFinishedController {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Harness;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn a_finished_job_is_deleted_once_its_ttl_has_passed() {
+        let h = Harness::start().await;
+        let controller = TtlAfterFinishedController::new(&h.context);
+        h.start_informers().await;
+        let _: Job = h
+            .create(json!({
+                "apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"name": "done"},
+                "spec": {
+                    "ttlSecondsAfterFinished": 60,
+                    "template": {"spec": {
+                        "restartPolicy": "Never",
+                        "containers": [{"name": "c", "image": "busybox"}],
+                    }},
+                },
+            }))
+            .await;
+        let finished = crate::pods::timestamp(h.clock.now());
+        let _: Job = h
+            .patch_status(
+                "default",
+                "done",
+                json!({"status": {
+                    "startTime": finished,
+                    "completionTime": finished,
+                    "conditions": [
+                        {"type": "SuccessCriteriaMet", "status": "True", "lastTransitionTime": finished},
+                        {"type": "Complete", "status": "True", "lastTransitionTime": finished},
+                    ],
+                }}),
+            )
+            .await;
+        let outcome = controller.sync("default/done").await.unwrap();
+        assert!(
+            matches!(outcome, Outcome::After(d) if d > Duration::from_secs(59) && d <= Duration::from_secs(61)),
+            "looks again when the TTL passes"
+        );
+        assert_eq!(h.list::<Job>("default").await.len(), 1);
+        h.clock.advance(Duration::from_secs(60));
+        controller.sync("default/done").await.unwrap();
+        let left = h.list::<Job>("default").await;
+        assert!(
+            left.iter().all(|j| j.metadata.deletion_timestamp.is_some()),
+            "the job is being deleted"
+        );
+    }
+}
