@@ -625,9 +625,15 @@ mod tests {
             let jobs: Vec<Job> = h.list("default").await;
             assert_eq!(jobs.len(), 1);
             let scheduled = Timestamp::from_second(h.clock.now().as_second() / 60 * 60).unwrap();
-            assert_eq!(jobs[0].name_any(), format!("tick-{}", scheduled.as_second() / 60));
             assert_eq!(
-                jobs[0].annotations().get(SCHEDULED_ANNOTATION).map(String::as_str),
+                jobs[0].name_any(),
+                format!("tick-{}", scheduled.as_second() / 60)
+            );
+            assert_eq!(
+                jobs[0]
+                    .annotations()
+                    .get(SCHEDULED_ANNOTATION)
+                    .map(String::as_str),
                 Some(time(scheduled).as_str())
             );
             h.cached(&jobs[0]).await;
@@ -642,5 +648,4 @@ mod tests {
             assert_eq!(h.list::<Job>("default").await.len(), 1);
         }
     }
-
 }

@@ -688,3 +688,133 @@ impl Collector {
 fn is_precondition_failure(err: &kube::Error) -> bool {
     matches!(err, kube::Error::Api(status) if status.code == 409 && status.message.contains("Precondition failed"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Harness;
+    use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+    use kube::ResourceExt;
+
+    async fn owner_and_dependents(h: &Harness, owner: &str) -> (ConfigMap, OwnerReference) {
+        let created: ConfigMap = h
+            .create(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": owner}}))
+            .await;
+        let reference = OwnerReference {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            name: owner.into(),
+            uid: created.uid().unwrap(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        };
+        let _: ConfigMap = h
+            .create(
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+                "name": format!("{owner}-config"), "ownerReferences": [reference]}}),
+            )
+            .await;
+        let _: Secret = h
+            .create(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {
+                "name": format!("{owner}-secret"), "ownerReferences": [reference]}}))
+            .await;
+        (created, reference)
+    }
+
+    async fn names<K>(h: &Harness) -> Vec<String>
+    where
+        K: crate::informer::Kind<Scope = k8s_openapi::NamespaceResourceScope>,
+    {
+        h.list::<K>("default")
+            .await
+            .iter()
+            .map(|o| o.name_any())
+            .filter(|n| n != "kube-root-ca.crt")
+            .collect()
+    }
+
+    async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+        for _ in 0..200 {
+            if check().await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{what} did not happen within 10 s");
+    }
+
+    #[tokio::test]
+    async fn dependents_follow_their_owner_as_the_propagation_policy_says() {
+        let h = Harness::start().await;
+        let _collector = start(&h.context, h.shutdown());
+        // The fixtures are written through informers of their own kinds.
+        h.context.informers.get::<ConfigMap>();
+        h.context.informers.get::<Secret>();
+        h.start_informers().await;
+        let configs: Api<ConfigMap> = Api::namespaced(h.client.clone(), "default");
+        let secrets: Api<Secret> = Api::namespaced(h.client.clone(), "default");
+
+        // Background: the owner goes at once, its dependents after.
+        owner_and_dependents(&h, "bg").await;
+        configs
+            .delete("bg", &DeleteParams::background())
+            .await
+            .unwrap();
+        until("background collection", async || {
+            names::<ConfigMap>(&h).await.is_empty() && names::<Secret>(&h).await.is_empty()
+        })
+        .await;
+
+        // Foreground: the owner stays, marked, until its blocking
+        // dependents are gone.
+        owner_and_dependents(&h, "fg").await;
+        configs
+            .delete("fg", &DeleteParams::foreground())
+            .await
+            .unwrap();
+        let marked = configs.get("fg").await.unwrap();
+        assert!(marked.finalizers().iter().any(|f| f == FOREGROUND));
+        until("foreground collection", async || {
+            names::<ConfigMap>(&h).await.is_empty() && names::<Secret>(&h).await.is_empty()
+        })
+        .await;
+
+        // Orphan: the dependents stay without the reference.
+        owner_and_dependents(&h, "or").await;
+        configs.delete("or", &DeleteParams::orphan()).await.unwrap();
+        until("orphaning", async || {
+            names::<ConfigMap>(&h).await == ["or-config"]
+        })
+        .await;
+        let kept = configs.get("or-config").await.unwrap();
+        assert!(kept.owner_references().is_empty());
+        let kept = secrets.get("or-secret").await.unwrap();
+        assert!(kept.owner_references().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_object_whose_owner_never_existed_is_collected() {
+        let h = Harness::start().await;
+        let _collector = start(&h.context, h.shutdown());
+        // The fixtures are written through informers of their own kinds.
+        h.context.informers.get::<ConfigMap>();
+        h.context.informers.get::<Secret>();
+        h.start_informers().await;
+        let dangling = OwnerReference {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            name: "gone".into(),
+            uid: "00000000-0000-0000-0000-000000000001".into(),
+            controller: None,
+            block_owner_deletion: None,
+        };
+        let _: Secret = h
+            .create(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {
+                "name": "left-behind", "ownerReferences": [dangling]}}))
+            .await;
+        until("collection of the dangling dependent", async || {
+            names::<Secret>(&h).await.is_empty()
+        })
+        .await;
+    }
+}

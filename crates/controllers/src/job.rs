@@ -950,7 +950,9 @@ mod tests {
             let h = Harness::start().await;
             let controller = JobController::new(&h.context);
             h.start_informers().await;
-            let _: Job = h.create(work(json!({"completions": 2, "parallelism": 2}))).await;
+            let _: Job = h
+                .create(work(json!({"completions": 2, "parallelism": 2})))
+                .await;
             controller.sync("default/work").await.unwrap();
             let pods = h.pods("default").await;
             assert_eq!(pods.len(), 2);
@@ -967,9 +969,13 @@ mod tests {
             for pod in &pods {
                 h.mark_finished(pod, "Succeeded").await;
             }
-            let job: Job = settle(&h, "default", "work", || controller.sync("default/work"), |j: &Job| {
-                has(j, "Complete", "CompletionsReached")
-            })
+            let job: Job = settle(
+                &h,
+                "default",
+                "work",
+                || controller.sync("default/work"),
+                |j: &Job| has(j, "Complete", "CompletionsReached"),
+            )
             .await;
             let status = job.status.unwrap();
             assert_eq!(status.succeeded, Some(2));
@@ -986,19 +992,27 @@ mod tests {
             let controller = JobController::new(&h.context);
             h.start_informers().await;
             let _: Job = h
-                .create(work(json!({"backoffLimit": 3, "activeDeadlineSeconds": 60})))
+                .create(work(
+                    json!({"backoffLimit": 3, "activeDeadlineSeconds": 60}),
+                ))
                 .await;
             controller.sync("default/work").await.unwrap();
             let first = h.pods("default").await.remove(0);
             h.mark_finished(&first, "Failed").await;
-            let job: Job = settle(&h, "default", "work", || controller.sync("default/work"), |j: &Job| {
-                j.status.as_ref().and_then(|s| s.failed) == Some(1)
-            })
+            let job: Job = settle(
+                &h,
+                "default",
+                "work",
+                || controller.sync("default/work"),
+                |j: &Job| j.status.as_ref().and_then(|s| s.failed) == Some(1),
+            )
             .await;
             assert!(job.status.as_ref().unwrap().active.is_none());
             // The replacement waits 10 s after the failure.
             let outcome = controller.sync("default/work").await.unwrap();
-            assert!(matches!(outcome, Outcome::After(d) if d <= Duration::from_secs(10) && d > Duration::ZERO));
+            assert!(
+                matches!(outcome, Outcome::After(d) if d <= Duration::from_secs(10) && d > Duration::ZERO)
+            );
             assert!(live(&h.pods("default").await).is_empty());
             h.clock.advance(Duration::from_secs(10));
             controller.sync("default/work").await.unwrap();
@@ -1006,16 +1020,27 @@ mod tests {
 
             // A minute after the start the job has run out of time.
             h.clock.advance(Duration::from_secs(50));
-            let job: Job = settle(&h, "default", "work", || controller.sync("default/work"), |j: &Job| {
-                has(j, "Failed", "DeadlineExceeded")
-            })
+            let job: Job = settle(
+                &h,
+                "default",
+                "work",
+                || controller.sync("default/work"),
+                |j: &Job| has(j, "Failed", "DeadlineExceeded"),
+            )
             .await;
-            let failed = job.status.as_ref().and_then(|s| condition(s, "Failed")).unwrap();
+            let failed = job
+                .status
+                .as_ref()
+                .and_then(|s| condition(s, "Failed"))
+                .unwrap();
             assert_eq!(
                 failed.message.as_deref(),
                 Some("Job was active longer than specified deadline")
             );
-            assert!(live(&h.pods("default").await).is_empty(), "its pods are stopped");
+            assert!(
+                live(&h.pods("default").await).is_empty(),
+                "its pods are stopped"
+            );
         }
 
         #[tokio::test]
@@ -1027,16 +1052,23 @@ mod tests {
             controller.sync("default/work").await.unwrap();
             let pod = h.pods("default").await.remove(0);
             h.mark_finished(&pod, "Failed").await;
-            let job: Job = settle(&h, "default", "work", || controller.sync("default/work"), |j: &Job| {
-                has(j, "Failed", "BackoffLimitExceeded")
-            })
+            let job: Job = settle(
+                &h,
+                "default",
+                "work",
+                || controller.sync("default/work"),
+                |j: &Job| has(j, "Failed", "BackoffLimitExceeded"),
+            )
             .await;
-            let failed = job.status.as_ref().and_then(|s| condition(s, "Failed")).unwrap();
+            let failed = job
+                .status
+                .as_ref()
+                .and_then(|s| condition(s, "Failed"))
+                .unwrap();
             assert_eq!(
                 failed.message.as_deref(),
                 Some("Job has reached the specified backoff limit")
             );
         }
     }
-
 }

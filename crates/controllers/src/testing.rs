@@ -66,6 +66,12 @@ impl Harness {
         }
     }
 
+    /// What a controller started whole (`module::start`) stops on: the
+    /// end of the test.
+    pub fn shutdown(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
     /// Starts every informer the controllers made so far and waits for
     /// their first lists.
     pub async fn start_informers(&self) {
@@ -281,7 +287,13 @@ fn revision<K: Resource>(object: &K) -> u64 {
 /// Runs `sync` until what the API then holds passes `done`, letting the
 /// informers catch up between runs (a controller may need a few passes:
 /// a pod is counted, then released, then the counts move), at most ten.
-pub async fn settle<K, F, Fut>(h: &Harness, namespace: &str, name: &str, sync: F, done: impl Fn(&K) -> bool) -> K
+pub async fn settle<K, F, Fut>(
+    h: &Harness,
+    namespace: &str,
+    name: &str,
+    sync: F,
+    done: impl Fn(&K) -> bool,
+) -> K
 where
     K: Kind<Scope = k8s_openapi::NamespaceResourceScope>,
     F: Fn() -> Fut,
