@@ -2202,3 +2202,72 @@ async fn a_stuck_rollout_exceeds_its_progress_deadline() {
         .err();
     assert!(err.contains("exceeded its progress deadline"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controllers_resume_after_losing_the_api_server_without_duplicates() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    cluster
+        .kubectl(&[
+            "create",
+            "deployment",
+            "web",
+            "--image=busybox",
+            "--replicas=3",
+        ])
+        .await
+        .ok();
+    cluster
+        .eventually(&["get", "pods", "-l", "app=web"], "3 pods", |l| {
+            items(l).len() == 3
+        })
+        .await;
+
+    // The API server goes away and comes back on its port; what changed
+    // around the outage is found by the informers' relist.
+    let cluster = cluster.restart_in_place(Duration::from_secs(2)).await;
+    cluster
+        .kubectl(&["scale", "deployment", "web", "--replicas=5"])
+        .await
+        .ok();
+    let victim = cluster
+        .kubectl(&[
+            "get",
+            "pods",
+            "-l",
+            "app=web",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["delete", "pod", &victim, "--wait=false"])
+        .await
+        .ok();
+    let live = |l: &Value| {
+        items(l)
+            .iter()
+            .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+            .count()
+    };
+    cluster
+        .eventually(&["get", "pods", "-l", "app=web"], "5 live pods", |l| {
+            live(l) == 5
+        })
+        .await;
+    // Nothing more comes: the set is not doubled, and one ReplicaSet
+    // holds every pod.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let pods = cluster
+        .kubectl(&["get", "pods", "-l", "app=web", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(live(&pods), 5, "{pods}");
+    let sets = cluster
+        .kubectl(&["get", "rs", "-l", "app=web", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(items(&sets).len(), 1);
+    assert_eq!(items(&sets)[0]["spec"]["replicas"], 5);
+}
