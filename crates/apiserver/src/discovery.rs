@@ -75,6 +75,21 @@ fn subresource_kind(
         "binding" => ("Binding".into(), "", "v1", vec!["create"]),
         "eviction" => ("Eviction".into(), "policy", "v1", vec!["create"]),
         "finalize" => (info.kind.into(), "", "", vec!["update"]),
+        "log" => (info.kind.into(), "", "", vec!["get"]),
+        "exec" => ("PodExecOptions".into(), "", "", vec!["create", "get"]),
+        "attach" => ("PodAttachOptions".into(), "", "", vec!["create", "get"]),
+        "portforward" => (
+            "PodPortForwardOptions".into(),
+            "",
+            "",
+            vec!["create", "get"],
+        ),
+        "proxy" => (
+            format!("{}ProxyOptions", info.kind),
+            "",
+            "",
+            vec!["create", "delete", "get", "patch", "update"],
+        ),
         _ => (info.kind.into(), "", "", vec!["get", "patch", "update"]),
     }
 }

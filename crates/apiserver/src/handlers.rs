@@ -351,6 +351,9 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
             resource.info.plural, user.name, resource.verb, resource.info.plural
         )));
     }
+    if crate::connect::is_connect(&resource) {
+        return crate::connect::serve(state.clone(), resource, request).await;
+    }
     if resource.verb == "watch" {
         if !resource.info.allows("watch") || resource.subresource.is_some() {
             return Err(ApiError::method_not_allowed());

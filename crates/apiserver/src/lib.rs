@@ -6,6 +6,7 @@ mod admission;
 pub mod auth;
 mod bootstrap;
 pub mod component_health;
+mod connect;
 mod defaults;
 pub mod discovery;
 mod endpoint_leases;

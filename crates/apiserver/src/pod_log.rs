@@ -4,17 +4,14 @@
 //! (so `kubectl logs -f` follows). The container is resolved and its state
 //! checked here, with upstream's messages.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
 
+use crate::connect::encode;
 use crate::handlers::Call;
-use crate::objects::decode;
 use crate::status::ApiError;
 
 /// The query parameters the kubelet takes, passed on as given.
@@ -112,19 +109,6 @@ fn check_state(pod: &Value, name: &str, container: &str, previous: bool) -> Resu
     Ok(())
 }
 
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 impl Call<'_> {
     /// GET `pods/NAME/log`.
     pub(crate) async fn pod_log(&self) -> Result<Response, ApiError> {
@@ -146,38 +130,14 @@ impl Call<'_> {
             )));
         }
         check_state(&pod, &name, &container, previous)?;
-        let nodes = api::registry::lookup("", "v1", "nodes")
-            .ok_or_else(|| ApiError::internal("no nodes resource"))?;
-        let node_object = match self.store().get(&nodes.storage_key(None, &node)).await {
-            Ok(Some(kv)) => decode(nodes, &kv)?,
-            Ok(None) => return Err(ApiError::not_found(nodes, &node)),
-            Err(err) => return Err(ApiError::from_store(err, nodes, &node)),
-        };
-        let address = node_object["status"]["addresses"]
-            .as_array()
-            .and_then(|a| a.iter().find(|a| a["type"] == "InternalIP"))
-            .and_then(|a| a["address"].as_str())
-            .unwrap_or_default()
-            .to_string();
-        let port = node_object["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"]
-            .as_u64()
-            .unwrap_or(0);
-        if address.is_empty() || port == 0 {
-            return Err(ApiError::bad_request(format!(
-                "the kubelet of node {node} serves no logs (no InternalIP or kubelet port)"
-            )));
-        }
+        let kubelet = crate::connect::node_kubelet(self.state, &node).await?;
         let mut query: Vec<String> = Vec::new();
         for key in FORWARDED {
             if let Some(value) = self.query.get(*key) {
                 query.push(format!("{key}={}", encode(value)));
             }
         }
-        let host = if address.contains(':') {
-            format!("[{address}]:{port}")
-        } else {
-            format!("{address}:{port}")
-        };
+        let host = kubelet.host();
         let path = format!(
             "/containerLogs/{}/{}/{}?{}",
             encode(&namespace),
@@ -187,31 +147,10 @@ impl Call<'_> {
         );
         let url = format!("https://{host}{path}");
         let fail = |detail: String| ApiError::internal(format!("Get \"{url}\": {detail}"));
-        let config = self.state.kubelet_client.clone().ok_or_else(|| {
-            ApiError::internal("this API server has no kubelet client certificate")
-        })?;
-        let tcp = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            tokio::net::TcpStream::connect(&host),
-        )
-        .await
-        .map_err(|_| fail(format!("dial tcp {host}: i/o timeout")))?
-        .map_err(|e| fail(format!("dial tcp {host}: connect: {e}")))?;
-        let server_name = rustls::pki_types::ServerName::try_from(address.clone())
-            .map_err(|e| fail(e.to_string()))?;
-        let tls = tokio_rustls::TlsConnector::from(Arc::clone(&config))
-            .connect(server_name, tcp)
-            .await
-            .map_err(|e| fail(format!("remote error: {e}")))?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-            .await
-            .map_err(|e| fail(e.to_string()))?;
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
+        let mut sender = crate::connect::dial_kubelet(self.state, &kubelet).await?;
         let request = hyper::Request::get(&path)
             .header(header::HOST, &host)
-            .body(http_body_util::Empty::<hyper::body::Bytes>::new())
+            .body(Body::empty())
             .map_err(|e| fail(e.to_string()))?;
         let response = sender
             .send_request(request)

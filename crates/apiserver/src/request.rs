@@ -70,7 +70,8 @@ pub fn parse(method: &Method, path: &str, watch: bool) -> Parsed {
     };
     let name = rest.get(1).map(|s| s.to_string());
     let subresource = rest.get(2).map(|s| s.to_string());
-    if rest.len() > 3 {
+    // A proxy subresource carries the path it proxies after it.
+    if rest.len() > 3 && subresource.as_deref() != Some("proxy") {
         return Parsed::NotFound;
     }
     // `/api/v1/namespaces/x` names the namespace x itself.

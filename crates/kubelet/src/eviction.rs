@@ -61,6 +61,18 @@ impl ActivePods {
         self.lock().remove(uid);
     }
 
+    /// The pod `namespace/name` running here and (name, runtime id) of its
+    /// running containers: what exec, attach and port-forward reach.
+    pub fn find(&self, namespace: &str, name: &str) -> Option<(Arc<Pod>, Vec<(String, String)>)> {
+        self.lock()
+            .values()
+            .find(|a| {
+                a.pod.metadata.namespace.as_deref() == Some(namespace)
+                    && a.pod.metadata.name.as_deref() == Some(name)
+            })
+            .map(|a| (a.pod.clone(), a.containers.clone()))
+    }
+
     /// The eviction decided for a pod, if any.
     pub fn eviction(&self, uid: &str) -> Option<String> {
         self.lock().get(uid).and_then(|a| a.eviction.clone())

@@ -21,6 +21,7 @@ pub mod runtime;
 pub mod server;
 pub mod static_pods;
 pub mod status;
+pub mod streaming;
 pub mod volumes;
 mod worker;
 
@@ -191,6 +192,7 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
     let mut serving = None;
     let live_logs = Arc::new(logs::LiveLogs::default());
     let metrics = Arc::new(metrics::Metrics::default());
+    let active_pods: Arc<eviction::ActivePods> = Arc::default();
     let logs_dir = options
         .pod_logs_dir
         .clone()
@@ -206,6 +208,10 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
                     logs_dir: logs_dir.clone(),
                     live_logs: live_logs.clone(),
                     metrics: metrics.clone(),
+                    streams: Arc::new(streaming::Streams {
+                        pods: active_pods.clone(),
+                        runtime: runtime.clone(),
+                    }),
                 });
                 let server_options = server_options.clone();
                 let stopping = shutdown.clone();
@@ -232,7 +238,7 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         pods_dir: options.root_dir.join("pods"),
         logs_dir,
         live_logs,
-        active_pods: Arc::default(),
+        active_pods,
         simulated,
         allocatable: config.capacity.allocatable(),
         metrics,

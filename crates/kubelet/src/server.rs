@@ -20,7 +20,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::logs::{LiveLogs, LogOptions};
 
-type Body = BoxBody<Bytes, Infallible>;
+pub type Body = BoxBody<Bytes, Infallible>;
 
 /// Where the kubelet serves and whom it trusts.
 #[derive(Clone, Debug)]
@@ -35,9 +35,11 @@ pub struct Shared {
     pub logs_dir: PathBuf,
     pub live_logs: Arc<LiveLogs>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// exec, attach and port-forward reach the pods through these.
+    pub streams: Arc<crate::streaming::Streams>,
 }
 
-fn text(code: StatusCode, body: impl Into<String>) -> Response<Body> {
+pub fn text(code: StatusCode, body: impl Into<String>) -> Response<Body> {
     let mut response = Response::new(
         http_body_util::Full::new(Bytes::from(body.into()))
             .map_err(|never| match never {})
@@ -48,7 +50,7 @@ fn text(code: StatusCode, body: impl Into<String>) -> Response<Body> {
 }
 
 /// Percent-decodes a path segment.
-fn decode(segment: &str) -> String {
+pub fn decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -84,6 +86,16 @@ async fn answer(
     }
     if path == "/metrics" {
         return text(StatusCode::OK, shared.metrics.render());
+    }
+    let segments: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(decode)
+        .collect();
+    if matches!(segments[0].as_str(), "exec" | "attach" | "portForward") {
+        return crate::streaming::serve(&shared.streams, &segments, request)
+            .await
+            .unwrap_or_else(|| text(StatusCode::NOT_FOUND, "404 page not found"));
     }
     let Some(rest) = path.strip_prefix("/containerLogs/") else {
         return text(StatusCode::NOT_FOUND, "404 page not found");
@@ -176,7 +188,7 @@ pub async fn serve(
                 async move { Ok::<_, Infallible>(answer(shared, authenticated, request).await) }
             });
             let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             tokio::select! {
                 _ = connection => {}
                 _ = stopping.wait_for(|stop| *stop) => {}

@@ -95,6 +95,34 @@ pub struct ExecResult {
     pub output: String,
 }
 
+/// Which standard streams a streamed command gets, and whether on a
+/// terminal (stdout and stderr are then one stream).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StreamOptions {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+    pub tty: bool,
+}
+
+pub type ReadStream = Box<dyn tokio::io::AsyncRead + Send + Unpin>;
+pub type WriteStream = Box<dyn tokio::io::AsyncWrite + Send + Unpin>;
+
+/// A command running in a container with its standard streams handed to
+/// the caller (exec, as `kubectl exec` asks).
+pub struct StreamingProcess {
+    pub stdin: Option<WriteStream>,
+    /// stdout, or the terminal's output with a tty.
+    pub stdout: Option<ReadStream>,
+    pub stderr: Option<ReadStream>,
+    /// Sets the terminal's size (columns, rows); none without a tty.
+    pub resize: Option<Box<dyn Fn(u16, u16) + Send + Sync>>,
+    /// Resolves to the exit code.
+    pub exit: futures::future::BoxFuture<'static, i32>,
+    /// Kills the command and whatever it started (the client went away).
+    pub kill: Box<dyn Fn() + Send + Sync>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
     /// The container cannot be created as asked (its status says
@@ -143,6 +171,31 @@ pub trait Runtime: Send + Sync + 'static {
         command: &[String],
         timeout: Duration,
     ) -> Result<ExecResult, RuntimeError>;
+    /// Starts `command` in the container's namespaces with its streams
+    /// handed back (exec).
+    async fn exec(
+        &self,
+        _id: &str,
+        _command: &[String],
+        _options: StreamOptions,
+    ) -> Result<StreamingProcess, RuntimeError> {
+        Err(RuntimeError::Other(format!(
+            "the {} runtime cannot run commands in containers",
+            self.version()
+        )))
+    }
+    /// A TCP connection to `port` inside the container's network
+    /// namespace (port-forward).
+    async fn port_forward(
+        &self,
+        _id: &str,
+        _port: u16,
+    ) -> Result<tokio::net::TcpStream, RuntimeError> {
+        Err(RuntimeError::Other(format!(
+            "the {} runtime cannot forward ports",
+            self.version()
+        )))
+    }
     /// Stops everything this runtime started (the kubelet is going away).
     async fn shutdown(&self);
     /// A running container's memory use in bytes (its cgroup's), if known.

@@ -26,11 +26,12 @@ use tokio::sync::Notify;
 use super::ipam::{Ipam, parse_pod_cidr};
 use super::{
     ContainerConfig, ContainerState, ExecResult, Runtime, RuntimeError, Sandbox, SandboxConfig,
-    new_id, now,
+    StreamOptions, StreamingProcess, new_id, now,
 };
 
 mod cgroups;
 mod network;
+mod pty;
 
 pub use network::BridgeConfig;
 
@@ -94,6 +95,75 @@ impl ProcessRuntime {
     fn ipam(&self) -> Option<Arc<Ipam>> {
         self.ipam.read().ok().and_then(|i| i.clone())
     }
+
+    /// A running container's pid.
+    fn running_pid(&self, id: &str) -> Result<(i32, ContainerConfig), RuntimeError> {
+        let containers = self.containers();
+        let container = containers
+            .get(id)
+            .ok_or_else(|| RuntimeError::NotFound(id.to_string()))?;
+        let pid = container
+            .pid
+            .ok_or_else(|| RuntimeError::Other(format!("container {id} is not running")))?;
+        Ok((pid, container.config.clone()))
+    }
+
+    /// What a command run in a running container (exec, exec probes,
+    /// hooks) is set up with: the container's namespaces, working
+    /// directory and user.
+    fn exec_setup(
+        &self,
+        id: &str,
+        command: &[String],
+        tty: bool,
+    ) -> Result<(ContainerConfig, ChildSetup), RuntimeError> {
+        let (pid, config) = self.running_pid(id)?;
+        if command.is_empty() {
+            return Err(RuntimeError::Other("an empty command".into()));
+        }
+        let mut join = Vec::new();
+        for (name, nstype) in [
+            ("net", libc::CLONE_NEWNET),
+            ("uts", libc::CLONE_NEWUTS),
+            ("ipc", libc::CLONE_NEWIPC),
+            ("mnt", libc::CLONE_NEWNS),
+        ] {
+            if let Ok(file) = std::fs::File::open(format!("/proc/{pid}/ns/{name}")) {
+                join.push((OwnedFd::from(file), nstype));
+            }
+        }
+        let setup = ChildSetup {
+            netns: None,
+            join,
+            new_namespaces: false,
+            hostname: CString::default(),
+            mounts: Vec::new(),
+            cgroup_procs: Vec::new(),
+            working_dir: working_dir(&config)?,
+            user: user(&config),
+            controlling_tty: tty,
+        };
+        Ok((config, setup))
+    }
+}
+
+/// A connection to `port` on the loopback of the network namespace of
+/// process `pid`: a thread joins the namespace and connects (a socket
+/// stays in the namespace it was made in).
+fn connect_in_namespace(pid: i32, port: u16) -> std::io::Result<std::net::TcpStream> {
+    let netns = std::fs::File::open(format!("/proc/{pid}/ns/net"))?;
+    std::thread::spawn(move || {
+        // SAFETY: setns(2) on this short-lived thread only.
+        if unsafe { libc::setns(netns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        std::net::TcpStream::connect_timeout(
+            &std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+            Duration::from_secs(10),
+        )
+    })
+    .join()
+    .map_err(|_| std::io::Error::other("the connecting thread panicked"))?
 }
 
 /// Finds `program` as execve would after a PATH search.
@@ -132,6 +202,8 @@ struct ChildSetup {
     cgroup_procs: Vec<CString>,
     working_dir: Option<CString>,
     user: Option<(libc::uid_t, libc::gid_t)>,
+    /// stdin is a terminal that becomes the session's controlling one.
+    controlling_tty: bool,
 }
 
 impl ChildSetup {
@@ -140,6 +212,9 @@ impl ChildSetup {
         // SAFETY: plain syscalls on values prepared before the fork.
         unsafe {
             if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if self.controlling_tty && libc::ioctl(0, libc::TIOCSCTTY, 0) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             for procs in &self.cgroup_procs {
@@ -558,6 +633,7 @@ impl Runtime for ProcessRuntime {
             cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
             working_dir: working_dir(&config)?,
             user: user(&config),
+            controlling_tty: false,
         };
         if let Some(parent) = config.log_path.parent() {
             std::fs::create_dir_all(parent)
@@ -672,39 +748,8 @@ impl Runtime for ProcessRuntime {
         command: &[String],
         timeout: Duration,
     ) -> Result<ExecResult, RuntimeError> {
-        let (pid, config) = {
-            let containers = self.containers();
-            let container = containers
-                .get(id)
-                .ok_or_else(|| RuntimeError::NotFound(id.to_string()))?;
-            (container.pid, container.config.clone())
-        };
-        let pid =
-            pid.ok_or_else(|| RuntimeError::Other(format!("container {id} is not running")))?;
-        let program = command
-            .first()
-            .ok_or_else(|| RuntimeError::Other("an empty command".into()))?;
-        let mut join = Vec::new();
-        for (name, nstype) in [
-            ("net", libc::CLONE_NEWNET),
-            ("uts", libc::CLONE_NEWUTS),
-            ("ipc", libc::CLONE_NEWIPC),
-            ("mnt", libc::CLONE_NEWNS),
-        ] {
-            if let Ok(file) = std::fs::File::open(format!("/proc/{pid}/ns/{name}")) {
-                join.push((OwnedFd::from(file), nstype));
-            }
-        }
-        let setup = ChildSetup {
-            netns: None,
-            join,
-            new_namespaces: false,
-            hostname: CString::default(),
-            mounts: Vec::new(),
-            cgroup_procs: Vec::new(),
-            working_dir: working_dir(&config)?,
-            user: user(&config),
-        };
+        let (config, setup) = self.exec_setup(id, command, false)?;
+        let program = &command[0];
         let mut child = container_command(command, &config, setup);
         child.kill_on_drop(true);
         let output = tokio::time::timeout(timeout, child.output())
@@ -726,6 +771,129 @@ impl Runtime for ProcessRuntime {
 
     fn memory_usage(&self, id: &str) -> Option<u64> {
         self.containers().get(id)?.cgroup.as_ref()?.memory_usage()
+    }
+
+    async fn exec(
+        &self,
+        id: &str,
+        command: &[String],
+        options: StreamOptions,
+    ) -> Result<StreamingProcess, RuntimeError> {
+        use std::process::Stdio;
+        let (config, setup) = self.exec_setup(id, command, options.tty)?;
+        let program = &command[0];
+        let env = config.env.clone();
+        if !program.contains('/') && resolve(program, &env).is_none() {
+            return Err(RuntimeError::Other(format!(
+                "exec: {program:?}: executable file not found in $PATH"
+            )));
+        }
+        let mut child = container_command(command, &config, setup);
+        let mut terminal = None;
+        if options.tty {
+            let (primary, secondary) = pty::open()
+                .map_err(|e| RuntimeError::Other(format!("cannot open a terminal: {e}")))?;
+            let copy = |fd: &OwnedFd| {
+                fd.try_clone()
+                    .map(Stdio::from)
+                    .map_err(|e| RuntimeError::Other(format!("cannot open a terminal: {e}")))
+            };
+            child
+                .stdin(copy(&secondary)?)
+                .stdout(copy(&secondary)?)
+                .stderr(Stdio::from(secondary));
+            terminal = Some(primary);
+        } else {
+            let pipe = |wanted: bool| {
+                if wanted {
+                    Stdio::piped()
+                } else {
+                    Stdio::null()
+                }
+            };
+            child
+                .stdin(pipe(options.stdin))
+                .stdout(pipe(options.stdout))
+                .stderr(pipe(options.stderr));
+        }
+        let mut child = child
+            .spawn()
+            .map_err(|e| RuntimeError::Other(format!("exec: {program:?}: {e}")))?;
+        let pid = child.id().and_then(|p| i32::try_from(p).ok());
+        let kill: Box<dyn Fn() + Send + Sync> = Box::new(move || {
+            if let Some(pid) = pid {
+                // SAFETY: kill(2) on the session we started (setsid made
+                // the command its group leader).
+                unsafe { libc::kill(-pid, libc::SIGKILL) };
+            }
+        });
+        let (stdin, stdout, stderr, resize): (
+            Option<super::WriteStream>,
+            Option<super::ReadStream>,
+            Option<super::ReadStream>,
+            Option<Box<dyn Fn(u16, u16) + Send + Sync>>,
+        ) = match terminal {
+            Some(primary) => {
+                let sizer = primary.clone();
+                (
+                    options
+                        .stdin
+                        .then(|| Box::new(primary.clone()) as super::WriteStream),
+                    Some(Box::new(primary)),
+                    None,
+                    Some(Box::new(move |columns, rows| sizer.resize(columns, rows))),
+                )
+            }
+            None => (
+                child
+                    .stdin
+                    .take()
+                    .map(|s| Box::new(s) as super::WriteStream),
+                child
+                    .stdout
+                    .take()
+                    .map(|s| Box::new(s) as super::ReadStream),
+                child
+                    .stderr
+                    .take()
+                    .map(|s| Box::new(s) as super::ReadStream),
+                None,
+            ),
+        };
+        let exit = Box::pin(async move {
+            match child.wait().await {
+                Ok(status) => exit_code(status),
+                Err(_) => 255,
+            }
+        });
+        Ok(StreamingProcess {
+            stdin,
+            stdout,
+            stderr,
+            resize,
+            exit,
+            kill,
+        })
+    }
+
+    async fn port_forward(
+        &self,
+        id: &str,
+        port: u16,
+    ) -> Result<tokio::net::TcpStream, RuntimeError> {
+        let (pid, _) = self.running_pid(id)?;
+        let stream = tokio::task::spawn_blocking(move || connect_in_namespace(pid, port))
+            .await
+            .map_err(|e| RuntimeError::Other(e.to_string()))?
+            .map_err(|e| {
+                RuntimeError::Other(format!(
+                    "failed to connect to localhost:{port} inside namespace of the pod: {e}"
+                ))
+            })?;
+        stream
+            .set_nonblocking(true)
+            .and_then(|()| tokio::net::TcpStream::from_std(stream))
+            .map_err(|e| RuntimeError::Other(e.to_string()))
     }
 
     async fn shutdown(&self) {
