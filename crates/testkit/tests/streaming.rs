@@ -126,6 +126,38 @@ async fn kubectl_exec_runs_commands_in_the_container() {
         .ok();
     assert_eq!(out.trim(), "12");
 
+    // The same over SPDY, which kubectl falls back to.
+    let spdy = [("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false")];
+    let run = cluster
+        .kubectl_with(
+            &[
+                "exec",
+                "shell",
+                "-c",
+                "main",
+                "--",
+                bb,
+                "sh",
+                "-c",
+                "echo out; echo err >&2; exit 4",
+            ],
+            &spdy,
+            None,
+        )
+        .await;
+    assert_eq!(run.code, Some(4), "{run:?}");
+    assert_eq!(run.stdout, "out\n");
+    assert!(run.stderr.contains("err"), "{}", run.stderr);
+    let out = cluster
+        .kubectl_with(
+            &["exec", "-i", "shell", "-c", "main", "--", bb, "wc", "-c"],
+            &spdy,
+            Some("twelve bytes"),
+        )
+        .await
+        .ok();
+    assert_eq!(out.trim(), "12");
+
     // Bad requests get upstream's messages.
     let err = cluster
         .kubectl(&["exec", "shell", "-c", "nope", "--", bb, "true"])
