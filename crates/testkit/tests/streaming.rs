@@ -173,3 +173,209 @@ async fn kubectl_exec_runs_commands_in_the_container() {
         .err();
     assert!(err.contains("no-such-command"), "{err}");
 }
+
+/// A `kubectl port-forward` running in the background, and the local
+/// ports it listens on (in the order given).
+struct PortForward {
+    child: std::process::Child,
+    ports: Vec<u16>,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Drop for PortForward {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl PortForward {
+    fn start(
+        cluster: &TestCluster,
+        args: &[&str],
+        env: &[(&str, &str)],
+        expected: usize,
+    ) -> PortForward {
+        use std::io::BufRead;
+        let mut command = std::process::Command::new("kubectl");
+        command
+            .arg("port-forward")
+            .args(args)
+            .env("KUBECONFIG", &cluster.kubeconfig)
+            .env("HOME", cluster.data_dir().join("home"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("run kubectl port-forward");
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let errors = output.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                errors.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let stdout = child.stdout.take().expect("stdout");
+        let (found_tx, found) = std::sync::mpsc::channel();
+        let seen = output.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                seen.lock().unwrap().push_str(&(line.clone() + "\n"));
+                // "Forwarding from 127.0.0.1:PORT -> TARGET"
+                if let Some(rest) = line.strip_prefix("Forwarding from 127.0.0.1:")
+                    && let Some(port) = rest
+                        .split_whitespace()
+                        .next()
+                        .and_then(|p| p.parse::<u16>().ok())
+                {
+                    let _ = found_tx.send(port);
+                }
+            }
+        });
+        let mut ports = Vec::new();
+        while ports.len() < expected {
+            match found.recv_timeout(Duration::from_secs(20)) {
+                Ok(port) => ports.push(port),
+                Err(_) => panic!(
+                    "kubectl port-forward did not start: {}",
+                    output.lock().unwrap()
+                ),
+            }
+        }
+        PortForward {
+            child,
+            ports,
+            output,
+        }
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+}
+
+/// An HTTP/1.0 GET of `path` on localhost:`port`: the response's body.
+async fn get(port: u16, path: &str) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    Ok(response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or(response))
+}
+
+const WEB: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: httpd
+        image: busybox
+        command: ["BUSYBOX", "sh", "-c", "mkdir -p /tmp/www-$HOSTNAME; echo deployed > /tmp/www-$HOSTNAME/index.html; exec BUSYBOX httpd -f -p 8081 -h /tmp/www-$HOSTNAME"]
+        ports:
+        - name: http
+          containerPort: 8081
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: shell
+spec:
+  selector:
+    app: shell
+  ports:
+  - name: http
+    port: 80
+    targetPort: web
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_port_forward_carries_http_to_pods_services_and_deployments() {
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    cluster
+        .apply("web.yaml", &WEB.replace("BUSYBOX", busybox()))
+        .await
+        .ok();
+    cluster
+        .eventually(&["get", "pods", "-l", "app=web"], "web Ready", |l| {
+            l["items"]
+                .as_array()
+                .is_some_and(|i| i.len() == 1 && ready(&i[0]))
+        })
+        .await;
+
+    for env in [vec![], vec![("KUBECTL_PORT_FORWARD_WEBSOCKETS", "false")]] {
+        // A pod, with a port that has nothing listening beside one that has.
+        let forward = PortForward::start(&cluster, &["pod/shell", ":8080", ":9999"], &env, 2);
+        let body = match get(forward.ports[0], "/hello").await {
+            Ok(body) => body,
+            Err(err) => panic!("{err}: {}", forward.output()),
+        };
+        assert_eq!(body, "hello from the pod\n", "{env:?}");
+        // Concurrent connections in one session.
+        let (a, b) = tokio::join!(
+            get(forward.ports[0], "/hello"),
+            get(forward.ports[0], "/hello")
+        );
+        assert_eq!(
+            a.as_deref().ok(),
+            Some(body.as_str()),
+            "{}",
+            forward.output()
+        );
+        assert_eq!(
+            b.as_deref().ok(),
+            Some(body.as_str()),
+            "{}",
+            forward.output()
+        );
+        // The closed port fails on its own stream, reported as upstream's
+        // kubelet does (kubectl then gives up on the whole session).
+        let _ = get(forward.ports[1], "/").await;
+        for _ in 0..50 {
+            if forward.output().contains("9999") && forward.output().contains("error") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            forward.output().contains("an error occurred forwarding"),
+            "{}",
+            forward.output()
+        );
+        drop(forward);
+
+        // A service's port, resolved to its pod's named target port.
+        let forward = PortForward::start(&cluster, &["svc/shell", ":80"], &env, 1);
+        assert_eq!(get(forward.ports[0], "/hello").await.unwrap(), body);
+        drop(forward);
+
+        // A deployment's pod.
+        let forward = PortForward::start(&cluster, &["deploy/web", ":8081"], &env, 1);
+        assert_eq!(get(forward.ports[0], "/").await.unwrap(), "deployed\n");
+    }
+}
