@@ -379,3 +379,266 @@ async fn kubectl_port_forward_carries_http_to_pods_services_and_deployments() {
         assert_eq!(get(forward.ports[0], "/").await.unwrap(), "deployed\n");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_cp_copies_files_both_ways() {
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    let local = cluster.data_dir().join("copied");
+    let out = cluster
+        .kubectl(&[
+            "cp",
+            "-c",
+            "main",
+            "shell:/data/hello",
+            local.to_str().unwrap(),
+        ])
+        .await;
+    assert!(out.success, "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(&local).unwrap(),
+        "hello from the pod\n"
+    );
+
+    let upload = cluster.file("upload.txt", "sent from here\n");
+    cluster
+        .kubectl(&[
+            "cp",
+            "-c",
+            "main",
+            upload.to_str().unwrap(),
+            "shell:/data/uploaded.txt",
+        ])
+        .await
+        .ok();
+    let out = cluster
+        .kubectl(&[
+            "exec",
+            "shell",
+            "-c",
+            "main",
+            "--",
+            busybox(),
+            "cat",
+            "/data/uploaded.txt",
+        ])
+        .await
+        .ok();
+    assert_eq!(out, "sent from here\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxy_subresources_reach_pods_services_and_kubelets() {
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    cluster
+        .apply("web.yaml", &WEB.replace("BUSYBOX", busybox()))
+        .await
+        .ok();
+    let out = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/default/pods/shell:8080/proxy/hello",
+        ])
+        .await
+        .ok();
+    assert_eq!(out, "hello from the pod\n");
+    // A named container port, and the first one when none is named.
+    let out = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/default/pods/shell:web/proxy/hello",
+        ])
+        .await
+        .ok();
+    assert_eq!(out, "hello from the pod\n");
+    let out = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/default/pods/shell/proxy/hello",
+        ])
+        .await
+        .ok();
+    assert_eq!(out, "hello from the pod\n");
+    // A service's ready endpoint, by port name.
+    cluster
+        .eventually(
+            &["get", "endpoints", "shell"],
+            "the service's endpoint",
+            |e| {
+                e["subsets"][0]["addresses"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty())
+            },
+        )
+        .await;
+    let out = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/default/services/shell:http/proxy/hello",
+        ])
+        .await
+        .ok();
+    assert_eq!(out, "hello from the pod\n");
+    // A kubelet's own endpoints.
+    let out = cluster
+        .kubectl(&["get", "--raw", "/api/v1/nodes/node-a/proxy/metrics"])
+        .await
+        .ok();
+    assert!(out.contains("kubelet_running_pods"), "{out}");
+    // Nothing behind the port: 503 with what was tried.
+    let err = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/default/pods/shell:9999/proxy/",
+        ])
+        .await
+        .err();
+    assert!(err.contains("error trying to reach"), "{err}");
+
+    // kubectl proxy serves the API (and so these proxies) on localhost.
+    use std::io::BufRead;
+    let mut proxy = std::process::Command::new("kubectl")
+        .args(["proxy", "--port=0"])
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .env("HOME", cluster.data_dir().join("home"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run kubectl proxy");
+    let mut line = String::new();
+    std::io::BufReader::new(proxy.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("kubectl proxy said {line:?}"));
+    let pod = get(port, "/api/v1/namespaces/default/pods/shell")
+        .await
+        .unwrap();
+    let pod: Value = serde_json::from_str(&pod).unwrap();
+    assert_eq!(pod["metadata"]["name"], "shell");
+    let body = get(
+        port,
+        "/api/v1/namespaces/default/services/shell:http/proxy/hello",
+    )
+    .await
+    .unwrap();
+    assert_eq!(body, "hello from the pod\n");
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+}
+
+/// What a tmux pane shows.
+fn capture(session: &str) -> String {
+    let out = std::process::Command::new("tmux")
+        .args(["capture-pane", "-p", "-t", session])
+        .output()
+        .expect("tmux capture-pane");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn send_keys(session: &str, keys: &str) {
+    let status = std::process::Command::new("tmux")
+        .args(["send-keys", "-t", session, keys, "Enter"])
+        .status()
+        .expect("tmux send-keys");
+    assert!(status.success());
+}
+
+async fn pane_shows(session: &str, text: &str) -> String {
+    for _ in 0..100 {
+        let pane = capture(session);
+        if pane.contains(text) {
+            return pane;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the pane never showed {text:?}:\n{}", capture(session));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interactive_shell_runs_on_a_terminal() {
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    let session = format!("rudder-exec-{}", std::process::id());
+    let command = format!(
+        "env KUBECONFIG={} HOME={} kubectl exec -it shell -c main -- {} sh",
+        cluster.kubeconfig.display(),
+        cluster.data_dir().join("home").display(),
+        busybox()
+    );
+    let started = std::process::Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            &command,
+        ])
+        .status()
+        .expect("tmux new-session");
+    assert!(started.success());
+    struct Session(String);
+    impl Drop for Session {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("tmux")
+                .args(["kill-session", "-t", &self.0])
+                .status();
+        }
+    }
+    let _session = Session(session.clone());
+
+    send_keys(&session, "echo $((6 * 7))");
+    pane_shows(&session, "42").await;
+    // A real terminal, sized as the client's.
+    send_keys(
+        &session,
+        &format!("{} tty; {} stty size", busybox(), busybox()),
+    );
+    pane_shows(&session, "/dev/pts/").await;
+    pane_shows(&session, "40 120").await;
+    // The terminal follows the client's window.
+    let resized = std::process::Command::new("tmux")
+        .args(["resize-window", "-t", &session, "-x", "100", "-y", "30"])
+        .status()
+        .expect("tmux resize-window");
+    assert!(resized.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    send_keys(&session, &format!("clear; {} stty size", busybox()));
+    pane_shows(&session, "30 100").await;
+    // Ctrl-C reaches the shell's foreground job, not kubectl.
+    send_keys(&session, &format!("{} sleep 600", busybox()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = std::process::Command::new("tmux")
+        .args(["send-keys", "-t", &session, "C-c"])
+        .status();
+    send_keys(&session, "echo still $((1 + 1))");
+    pane_shows(&session, "still 2").await;
+    // Leaving the shell ends kubectl.
+    send_keys(&session, "exit 0");
+    for _ in 0..100 {
+        let alive = std::process::Command::new("tmux")
+            .args(["has-session", "-t", &session])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !alive {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "kubectl exec did not end with the shell:\n{}",
+        capture(&session)
+    );
+}
