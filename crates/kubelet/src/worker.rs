@@ -797,6 +797,9 @@ impl Worker {
             memory_limit: limit("memory").map(|m| m as u64),
             cpu_limit_millis: limit("cpu").map(|c| (c * 1000.0).ceil() as u64),
             annotations: self.pod.metadata.annotations.clone().unwrap_or_default(),
+            stdin: container.stdin.unwrap_or(false),
+            stdin_once: container.stdin_once.unwrap_or(false),
+            tty: container.tty.unwrap_or(false),
         };
         let log_path = config.log_path.clone();
         let id = match self.host.runtime.create_container(&sandbox, config).await {

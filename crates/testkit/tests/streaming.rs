@@ -642,3 +642,125 @@ async fn an_interactive_shell_runs_on_a_terminal() {
         capture(&session)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attach_and_run_join_a_containers_own_streams() {
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    let bb = busybox();
+    // Output only: what the container prints from now on.
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ticker
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{bb}", "sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"]
+"#
+    );
+    cluster.apply("ticker.yaml", &manifest).await.ok();
+    cluster
+        .eventually(&["get", "pod", "ticker"], "ticker Ready", ready)
+        .await;
+    // kubectl attach runs until the container ends; this one does not, so
+    // it is stopped after a while.
+    let attached = tokio::process::Command::new("timeout")
+        .args(["3", "kubectl", "attach", "ticker"])
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .env("HOME", cluster.data_dir().join("home"))
+        .output()
+        .await
+        .expect("run kubectl attach");
+    let seen = String::from_utf8_lossy(&attached.stdout);
+    let ticks: Vec<u64> = seen
+        .lines()
+        .filter_map(|l| l.strip_prefix("tick ")?.parse().ok())
+        .collect();
+    assert!(
+        ticks.len() >= 5,
+        "{seen:?} {:?}",
+        String::from_utf8_lossy(&attached.stderr)
+    );
+    // From the moment of attaching (the container had long started), in order.
+    assert!(ticks.windows(2).all(|w| w[1] == w[0] + 1), "{ticks:?}");
+
+    // A pod whose stdin is kept open: `kubectl run -i --rm` feeds it,
+    // the end of that input ends it, and the pod is removed after.
+    let run = cluster
+        .kubectl_with(
+            &[
+                "run",
+                "-i",
+                "--rm",
+                "--restart=Never",
+                "counter",
+                "--image=busybox",
+                "--",
+                bb,
+                "wc",
+                "-c",
+            ],
+            &[],
+            Some("hello"),
+        )
+        .await;
+    assert!(run.stdout.contains('5'), "{run:?}");
+    cluster
+        .eventually(&["get", "pods"], "the counter pod removed", |l| {
+            l["items"]
+                .as_array()
+                .is_some_and(|i| i.iter().all(|p| p["metadata"]["name"] != "counter"))
+        })
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_it_rm_gives_a_shell_and_removes_its_pod() {
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    let session = format!("rudder-run-{}", std::process::id());
+    let command = format!(
+        "env KUBECONFIG={} HOME={} kubectl run -it --rm --restart=Never toolbox --image=busybox -- {} sh; sleep 30",
+        cluster.kubeconfig.display(),
+        cluster.data_dir().join("home").display(),
+        busybox()
+    );
+    let started = std::process::Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            &command,
+        ])
+        .status()
+        .expect("tmux new-session");
+    assert!(started.success());
+    struct Session(String);
+    impl Drop for Session {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("tmux")
+                .args(["kill-session", "-t", &self.0])
+                .status();
+        }
+    }
+    let _session = Session(session.clone());
+    pane_shows(&session, "If you don't see a command prompt").await;
+    send_keys(&session, "echo $((3 * 5))");
+    pane_shows(&session, "15").await;
+    send_keys(&session, "exit");
+    pane_shows(&session, "pod \"toolbox\" deleted").await;
+    cluster
+        .eventually(&["get", "pods"], "the toolbox pod removed", |l| {
+            l["items"]
+                .as_array()
+                .is_some_and(|i| i.iter().all(|p| p["metadata"]["name"] != "toolbox"))
+        })
+        .await;
+}

@@ -70,6 +70,11 @@ pub struct ContainerConfig {
     pub cpu_limit_millis: Option<u64>,
     /// The pod's annotations (the simulated runtime reads its knobs there).
     pub annotations: BTreeMap<String, String>,
+    /// Keep stdin open for attaching clients (`stdin`), closing it when
+    /// the first one detaches (`stdinOnce`); run on a terminal (`tty`).
+    pub stdin: bool,
+    pub stdin_once: bool,
+    pub tty: bool,
 }
 
 /// A container's state as the runtime sees it.
@@ -108,10 +113,61 @@ pub struct StreamOptions {
 pub type ReadStream = Box<dyn tokio::io::AsyncRead + Send + Unpin>;
 pub type WriteStream = Box<dyn tokio::io::AsyncWrite + Send + Unpin>;
 
+/// A stdin fed from a channel: what arrives is written to `pipe`, and the
+/// channel's end closes it.
+pub fn feed_stdin(mut pipe: WriteStream) -> tokio::sync::mpsc::Sender<hyper::body::Bytes> {
+    use tokio::io::AsyncWriteExt;
+    let (sender, mut incoming) = tokio::sync::mpsc::channel::<hyper::body::Bytes>(16);
+    tokio::spawn(async move {
+        while let Some(data) = incoming.recv().await {
+            if pipe.write_all(&data).await.is_err() {
+                return;
+            }
+        }
+        let _ = pipe.shutdown().await;
+    });
+    sender
+}
+
+/// An AsyncRead over the chunks a channel delivers (its end is EOF).
+pub struct ChannelReader {
+    incoming: tokio::sync::mpsc::Receiver<hyper::body::Bytes>,
+    pending: hyper::body::Bytes,
+}
+
+impl ChannelReader {
+    pub fn new(incoming: tokio::sync::mpsc::Receiver<hyper::body::Bytes>) -> ChannelReader {
+        ChannelReader {
+            incoming,
+            pending: hyper::body::Bytes::new(),
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for ChannelReader {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        while self.pending.is_empty() {
+            match std::task::ready!(self.incoming.poll_recv(cx)) {
+                Some(chunk) => self.pending = chunk,
+                None => return std::task::Poll::Ready(Ok(())),
+            }
+        }
+        let n = self.pending.len().min(buf.remaining());
+        let chunk = self.pending.split_to(n);
+        buf.put_slice(&chunk);
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
 /// A command running in a container with its standard streams handed to
 /// the caller (exec, as `kubectl exec` asks).
 pub struct StreamingProcess {
-    pub stdin: Option<WriteStream>,
+    /// Writes to the command's stdin; dropping it ends that stdin.
+    pub stdin: Option<tokio::sync::mpsc::Sender<hyper::body::Bytes>>,
     /// stdout, or the terminal's output with a tty.
     pub stdout: Option<ReadStream>,
     pub stderr: Option<ReadStream>,
@@ -181,6 +237,19 @@ pub trait Runtime: Send + Sync + 'static {
     ) -> Result<StreamingProcess, RuntimeError> {
         Err(RuntimeError::Other(format!(
             "the {} runtime cannot run commands in containers",
+            self.version()
+        )))
+    }
+    /// Joins a running container's own streams (attach): its output from
+    /// now on, its stdin if it keeps one open. Ending the session detaches;
+    /// the container goes on.
+    async fn attach(
+        &self,
+        _id: &str,
+        _options: StreamOptions,
+    ) -> Result<StreamingProcess, RuntimeError> {
+        Err(RuntimeError::Other(format!(
+            "the {} runtime cannot attach to containers",
             self.version()
         )))
     }

@@ -43,6 +43,40 @@ struct Container {
     pid: Option<i32>,
     cgroup: Option<cgroups::ContainerCgroup>,
     ended: Arc<Notify>,
+    /// The running container's own stdin, when its spec keeps one open.
+    stdin: Option<tokio::sync::mpsc::Sender<hyper::body::Bytes>>,
+    /// Its output as it comes, for attached clients: (1 stdout or 2
+    /// stderr, a chunk).
+    output: Option<tokio::sync::broadcast::Sender<(u8, hyper::body::Bytes)>>,
+    /// Its terminal (spec.tty).
+    terminal: Option<pty::Primary>,
+}
+
+/// A reader that also hands every chunk it reads to attached clients.
+struct Tee<R> {
+    inner: R,
+    channel: u8,
+    output: tokio::sync::broadcast::Sender<(u8, hyper::body::Bytes)>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Tee<R> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let std::task::Poll::Ready(Ok(())) = &polled
+            && buf.filled().len() > before
+        {
+            // Nobody attached, or a client too slow to keep up: the
+            // container never waits for its readers.
+            let chunk = hyper::body::Bytes::copy_from_slice(&buf.filled()[before..]);
+            let _ = self.output.send((self.channel, chunk));
+        }
+        polled
+    }
 }
 
 struct SandboxRecord {
@@ -581,6 +615,9 @@ impl Runtime for ProcessRuntime {
                 pid: None,
                 cgroup: None,
                 ended: Arc::new(Notify::new()),
+                stdin: None,
+                output: None,
+                terminal: None,
             },
         );
         Ok(id)
@@ -633,7 +670,7 @@ impl Runtime for ProcessRuntime {
             cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
             working_dir: working_dir(&config)?,
             user: user(&config),
-            controlling_tty: false,
+            controlling_tty: config.tty,
         };
         if let Some(parent) = config.log_path.parent() {
             std::fs::create_dir_all(parent)
@@ -644,10 +681,30 @@ impl Runtime for ProcessRuntime {
             .map_err(|e| fail(format!("{}: {e}", config.log_path.display())))?;
         let log = Arc::new(tokio::sync::Mutex::new(log));
         let mut command = container_command(&config.argv, &config, setup);
-        command
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(false);
+        command.kill_on_drop(false);
+        let mut terminal = None;
+        if config.tty {
+            let (primary, secondary) = pty::open().map_err(|e| fail(format!("a terminal: {e}")))?;
+            let copy = |fd: &OwnedFd| {
+                fd.try_clone()
+                    .map(std::process::Stdio::from)
+                    .map_err(|e| fail(format!("a terminal: {e}")))
+            };
+            command
+                .stdin(copy(&secondary)?)
+                .stdout(copy(&secondary)?)
+                .stderr(std::process::Stdio::from(secondary));
+            terminal = Some(primary);
+        } else {
+            command
+                .stdin(if config.stdin {
+                    std::process::Stdio::piped()
+                } else {
+                    std::process::Stdio::null()
+                })
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+        }
         let mut child = command.spawn().map_err(|e| {
             RuntimeError::Create(format!(
                 "process runtime: cannot start {:?}: {e}",
@@ -656,6 +713,32 @@ impl Runtime for ProcessRuntime {
         })?;
         let pid = child.id().map(|p| p as i32);
         let started_at = now();
+        let (output, _) = tokio::sync::broadcast::channel(256);
+        let tee = |inner: super::ReadStream, channel: u8| -> super::ReadStream {
+            Box::new(Tee {
+                inner,
+                channel,
+                output: output.clone(),
+            })
+        };
+        let (stdout, stderr, stdin): (
+            Option<super::ReadStream>,
+            Option<super::ReadStream>,
+            Option<tokio::sync::mpsc::Sender<hyper::body::Bytes>>,
+        ) = match &terminal {
+            Some(primary) => (
+                Some(tee(Box::new(primary.clone()), 1)),
+                None,
+                config
+                    .stdin
+                    .then(|| super::feed_stdin(Box::new(primary.clone()))),
+            ),
+            None => (
+                child.stdout.take().map(|s| tee(Box::new(s), 1)),
+                child.stderr.take().map(|s| tee(Box::new(s), 2)),
+                child.stdin.take().map(|s| super::feed_stdin(Box::new(s))),
+            ),
+        };
         let ended = {
             let mut containers = self.containers();
             let Some(container) = containers.get_mut(id) else {
@@ -664,10 +747,11 @@ impl Runtime for ProcessRuntime {
             container.state = ContainerState::Running { started_at };
             container.pid = pid;
             container.cgroup = cgroup;
+            container.stdin = stdin;
+            container.output = Some(output);
+            container.terminal = terminal;
             container.ended.clone()
         };
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
         let containers = self.containers.clone();
         let id = id.to_string();
         tokio::spawn(async move {
@@ -694,6 +778,9 @@ impl Runtime for ProcessRuntime {
                     finished_at: now(),
                 };
                 container.pid = None;
+                container.stdin = None;
+                container.output = None;
+                container.terminal = None;
                 container.ended.notify_waiters();
             }
             exited.notify_one();
@@ -828,7 +915,7 @@ impl Runtime for ProcessRuntime {
             }
         });
         let (stdin, stdout, stderr, resize): (
-            Option<super::WriteStream>,
+            Option<tokio::sync::mpsc::Sender<hyper::body::Bytes>>,
             Option<super::ReadStream>,
             Option<super::ReadStream>,
             Option<Box<dyn Fn(u16, u16) + Send + Sync>>,
@@ -838,17 +925,14 @@ impl Runtime for ProcessRuntime {
                 (
                     options
                         .stdin
-                        .then(|| Box::new(primary.clone()) as super::WriteStream),
+                        .then(|| super::feed_stdin(Box::new(primary.clone()))),
                     Some(Box::new(primary)),
                     None,
                     Some(Box::new(move |columns, rows| sizer.resize(columns, rows))),
                 )
             }
             None => (
-                child
-                    .stdin
-                    .take()
-                    .map(|s| Box::new(s) as super::WriteStream),
+                child.stdin.take().map(|s| super::feed_stdin(Box::new(s))),
                 child
                     .stdout
                     .take()
@@ -873,6 +957,107 @@ impl Runtime for ProcessRuntime {
             resize,
             exit,
             kill,
+        })
+    }
+
+    async fn attach(
+        &self,
+        id: &str,
+        options: StreamOptions,
+    ) -> Result<StreamingProcess, RuntimeError> {
+        let (output, stdin, terminal, ended, stdin_once) = {
+            let containers = self.containers();
+            let container = containers
+                .get(id)
+                .ok_or_else(|| RuntimeError::NotFound(id.to_string()))?;
+            let Some(output) = container.output.clone() else {
+                return Err(RuntimeError::Other(format!(
+                    "container {id} is not running"
+                )));
+            };
+            (
+                output,
+                container.stdin.clone(),
+                container.terminal.clone(),
+                container.ended.clone(),
+                container.config.stdin_once,
+            )
+        };
+        let follow = |wanted: u8| -> super::ReadStream {
+            let mut chunks = output.subscribe();
+            let (sender, incoming) = tokio::sync::mpsc::channel(64);
+            tokio::spawn(async move {
+                loop {
+                    match chunks.recv().await {
+                        Ok((channel, chunk)) if channel == wanted => {
+                            if sender.send(chunk).await.is_err() {
+                                return;
+                            }
+                        }
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            });
+            Box::new(super::ChannelReader::new(incoming))
+        };
+        let stdout = options.stdout.then(|| follow(1));
+        let stderr = (options.stderr && terminal.is_none()).then(|| follow(2));
+        let stdin = match (options.stdin, stdin) {
+            (true, Some(container_stdin)) => {
+                let (sender, mut incoming) = tokio::sync::mpsc::channel::<hyper::body::Bytes>(16);
+                let containers = self.containers.clone();
+                let id = id.to_string();
+                tokio::spawn(async move {
+                    while let Some(data) = incoming.recv().await {
+                        if container_stdin.send(data).await.is_err() {
+                            return;
+                        }
+                    }
+                    // The client detached: with stdinOnce its stdin ends.
+                    if stdin_once
+                        && let Some(container) = containers
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .get_mut(&id)
+                    {
+                        container.stdin = None;
+                    }
+                });
+                Some(sender)
+            }
+            _ => None,
+        };
+        let resize: Option<Box<dyn Fn(u16, u16) + Send + Sync>> = terminal
+            .map(|primary| Box::new(move |columns, rows| primary.resize(columns, rows)) as _);
+        let containers = self.containers.clone();
+        let id = id.to_string();
+        let exit = Box::pin(async move {
+            loop {
+                let notified = ended.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                let running = containers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&id)
+                    .is_some_and(|c| matches!(c.state, ContainerState::Running { .. }));
+                if !running {
+                    // Attaching reports the session's end, not the
+                    // container's exit code (that is in the pod's status).
+                    return 0;
+                }
+                notified.await;
+            }
+        });
+        Ok(StreamingProcess {
+            stdin,
+            stdout,
+            stderr,
+            resize,
+            exit,
+            // Detaching leaves the container running.
+            kill: Box::new(|| {}),
         })
     }
 

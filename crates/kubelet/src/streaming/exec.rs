@@ -10,7 +10,7 @@ use std::time::Duration;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 
 use super::{Streams, query_flag, query_values};
@@ -80,17 +80,25 @@ pub async fn serve(
     accept(request, options, start).await
 }
 
-/// Attach is not offered by the process runtime yet: containers' own
-/// stdin is not kept open.
+/// Attach: the container's own streams, as the same protocols carry them.
 pub async fn serve_attach(
-    _streams: Arc<Streams>,
-    _id: String,
-    _request: Request<Incoming>,
+    streams: Arc<Streams>,
+    id: String,
+    request: Request<Incoming>,
 ) -> Response<Body> {
-    text(
-        StatusCode::BAD_REQUEST,
-        "attach is not supported by the process runtime",
-    )
+    let query = request.uri().query().unwrap_or_default().to_string();
+    let options = options(&query);
+    if !options.stdin && !options.stdout && !options.stderr {
+        return text(
+            StatusCode::BAD_REQUEST,
+            "you must specify at least 1 of stdin, stdout, stderr",
+        );
+    }
+    let start = move || async move {
+        // No command: the session's end is a success.
+        (streams.runtime.attach(&id, options).await, Vec::new())
+    };
+    accept(request, options, start).await
 }
 
 /// Upgrades the request with the transport it asks for and runs the
@@ -199,17 +207,14 @@ pub async fn drive(
         while let Some(input) = inputs.recv().await {
             match input {
                 Input::Stdin(data) => {
-                    if let Some(pipe) = stdin.as_mut()
-                        && pipe.write_all(&data).await.is_err()
+                    if let Some(pipe) = stdin.as_ref()
+                        && pipe.send(data).await.is_err()
                     {
                         stdin = None;
                     }
                 }
-                Input::CloseStdin => {
-                    if let Some(mut pipe) = stdin.take() {
-                        let _ = pipe.shutdown().await;
-                    }
-                }
+                // Dropping the sender ends the command's stdin.
+                Input::CloseStdin => stdin = None,
                 Input::Resize(columns, rows) => {
                     if let Some(resize) = &resize {
                         resize(columns, rows);
