@@ -112,6 +112,7 @@ fn validity(params: &mut CertificateParams, days: i64) {
 /// What a leaf certificate is for.
 enum Leaf<'a> {
     Server {
+        name: &'a str,
         dns: &'a [String],
         ips: &'a [IpAddr],
     },
@@ -180,6 +181,7 @@ impl ClusterPki {
             &issuer,
             &serving,
             Leaf::Server {
+                name: "kube-apiserver",
                 dns: &dns,
                 ips: &ips,
             },
@@ -213,8 +215,32 @@ impl ClusterPki {
             &issuer,
             &cert,
             Leaf::Server {
+                name: "kube-apiserver",
                 dns: &dns,
                 ips: &ips,
+            },
+        )?;
+        Ok(cert)
+    }
+
+    /// A kubelet's serving certificate (port 10250), naming the node and
+    /// its addresses; created on first use, renewed when they change.
+    pub fn kubelet_server(
+        &self,
+        node: &str,
+        dns: &[String],
+        ips: &[IpAddr],
+    ) -> Result<CertPair, PkiError> {
+        let issuer = self.issuer()?;
+        let cert = pair(&self.dir, &format!("kubelet-{node}-serving"));
+        let name = format!("system:node:{node}");
+        ensure_leaf(
+            &issuer,
+            &cert,
+            Leaf::Server {
+                name: &name,
+                dns,
+                ips,
             },
         )?;
         Ok(cert)
@@ -261,7 +287,7 @@ fn still_good(pair: &CertPair, leaf: &Leaf<'_>) -> bool {
     if remaining < RENEW_BEFORE_DAYS * 86400 {
         return false;
     }
-    if let Leaf::Server { dns, ips } = leaf {
+    if let Leaf::Server { dns, ips, .. } = leaf {
         let Ok(Some(san)) = cert.subject_alternative_name() else {
             return false;
         };
@@ -299,8 +325,12 @@ fn ensure_leaf(
     let mut params = CertificateParams::new(Vec::<String>::new())?;
     let mut name = DistinguishedName::new();
     match &leaf {
-        Leaf::Server { dns, ips } => {
-            name.push(DnType::CommonName, "kube-apiserver");
+        Leaf::Server {
+            name: common_name,
+            dns,
+            ips,
+        } => {
+            name.push(DnType::CommonName, *common_name);
             for d in dns.iter() {
                 params
                     .subject_alt_names

@@ -130,12 +130,6 @@ impl Harness {
         .await
     }
 
-    /// Waits until the informer of `K` no longer holds `namespace/name`.
-    pub async fn gone<K: Kind>(&self, namespace: &str, name: &str) {
-        let informer = self.context.informers.get::<K>();
-        eventually(|| informer.get(namespace, name).is_none().then_some(())).await
-    }
-
     /// Every `K` of `namespace` as the API has them now, by name.
     pub async fn list<K>(&self, namespace: &str) -> Vec<K>
     where

@@ -61,6 +61,11 @@ impl ActivePods {
         self.lock().remove(uid);
     }
 
+    /// Every pod running here.
+    pub fn pods(&self) -> Vec<Arc<Pod>> {
+        self.lock().values().map(|a| a.pod.clone()).collect()
+    }
+
     /// The pod `namespace/name` running here and (name, runtime id) of its
     /// running containers: what exec, attach and port-forward reach.
     pub fn find(&self, namespace: &str, name: &str) -> Option<(Arc<Pod>, Vec<(String, String)>)> {

@@ -1,8 +1,10 @@
-//! The kubelet's server (port 10250): HTTPS with a self-signed certificate
-//! (the API server does not check it, as upstream by default), clients
-//! authenticated by certificates of the cluster CA. `/healthz` is open;
-//! `/metrics` and `/containerLogs/<ns>/<pod>/<container>` (what the API
-//! server's pods/log proxies to) need an authenticated client.
+//! The kubelet's server (port 10250): HTTPS with a certificate from the
+//! cluster CA (or a self-signed one when it has none; the API server does
+//! not check it, as upstream by default), clients authenticated by
+//! certificates of the cluster CA. `/healthz` is open; `/metrics`,
+//! `/containerLogs/<ns>/<pod>/<container>` (what the API server's pods/log
+//! proxies to) and the streaming endpoints (`/exec`, `/attach`,
+//! `/portForward`, see `streaming`) need an authenticated client.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -28,6 +30,9 @@ pub struct ServerOptions {
     pub address: SocketAddr,
     /// The CA whose client certificates are accepted (the cluster's).
     pub client_ca_pem: String,
+    /// The serving certificate (one from the cluster CA, or
+    /// `--tls-cert-file`); none: a self-signed one, as upstream makes.
+    pub serving_cert: Option<serving::ServingCert>,
 }
 
 /// What the server reads.
@@ -87,11 +92,35 @@ async fn answer(
     if path == "/metrics" {
         return text(StatusCode::OK, shared.metrics.render());
     }
+    if path == "/pods" || path == "/pods/" {
+        let pods = shared.streams.pods.pods();
+        let list = serde_json::json!({
+            "kind": "PodList",
+            "apiVersion": "v1",
+            "metadata": {},
+            "items": pods.iter().map(|p| p.as_ref()).collect::<Vec<_>>(),
+        });
+        let mut response = text(StatusCode::OK, list.to_string());
+        if let Ok(value) = "application/json".parse() {
+            response
+                .headers_mut()
+                .insert(hyper::header::CONTENT_TYPE, value);
+        }
+        return response;
+    }
     let segments: Vec<String> = path
         .trim_start_matches('/')
         .split('/')
         .map(decode)
         .collect();
+    if let [run, namespace, pod, container] = segments.as_slice()
+        && run == "run"
+    {
+        if request.method() != hyper::Method::POST {
+            return text(StatusCode::METHOD_NOT_ALLOWED, "405 method not allowed");
+        }
+        return run_command(&shared, namespace, pod, container, request.uri().query()).await;
+    }
     if matches!(segments[0].as_str(), "exec" | "attach" | "portForward") {
         return crate::streaming::serve(&shared.streams, &segments, request)
             .await
@@ -144,6 +173,46 @@ async fn answer(
     response
 }
 
+/// `/run/<ns>/<pod>/<container>?cmd=...`: runs a command in the
+/// container and answers with its output, as upstream's kubelet does.
+async fn run_command(
+    shared: &Shared,
+    namespace: &str,
+    pod: &str,
+    container: &str,
+    query: Option<&str>,
+) -> Response<Body> {
+    let Some(command) = crate::streaming::query_values(query.unwrap_or_default(), "cmd")
+        .into_iter()
+        .next()
+        .filter(|c| !c.trim().is_empty())
+    else {
+        return text(StatusCode::BAD_REQUEST, "missing the command to run (cmd)");
+    };
+    let argv: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+    let Some((_, running)) = shared.streams.pods.find(namespace, pod) else {
+        return text(
+            StatusCode::NOT_FOUND,
+            format!("pod {namespace}/{pod} is not running on this node"),
+        );
+    };
+    let Some((_, id)) = running.into_iter().find(|(name, _)| name == container) else {
+        return text(
+            StatusCode::NOT_FOUND,
+            format!("container not found ({container:?})"),
+        );
+    };
+    match shared
+        .streams
+        .runtime
+        .exec_sync(&id, &argv, std::time::Duration::from_secs(60))
+        .await
+    {
+        Ok(result) => text(StatusCode::OK, result.output),
+        Err(err) => text(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),
+    }
+}
+
 /// Serves until `shutdown`.
 pub async fn serve(
     listener: TcpListener,
@@ -151,7 +220,10 @@ pub async fn serve(
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), String> {
-    let cert = serving::ServingCert::self_signed()?;
+    let cert = match options.serving_cert.clone() {
+        Some(cert) => cert,
+        None => serving::ServingCert::self_signed()?,
+    };
     let tls = serving::server_config(&cert, Some(&options.client_ca_pem))?;
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     loop {

@@ -26,6 +26,13 @@ pub struct NodeArgs {
     /// The node's InternalIP (default: the address of the default route).
     #[arg(long)]
     pub node_ip: Option<IpAddr>,
+    /// The kubelet's serving certificate (PEM), with --tls-private-key-file
+    /// (default: one from the cluster CA under `rudder server`, else
+    /// self-signed).
+    #[arg(long, requires = "tls_private_key_file")]
+    pub tls_cert_file: Option<PathBuf>,
+    #[arg(long, requires = "tls_cert_file")]
+    pub tls_private_key_file: Option<PathBuf>,
     /// Labels to register the node with: `key=value,...`.
     #[arg(long, value_delimiter = ',')]
     pub node_labels: Vec<String>,
@@ -132,7 +139,18 @@ impl NodeArgs {
         root_dir: PathBuf,
         extra_labels: &[(&str, &str)],
         cluster_ca: Option<String>,
+        serving_cert: Option<serving::ServingCert>,
     ) -> Result<kubelet::KubeletOptions, String> {
+        let read = |path: &PathBuf| {
+            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        let serving_cert = match (&self.tls_cert_file, &self.tls_private_key_file) {
+            (Some(cert), Some(key)) => Some(serving::ServingCert {
+                cert_pem: read(cert)?,
+                key_pem: read(key)?,
+            }),
+            _ => serving_cert,
+        };
         let mut options = kubelet::KubeletOptions::new(&self.name(), root_dir);
         let client_ca = match &self.client_ca_file {
             Some(path) => Some(
@@ -146,6 +164,7 @@ impl NodeArgs {
             options.server = Some(kubelet::server::ServerOptions {
                 address: std::net::SocketAddr::from(([0, 0, 0, 0], self.kubelet_port)),
                 client_ca_pem,
+                serving_cert,
             });
         }
         options.node_ip = self.node_ip;
@@ -204,6 +223,7 @@ pub fn spawn(
     root_dir: PathBuf,
     extra_labels: &[(&str, &str)],
     cluster_ca: Option<String>,
+    serving_cert: Option<serving::ServingCert>,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>, String> {
     if args.simulated_nodes > 0 {
@@ -213,7 +233,7 @@ pub fn spawn(
             client, nodes, stopping,
         )));
     }
-    let options = args.kubelet_options(root_dir, extra_labels, cluster_ca)?;
+    let options = args.kubelet_options(root_dir, extra_labels, cluster_ca, serving_cert)?;
     tracing::info!(node = %options.node_name, "kubelet started");
     Ok(tokio::spawn(kubelet::run(client, options, stopping)))
 }
@@ -301,6 +321,8 @@ async fn run_node(
         args.root_dir.clone(),
         &[],
         kubeconfig_ca(&kubeconfig),
+        // A joining node has no CA key: --tls-cert-file, else self-signed.
+        None,
         stopping,
     )?);
     crate::serve::wait_for_shutdown().await;

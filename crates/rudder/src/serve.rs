@@ -240,12 +240,32 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
         let kubeconfig = server.node_kubeconfig(&name)?;
         let client = crate::components::client(&kubeconfig).await?;
         let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
+        // The node's serving certificate names it and its address.
+        let node_ip = args
+            .node
+            .node_ip
+            .unwrap_or_else(kubelet::runtime::process::node_address);
+        let serving = server
+            .pki
+            .kubelet_server(
+                &name,
+                &[name.clone(), kubelet::machine::hostname()],
+                &[node_ip, std::net::IpAddr::from([127, 0, 0, 1])],
+            )
+            .and_then(|pair| {
+                Ok(serving::ServingCert {
+                    cert_pem: pair.cert_pem()?,
+                    key_pem: pair.key_pem()?,
+                })
+            })
+            .map_err(|e| format!("the kubelet's serving certificate: {e}"))?;
         components.push(crate::node::spawn(
             client,
             &args.node,
             data_dir.join("kubelet"),
             &[("node-role.kubernetes.io/control-plane", "")],
             Some(ca),
+            Some(serving),
             stopping.clone(),
         )?);
     }

@@ -488,6 +488,59 @@ async fn the_proxy_subresources_reach_pods_services_and_kubelets() {
         .await
         .ok();
     assert!(out.contains("kubelet_running_pods"), "{out}");
+    let pods: Value = serde_json::from_str(
+        &cluster
+            .kubectl(&["get", "--raw", "/api/v1/nodes/node-a/proxy/pods"])
+            .await
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(pods["kind"], "PodList");
+    assert!(
+        pods["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["metadata"]["name"] == "shell"),
+        "{pods}"
+    );
+    // /run takes POST, as upstream's.
+    let empty = cluster.file("empty", "");
+    let out = cluster
+        .kubectl(&[
+            "create",
+            "--raw",
+            &format!(
+                "/api/v1/nodes/node-a/proxy/run/default/shell/main?cmd={}+cat+/data/hello",
+                busybox()
+            ),
+            "-f",
+            empty.to_str().unwrap(),
+        ])
+        .await
+        .ok();
+    assert_eq!(out, "hello from the pod\n");
+    // The kubelet's certificate comes from the cluster CA and names it.
+    let node = cluster
+        .kubectl(&["get", "node", "node-a", "-o", "json"])
+        .await
+        .json();
+    let port = node["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"]
+        .as_u64()
+        .unwrap();
+    let pki = cluster.data_dir().join("pki");
+    let curl = std::process::Command::new("curl")
+        .args(["-sS", "--fail", "--cacert"])
+        .arg(pki.join("ca.crt"))
+        .arg(format!("https://127.0.0.1:{port}/healthz"))
+        .output()
+        .expect("curl");
+    assert!(
+        curl.status.success(),
+        "{}",
+        String::from_utf8_lossy(&curl.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&curl.stdout), "ok");
     // Nothing behind the port: 503 with what was tried.
     let err = cluster
         .kubectl(&[
