@@ -158,6 +158,40 @@ async fn kubectl_exec_runs_commands_in_the_container() {
         .ok();
     assert_eq!(out.trim(), "12");
 
+    // A client that goes away takes its command with it.
+    let mut client = std::process::Command::new("kubectl")
+        .args(["exec", "shell", "-c", "main", "--", bb, "sleep", "987"])
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .env("HOME", cluster.data_dir().join("home"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run kubectl exec");
+    // The command's own command line (kubectl's names it too, later on).
+    let pattern = format!("^{bb} sleep 987");
+    let running = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", &pattern])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    for _ in 0..100 {
+        if running() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(running(), "the exec'd command runs");
+    client.kill().unwrap();
+    let _ = client.wait();
+    for _ in 0..100 {
+        if !running() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!running(), "the command outlived its client");
+
     // Bad requests get upstream's messages.
     let err = cluster
         .kubectl(&["exec", "shell", "-c", "nope", "--", bb, "true"])
