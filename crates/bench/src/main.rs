@@ -9,6 +9,7 @@ mod proxy_scenario;
 mod report;
 mod scheduler_scenario;
 mod store_scenario;
+mod streaming_scenario;
 
 use clap::{Parser, Subcommand};
 
@@ -48,6 +49,10 @@ enum Scenario {
     /// full and incremental sync) in a network namespace of its own; DNS
     /// questions answered per second and their latency.
     Proxy(proxy_scenario::Args),
+    /// kubectl port-forward and exec through the API server to a pod on
+    /// the process runtime: a 100 MB download and a 100 MB `cat` (MB/s),
+    /// 1-byte exec round trips (p50/p99).
+    Streaming(streaming_scenario::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -71,6 +76,7 @@ fn main() -> std::process::ExitCode {
             Scenario::Kubelet(args) => kubelet_scenario::run(args).await,
             Scenario::Cluster(args) => cluster_scenario::run(args).await,
             Scenario::Proxy(args) => proxy_scenario::run(args).await,
+            Scenario::Streaming(args) => streaming_scenario::run(args).await,
         }
     });
     match result {
