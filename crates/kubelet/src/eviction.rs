@@ -24,6 +24,9 @@ struct Active {
     wake: Arc<Notify>,
 }
 
+/// (container name, runtime id) of a pod's running containers.
+pub type RunningContainers = Vec<(String, String)>;
+
 /// The pods running on a node, kept by their workers.
 #[derive(Default)]
 pub struct ActivePods(Mutex<HashMap<String, Active>>);
@@ -68,7 +71,7 @@ impl ActivePods {
 
     /// The pod `namespace/name` running here and (name, runtime id) of its
     /// running containers: what exec, attach and port-forward reach.
-    pub fn find(&self, namespace: &str, name: &str) -> Option<(Arc<Pod>, Vec<(String, String)>)> {
+    pub fn find(&self, namespace: &str, name: &str) -> Option<(Arc<Pod>, RunningContainers)> {
         self.lock()
             .values()
             .find(|a| {

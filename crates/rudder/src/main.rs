@@ -30,7 +30,7 @@ enum Command {
     /// Run only the controller manager, against the API server of a kubeconfig.
     ControllerManager(components::ControllerManagerArgs),
     /// Run a node (the kubelet) against the API server of a kubeconfig.
-    Kubelet(node::KubeletArgs),
+    Kubelet(Box<node::KubeletArgs>),
     /// Join this machine to a cluster as a node, with its service proxy
     /// (with --simulated-nodes, many simulated nodes).
     Agent(Box<node::AgentArgs>),
@@ -68,7 +68,7 @@ fn main() -> ExitCode {
             Command::Apiserver(args) => serve::run_apiserver(args).await,
             Command::Scheduler(args) => components::run_scheduler(args).await,
             Command::ControllerManager(args) => components::run_controller_manager(args).await,
-            Command::Kubelet(args) => node::run_kubelet(args).await,
+            Command::Kubelet(args) => node::run_kubelet(*args).await,
             Command::Agent(args) => node::run_agent(*args).await,
             Command::Proxy(args) => network::run_proxy(args).await,
             Command::Snapshot(command) => snapshot::run(command).await,
