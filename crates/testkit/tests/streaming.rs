@@ -851,3 +851,79 @@ async fn run_it_rm_gives_a_shell_and_removes_its_pod() {
         })
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_of_deployments_and_selected_pods() {
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    let bb = busybox();
+    let manifest = format!(
+        r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: chatty
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: chatty
+  template:
+    metadata:
+      labels:
+        app: chatty
+    spec:
+      containers:
+      - name: first
+        image: busybox
+        command: ["{bb}", "sh", "-c", "echo first says hi; i=0; while true; do i=$((i+1)); echo first line $i; sleep 0.2; done"]
+      - name: second
+        image: busybox
+        command: ["{bb}", "sh", "-c", "echo second says hi; sleep 3600"]
+"#
+    );
+    cluster.apply("chatty.yaml", &manifest).await.ok();
+    cluster
+        .eventually(&["get", "pods", "-l", "app=chatty"], "chatty Ready", |l| {
+            l["items"]
+                .as_array()
+                .is_some_and(|i| i.len() == 1 && ready(&i[0]))
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let out = cluster
+        .kubectl(&["logs", "-l", "app=chatty", "--all-containers"])
+        .await
+        .ok();
+    assert!(
+        out.contains("first says hi") && out.contains("second says hi"),
+        "{out}"
+    );
+    let out = cluster
+        .kubectl(&["logs", "deploy/chatty", "-c", "second"])
+        .await
+        .ok();
+    assert_eq!(out, "second says hi\n");
+    // Following a deployment's pod: lines keep coming.
+    let followed = tokio::process::Command::new("timeout")
+        .args([
+            "2",
+            "kubectl",
+            "logs",
+            "-f",
+            "deploy/chatty",
+            "-c",
+            "first",
+            "--tail=1",
+        ])
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .env("HOME", cluster.data_dir().join("home"))
+        .output()
+        .await
+        .expect("run kubectl logs -f");
+    let seen = String::from_utf8_lossy(&followed.stdout);
+    let lines: Vec<&str> = seen
+        .lines()
+        .filter(|l| l.starts_with("first line"))
+        .collect();
+    assert!(lines.len() >= 4, "{seen:?}");
+}
