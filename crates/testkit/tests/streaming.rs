@@ -516,6 +516,17 @@ async fn the_proxy_subresources_reach_pods_services_and_kubelets() {
         .await
         .ok();
     assert_eq!(out, "hello from the pod\n");
+    // An https: endpoint: the kubernetes Service is this API server.
+    let out = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/default/services/https:kubernetes:https/proxy/version",
+        ])
+        .await
+        .ok();
+    let version: Value = serde_json::from_str(&out).unwrap();
+    assert!(version["gitVersion"].is_string(), "{out}");
     // A kubelet's own endpoints.
     let out = cluster
         .kubectl(&["get", "--raw", "/api/v1/nodes/node-a/proxy/metrics"])
