@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::api::core::v1::{
-    DaemonEndpoint, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec, NodeStatus,
-    NodeSystemInfo, Taint,
+    ContainerImage, DaemonEndpoint, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints,
+    NodeSpec, NodeStatus, NodeSystemInfo, Taint,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, OwnerReference, Time};
@@ -79,6 +79,18 @@ fn quantities(map: BTreeMap<String, String>) -> BTreeMap<String, Quantity> {
 struct Observed {
     pressure: Pressure,
     network_ready: bool,
+    images: Vec<(String, u64)>,
+}
+
+/// At most this many images are listed, largest first, as upstream's
+/// `--node-status-max-images` default.
+const MAX_IMAGES: usize = 50;
+
+fn images(runtime: &dyn Runtime) -> Vec<(String, u64)> {
+    let mut images = runtime.images();
+    images.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    images.truncate(MAX_IMAGES);
+    images
 }
 
 fn condition(
@@ -191,6 +203,7 @@ fn status(
     config: &NodeConfig,
     runtime: &dyn Runtime,
     conditions: Vec<NodeCondition>,
+    images: &[(String, u64)],
 ) -> NodeStatus {
     let identity = &config.identity;
     NodeStatus {
@@ -225,6 +238,15 @@ fn status(
             system_uuid: identity.system_uuid.clone(),
             swap: None,
         }),
+        images: Some(
+            images
+                .iter()
+                .map(|(name, size)| ContainerImage {
+                    names: Some(vec![name.clone()]),
+                    size_bytes: Some(i64::try_from(*size).unwrap_or(i64::MAX)),
+                })
+                .collect(),
+        ),
         ..NodeStatus::default()
     }
 }
@@ -428,6 +450,7 @@ pub async fn run(
                 .map(|dir| Pressure::measure(dir, &config.eviction_thresholds))
                 .unwrap_or_default(),
             network_ready: runtime.network_ready(),
+            images: images(runtime.as_ref()),
         };
         let due = match &reported {
             None => true,
@@ -438,7 +461,12 @@ pub async fn run(
         }
         let now = now_time();
         let conditions = conditions(&observed, &previous, &now);
-        let status = status(&config, runtime.as_ref(), conditions.clone());
+        let status = status(
+            &config,
+            runtime.as_ref(),
+            conditions.clone(),
+            &observed.images,
+        );
         let patch = json!({ "status": status });
         match api
             .patch_status(&config.name, &PatchParams::default(), &Patch::Merge(&patch))

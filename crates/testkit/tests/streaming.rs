@@ -565,6 +565,19 @@ async fn the_proxy_subresources_reach_pods_services_and_kubelets() {
         .await
         .ok();
     assert_eq!(out, "hello from the pod\n");
+    // The node lists the images its containers were made from.
+    cluster
+        .eventually(
+            &["get", "node", "node-a"],
+            "busybox in the node's images",
+            |n| {
+                n["status"]["images"].as_array().is_some_and(|i| {
+                    i.iter()
+                        .any(|i| i["names"][0] == "busybox" && i["sizeBytes"].as_i64() > Some(0))
+                })
+            },
+        )
+        .await;
     // The kubelet's certificate comes from the cluster CA and names it.
     let node = cluster
         .kubectl(&["get", "node", "node-a", "-o", "json"])

@@ -267,6 +267,11 @@ pub trait Runtime: Send + Sync + 'static {
     }
     /// Stops everything this runtime started (the kubelet is going away).
     async fn shutdown(&self);
+    /// The images this node's containers were made from, with a size
+    /// each (what the node's status lists).
+    fn images(&self) -> Vec<(String, u64)> {
+        Vec::new()
+    }
     /// A running container's memory use in bytes (its cgroup's), if known.
     fn memory_usage(&self, _id: &str) -> Option<u64> {
         None

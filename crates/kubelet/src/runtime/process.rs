@@ -90,6 +90,9 @@ pub struct ProcessRuntime {
     sandboxes: Mutex<HashMap<String, SandboxRecord>>,
     containers: Arc<Mutex<HashMap<String, Container>>>,
     cgroups: Option<cgroups::Cgroups>,
+    /// Each image a container was made from, with the size of the command
+    /// that stood for it (the process runtime runs no images).
+    images: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl ProcessRuntime {
@@ -110,6 +113,7 @@ impl ProcessRuntime {
             sandboxes: Mutex::new(HashMap::new()),
             containers: Arc::new(Mutex::new(HashMap::new())),
             cgroups,
+            images: Mutex::default(),
         }
     }
 
@@ -584,10 +588,17 @@ impl Runtime for ProcessRuntime {
                 config.name, config.image
             )));
         };
-        if resolve(program, &config.env).is_none() {
+        let Some(resolved) = resolve(program, &config.env) else {
             return Err(RuntimeError::Create(format!(
                 "process runtime: exec: {program:?}: executable file not found on this node (the process runtime runs the node's own commands; it pulls no images)"
             )));
+        };
+        if !config.image.is_empty() {
+            let size = std::fs::metadata(&resolved).map(|m| m.len()).unwrap_or(0);
+            self.images
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(config.image.clone(), size);
         }
         for mount in &config.mounts {
             if !mount.host_path.exists() {
@@ -858,6 +869,15 @@ impl Runtime for ProcessRuntime {
 
     fn memory_usage(&self, id: &str) -> Option<u64> {
         self.containers().get(id)?.cgroup.as_ref()?.memory_usage()
+    }
+
+    fn images(&self) -> Vec<(String, u64)> {
+        self.images
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(name, size)| (name.clone(), *size))
+            .collect()
     }
 
     async fn exec(
