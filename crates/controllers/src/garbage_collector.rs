@@ -469,10 +469,20 @@ impl Collector {
         if node.being_deleted || node.owners.is_empty() {
             return Ok(Outcome::Done);
         }
+        // The graph may lag behind the object: its owners as they are now
+        // decide (an orphaned dependent has just lost the reference to an
+        // owner that is going away, and must not be collected with it).
+        let Some(latest) = self.live(&node.identity).await? else {
+            return Ok(Outcome::Done);
+        };
+        let owners = latest.metadata.owner_references.clone().unwrap_or_default();
+        if owners.is_empty() || latest.metadata.deletion_timestamp.is_some() {
+            return Ok(Outcome::Done);
+        }
         let mut solid = Vec::new();
         let mut dangling = Vec::new();
         let mut waiting = Vec::new();
-        for owner in &node.owners {
+        for owner in &owners {
             let known = lock(&self.graph).nodes.get(&owner.uid).cloned();
             match known {
                 Some(owner_node) if !owner_node.virtual_ => {

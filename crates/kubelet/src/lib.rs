@@ -20,6 +20,7 @@ pub mod probes;
 pub mod runtime;
 pub mod server;
 pub mod static_pods;
+pub mod stats;
 pub mod status;
 pub mod streaming;
 pub mod volumes;
@@ -212,6 +213,8 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
                         pods: active_pods.clone(),
                         runtime: runtime.clone(),
                     }),
+                    node_name: options.node_name.clone(),
+                    stats: stats::Stats::default(),
                 });
                 let server_options = server_options.clone();
                 let stopping = shutdown.clone();

@@ -2,11 +2,23 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+type Labels = Vec<(String, String)>;
+
+fn worker_histogram() -> Histogram {
+    // Upstream's default buckets.
+    Histogram::new([
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ])
+}
+
 pub struct Metrics {
     pub pod_start: Histogram,
+    /// One pass of a pod worker, by operation_type (create, update, kill).
+    pub pod_worker: Family<Labels, Histogram, fn() -> Histogram>,
     pub running_pods: AtomicI64,
     pub running_containers: AtomicI64,
     registry: std::sync::Mutex<Registry>,
@@ -23,8 +35,16 @@ impl Default for Metrics {
             "Duration in seconds from the kubelet seeing a pod for the first time to the pod starting to run",
             pod_start.clone(),
         );
+        let pod_worker: Family<Labels, Histogram, fn() -> Histogram> =
+            Family::new_with_constructor(worker_histogram);
+        registry.register(
+            "kubelet_pod_worker_duration_seconds",
+            "Duration in seconds to sync a single pod. Broken down by operation type: create, update, or sync",
+            pod_worker.clone(),
+        );
         Metrics {
             pod_start,
+            pod_worker,
             running_pods: AtomicI64::new(0),
             running_containers: AtomicI64::new(0),
             registry: std::sync::Mutex::new(registry),
@@ -35,6 +55,13 @@ impl Default for Metrics {
 impl Metrics {
     pub fn observe_pod_start(&self, seconds: f64) {
         self.pod_start.observe(seconds);
+    }
+
+    /// A pod worker's pass of `operation` took `seconds`.
+    pub fn observe_pod_worker(&self, operation: &str, seconds: f64) {
+        self.pod_worker
+            .get_or_create(&vec![("operation_type".to_string(), operation.to_string())])
+            .observe(seconds);
     }
 
     pub fn pod_started(&self) {

@@ -42,6 +42,8 @@ pub struct Shared {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// exec, attach and port-forward reach the pods through these.
     pub streams: Arc<crate::streaming::Streams>,
+    pub node_name: String,
+    pub stats: crate::stats::Stats,
 }
 
 pub fn text(code: StatusCode, body: impl Into<String>) -> Response<Body> {
@@ -91,6 +93,30 @@ async fn answer(
     }
     if path == "/metrics" {
         return text(StatusCode::OK, shared.metrics.render());
+    }
+    if path == "/stats/summary" || path == "/stats/summary/" {
+        let summary = shared
+            .stats
+            .summary(
+                &shared.node_name,
+                &shared.streams.pods,
+                shared.streams.runtime.as_ref(),
+            )
+            .await;
+        let mut response = text(StatusCode::OK, summary.to_string());
+        if let Ok(value) = "application/json".parse() {
+            response
+                .headers_mut()
+                .insert(hyper::header::CONTENT_TYPE, value);
+        }
+        return response;
+    }
+    if path == "/metrics/resource" {
+        let body = shared
+            .stats
+            .resource_metrics(&shared.streams.pods, shared.streams.runtime.as_ref())
+            .await;
+        return text(StatusCode::OK, body);
     }
     if path == "/pods" || path == "/pods/" {
         let pods = shared.streams.pods.pods();

@@ -162,6 +162,8 @@ struct Worker {
     /// The `digest` of the status last pushed.
     last_digest: Option<String>,
     push_failed: bool,
+    /// The first pass (a pod worker's "create") is done.
+    synced_once: bool,
 }
 
 fn now_time() -> Time {
@@ -210,6 +212,7 @@ impl Worker {
             last_pushed: None,
             last_digest: None,
             push_failed: false,
+            synced_once: false,
         }
     }
 
@@ -265,10 +268,20 @@ impl Worker {
     async fn run_until_gone(&mut self) {
         loop {
             if self.removed || self.pod.metadata.deletion_timestamp.is_some() {
+                let began = Instant::now();
                 self.terminate().await;
+                self.host
+                    .metrics
+                    .observe_pod_worker("kill", began.elapsed().as_secs_f64());
                 return;
             }
+            let began = Instant::now();
             let next = self.sync().await;
+            let operation = if self.synced_once { "update" } else { "create" };
+            self.synced_once = true;
+            self.host
+                .metrics
+                .observe_pod_worker(operation, began.elapsed().as_secs_f64());
             let sleep = async {
                 match next {
                     Some(at) => tokio::time::sleep_until(at).await,

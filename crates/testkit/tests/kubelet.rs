@@ -1471,3 +1471,81 @@ spec:
         )
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_summary_and_resource_metrics_measure_containers() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: burner
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "while :; do :; done"]
+    resources:
+      limits:
+        cpu: 300m
+        memory: 64Mi
+"#,
+        busybox = busybox()
+    );
+    cluster.apply("burner.yaml", &manifest).await.ok();
+    cluster
+        .eventually(&["get", "pod", "burner"], "burner Ready", ready)
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let summary: Value = serde_json::from_str(
+        &cluster
+            .kubectl(&["get", "--raw", "/api/v1/nodes/node-a/proxy/stats/summary"])
+            .await
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(summary["node"]["nodeName"], "node-a");
+    assert!(summary["node"]["cpu"]["usageCoreNanoSeconds"].as_u64() > Some(0));
+    assert!(summary["node"]["memory"]["workingSetBytes"].as_u64() > Some(0));
+    let pod = summary["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["podRef"]["name"] == "burner")
+        .cloned()
+        .unwrap_or_else(|| panic!("burner in {summary}"));
+    let container = &pod["containers"][0];
+    assert_eq!(container["name"], "main");
+    if container["cpu"]["usageCoreNanoSeconds"].is_null() {
+        eprintln!("no writable cgroups on this machine: container usage is not measured");
+        return;
+    }
+    // A busy loop held to 300m: a good part of a core, not more than its limit.
+    let cores = container["cpu"]["usageNanoCores"].as_u64().unwrap() as f64 / 1e9;
+    assert!(cores > 0.1 && cores < 0.45, "{cores} cores: {container}");
+    assert!(container["memory"]["workingSetBytes"].as_u64() > Some(0));
+    assert_eq!(
+        pod["cpu"]["usageCoreNanoSeconds"],
+        container["cpu"]["usageCoreNanoSeconds"]
+    );
+    let metrics = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/api/v1/nodes/node-a/proxy/metrics/resource",
+        ])
+        .await
+        .ok();
+    for name in [
+        "container_cpu_usage_seconds_total{container=\"main\",namespace=\"default\",pod=\"burner\"}",
+        "container_memory_working_set_bytes{container=\"main\",namespace=\"default\",pod=\"burner\"}",
+        "pod_cpu_usage_seconds_total{namespace=\"default\",pod=\"burner\"}",
+        "node_cpu_usage_seconds_total ",
+        "scrape_error 0",
+    ] {
+        assert!(metrics.contains(name), "{name} in {metrics}");
+    }
+}

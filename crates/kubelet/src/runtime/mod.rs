@@ -93,6 +93,17 @@ pub enum ContainerState {
     },
 }
 
+/// A running container's use of the machine, from its cgroups.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ContainerStats {
+    /// CPU time used since it started, in nanoseconds.
+    pub cpu_usage_nanos: Option<u64>,
+    pub memory_usage_bytes: Option<u64>,
+    /// Usage less the inactive file cache.
+    pub memory_working_set_bytes: Option<u64>,
+    pub started_at: Option<Timestamp>,
+}
+
 /// The output and exit code of a command run in a container.
 #[derive(Clone, Debug)]
 pub struct ExecResult {
@@ -271,6 +282,11 @@ pub trait Runtime: Send + Sync + 'static {
     /// each (what the node's status lists).
     fn images(&self) -> Vec<(String, u64)> {
         Vec::new()
+    }
+    /// A running container's CPU and memory use, if it is running and
+    /// measured.
+    fn container_stats(&self, _id: &str) -> Option<ContainerStats> {
+        None
     }
     /// A running container's memory use in bytes (its cgroup's), if known.
     fn memory_usage(&self, _id: &str) -> Option<u64> {

@@ -871,6 +871,21 @@ impl Runtime for ProcessRuntime {
         self.containers().get(id)?.cgroup.as_ref()?.memory_usage()
     }
 
+    fn container_stats(&self, id: &str) -> Option<super::ContainerStats> {
+        let containers = self.containers();
+        let container = containers.get(id)?;
+        let ContainerState::Running { started_at } = container.state else {
+            return None;
+        };
+        let cgroup = container.cgroup.as_ref();
+        Some(super::ContainerStats {
+            cpu_usage_nanos: cgroup.and_then(|c| c.cpu_usage_nanos()),
+            memory_usage_bytes: cgroup.and_then(|c| c.memory_usage()),
+            memory_working_set_bytes: cgroup.and_then(|c| c.memory_working_set()),
+            started_at: Some(started_at),
+        })
+    }
+
     fn images(&self) -> Vec<(String, u64)> {
         self.images
             .lock()

@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 enum Layout {
     /// cgroup v2: one directory for every controller.
     Unified(PathBuf),
-    /// cgroup v1: the memory and cpu hierarchies (either may be absent).
+    /// cgroup v1: the memory, cpu and cpuacct hierarchies (any may be
+    /// absent; cpuacct is often mounted with cpu).
     Split {
         memory: Option<PathBuf>,
         cpu: Option<PathBuf>,
+        cpuacct: Option<PathBuf>,
     },
 }
 
@@ -28,6 +30,17 @@ pub struct ContainerCgroup {
     dirs: Vec<PathBuf>,
     oom_file: Option<PathBuf>,
     usage_file: Option<PathBuf>,
+    /// memory.stat, for the working set (usage less inactive file pages).
+    memory_stat: Option<PathBuf>,
+    /// Where CPU time is counted: cpu.stat (v2, usage_usec) or
+    /// cpuacct.usage (v1, nanoseconds).
+    cpu_usage: Option<CpuUsage>,
+}
+
+#[derive(Debug)]
+enum CpuUsage {
+    Stat(PathBuf),
+    Acct(PathBuf),
 }
 
 /// The kubelet's own group in a hierarchy, from /proc/self/cgroup.
@@ -77,8 +90,18 @@ impl Cgroups {
         };
         let memory = hierarchy("memory");
         let cpu = hierarchy("cpu");
+        // Co-mounted with cpu, its files are in cpu's groups already.
+        let cpuacct = hierarchy("cpuacct").filter(|acct| {
+            cpu.as_ref().is_none_or(|cpu| {
+                std::fs::canonicalize(cpu).ok() != std::fs::canonicalize(acct).ok()
+            })
+        });
         (memory.is_some() || cpu.is_some()).then_some(Cgroups {
-            layout: Layout::Split { memory, cpu },
+            layout: Layout::Split {
+                memory,
+                cpu,
+                cpuacct,
+            },
         })
     }
 
@@ -86,7 +109,16 @@ impl Cgroups {
     pub fn remove_own(&self) {
         let dirs = match &self.layout {
             Layout::Unified(dir) => vec![dir.clone()],
-            Layout::Split { memory, cpu } => memory.iter().chain(cpu.iter()).cloned().collect(),
+            Layout::Split {
+                memory,
+                cpu,
+                cpuacct,
+            } => memory
+                .iter()
+                .chain(cpu.iter())
+                .chain(cpuacct.iter())
+                .cloned()
+                .collect(),
         };
         for dir in dirs {
             if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -123,6 +155,8 @@ impl Cgroups {
         let mut dirs = Vec::new();
         let mut oom_file = None;
         let mut usage_file = None;
+        let mut memory_stat = None;
+        let mut cpu_usage = None;
         match &self.layout {
             Layout::Unified(base) => {
                 let dir = make(base)?;
@@ -137,9 +171,15 @@ impl Cgroups {
                 }
                 oom_file = Some(dir.join("memory.events"));
                 usage_file = Some(dir.join("memory.current"));
+                memory_stat = Some(dir.join("memory.stat"));
+                cpu_usage = Some(CpuUsage::Stat(dir.join("cpu.stat")));
                 dirs.push(dir);
             }
-            Layout::Split { memory, cpu } => {
+            Layout::Split {
+                memory,
+                cpu,
+                cpuacct,
+            } => {
                 if let Some(base) = memory {
                     let dir = make(base)?;
                     if let Some(limit) = memory_limit {
@@ -151,6 +191,7 @@ impl Cgroups {
                     }
                     oom_file = Some(dir.join("memory.oom_control"));
                     usage_file = Some(dir.join("memory.usage_in_bytes"));
+                    memory_stat = Some(dir.join("memory.stat"));
                     dirs.push(dir);
                 }
                 if let Some(base) = cpu {
@@ -159,6 +200,14 @@ impl Cgroups {
                         write(dir.join("cpu.cfs_period_us"), period.to_string())?;
                         write(dir.join("cpu.cfs_quota_us"), quota.to_string())?;
                     }
+                    if dir.join("cpuacct.usage").exists() {
+                        cpu_usage = Some(CpuUsage::Acct(dir.join("cpuacct.usage")));
+                    }
+                    dirs.push(dir);
+                }
+                if let Some(base) = cpuacct {
+                    let dir = make(base)?;
+                    cpu_usage = Some(CpuUsage::Acct(dir.join("cpuacct.usage")));
                     dirs.push(dir);
                 }
             }
@@ -167,6 +216,8 @@ impl Cgroups {
             dirs,
             oom_file,
             usage_file,
+            memory_stat,
+            cpu_usage,
         })
     }
 }
@@ -186,6 +237,36 @@ impl ContainerCgroup {
     pub fn memory_usage(&self) -> Option<u64> {
         let text = std::fs::read_to_string(self.usage_file.as_ref()?).ok()?;
         text.trim().parse().ok()
+    }
+
+    /// The working set: usage less the inactive file cache (what upstream
+    /// reports and evicts by).
+    pub fn memory_working_set(&self) -> Option<u64> {
+        let usage = self.memory_usage()?;
+        let stat = std::fs::read_to_string(self.memory_stat.as_ref()?).unwrap_or_default();
+        let inactive = stat
+            .lines()
+            .find_map(|line| {
+                // v1 names the hierarchical total, v2 the group's own.
+                line.strip_prefix("total_inactive_file ")
+                    .or_else(|| line.strip_prefix("inactive_file "))
+            })
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        Some(usage.saturating_sub(inactive))
+    }
+
+    /// CPU time used by the group, in nanoseconds.
+    pub fn cpu_usage_nanos(&self) -> Option<u64> {
+        match self.cpu_usage.as_ref()? {
+            CpuUsage::Acct(file) => std::fs::read_to_string(file).ok()?.trim().parse().ok(),
+            CpuUsage::Stat(file) => std::fs::read_to_string(file)
+                .ok()?
+                .lines()
+                .find_map(|l| l.strip_prefix("usage_usec "))
+                .and_then(|n| n.trim().parse::<u64>().ok())
+                .map(|micros| micros.saturating_mul(1000)),
+        }
     }
 
     /// Whether the kernel's OOM killer has killed a process of the group.
