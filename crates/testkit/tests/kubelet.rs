@@ -1100,6 +1100,11 @@ spec:
         metrics.contains("kubelet_pod_start_duration_seconds_count"),
         "{metrics}"
     );
+    for operation in ["create", "update"] {
+        let count =
+            format!("kubelet_pod_worker_duration_seconds_count{{operation_type=\"{operation}\"}}");
+        assert!(metrics.contains(&count), "{count} in {metrics}");
+    }
     assert!(
         metrics.contains("kubelet_running_containers{container_state=\"running\"}"),
         "{metrics}"
