@@ -1,5 +1,5 @@
-//! Container probes and lifecycle hooks: exec, httpGet and tcpSocket
-//! handlers, run as upstream's prober does (initialDelaySeconds,
+//! Container probes and lifecycle hooks: exec, httpGet, tcpSocket and
+//! grpc (the standard `grpc.health.v1.Health/Check`) handlers, run as upstream's prober does (initialDelaySeconds,
 //! periodSeconds, timeoutSeconds, success and failure thresholds; liveness
 //! and readiness wait for the startup probe). Each probe of a running
 //! container is a task that writes its verdict into shared flags and wakes
@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{
-    Container, ExecAction, HTTPGetAction, Pod, Probe, TCPSocketAction,
+    Container, ExecAction, GRPCAction, HTTPGetAction, Pod, Probe, TCPSocketAction,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -24,6 +24,7 @@ pub enum Handler<'a> {
     Exec(&'a ExecAction),
     Http(&'a HTTPGetAction),
     Tcp(&'a TCPSocketAction),
+    Grpc(&'a GRPCAction),
     /// Sleep hooks (`sleep: {seconds}`).
     Sleep(i64),
 }
@@ -100,11 +101,55 @@ pub async fn run(
             Ok(code) => Outcome::Failure(format!("HTTP probe failed with statuscode: {code}")),
             Err(err) => Outcome::Failure(err),
         },
+        Handler::Grpc(grpc) => match grpc_check(grpc, pod_ip, timeout).await {
+            Ok(()) => Outcome::Success,
+            Err(err) => Outcome::Failure(err),
+        },
         Handler::Sleep(seconds) => {
             tokio::time::sleep(Duration::from_secs((*seconds).max(0) as u64)).await;
             Outcome::Success
         }
     }
+}
+
+/// One `grpc.health.v1.Health/Check` of the pod's port, with upstream's
+/// messages; SERVING is the only success.
+async fn grpc_check(grpc: &GRPCAction, pod_ip: IpAddr, timeout: Duration) -> Result<(), String> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let address = std::net::SocketAddr::new(
+        pod_ip,
+        u16::try_from(grpc.port).map_err(|_| format!("invalid port {}", grpc.port))?,
+    );
+    let seconds = timeout.as_secs().max(1);
+    let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+        .map_err(|e| e.to_string())?
+        .connect_timeout(timeout)
+        .timeout(timeout);
+    let channel = endpoint.connect().await.map_err(|_| {
+        format!("timeout: failed to connect service {address:?} within {seconds}s: context deadline exceeded")
+    })?;
+    let request = HealthCheckRequest {
+        service: grpc.service.clone().unwrap_or_default(),
+    };
+    let response = HealthClient::new(channel)
+        .check(request)
+        .await
+        .map_err(|status| {
+            format!(
+                "rpc error: code = {:?} desc = {}",
+                status.code(),
+                status.message()
+            )
+        })?;
+    let status = response.into_inner().status;
+    if status == ServingStatus::Serving as i32 {
+        return Ok(());
+    }
+    let name = ServingStatus::try_from(status)
+        .map(|s| s.as_str_name())
+        .unwrap_or("UNKNOWN");
+    Err(format!("service unhealthy (responded with {name:?})"))
 }
 
 fn describe_io(err: &std::io::Error) -> String {
@@ -230,6 +275,9 @@ pub fn probe_handler(probe: &Probe) -> Option<Handler<'_>> {
     }
     if let Some(tcp) = &probe.tcp_socket {
         return Some(Handler::Tcp(tcp));
+    }
+    if let Some(grpc) = &probe.grpc {
+        return Some(Handler::Grpc(grpc));
     }
     None
 }

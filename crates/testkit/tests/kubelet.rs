@@ -1554,3 +1554,78 @@ spec:
         assert!(metrics.contains(name), "{name} in {metrics}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grpc_probes_ask_the_standard_health_service() {
+    use tonic_health::ServingStatus;
+    // A real gRPC health server on the node; the pod shares the node's
+    // network, so its probe reaches it at the pod's IP.
+    let (reporter, service) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status("app", ServingStatus::NotServing)
+        .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: served
+spec:
+  hostNetwork: true
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+    readinessProbe:
+      grpc:
+        port: {port}
+        service: app
+      periodSeconds: 1
+"#,
+        busybox = busybox()
+    );
+    cluster.apply("served.yaml", &manifest).await.ok();
+    cluster
+        .eventually(&["get", "pod", "served"], "served running", |p| {
+            p["status"]["phase"] == "Running"
+        })
+        .await;
+    // NOT_SERVING: running, not ready, and said so in an event.
+    cluster
+        .eventually(
+            &["get", "events", "--field-selector", "reason=Unhealthy"],
+            "an Unhealthy event",
+            |l| {
+                l["items"].as_array().is_some_and(|i| {
+                    i.iter().any(|e| {
+                        e["message"].as_str().is_some_and(|m| {
+                            m.contains("service unhealthy (responded with \"NOT_SERVING\")")
+                        })
+                    })
+                })
+            },
+        )
+        .await;
+    let pod = cluster
+        .kubectl(&["get", "pod", "served", "-o", "json"])
+        .await
+        .json();
+    assert!(!ready(&pod), "{pod}");
+    // SERVING: ready.
+    reporter
+        .set_service_status("app", ServingStatus::Serving)
+        .await;
+    cluster
+        .eventually(&["get", "pod", "served"], "served Ready", ready)
+        .await;
+}
