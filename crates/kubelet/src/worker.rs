@@ -813,6 +813,12 @@ impl Worker {
             stdin: container.stdin.unwrap_or(false),
             stdin_once: container.stdin_once.unwrap_or(false),
             tty: container.tty.unwrap_or(false),
+            host_pid: self
+                .pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.host_pid)
+                .unwrap_or(false),
         };
         let log_path = config.log_path.clone();
         let id = match self.host.runtime.create_container(&sandbox, config).await {

@@ -364,7 +364,13 @@ spec:
         .await;
     // The emptyDir outlives the container: the new one finds /ready at once.
     let last = &pod["status"]["containerStatuses"][0]["lastState"]["terminated"];
-    assert_eq!(last["exitCode"], 143, "ended by SIGTERM: {last}");
+    // The shell is PID 1 of its namespace and has no SIGTERM handler, so
+    // SIGTERM does nothing and the grace period ends in SIGKILL, as with
+    // any container runtime.
+    assert_eq!(
+        last["exitCode"], 137,
+        "killed after the grace period: {last}"
+    );
     let events = cluster
         .kubectl(&[
             "get",
@@ -1628,4 +1634,71 @@ spec:
     cluster
         .eventually(&["get", "pod", "served"], "served Ready", ready)
         .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn containers_have_their_own_pid_namespace_unless_host_pid() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: alone
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "trap 'exit 0' TERM; echo pid $$$$; while true; do {busybox} sleep 1; done"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: shared
+spec:
+  hostPID: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "trap 'exit 0' TERM; echo pid $$$$; while true; do {busybox} sleep 1; done"]
+"#,
+        busybox = busybox()
+    );
+    cluster.apply("pids.yaml", &manifest).await.ok();
+    for name in ["alone", "shared"] {
+        cluster
+            .eventually(&["get", "pod", name], "Ready", ready)
+            .await;
+    }
+    let mut logs = String::new();
+    for _ in 0..50 {
+        logs = cluster.kubectl(&["logs", "alone"]).await.ok();
+        if logs.contains("pid") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(logs, "pid 1\n", "the container's command is PID 1");
+    // exec'd commands join it, and see only its processes in /proc.
+    let ps = cluster
+        .kubectl(&["exec", "alone", "--", busybox(), "ps", "-o", "pid,args"])
+        .await
+        .ok();
+    let rows: Vec<&str> = ps.lines().skip(1).collect();
+    assert!(rows.len() <= 4, "only the pod's processes: {ps}");
+    assert!(
+        rows.iter().any(|r| r.trim_start().starts_with("1 ")),
+        "{ps}"
+    );
+    let shared = cluster.kubectl(&["logs", "shared"]).await.ok();
+    assert_ne!(shared, "pid 1\n", "hostPID pods share the node's");
+    // A handler for SIGTERM ends it gracefully (exit 0, not SIGKILL).
+    cluster
+        .kubectl(&["delete", "pod", "alone", "--wait=true", "--timeout=20s"])
+        .await
+        .ok();
 }

@@ -75,6 +75,9 @@ pub struct ContainerConfig {
     pub stdin: bool,
     pub stdin_once: bool,
     pub tty: bool,
+    /// The pod shares the node's PID namespace (`hostPID`); else the
+    /// container has its own.
+    pub host_pid: bool,
 }
 
 /// A container's state as the runtime sees it.

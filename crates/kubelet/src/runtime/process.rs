@@ -170,6 +170,12 @@ impl ProcessRuntime {
                 join.push((OwnedFd::from(file), nstype));
             }
         }
+        // The container's main process is the first of the namespace its
+        // reaper (`pid`) made for its children.
+        let pid_namespace = match std::fs::File::open(format!("/proc/{pid}/ns/pid_for_children")) {
+            Ok(file) if !config.host_pid => PidNamespace::Join(OwnedFd::from(file)),
+            _ => PidNamespace::Host,
+        };
         let setup = ChildSetup {
             netns: None,
             join,
@@ -180,6 +186,7 @@ impl ProcessRuntime {
             working_dir: working_dir(&config)?,
             user: user(&config),
             controlling_tty: tty,
+            pid_namespace,
         };
         Ok((config, setup))
     }
@@ -242,6 +249,68 @@ struct ChildSetup {
     user: Option<(libc::uid_t, libc::gid_t)>,
     /// stdin is a terminal that becomes the session's controlling one.
     controlling_tty: bool,
+    /// The PID namespace the command runs in.
+    pid_namespace: PidNamespace,
+}
+
+/// Where a command's PID namespace comes from.
+enum PidNamespace {
+    /// The node's (hostPID pods; hosts that refuse new ones).
+    Host,
+    /// A new one the command is PID 1 of (a container's main process).
+    New,
+    /// A running container's (exec into it).
+    Join(OwnedFd),
+}
+
+/// Moves the calling child into the PID namespace it has just unshared or
+/// joined: it forks, the new process (inside) returns to go on to exec,
+/// and this one stays behind as its reaper: it closes every descriptor
+/// (so the spawner sees the exec and the streams close with the command),
+/// ignores the signals meant for the command, and exits as the command
+/// does. Only async-signal-safe calls: this runs between fork and exec.
+unsafe fn enter_pid_namespace() -> std::io::Result<bool> {
+    // SAFETY: fork, close_range/close, signal, waitpid and _exit are
+    // async-signal-safe; nothing here allocates.
+    unsafe {
+        let inside = libc::fork();
+        if inside < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if inside == 0 {
+            return Ok(true);
+        }
+        if libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32) != 0 {
+            for fd in 0..1024 {
+                libc::close(fd);
+            }
+        }
+        for signal in [
+            libc::SIGTERM,
+            libc::SIGINT,
+            libc::SIGQUIT,
+            libc::SIGHUP,
+            libc::SIGTSTP,
+            libc::SIGTTIN,
+            libc::SIGTTOU,
+        ] {
+            libc::signal(signal, libc::SIG_IGN);
+        }
+        let mut status: libc::c_int = 0;
+        loop {
+            let waited = libc::waitpid(inside, &mut status, 0);
+            if waited == inside {
+                break;
+            }
+            if waited < 0 && *libc::__errno_location() != libc::EINTR {
+                libc::_exit(255);
+            }
+        }
+        if libc::WIFEXITED(status) {
+            libc::_exit(libc::WEXITSTATUS(status));
+        }
+        libc::_exit(128 + libc::WTERMSIG(status));
+    }
 }
 
 impl ChildSetup {
@@ -302,6 +371,31 @@ impl ChildSetup {
                             libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY,
                             std::ptr::null(),
                         );
+                    }
+                }
+            }
+            match &self.pid_namespace {
+                PidNamespace::Host => {}
+                PidNamespace::New => {
+                    // Where the host refuses, the command runs in the
+                    // node's PID namespace.
+                    if libc::unshare(libc::CLONE_NEWPID) == 0 {
+                        enter_pid_namespace()?;
+                        // Its own /proc, in its own mount namespace.
+                        if self.new_namespaces {
+                            libc::mount(
+                                c"proc".as_ptr(),
+                                c"/proc".as_ptr(),
+                                c"proc".as_ptr(),
+                                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                                std::ptr::null(),
+                            );
+                        }
+                    }
+                }
+                PidNamespace::Join(fd) => {
+                    if libc::setns(fd.as_raw_fd(), libc::CLONE_NEWPID) == 0 {
+                        enter_pid_namespace()?;
                     }
                 }
             }
@@ -682,6 +776,11 @@ impl Runtime for ProcessRuntime {
             working_dir: working_dir(&config)?,
             user: user(&config),
             controlling_tty: config.tty,
+            pid_namespace: if config.host_pid {
+                PidNamespace::Host
+            } else {
+                PidNamespace::New
+            },
         };
         if let Some(parent) = config.log_path.parent() {
             std::fs::create_dir_all(parent)
