@@ -174,40 +174,8 @@ fn query_values(query: &str, key: &str) -> Vec<String> {
         .split('&')
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
         .filter(|(k, _)| *k == key)
-        .map(|(_, v)| decode_component(v))
+        .map(|(_, v)| crate::handlers::percent_decode(v))
         .collect()
-}
-
-fn decode_component(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => match text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                Some(byte) => {
-                    out.push(byte);
-                    i += 3;
-                }
-                None => {
-                    out.push(b'%');
-                    i += 1;
-                }
-            },
-            byte => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Percent-encodes a path segment or query value.
@@ -223,18 +191,6 @@ pub(crate) fn encode(value: &str) -> String {
         .collect()
 }
 
-fn names(pod: &Value, list: &str) -> Vec<String> {
-    pod["spec"][list]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|c| c["name"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The container an exec or attach means, checked as upstream checks it.
 fn stream_container(pod: &Value, name: &str, query: &str, sub: &str) -> Result<String, ApiError> {
     let phase = pod["status"]["phase"].as_str().unwrap_or_default();
@@ -248,33 +204,12 @@ fn stream_container(pod: &Value, name: &str, query: &str, sub: &str) -> Result<S
             "cannot {action} a container in a completed pod; current phase is {phase}"
         )));
     }
-    let containers = names(pod, "containers");
-    let init = names(pod, "initContainers");
-    let ephemeral = names(pod, "ephemeralContainers");
-    let asked = query_values(query, "container")
-        .into_iter()
-        .find(|c| !c.is_empty());
-    match asked {
-        Some(asked) => {
-            if containers
-                .iter()
-                .chain(&init)
-                .chain(&ephemeral)
-                .any(|c| *c == asked)
-            {
-                Ok(asked)
-            } else {
-                Err(ApiError::bad_request(format!(
-                    "container {asked} is not valid for pod {name}"
-                )))
-            }
-        }
-        None if containers.len() == 1 => Ok(containers[0].clone()),
-        None => Err(ApiError::bad_request(format!(
-            "a container name must be specified for pod {name}, choose one of: [{}]",
-            containers.join(" ")
-        ))),
-    }
+    let asked = query_values(query, "container");
+    crate::pod_log::container(
+        pod,
+        name,
+        asked.iter().map(String::as_str).find(|c| !c.is_empty()),
+    )
 }
 
 /// Where a node's kubelet serves.

@@ -38,7 +38,7 @@ fn names(pod: &Value, list: &str) -> Vec<String> {
 }
 
 /// The container a log request means, as upstream resolves it.
-fn container(pod: &Value, name: &str, asked: Option<&str>) -> Result<String, ApiError> {
+pub(crate) fn container(pod: &Value, name: &str, asked: Option<&str>) -> Result<String, ApiError> {
     let containers = names(pod, "containers");
     let init = names(pod, "initContainers");
     let ephemeral = names(pod, "ephemeralContainers");

@@ -25,14 +25,6 @@ pub struct Args {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-fn busybox() -> &'static str {
-    if std::path::Path::new("/bin/busybox").exists() {
-        "/bin/busybox"
-    } else {
-        "/usr/bin/busybox"
-    }
-}
-
 fn kubectl(cluster: &testkit::TestCluster) -> std::process::Command {
     let mut command = std::process::Command::new("kubectl");
     command
@@ -45,7 +37,7 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
     let cluster = testkit::TestCluster::start().await;
     let _scheduler = cluster.start_scheduler(Default::default()).await;
     let _kubelet = cluster.start_kubelet("bench-node").await;
-    let bb = busybox();
+    let bb = testkit::busybox();
     let manifest = format!(
         r#"
 apiVersion: v1
@@ -72,12 +64,11 @@ spec:
     );
     cluster.apply("files.yaml", &manifest).await;
     cluster
-        .eventually(&["get", "pod", "files"], "the pod Ready", |pod| {
-            pod["status"]["conditions"].as_array().is_some_and(|c| {
-                c.iter()
-                    .any(|c| c["type"] == "Ready" && c["status"] == "True")
-            })
-        })
+        .eventually(
+            &["get", "pod", "files"],
+            "the pod Ready",
+            testkit::pod_ready,
+        )
         .await;
     let bytes = args.megabytes * 1_000_000;
 

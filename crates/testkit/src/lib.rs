@@ -11,6 +11,24 @@ use store::SharedStore;
 use store::sqlite::SqliteStore;
 use store::testing::EtcdCluster;
 
+/// Debian's busybox-static, whose commands test pods run (the process
+/// runtime runs the node's own commands).
+pub fn busybox() -> &'static str {
+    if Path::new("/bin/busybox").exists() {
+        "/bin/busybox"
+    } else {
+        "/usr/bin/busybox"
+    }
+}
+
+/// Whether a pod (as JSON) has its Ready condition True.
+pub fn pod_ready(pod: &serde_json::Value) -> bool {
+    pod["status"]["conditions"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    })
+}
+
 /// What a kubectl run printed and how it ended.
 #[derive(Debug)]
 pub struct Kubectl {

@@ -7,24 +7,8 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use testkit::TestCluster;
+use testkit::{TestCluster, busybox, pod_ready as ready};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn busybox() -> &'static str {
-    // Debian's busybox-static; the process runtime runs the node's commands.
-    if std::path::Path::new("/bin/busybox").exists() {
-        "/bin/busybox"
-    } else {
-        "/usr/bin/busybox"
-    }
-}
-
-fn ready(pod: &Value) -> bool {
-    pod["status"]["conditions"].as_array().is_some_and(|c| {
-        c.iter()
-            .any(|c| c["type"] == "Ready" && c["status"] == "True")
-    })
-}
 
 async fn http_get(address: &str, path: &str) -> std::io::Result<String> {
     let mut stream = tokio::net::TcpStream::connect(address).await?;

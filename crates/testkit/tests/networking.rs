@@ -9,16 +9,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use testkit::{HostNetwork, TestCluster};
+use testkit::{HostNetwork, TestCluster, busybox};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn busybox() -> &'static str {
-    if std::path::Path::new("/bin/busybox").exists() {
-        "/bin/busybox"
-    } else {
-        "/usr/bin/busybox"
-    }
-}
 
 /// The body of `GET /` at `address`, or the connection's error.
 async fn http_get(address: SocketAddr) -> std::io::Result<String> {
@@ -164,6 +156,9 @@ spec:
     metadata:
       labels: {{app: web}}
     spec:
+      # httpd is PID 1 of its container and ignores SIGTERM: a scale-down
+      # waits out the grace period.
+      terminationGracePeriodSeconds: 1
       containers:
       - name: httpd
         image: busybox

@@ -6,15 +6,7 @@
 //! simulated nodes for a StatefulSet's claims.
 
 use serde_json::Value;
-use testkit::TestCluster;
-
-fn busybox() -> &'static str {
-    if std::path::Path::new("/bin/busybox").exists() {
-        "/bin/busybox"
-    } else {
-        "/usr/bin/busybox"
-    }
-}
+use testkit::{TestCluster, busybox};
 
 fn phase(object: &Value) -> &str {
     object["status"]["phase"].as_str().unwrap_or_default()

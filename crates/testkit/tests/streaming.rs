@@ -5,23 +5,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use testkit::TestCluster;
-
-fn busybox() -> &'static str {
-    // Debian's busybox-static; the process runtime runs the node's commands.
-    if std::path::Path::new("/bin/busybox").exists() {
-        "/bin/busybox"
-    } else {
-        "/usr/bin/busybox"
-    }
-}
-
-fn ready(pod: &Value) -> bool {
-    pod["status"]["conditions"].as_array().is_some_and(|c| {
-        c.iter()
-            .any(|c| c["type"] == "Ready" && c["status"] == "True")
-    })
-}
+use testkit::{TestCluster, busybox, pod_ready as ready};
 
 /// A cluster with a scheduler and one process-runtime node, and a
 /// Ready pod `shell` whose container writes `/data/hello` on an emptyDir
@@ -646,111 +630,149 @@ async fn the_proxy_subresources_reach_pods_services_and_kubelets() {
     let _ = proxy.wait();
 }
 
-/// What a tmux pane shows.
-fn capture(session: &str) -> String {
-    let out = std::process::Command::new("tmux")
-        .args(["capture-pane", "-p", "-t", session])
-        .output()
-        .expect("tmux capture-pane");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+/// A detached tmux session running a command on a 120x40 terminal,
+/// killed when dropped.
+struct Tmux(String);
 
-fn send_keys(session: &str, keys: &str) {
-    let status = std::process::Command::new("tmux")
-        .args(["send-keys", "-t", session, keys, "Enter"])
-        .status()
-        .expect("tmux send-keys");
-    assert!(status.success());
-}
-
-async fn pane_shows(session: &str, text: &str) -> String {
-    for _ in 0..100 {
-        let pane = capture(session);
-        if pane.contains(text) {
-            return pane;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+impl Tmux {
+    fn start(name: &str, command: &str) -> Tmux {
+        let session = format!("rudder-{name}-{}", std::process::id());
+        let started = std::process::Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                command,
+            ])
+            .status()
+            .expect("tmux new-session");
+        assert!(started.success());
+        Tmux(session)
     }
-    panic!("the pane never showed {text:?}:\n{}", capture(session));
+
+    /// What the pane shows.
+    fn capture(&self) -> String {
+        let out = std::process::Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `keys` (tmux key names allowed), then Enter unless told not to.
+    fn send(&self, keys: &str, enter: bool) {
+        let mut args = vec!["send-keys", "-t", &self.0, keys];
+        if enter {
+            args.push("Enter");
+        }
+        let status = std::process::Command::new("tmux")
+            .args(&args)
+            .status()
+            .expect("tmux send-keys");
+        assert!(status.success());
+    }
+
+    fn type_line(&self, line: &str) {
+        self.send(line, true);
+    }
+
+    async fn shows(&self, text: &str) -> String {
+        for _ in 0..100 {
+            let pane = self.capture();
+            if pane.contains(text) {
+                return pane;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the pane never showed {text:?}:\n{}", self.capture());
+    }
+
+    fn alive(&self) -> bool {
+        std::process::Command::new("tmux")
+            .args(["has-session", "-t", &self.0])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    fn resize(&self, columns: u16, rows: u16) {
+        let resized = std::process::Command::new("tmux")
+            .args([
+                "resize-window",
+                "-t",
+                &self.0,
+                "-x",
+                &columns.to_string(),
+                "-y",
+                &rows.to_string(),
+            ])
+            .status()
+            .expect("tmux resize-window");
+        assert!(resized.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// The command line of kubectl with `args` against `cluster`, for tmux.
+fn kubectl_line(cluster: &TestCluster, args: &str) -> String {
+    format!(
+        "env KUBECONFIG={} HOME={} kubectl {args}",
+        cluster.kubeconfig.display(),
+        cluster.data_dir().join("home").display(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interactive_shell_runs_on_a_terminal() {
     let (cluster, _components, _kubelet) = cluster_with_shell().await;
-    let session = format!("rudder-exec-{}", std::process::id());
-    let command = format!(
-        "env KUBECONFIG={} HOME={} kubectl exec -it shell -c main -- {} sh",
-        cluster.kubeconfig.display(),
-        cluster.data_dir().join("home").display(),
-        busybox()
+    let tmux = Tmux::start(
+        "exec",
+        &kubectl_line(
+            &cluster,
+            &format!("exec -it shell -c main -- {} sh", busybox()),
+        ),
     );
-    let started = std::process::Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            &command,
-        ])
-        .status()
-        .expect("tmux new-session");
-    assert!(started.success());
-    struct Session(String);
-    impl Drop for Session {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("tmux")
-                .args(["kill-session", "-t", &self.0])
-                .status();
-        }
-    }
-    let _session = Session(session.clone());
-
-    send_keys(&session, "echo $((6 * 7))");
-    pane_shows(&session, "42").await;
+    tmux.type_line("echo $((6 * 7))");
+    tmux.shows("42").await;
     // A real terminal, sized as the client's.
-    send_keys(
-        &session,
-        &format!("{} tty; {} stty size", busybox(), busybox()),
-    );
-    pane_shows(&session, "/dev/pts/").await;
-    pane_shows(&session, "40 120").await;
+    tmux.type_line(&format!("{} tty; {} stty size", busybox(), busybox()));
+    tmux.shows("/dev/pts/").await;
+    tmux.shows("40 120").await;
     // The terminal follows the client's window.
-    let resized = std::process::Command::new("tmux")
-        .args(["resize-window", "-t", &session, "-x", "100", "-y", "30"])
-        .status()
-        .expect("tmux resize-window");
-    assert!(resized.success());
+    tmux.resize(100, 30);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    send_keys(&session, &format!("clear; {} stty size", busybox()));
-    pane_shows(&session, "30 100").await;
+    tmux.type_line(&format!("clear; {} stty size", busybox()));
+    tmux.shows("30 100").await;
     // Ctrl-C reaches the shell's foreground job, not kubectl.
-    send_keys(&session, &format!("{} sleep 600", busybox()));
+    tmux.type_line(&format!("{} sleep 600", busybox()));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = std::process::Command::new("tmux")
-        .args(["send-keys", "-t", &session, "C-c"])
-        .status();
-    send_keys(&session, "echo still $((1 + 1))");
-    pane_shows(&session, "still 2").await;
+    tmux.send("C-c", false);
+    tmux.type_line("echo still $((1 + 1))");
+    tmux.shows("still 2").await;
     // Leaving the shell ends kubectl.
-    send_keys(&session, "exit 0");
+    tmux.type_line("exit 0");
     for _ in 0..100 {
-        let alive = std::process::Command::new("tmux")
-            .args(["has-session", "-t", &session])
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !alive {
+        if !tmux.alive() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!(
         "kubectl exec did not end with the shell:\n{}",
-        capture(&session)
+        tmux.capture()
     );
 }
 
@@ -831,42 +853,20 @@ spec:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_it_rm_gives_a_shell_and_removes_its_pod() {
     let (cluster, _components, _kubelet) = cluster_with_shell().await;
-    let session = format!("rudder-run-{}", std::process::id());
-    let command = format!(
-        "env KUBECONFIG={} HOME={} kubectl run -it --rm --restart=Never toolbox --image=busybox -- {} sh; sleep 30",
-        cluster.kubeconfig.display(),
-        cluster.data_dir().join("home").display(),
-        busybox()
+    let command = kubectl_line(
+        &cluster,
+        &format!(
+            "run -it --rm --restart=Never toolbox --image=busybox -- {} sh",
+            busybox()
+        ),
     );
-    let started = std::process::Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            &command,
-        ])
-        .status()
-        .expect("tmux new-session");
-    assert!(started.success());
-    struct Session(String);
-    impl Drop for Session {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("tmux")
-                .args(["kill-session", "-t", &self.0])
-                .status();
-        }
-    }
-    let _session = Session(session.clone());
-    pane_shows(&session, "If you don't see a command prompt").await;
-    send_keys(&session, "echo $((3 * 5))");
-    pane_shows(&session, "15").await;
-    send_keys(&session, "exit");
-    pane_shows(&session, "pod \"toolbox\" deleted").await;
+    // The pane stays after kubectl ends, to be read.
+    let tmux = Tmux::start("run", &format!("{command}; sleep 30"));
+    tmux.shows("If you don't see a command prompt").await;
+    tmux.type_line("echo $((3 * 5))");
+    tmux.shows("15").await;
+    tmux.type_line("exit");
+    tmux.shows("pod \"toolbox\" deleted").await;
     cluster
         .eventually(&["get", "pods"], "the toolbox pod removed", |l| {
             l["items"]

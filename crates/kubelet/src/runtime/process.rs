@@ -192,6 +192,17 @@ impl ProcessRuntime {
     }
 }
 
+/// Gives `command` a new terminal as its stdin, stdout and stderr; the
+/// kubelet keeps the other side.
+fn on_terminal(command: &mut Command) -> std::io::Result<pty::Primary> {
+    let (primary, secondary) = pty::open()?;
+    command
+        .stdin(secondary.try_clone()?)
+        .stdout(secondary.try_clone()?)
+        .stderr(secondary);
+    Ok(primary)
+}
+
 /// A connection to `port` on the loopback of the network namespace of
 /// process `pid`: a thread joins the namespace and connects (a socket
 /// stays in the namespace it was made in).
@@ -794,17 +805,8 @@ impl Runtime for ProcessRuntime {
         command.kill_on_drop(false);
         let mut terminal = None;
         if config.tty {
-            let (primary, secondary) = pty::open().map_err(|e| fail(format!("a terminal: {e}")))?;
-            let copy = |fd: &OwnedFd| {
-                fd.try_clone()
-                    .map(std::process::Stdio::from)
-                    .map_err(|e| fail(format!("a terminal: {e}")))
-            };
-            command
-                .stdin(copy(&secondary)?)
-                .stdout(copy(&secondary)?)
-                .stderr(std::process::Stdio::from(secondary));
-            terminal = Some(primary);
+            terminal =
+                Some(on_terminal(&mut command).map_err(|e| fail(format!("a terminal: {e}")))?);
         } else {
             command
                 .stdin(if config.stdin {
@@ -1012,18 +1014,10 @@ impl Runtime for ProcessRuntime {
         let mut child = container_command(command, &config, setup);
         let mut terminal = None;
         if options.tty {
-            let (primary, secondary) = pty::open()
-                .map_err(|e| RuntimeError::Other(format!("cannot open a terminal: {e}")))?;
-            let copy = |fd: &OwnedFd| {
-                fd.try_clone()
-                    .map(Stdio::from)
-                    .map_err(|e| RuntimeError::Other(format!("cannot open a terminal: {e}")))
-            };
-            child
-                .stdin(copy(&secondary)?)
-                .stdout(copy(&secondary)?)
-                .stderr(Stdio::from(secondary));
-            terminal = Some(primary);
+            terminal = Some(
+                on_terminal(&mut child)
+                    .map_err(|e| RuntimeError::Other(format!("cannot open a terminal: {e}")))?,
+            );
         } else {
             let pipe = |wanted: bool| {
                 if wanted {

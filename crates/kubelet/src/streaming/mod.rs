@@ -117,6 +117,36 @@ pub fn query_flag(query: &str, key: &str) -> bool {
         .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
+/// The first of `supported` that the client offers in `header`; else
+/// what it offers.
+pub fn negotiate(
+    request: &Request<Incoming>,
+    header: &str,
+    supported: &[&str],
+) -> Result<String, Vec<String>> {
+    let offered = offered(request, header);
+    supported
+        .iter()
+        .find(|p| offered.iter().any(|o| o == *p))
+        .map(|p| p.to_string())
+        .ok_or(offered)
+}
+
+/// `101 Switching Protocols` to `protocol`, with these headers too.
+pub fn switching(protocol: &'static str, headers: &[(&'static str, &str)]) -> Response<Body> {
+    use hyper::header::{CONNECTION, HeaderValue, UPGRADE};
+    let mut response = text(StatusCode::SWITCHING_PROTOCOLS, "");
+    let map = response.headers_mut();
+    map.insert(UPGRADE, HeaderValue::from_static(protocol));
+    map.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            map.insert(*name, value);
+        }
+    }
+    response
+}
+
 /// The protocols a client offers in `Sec-WebSocket-Protocol` or
 /// `X-Stream-Protocol-Version` headers (comma-separated, possibly
 /// repeated).

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONNECTION, HeaderValue, UPGRADE};
+use hyper::header::UPGRADE;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
@@ -157,27 +157,19 @@ pub fn handshake(
     request: &mut Request<Incoming>,
     supported: &[&str],
 ) -> Result<(Response<Body>, String, hyper::upgrade::OnUpgrade), Response<Body>> {
-    let offered = super::offered(request, "x-stream-protocol-version");
-    let Some(protocol) = supported
-        .iter()
-        .find(|p| offered.iter().any(|o| o == *p))
-        .map(|p| p.to_string())
-    else {
-        return Err(text(
-            StatusCode::FORBIDDEN,
-            format!(
-                "unable to upgrade: unable to negotiate protocol: client supports {offered:?}, server supports {supported:?}"
-            ),
-        ));
+    let protocol = match super::negotiate(request, "x-stream-protocol-version", supported) {
+        Ok(protocol) => protocol,
+        Err(offered) => {
+            return Err(text(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "unable to upgrade: unable to negotiate protocol: client supports {offered:?}, server supports {supported:?}"
+                ),
+            ));
+        }
     };
     let on_upgrade = hyper::upgrade::on(request);
-    let mut response = text(StatusCode::SWITCHING_PROTOCOLS, "");
-    let headers = response.headers_mut();
-    headers.insert(UPGRADE, HeaderValue::from_static("SPDY/3.1"));
-    headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
-    if let Ok(value) = HeaderValue::from_str(&protocol) {
-        headers.insert("x-stream-protocol-version", value);
-    }
+    let response = super::switching("SPDY/3.1", &[("x-stream-protocol-version", &protocol)]);
     Ok((response, protocol, on_upgrade))
 }
 

@@ -6,7 +6,7 @@
 use base64::Engine;
 use futures::{SinkExt, StreamExt};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONNECTION, HeaderValue, UPGRADE};
+use hyper::header::UPGRADE;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc;
@@ -58,30 +58,25 @@ pub fn handshake(
     let Some(key) = request.headers().get("sec-websocket-key").cloned() else {
         return Err(text(StatusCode::BAD_REQUEST, "missing Sec-WebSocket-Key"));
     };
-    let offered = super::offered(request, "sec-websocket-protocol");
-    let Some(protocol) = supported
-        .iter()
-        .find(|p| offered.iter().any(|o| o == *p))
-        .map(|p| p.to_string())
-    else {
-        return Err(text(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "none of the offered subprotocols {offered:?} is supported (supported: {supported:?})"
-            ),
-        ));
+    let protocol = match super::negotiate(request, "sec-websocket-protocol", supported) {
+        Ok(protocol) => protocol,
+        Err(offered) => {
+            return Err(text(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "none of the offered subprotocols {offered:?} is supported (supported: {supported:?})"
+                ),
+            ));
+        }
     };
     let on_upgrade = hyper::upgrade::on(request);
-    let mut response = text(StatusCode::SWITCHING_PROTOCOLS, "");
-    let headers = response.headers_mut();
-    headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
-    headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
-    if let Ok(value) = HeaderValue::from_str(&accept_key(key.as_bytes())) {
-        headers.insert("sec-websocket-accept", value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&protocol) {
-        headers.insert("sec-websocket-protocol", value);
-    }
+    let response = super::switching(
+        "websocket",
+        &[
+            ("sec-websocket-accept", &accept_key(key.as_bytes())),
+            ("sec-websocket-protocol", &protocol),
+        ],
+    );
     Ok((response, protocol, on_upgrade))
 }
 
