@@ -207,8 +207,11 @@ fn the_server_runs_every_control_plane_component() {
             "--image=busybox",
             "--replicas=2",
             "--",
-            "sleep",
-            "3600",
+            // PID 1 of its container: without a handler SIGTERM would
+            // be ignored and deletion would wait out the grace period.
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while :; do sleep 1; done",
         ],
     );
     assert!(ok, "{out}");
