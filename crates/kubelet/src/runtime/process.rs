@@ -281,10 +281,19 @@ enum PidNamespace {
 /// ignores the signals meant for the command, and exits as the command
 /// does. Only async-signal-safe calls: this runs between fork and exec.
 unsafe fn enter_pid_namespace() -> std::io::Result<bool> {
-    // SAFETY: fork, close_range/close, signal, waitpid and _exit are
-    // async-signal-safe; nothing here allocates.
+    // SAFETY: a raw clone (fork without glibc's atfork handlers, which may
+    // wait on locks other threads of the kubelet held when it forked),
+    // close_range/close, signal, waitpid and _exit are async-signal-safe;
+    // nothing here allocates.
     unsafe {
-        let inside = libc::fork();
+        let inside = libc::syscall(
+            libc::SYS_clone,
+            libc::c_long::from(libc::SIGCHLD),
+            0 as libc::c_long,
+            0 as libc::c_long,
+            0 as libc::c_long,
+            0 as libc::c_long,
+        ) as libc::pid_t;
         if inside < 0 {
             return Err(std::io::Error::last_os_error());
         }
