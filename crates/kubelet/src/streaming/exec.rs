@@ -62,21 +62,10 @@ pub async fn serve(
         );
     }
     let options = options(&query);
-    if !options.stdin && !options.stdout && !options.stderr {
-        return text(
-            StatusCode::BAD_REQUEST,
-            "you must specify at least 1 of stdin, stdout, stderr",
-        );
-    }
-    let start = move || {
-        let streams = streams.clone();
-        let id = id.clone();
-        let command = command.clone();
-        async move {
-            let process = streams.runtime.exec(&id, &command, options).await;
-            (process, command)
-        }
-    };
+    let start = Box::pin(async move {
+        let process = streams.runtime.exec(&id, &command, options).await;
+        (process, command)
+    });
     accept(request, options, start).await
 }
 
@@ -88,37 +77,39 @@ pub async fn serve_attach(
 ) -> Response<Body> {
     let query = request.uri().query().unwrap_or_default().to_string();
     let options = options(&query);
+    let start = Box::pin(async move {
+        // No command: the session's end is a success.
+        (streams.runtime.attach(&id, options).await, Vec::new())
+    });
+    accept(request, options, start).await
+}
+
+/// What starts the process once the client is connected (a future does
+/// nothing until awaited): the process, and the command it runs (none for
+/// attach).
+pub type Start = futures::future::BoxFuture<
+    'static,
+    (
+        Result<StreamingProcess, crate::runtime::RuntimeError>,
+        Vec<String>,
+    ),
+>;
+
+/// Upgrades the request with the transport it asks for and runs the
+/// process `start` makes once the client is connected.
+async fn accept(
+    request: Request<Incoming>,
+    options: StreamOptions,
+    start: Start,
+) -> Response<Body> {
     if !options.stdin && !options.stdout && !options.stderr {
         return text(
             StatusCode::BAD_REQUEST,
             "you must specify at least 1 of stdin, stdout, stderr",
         );
     }
-    let start = move || async move {
-        // No command: the session's end is a success.
-        (streams.runtime.attach(&id, options).await, Vec::new())
-    };
-    accept(request, options, start).await
-}
-
-/// Upgrades the request with the transport it asks for and runs the
-/// process `start` makes once the client is connected.
-async fn accept<F, Fut>(
-    request: Request<Incoming>,
-    options: StreamOptions,
-    start: F,
-) -> Response<Body>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<
-            Output = (
-                Result<StreamingProcess, crate::runtime::RuntimeError>,
-                Vec<String>,
-            ),
-        > + Send,
-{
     if super::websocket::is_upgrade(&request) {
-        return super::websocket::accept_exec(request, options, start);
+        return super::websocket::accept_exec(request, start);
     }
     if super::spdy::is_upgrade(&request) {
         return super::spdy::accept_exec(request, options, start);

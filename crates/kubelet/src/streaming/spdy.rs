@@ -21,8 +21,8 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use super::exec::{Input, Output, drive, failure_status};
-use crate::runtime::{RuntimeError, StreamOptions, StreamingProcess};
+use super::exec::{Input, Output, Start, drive, failure_status};
+use crate::runtime::StreamOptions;
 use crate::server::{Body, text};
 
 const VERSION: u16 = 3;
@@ -466,15 +466,11 @@ async fn read_frames<R: AsyncRead + Unpin>(
 
 /// An exec over SPDY: the client opens one stream per standard stream it
 /// wants, plus `error` (the status) and, with a terminal, `resize`.
-pub fn accept_exec<F, Fut>(
+pub fn accept_exec(
     mut request: Request<Incoming>,
     options: StreamOptions,
-    start: F,
-) -> Response<Body>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = (Result<StreamingProcess, RuntimeError>, Vec<String>)> + Send,
-{
+    start: Start,
+) -> Response<Body> {
     let (response, protocol, on_upgrade) = match handshake(&mut request, EXEC_PROTOCOLS) {
         Ok(accepted) => accepted,
         Err(response) => return response,
@@ -513,7 +509,7 @@ where
             return;
         }
         let error = by_type.remove("error").map(|s| s.sender());
-        let (process, command) = start().await;
+        let (process, command) = start.await;
         let process = match process {
             Ok(process) => process,
             Err(err) => {

@@ -15,8 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 
-use super::exec::{Input, Output, drive, failure_status};
-use crate::runtime::{RuntimeError, StreamOptions, StreamingProcess};
+use super::exec::{Input, Output, Start, drive, failure_status};
 use crate::server::{Body, text};
 
 pub const V5: &str = "v5.channel.k8s.io";
@@ -105,15 +104,7 @@ fn normal_close() -> Message {
 }
 
 /// An exec over `channel.k8s.io`.
-pub fn accept_exec<F, Fut>(
-    mut request: Request<Incoming>,
-    _options: StreamOptions,
-    start: F,
-) -> Response<Body>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = (Result<StreamingProcess, RuntimeError>, Vec<String>)> + Send,
-{
+pub fn accept_exec(mut request: Request<Incoming>, start: Start) -> Response<Body> {
     let (response, protocol, on_upgrade) = match handshake(&mut request, EXEC_PROTOCOLS) {
         Ok(accepted) => accepted,
         Err(response) => return response,
@@ -123,7 +114,7 @@ where
             return;
         };
         let (mut sink, mut source) = socket.split();
-        let (process, command) = start().await;
+        let (process, command) = start.await;
         let process = match process {
             Ok(process) => process,
             Err(err) => {
