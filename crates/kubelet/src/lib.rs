@@ -82,6 +82,10 @@ pub struct KubeletOptions {
     /// The cluster DNS pods are pointed at (`--cluster-dns`,
     /// `--cluster-domain`, `--resolv-conf`).
     pub cluster_dns: dns::ClusterDns,
+    /// The pods go on running when the kubelet stops, for the next kubelet
+    /// on this root directory to adopt (as upstream's containers outlive
+    /// their kubelet); else they are stopped with it.
+    pub keep_pods_on_exit: bool,
 }
 
 impl KubeletOptions {
@@ -106,6 +110,7 @@ impl KubeletOptions {
             reserved: machine::Reserved::default(),
             eviction_monitoring_period: Duration::from_secs(10),
             cluster_dns: dns::ClusterDns::default(),
+            keep_pods_on_exit: false,
         }
     }
 }
@@ -157,6 +162,8 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
                 Arc::new(runtime::process::ProcessRuntime::new(
                     options.bridge.clone(),
                     address,
+                    &options.root_dir.join("runtime"),
+                    options.keep_pods_on_exit,
                 )),
                 false,
                 machine::Capacity::of_machine(&options.root_dir),
@@ -246,6 +253,10 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         allocatable: config.capacity.allocatable(),
         metrics,
         dns: options.cluster_dns.clone(),
+        stopping: shutdown.clone(),
+        keep_pods_on_exit: options.keep_pods_on_exit && !simulated,
+        pod_manifest_path: options.pod_manifest_path.clone(),
+        node_name: options.node_name.clone(),
     });
     let evictions = (!simulated).then(|| {
         tokio::spawn(eviction::run(
@@ -331,6 +342,10 @@ pub async fn run_simulated(
             allocatable: capacity.allocatable(),
             metrics: metrics.clone(),
             dns: dns::ClusterDns::default(),
+            stopping: shutdown.clone(),
+            keep_pods_on_exit: false,
+            pod_manifest_path: None,
+            node_name: name.clone(),
         });
         let storage = local_path::NodeStorage {
             dir: PathBuf::from(format!("/simulated/{name}/storage")),

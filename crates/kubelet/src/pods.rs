@@ -32,6 +32,7 @@ pub async fn run_pods(
     }
     let workers: Workers = Arc::new(Mutex::new(HashMap::new()));
     let mut relisted: Option<HashSet<String>> = None;
+    let mut swept = false;
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     loop {
         let event = tokio::select! {
@@ -56,10 +57,18 @@ pub async fn run_pods(
             }
             Event::InitDone => {
                 if let Some(seen) = relisted.take() {
-                    let workers = workers.lock().unwrap_or_else(|e| e.into_inner());
-                    for (uid, updates) in workers.iter() {
-                        if !seen.contains(uid) {
-                            updates.send_replace(None);
+                    {
+                        let workers = workers.lock().unwrap_or_else(|e| e.into_inner());
+                        for (uid, updates) in workers.iter() {
+                            if !seen.contains(uid) {
+                                updates.send_replace(None);
+                            }
+                        }
+                    }
+                    if !swept {
+                        swept = true;
+                        for host in hosts.values() {
+                            tokio::spawn(sweep_orphans(host.clone(), seen.clone()));
                         }
                     }
                 }
@@ -82,6 +91,40 @@ pub async fn run_pods(
         .map(|(_, u)| u)
         .collect();
     drop(all);
+}
+
+/// Once the kubelet knows every pod bound to its node: what earlier
+/// kubelets left for pods that are gone (deleted while none ran) is
+/// stopped and removed — containers, sandboxes, volumes and logs.
+async fn sweep_orphans(host: Arc<Host>, mut keep: HashSet<String>) {
+    if host.simulated {
+        return;
+    }
+    if let Some(dir) = &host.pod_manifest_path {
+        keep.extend(crate::static_pods::uids(dir, &host.node_name));
+    }
+    host.runtime.remove_orphans(&keep).await;
+    if let Ok(entries) = std::fs::read_dir(&host.pods_dir) {
+        for entry in entries.flatten() {
+            let uid = entry.file_name().to_string_lossy().into_owned();
+            if !keep.contains(&uid) {
+                crate::volumes::clean_up(&host.pods_dir, &uid);
+            }
+        }
+    }
+    // Log directories are `<namespace>_<name>_<uid>`.
+    if let Ok(entries) = std::fs::read_dir(&host.logs_dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name
+                .rsplit('_')
+                .next()
+                .is_some_and(|uid| !keep.contains(uid))
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
 }
 
 fn route(hosts: &HashMap<String, Arc<Host>>, workers: &Workers, pod: Pod) {

@@ -39,6 +39,14 @@ fn config_hash(manifest: &[u8], node: &str) -> String {
     )
 }
 
+/// The uids of the static pods the manifest directory holds now.
+pub fn uids(dir: &Path, node: &str) -> std::collections::HashSet<String> {
+    read_manifests(dir, node)
+        .into_values()
+        .filter_map(|pod| pod.metadata.uid)
+        .collect()
+}
+
 /// The pods of the manifest directory, by file; files that are not a pod
 /// are logged and left out.
 fn read_manifests(dir: &Path, node: &str) -> BTreeMap<PathBuf, Pod> {

@@ -64,6 +64,14 @@ pub struct Host {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// What pods' resolv.conf files point at.
     pub dns: crate::dns::ClusterDns,
+    /// The kubelet is stopping (true); with `keep_pods_on_exit` the
+    /// workers then leave their pods running for the next kubelet.
+    pub stopping: watch::Receiver<bool>,
+    pub keep_pods_on_exit: bool,
+    /// This node's static pods (`--pod-manifest-path`), whose pods the API
+    /// does not list.
+    pub pod_manifest_path: Option<PathBuf>,
+    pub node_name: String,
 }
 
 /// The worker's handle: the latest pod from the API (None once deleted).
@@ -164,6 +172,8 @@ struct Worker {
     push_failed: bool,
     /// The first pass (a pod worker's "create") is done.
     synced_once: bool,
+    /// The runtime was asked for what an earlier kubelet left.
+    adoption_tried: bool,
 }
 
 fn now_time() -> Time {
@@ -189,7 +199,7 @@ impl Worker {
             .as_ref()
             .and_then(|s| s.start_time.clone())
             .unwrap_or_else(now_time);
-        Worker {
+        let mut worker = Worker {
             host,
             pod,
             updates,
@@ -213,7 +223,113 @@ impl Worker {
             last_digest: None,
             push_failed: false,
             synced_once: false,
+            adoption_tried: false,
+        };
+        worker.resume_from_status();
+        worker
+    }
+
+    /// Picks up where the pod's reported status left off (an earlier
+    /// kubelet ran it): restart counts, last terminations, and the
+    /// containers that are done, so init containers that succeeded are not
+    /// run again and the counts go on.
+    fn resume_from_status(&mut self) {
+        let Some(status) = self.pod.status.clone() else {
+            return;
+        };
+        let policy = self.restart_policy();
+        for (init, statuses) in [
+            (true, status.init_container_statuses.unwrap_or_default()),
+            (false, status.container_statuses.unwrap_or_default()),
+        ] {
+            for reported in statuses {
+                let Some(run) = self
+                    .runs_mut(init)
+                    .iter_mut()
+                    .find(|r| r.name == reported.name)
+                else {
+                    continue;
+                };
+                let state = reported.state.unwrap_or_default();
+                let last = reported.last_state.and_then(|s| s.terminated);
+                run.restart_count = reported.restart_count;
+                run.ever_started =
+                    state.running.is_some() || state.terminated.is_some() || last.is_some();
+                match state.terminated {
+                    Some(terminated) => {
+                        // As `exited` decides: a succeeded init container
+                        // is not finished but done.
+                        run.finished = !restarts(&policy, init, run.sidecar, terminated.exit_code)
+                            && !(init && terminated.exit_code == 0);
+                        run.before_last = last;
+                        run.last = Some(terminated);
+                    }
+                    None => run.last = last,
+                }
+                if run.last.is_some() && !run.finished {
+                    // It has crashed before: the next crash backs off.
+                    run.backoff = BACKOFF_INITIAL;
+                }
+            }
         }
+    }
+
+    /// Takes over the sandbox and containers an earlier kubelet left for
+    /// this pod, if any; true if there was one.
+    async fn adopt(&mut self) -> bool {
+        let Some(adopted) = self
+            .host
+            .runtime
+            .adopt_pod(&self.uid(), self.wake.clone())
+            .await
+        else {
+            return false;
+        };
+        self.sandbox = Some(adopted.sandbox.clone());
+        self.host.metrics.pod_started();
+        // Its start was counted by the kubelet that made it.
+        self.reported_running = true;
+        for container in adopted.containers {
+            let init = !self.containers.iter().any(|r| r.name == container.name);
+            let Some(index) = self
+                .runs_mut(init)
+                .iter()
+                .position(|r| r.name == container.name)
+            else {
+                // No longer in the spec (cannot happen: containers are
+                // immutable); not ours to run.
+                self.host.runtime.remove_container(&container.id).await;
+                continue;
+            };
+            let running = matches!(container.state, ContainerState::Running { .. });
+            let probes = match (running, self.spec_container(init, index)) {
+                (true, Some(spec)) => Some(probes::start(
+                    probes::Target {
+                        runtime: self.host.runtime.clone(),
+                        container_id: container.id.clone(),
+                        container: spec,
+                        pod: self.pod.clone(),
+                        pod_ip: adopted.sandbox.ip,
+                        events: self.host.events.clone(),
+                        wake: self.wake.clone(),
+                    },
+                    self.host.simulated,
+                )),
+                _ => None,
+            };
+            let run = &mut self.runs_mut(init)[index];
+            run.id = Some(container.id);
+            run.restart_count = container.attempt;
+            run.ever_started = true;
+            run.finished = false;
+            run.waiting = None;
+            run.restart_at = None;
+            run.probes = probes;
+            run.log_path = Some(container.log_path.clone());
+            self.host.live_logs.started(&container.log_path);
+            self.host.metrics.container_started();
+        }
+        true
     }
 
     fn name(&self) -> String {
@@ -266,7 +382,12 @@ impl Worker {
     }
 
     async fn run_until_gone(&mut self) {
+        let mut stopping = self.host.stopping.clone();
         loop {
+            if self.host.keep_pods_on_exit && *stopping.borrow() {
+                // The kubelet stops and leaves the pod to the next one.
+                return;
+            }
             if self.removed || self.pod.metadata.deletion_timestamp.is_some() {
                 let began = Instant::now();
                 self.terminate().await;
@@ -289,6 +410,8 @@ impl Worker {
                 }
             };
             tokio::select! {
+                biased;
+                _ = stopping.changed(), if self.host.keep_pods_on_exit => {}
                 changed = self.updates.changed() => {
                     match changed {
                         Ok(()) => {
@@ -441,6 +564,10 @@ impl Worker {
             return false;
         }
         self.setup_retry = Some(Instant::now() + SETUP_RETRY);
+        if self.sandbox.is_none() && !self.adoption_tried {
+            self.adoption_tried = true;
+            self.adopt().await;
+        }
         if self.sandbox.is_none() {
             if !self.host.runtime.network_ready() {
                 self.setup_failure = Some("NetworkNotReady".into());
@@ -645,18 +772,7 @@ impl Worker {
         run.probes = None;
         run.before_last = run.last.take();
         run.last = Some(terminated);
-        let restart = if run.sidecar {
-            true
-        } else if init {
-            exit_code != 0 && policy != "Never"
-        } else {
-            match policy.as_str() {
-                "Always" => true,
-                "OnFailure" => exit_code != 0,
-                _ => false,
-            }
-        };
-        if !restart {
+        if !restarts(&policy, init, run.sidecar, exit_code) {
             run.finished = exit_code != 0 || !init;
             run.restart_at = None;
             run.waiting = None;
@@ -793,6 +909,7 @@ impl Worker {
             .unwrap_or_default();
         let config = ContainerConfig {
             name: container.name.clone(),
+            attempt: restart_count,
             image: image.clone(),
             argv: crate::env::argv(&container, &env),
             env,
@@ -1362,6 +1479,21 @@ impl Worker {
 
 /// What of a pod status must match what the kubelet reported: phase,
 /// condition statuses, and each container's readiness, restarts and state.
+/// Whether a container that exited with `exit_code` is started again.
+fn restarts(policy: &str, init: bool, sidecar: bool, exit_code: i32) -> bool {
+    if sidecar {
+        true
+    } else if init {
+        exit_code != 0 && policy != "Never"
+    } else {
+        match policy {
+            "Always" => true,
+            "OnFailure" => exit_code != 0,
+            _ => false,
+        }
+    }
+}
+
 fn digest(status: Option<&PodStatus>) -> String {
     let Some(status) = status else {
         return String::new();

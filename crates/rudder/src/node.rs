@@ -46,6 +46,11 @@ pub struct NodeArgs {
     /// The host bridge pods are attached to.
     #[arg(long, default_value = "rudder0")]
     pub pod_bridge: String,
+    /// Stop this node's pods when the kubelet stops. By default they go on
+    /// running, as containers outlive upstream's kubelet, and the next
+    /// kubelet on the same root directory adopts them.
+    #[arg(long)]
+    pub stop_pods_on_exit: bool,
     /// The container runtime of this node's pods.
     #[arg(long, value_enum, default_value = "process")]
     pub container_runtime: RuntimeArg,
@@ -177,6 +182,7 @@ impl NodeArgs {
         options.register_with_taints = parse_taints(&self.register_with_taints)?;
         options.pod_cidr = self.pod_cidr.clone();
         options.pod_manifest_path = self.pod_manifest_path.clone();
+        options.keep_pods_on_exit = !self.stop_pods_on_exit;
         options.eviction_hard = kubelet::machine::Thresholds::parse(&self.eviction_hard)
             .map_err(|e| format!("--eviction-hard: {e}"))?;
         options.reserved = kubelet::machine::Reserved::default()

@@ -122,6 +122,13 @@ impl NodeComponent {
     pub async fn stop(self) {
         self.component.stop().await;
     }
+
+    /// Stops the node (its pods stay up if it keeps them on exit) and
+    /// hands back its pod network, for the next kubelet.
+    pub async fn stop_keeping_network(self) -> Option<TestNetwork> {
+        self.component.stop().await;
+        self.network
+    }
 }
 
 /// A pod network no other test on this machine uses at the same time:
@@ -337,7 +344,18 @@ impl TestCluster {
         node: &str,
         configure: impl FnOnce(&mut kubelet::KubeletOptions),
     ) -> NodeComponent {
-        let network = TestNetwork::claim();
+        self.start_kubelet_in(node, TestNetwork::claim(), configure)
+            .await
+    }
+
+    /// A kubelet as [`start_kubelet_with`](Self::start_kubelet_with) on a
+    /// pod network it is given (an earlier kubelet's, to restart one).
+    pub async fn start_kubelet_in(
+        &self,
+        node: &str,
+        network: TestNetwork,
+        configure: impl FnOnce(&mut kubelet::KubeletOptions),
+    ) -> NodeComponent {
         let path = self.server.node_kubeconfig(node).expect("node kubeconfig");
         let client = client_from(&path).await;
         let mut options =

@@ -1686,3 +1686,217 @@ spec:
         .await
         .ok();
 }
+
+/// The processes (not zombies) whose environment holds `marker`.
+fn processes_marked(marker: &str) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let running = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| s.rsplit(')').next().is_some_and(|r| !r.trim_start().starts_with('Z')));
+            running
+                && std::fs::read(format!("/proc/{pid}/environ"))
+                    .is_ok_and(|e| e.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+        })
+        .collect()
+}
+
+/// Kills what a test's pods left if the test ends before its kubelet
+/// stops them (they outlive a kubelet that keeps them).
+struct KillMarked(&'static str);
+
+impl Drop for KillMarked {
+    fn drop(&mut self) {
+        for pid in processes_marked(self.0) {
+            // SAFETY: kill(2) of a test's own leftover process.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+/// The numbers of the `line N` lines in `text` (a CRI log file).
+fn line_numbers(text: &str) -> Vec<u64> {
+    text.lines()
+        .filter_map(|l| l.rsplit_once(" line ")?.1.parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_kubelet_adopts_the_pods_it_left_running() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _cleanup = (KillMarked("MARK=adoption-test"), KillMarked("MARK=adoption-doomed"));
+    let keep = |o: &mut kubelet::KubeletOptions| o.keep_pods_on_exit = true;
+    let kubelet = cluster.start_kubelet_with("node-a", keep).await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  terminationGracePeriodSeconds: 5
+  volumes:
+  - name: data
+    emptyDir: {{}}
+  initContainers:
+  - name: setup
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "echo ran >> /data/runs"]
+    env: [{{name: MARK, value: adoption-test}}]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  containers:
+  - name: counter
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "trap 'exit 0' TERM; i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done"]
+    env: [{{name: MARK, value: adoption-test}}]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  - name: server
+    image: busybox
+    command: ["{busybox}", "httpd", "-f", "-p", "8080", "-h", "/data"]
+    env: [{{name: MARK, value: adoption-test}}]
+    readinessProbe:
+      httpGet:
+        path: /runs
+        port: 8080
+      periodSeconds: 1
+    volumeMounts:
+    - name: data
+      mountPath: /data
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: quitter
+spec:
+  restartPolicy: OnFailure
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "sleep 3; exit 3"]
+    env: [{{name: MARK, value: adoption-test}}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: doomed
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3601"]
+    env: [{{name: MARK, value: adoption-doomed}}]
+"#,
+        busybox = busybox()
+    );
+    cluster.apply("pods.yaml", &manifest).await.ok();
+    let web = cluster
+        .eventually(&["get", "pod", "web"], "web Ready and logging", |p| {
+            ready(p) && !line_numbers(&log_of(&cluster, "node-a", p, "counter")).is_empty()
+        })
+        .await;
+    cluster
+        .eventually(&["get", "pod", "quitter"], "quitter running", |p| {
+            p["status"]["containerStatuses"][0]["state"]["running"].is_object()
+        })
+        .await;
+    cluster
+        .eventually(&["get", "pod", "doomed"], "doomed Ready", ready)
+        .await;
+    let address = format!("{}:8080", web["status"]["podIP"].as_str().unwrap());
+    let statuses = web["status"]["containerStatuses"].clone();
+    let before_stop = line_numbers(&log_of(&cluster, "node-a", &web, "counter"));
+
+    // The kubelet stops; its pods do not.
+    let network = kubelet.stop_keeping_network().await.unwrap();
+    // Its command and its reaper.
+    assert_eq!(processes_marked("MARK=adoption-doomed").len(), 2, "doomed's sleep runs on");
+    let served = http_get(&address, "/runs").await.unwrap();
+    assert!(served.contains("200 OK") && served.ends_with("ran\n"), "{served}");
+    // While no kubelet runs: doomed is deleted from the API, quitter ends
+    // with 3, and web's counter goes on writing into its pipe.
+    cluster
+        .kubectl(&["delete", "pod", "doomed", "--grace-period=0", "--force"])
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let down_for = std::time::Instant::now();
+
+    // The next kubelet stops its pods with it (the test's end).
+    let _kubelet = cluster.start_kubelet_in("node-a", network, |_| {}).await;
+    // The same containers, started when they were, not restarted.
+    let adopted = cluster
+        .eventually(&["get", "pod", "web"], "web adopted and Ready", |p| {
+            ready(p)
+                && line_numbers(&log_of(&cluster, "node-a", p, "counter")).len()
+                    > before_stop.len() + 40
+        })
+        .await;
+    for (old, new) in statuses
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(adopted["status"]["containerStatuses"].as_array().unwrap())
+    {
+        assert_eq!(new["containerID"], old["containerID"], "{new}");
+        assert_eq!(new["state"]["running"]["startedAt"], old["state"]["running"]["startedAt"]);
+        assert_eq!(new["restartCount"], 0, "{new}");
+    }
+    // The init container is not run again; the emptyDir is the same.
+    assert_eq!(
+        adopted["status"]["initContainerStatuses"][0]["state"]["terminated"]["reason"],
+        "Completed"
+    );
+    let runs = cluster
+        .kubectl(&["exec", "web", "-c", "counter", "--", "cat", "/data/runs"])
+        .await
+        .ok();
+    assert_eq!(runs, "ran\n");
+    // What the counter wrote while no kubelet read is in its log, in
+    // order (a line the stopped kubelet had read but not yet written may
+    // be missing).
+    let numbers = line_numbers(&log_of(&cluster, "node-a", &adopted, "counter"));
+    assert!(numbers.windows(2).all(|w| w[1] > w[0]), "in order");
+    let missing = numbers.windows(2).filter(|w| w[1] != w[0] + 1).count();
+    assert!(missing <= 1, "lines lost: {numbers:?}");
+    assert!(
+        *numbers.last().unwrap() as f64 * 0.1 > down_for.elapsed().as_secs_f64() + 4.0,
+        "the log covers the time the kubelet was down"
+    );
+    let logs = cluster.kubectl(&["logs", "web", "-c", "counter", "--tail=1"]).await.ok();
+    assert!(logs.starts_with("line "), "{logs}");
+
+    // quitter ended while nobody watched: seen, and restarted per its policy.
+    let quitter = cluster
+        .eventually(&["get", "pod", "quitter"], "quitter's exit seen", |p| {
+            p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .is_some_and(|n| n >= 1)
+        })
+        .await;
+    let last = &quitter["status"]["containerStatuses"][0]["lastState"]["terminated"];
+    assert_eq!(last["exitCode"], 3, "{quitter}");
+    assert_eq!(last["reason"], "Error");
+
+    // doomed's pod is gone: its process is stopped.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !processes_marked("MARK=adoption-doomed").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "doomed still runs");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // An adopted pod stops as any other.
+    let deleted = cluster
+        .kubectl(&["delete", "pod", "web", "--timeout=30s"])
+        .await;
+    assert!(deleted.success, "{}", deleted.stderr);
+    assert!(http_get(&address, "/runs").await.is_err(), "web's server stopped");
+}

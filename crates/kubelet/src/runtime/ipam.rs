@@ -55,6 +55,17 @@ impl Ipam {
         Some(self.cidr.nth(offset))
     }
 
+    /// Marks an address as taken (a sandbox adopted after a restart keeps
+    /// its IP); false when it is outside the CIDR's pod addresses.
+    pub fn reserve(&self, address: Ipv4Addr) -> bool {
+        let offset = u32::from(address).wrapping_sub(u32::from(self.cidr.network));
+        if offset < 2 || offset >= self.cidr.size() - 1 {
+            return false;
+        }
+        let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
+        taken.offsets.insert(offset)
+    }
+
     pub fn release(&self, address: Ipv4Addr) {
         let offset = u32::from(address).wrapping_sub(u32::from(self.cidr.network));
         let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
@@ -95,6 +106,15 @@ mod tests {
         assert_eq!(ipam.allocate(), None, "a /30 has one pod address");
         ipam.release(Ipv4Addr::new(10, 244, 3, 6));
         assert_eq!(ipam.allocate(), Some(Ipv4Addr::new(10, 244, 3, 6)));
+    }
+
+    #[test]
+    fn reserved_addresses_are_not_handed_out() {
+        let ipam = Ipam::new(parse_pod_cidr("10.244.3.0/29").unwrap());
+        assert!(ipam.reserve(Ipv4Addr::new(10, 244, 3, 2)));
+        assert!(!ipam.reserve(Ipv4Addr::new(10, 244, 3, 1)), "the gateway");
+        assert!(!ipam.reserve(Ipv4Addr::new(10, 244, 4, 2)), "another CIDR");
+        assert_eq!(ipam.allocate(), Some(Ipv4Addr::new(10, 244, 3, 3)));
     }
 
     #[test]

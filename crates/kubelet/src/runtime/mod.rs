@@ -41,7 +41,7 @@ pub struct Sandbox {
 }
 
 /// A file or directory of the node made visible inside a container.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Mount {
     pub host_path: PathBuf,
     pub container_path: PathBuf,
@@ -50,9 +50,12 @@ pub struct Mount {
 
 /// What a container is made from, resolved by the pod worker (command,
 /// environment and mounts are final).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContainerConfig {
     pub name: String,
+    /// How many times the container was started before this one (the
+    /// CRI's attempt: the restart count).
+    pub attempt: i32,
     pub image: String,
     /// Entrypoint and arguments together (the container's command, else
     /// what the image names), with `$(VAR)` references expanded.
@@ -78,6 +81,24 @@ pub struct ContainerConfig {
     /// The pod shares the node's PID namespace (`hostPID`); else the
     /// container has its own.
     pub host_pid: bool,
+}
+
+/// A pod's sandbox and containers left running by an earlier kubelet on
+/// this node, which the pod's worker takes over.
+#[derive(Clone, Debug)]
+pub struct AdoptedPod {
+    pub sandbox: Sandbox,
+    pub containers: Vec<AdoptedContainer>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AdoptedContainer {
+    pub id: String,
+    pub name: String,
+    pub attempt: i32,
+    pub log_path: PathBuf,
+    /// Running, or Exited if it ended while no kubelet watched.
+    pub state: ContainerState,
 }
 
 /// A container's state as the runtime sees it.
@@ -279,7 +300,18 @@ pub trait Runtime: Send + Sync + 'static {
             self.version()
         )))
     }
-    /// Stops everything this runtime started (the kubelet is going away).
+    /// The sandbox and containers an earlier kubelet left for the pod
+    /// `pod_uid`, now the caller's: `exited` is notified when one of the
+    /// containers ends. None if there are none (a pod to start afresh).
+    async fn adopt_pod(&self, _pod_uid: &str, _exited: Arc<Notify>) -> Option<AdoptedPod> {
+        None
+    }
+    /// Stops and removes what earlier kubelets left for pods not in
+    /// `keep` (deleted, or bound elsewhere, while no kubelet ran).
+    async fn remove_orphans(&self, _keep: &std::collections::HashSet<String>) {}
+    /// The kubelet is going away: stops everything this runtime started,
+    /// unless it was made to leave its pods running for the next kubelet
+    /// to adopt.
     async fn shutdown(&self);
     /// The images this node's containers were made from, with a size
     /// each (what the node's status lists).

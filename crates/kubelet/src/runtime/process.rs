@@ -9,6 +9,16 @@
 //!
 //! Mount points missing on the node are created (empty) before a
 //! container's bind mounts, as the node's filesystem is the container's.
+//!
+//! A container's process outlives its kubelet, as with any container
+//! runtime: the process the kubelet starts is a small reaper (session
+//! leader, outside the container's PID namespace) that waits for the
+//! command, keeps the kubelet's ends of the container's pipes open, and
+//! writes the exit status to the state directory (`process/state.rs`,
+//! which also records each sandbox and container). A later kubelet adopts
+//! what it finds there: it takes copies of the pipes from the reaper
+//! (pidfd_getfd) to go on writing the logs, and waits on a pidfd for the
+//! end.
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -31,12 +41,19 @@ use super::{
 
 mod cgroups;
 mod network;
+mod adopt;
 mod pty;
+mod reaper;
+mod state;
+mod streams;
+
+use streams::{ContainerPipes, Streams};
 
 pub use network::BridgeConfig;
 
 struct Container {
     config: ContainerConfig,
+    sandbox_id: String,
     netns: Option<PathBuf>,
     hostname: String,
     state: ContainerState,
@@ -50,6 +67,8 @@ struct Container {
     output: Option<tokio::sync::broadcast::Sender<(u8, hyper::body::Bytes)>>,
     /// Its terminal (spec.tty).
     terminal: Option<pty::Primary>,
+    /// The task that writes its logs and waits for its end.
+    task: Option<tokio::task::AbortHandle>,
 }
 
 /// A reader that also hands every chunk it reads to attached clients.
@@ -79,16 +98,24 @@ impl<R: AsyncRead + Unpin> AsyncRead for Tee<R> {
     }
 }
 
-struct SandboxRecord {
-    hostname: String,
+struct SandboxEntry {
+    record: state::SandboxRecord,
+    /// Left by an earlier kubelet and not yet adopted by a pod's worker.
+    recovered: bool,
 }
 
 pub struct ProcessRuntime {
     bridge: BridgeConfig,
     node_ip: IpAddr,
     ipam: RwLock<Option<Arc<Ipam>>>,
-    sandboxes: Mutex<HashMap<String, SandboxRecord>>,
+    sandboxes: Mutex<HashMap<String, SandboxEntry>>,
     containers: Arc<Mutex<HashMap<String, Container>>>,
+    state: state::State,
+    /// The containers an earlier kubelet left, until their pods' workers
+    /// adopt them.
+    recovered: Mutex<Vec<state::ContainerRecord>>,
+    /// The pods go on running when the kubelet stops (or its task ends).
+    keep_running: bool,
     cgroups: Option<cgroups::Cgroups>,
     /// Each image a container was made from, with the size of the command
     /// that stood for it (the process runtime runs no images).
@@ -98,23 +125,58 @@ pub struct ProcessRuntime {
 impl ProcessRuntime {
     /// A runtime whose pods sit on `bridge`; its cgroups go under the
     /// kubelet's own, in a group named after the bridge (one per runtime
-    /// on a host, as the bridge is).
-    pub fn new(bridge: BridgeConfig, node_ip: IpAddr) -> ProcessRuntime {
+    /// on a host, as the bridge is). Its records are kept in `state_dir`,
+    /// and what an earlier runtime left there is offered for adoption.
+    /// With `keep_running` its pods outlive it.
+    pub fn new(
+        bridge: BridgeConfig,
+        node_ip: IpAddr,
+        state_dir: &Path,
+        keep_running: bool,
+    ) -> ProcessRuntime {
         let cgroups = cgroups::Cgroups::detect(&bridge.name);
         if cgroups.is_none() {
             tracing::warn!(
                 "no writable cgroup hierarchy: container CPU and memory limits are not enforced"
             );
         }
+        let state = state::State::new(state_dir);
+        let (sandboxes, containers) = state.load();
+        if !sandboxes.is_empty() {
+            tracing::info!(
+                sandboxes = sandboxes.len(),
+                containers = containers.len(),
+                "pods left by an earlier kubelet, to adopt"
+            );
+        }
+        let sandboxes = sandboxes
+            .into_iter()
+            .map(|record| {
+                (
+                    record.id.clone(),
+                    SandboxEntry {
+                        record,
+                        recovered: true,
+                    },
+                )
+            })
+            .collect();
         ProcessRuntime {
             bridge,
             node_ip,
             ipam: RwLock::new(None),
-            sandboxes: Mutex::new(HashMap::new()),
+            sandboxes: Mutex::new(sandboxes),
             containers: Arc::new(Mutex::new(HashMap::new())),
+            state,
+            recovered: Mutex::new(containers),
+            keep_running,
             cgroups,
             images: Mutex::default(),
         }
+    }
+
+    fn sandboxes(&self) -> std::sync::MutexGuard<'_, HashMap<String, SandboxEntry>> {
+        self.sandboxes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn containers(&self) -> std::sync::MutexGuard<'_, HashMap<String, Container>> {
@@ -122,12 +184,7 @@ impl ProcessRuntime {
     }
 
     fn sandbox_ids(&self) -> Vec<String> {
-        self.sandboxes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect()
+        self.sandboxes().keys().cloned().collect()
     }
 
     fn ipam(&self) -> Option<Arc<Ipam>> {
@@ -146,19 +203,26 @@ impl ProcessRuntime {
         Ok((pid, container.config.clone()))
     }
 
-    /// What a command run in a running container (exec, exec probes,
-    /// hooks) is set up with: the container's namespaces, working
-    /// directory and user.
-    fn exec_setup(
+    /// A command to run in a running container (exec, exec probes, hooks):
+    /// in the container's namespaces (through a reaper when it joins the
+    /// container's PID namespace), directory and user.
+    fn exec_command(
         &self,
         id: &str,
         command: &[String],
         tty: bool,
-    ) -> Result<(ContainerConfig, ChildSetup), RuntimeError> {
+    ) -> Result<(ContainerConfig, Command), RuntimeError> {
         let (pid, config) = self.running_pid(id)?;
-        if command.is_empty() {
+        let Some(program) = command.first() else {
             return Err(RuntimeError::Other("an empty command".into()));
-        }
+        };
+        let Some(resolved) = resolve(program, &config.env) else {
+            return Err(RuntimeError::Other(if program.contains('/') {
+                format!("exec: {program:?}: stat {program}: no such file or directory")
+            } else {
+                format!("exec: {program:?}: executable file not found in $PATH")
+            }));
+        };
         let mut join = Vec::new();
         for (name, nstype) in [
             ("net", libc::CLONE_NEWNET),
@@ -176,6 +240,7 @@ impl ProcessRuntime {
             Ok(file) if !config.host_pid => PidNamespace::Join(OwnedFd::from(file)),
             _ => PidNamespace::Host,
         };
+        let reaped = matches!(pid_namespace, PidNamespace::Join(_));
         let setup = ChildSetup {
             netns: None,
             join,
@@ -187,8 +252,122 @@ impl ProcessRuntime {
             user: user(&config),
             controlling_tty: tty,
             pid_namespace,
+            reaped,
+            inherit: Vec::new(),
+            reaper_exec: None,
         };
-        Ok((config, setup))
+        let reaper = reaped.then(|| reaper::ReaperArgs {
+            working_dir: config.working_dir.clone(),
+            user: user(&config),
+            program: resolved.clone(),
+            argv: command.to_vec(),
+            ..reaper::ReaperArgs::default()
+        });
+        let built = container_command(command, &config, setup, reaper)?;
+        Ok((config, built))
+    }
+}
+
+/// How a watched container ends: its exit code, when, and a reason if
+/// the runtime knows one.
+type End = futures::future::BoxFuture<'static, (i32, k8s_openapi::jiff::Timestamp, Option<String>)>;
+
+impl ProcessRuntime {
+    /// Records container `id` as running as `pid` and starts the task
+    /// that copies its output to its log file (and to attached clients)
+    /// and waits for `end`, after which it is Exited and `exited` is
+    /// notified.
+    #[allow(clippy::too_many_arguments)]
+    fn watch_container(
+        &self,
+        id: &str,
+        pid: i32,
+        started_at: k8s_openapi::jiff::Timestamp,
+        cgroup: Option<cgroups::ContainerCgroup>,
+        streams: Streams,
+        log: LogFile,
+        end: End,
+        exited: Arc<Notify>,
+    ) -> Result<(), RuntimeError> {
+        let log = Arc::new(tokio::sync::Mutex::new(log));
+        let (output, _) = tokio::sync::broadcast::channel(256);
+        let tee = |inner: super::ReadStream, channel: u8| -> super::ReadStream {
+            Box::new(Tee {
+                inner,
+                channel,
+                output: output.clone(),
+            })
+        };
+        let mut containers = self.containers();
+        let Some(container) = containers.get_mut(id) else {
+            return Err(RuntimeError::NotFound(id.to_string()));
+        };
+        let (stdout, stderr, stdin) = match &streams.terminal {
+            Some(primary) => (
+                Some(tee(Box::new(primary.clone()), 1)),
+                None,
+                container
+                    .config
+                    .stdin
+                    .then(|| super::feed_stdin(Box::new(primary.clone()))),
+            ),
+            None => (
+                streams.stdout.map(|s| tee(s, 1)),
+                streams.stderr.map(|s| tee(s, 2)),
+                streams.stdin.map(super::feed_stdin),
+            ),
+        };
+        container.state = ContainerState::Running { started_at };
+        container.pid = Some(pid);
+        container.cgroup = cgroup;
+        container.stdin = stdin;
+        container.output = Some(output);
+        container.terminal = streams.terminal;
+        let ended = container.ended.clone();
+        let watched = self.containers.clone();
+        let key = id.to_string();
+        let task = tokio::spawn(async move {
+            let out = async {
+                if let Some(stdout) = stdout {
+                    pump_log(stdout, "stdout", log.clone()).await;
+                }
+            };
+            let err = async {
+                if let Some(stderr) = stderr {
+                    pump_log(stderr, "stderr", log.clone()).await;
+                }
+            };
+            let ((exit_code, finished_at, reason), _, _) = tokio::join!(end, out, err);
+            let mut containers = watched.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(container) = containers.get_mut(&key) {
+                let oom = container.cgroup.as_ref().is_some_and(|c| c.oom_killed());
+                container.state = ContainerState::Exited {
+                    exit_code,
+                    reason: if oom { Some("OOMKilled".to_string()) } else { reason },
+                    started_at: Some(started_at),
+                    finished_at,
+                };
+                container.pid = None;
+                container.stdin = None;
+                container.output = None;
+                container.terminal = None;
+                container.task = None;
+                ended.notify_waiters();
+            }
+            exited.notify_one();
+        });
+        container.task = Some(task.abort_handle());
+        Ok(())
+    }
+
+    /// Stops watching every container (their tasks end; the containers
+    /// go on): the kubelet leaves them for the next one.
+    fn let_go(&self) {
+        for container in self.containers().values_mut() {
+            if let Some(task) = container.task.take() {
+                task.abort();
+            }
+        }
     }
 }
 
@@ -262,6 +441,14 @@ struct ChildSetup {
     controlling_tty: bool,
     /// The PID namespace the command runs in.
     pid_namespace: PidNamespace,
+    /// The child becomes a reaper (`process/reaper.rs`), which sets the
+    /// directory and user for the command itself; its signals are blocked
+    /// until it can ignore them.
+    reaped: bool,
+    /// Descriptors the reaper keeps: they lose close-on-exec.
+    inherit: Vec<libc::c_int>,
+    /// How the child becomes the reaper (set by `container_command`).
+    reaper_exec: Option<reaper::Exec>,
 }
 
 /// Where a command's PID namespace comes from.
@@ -272,65 +459,6 @@ enum PidNamespace {
     New,
     /// A running container's (exec into it).
     Join(OwnedFd),
-}
-
-/// Moves the calling child into the PID namespace it has just unshared or
-/// joined: it forks, the new process (inside) returns to go on to exec,
-/// and this one stays behind as its reaper: it closes every descriptor
-/// (so the spawner sees the exec and the streams close with the command),
-/// ignores the signals meant for the command, and exits as the command
-/// does. Only async-signal-safe calls: this runs between fork and exec.
-unsafe fn enter_pid_namespace() -> std::io::Result<bool> {
-    // SAFETY: a raw clone (fork without glibc's atfork handlers, which may
-    // wait on locks other threads of the kubelet held when it forked),
-    // close_range/close, signal, waitpid and _exit are async-signal-safe;
-    // nothing here allocates.
-    unsafe {
-        let inside = libc::syscall(
-            libc::SYS_clone,
-            libc::c_long::from(libc::SIGCHLD),
-            0 as libc::c_long,
-            0 as libc::c_long,
-            0 as libc::c_long,
-            0 as libc::c_long,
-        ) as libc::pid_t;
-        if inside < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        if inside == 0 {
-            return Ok(true);
-        }
-        if libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32) != 0 {
-            for fd in 0..1024 {
-                libc::close(fd);
-            }
-        }
-        for signal in [
-            libc::SIGTERM,
-            libc::SIGINT,
-            libc::SIGQUIT,
-            libc::SIGHUP,
-            libc::SIGTSTP,
-            libc::SIGTTIN,
-            libc::SIGTTOU,
-        ] {
-            libc::signal(signal, libc::SIG_IGN);
-        }
-        let mut status: libc::c_int = 0;
-        loop {
-            let waited = libc::waitpid(inside, &mut status, 0);
-            if waited == inside {
-                break;
-            }
-            if waited < 0 && *libc::__errno_location() != libc::EINTR {
-                libc::_exit(255);
-            }
-        }
-        if libc::WIFEXITED(status) {
-            libc::_exit(libc::WEXITSTATUS(status));
-        }
-        libc::_exit(128 + libc::WTERMSIG(status));
-    }
 }
 
 impl ChildSetup {
@@ -396,28 +524,30 @@ impl ChildSetup {
             }
             match &self.pid_namespace {
                 PidNamespace::Host => {}
+                // Where the host refuses, the command runs in the node's
+                // PID namespace. Either way the reaper's children are the
+                // ones to enter it.
                 PidNamespace::New => {
-                    // Where the host refuses, the command runs in the
-                    // node's PID namespace.
-                    if libc::unshare(libc::CLONE_NEWPID) == 0 {
-                        enter_pid_namespace()?;
-                        // Its own /proc, in its own mount namespace.
-                        if self.new_namespaces {
-                            libc::mount(
-                                c"proc".as_ptr(),
-                                c"/proc".as_ptr(),
-                                c"proc".as_ptr(),
-                                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                                std::ptr::null(),
-                            );
-                        }
-                    }
+                    libc::unshare(libc::CLONE_NEWPID);
                 }
                 PidNamespace::Join(fd) => {
-                    if libc::setns(fd.as_raw_fd(), libc::CLONE_NEWPID) == 0 {
-                        enter_pid_namespace()?;
-                    }
+                    libc::setns(fd.as_raw_fd(), libc::CLONE_NEWPID);
                 }
+            }
+            if self.reaped {
+                for &fd in &self.inherit {
+                    libc::fcntl(fd, libc::F_SETFD, 0);
+                }
+                let mut mask: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut mask);
+                for signal in reaper::SHIELDED {
+                    libc::sigaddset(&mut mask, signal);
+                }
+                libc::sigprocmask(libc::SIG_BLOCK, &mask, std::ptr::null_mut());
+                return match &self.reaper_exec {
+                    Some(exec) => Err(exec.exec()),
+                    None => Ok(()),
+                };
             }
             if let Some(dir) = &self.working_dir
                 && libc::chdir(dir.as_ptr()) != 0
@@ -452,22 +582,41 @@ fn user(config: &ContainerConfig) -> Option<(libc::uid_t, libc::gid_t)> {
 }
 
 /// `argv` run with the container's environment (and the default PATH when
-/// it names none), no stdin, `setup` applied between fork and exec.
-fn container_command(argv: &[String], config: &ContainerConfig, setup: ChildSetup) -> Command {
-    let mut command = Command::new(&argv[0]);
-    command
-        .args(&argv[1..])
-        .env_clear()
-        .envs(config.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(std::process::Stdio::null());
-    if !config.env.iter().any(|(k, _)| k == "PATH") {
-        command.env("PATH", DEFAULT_PATH);
+/// it names none), no stdin, `setup` applied between fork and exec; by a
+/// reaper if `reaper` is given (its program and argv are `argv`'s).
+fn container_command(
+    argv: &[String],
+    config: &ContainerConfig,
+    mut setup: ChildSetup,
+    reaper: Option<reaper::ReaperArgs>,
+) -> Result<Command, RuntimeError> {
+    let mut env = config.env.clone();
+    if !env.iter().any(|(k, _)| k == "PATH") {
+        env.push(("PATH".into(), DEFAULT_PATH.into()));
     }
+    let mut command = match &reaper {
+        Some(reaper) => {
+            setup.reaper_exec = Some(
+                reaper::Exec::new(reaper, &env)
+                    .map_err(|e| RuntimeError::Create(format!("process runtime: {e}")))?,
+            );
+            Command::new(reaper::executable())
+        }
+        None => {
+            let mut command = Command::new(&argv[0]);
+            command.args(&argv[1..]);
+            command
+        }
+    };
+    command
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(std::process::Stdio::null());
     // SAFETY: `apply` makes only async-signal-safe syscalls.
     unsafe {
         command.pre_exec(move || setup.apply());
     }
-    command
+    Ok(command)
 }
 
 fn cstring(path: &Path) -> Result<CString, RuntimeError> {
@@ -622,8 +771,16 @@ impl Runtime for ProcessRuntime {
             return Ok(());
         }
         network::ensure_bridge(&self.bridge.name, cidr).map_err(RuntimeError::Network)?;
+        let fresh = Ipam::new(cidr);
+        // Sandboxes that are there already (adopted or still to adopt)
+        // keep their addresses.
+        for entry in self.sandboxes().values() {
+            if let (IpAddr::V4(ip), Some(_)) = (entry.record.ip, &entry.record.netns) {
+                fresh.reserve(ip);
+            }
+        }
         let mut ipam = self.ipam.write().unwrap_or_else(|e| e.into_inner());
-        *ipam = Some(Arc::new(Ipam::new(cidr)));
+        *ipam = Some(Arc::new(fresh));
         Ok(())
     }
 
@@ -663,15 +820,23 @@ impl Runtime for ProcessRuntime {
                 }
             }
         };
-        self.sandboxes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                id,
-                SandboxRecord {
-                    hostname: config.hostname.clone(),
-                },
-            );
+        let record = state::SandboxRecord {
+            id: id.clone(),
+            pod_uid: config.pod_uid.clone(),
+            hostname: config.hostname.clone(),
+            ip: sandbox.ip,
+            netns: sandbox.netns.clone(),
+        };
+        if let Err(err) = self.state.save_sandbox(&record) {
+            tracing::warn!(error = %err, "the sandbox will not be adopted after a restart");
+        }
+        self.sandboxes().insert(
+            id,
+            SandboxEntry {
+                record,
+                recovered: false,
+            },
+        );
         Ok(sandbox)
     }
 
@@ -684,10 +849,8 @@ impl Runtime for ProcessRuntime {
         }
         // Forgotten only once removed, so a teardown cut short is finished
         // when the runtime drops.
-        self.sandboxes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&sandbox.id);
+        self.sandboxes().remove(&sandbox.id);
+        self.state.forget_sandbox(&sandbox.id);
         Ok(())
     }
 
@@ -723,17 +886,16 @@ impl Runtime for ProcessRuntime {
             }
         }
         let hostname = self
-            .sandboxes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .sandboxes()
             .get(&sandbox.id)
-            .map(|s| s.hostname.clone())
+            .map(|s| s.record.hostname.clone())
             .unwrap_or_default();
         let id = new_id();
         self.containers().insert(
             id.clone(),
             Container {
                 config,
+                sandbox_id: sandbox.id.clone(),
                 netns: sandbox.netns.clone(),
                 hostname,
                 state: ContainerState::Created,
@@ -743,13 +905,14 @@ impl Runtime for ProcessRuntime {
                 stdin: None,
                 output: None,
                 terminal: None,
+                task: None,
             },
         );
         Ok(id)
     }
 
     async fn start_container(&self, id: &str, exited: Arc<Notify>) -> Result<(), RuntimeError> {
-        let (config, netns, hostname) = {
+        let (config, netns, hostname, sandbox_id) = {
             let containers = self.containers();
             let container = containers
                 .get(id)
@@ -758,6 +921,7 @@ impl Runtime for ProcessRuntime {
                 container.config.clone(),
                 container.netns.clone(),
                 container.hostname.clone(),
+                container.sandbox_id.clone(),
             )
         };
         let fail = |e: String| RuntimeError::Create(format!("process runtime: {e}"));
@@ -786,22 +950,6 @@ impl Runtime for ProcessRuntime {
                 mount.read_only,
             ));
         }
-        let setup = ChildSetup {
-            netns: netns_fd,
-            join: Vec::new(),
-            new_namespaces: true,
-            hostname: CString::new(hostname).unwrap_or_default(),
-            mounts,
-            cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
-            working_dir: working_dir(&config)?,
-            user: user(&config),
-            controlling_tty: config.tty,
-            pid_namespace: if config.host_pid {
-                PidNamespace::Host
-            } else {
-                PidNamespace::New
-            },
-        };
         if let Some(parent) = config.log_path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| fail(format!("{}: {e}", parent.display())))?;
@@ -809,105 +957,88 @@ impl Runtime for ProcessRuntime {
         let log = LogFile::open(&config.log_path)
             .await
             .map_err(|e| fail(format!("{}: {e}", config.log_path.display())))?;
-        let log = Arc::new(tokio::sync::Mutex::new(log));
-        let mut command = container_command(&config.argv, &config, setup);
+        // The container's streams, the kubelet's ends of which its reaper
+        // keeps open too (so the container outlives the kubelet).
+        let pipes = ContainerPipes::open(&config).map_err(|e| fail(format!("pipes: {e}")))?;
+        let Some(program) = config.argv.first().and_then(|p| resolve(p, &config.env)) else {
+            return Err(fail(format!("exec: {:?}: not found", config.argv.first())));
+        };
+        let _ = std::fs::remove_file(self.state.exit_path(id));
+        let setup = ChildSetup {
+            netns: netns_fd,
+            join: Vec::new(),
+            new_namespaces: true,
+            hostname: CString::new(hostname).unwrap_or_default(),
+            mounts,
+            cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
+            working_dir: None,
+            user: None,
+            controlling_tty: config.tty,
+            pid_namespace: if config.host_pid {
+                PidNamespace::Host
+            } else {
+                PidNamespace::New
+            },
+            reaped: true,
+            inherit: pipes.held.kept(),
+            reaper_exec: None,
+        };
+        let reaper = reaper::ReaperArgs {
+            exit_file: Some(self.state.exit_path(id)),
+            keep: pipes.held.kept(),
+            working_dir: config.working_dir.clone(),
+            user: user(&config),
+            mount_proc: !config.host_pid,
+            program,
+            argv: config.argv.clone(),
+        };
+        let mut command = container_command(&config.argv, &config, setup, Some(reaper))?;
         command.kill_on_drop(false);
-        let mut terminal = None;
-        if config.tty {
-            terminal =
-                Some(on_terminal(&mut command).map_err(|e| fail(format!("a terminal: {e}")))?);
-        } else {
-            command
-                .stdin(if config.stdin {
-                    std::process::Stdio::piped()
-                } else {
-                    std::process::Stdio::null()
-                })
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped());
-        }
-        let mut child = command.spawn().map_err(|e| {
+        let ContainerPipes {
+            held,
+            child_stdin,
+            child_stdout,
+            child_stderr,
+            stdout,
+            stderr,
+            stdin,
+            terminal,
+        } = pipes;
+        command
+            .stdin(child_stdin)
+            .stdout(child_stdout)
+            .stderr(child_stderr);
+        let spawned = command.spawn();
+        // The command holds the child's ends of the pipes until dropped;
+        // only the container may keep them, or its output never ends.
+        drop(command);
+        let mut child = spawned.map_err(|e| {
             RuntimeError::Create(format!(
                 "process runtime: cannot start {:?}: {e}",
                 config.argv[0]
             ))
         })?;
-        let pid = child.id().map(|p| p as i32);
+        let pid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
         let started_at = now();
-        let (output, _) = tokio::sync::broadcast::channel(256);
-        let tee = |inner: super::ReadStream, channel: u8| -> super::ReadStream {
-            Box::new(Tee {
-                inner,
-                channel,
-                output: output.clone(),
-            })
+        let record = state::ContainerRecord {
+            id: id.to_string(),
+            sandbox_id,
+            config: config.clone(),
+            pid,
+            pid_start: state::process_start(pid).unwrap_or(0),
+            started_at,
+            streams: held,
         };
-        let (stdout, stderr, stdin): (
-            Option<super::ReadStream>,
-            Option<super::ReadStream>,
-            Option<tokio::sync::mpsc::Sender<hyper::body::Bytes>>,
-        ) = match &terminal {
-            Some(primary) => (
-                Some(tee(Box::new(primary.clone()), 1)),
-                None,
-                config
-                    .stdin
-                    .then(|| super::feed_stdin(Box::new(primary.clone()))),
-            ),
-            None => (
-                child.stdout.take().map(|s| tee(Box::new(s), 1)),
-                child.stderr.take().map(|s| tee(Box::new(s), 2)),
-                child.stdin.take().map(|s| super::feed_stdin(Box::new(s))),
-            ),
-        };
-        let ended = {
-            let mut containers = self.containers();
-            let Some(container) = containers.get_mut(id) else {
-                return Err(RuntimeError::NotFound(id.to_string()));
-            };
-            container.state = ContainerState::Running { started_at };
-            container.pid = pid;
-            container.cgroup = cgroup;
-            container.stdin = stdin;
-            container.output = Some(output);
-            container.terminal = terminal;
-            container.ended.clone()
-        };
-        let containers = self.containers.clone();
-        let id = id.to_string();
-        tokio::spawn(async move {
-            let out = async {
-                if let Some(stdout) = stdout {
-                    pump_log(stdout, "stdout", log.clone()).await;
-                }
-            };
-            let err = async {
-                if let Some(stderr) = stderr {
-                    pump_log(stderr, "stderr", log.clone()).await;
-                }
-            };
-            let wait = child.wait();
-            let (status, _, _) = tokio::join!(wait, out, err);
-            let code = status.map(exit_code).unwrap_or(255);
-            let mut containers = containers.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(container) = containers.get_mut(&id) {
-                let oom = container.cgroup.as_ref().is_some_and(|c| c.oom_killed());
-                container.state = ContainerState::Exited {
-                    exit_code: code,
-                    reason: oom.then(|| "OOMKilled".to_string()),
-                    started_at: Some(started_at),
-                    finished_at: now(),
-                };
-                container.pid = None;
-                container.stdin = None;
-                container.output = None;
-                container.terminal = None;
-                container.ended.notify_waiters();
-            }
-            exited.notify_one();
+        if let Err(err) = self.state.save_container(&record) {
+            tracing::warn!(error = %err, "the container will not be adopted after a restart");
+        }
+        let streams = Streams::from_fds(stdout, stderr, stdin, terminal)
+            .map_err(|e| fail(format!("the container's streams: {e}")))?;
+        let end = Box::pin(async move {
+            let code = child.wait().await.map(exit_code).unwrap_or(255);
+            (code, now(), None)
         });
-        drop(ended);
-        Ok(())
+        self.watch_container(id, pid, started_at, cgroup, streams, log, end, exited)
     }
 
     async fn stop_container(&self, id: &str, grace: Duration) -> Result<(), RuntimeError> {
@@ -939,6 +1070,7 @@ impl Runtime for ProcessRuntime {
 
     async fn remove_container(&self, id: &str) {
         let removed = self.containers().remove(id);
+        self.state.forget_container(id);
         if let Some(container) = removed {
             if let Some(pid) = container.pid {
                 // SAFETY: kill(2) on a process group we started.
@@ -956,19 +1088,32 @@ impl Runtime for ProcessRuntime {
         command: &[String],
         timeout: Duration,
     ) -> Result<ExecResult, RuntimeError> {
-        let (config, setup) = self.exec_setup(id, command, false)?;
+        let (_, mut child) = self.exec_command(id, command, false)?;
         let program = &command[0];
-        let mut child = container_command(command, &config, setup);
-        child.kill_on_drop(true);
-        let output = tokio::time::timeout(timeout, child.output())
-            .await
-            .map_err(|_| {
-                RuntimeError::Other(format!(
+        child
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        let child = child
+            .spawn()
+            .map_err(|e| RuntimeError::Other(format!("cannot run {program:?}: {e}")))?;
+        let session = child.id().and_then(|p| i32::try_from(p).ok());
+        let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
+            Ok(output) => {
+                output.map_err(|e| RuntimeError::Other(format!("cannot run {program:?}: {e}")))?
+            }
+            Err(_) => {
+                if let Some(pid) = session {
+                    // SAFETY: kill(2) on the session the command leads
+                    // (its reaper and what it started).
+                    unsafe { libc::kill(-pid, libc::SIGKILL) };
+                }
+                return Err(RuntimeError::Other(format!(
                     "command {command:?} timed out after {}s",
                     timeout.as_secs()
-                ))
-            })?
-            .map_err(|e| RuntimeError::Other(format!("cannot run {program:?}: {e}")))?;
+                )));
+            }
+        };
         let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&output.stderr));
         Ok(ExecResult {
@@ -1012,15 +1157,8 @@ impl Runtime for ProcessRuntime {
         options: StreamOptions,
     ) -> Result<StreamingProcess, RuntimeError> {
         use std::process::Stdio;
-        let (config, setup) = self.exec_setup(id, command, options.tty)?;
+        let (_, mut child) = self.exec_command(id, command, options.tty)?;
         let program = &command[0];
-        let env = config.env.clone();
-        if !program.contains('/') && resolve(program, &env).is_none() {
-            return Err(RuntimeError::Other(format!(
-                "exec: {program:?}: executable file not found in $PATH"
-            )));
-        }
-        let mut child = container_command(command, &config, setup);
         let mut terminal = None;
         if options.tty {
             terminal = Some(
@@ -1218,19 +1356,30 @@ impl Runtime for ProcessRuntime {
             .map_err(|e| RuntimeError::Other(e.to_string()))
     }
 
+    async fn adopt_pod(&self, pod_uid: &str, exited: Arc<Notify>) -> Option<super::AdoptedPod> {
+        self.adopt(pod_uid, exited).await
+    }
+
+    async fn remove_orphans(&self, keep: &std::collections::HashSet<String>) {
+        self.remove_unadopted(keep).await;
+    }
+
     async fn shutdown(&self) {
+        if self.keep_running {
+            self.let_go();
+            return;
+        }
         let ids: Vec<String> = self.containers().keys().cloned().collect();
         for id in &ids {
             let _ = self.stop_container(id, Duration::from_secs(2)).await;
             self.remove_container(id).await;
         }
+        self.remove_unadopted(&std::collections::HashSet::new()).await;
         let sandboxes = self.sandbox_ids();
         for id in sandboxes {
             network::remove_pod(&id).await;
-            self.sandboxes
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&id);
+            self.sandboxes().remove(&id);
+            self.state.forget_sandbox(&id);
         }
     }
 }
@@ -1238,8 +1387,13 @@ impl Runtime for ProcessRuntime {
 impl Drop for ProcessRuntime {
     /// Whatever is left when the runtime goes (its task cancelled, the
     /// process ending) is killed and its namespaces removed, so no
-    /// container outlives its kubelet.
+    /// container outlives its kubelet — unless it keeps its pods running.
     fn drop(&mut self) {
+        if self.keep_running {
+            self.let_go();
+            return;
+        }
+        self.kill_unadopted_now();
         for container in self.containers().values() {
             if let Some(pid) = container.pid {
                 // SAFETY: kill(2) on a process group we started.
@@ -1249,6 +1403,10 @@ impl Drop for ProcessRuntime {
         let sandboxes = self.sandbox_ids();
         for id in sandboxes {
             network::remove_pod_now(&id);
+            self.state.forget_sandbox(&id);
+        }
+        for id in self.containers().keys() {
+            self.state.forget_container(id);
         }
         if let Some(cgroups) = &self.cgroups {
             cgroups.remove_own();

@@ -40,15 +40,7 @@ pub fn open() -> io::Result<(Primary, OwnedFd)> {
         // SAFETY: fcntl(2) on descriptors we own.
         unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
     }
-    // SAFETY: as above; the primary side is read and written without blocking.
-    unsafe {
-        let flags = libc::fcntl(primary.as_raw_fd(), libc::F_GETFL);
-        libc::fcntl(primary.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
-    }
-    // SAFETY: the OwnedFd moves into the AsyncFd and stays open, the same
-    // descriptor, for as long as the AsyncFd lives.
-    let fd = unsafe { AsyncFd::register(primary) }.map_err(|e| io::Error::other(e.to_string()))?;
-    Ok((Primary { fd: Arc::new(fd) }, secondary))
+    Ok((Primary::from_fd(primary)?, secondary))
 }
 
 /// The kubelet's side of a terminal. Clones share it (one reads, one
@@ -59,6 +51,27 @@ pub struct Primary {
 }
 
 impl Primary {
+    /// The primary side of a terminal from its descriptor (a new one, or
+    /// one taken over from a container's reaper).
+    pub fn from_fd(primary: OwnedFd) -> io::Result<Primary> {
+        // SAFETY: fcntl(2) on a descriptor we own; the primary side is
+        // read and written without blocking.
+        unsafe {
+            let flags = libc::fcntl(primary.as_raw_fd(), libc::F_GETFL);
+            libc::fcntl(primary.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
+        }
+        // SAFETY: the OwnedFd moves into the AsyncFd and stays open, the
+        // same descriptor, for as long as the AsyncFd lives.
+        let fd =
+            unsafe { AsyncFd::register(primary) }.map_err(|e| io::Error::other(e.to_string()))?;
+        Ok(Primary { fd: Arc::new(fd) })
+    }
+
+    /// The descriptor's number in this process.
+    pub fn raw_fd(&self) -> libc::c_int {
+        self.fd.get_ref().as_raw_fd()
+    }
+
     /// Sets the terminal's size, as `stty cols rows` would.
     pub fn resize(&self, columns: u16, rows: u16) {
         let size = libc::winsize {
