@@ -1729,7 +1729,11 @@ fn line_numbers(text: &str) -> Vec<u64> {
 async fn a_restarted_kubelet_adopts_the_pods_it_left_running() {
     let cluster = TestCluster::start().await;
     let _scheduler = cluster.start_scheduler(Default::default()).await;
-    let _cleanup = (KillMarked("MARK=adoption-test"), KillMarked("MARK=adoption-doomed"));
+    let _cleanup = (
+        KillMarked("MARK=adoption-web"),
+        KillMarked("MARK=adoption-test"),
+        KillMarked("MARK=adoption-doomed"),
+    );
     let keep = |o: &mut kubelet::KubeletOptions| o.keep_pods_on_exit = true;
     let kubelet = cluster.start_kubelet_with("node-a", keep).await;
     let manifest = format!(
@@ -1739,7 +1743,8 @@ kind: Pod
 metadata:
   name: web
 spec:
-  terminationGracePeriodSeconds: 5
+  # httpd, PID 1 of its container, ignores SIGTERM.
+  terminationGracePeriodSeconds: 2
   volumes:
   - name: data
     emptyDir: {{}}
@@ -1747,7 +1752,7 @@ spec:
   - name: setup
     image: busybox
     command: ["{busybox}", "sh", "-c", "echo ran >> /data/runs"]
-    env: [{{name: MARK, value: adoption-test}}]
+    env: [{{name: MARK, value: adoption-web}}]
     volumeMounts:
     - name: data
       mountPath: /data
@@ -1755,14 +1760,14 @@ spec:
   - name: counter
     image: busybox
     command: ["{busybox}", "sh", "-c", "trap 'exit 0' TERM; i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done"]
-    env: [{{name: MARK, value: adoption-test}}]
+    env: [{{name: MARK, value: adoption-web}}]
     volumeMounts:
     - name: data
       mountPath: /data
   - name: server
     image: busybox
     command: ["{busybox}", "httpd", "-f", "-p", "8080", "-h", "/data"]
-    env: [{{name: MARK, value: adoption-test}}]
+    env: [{{name: MARK, value: adoption-web}}]
     readinessProbe:
       httpGet:
         path: /runs
@@ -1898,5 +1903,8 @@ spec:
         .kubectl(&["delete", "pod", "web", "--timeout=30s"])
         .await;
     assert!(deleted.success, "{}", deleted.stderr);
-    assert!(http_get(&address, "/runs").await.is_err(), "web's server stopped");
+    assert!(
+        processes_marked("MARK=adoption-web").is_empty(),
+        "web's containers and their reapers stopped"
+    );
 }
