@@ -67,9 +67,19 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Ends the server as a crash would (SIGKILL): nothing stops its pods
+    /// or removes its bridge.
+    fn crash(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.bridge = None;
+    }
+}
+
 impl Drop for Server {
-    /// SIGTERM first, so the server's kubelet stops its pods; then its
-    /// pod bridge goes.
+    /// SIGTERM first, so the server's kubelet stops its pods (the tests
+    /// give `--stop-pods-on-exit`); then its pod bridge goes.
     fn drop(&mut self) {
         // SAFETY: kill(2) on our own child.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
@@ -133,6 +143,7 @@ fn the_server_runs_every_control_plane_component() {
             "10.87.0.0/16",
             "--node-name",
             "rudder-server-test",
+            "--stop-pods-on-exit",
         ],
     );
     let kubeconfig = &server.kubeconfig;
@@ -329,4 +340,123 @@ fn an_agent_joins_with_the_token_the_server_prints() {
     assert!(nodes.contains("joined-1"), "{nodes}");
     let _ = joined.kill();
     let _ = joined.wait();
+}
+
+/// The processes (not zombies) whose environment holds `marker`.
+fn processes_marked(marker: &str) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let running = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| !r.trim_start().starts_with('Z'))
+            });
+            running
+                && std::fs::read(format!("/proc/{pid}/environ"))
+                    .is_ok_and(|e| e.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+        })
+        .collect()
+}
+
+/// Kills the marked processes if the test ends before a server stops them.
+struct KillMarked(&'static str);
+
+impl Drop for KillMarked {
+    fn drop(&mut self) {
+        for pid in processes_marked(self.0) {
+            // SAFETY: kill(2) of a test's own leftover process.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+#[test]
+fn pods_outlive_a_crashed_server_and_are_adopted_when_it_starts_again() {
+    let _cleanup = KillMarked("MARK=server-restart");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let flags = [
+        "--pod-bridge",
+        "rsrvtest1",
+        "--cluster-cidr",
+        "10.86.0.0/16",
+        "--node-name",
+        "rudder-restart-test",
+        "--scheduler-secure-port",
+        "0",
+        "--controller-manager-secure-port",
+        "0",
+        "--kubelet-port",
+        "0",
+    ];
+    let (server, _) = Server::start(dir.path(), &flags);
+    let kubeconfig = server.kubeconfig.clone();
+    let (ok, out) = kubectl(
+        &kubeconfig,
+        &[
+            "run",
+            "keeper",
+            "--image=busybox",
+            "--env=MARK=server-restart",
+            "--",
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while :; do sleep 1; done",
+        ],
+    );
+    assert!(ok, "{out}");
+    let status = |kubeconfig: &Path| {
+        let (ok, out) = kubectl(
+            kubeconfig,
+            &[
+                "get",
+                "pod",
+                "keeper",
+                "-o",
+                "jsonpath={.status.containerStatuses[0].ready} {.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}",
+            ],
+        );
+        ok.then_some(out)
+    };
+    let before = until("keeper Ready", || {
+        status(&kubeconfig).filter(|s| s.starts_with("true process://"))
+    });
+    let container = before.split(' ').nth(1).unwrap_or_default().to_string();
+
+    server.crash();
+    // The container (its shell, the shell's sleep) and its reaper run on
+    // without the server.
+    std::thread::sleep(Duration::from_secs(1));
+    let pod_processes = processes_marked("MARK=server-restart");
+    assert!(pod_processes.len() >= 2, "{pod_processes:?}");
+
+    let mut restarted = flags.to_vec();
+    restarted.push("--stop-pods-on-exit");
+    let (server, _) = Server::start(dir.path(), &restarted);
+    let after = until("keeper adopted and Ready", || {
+        status(&server.kubeconfig).filter(|s| s.starts_with("true "))
+    });
+    assert_eq!(
+        after.split(' ').collect::<Vec<_>>(),
+        ["true", container.as_str(), "0"],
+        "the same container, never restarted"
+    );
+    // The new kubelet owns the old processes: deleting the pod stops them
+    // (a kubelet that had not adopted them would start a container of its
+    // own and leave them running).
+    let (ok, out) = kubectl(
+        &server.kubeconfig,
+        &["delete", "pod", "keeper", "--timeout=30s"],
+    );
+    assert!(ok, "{out}");
+    let alive: Vec<i32> = pod_processes
+        .iter()
+        .copied()
+        .filter(|pid| processes_marked("MARK=server-restart").contains(pid))
+        .collect();
+    assert!(alive.is_empty(), "still running: {alive:?}");
 }
