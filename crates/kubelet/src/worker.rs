@@ -1166,6 +1166,12 @@ impl Worker {
     /// The pod is being deleted (or is gone): stop it, report the end, and
     /// remove it from the API.
     async fn terminate(&mut self) {
+        // A pod deleted while no kubelet ran: what the last one left of it
+        // is stopped too.
+        if self.sandbox.is_none() && !self.adoption_tried {
+            self.adoption_tried = true;
+            self.adopt().await;
+        }
         let grace = if self.removed {
             MINIMUM_GRACE
         } else {

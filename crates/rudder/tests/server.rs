@@ -342,42 +342,9 @@ fn an_agent_joins_with_the_token_the_server_prints() {
     let _ = joined.wait();
 }
 
-/// The processes (not zombies) whose environment holds `marker`.
-fn processes_marked(marker: &str) -> Vec<i32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            let running = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-                s.rsplit(')')
-                    .next()
-                    .is_some_and(|r| !r.trim_start().starts_with('Z'))
-            });
-            running
-                && std::fs::read(format!("/proc/{pid}/environ"))
-                    .is_ok_and(|e| e.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
-        })
-        .collect()
-}
-
-/// Kills the marked processes if the test ends before a server stops them.
-struct KillMarked(&'static str);
-
-impl Drop for KillMarked {
-    fn drop(&mut self) {
-        for pid in processes_marked(self.0) {
-            // SAFETY: kill(2) of a test's own leftover process.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
-    }
-}
-
 #[test]
 fn pods_outlive_a_crashed_server_and_are_adopted_when_it_starts_again() {
-    let _cleanup = KillMarked("MARK=server-restart");
+    let _cleanup = testkit::KillMarked("MARK=server-restart");
     let dir = tempfile::tempdir().expect("temp dir");
     let flags = [
         "--pod-bridge",
@@ -431,7 +398,7 @@ fn pods_outlive_a_crashed_server_and_are_adopted_when_it_starts_again() {
     // The container (its shell, the shell's sleep) and its reaper run on
     // without the server.
     std::thread::sleep(Duration::from_secs(1));
-    let pod_processes = processes_marked("MARK=server-restart");
+    let pod_processes = testkit::processes_marked("MARK=server-restart");
     assert!(pod_processes.len() >= 2, "{pod_processes:?}");
 
     let mut restarted = flags.to_vec();
@@ -456,7 +423,7 @@ fn pods_outlive_a_crashed_server_and_are_adopted_when_it_starts_again() {
     let alive: Vec<i32> = pod_processes
         .iter()
         .copied()
-        .filter(|pid| processes_marked("MARK=server-restart").contains(pid))
+        .filter(|pid| testkit::processes_marked("MARK=server-restart").contains(pid))
         .collect();
     assert!(alive.is_empty(), "still running: {alive:?}");
 }

@@ -21,6 +21,42 @@ pub fn busybox() -> &'static str {
     }
 }
 
+/// The processes (not zombies) whose environment holds `marker`
+/// (`NAME=value`): a test pod's, whose containers are given it.
+pub fn processes_marked(marker: &str) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let running = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| !r.trim_start().starts_with('Z'))
+            });
+            running
+                && std::fs::read(format!("/proc/{pid}/environ"))
+                    .is_ok_and(|e| e.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+        })
+        .collect()
+}
+
+/// Kills the processes marked so when dropped: what a test's pods left if
+/// the test ends before a kubelet stops them (they outlive a kubelet that
+/// keeps its pods on exit).
+pub struct KillMarked(pub &'static str);
+
+impl Drop for KillMarked {
+    fn drop(&mut self) {
+        for pid in processes_marked(self.0) {
+            // SAFETY: kill(2) of a test's own leftover process.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
 /// Whether a pod (as JSON) has its Ready condition True.
 pub fn pod_ready(pod: &serde_json::Value) -> bool {
     pod["status"]["conditions"].as_array().is_some_and(|c| {

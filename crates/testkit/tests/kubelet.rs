@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use testkit::{TestCluster, busybox, pod_ready as ready};
+use testkit::{KillMarked, TestCluster, busybox, pod_ready as ready, processes_marked};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn http_get(address: &str, path: &str) -> std::io::Result<String> {
@@ -1687,37 +1687,6 @@ spec:
         .ok();
 }
 
-/// The processes (not zombies) whose environment holds `marker`.
-fn processes_marked(marker: &str) -> Vec<i32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            let running = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|s| s.rsplit(')').next().is_some_and(|r| !r.trim_start().starts_with('Z')));
-            running
-                && std::fs::read(format!("/proc/{pid}/environ"))
-                    .is_ok_and(|e| e.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
-        })
-        .collect()
-}
-
-/// Kills what a test's pods left if the test ends before its kubelet
-/// stops them (they outlive a kubelet that keeps them).
-struct KillMarked(&'static str);
-
-impl Drop for KillMarked {
-    fn drop(&mut self) {
-        for pid in processes_marked(self.0) {
-            // SAFETY: kill(2) of a test's own leftover process.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
-    }
-}
-
 /// The numbers of the `line N` lines in `text` (a CRI log file).
 fn line_numbers(text: &str) -> Vec<u64> {
     text.lines()
@@ -1733,6 +1702,7 @@ async fn a_restarted_kubelet_adopts_the_pods_it_left_running() {
         KillMarked("MARK=adoption-web"),
         KillMarked("MARK=adoption-test"),
         KillMarked("MARK=adoption-doomed"),
+        KillMarked("MARK=adoption-leaver"),
     );
     let keep = |o: &mut kubelet::KubeletOptions| o.keep_pods_on_exit = true;
     let kubelet = cluster.start_kubelet_with("node-a", keep).await;
@@ -1799,6 +1769,17 @@ spec:
     image: busybox
     command: ["{busybox}", "sleep", "3601"]
     env: [{{name: MARK, value: adoption-doomed}}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: leaver
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
+    env: [{{name: MARK, value: adoption-leaver}}]
 "#,
         busybox = busybox()
     );
@@ -1813,9 +1794,11 @@ spec:
             p["status"]["containerStatuses"][0]["state"]["running"].is_object()
         })
         .await;
-    cluster
-        .eventually(&["get", "pod", "doomed"], "doomed Ready", ready)
-        .await;
+    for pod in ["doomed", "leaver"] {
+        cluster
+            .eventually(&["get", "pod", pod], "the pod Ready", ready)
+            .await;
+    }
     let address = format!("{}:8080", web["status"]["podIP"].as_str().unwrap());
     let statuses = web["status"]["containerStatuses"].clone();
     let before_stop = line_numbers(&log_of(&cluster, "node-a", &web, "counter"));
@@ -1826,10 +1809,15 @@ spec:
     assert_eq!(processes_marked("MARK=adoption-doomed").len(), 2, "doomed's sleep runs on");
     let served = http_get(&address, "/runs").await.unwrap();
     assert!(served.contains("200 OK") && served.ends_with("ran\n"), "{served}");
-    // While no kubelet runs: doomed is deleted from the API, quitter ends
+    // While no kubelet runs: doomed is deleted from the API, leaver is
+    // being deleted (gracefully, which takes a kubelet), quitter ends
     // with 3, and web's counter goes on writing into its pipe.
     cluster
         .kubectl(&["delete", "pod", "doomed", "--grace-period=0", "--force"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["delete", "pod", "leaver", "--wait=false"])
         .await
         .ok();
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -1897,6 +1885,16 @@ spec:
         assert!(std::time::Instant::now() < deadline, "doomed still runs");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+
+    // leaver's deletion is finished: stopped, then removed from the API.
+    cluster
+        .eventually(&["get", "pods"], "leaver gone", |pods| {
+            pods["items"]
+                .as_array()
+                .is_some_and(|i| i.iter().all(|p| p["metadata"]["name"] != "leaver"))
+        })
+        .await;
+    assert!(processes_marked("MARK=adoption-leaver").is_empty());
 
     // An adopted pod stops as any other.
     let deleted = cluster
