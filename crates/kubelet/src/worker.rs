@@ -259,8 +259,9 @@ impl Worker {
                     Some(terminated) => {
                         // As `exited` decides: a succeeded init container
                         // is not finished but done.
-                        run.finished = !restarts(&policy, init, run.sidecar, terminated.exit_code)
-                            && !(init && terminated.exit_code == 0);
+                        let done = init && terminated.exit_code == 0;
+                        run.finished =
+                            !done && !restarts(&policy, init, run.sidecar, terminated.exit_code);
                         run.before_last = last;
                         run.last = Some(terminated);
                     }

@@ -1806,9 +1806,16 @@ spec:
     // The kubelet stops; its pods do not.
     let network = kubelet.stop_keeping_network().await.unwrap();
     // Its command and its reaper.
-    assert_eq!(processes_marked("MARK=adoption-doomed").len(), 2, "doomed's sleep runs on");
+    assert_eq!(
+        processes_marked("MARK=adoption-doomed").len(),
+        2,
+        "doomed's sleep runs on"
+    );
     let served = http_get(&address, "/runs").await.unwrap();
-    assert!(served.contains("200 OK") && served.ends_with("ran\n"), "{served}");
+    assert!(
+        served.contains("200 OK") && served.ends_with("ran\n"),
+        "{served}"
+    );
     // While no kubelet runs: doomed is deleted from the API, leaver is
     // being deleted (gracefully, which takes a kubelet), quitter ends
     // with 3, and web's counter goes on writing into its pipe.
@@ -1840,7 +1847,10 @@ spec:
         .zip(adopted["status"]["containerStatuses"].as_array().unwrap())
     {
         assert_eq!(new["containerID"], old["containerID"], "{new}");
-        assert_eq!(new["state"]["running"]["startedAt"], old["state"]["running"]["startedAt"]);
+        assert_eq!(
+            new["state"]["running"]["startedAt"],
+            old["state"]["running"]["startedAt"]
+        );
         assert_eq!(new["restartCount"], 0, "{new}");
     }
     // The init container is not run again; the emptyDir is the same.
@@ -1864,7 +1874,10 @@ spec:
         *numbers.last().unwrap() as f64 * 0.1 > down_for.elapsed().as_secs_f64() + 4.0,
         "the log covers the time the kubelet was down"
     );
-    let logs = cluster.kubectl(&["logs", "web", "-c", "counter", "--tail=1"]).await.ok();
+    let logs = cluster
+        .kubectl(&["logs", "web", "-c", "counter", "--tail=1"])
+        .await
+        .ok();
     assert!(logs.starts_with("line "), "{logs}");
 
     // quitter ended while nobody watched: seen, and restarted per its policy.

@@ -39,9 +39,9 @@ use super::{
     StreamOptions, StreamingProcess, new_id, now,
 };
 
+mod adopt;
 mod cgroups;
 mod network;
-mod adopt;
 mod pty;
 mod reaper;
 mod state;
@@ -343,7 +343,11 @@ impl ProcessRuntime {
                 let oom = container.cgroup.as_ref().is_some_and(|c| c.oom_killed());
                 container.state = ContainerState::Exited {
                     exit_code,
-                    reason: if oom { Some("OOMKilled".to_string()) } else { reason },
+                    reason: if oom {
+                        Some("OOMKilled".to_string())
+                    } else {
+                        reason
+                    },
                     started_at: Some(started_at),
                     finished_at,
                 };
@@ -1374,7 +1378,8 @@ impl Runtime for ProcessRuntime {
             let _ = self.stop_container(id, Duration::from_secs(2)).await;
             self.remove_container(id).await;
         }
-        self.remove_unadopted(&std::collections::HashSet::new()).await;
+        self.remove_unadopted(&std::collections::HashSet::new())
+            .await;
         let sandboxes = self.sandbox_ids();
         for id in sandboxes {
             network::remove_pod(&id).await;

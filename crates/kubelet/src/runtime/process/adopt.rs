@@ -58,7 +58,10 @@ impl ProcessRuntime {
         };
         if record.netns.as_ref().is_some_and(|path| !path.exists()) {
             // The node restarted: the namespace and its processes are gone.
-            tracing::info!(pod = pod_uid, "a sandbox left by an earlier kubelet is gone");
+            tracing::info!(
+                pod = pod_uid,
+                "a sandbox left by an earlier kubelet is gone"
+            );
             for container in &records {
                 kill(container);
                 self.state.forget_container(&container.id);

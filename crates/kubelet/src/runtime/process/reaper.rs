@@ -225,7 +225,8 @@ fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
     }
     // Only a mount namespace of its own may get a new /proc.
     mount_proc = mount_proc
-        && std::fs::read_link("/proc/self/ns/mnt").ok() != std::fs::read_link("/proc/1/ns/mnt").ok();
+        && std::fs::read_link("/proc/self/ns/mnt").ok()
+            != std::fs::read_link("/proc/1/ns/mnt").ok();
     let Some((program, argv)) = rest.split_first() else {
         complain(b"reaper: no command\n");
         return 127;
@@ -469,7 +470,10 @@ mod tests {
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(7));
-        assert_eq!(String::from_utf8_lossy(&output.stdout), "from the command\n");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "from the command\n"
+        );
         let written = std::fs::read_to_string(&exit).unwrap();
         assert!(written.starts_with("7 "), "{written}");
         let missing = ReaperArgs {
