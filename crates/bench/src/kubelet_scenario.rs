@@ -272,6 +272,9 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
         options.node_ip = Some([127, 0, 0, 1].into());
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let node = tokio::spawn(kubelet::run(client, options, stopping));
+        // Pod startup is measured on a Ready node (its network set up), as
+        // upstream's SLO is.
+        wait_nodes(&cluster.admin, 1).await?;
         let (latencies, elapsed) = start_pods(
             &cluster.admin,
             args.process_pods,
