@@ -581,6 +581,8 @@ impl Worker {
                 namespace: self.namespace(),
                 hostname: spec.hostname.clone().unwrap_or_else(|| self.name()),
                 host_network: spec.host_network == Some(true),
+                share_process_namespace: spec.share_process_namespace == Some(true)
+                    && spec.host_pid != Some(true),
             };
             match self.host.runtime.run_pod_sandbox(&config).await {
                 Ok(sandbox) => {

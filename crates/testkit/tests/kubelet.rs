@@ -1687,6 +1687,115 @@ spec:
         .ok();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pod_sharing_its_process_namespace_sees_all_its_containers() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: together
+spec:
+  shareProcessNamespace: true
+  containers:
+  - name: sleeper
+    image: busybox
+    command: ["{busybox}", "sleep", "3602"]
+  - name: shell
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "trap 'exit 0' TERM; while true; do {busybox} sleep 1; done"]
+"#,
+        busybox = busybox()
+    );
+    cluster.apply("together.yaml", &manifest).await.ok();
+    cluster
+        .eventually(&["get", "pod", "together"], "Ready", ready)
+        .await;
+    let exec = |script: &str| {
+        let script = script.to_string();
+        let cluster = &cluster;
+        async move {
+            cluster
+                .kubectl(&[
+                    "exec",
+                    "together",
+                    "-c",
+                    "shell",
+                    "--",
+                    busybox(),
+                    "sh",
+                    "-c",
+                    &script,
+                ])
+                .await
+                .ok()
+        }
+    };
+    // PID 1 is the pod's pause process; the other container's command is
+    // one of the processes.
+    // (Its argument area is rewritten in place: NULs fill the rest.)
+    assert_eq!(
+        exec("cat /proc/1/cmdline").await.trim_end_matches('\0'),
+        "/pause"
+    );
+    let ps = exec("ps -o pid,args").await;
+    assert!(ps.contains("sleep 3602"), "{ps}");
+    // One container can signal another's processes.
+    exec("kill $(pgrep -f 'sleep 360[2]')").await;
+    let pod = cluster
+        .eventually(&["get", "pod", "together"], "the sleeper restarted", |p| {
+            ready(p)
+                && p["status"]["containerStatuses"]
+                    .as_array()
+                    .is_some_and(|c| {
+                        c.iter()
+                            .any(|c| c["name"] == "sleeper" && c["restartCount"] == 1)
+                    })
+        })
+        .await;
+    let sleeper = pod["status"]["containerStatuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sleeper")
+        .unwrap()
+        .clone();
+    // Not PID 1 of its own namespace, SIGTERM's default action ends it.
+    assert_eq!(
+        sleeper["lastState"]["terminated"]["exitCode"], 143,
+        "{sleeper}"
+    );
+    let began = std::time::Instant::now();
+    let deleted = cluster
+        .kubectl(&["delete", "pod", "together", "--timeout=30s"])
+        .await;
+    assert!(deleted.success, "{}", deleted.stderr);
+    assert!(
+        began.elapsed() < Duration::from_secs(15),
+        "SIGTERM ends the containers well within the 30 s grace period"
+    );
+    // Not with hostPID.
+    let both = cluster
+        .apply(
+            "both.yaml",
+            &manifest.replace("name: together", "name: both").replace(
+                "shareProcessNamespace: true",
+                "shareProcessNamespace: true\n  hostPID: true",
+            ),
+        )
+        .await;
+    assert!(!both.success);
+    assert!(
+        both.stderr
+            .contains("spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"),
+        "{}",
+        both.stderr
+    );
+}
+
 /// The numbers of the `line N` lines in `text` (a CRI log file).
 fn line_numbers(text: &str) -> Vec<u64> {
     text.lines()

@@ -111,6 +111,15 @@ pub fn pod_spec(spec: Option<&Value>, path: &str, causes: &mut Vec<Cause>) {
         DNS_POLICIES,
         causes,
     );
+    if spec.get("shareProcessNamespace") == Some(&json!(true))
+        && spec.get("hostPID") == Some(&json!(true))
+    {
+        causes.push(Cause::invalid_value(
+            format!("{path}.shareProcessNamespace"),
+            &json!(true),
+            "ShareProcessNamespace and HostPID cannot both be enabled",
+        ));
+    }
     if let Some(deadline) = int_at(spec, "activeDeadlineSeconds")
         && !(1..=i64::from(i32::MAX)).contains(&deadline)
     {
@@ -440,6 +449,13 @@ mod tests {
             );
         }
         assert!(causes_of(json!({"containers": [{"name": "a", "image": "i"}]})).is_empty());
+        assert_eq!(
+            causes_of(json!({"containers": [{"name": "a", "image": "i"}],
+                "shareProcessNamespace": true, "hostPID": true})),
+            [
+                "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"
+            ]
+        );
     }
 
     #[test]

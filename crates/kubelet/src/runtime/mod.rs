@@ -27,6 +27,9 @@ pub struct SandboxConfig {
     pub hostname: String,
     /// The pod shares the node's network namespace.
     pub host_network: bool,
+    /// The pod's containers share one PID namespace
+    /// (`shareProcessNamespace`), held by a pause process.
+    pub share_process_namespace: bool,
 }
 
 /// A running pod sandbox.

@@ -364,6 +364,67 @@ impl ProcessRuntime {
         Ok(())
     }
 
+    /// Starts the pause process that holds a pod's shared PID namespace
+    /// (PID 1 there, a reaper outside), in the pod's network namespace.
+    async fn start_pause(
+        &self,
+        netns: Option<&PathBuf>,
+    ) -> Result<state::RecordedProcess, RuntimeError> {
+        let fail = |e: String| {
+            RuntimeError::Create(format!("process runtime: the pod's pause process: {e}"))
+        };
+        let netns = match netns {
+            Some(path) => Some(OwnedFd::from(
+                std::fs::File::open(path).map_err(|e| fail(format!("{}: {e}", path.display())))?,
+            )),
+            None => None,
+        };
+        let setup = ChildSetup {
+            netns,
+            join: Vec::new(),
+            new_namespaces: false,
+            hostname: CString::default(),
+            mounts: Vec::new(),
+            cgroup_procs: Vec::new(),
+            working_dir: None,
+            user: None,
+            controlling_tty: false,
+            pid_namespace: PidNamespace::New,
+            reaped: true,
+            inherit: Vec::new(),
+            reaper_exec: None,
+        };
+        let reaper = reaper::ReaperArgs {
+            pause: true,
+            ..reaper::ReaperArgs::default()
+        };
+        let mut command = container_command(&[], &ContainerConfig::default(), setup, Some(reaper))?;
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(false);
+        let mut child = command.spawn().map_err(|e| fail(e.to_string()))?;
+        let pid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
+        let pause = state::RecordedProcess::of(pid);
+        // Its reaper says when the pause process is there: a container
+        // forked into the namespace before it would be PID 1 instead.
+        let mut ready = String::new();
+        let said = match child.stdout.take() {
+            Some(stdout) => tokio::time::timeout(
+                Duration::from_secs(10),
+                BufReader::new(stdout).read_line(&mut ready),
+            )
+            .await
+            .is_ok_and(|read| read.is_ok()),
+            None => false,
+        };
+        if !said || ready.trim() != "ready" {
+            pause.kill_session();
+            return Err(fail("it did not start".into()));
+        }
+        Ok(pause)
+    }
+
     /// Stops watching every container (their tasks end; the containers
     /// go on): the kubelet leaves them for the next one.
     fn let_go(&self) {
@@ -824,12 +885,29 @@ impl Runtime for ProcessRuntime {
                 }
             }
         };
+        let pause = if config.share_process_namespace {
+            match self.start_pause(sandbox.netns.as_ref()).await {
+                Ok(pause) => Some(pause),
+                Err(err) => {
+                    if sandbox.netns.is_some() {
+                        network::remove_pod(&id).await;
+                        if let (IpAddr::V4(ip), Some(ipam)) = (sandbox.ip, self.ipam()) {
+                            ipam.release(ip);
+                        }
+                    }
+                    return Err(err);
+                }
+            }
+        } else {
+            None
+        };
         let record = state::SandboxRecord {
             id: id.clone(),
             pod_uid: config.pod_uid.clone(),
             hostname: config.hostname.clone(),
             ip: sandbox.ip,
             netns: sandbox.netns.clone(),
+            pause,
         };
         if let Err(err) = self.state.save_sandbox(&record) {
             tracing::warn!(error = %err, "the sandbox will not be adopted after a restart");
@@ -845,6 +923,13 @@ impl Runtime for ProcessRuntime {
     }
 
     async fn remove_pod_sandbox(&self, sandbox: &Sandbox) -> Result<(), RuntimeError> {
+        let pause = self
+            .sandboxes()
+            .get(&sandbox.id)
+            .and_then(|s| s.record.pause);
+        if let Some(pause) = pause {
+            pause.kill_session();
+        }
         if sandbox.netns.is_some() {
             network::remove_pod(&sandbox.id).await;
             if let (IpAddr::V4(ip), Some(ipam)) = (sandbox.ip, self.ipam()) {
@@ -928,6 +1013,10 @@ impl Runtime for ProcessRuntime {
                 container.sandbox_id.clone(),
             )
         };
+        let pause = self
+            .sandboxes()
+            .get(&sandbox_id)
+            .and_then(|s| s.record.pause);
         let fail = |e: String| RuntimeError::Create(format!("process runtime: {e}"));
         let cgroup = match &self.cgroups {
             Some(cgroups) => Some(
@@ -978,10 +1067,14 @@ impl Runtime for ProcessRuntime {
             working_dir: None,
             user: None,
             controlling_tty: config.tty,
-            pid_namespace: if config.host_pid {
-                PidNamespace::Host
-            } else {
-                PidNamespace::New
+            pid_namespace: match pause {
+                _ if config.host_pid => PidNamespace::Host,
+                // The pod's shared namespace, its pause process PID 1.
+                Some(pause) => PidNamespace::Join(OwnedFd::from(
+                    std::fs::File::open(format!("/proc/{}/ns/pid_for_children", pause.pid))
+                        .map_err(|e| fail(format!("the pod's PID namespace: {e}")))?,
+                )),
+                None => PidNamespace::New,
             },
             reaped: true,
             inherit: pipes.held.kept(),
@@ -993,6 +1086,7 @@ impl Runtime for ProcessRuntime {
             working_dir: config.working_dir.clone(),
             user: user(&config),
             mount_proc: !config.host_pid,
+            pause: false,
             program,
             argv: config.argv.clone(),
         };
@@ -1382,6 +1476,10 @@ impl Runtime for ProcessRuntime {
             .await;
         let sandboxes = self.sandbox_ids();
         for id in sandboxes {
+            let pause = self.sandboxes().get(&id).and_then(|s| s.record.pause);
+            if let Some(pause) = pause {
+                pause.kill_session();
+            }
             network::remove_pod(&id).await;
             self.sandboxes().remove(&id);
             self.state.forget_sandbox(&id);
@@ -1407,6 +1505,10 @@ impl Drop for ProcessRuntime {
         }
         let sandboxes = self.sandbox_ids();
         for id in sandboxes {
+            let pause = self.sandboxes().get(&id).and_then(|s| s.record.pause);
+            if let Some(pause) = pause {
+                pause.kill_session();
+            }
             network::remove_pod_now(&id);
             self.state.forget_sandbox(&id);
         }

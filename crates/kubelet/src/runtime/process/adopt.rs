@@ -66,6 +66,9 @@ impl ProcessRuntime {
                 kill(container);
                 self.state.forget_container(&container.id);
             }
+            if let Some(pause) = record.pause {
+                pause.kill_session();
+            }
             self.sandboxes().remove(&record.id);
             self.state.forget_sandbox(&record.id);
             return None;
@@ -267,6 +270,9 @@ impl ProcessRuntime {
             self.state.forget_container(&container.id);
         }
         for sandbox in orphans {
+            if let Some(pause) = sandbox.pause {
+                pause.kill_session();
+            }
             if sandbox.netns.is_some() {
                 network::remove_pod(&sandbox.id).await;
             }

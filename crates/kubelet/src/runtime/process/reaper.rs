@@ -47,6 +47,9 @@ pub struct ReaperArgs {
     /// Mount a /proc of the command's own PID namespace (it has its own
     /// mount namespace).
     pub mount_proc: bool,
+    /// No command: the child is the pause process that holds a pod's
+    /// shared PID namespace (PID 1 there, reaping orphans).
+    pub pause: bool,
     /// The command's executable, resolved.
     pub program: std::path::PathBuf,
     /// argv, from argv[0].
@@ -78,9 +81,14 @@ impl ReaperArgs {
         if self.mount_proc {
             args.push("proc=1".into());
         }
+        if self.pause {
+            args.push("pause=1".into());
+        }
         args.push("--".into());
-        args.push(self.program.clone().into_os_string());
-        args.extend(self.argv.iter().map(Into::into));
+        if !self.pause {
+            args.push(self.program.clone().into_os_string());
+            args.extend(self.argv.iter().map(Into::into));
+        }
         args
     }
 }
@@ -188,7 +196,7 @@ extern "C" fn reaper_hook(argc: c_int, argv: *const *const c_char, envp: *const 
         .collect();
     // SAFETY: this process is the reaper from here on and never returns
     // to the Rust runtime.
-    unsafe { libc::_exit(reap(&args[2..], envp)) }
+    unsafe { libc::_exit(reap(&args, envp)) }
 }
 
 fn complain(message: &[u8]) {
@@ -196,14 +204,15 @@ fn complain(message: &[u8]) {
     unsafe { libc::write(2, message.as_ptr().cast(), message.len()) };
 }
 
-/// The reaper's life; returns its exit code.
+/// The reaper's life (`args` from argv[0]); returns its exit code.
 fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
     let mut exit_file: Option<CString> = None;
     let mut keep: Vec<c_int> = Vec::new();
     let mut dir: Option<CString> = None;
     let mut user: Option<(libc::uid_t, libc::gid_t)> = None;
     let mut mount_proc = false;
-    let mut rest = args;
+    let mut pause = false;
+    let mut rest = args.get(2..).unwrap_or_default();
     while let Some((arg, tail)) = rest.split_first() {
         rest = tail;
         let arg = arg.to_bytes();
@@ -220,6 +229,7 @@ fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
             b"dir" => dir = CString::new(value).ok(),
             b"user" => user = parse_user(value),
             b"proc" => mount_proc = value == b"1",
+            b"pause" => pause = value == b"1",
             _ => {}
         }
     }
@@ -227,7 +237,26 @@ fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
     mount_proc = mount_proc
         && std::fs::read_link("/proc/self/ns/mnt").ok()
             != std::fs::read_link("/proc/1/ns/mnt").ok();
-    let Some((program, argv)) = rest.split_first() else {
+    let command_line = rest;
+    if pause {
+        // SAFETY: fork(2) in this single-threaded process; the child only
+        // pauses and reaps.
+        match unsafe { libc::fork() } {
+            0 => hold_pid_namespace(args),
+            child if child < 0 => {
+                complain(b"reaper: cannot fork\n");
+                return 127;
+            }
+            child => {
+                // The pause process exists (PID 1 of the namespace): the
+                // pod's containers may join it now.
+                // SAFETY: write(2) of a buffer we hold to stdout.
+                unsafe { libc::write(1, b"ready\n".as_ptr().cast(), 6) };
+                return wait_for(child, &keep, None);
+            }
+        }
+    }
+    let Some((program, argv)) = command_line.split_first() else {
         complain(b"reaper: no command\n");
         return 127;
     };
@@ -254,10 +283,16 @@ fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
             )
         }
     }
+    wait_for(command, &keep, exit_file)
+}
+
+/// The reaper's watch over its child: it keeps only `keep` open, ignores
+/// the shielded signals, waits, and writes the exit status.
+fn wait_for(command: libc::pid_t, keep: &[c_int], exit_file: Option<CString>) -> c_int {
     // SAFETY: the reaper's own descriptors and signals.
     unsafe {
         let mut from: c_int = 0;
-        for &kept in &keep {
+        for &kept in keep {
             if kept > from {
                 close_range(from, kept - 1);
             }
@@ -293,6 +328,38 @@ fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
     code
 }
 
+/// The pause process of a pod that shares one PID namespace: PID 1 there,
+/// shown as `/pause`, reaping whatever is orphaned to it until killed.
+fn hold_pid_namespace(args: &[&CStr]) -> ! {
+    extern "C" fn on_child(_: c_int) {}
+    // SAFETY: the process's own argv block (rewritten in place, as
+    // setproctitle does), name and signals; then waitpid and sigsuspend.
+    unsafe {
+        if let (Some(first), Some(last)) = (args.first(), args.last()) {
+            // The arguments lie one after another, each NUL-terminated.
+            let start = first.as_ptr() as *mut u8;
+            let end = last.as_ptr().add(last.to_bytes().len()) as *mut u8;
+            let title = b"/pause";
+            let room = end.offset_from(start).max(0) as usize;
+            std::ptr::write_bytes(start, 0, room);
+            std::ptr::copy_nonoverlapping(title.as_ptr(), start, title.len().min(room));
+        }
+        libc::prctl(libc::PR_SET_NAME, c"pause".as_ptr());
+        close_range(0, c_int::MAX);
+        libc::signal(libc::SIGCHLD, on_child as *const () as libc::sighandler_t);
+        let mut blocked: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut blocked);
+        libc::sigaddset(&mut blocked, libc::SIGCHLD);
+        libc::sigprocmask(libc::SIG_BLOCK, &blocked, std::ptr::null_mut());
+        let mut waiting: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut waiting);
+        loop {
+            while libc::waitpid(-1, std::ptr::null_mut(), libc::WNOHANG) > 0 {}
+            libc::sigsuspend(&waiting);
+        }
+    }
+}
+
 /// In the command's process: its /proc, directory, user, default signals;
 /// then exec. Never returns.
 unsafe fn start_command(
@@ -309,8 +376,12 @@ unsafe fn start_command(
         for &fd in keep {
             libc::close(fd);
         }
-        // PID 1: a new PID namespace, whose /proc the command sees.
-        if mount_proc && libc::getpid() == 1 {
+        // In a PID namespace of its own (or its pod's), the command sees
+        // that namespace's /proc.
+        if mount_proc
+            && std::fs::read_link("/proc/self/ns/pid").ok()
+                != std::fs::read_link("/proc/1/ns/pid").ok()
+        {
             libc::mount(
                 c"proc".as_ptr(),
                 c"/proc".as_ptr(),

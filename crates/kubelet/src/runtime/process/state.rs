@@ -20,6 +20,39 @@ pub struct SandboxRecord {
     pub ip: IpAddr,
     /// None for host-network pods.
     pub netns: Option<PathBuf>,
+    /// The reaper of the pause process holding the pod's shared PID
+    /// namespace (`shareProcessNamespace`).
+    #[serde(default)]
+    pub pause: Option<RecordedProcess>,
+}
+
+/// A process by pid and start time (so a reused pid is not taken for it).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RecordedProcess {
+    pub pid: i32,
+    pub start: u64,
+}
+
+impl RecordedProcess {
+    pub fn of(pid: i32) -> RecordedProcess {
+        RecordedProcess {
+            pid,
+            start: process_start(pid).unwrap_or(0),
+        }
+    }
+
+    pub fn alive(&self) -> bool {
+        self.pid > 0 && process_start(self.pid) == Some(self.start)
+    }
+
+    /// SIGKILL to the session it leads, if it is still itself.
+    pub fn kill_session(&self) {
+        if self.alive() {
+            // SAFETY: kill(2) on the process group the recorded process
+            // leads.
+            unsafe { libc::kill(-self.pid, libc::SIGKILL) };
+        }
+    }
 }
 
 /// The descriptors of a container's streams its reaper keeps open, as
@@ -198,6 +231,7 @@ mod tests {
                 hostname: "web".into(),
                 ip: "10.244.0.5".parse().unwrap(),
                 netns: Some("/run/netns/rudder-s1".into()),
+                pause: None,
             })
             .unwrap();
         state
