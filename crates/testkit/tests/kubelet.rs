@@ -1680,6 +1680,37 @@ spec:
     );
     let shared = cluster.kubectl(&["logs", "shared"]).await.ok();
     assert_ne!(shared, "pid 1\n", "hostPID pods share the node's");
+    // What a hostPID container leaves running in the background (holding
+    // its output open) ends with its command, as with runc.
+    let _cleanup = KillMarked("MARK=pid-leftover");
+    let leftover = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: leftover
+spec:
+  hostPID: true
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sh", "-c", "{busybox} sleep 3603 & echo started"]
+    env: [{{name: MARK, value: pid-leftover}}]
+"#,
+        busybox = busybox()
+    );
+    cluster.apply("leftover.yaml", &leftover).await.ok();
+    cluster
+        .eventually(&["get", "pod", "leftover"], "the pod Succeeded", |p| {
+            p["status"]["phase"] == "Succeeded"
+        })
+        .await;
+    assert!(processes_marked("MARK=pid-leftover").is_empty());
+    assert_eq!(
+        cluster.kubectl(&["logs", "leftover"]).await.ok(),
+        "started\n"
+    );
     // A handler for SIGTERM ends it gracefully (exit 0, not SIGKILL).
     cluster
         .kubectl(&["delete", "pod", "alone", "--wait=true", "--timeout=20s"])

@@ -337,7 +337,20 @@ impl ProcessRuntime {
                     pump_log(stderr, "stderr", log.clone()).await;
                 }
             };
-            let ((exit_code, finished_at, reason), _, _) = tokio::join!(end, out, err);
+            let command_ended = async {
+                let end = end.await;
+                // Whatever of the container outlived its command (what it
+                // started in the background with hostPID, the command
+                // itself if its reaper was killed) goes with it, and with
+                // them the last holders of its output.
+                if pid > 0 {
+                    // SAFETY: kill(2) on the session the reaper led; its
+                    // id stays reserved while any member is left.
+                    unsafe { libc::kill(-pid, libc::SIGKILL) };
+                }
+                end
+            };
+            let ((exit_code, finished_at, reason), _, _) = tokio::join!(command_ended, out, err);
             let mut containers = watched.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(container) = containers.get_mut(&key) {
                 let oom = container.cgroup.as_ref().is_some_and(|c| c.oom_killed());
@@ -404,7 +417,9 @@ impl ProcessRuntime {
             .stderr(std::process::Stdio::null())
             .kill_on_drop(false);
         let mut child = command.spawn().map_err(|e| fail(e.to_string()))?;
-        let pid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
+        let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) else {
+            return Err(fail("it ended at once".into()));
+        };
         let pause = state::RecordedProcess::of(pid);
         // Its reaper says when the pause process is there: a container
         // forked into the namespace before it would be PID 1 instead.
@@ -1116,7 +1131,9 @@ impl Runtime for ProcessRuntime {
                 config.argv[0]
             ))
         })?;
-        let pid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
+        let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) else {
+            return Err(fail(format!("{:?} ended at once", config.argv[0])));
+        };
         let started_at = now();
         let record = state::ContainerRecord {
             id: id.to_string(),
@@ -1130,8 +1147,14 @@ impl Runtime for ProcessRuntime {
         if let Err(err) = self.state.save_container(&record) {
             tracing::warn!(error = %err, "the container will not be adopted after a restart");
         }
-        let streams = Streams::from_fds(stdout, stderr, stdin, terminal)
-            .map_err(|e| fail(format!("the container's streams: {e}")))?;
+        let streams = match Streams::from_fds(stdout, stderr, stdin, terminal) {
+            Ok(streams) => streams,
+            Err(err) => {
+                // SAFETY: kill(2) on the session just started.
+                unsafe { libc::kill(-pid, libc::SIGKILL) };
+                return Err(fail(format!("the container's streams: {e}", e = err)));
+            }
+        };
         let end = Box::pin(async move {
             let code = child.wait().await.map(exit_code).unwrap_or(255);
             (code, now(), None)
