@@ -494,6 +494,7 @@ mod tests {
             working_dir: Some("/work".into()),
             user: Some((1000, 100)),
             mount_proc: true,
+            pause: false,
             program: "/bin/busybox".into(),
             argv: vec!["sh".into(), "-c".into(), "echo hi".into()],
         };
