@@ -71,6 +71,31 @@ struct Container {
     task: Option<tokio::task::AbortHandle>,
 }
 
+impl Container {
+    /// A container made but not started.
+    fn created(
+        config: ContainerConfig,
+        sandbox_id: String,
+        netns: Option<PathBuf>,
+        hostname: String,
+    ) -> Container {
+        Container {
+            config,
+            sandbox_id,
+            netns,
+            hostname,
+            state: ContainerState::Created,
+            pid: None,
+            cgroup: None,
+            ended: Arc::new(Notify::new()),
+            stdin: None,
+            output: None,
+            terminal: None,
+            task: None,
+        }
+    }
+}
+
 /// A reader that also hands every chunk it reads to attached clients.
 struct Tee<R> {
     inner: R,
@@ -997,20 +1022,7 @@ impl Runtime for ProcessRuntime {
         let id = new_id();
         self.containers().insert(
             id.clone(),
-            Container {
-                config,
-                sandbox_id: sandbox.id.clone(),
-                netns: sandbox.netns.clone(),
-                hostname,
-                state: ContainerState::Created,
-                pid: None,
-                cgroup: None,
-                ended: Arc::new(Notify::new()),
-                stdin: None,
-                output: None,
-                terminal: None,
-                task: None,
-            },
+            Container::created(config, sandbox.id.clone(), sandbox.netns.clone(), hostname),
         );
         Ok(id)
     }

@@ -128,25 +128,18 @@ impl ProcessRuntime {
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(record.config.image.clone(), size);
         }
+        let netns = self
+            .sandboxes()
+            .get(&record.sandbox_id)
+            .and_then(|s| s.record.netns.clone());
         self.containers().insert(
             record.id.clone(),
-            Container {
-                config: record.config.clone(),
-                sandbox_id: record.sandbox_id.clone(),
-                netns: self
-                    .sandboxes()
-                    .get(&record.sandbox_id)
-                    .and_then(|s| s.record.netns.clone()),
-                hostname: hostname.to_string(),
-                state: ContainerState::Created,
-                pid: None,
-                cgroup: None,
-                ended: Arc::new(Notify::new()),
-                stdin: None,
-                output: None,
-                terminal: None,
-                task: None,
-            },
+            Container::created(
+                record.config.clone(),
+                record.sandbox_id.clone(),
+                netns,
+                hostname.to_string(),
+            ),
         );
         if alive(&record) {
             match self.take_over(&record, cgroup, exited).await {
