@@ -1920,6 +1920,19 @@ spec:
     image: busybox
     command: ["{busybox}", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
     env: [{{name: MARK, value: adoption-leaver}}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: echoer
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    stdin: true
+    command: ["{busybox}", "sh", "-c", "while read line; do echo got $line; done"]
+    env: [{{name: MARK, value: adoption-test}}]
 "#,
         busybox = busybox()
     );
@@ -1934,7 +1947,7 @@ spec:
             p["status"]["containerStatuses"][0]["state"]["running"].is_object()
         })
         .await;
-    for pod in ["doomed", "leaver"] {
+    for pod in ["doomed", "leaver", "echoer"] {
         cluster
             .eventually(&["get", "pod", pod], "the pod Ready", ready)
             .await;
@@ -2019,6 +2032,22 @@ spec:
         .await
         .ok();
     assert!(logs.starts_with("line "), "{logs}");
+
+    // echoer's stdin is the one it had: attaching feeds it.
+    let mut attach = tokio::process::Command::new("timeout")
+        .args(["3", "kubectl", "attach", "-i", "echoer"])
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .env("HOME", cluster.data_dir().join("home"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(mut stdin) = attach.stdin.take() {
+        stdin.write_all(b"hello\n").await.unwrap();
+    }
+    let attached = attach.wait_with_output().await.unwrap();
+    let echoed = String::from_utf8_lossy(&attached.stdout);
+    assert!(echoed.contains("got hello"), "{echoed:?}");
 
     // quitter ended while nobody watched: seen, and restarted per its policy.
     let quitter = cluster
