@@ -204,6 +204,18 @@ impl ProcessRuntime {
         self.sandboxes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Kills the pause process of a sandbox that has one (and so every
+    /// process of its shared PID namespace).
+    fn kill_pause(&self, sandbox_id: &str) {
+        let pause = self
+            .sandboxes()
+            .get(sandbox_id)
+            .and_then(|s| s.record.pause);
+        if let Some(pause) = pause {
+            pause.kill_session();
+        }
+    }
+
     fn containers(&self) -> std::sync::MutexGuard<'_, HashMap<String, Container>> {
         self.containers.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -963,13 +975,7 @@ impl Runtime for ProcessRuntime {
     }
 
     async fn remove_pod_sandbox(&self, sandbox: &Sandbox) -> Result<(), RuntimeError> {
-        let pause = self
-            .sandboxes()
-            .get(&sandbox.id)
-            .and_then(|s| s.record.pause);
-        if let Some(pause) = pause {
-            pause.kill_session();
-        }
+        self.kill_pause(&sandbox.id);
         if sandbox.netns.is_some() {
             network::remove_pod(&sandbox.id).await;
             if let (IpAddr::V4(ip), Some(ipam)) = (sandbox.ip, self.ipam()) {
@@ -1511,10 +1517,7 @@ impl Runtime for ProcessRuntime {
             .await;
         let sandboxes = self.sandbox_ids();
         for id in sandboxes {
-            let pause = self.sandboxes().get(&id).and_then(|s| s.record.pause);
-            if let Some(pause) = pause {
-                pause.kill_session();
-            }
+            self.kill_pause(&id);
             network::remove_pod(&id).await;
             self.sandboxes().remove(&id);
             self.state.forget_sandbox(&id);
@@ -1540,10 +1543,7 @@ impl Drop for ProcessRuntime {
         }
         let sandboxes = self.sandbox_ids();
         for id in sandboxes {
-            let pause = self.sandboxes().get(&id).and_then(|s| s.record.pause);
-            if let Some(pause) = pause {
-                pause.kill_session();
-            }
+            self.kill_pause(&id);
             network::remove_pod_now(&id);
             self.state.forget_sandbox(&id);
         }

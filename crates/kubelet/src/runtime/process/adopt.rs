@@ -10,27 +10,13 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use super::state::{ContainerRecord, process_start};
+use super::state::ContainerRecord;
 use super::streams::{Streams, pidfd_getfd, pidfd_open, wait_for_end};
 use super::{Container, LogFile, ProcessRuntime, network, pty};
 use crate::runtime::{AdoptedContainer, AdoptedPod, ContainerState, Sandbox, now};
 
 /// Upstream's reason for a container whose end nobody saw.
 const STATUS_UNKNOWN: &str = "ContainerStatusUnknown";
-
-/// Whether the record's reaper still runs (the same process, not another
-/// given its pid).
-fn alive(record: &ContainerRecord) -> bool {
-    record.pid > 0 && process_start(record.pid) == Some(record.pid_start)
-}
-
-/// Kills a recorded container's whole session.
-fn kill(record: &ContainerRecord) {
-    if alive(record) {
-        // SAFETY: kill(2) on the process group the record's reaper leads.
-        unsafe { libc::kill(-record.pid, libc::SIGKILL) };
-    }
-}
 
 impl ProcessRuntime {
     /// The pod's sandbox and containers, if an earlier kubelet left them.
@@ -63,7 +49,7 @@ impl ProcessRuntime {
                 "a sandbox left by an earlier kubelet is gone"
             );
             for container in &records {
-                kill(container);
+                container.reaper().kill_session();
                 self.state.forget_container(&container.id);
             }
             if let Some(pause) = record.pause {
@@ -141,7 +127,7 @@ impl ProcessRuntime {
                 hostname.to_string(),
             ),
         );
-        if alive(&record) {
+        if record.reaper().alive() {
             match self.take_over(&record, cgroup, exited).await {
                 Ok(()) => {
                     return ContainerState::Running {
@@ -152,13 +138,8 @@ impl ProcessRuntime {
                     // Unwatched, it could neither log nor be seen to end:
                     // it is stopped and started again.
                     tracing::warn!(container = %record.id, error = %err, "cannot take over a running container; killing it");
-                    kill(&record);
-                    for _ in 0..50 {
-                        if !alive(&record) {
-                            break;
-                        }
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
+                    record.reaper().kill_session();
+                    record.reaper().gone_within(Duration::from_secs(1)).await;
                 }
             }
         }
@@ -246,15 +227,10 @@ impl ProcessRuntime {
         };
         for container in &containers {
             tracing::info!(container = %container.config.name, "stopping a container no pod claims");
-            kill(container);
+            container.reaper().kill_session();
         }
         for container in &containers {
-            for _ in 0..100 {
-                if !alive(container) {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            container.reaper().gone_within(Duration::from_secs(2)).await;
             if let Some(cgroups) = &self.cgroups
                 && let Ok(cgroup) = cgroups.create(&container.id, None, None)
             {
@@ -278,7 +254,7 @@ impl ProcessRuntime {
     pub(super) fn kill_unadopted_now(&self) {
         let recovered = self.recovered.lock().unwrap_or_else(|e| e.into_inner());
         for container in recovered.iter() {
-            kill(container);
+            container.reaper().kill_session();
             self.state.forget_container(&container.id);
         }
     }

@@ -45,6 +45,14 @@ impl RecordedProcess {
         self.pid > 0 && process_start(self.pid) == Some(self.start)
     }
 
+    /// Waits (up to `within`) until it has gone.
+    pub async fn gone_within(&self, within: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while self.alive() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// SIGKILL to the session it leads, if it is still itself.
     pub fn kill_session(&self) {
         if self.alive() {
@@ -94,6 +102,16 @@ pub struct ContainerRecord {
     pub pid_start: u64,
     pub started_at: Timestamp,
     pub streams: HeldStreams,
+}
+
+impl ContainerRecord {
+    /// Its reaper, as a process to check on or kill.
+    pub fn reaper(&self) -> RecordedProcess {
+        RecordedProcess {
+            pid: self.pid,
+            start: self.pid_start,
+        }
+    }
 }
 
 pub struct State {
