@@ -97,6 +97,9 @@ impl Schedule {
     }
 }
 
+/// The longest duration Go's time.ParseDuration accepts, in seconds.
+const MAX_GO_DURATION_SECONDS: f64 = i64::MAX as f64 / 1e9;
+
 /// A `@every` period: Go's duration syntax (`1h30m`, `90s`), at least a
 /// second.
 fn parse_go_duration(text: &str) -> Result<u64, ()> {
@@ -118,11 +121,17 @@ fn parse_go_duration(text: &str) -> Result<u64, ()> {
             "h" => 3600.0,
             "m" => 60.0,
             "s" => 1.0,
-            "ms" => 0.001,
+            "ms" => 1e-3,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1e-6,
+            "ns" => 1e-9,
             _ => return Err(()),
         };
         total += value * scale;
         rest = &rest[unit_end..];
+    }
+    // Go's durations are nanoseconds in an int64: about 292 years at most.
+    if !total.is_finite() || total > MAX_GO_DURATION_SECONDS {
+        return Err(());
     }
     Ok((total.round() as u64).max(1))
 }
@@ -214,7 +223,10 @@ fn range(
     let mut v = start;
     while v <= end {
         allowed[v as usize] = true;
-        v += step;
+        let Some(next) = v.checked_add(step) else {
+            break;
+        };
+        v = next;
     }
     Ok(star)
 }
@@ -247,6 +259,21 @@ mod tests {
             Err("unrecognized descriptor: @sometimes".into())
         );
         assert_eq!(Schedule::parse("@every 90s"), Ok(Schedule::Every(90)));
+        assert_eq!(Schedule::parse("@every 1500ms"), Ok(Schedule::Every(2)));
+    }
+
+    #[test]
+    fn huge_numbers_are_bounded() {
+        // A step past the end allows the start only.
+        let Ok(Schedule::Fields(f)) = Schedule::parse("1/9223372036854775807 * * * *") else {
+            panic!("parses");
+        };
+        let minutes: Vec<usize> = (0..60).filter(|m| f.minutes[*m]).collect();
+        assert_eq!(minutes, [1]);
+        // Longer than Go's durations can be: refused, as Go refuses it.
+        assert!(Schedule::parse("@every 9999999999h").is_err());
+        assert!(Schedule::parse("@every 2562047h").is_ok());
+        assert!(Schedule::parse("@every 2562048h").is_err());
     }
 
     #[test]

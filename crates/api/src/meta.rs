@@ -124,11 +124,13 @@ pub fn random_suffix(random: u64) -> String {
 /// `generateName` plus a suffix, trimmed so the result fits 63 characters.
 pub fn generated_name(base: &str, random: u64) -> String {
     let max_base = DNS1123_LABEL_MAX - 5;
-    let base = if base.len() > max_base {
-        &base[..max_base]
-    } else {
-        base
-    };
+    // Cut on a character boundary: the prefix is not validated yet, and a
+    // multi-byte character may straddle the limit.
+    let mut cut = base.len().min(max_base);
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let base = &base[..cut];
     format!("{base}{}", random_suffix(random))
 }
 
@@ -140,6 +142,20 @@ pub fn now_timestamp() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_names_cut_on_character_boundaries() {
+        let base = format!("{}é", "a".repeat(DNS1123_LABEL_MAX - 6));
+        let name = generated_name(&base, 7);
+        assert_eq!(name.len(), DNS1123_LABEL_MAX - 6 + 5);
+        assert!(name.starts_with(&"a".repeat(DNS1123_LABEL_MAX - 6)));
+        assert_eq!(
+            generated_name("ééééééééééééééééééééééééééééééééééé", 1)
+                .chars()
+                .count(),
+            29 + 5
+        );
+    }
 
     #[test]
     fn names() {

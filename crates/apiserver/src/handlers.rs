@@ -151,9 +151,24 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
     });
     let metrics = state.metrics.clone();
     let deprecation = deprecation_warning(&request);
-    let mut response = match route(state, request).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
+    // A panic in one request's handling must end only that request: it is
+    // answered with a 500 and logged, and the server goes on serving.
+    let routed = std::panic::AssertUnwindSafe(route(state, request));
+    let mut response = match futures::FutureExt::catch_unwind(routed).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) => error.into_response(),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = %what, "a request's handling panicked");
+            ApiError::internal(
+                "This request caused apiserver to panic. Look in the logs for details.",
+            )
+            .into_response()
+        }
     };
     if let Some(warning) = deprecation
         && let Ok(value) = header::HeaderValue::from_str(&format!("299 - \"{warning}\""))
@@ -693,11 +708,14 @@ impl Call<'_> {
         mut convert: impl FnMut(&store::KeyValue) -> Result<Option<T>, ApiError>,
     ) -> Result<(Vec<T>, i64, Option<String>, Option<i64>), ApiError> {
         let info = self.info();
+        // Zero or less asks for everything, as upstream; a limit past any
+        // list's length is the same as none.
         let limit: usize = match self.query.get("limit").map(String::as_str) {
             None | Some("") => 0,
             Some(text) => text
-                .parse()
-                .map_err(|_| ApiError::bad_request(format!("invalid limit: {text:?}")))?,
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_request(format!("invalid limit: {text:?}")))?
+                .clamp(0, i64::from(i32::MAX)) as usize,
         };
         let prefix = self.list_prefix();
         let mut revision = None;
@@ -717,9 +735,7 @@ impl Call<'_> {
             .get("resourceVersion")
             .filter(|rv| !rv.is_empty())
         {
-            let rv: i64 = rv
-                .parse()
-                .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv:?}")))?;
+            let rv = parse_resource_version(rv)?;
             let exact = match self.query.get("resourceVersionMatch").map(String::as_str) {
                 Some("Exact") => true,
                 Some("NotOlderThan") => false,
@@ -898,7 +914,7 @@ impl Call<'_> {
     }
 
     pub(crate) fn parse_body(&self, body: &[u8]) -> Result<Value, ApiError> {
-        decode_body(self.headers, body)
+        crate::request_body::decode(self.headers, body)
     }
 
     /// What admission is told about a write of `name` in this request.
@@ -1367,6 +1383,15 @@ impl Call<'_> {
     }
 }
 
+/// A resourceVersion from a query: a revision the store could hand out
+/// (not negative, and with a successor to watch from).
+pub(crate) fn parse_resource_version(text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|rv| (0..i64::MAX).contains(rv))
+        .ok_or_else(|| ApiError::bad_request(format!("invalid resource version: {text:?}")))
+}
+
 /// The resourceVersion a request body pins (`metadata.resourceVersion`),
 /// if any: the write must then apply to exactly that version.
 fn pinned_version(object: &Value) -> Option<String> {
@@ -1375,38 +1400,6 @@ fn pinned_version(object: &Value) -> Option<String> {
         .and_then(Value::as_str)
         .filter(|rv| !rv.is_empty())
         .map(str::to_string)
-}
-
-/// A request body as JSON: JSON itself, or Kubernetes protobuf.
-pub(crate) fn decode_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
-    let media = content_type.split(';').next().unwrap_or("").trim();
-    match media {
-        "" | "application/json" | "*/*" => serde_json::from_slice(body).map_err(|e| {
-            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
-        }),
-        "application/yaml" => decode_yaml(body),
-        "application/vnd.kubernetes.protobuf" => crate::protobuf::decode(body),
-        _ => Err(ApiError::unsupported_media_type(
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf",
-        )),
-    }
-}
-
-/// A YAML body as the JSON it stands for; one document only.
-fn decode_yaml(body: &[u8]) -> Result<Value, ApiError> {
-    let value: Value = serde_norway::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!("couldn't get version/kind; yaml parse error: {e}"))
-    })?;
-    if !value.is_object() {
-        return Err(ApiError::bad_request(
-            "couldn't get version/kind; the YAML body is not an object",
-        ));
-    }
-    Ok(value)
 }
 
 fn encode_continue(revision: i64, start: &str) -> String {

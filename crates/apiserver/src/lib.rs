@@ -23,6 +23,7 @@ mod pod_subresources;
 mod protobuf;
 mod raw_json;
 pub mod request;
+mod request_body;
 mod scale;
 mod server;
 pub mod service_allocation;

@@ -21,18 +21,8 @@ pub fn apply(
     body: &[u8],
 ) -> Result<Value, ApiError> {
     let media = content_type.split(';').next().unwrap_or("").trim();
-    match media {
-        JSON_PATCH => {
-            let operations: json_patch::Patch = serde_json::from_slice(body)
-                .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
-            let mut patched = original.clone();
-            json_patch::patch(&mut patched, &operations.0).map_err(|e| {
-                ApiError::unprocessable(format!(
-                    "the server rejected our request due to an error in our request: {e}"
-                ))
-            })?;
-            Ok(patched)
-        }
+    let patched = match media {
+        JSON_PATCH => json_patch_apply(original, body),
         MERGE_PATCH => {
             let patch = parse_object(body)?;
             let mut patched = original.clone();
@@ -49,7 +39,123 @@ pub fn apply(
         _ => Err(ApiError::unsupported_media_type(format!(
             "the body of the request was in an unknown format - accepted media types include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_MERGE_PATCH}"
         ))),
+    }?;
+    // A patch may grow an object past what a request could have sent.
+    let size = encoded_size(&patched);
+    if size > crate::handlers::MAX_BODY_BYTES {
+        return Err(ApiError::too_large(crate::handlers::MAX_BODY_BYTES));
     }
+    Ok(patched)
+}
+
+/// Upstream's bound on the operations of one JSON patch.
+pub const MAX_JSON_PATCH_OPERATIONS: usize = 10_000;
+
+/// How deep a patched object may nest. Objects are stored as JSON and read
+/// back with a parser that refuses more than 128 levels, so a patch must not
+/// write what could never be read again.
+pub const MAX_OBJECT_DEPTH: usize = 100;
+
+/// Applies a JSON patch one operation at a time, bounding what it can grow:
+/// the operations it may hold, the bytes its `copy` operations may add in all
+/// (upstream's accumulated copy size limit, the request body limit), and how
+/// deep the document may become.
+fn json_patch_apply(original: &Value, body: &[u8]) -> Result<Value, ApiError> {
+    let operations: json_patch::Patch = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+    let operations = operations.0;
+    if operations.len() > MAX_JSON_PATCH_OPERATIONS {
+        return Err(ApiError::too_large_because(format!(
+            "The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {}",
+            operations.len()
+        )));
+    }
+    let failed = |message: String| {
+        ApiError::unprocessable(format!(
+            "the server rejected our request due to an error in our request: {message}"
+        ))
+    };
+    let mut patched = original.clone();
+    // An upper bound on the document's depth, kept without walking it.
+    let mut depth = depth_of(&patched);
+    let mut copied = 0usize;
+    for (index, operation) in operations.iter().enumerate() {
+        use json_patch::PatchOperation as Op;
+        let segments = |pointer: &json_patch::jsonptr::Pointer| pointer.count();
+        let reaches = match operation {
+            Op::Add(op) => segments(&op.path) + depth_of(&op.value),
+            Op::Replace(op) => segments(&op.path) + depth_of(&op.value),
+            Op::Move(op) => segments(&op.path) + depth.saturating_sub(segments(&op.from)),
+            Op::Copy(op) => {
+                let size = patched
+                    .pointer(op.from.as_str())
+                    .map(encoded_size)
+                    .unwrap_or(0);
+                copied = copied.saturating_add(size);
+                if copied > crate::handlers::MAX_BODY_BYTES {
+                    return Err(failed(format!(
+                        "Unable to complete the copy, the accumulated size increase of copy is {copied}, exceeding the limit {}",
+                        crate::handlers::MAX_BODY_BYTES
+                    )));
+                }
+                segments(&op.path) + depth.saturating_sub(segments(&op.from))
+            }
+            Op::Remove(_) | Op::Test(_) => 0,
+        };
+        depth = depth.max(reaches);
+        if depth > MAX_OBJECT_DEPTH {
+            return Err(failed(format!(
+                "operation '/{index}' would nest the object deeper than {MAX_OBJECT_DEPTH} levels"
+            )));
+        }
+        json_patch::patch(&mut patched, std::slice::from_ref(operation)).map_err(|e| {
+            failed(format!(
+                "operation '/{index}' failed at path '{}': {}",
+                e.path, e.kind
+            ))
+        })?;
+    }
+    Ok(patched)
+}
+
+/// How many levels of arrays and objects `value` nests (a scalar is 0),
+/// found without recursion.
+pub fn depth_of(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(value, 0usize)];
+    while let Some((value, level)) = pending.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(level + 1);
+        pending.extend(children.map(|child| (child, level + 1)));
+    }
+    deepest
+}
+
+/// About the bytes `value` takes encoded as JSON, found without recursion.
+fn encoded_size(value: &Value) -> usize {
+    let mut size = 0usize;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        size += match value {
+            Value::Null | Value::Bool(_) => 5,
+            Value::Number(_) => 8,
+            Value::String(s) => s.len() + 2,
+            Value::Array(items) => {
+                pending.extend(items.iter());
+                items.len() + 2
+            }
+            Value::Object(map) => {
+                size += map.keys().map(|k| k.len() + 4).sum::<usize>();
+                pending.extend(map.values());
+                2
+            }
+        };
+    }
+    size
 }
 
 fn parse_object(body: &[u8]) -> Result<Value, ApiError> {
@@ -433,5 +539,87 @@ mod tests {
                 .code,
             400
         );
+    }
+
+    #[test]
+    fn json_patches_are_bounded() {
+        let original = serde_json::json!({"metadata": {"name": "x", "labels": {"a": "b"}}});
+        // Too many operations: 413 before anything is applied.
+        let many: Vec<Value> = (0..=MAX_JSON_PATCH_OPERATIONS)
+            .map(|_| serde_json::json!({"op": "test", "path": "/metadata/name", "value": "x"}))
+            .collect();
+        let body = serde_json::to_vec(&many).unwrap();
+        let err = apply(None, JSON_PATCH, &original, &body).unwrap_err();
+        assert_eq!(err.code, 413, "{}", err.message);
+        assert!(
+            err.message.contains("is 10000, got 10001"),
+            "{}",
+            err.message
+        );
+
+        // Copies that double the object each time stop at the copy budget.
+        let doubling: Vec<Value> = (0..40)
+            .map(|i| serde_json::json!({"op": "copy", "from": "/metadata", "path": format!("/metadata/c{i}")}))
+            .collect();
+        let body = serde_json::to_vec(&doubling).unwrap();
+        let err = apply(None, JSON_PATCH, &original, &body).unwrap_err();
+        assert_eq!(err.code, 422, "{}", err.message);
+        assert!(
+            err.message.contains("accumulated size increase of copy"),
+            "{}",
+            err.message
+        );
+
+        // Moves that nest the object into itself stop at the depth bound.
+        let nesting: Vec<Value> = (0..500)
+            .flat_map(|_| {
+                [
+                    serde_json::json!({"op": "add", "path": "/n", "value": {}}),
+                    serde_json::json!({"op": "move", "from": "/metadata", "path": "/n/m"}),
+                    serde_json::json!({"op": "move", "from": "/n", "path": "/metadata"}),
+                ]
+            })
+            .collect();
+        let body = serde_json::to_vec(&nesting).unwrap();
+        let err = apply(None, JSON_PATCH, &original, &body).unwrap_err();
+        assert_eq!(err.code, 422, "{}", err.message);
+        assert!(
+            err.message.contains("deeper than 100 levels"),
+            "{}",
+            err.message
+        );
+
+        // A few ordinary operations still apply, and errors name their index.
+        let body =
+            br#"[{"op": "copy", "from": "/metadata/labels", "path": "/metadata/annotations"},
+                        {"op": "remove", "path": "/nope"}]"#;
+        let err = apply(None, JSON_PATCH, &original, body).unwrap_err();
+        assert!(
+            err.message.contains("operation '/1' failed"),
+            "{}",
+            err.message
+        );
+        let body =
+            br#"[{"op": "copy", "from": "/metadata/labels", "path": "/metadata/annotations"}]"#;
+        let patched = apply(None, JSON_PATCH, &original, body).unwrap();
+        assert_eq!(patched["metadata"]["annotations"]["a"], "b");
+    }
+
+    #[test]
+    fn a_patch_may_not_grow_the_object_past_the_body_limit() {
+        let original = serde_json::json!({"data": {"a": "x".repeat(2 * 1024 * 1024)}});
+        let body =
+            serde_json::to_vec(&serde_json::json!({"data": {"b": "y".repeat(2 * 1024 * 1024)}}))
+                .unwrap();
+        assert_eq!(
+            apply(None, MERGE_PATCH, &original, &body).unwrap_err().code,
+            413
+        );
+    }
+
+    #[test]
+    fn depth_is_counted_without_recursion() {
+        assert_eq!(depth_of(&serde_json::json!(1)), 0);
+        assert_eq!(depth_of(&serde_json::json!({"a": [1, {"b": {}}]})), 4);
     }
 }

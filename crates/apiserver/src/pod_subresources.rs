@@ -238,11 +238,16 @@ impl Call<'_> {
                 "the API version in the data ({version}) does not match the expected API version (policy/v1)"
             )));
         }
-        let mut options = eviction
-            .get("deleteOptions")
-            .cloned()
-            .filter(|o| !o.is_null())
-            .unwrap_or_else(|| json!({}));
+        let mut options = match eviction.get("deleteOptions") {
+            None | Some(Value::Null) => json!({}),
+            Some(options @ Value::Object(_)) => options.clone(),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "json: cannot unmarshal {} into Go struct field Eviction.deleteOptions of type v1.DeleteOptions",
+                    crate::status::json_type_name(other)
+                )));
+            }
+        };
         let body_dry_run = options
             .get("dryRun")
             .and_then(Value::as_array)

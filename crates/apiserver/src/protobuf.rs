@@ -789,7 +789,7 @@ fn decode_message(message: &'static str, bytes: &[u8]) -> Result<Value, ApiError
             let says_nothing = match wire {
                 Wire::Varint(v) => v == 0,
                 Wire::Fixed => true,
-                Wire::Bytes(b) => b.is_empty() || is_zero_message(b),
+                Wire::Bytes(b) => b.is_empty() || is_zero_message(b, 0),
             };
             if says_nothing {
                 continue;
@@ -850,13 +850,18 @@ fn decode_message(message: &'static str, bytes: &[u8]) -> Result<Value, ApiError
 }
 
 /// Whether `bytes` parse as a message whose every field is zero or empty
-/// (a Go struct written with nothing set).
-fn is_zero_message(bytes: &[u8]) -> bool {
+/// (a Go struct written with nothing set). Nesting deeper than any built-in
+/// kind's messages do is not taken for empty.
+fn is_zero_message(bytes: &[u8], depth: usize) -> bool {
+    const MAX_DEPTH: usize = 32;
+    if depth > MAX_DEPTH {
+        return false;
+    }
     let mut reader = Reader::new(bytes);
     while !reader.done() {
         match reader.field() {
             Ok((_, Wire::Varint(0))) => {}
-            Ok((_, Wire::Bytes(b))) if b.is_empty() || is_zero_message(b) => {}
+            Ok((_, Wire::Bytes(b))) if b.is_empty() || is_zero_message(b, depth + 1) => {}
             _ => return false,
         }
     }
@@ -969,5 +974,35 @@ mod tests {
         bytes_field(2, &odd, &mut body);
         assert_eq!(decode(&body).unwrap_err().code, 415);
         assert_eq!(decode(b"garbage").unwrap_err().code, 400);
+    }
+
+    #[test]
+    fn deeply_nested_unknown_fields_are_refused_without_recursing_through_them() {
+        // 100,000 messages each holding the next as field 1, written
+        // outside in: each header is the tag and the length of the rest.
+        let mut lengths = vec![0u64];
+        for _ in 0..100_000 {
+            let inner = *lengths.last().unwrap();
+            let mut header = Vec::new();
+            varint(inner, &mut header);
+            lengths.push(inner + 1 + header.len() as u64);
+        }
+        let mut nested = Vec::new();
+        for inner in lengths.iter().rev().skip(1) {
+            varint(1 << 3 | 2, &mut nested);
+            varint(*inner, &mut nested);
+        }
+        let mut meta = Vec::new();
+        bytes_field(1, b"cfg", &mut meta);
+        let mut cm = Vec::new();
+        bytes_field(1, &meta, &mut cm);
+        bytes_field(42, &nested, &mut cm);
+        let mut type_meta = Vec::new();
+        bytes_field(1, b"v1", &mut type_meta);
+        bytes_field(2, b"ConfigMap", &mut type_meta);
+        let mut body = MAGIC.to_vec();
+        bytes_field(1, &type_meta, &mut body);
+        bytes_field(2, &cm, &mut body);
+        assert_eq!(decode(&body).unwrap_err().code, 415);
     }
 }

@@ -103,6 +103,18 @@ impl Cause {
 /// A JSON value as Go's `%v`/`%#v` prints the typed value upstream
 /// reports: a string map is `map[string]string{"k":"v"}`, a label selector
 /// `v1.LabelSelector{...}`; other objects fall back to JSON.
+/// A JSON value's type as Go's decoder names it in its errors.
+pub fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
 pub fn go_value(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
@@ -347,6 +359,10 @@ impl ApiError {
             "RequestEntityTooLarge",
             format!("Request entity too large: limit is {limit}"),
         )
+    }
+
+    pub fn too_large_because(message: impl Into<String>) -> ApiError {
+        ApiError::new(413, "RequestEntityTooLarge", message)
     }
 
     pub fn unsupported_media_type(message: impl Into<String>) -> ApiError {

@@ -69,7 +69,7 @@ pub async fn serve(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.contains("as=Table"));
-    let parse = |body: &[u8]| crate::handlers::decode_body(headers, body);
+    let parse = |body: &[u8]| crate::request_body::decode(headers, body);
     let info = resource.info;
     match (info.kind, resource.verb) {
         ("ComponentStatus", "list") => {

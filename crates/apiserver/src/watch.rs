@@ -127,9 +127,7 @@ pub async fn serve(
         }
         (revision + 1, events)
     } else {
-        let rv: i64 = rv
-            .parse()
-            .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv:?}")))?;
+        let rv = crate::handlers::parse_resource_version(&rv)?;
         let events = state
             .watch_cache
             .watch(&resource_prefix, &prefix, rv + 1)

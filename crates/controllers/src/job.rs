@@ -154,41 +154,116 @@ fn set_condition(
     });
 }
 
-/// Indexes as upstream writes them: `1,3-5,7`.
-pub fn format_indexes(indexes: &BTreeSet<i32>) -> String {
-    let mut parts = Vec::new();
-    let mut iter = indexes.iter().copied().peekable();
-    while let Some(start) = iter.next() {
-        let mut end = start;
-        while iter.peek() == Some(&(end + 1)) {
-            end = iter.next().unwrap_or(end);
+/// A set of completion indexes kept as sorted, disjoint, non-adjacent
+/// ranges, as upstream's ordered intervals: `completedIndexes` is written by
+/// the status subresource too, so "0-2147483646" must cost two numbers, not
+/// two billion.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Indexes(Vec<(i32, i32)>);
+
+impl Indexes {
+    /// Parses `1,3-5,7`, keeping only indexes below `completions` (as
+    /// upstream does) and skipping parts that do not parse.
+    pub fn parse(text: &str, completions: i32) -> Indexes {
+        let mut indexes = Indexes::default();
+        for part in text.split(',').filter(|p| !p.is_empty()) {
+            let (first, last) = match part.split_once('-') {
+                Some((a, b)) => match (a.parse::<i32>(), b.parse::<i32>()) {
+                    (Ok(a), Ok(b)) => (a, b),
+                    _ => continue,
+                },
+                None => match part.parse::<i32>() {
+                    Ok(i) => (i, i),
+                    Err(_) => continue,
+                },
+            };
+            let (first, last) = (first.max(0), last.min(completions.saturating_sub(1)));
+            if first <= last {
+                indexes.insert_range(first, last);
+            }
         }
-        parts.push(if start == end {
-            start.to_string()
-        } else {
-            format!("{start}-{end}")
-        });
+        indexes
     }
-    parts.join(",")
+
+    pub fn insert(&mut self, index: i32) {
+        self.insert_range(index, index);
+    }
+
+    fn insert_range(&mut self, first: i32, last: i32) {
+        // Ranges that overlap or touch [first, last] merge with it.
+        let touches = |&(a, b): &(i32, i32)| {
+            i64::from(a) <= i64::from(last) + 1 && i64::from(first) <= i64::from(b) + 1
+        };
+        let (mut lo, mut hi) = (first, last);
+        self.0.retain(|range| {
+            if touches(range) {
+                lo = lo.min(range.0);
+                hi = hi.max(range.1);
+                false
+            } else {
+                true
+            }
+        });
+        let at = self.0.partition_point(|&(a, _)| a < lo);
+        self.0.insert(at, (lo, hi));
+    }
+
+    pub fn contains(&self, index: i32) -> bool {
+        let at = self.0.partition_point(|&(_, b)| b < index);
+        self.0.get(at).is_some_and(|&(a, _)| a <= index)
+    }
+
+    /// How many indexes the set holds.
+    pub fn len(&self) -> i64 {
+        self.0
+            .iter()
+            .map(|&(a, b)| i64::from(b) - i64::from(a) + 1)
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The indexes in `0..end` not in the set, lowest first, stepping over
+    /// each range rather than through it.
+    pub fn missing_below(&self, end: i32) -> impl Iterator<Item = i32> + '_ {
+        let mut next = 0i32;
+        let mut ranges = self.0.iter().peekable();
+        std::iter::from_fn(move || {
+            while let Some(&&(a, b)) = ranges.peek() {
+                if next < a {
+                    break;
+                }
+                next = next.max(b.saturating_add(1));
+                ranges.next();
+                if b == i32::MAX {
+                    return None;
+                }
+            }
+            (next < end).then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+    }
 }
 
-pub fn parse_indexes(text: &str) -> BTreeSet<i32> {
-    let mut indexes = BTreeSet::new();
-    for part in text.split(',').filter(|p| !p.is_empty()) {
-        match part.split_once('-') {
-            Some((a, b)) => {
-                if let (Ok(a), Ok(b)) = (a.parse::<i32>(), b.parse::<i32>()) {
-                    indexes.extend(a..=b);
-                }
+/// Indexes as upstream writes them: `1,3-5,7`.
+impl std::fmt::Display for Indexes {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        for (n, &(a, b)) in self.0.iter().enumerate() {
+            if n > 0 {
+                f.write_str(",")?;
             }
-            None => {
-                if let Ok(i) = part.parse() {
-                    indexes.insert(i);
-                }
+            if a == b {
+                write!(f, "{a}")?;
+            } else {
+                write!(f, "{a}-{b}")?;
             }
         }
+        Ok(())
     }
-    indexes
 }
 
 /// What a pod failure policy says about a failed pod.
@@ -435,10 +510,10 @@ impl JobController {
             }
         }
         // Released pods move from uncounted to counted.
-        let mut completed: BTreeSet<i32> = status
+        let mut completed = status
             .completed_indexes
             .as_deref()
-            .map(parse_indexes)
+            .map(|text| Indexes::parse(text, spec.completions.unwrap_or(0)))
             .unwrap_or_default();
         let released: BTreeSet<String> = to_release
             .iter()
@@ -474,9 +549,8 @@ impl JobController {
                     completed.insert(index);
                 }
             }
-            let text = format_indexes(&completed);
-            status.completed_indexes = (!text.is_empty()).then_some(text);
-            status.succeeded = Some(completed.len() as i32);
+            status.completed_indexes = (!completed.is_empty()).then(|| completed.to_string());
+            status.succeeded = Some(i32::try_from(completed.len()).unwrap_or(i32::MAX));
         }
         if moved {
             let empty = UncountedTerminatedPods::default();
@@ -675,7 +749,7 @@ impl JobController {
         job: &Job,
         spec: &k8s_openapi::api::batch::v1::JobSpec,
         active: &[Arc<Pod>],
-        completed: &BTreeSet<i32>,
+        completed: &Indexes,
         succeeded: i32,
     ) -> Result<(), Error> {
         let key = key_of(job);
@@ -697,7 +771,9 @@ impl JobController {
             surplus.truncate(active.len() - wanted);
             return self.delete_pods(job, &surplus).await;
         }
-        let missing = wanted - active.len();
+        // At most a burst of creations per sync, as upstream; their
+        // events bring the next sync.
+        let missing = (wanted - active.len()).min(crate::replicaset::BURST_REPLICAS);
         if missing == 0 {
             return Ok(());
         }
@@ -705,8 +781,9 @@ impl JobController {
         // Indexed: the lowest indexes neither done nor running.
         let indexes: Vec<Option<i32>> = if indexed {
             let running: BTreeSet<i32> = active.iter().filter_map(|p| index_of(p)).collect();
-            (0..spec.completions.unwrap_or(0))
-                .filter(|i| !completed.contains(i) && !running.contains(i))
+            completed
+                .missing_below(spec.completions.unwrap_or(0))
+                .filter(|i| !running.contains(i))
                 .take(missing)
                 .map(Some)
                 .collect()
@@ -886,10 +963,30 @@ mod tests {
 
     #[test]
     fn indexes_are_written_as_ranges() {
-        let set: BTreeSet<i32> = [0, 1, 2, 4, 6, 7].into_iter().collect();
-        assert_eq!(format_indexes(&set), "0-2,4,6-7");
-        assert_eq!(parse_indexes("0-2,4,6-7"), set);
-        assert_eq!(format_indexes(&BTreeSet::new()), "");
+        let mut set = Indexes::default();
+        for i in [4, 0, 7, 2, 6, 1] {
+            set.insert(i);
+        }
+        assert_eq!(set.to_string(), "0-2,4,6-7");
+        assert_eq!(Indexes::parse("0-2,4,6-7", 8), set);
+        assert_eq!(set.len(), 6);
+        assert!(set.contains(4) && !set.contains(3) && !set.contains(5) && set.contains(7));
+        assert_eq!(set.missing_below(10).collect::<Vec<_>>(), [3, 5, 8, 9]);
+        set.insert(3);
+        set.insert(5);
+        assert_eq!(set.to_string(), "0-7");
+        assert_eq!(Indexes::parse("0-2,4,6-7,-3,x,9-", 5).to_string(), "0-2,4");
+        assert_eq!(Indexes::default().to_string(), "");
+        // Huge ranges cost nothing.
+        let huge = Indexes::parse("0-2147483645", i32::MAX);
+        assert_eq!(huge.len(), 2_147_483_646);
+        assert_eq!(
+            huge.missing_below(i32::MAX).collect::<Vec<_>>(),
+            [2_147_483_646]
+        );
+        assert_eq!(Indexes::parse("2147483647", i32::MAX), Indexes::default());
+        let all = Indexes::parse("0-2147483646", i32::MAX);
+        assert_eq!(all.missing_below(i32::MAX).count(), 0);
     }
 
     #[test]

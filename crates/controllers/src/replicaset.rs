@@ -26,7 +26,7 @@ use events::EventSink;
 
 const WORKERS: usize = 5;
 /// At most this many creations or deletions per sync, as upstream.
-const BURST_REPLICAS: usize = 500;
+pub(crate) const BURST_REPLICAS: usize = 500;
 
 /// What the controller needs of the kinds it runs: ReplicaSets, and the
 /// ReplicationControllers before them (a map selector, the same status).

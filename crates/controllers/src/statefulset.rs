@@ -624,14 +624,16 @@ impl StatefulSetController {
     ) -> Result<(), Error> {
         let name = set.name_any();
         let count = set_replicas(set);
-        let mut replicas: Vec<Option<Arc<Pod>>> = vec![None; count];
+        // The pods that exist, by ordinal: `replicas` is the user's number
+        // and may be huge, so nothing is allocated per desired replica.
+        let mut replicas: BTreeMap<usize, Arc<Pod>> = BTreeMap::new();
         let mut condemned: Vec<(usize, Arc<Pod>)> = Vec::new();
         for pod in owned {
             let Some(ord) = ordinal(&name, &pod.name_any()) else {
                 continue;
             };
             if ord < count {
-                replicas[ord] = Some(pod.clone());
+                replicas.insert(ord, pod.clone());
             } else {
                 condemned.push((ord, pod.clone()));
             }
@@ -651,9 +653,16 @@ impl StatefulSetController {
                     || pods::is_available(pod, min_ready(set), self.clock.now()))
         };
         let mut first_unhealthy: Option<String> = None;
-        for (ord, slot) in replicas.iter().enumerate() {
-            match slot {
+        let mut created = 0;
+        for ord in 0..count {
+            match replicas.get(&ord) {
                 None => {
+                    // Created in bursts; their creation events bring the
+                    // next sync, which goes on from here.
+                    if created == crate::replicaset::BURST_REPLICAS {
+                        return Ok(());
+                    }
+                    created += 1;
                     let revision = if strategy == "RollingUpdate"
                         && ((partition == 0 && ord < current_replicas)
                             || (partition > 0 && ord < partition))
@@ -715,7 +724,7 @@ impl StatefulSetController {
             return Ok(());
         }
         for ord in (partition.min(count)..count).rev() {
-            let Some(pod) = &replicas[ord] else {
+            let Some(pod) = replicas.get(&ord) else {
                 return Ok(());
             };
             if revision_of(pod) != Some(update) && !terminating(pod) {

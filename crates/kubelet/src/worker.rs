@@ -39,6 +39,14 @@ const BACKOFF_RESET: Duration = Duration::from_secs(600);
 const SETUP_RETRY: Duration = Duration::from_secs(2);
 /// ConfigMap, Secret and downward API volumes are refreshed this often.
 const VOLUME_REFRESH: Duration = Duration::from_secs(10);
+/// A grace period of `seconds` as the kubelet waits it: never under the
+/// minimum, and never so long that a deadline computed from it overflows
+/// (the API takes any int64; a century is as good as forever).
+fn grace_from_seconds(seconds: i64) -> Duration {
+    const LONGEST: i64 = 100 * 365 * 24 * 3600;
+    Duration::from_secs(seconds.clamp(0, LONGEST) as u64).max(MINIMUM_GRACE)
+}
+
 /// The shortest grace a killed container gets (upstream's minimum).
 const MINIMUM_GRACE: Duration = Duration::from_secs(2);
 
@@ -729,7 +737,7 @@ impl Worker {
                     .and_then(|s| s.termination_grace_period_seconds)
             })
             .unwrap_or(30);
-        Duration::from_secs(seconds.max(0) as u64).max(MINIMUM_GRACE)
+        grace_from_seconds(seconds)
     }
 
     fn container_id(&self, id: &str) -> String {
@@ -1563,5 +1571,17 @@ mod tests {
         assert_eq!(super::show_duration(Duration::from_secs(10)), "10s");
         assert_eq!(super::show_duration(Duration::from_secs(80)), "1m20s");
         assert_eq!(super::show_duration(Duration::from_secs(300)), "5m0s");
+    }
+
+    #[test]
+    fn any_grace_period_gives_a_deadline() {
+        use std::time::{Duration, Instant};
+        for seconds in [i64::MIN, -1, 0, 1, 30, i64::MAX] {
+            let grace = super::grace_from_seconds(seconds);
+            assert!(grace >= super::MINIMUM_GRACE);
+            assert!(Instant::now().checked_add(grace).is_some(), "{seconds}");
+            assert!(tokio::time::Instant::now().checked_add(grace).is_some());
+        }
+        assert_eq!(super::grace_from_seconds(30), Duration::from_secs(30));
     }
 }

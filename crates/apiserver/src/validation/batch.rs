@@ -63,6 +63,19 @@ fn job_spec(spec: Option<&Value>, path: &str, stored: bool, causes: &mut Vec<Cau
             "when completion mode is Indexed",
         ));
     }
+    const MAX_PARALLELISM_FOR_INDEXED_JOB: i64 = 100_000;
+    if str_at(spec, "completionMode") == Some("Indexed")
+        && let Some(parallelism) = int_at(spec, "parallelism")
+        && parallelism > MAX_PARALLELISM_FOR_INDEXED_JOB
+    {
+        causes.push(Cause::invalid_value(
+            format!("{path}.parallelism"),
+            &json!(parallelism),
+            &format!(
+                "must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed"
+            ),
+        ));
+    }
     let selector = spec.get("selector");
     if stored && selector_is_empty(selector) {
         causes.push(Cause::required(format!("{path}.selector"), ""));

@@ -339,8 +339,20 @@ fn compress(compressor: &mut Compress, input: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// The largest header block, decompressed, a client may send: a stream's
+/// headers are a handful of short names and values.
+const MAX_HEADER_BLOCK: usize = 64 * 1024;
+/// The largest control frame a client may send (its header block still
+/// compressed).
+const MAX_CONTROL_FRAME: usize = 64 * 1024;
+/// The most streams one connection may hold open at once (port-forward
+/// opens two per forwarded connection).
+const MAX_OPEN_STREAMS: usize = 1024;
+
+/// Inflates one header block; `None` for a corrupt block or one that would
+/// inflate past `MAX_HEADER_BLOCK` (a compression bomb).
 fn decompress(decompressor: &mut Decompress, input: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(input.len() * 4 + 64);
+    let mut out = Vec::with_capacity((input.len() * 4 + 64).min(MAX_HEADER_BLOCK));
     let before = decompressor.total_in();
     let mut progress = (u64::MAX, usize::MAX);
     loop {
@@ -353,7 +365,11 @@ fn decompress(decompressor: &mut Decompress, input: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
         progress = (decompressor.total_in(), out.len());
-        out.reserve(1024);
+        if out.len() >= MAX_HEADER_BLOCK {
+            return None;
+        }
+        // Never more room than the cap leaves, so one call cannot overshoot.
+        out.reserve_exact(1024.min(MAX_HEADER_BLOCK - out.len()));
         match decompressor.decompress_vec(&input[consumed..], &mut out, FlushDecompress::Sync) {
             Ok(Status::Ok | Status::BufError | Status::StreamEnd) => {}
             Err(err) if err.needs_dictionary().is_some() => {
@@ -401,7 +417,8 @@ async fn read_frames<R: AsyncRead + Unpin>(
         }
         let flags = head[4];
         let length = u32::from_be_bytes([0, head[5], head[6], head[7]]) as usize;
-        if length > MAX_FRAME {
+        let control = head[0] & 0x80 != 0;
+        if length > MAX_FRAME || (control && length > MAX_CONTROL_FRAME) {
             return;
         }
         let mut payload = vec![0u8; length];
@@ -434,6 +451,10 @@ async fn read_frames<R: AsyncRead + Unpin>(
                 let Some(headers) = parse_headers(&block) else {
                     return;
                 };
+                if open.len() >= MAX_OPEN_STREAMS {
+                    let _ = writer.0.send(Frame::Reset(id)).await;
+                    continue;
+                }
                 let (data_tx, data) = mpsc::channel(16);
                 if !fin {
                     open.insert(id, data_tx);
@@ -634,6 +655,29 @@ mod tests {
                 ("port".to_string(), "8080".to_string()),
                 ("port".to_string(), "9090".to_string()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_compressed_header_bomb_is_refused() {
+        // 16 MiB of zeros compress to a few kilobytes.
+        let block = vec![0u8; 16 << 20];
+        let mut compressor = Compress::new(Compression::best(), true);
+        compressor.set_dictionary(dictionary()).unwrap();
+        let packed = compress(&mut compressor, &block).unwrap();
+        assert!(packed.len() < MAX_CONTROL_FRAME, "{}", packed.len());
+        let mut decompressor = Decompress::new(true);
+        assert_eq!(decompress(&mut decompressor, &packed), None);
+
+        // A block just under the cap still inflates.
+        let block = vec![0u8; MAX_HEADER_BLOCK - 1];
+        let mut compressor = Compress::new(Compression::best(), true);
+        compressor.set_dictionary(dictionary()).unwrap();
+        let packed = compress(&mut compressor, &block).unwrap();
+        let mut decompressor = Decompress::new(true);
+        assert_eq!(
+            decompress(&mut decompressor, &packed).map(|b| b.len()),
+            Some(block.len())
         );
     }
 }

@@ -333,7 +333,7 @@ impl Store for EtcdStore {
         let start = range_start(prefix, options.start.as_deref())?;
         let mut get = GetOptions::new().with_range(prefix_range_end(prefix.as_bytes()));
         if options.limit > 0 {
-            get = get.with_limit(options.limit as i64);
+            get = get.with_limit(i64::try_from(options.limit).unwrap_or(i64::MAX));
         }
         let at = options.revision.filter(|r| *r > 0);
         if let Some(revision) = at {

@@ -137,11 +137,11 @@ impl ReadPool {
                 Some(r) => r,
             };
             // One row more than asked tells whether more follow.
-            let fetch = if options.limit == 0 {
-                -1
-            } else {
-                options.limit as i64 + 1
-            };
+            let fetch = i64::try_from(options.limit)
+                .ok()
+                .filter(|limit| *limit > 0)
+                .and_then(|limit| limit.checked_add(1))
+                .unwrap_or(-1);
             let mut kvs = if at == meta.revision {
                 let mut stmt = tx
                     .prepare_cached(
