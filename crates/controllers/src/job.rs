@@ -931,9 +931,15 @@ impl JobController {
         job: &Job,
         status: &mut JobStatus,
     ) -> Result<(), Error> {
-        let body = json!({"status": serde_json::to_value(&*status).unwrap_or(Value::Null)});
+        // Written only over the version it was computed from: another
+        // writer of the status (a user, through the status subresource) in
+        // between gives a conflict and a sync on the newer object, not a
+        // status that drops what they wrote.
+        let mut body = json!({
+            "metadata": {"resourceVersion": job.metadata.resource_version},
+            "status": serde_json::to_value(&*status).unwrap_or(Value::Null),
+        });
         // Fields the computed status no longer has are cleared.
-        let mut body = body;
         for field in ["active", "completionTime", "completedIndexes"] {
             if body["status"].get(field).is_none() {
                 body["status"][field] = Value::Null;

@@ -1,0 +1,658 @@
+//! Hostile input against a live `rudder server`: requests and objects built
+//! to crash, exhaust or wedge it. Each must get its exact status code (or be
+//! taken and handled in bounded memory), write nothing it should not, and
+//! leave the server answering `/readyz` and `kubectl get pods`, with its
+//! resident memory under a bound.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// The server's resident memory may not pass this, whatever was sent.
+const RSS_BOUND_MB: u64 = 1024;
+
+struct Server {
+    child: Child,
+    kubeconfig: PathBuf,
+}
+
+impl Server {
+    /// `rudder server` with two simulated nodes: the API server, the
+    /// scheduler and the controller manager are real; no pod runs.
+    fn start(data_dir: &Path) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .args([
+                "server",
+                "--bind-address",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--simulated-nodes",
+                "2",
+                "--disable-proxy",
+                "--disable-dns",
+            ])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start rudder server");
+        let server = Server {
+            child,
+            kubeconfig: data_dir.join("kubeconfig.yaml"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !(server.kubeconfig.exists() && server.kubectl(&["get", "--raw", "/readyz"]).0) {
+            assert!(Instant::now() < deadline, "the server did not become ready");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    fn kubectl(&self, args: &[&str]) -> (bool, String) {
+        let home = self.kubeconfig.with_file_name("home");
+        let output = Command::new("kubectl")
+            .args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("HOME", &home)
+            .env("KUBECACHEDIR", home.join("cache"))
+            .output()
+            .expect("run kubectl (is it on the PATH?)");
+        (
+            output.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        )
+    }
+
+    fn rss_mb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status (has it died?)");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .expect("VmRSS")
+            / 1024
+    }
+
+    /// Alive, ready, listing pods, and within its memory bound.
+    fn assert_healthy(&mut self, after: &str) {
+        assert!(
+            matches!(self.child.try_wait(), Ok(None)),
+            "the server exited after {after}"
+        );
+        let (ready, out) = self.kubectl(&["get", "--raw", "/readyz"]);
+        assert!(
+            ready && out.trim() == "ok",
+            "not ready after {after}: {out}"
+        );
+        let (listed, out) = self.kubectl(&["get", "pods", "-A"]);
+        assert!(listed, "kubectl get pods failed after {after}: {out}");
+        let rss = self.rss_mb();
+        assert!(
+            rss < RSS_BOUND_MB,
+            "RSS {rss} MB after {after} (bound {RSS_BOUND_MB} MB)"
+        );
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Raw requests with the admin's credentials.
+struct Raw(kube::Client);
+
+impl Raw {
+    async fn new(kubeconfig: &Path) -> Raw {
+        let config = kube::Config::from_custom_kubeconfig(
+            kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig"),
+            &Default::default(),
+        )
+        .await
+        .expect("client config");
+        Raw(kube::Client::try_from(config).expect("client"))
+    }
+
+    /// The status code and body (JSON, or a string) of one request.
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (u16, Value) {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("Content-Type", content_type)
+            .body(kube::client::Body::from(body))
+            .expect("a request");
+        let response = self.0.send(request).await.expect("a response");
+        let code = response.status().as_u16();
+        let bytes = response
+            .into_body()
+            .collect_bytes()
+            .await
+            .expect("the body");
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (code, body)
+    }
+
+    async fn json(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        self.send(
+            method,
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.send("GET", path, "application/json", Vec::new()).await
+    }
+}
+
+fn expect(what: &str, (code, body): (u16, Value), want: u16) -> Value {
+    assert_eq!(code, want, "{what}: {body}");
+    if want >= 400 {
+        assert_eq!(body["kind"], "Status", "{what}: {body}");
+        assert_eq!(body["code"], want, "{what}: {body}");
+    }
+    body
+}
+
+fn varint(mut v: u64, out: &mut Vec<u8>) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn bytes_field(number: u64, data: &[u8], out: &mut Vec<u8>) {
+    varint(number << 3 | 2, out);
+    varint(data.len() as u64, out);
+    out.extend_from_slice(data);
+}
+
+/// A protobuf ConfigMap whose unknown field 42 nests `depth` messages.
+fn nested_protobuf(depth: usize) -> Vec<u8> {
+    let mut lengths = vec![0u64];
+    for _ in 0..depth {
+        let inner = lengths[lengths.len() - 1];
+        let mut header = Vec::new();
+        varint(inner, &mut header);
+        lengths.push(inner + 1 + header.len() as u64);
+    }
+    let mut nested = Vec::new();
+    for inner in lengths.iter().rev().skip(1) {
+        varint(1 << 3 | 2, &mut nested);
+        varint(*inner, &mut nested);
+    }
+    let mut meta = Vec::new();
+    bytes_field(1, b"deep", &mut meta);
+    let mut configmap = Vec::new();
+    bytes_field(1, &meta, &mut configmap);
+    bytes_field(42, &nested, &mut configmap);
+    let mut type_meta = Vec::new();
+    bytes_field(1, b"v1", &mut type_meta);
+    bytes_field(2, b"ConfigMap", &mut type_meta);
+    let mut body = b"k8s\0".to_vec();
+    bytes_field(1, &type_meta, &mut body);
+    bytes_field(2, &configmap, &mut body);
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_requests_get_clear_errors_and_the_server_stays_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut server = Server::start(dir.path());
+    let raw = Raw::new(&server.kubeconfig).await;
+    let ns = "/api/v1/namespaces/hostile";
+    expect(
+        "namespace",
+        raw.json(
+            "POST",
+            "/api/v1/namespaces",
+            &json!({"metadata": {"name": "hostile"}}),
+        )
+        .await,
+        201,
+    );
+    let target = expect(
+        "target",
+        raw.json(
+            "POST",
+            &format!("{ns}/configmaps"),
+            &json!({"metadata": {"name": "target"}, "data": {"a": "b"}}),
+        )
+        .await,
+        201,
+    );
+    let target_version = target["metadata"]["resourceVersion"].clone();
+    let baseline = server.rss_mb();
+
+    // Protobuf: 100,000 nested unknown messages.
+    expect(
+        "nested protobuf",
+        raw.send(
+            "POST",
+            &format!("{ns}/configmaps"),
+            "application/vnd.kubernetes.protobuf",
+            nested_protobuf(100_000),
+        )
+        .await,
+        415,
+    );
+    server.assert_healthy("nested protobuf");
+
+    // JSON patch: too many operations, then copies doubling the object.
+    let target_path = format!("{ns}/configmaps/target");
+    let many: Vec<Value> = (0..10_001)
+        .map(|_| json!({"op": "test", "path": "/data/a", "value": "b"}))
+        .collect();
+    let body = expect(
+        "10,001 patch operations",
+        raw.send(
+            "PATCH",
+            &target_path,
+            "application/json-patch+json",
+            serde_json::to_vec(&many).unwrap_or_default(),
+        )
+        .await,
+        413,
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("10000, got 10001")),
+        "{body}"
+    );
+    let doubling: Vec<Value> = (0..40)
+        .map(|i| json!({"op": "copy", "from": "/data", "path": format!("/data/c{i}")}))
+        .collect();
+    expect(
+        "doubling copies",
+        raw.send(
+            "PATCH",
+            &target_path,
+            "application/json-patch+json",
+            serde_json::to_vec(&doubling).unwrap_or_default(),
+        )
+        .await,
+        422,
+    );
+    let after = expect("target after patches", raw.get(&target_path).await, 200);
+    assert_eq!(
+        after["metadata"]["resourceVersion"], target_version,
+        "{after}"
+    );
+    server.assert_healthy("JSON patches");
+
+    // YAML: an anchor named thousands of times.
+    let anchor = vec!["xxxxxxxxxx"; 10_000].join(", ");
+    let aliases = vec!["*a"; 5_000].join(", ");
+    let bomb = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: bomb}}\ndata: {{}}\nbig: &a [{anchor}]\nmany: [{aliases}]\n"
+    );
+    expect(
+        "YAML alias bomb",
+        raw.send(
+            "POST",
+            &format!("{ns}/configmaps"),
+            "application/yaml",
+            bomb.into_bytes(),
+        )
+        .await,
+        400,
+    );
+    expect(
+        "no bomb written",
+        raw.get(&format!("{ns}/configmaps/bomb")).await,
+        404,
+    );
+    server.assert_healthy("a YAML alias bomb");
+
+    // Oversized and deeply nested bodies; huge label values.
+    let big = json!({"metadata": {"name": "big"}, "data": {"a": "x".repeat(4 << 20)}});
+    expect(
+        "a 4 MiB body",
+        raw.json("POST", &format!("{ns}/configmaps"), &big).await,
+        413,
+    );
+    let deep = format!(
+        "{{\"metadata\": {{\"name\": \"deep\"}}, \"data\": {}{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    expect(
+        "10,000 nested arrays",
+        raw.send(
+            "POST",
+            &format!("{ns}/configmaps"),
+            "application/json",
+            deep.into_bytes(),
+        )
+        .await,
+        400,
+    );
+    let label = json!({"metadata": {"name": "labelled", "labels": {"a": "x".repeat(1 << 20)}}});
+    expect(
+        "a 1 MiB label value",
+        raw.json("POST", &format!("{ns}/configmaps"), &label).await,
+        422,
+    );
+    // (Existence terms: the shortest, so 10,000 fit in a URI.)
+    let selector = vec!["k"; 10_000].join(",");
+    let (code, body) = raw
+        .get(&format!("{ns}/pods?labelSelector={selector}"))
+        .await;
+    assert!(
+        code == 200 || code == 400,
+        "10,000 selector terms: {code} {body}"
+    );
+    server.assert_healthy("oversized bodies");
+
+    // Bodies that are not objects, for every kind of review.
+    for (path, body) in [
+        (
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            "[1]",
+        ),
+        (
+            "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+            "\"x\"",
+        ),
+        ("/apis/authentication.k8s.io/v1/selfsubjectreviews", "true"),
+        ("/apis/authentication.k8s.io/v1/tokenreviews", "5"),
+        (
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            "null",
+        ),
+    ] {
+        expect(
+            &format!("{body} to {path}"),
+            raw.send("POST", path, "application/json", body.as_bytes().to_vec())
+                .await,
+            400,
+        );
+    }
+    server.assert_healthy("non-object reviews");
+
+    // An eviction whose deleteOptions is a number.
+    expect(
+        "victim",
+        raw.json(
+            "POST",
+            &format!("{ns}/pods"),
+            &json!({"metadata": {"name": "victim"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}}),
+        )
+        .await,
+        201,
+    );
+    expect(
+        "a scalar deleteOptions",
+        raw.json(
+            "POST",
+            &format!("{ns}/pods/victim/eviction"),
+            &json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "victim"}, "deleteOptions": 5}),
+        )
+        .await,
+        400,
+    );
+    let victim = expect(
+        "the victim stays",
+        raw.get(&format!("{ns}/pods/victim")).await,
+        200,
+    );
+    assert!(
+        victim["metadata"]["deletionTimestamp"].is_null(),
+        "{victim}"
+    );
+
+    // A generateName of multi-byte characters cut at the length limit.
+    expect(
+        "multi-byte generateName",
+        raw.json(
+            "POST",
+            &format!("{ns}/configmaps"),
+            &json!({"metadata": {"generateName": "é".repeat(40)}}),
+        )
+        .await,
+        422,
+    );
+
+    // Cron schedules with huge numbers.
+    let cronjob = |name: &str, schedule: &str| {
+        json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name},
+               "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {
+                   "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}}})
+    };
+    let cronjobs = "/apis/batch/v1/namespaces/hostile/cronjobs";
+    expect(
+        "a step past every minute",
+        raw.json(
+            "POST",
+            cronjobs,
+            &cronjob("stepper", "1/9223372036854775807 * * * *"),
+        )
+        .await,
+        201,
+    );
+    expect(
+        "@every longer than Go's durations",
+        raw.json("POST", cronjobs, &cronjob("forever", "@every 9999999999h"))
+            .await,
+        422,
+    );
+
+    // Huge numbers in queries.
+    expect(
+        "the largest limit",
+        raw.get(&format!("{ns}/configmaps?limit=9223372036854775807"))
+            .await,
+        200,
+    );
+    expect(
+        "a negative limit",
+        raw.get(&format!("{ns}/configmaps?limit=-1")).await,
+        200,
+    );
+    for rv in ["9223372036854775807", "-5"] {
+        expect(
+            &format!("a watch from {rv}"),
+            raw.get(&format!("{ns}/configmaps?watch=true&resourceVersion={rv}"))
+                .await,
+            400,
+        );
+    }
+    // A pod whose grace period is the largest int64, deleted.
+    expect(
+        "a pod with the longest grace",
+        raw.json(
+            "POST",
+            &format!("{ns}/pods"),
+            &json!({"metadata": {"name": "patient"}, "spec": {
+                "terminationGracePeriodSeconds": i64::MAX,
+                "containers": [{"name": "c", "image": "busybox"}]}}),
+        )
+        .await,
+        201,
+    );
+    expect(
+        "deleting it",
+        raw.json("DELETE", &format!("{ns}/pods/patient"), &json!({}))
+            .await,
+        200,
+    );
+    server.assert_healthy("huge numbers");
+
+    // An Indexed Job of two billion completions, all but the last two
+    // written as done through the status.
+    let template = json!({"metadata": {"labels": {"app": "huge"}}, "spec": {
+        "containers": [{"name": "c", "image": "busybox"}]}});
+    let mut job_template = template.clone();
+    job_template["spec"]["restartPolicy"] = json!("Never");
+    job_template["metadata"] = json!({});
+    expect(
+        "an Indexed Job of every index",
+        raw.json(
+            "POST",
+            "/apis/batch/v1/namespaces/hostile/jobs",
+            &json!({"metadata": {"name": "indexed"}, "spec": {"parallelism": 2, "completions": i32::MAX,
+                "completionMode": "Indexed", "suspend": true, "template": job_template}}),
+        )
+        .await,
+        201,
+    );
+    // Nearly every index written as completed, through the status.
+    expect(
+        "completed indexes",
+        raw.send(
+            "PATCH",
+            "/apis/batch/v1/namespaces/hostile/jobs/indexed/status",
+            "application/merge-patch+json",
+            json!({"status": {"completedIndexes": "0-2147483640"}})
+                .to_string()
+                .into_bytes(),
+        )
+        .await,
+        200,
+    );
+    expect(
+        "resuming it",
+        raw.send(
+            "PATCH",
+            "/apis/batch/v1/namespaces/hostile/jobs/indexed",
+            "application/merge-patch+json",
+            json!({"spec": {"suspend": false}}).to_string().into_bytes(),
+        )
+        .await,
+        200,
+    );
+    // It runs the two indexes left, the highest there are.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let pods = expect(
+            "indexed pods",
+            raw.get(&format!("{ns}/pods?labelSelector=job-name%3Dindexed"))
+                .await,
+            200,
+        );
+        let mut names: Vec<String> = pods["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"].as_str()
+            })
+            .map(String::from)
+            .collect();
+        names.sort();
+        if names == ["2147483641", "2147483642"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the indexed job did not run its last indexes: {names:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    server.assert_healthy("an Indexed Job of two billion completions");
+
+    // Controllers sized by user integers: at most the quota's pods are made,
+    // in bounded memory, and the server keeps serving.
+    expect(
+        "a quota",
+        raw.json(
+            "POST",
+            &format!("{ns}/resourcequotas"),
+            &json!({"metadata": {"name": "pods"}, "spec": {"hard": {"pods": "12"}}}),
+        )
+        .await,
+        201,
+    );
+    expect(
+        "a huge StatefulSet",
+        raw.json(
+            "POST",
+            "/apis/apps/v1/namespaces/hostile/statefulsets",
+            &json!({"metadata": {"name": "huge"}, "spec": {
+                "replicas": i32::MAX, "podManagementPolicy": "Parallel", "serviceName": "huge",
+                "selector": {"matchLabels": {"app": "huge"}}, "template": template}}),
+        )
+        .await,
+        201,
+    );
+    expect(
+        "a huge Job",
+        raw.json(
+            "POST",
+            "/apis/batch/v1/namespaces/hostile/jobs",
+            &json!({"metadata": {"name": "huge"}, "spec": {"parallelism": i32::MAX, "template": job_template}}),
+        )
+        .await,
+        201,
+    );
+    expect(
+        "an Indexed Job past upstream's parallelism",
+        raw.json(
+            "POST",
+            "/apis/batch/v1/namespaces/hostile/jobs",
+            &json!({"metadata": {"name": "wide"}, "spec": {"parallelism": 100_001, "completions": i32::MAX,
+                "completionMode": "Indexed", "template": job_template}}),
+        )
+        .await,
+        422,
+    );
+    // The controllers act on both within seconds; the quota holds the pods
+    // they make.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let pods = expect("pods", raw.get(&format!("{ns}/pods")).await, 200);
+        let count = pods["items"].as_array().map_or(0, Vec::len);
+        assert!(count <= 12, "{count} pods past the quota");
+        if count == 12 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the controllers did not fill the quota with the huge sets' pods: {count} pods"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    server.assert_healthy("controllers sized by huge integers");
+    let rss = server.rss_mb();
+    eprintln!("RSS: {baseline} MB before the hostile requests, {rss} MB after");
+}
