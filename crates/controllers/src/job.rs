@@ -405,7 +405,7 @@ impl JobController {
             return Ok(Outcome::Done);
         };
         // Our own last write, if the cache has not seen it yet.
-        let job = match crate::informer::lock(&self.written).get(key) {
+        let mut job = match crate::informer::lock(&self.written).get(key) {
             Some(mine) if resource_version(mine) > resource_version(&cached) => mine.clone(),
             _ => cached,
         };
@@ -480,7 +480,7 @@ impl JobController {
         }
         if uncounted != status.uncounted_terminated_pods.clone().unwrap_or_default() {
             status.uncounted_terminated_pods = Some(uncounted.clone());
-            self.write_status(&jobs_api, &job, &mut status).await?;
+            job = self.write_status(&jobs_api, &job, &mut status).await?;
         }
         for pod in &to_release {
             let finalizers: Vec<String> = pod
@@ -930,7 +930,7 @@ impl JobController {
         api: &Api<Job>,
         job: &Job,
         status: &mut JobStatus,
-    ) -> Result<(), Error> {
+    ) -> Result<Arc<Job>, Error> {
         // Written only over the version it was computed from: another
         // writer of the status (a user, through the status subresource) in
         // between gives a conflict and a sync on the newer object, not a
@@ -954,10 +954,11 @@ impl JobController {
             .await
         {
             Ok(updated) => {
-                crate::informer::lock(&self.written).insert(key_of(job), Arc::new(updated));
-                Ok(())
+                let updated = Arc::new(updated);
+                crate::informer::lock(&self.written).insert(key_of(job), updated.clone());
+                Ok(updated)
             }
-            Err(err) if is_not_found(&err) => Ok(()),
+            Err(err) if is_not_found(&err) => Ok(Arc::new(job.clone())),
             Err(err) => Err(err.into()),
         }
     }
