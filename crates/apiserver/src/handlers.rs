@@ -52,6 +52,9 @@ pub struct ApiState {
     /// The max-in-flight limits, for reads and for writes.
     pub inflight_readonly: Semaphore,
     pub inflight_mutating: Semaphore,
+    /// Bytes of request bodies held at once, from the first byte read until
+    /// the request is answered.
+    pub body_budget: Arc<Semaphore>,
     pub ready: std::sync::atomic::AtomicBool,
     pub component_probes: Vec<crate::component_health::ComponentProbe>,
     pub admission: crate::admission::AdmissionChain,
@@ -375,9 +378,20 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         }
         return watch::serve(state.clone(), resource, query, request.headers().clone()).await;
     }
+    // The body is read first, under a deadline and within the bytes all
+    // bodies may hold, so slow uploads hold no max-in-flight slot.
+    let (parts, body) = request.into_parts();
+    let (body, _held) = if matches!(
+        parts.method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
+        crate::request_body::read(body, &state.body_budget).await?
+    } else {
+        (bytes::Bytes::new(), None)
+    };
     // Long-running requests aside, at most max-in-flight requests of each
     // kind run at once; the rest are told to come back.
-    let limit = if matches!(*request.method(), Method::GET | Method::HEAD) {
+    let limit = if matches!(parts.method, Method::GET | Method::HEAD) {
         &state.inflight_readonly
     } else {
         &state.inflight_mutating
@@ -385,17 +399,6 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
     let _permit = limit
         .try_acquire()
         .map_err(|_| ApiError::too_many_requests())?;
-    let (parts, body) = request.into_parts();
-    let body = if matches!(
-        parts.method,
-        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    ) {
-        axum::body::to_bytes(body, MAX_BODY_BYTES)
-            .await
-            .map_err(|_| ApiError::too_large(MAX_BODY_BYTES))?
-    } else {
-        bytes::Bytes::new()
-    };
     let context = Call {
         state: &state,
         resource: &resource,

@@ -277,6 +277,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         advertise_address: format!("{host}:{}", address.port()),
         inflight_readonly: Semaphore::new(config.max_requests_inflight.max(1)),
         inflight_mutating: Semaphore::new(config.max_mutating_requests_inflight.max(1)),
+        body_budget: Arc::new(Semaphore::new(request_body::BODY_BUDGET_BYTES)),
         ready: AtomicBool::new(false),
         component_probes: config.component_probes.clone(),
         admission: admission::AdmissionChain::default(),

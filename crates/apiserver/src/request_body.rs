@@ -4,13 +4,67 @@
 //! protobuf by its message tables.
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
+use axum::body::Body;
 use axum::http::{HeaderMap, header};
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::handlers::MAX_BODY_BYTES;
 use crate::status::ApiError;
+
+/// The bytes of request bodies the server holds at once: about 85 bodies of
+/// the largest size. Past it, a body waits for room until its deadline.
+pub(crate) const BODY_BUDGET_BYTES: usize = 256 * 1024 * 1024;
+
+/// How long a client has to send a request's body.
+const BODY_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Reads a request body of at most `MAX_BODY_BYTES` within
+/// `BODY_DEADLINE`, each byte counted against `budget`; the permit
+/// returned holds them until it is dropped (when the request is answered).
+pub(crate) async fn read(
+    body: Body,
+    budget: &Arc<Semaphore>,
+) -> Result<(Bytes, Option<OwnedSemaphorePermit>), ApiError> {
+    // A declared length past the limit is refused before anything is read.
+    if axum::body::HttpBody::size_hint(&body).lower() > MAX_BODY_BYTES as u64 {
+        return Err(ApiError::too_large(MAX_BODY_BYTES));
+    }
+    let deadline = tokio::time::Instant::now() + BODY_DEADLINE;
+    let timed_out =
+        || ApiError::timeout("Timeout: request did not complete within the allowed duration");
+    let mut stream = body.into_data_stream();
+    let mut buffer = BytesMut::new();
+    let mut held: Option<OwnedSemaphorePermit> = None;
+    while let Some(chunk) = tokio::time::timeout_at(deadline, stream.next())
+        .await
+        .map_err(|_| timed_out())?
+    {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
+        if buffer.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(ApiError::too_large(MAX_BODY_BYTES));
+        }
+        let Ok(size) = u32::try_from(chunk.len()) else {
+            return Err(ApiError::too_large(MAX_BODY_BYTES));
+        };
+        let room = tokio::time::timeout_at(deadline, budget.clone().acquire_many_owned(size))
+            .await
+            .map_err(|_| ApiError::too_many_requests())?
+            .map_err(|_| ApiError::unavailable("the server is shutting down"))?;
+        match held.as_mut() {
+            Some(permit) => permit.merge(room),
+            None => held = Some(room),
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok((buffer.freeze(), held))
+}
 
 /// A request body as JSON: JSON itself, YAML, or Kubernetes protobuf.
 pub(crate) fn decode(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
@@ -173,6 +227,41 @@ impl<'de> Visitor<'de> for BoundedValue<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_never_ends_times_out() {
+        let (mut sender, chunks) =
+            futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(1);
+        sender.try_send(Ok(Bytes::from_static(b"{"))).unwrap();
+        let budget = Arc::new(Semaphore::new(BODY_BUDGET_BYTES));
+        let err = read(Body::from_stream(chunks), &budget).await.unwrap_err();
+        assert_eq!(err.code, 504, "{}", err.message);
+        // What it had sent is given back.
+        assert_eq!(budget.available_permits(), BODY_BUDGET_BYTES);
+        drop(sender);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bodies_wait_for_room_in_the_budget() {
+        let budget = Arc::new(Semaphore::new(10));
+        let (body, held) = read(Body::from("12345678"), &budget).await.unwrap();
+        assert_eq!(&body[..], b"12345678");
+        assert_eq!(budget.available_permits(), 2);
+        // No room until the deadline: told to come back.
+        let err = read(Body::from("abcdef"), &budget).await.unwrap_err();
+        assert_eq!(err.code, 429);
+        drop(held);
+        assert_eq!(budget.available_permits(), 10);
+        assert!(read(Body::from("abcdef"), &budget).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_past_the_limit_is_refused_unread() {
+        let budget = Arc::new(Semaphore::new(10));
+        let body = Body::from(vec![b'x'; MAX_BODY_BYTES + 1]);
+        assert_eq!(read(body, &budget).await.unwrap_err().code, 413);
+        assert_eq!(budget.available_permits(), 10);
+    }
 
     #[test]
     fn yaml_decodes_with_aliases() {

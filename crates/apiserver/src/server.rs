@@ -4,11 +4,10 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use rustls::RootCertStore;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -19,9 +18,6 @@ use tokio_rustls::TlsAcceptor;
 use crate::auth::user_from_certificate;
 use crate::handlers::{self, ApiState, ConnectionUser};
 use crate::pki::ClusterPki;
-
-/// A TLS handshake that takes longer than this is dropped.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn tls_config(pki: &ClusterPki) -> Result<Arc<rustls::ServerConfig>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -65,55 +61,45 @@ pub async fn serve(
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let acceptor = TlsAcceptor::from(tls);
-    let mut stopping = shutdown.clone();
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            _ = stopping.wait_for(|stop| *stop) => return,
-        };
-        let (tcp, _peer) = match accepted {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                // Out of file descriptors and the like: back off, keep serving.
-                tracing::warn!(error = %err, "accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
-        let state = state.clone();
-        let mut shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                Ok(Ok(stream)) => stream,
-                Ok(Err(err)) => {
-                    tracing::debug!(error = %err, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => return,
-            };
-            let user = ConnectionUser(user_from_certificate(
-                stream.get_ref().1.peer_certificates(),
-            ));
-            let service =
-                hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-                    let state = state.clone();
-                    request.extensions_mut().insert(user.clone());
-                    async move {
-                        Ok::<_, Infallible>(handlers::handle(state, request.map(Body::new)).await)
+    let limits = serving::connections::Limits::default();
+    let builder = Arc::new(serving::connections::http_builder(&limits));
+    let stopping = shutdown.clone();
+    serving::connections::accept_tls(
+        listener,
+        acceptor,
+        limits,
+        stopping,
+        move |stream, opened| {
+            let state = state.clone();
+            let builder = builder.clone();
+            let mut shutdown = shutdown.clone();
+            async move {
+                let user = ConnectionUser(user_from_certificate(
+                    stream.get_ref().1.peer_certificates(),
+                ));
+                let service =
+                    hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+                        opened.request();
+                        let state = state.clone();
+                        request.extensions_mut().insert(user.clone());
+                        async move {
+                            Ok::<_, Infallible>(
+                                handlers::handle(state, request.map(Body::new)).await,
+                            )
+                        }
+                    });
+                let connection =
+                    builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                tokio::select! {
+                    result = connection => {
+                        if let Err(err) = result {
+                            tracing::debug!(error = %err, "connection ended with an error");
+                        }
                     }
-                });
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            tokio::select! {
-                result = connection => {
-                    if let Err(err) = result {
-                        tracing::debug!(error = %err, "connection ended with an error");
-                    }
+                    _ = shutdown.wait_for(|stop| *stop) => {}
                 }
-                _ = shutdown.wait_for(|stop| *stop) => {}
             }
-        });
-    }
+        },
+    )
+    .await;
 }

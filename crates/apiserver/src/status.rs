@@ -361,6 +361,10 @@ impl ApiError {
         )
     }
 
+    pub fn timeout(message: impl Into<String>) -> ApiError {
+        ApiError::new(504, "Timeout", message)
+    }
+
     pub fn too_large_because(message: impl Into<String>) -> ApiError {
         ApiError::new(413, "RequestEntityTooLarge", message)
     }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use http_body_util::{BodyExt, StreamBody, combinators::BoxBody};
 use hyper::body::{Bytes, Frame, Incoming};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::StreamExt;
@@ -244,7 +244,7 @@ pub async fn serve(
     listener: TcpListener,
     options: ServerOptions,
     shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> Result<(), String> {
     let cert = match options.serving_cert.clone() {
         Some(cert) => cert,
@@ -252,45 +252,38 @@ pub async fn serve(
     };
     let tls = serving::server_config(&cert, Some(&options.client_ca_pem))?;
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => Some(accepted),
-            _ = shutdown.wait_for(|stop| *stop) => None,
-        };
-        let (stream, _) = match accepted {
-            None => return Ok(()),
-            Some(Ok(accepted)) => accepted,
-            Some(Err(err)) => {
-                tracing::debug!(error = %err, "accepting on the kubelet port");
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                continue;
+    let limits = serving::connections::Limits::default();
+    let builder = Arc::new(serving::connections::http_builder(&limits));
+    let stopping = shutdown.clone();
+    serving::connections::accept_tls(
+        listener,
+        acceptor,
+        limits,
+        stopping,
+        move |stream, opened| {
+            let shared = shared.clone();
+            let builder = builder.clone();
+            let mut stopping = shutdown.clone();
+            async move {
+                let authenticated = stream
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .is_some_and(|c| !c.is_empty());
+                let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                    opened.request();
+                    let shared = shared.clone();
+                    async move { Ok::<_, Infallible>(answer(shared, authenticated, request).await) }
+                });
+                let connection =
+                    builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                tokio::select! {
+                    _ = connection => {}
+                    _ = stopping.wait_for(|stop| *stop) => {}
+                }
             }
-        };
-        let acceptor = acceptor.clone();
-        let shared = shared.clone();
-        let mut stopping = shutdown.clone();
-        tokio::spawn(async move {
-            let Ok(Ok(stream)) =
-                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream))
-                    .await
-            else {
-                return;
-            };
-            let authenticated = stream
-                .get_ref()
-                .1
-                .peer_certificates()
-                .is_some_and(|c| !c.is_empty());
-            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                let shared = shared.clone();
-                async move { Ok::<_, Infallible>(answer(shared, authenticated, request).await) }
-            });
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            tokio::select! {
-                _ = connection => {}
-                _ = stopping.wait_for(|stop| *stop) => {}
-            }
-        });
-    }
+        },
+    )
+    .await;
+    Ok(())
 }

@@ -4,13 +4,15 @@
 //! request from the component's own `answer` function. What the API
 //! server's `componentstatuses` probes.
 
+pub mod connections;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime, pem::PemObject};
 use rustls::{DigitallySignedStruct, SignatureScheme};
@@ -137,38 +139,36 @@ pub async fn serve<F>(
     listener: TcpListener,
     cert: ServingCert,
     answer: F,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> Result<(), String>
 where
     F: Fn(&str) -> Answer + Clone + Send + Sync + 'static,
 {
     let acceptor = tokio_rustls::TlsAcceptor::from(server_config(&cert, None)?);
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(err) => {
-                    tracing::debug!(error = %err, "accepting on the secure port");
-                    continue;
-                }
-            },
-            _ = shutdown.wait_for(|stop| *stop) => return Ok(()),
-        };
-        let acceptor = acceptor.clone();
-        let answer = answer.clone();
-        tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(stream).await else {
-                return;
-            };
-            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                let response = respond(answer(request.uri().path()));
-                async move { Ok::<_, std::convert::Infallible>(response) }
-            });
-            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+    let limits = connections::Limits::default();
+    let builder = Arc::new(connections::http_builder(&limits));
+    connections::accept_tls(
+        listener,
+        acceptor,
+        limits,
+        shutdown,
+        move |stream, opened| {
+            let answer = answer.clone();
+            let builder = builder.clone();
+            async move {
+                let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                    opened.request();
+                    let response = respond(answer(request.uri().path()));
+                    async move { Ok::<_, std::convert::Infallible>(response) }
+                });
+                let _ = builder
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            }
+        },
+    )
+    .await;
+    Ok(())
 }
 
 /// A TLS client configuration that accepts any server certificate, as

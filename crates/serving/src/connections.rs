@@ -1,0 +1,223 @@
+//! Accepting TLS connections within limits, for every secure port of rudder
+//! (the API server's, the kubelet's, the components'): a cap on open
+//! connections, a deadline from accepting a connection to its first
+//! request, a deadline on each later request's headers, and an accept loop
+//! that backs off when the process is out of descriptors instead of
+//! spinning.
+//!
+//! A connection is *unproven* until its first request has arrived whole.
+//! Unproven connections have a pool of their own, and when it is full the
+//! oldest is closed for the newcomer: a flood of connections that never
+//! send a request cycles through that pool, while a real client, whose
+//! handshake and first request take milliseconds, gets through.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::server::conn::auto;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, oneshot, watch};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+
+/// What one port allows its clients.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Connections open at once; past this, new ones are closed at once.
+    pub max_connections: usize,
+    /// Connections open at once that have not yet sent a whole request;
+    /// past this, the oldest of them is closed for each new one.
+    pub max_unproven: usize,
+    /// A connection whose TLS handshake and first request take longer is
+    /// closed.
+    pub first_request_timeout: Duration,
+    /// A request's headers (and the wait for the next request on a kept-alive
+    /// HTTP/1.1 connection) must arrive within this.
+    pub header_read_timeout: Duration,
+    /// Streams one HTTP/2 connection may have open at once.
+    pub max_concurrent_streams: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: 8192,
+            max_unproven: 1024,
+            first_request_timeout: Duration::from_secs(10),
+            // kube-apiserver's ReadHeaderTimeout.
+            header_read_timeout: Duration::from_secs(32),
+            max_concurrent_streams: 1000,
+        }
+    }
+}
+
+/// An HTTP/1.1 and HTTP/2 connection builder with `limits`' timeouts; dead
+/// HTTP/2 peers are found by pings.
+pub fn http_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(limits.max_concurrent_streams)
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(Duration::from_secs(20));
+    builder
+}
+
+/// Accepts connections on `listener` until `shutdown` turns true, completes
+/// each one's TLS handshake, and hands it to `serve` (which runs until the
+/// connection ends and calls [`Opened::request`] on each request it
+/// receives). Connections past the cap are closed as soon as they are
+/// accepted, so the listen backlog never fills behind them.
+pub async fn accept_tls<F, Fut>(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    limits: Limits,
+    mut shutdown: watch::Receiver<bool>,
+    serve: F,
+) where
+    F: Fn(TlsStream<TcpStream>, Opened) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let unproven = Arc::new(Unproven::default());
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        };
+        let tcp = match accepted {
+            Ok((tcp, _)) => tcp,
+            Err(err) => {
+                // Out of descriptors and the like: back off, keep serving.
+                tracing::warn!(error = %err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = open.clone().try_acquire_owned() else {
+            tracing::debug!("connection refused: too many open connections");
+            drop(tcp);
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        let (opened, evicted) = unproven.admit(limits.max_unproven.max(1));
+        let acceptor = acceptor.clone();
+        let serve = serve.clone();
+        let first_request_timeout = limits.first_request_timeout;
+        tokio::spawn(async move {
+            let _slot = slot;
+            let proven = opened.proven.clone();
+            let connection = async move {
+                match acceptor.accept(tcp).await {
+                    Ok(stream) => serve(stream, opened).await,
+                    Err(err) => tracing::debug!(error = %err, "TLS handshake failed"),
+                }
+            };
+            // Until its first request, the connection may be closed for
+            // being late or for being the oldest unproven one.
+            let unproven_end = async {
+                tokio::select! {
+                    _ = tokio::time::sleep(first_request_timeout) => {}
+                    result = evicted => {
+                        if result.is_err() {
+                            // Proven: nothing ends it from here.
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                }
+                if proven.load(Ordering::Acquire) {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                _ = connection => {}
+                _ = unproven_end => tracing::debug!("connection closed: no request in time"),
+            }
+        });
+    }
+}
+
+/// The connections that have not sent a whole request yet, oldest first,
+/// each with the sender that closes it.
+#[derive(Default)]
+struct Unproven {
+    next: AtomicU64,
+    waiting: Mutex<VecDeque<(u64, oneshot::Sender<()>)>>,
+}
+
+impl Unproven {
+    /// Enrols a new connection, closing the oldest unproven one if `max`
+    /// are waiting already.
+    fn admit(self: &Arc<Self>, max: usize) -> (Opened, oneshot::Receiver<()>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let (close, closed) = oneshot::channel();
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        while waiting.len() >= max {
+            if let Some((_, oldest)) = waiting.pop_front() {
+                let _ = oldest.send(());
+            }
+        }
+        waiting.push_back((id, close));
+        let opened = Opened {
+            id,
+            proven: Arc::new(AtomicBool::new(false)),
+            pool: self.clone(),
+        };
+        (opened, closed)
+    }
+}
+
+/// A connection's standing: [`Opened::request`] marks it as having sent a
+/// whole request, after which only its protocol's own timeouts apply.
+#[derive(Clone)]
+pub struct Opened {
+    id: u64,
+    proven: Arc<AtomicBool>,
+    pool: Arc<Unproven>,
+}
+
+impl Opened {
+    /// Called by the server for each request the connection brings.
+    pub fn request(&self) {
+        if self.proven.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let mut waiting = self.pool.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        // Dropping its sender tells the connection it is proven.
+        waiting.retain(|(id, _)| *id != self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oldest_unproven_connection_makes_room() {
+        let pool = Arc::new(Unproven::default());
+        let (first, mut first_closed) = pool.admit(2);
+        let (second, mut second_closed) = pool.admit(2);
+        second.request();
+        // Proven: its sender is gone, not fired.
+        assert!(matches!(
+            second_closed.try_recv(),
+            Err(oneshot::error::TryRecvError::Closed)
+        ));
+        let (_third, mut third_closed) = pool.admit(2);
+        assert!(first_closed.try_recv().is_err());
+        let (_fourth, _) = pool.admit(2);
+        // The pool held `first` and `third`; the oldest went.
+        assert_eq!(first_closed.try_recv(), Ok(()));
+        assert!(third_closed.try_recv().is_err());
+        drop(first);
+    }
+}
