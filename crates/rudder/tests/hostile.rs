@@ -9,6 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// The server's resident memory may not pass this, whatever was sent.
 const RSS_BOUND_MB: u64 = 1024;
@@ -16,17 +18,37 @@ const RSS_BOUND_MB: u64 = 1024;
 struct Server {
     child: Child,
     kubeconfig: PathBuf,
+    port: u16,
 }
 
 impl Server {
     /// `rudder server` with two simulated nodes: the API server, the
     /// scheduler and the controller manager are real; no pod runs.
-    fn start(data_dir: &Path) -> Server {
+    /// With `descriptors`, the server may open only that many files.
+    fn start(data_dir: &Path, extra: &[&str], descriptors: Option<u64>) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rudder"));
+        if let Some(descriptors) = descriptors {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: setrlimit is async-signal-safe; between fork and exec
+            // the child does nothing else.
+            unsafe {
+                command.pre_exec(move || {
+                    let limit = libc::rlimit {
+                        rlim_cur: descriptors,
+                        rlim_max: descriptors,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let child = command
             .args([
                 "server",
                 "--bind-address",
@@ -38,6 +60,7 @@ impl Server {
                 "--disable-proxy",
                 "--disable-dns",
             ])
+            .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
             .stdout(Stdio::null())
@@ -47,6 +70,7 @@ impl Server {
         let server = Server {
             child,
             kubeconfig: data_dir.join("kubeconfig.yaml"),
+            port,
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         while !(server.kubeconfig.exists() && server.kubectl(&["get", "--raw", "/readyz"]).0) {
@@ -236,7 +260,7 @@ fn nested_protobuf(depth: usize) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_requests_get_clear_errors_and_the_server_stays_up() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut server = Server::start(dir.path());
+    let mut server = Server::start(dir.path(), &[], None);
     let raw = Raw::new(&server.kubeconfig).await;
     let ns = "/api/v1/namespaces/hostile";
     expect(
@@ -655,4 +679,215 @@ async fn hostile_requests_get_clear_errors_and_the_server_stays_up() {
     server.assert_healthy("controllers sized by huge integers");
     let rss = server.rss_mb();
     eprintln!("RSS: {baseline} MB before the hostile requests, {rss} MB after");
+}
+
+/// TLS to the server as the admin (its client certificate from the data
+/// directory), not checking the server's certificate.
+fn admin_tls(data_dir: &Path) -> tokio_rustls::TlsConnector {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let pki = data_dir.join("pki");
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(pki.join("admin.crt"))
+        .expect("admin.crt")
+        .collect::<Result<_, _>>()
+        .expect("admin.crt");
+    let key = PrivateKeyDer::from_pem_file(pki.join("admin.key")).expect("admin.key");
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .dangerous()
+    .with_custom_certificate_verifier(serving::any_certificate())
+    .with_client_auth_cert(chain, key)
+    .expect("client certificate");
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+}
+
+async fn tls_connect(
+    connector: &tokio_rustls::TlsConnector,
+    port: u16,
+) -> tokio_rustls::client::TlsStream<TcpStream> {
+    let tcp = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    connector
+        .connect(
+            rustls::pki_types::ServerName::try_from("127.0.0.1").expect("a name"),
+            tcp,
+        )
+        .await
+        .expect("TLS handshake")
+}
+
+/// How long until the server closes `stream` (reading what it sends), at
+/// most `within`; `None` if it is still open then.
+async fn closed_within<S: tokio::io::AsyncRead + Unpin>(
+    stream: &mut S,
+    within: Duration,
+) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let left = within.checked_sub(started.elapsed())?;
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Err(_) => return None,
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(started.elapsed()),
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+/// Lets this process (and the server it starts) hold as many descriptors
+/// as the machine allows.
+fn raise_descriptor_limit() {
+    // SAFETY: getrlimit/setrlimit on this process with a valid struct.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_hold_no_request_slots_and_are_cut_off() {
+    raise_descriptor_limit();
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A server that may open 8,192 descriptors, fewer than the flood below
+    // holds open at once.
+    let mut server = Server::start(
+        dir.path(),
+        &["--max-mutating-requests-inflight", "20"],
+        Some(8192),
+    );
+    let raw = Raw::new(&server.kubeconfig).await;
+    let port = server.port;
+    let connector = admin_tls(dir.path());
+
+    // A connection that completes its handshake and sends nothing is closed
+    // once the first-request deadline (10 s) passes.
+    let silent = {
+        let connector = connector.clone();
+        tokio::spawn(async move {
+            let mut stream = tls_connect(&connector, port).await;
+            closed_within(&mut stream, Duration::from_secs(20)).await
+        })
+    };
+    // A kept-alive connection whose second request's headers come a byte
+    // at a time is closed at the header deadline (32 s).
+    let dribbler = {
+        let connector = connector.clone();
+        tokio::spawn(async move {
+            let mut stream = tls_connect(&connector, port).await;
+            stream
+                .write_all(b"GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .await
+                .expect("a request");
+            let mut buffer = [0u8; 4096];
+            let read = stream.read(&mut buffer).await.expect("a response");
+            assert!(
+                String::from_utf8_lossy(&buffer[..read]).starts_with("HTTP/1.1 200"),
+                "{}",
+                String::from_utf8_lossy(&buffer[..read])
+            );
+            stream
+                .write_all(b"GET /version HTTP/1.1\r\n")
+                .await
+                .expect("a partial request");
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(50) {
+                if stream.write_all(b"X").await.is_err() {
+                    return Some(started.elapsed());
+                }
+                if let Some(_closed) = closed_within(&mut stream, Duration::from_secs(2)).await {
+                    return Some(started.elapsed());
+                }
+            }
+            None
+        })
+    };
+
+    // Sixty uploads that stall after their first byte hold none of the
+    // twenty slots for writes.
+    let mut uploads = Vec::new();
+    for _ in 0..60 {
+        let mut stream = tls_connect(&connector, port).await;
+        stream
+            .write_all(
+                b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+                  Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+            )
+            .await
+            .expect("a slow upload");
+        uploads.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for n in 0..5 {
+        expect(
+            "a write while uploads stall",
+            raw.json(
+                "POST",
+                "/api/v1/namespaces/default/configmaps",
+                &json!({"metadata": {"name": format!("fast-{n}")}}),
+            )
+            .await,
+            201,
+        );
+    }
+
+    let silent = silent.await.expect("the silent connection");
+    assert!(
+        silent.is_some_and(|after| after >= Duration::from_secs(9)),
+        "a silent connection was closed after {silent:?}, not at the first-request deadline"
+    );
+
+    // 100,000 connections that never send a byte, 4,000 a second, at most
+    // 9,000 open at a time (from several loopback addresses, for enough
+    // ports): new clients keep being served meanwhile.
+    let flood = tokio::spawn(async move {
+        let mut open = std::collections::VecDeque::new();
+        let mut refused = 0usize;
+        let mut pace = tokio::time::interval(Duration::from_millis(10));
+        for n in 0..100_000u32 {
+            if n % 40 == 0 {
+                pace.tick().await;
+            }
+            let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+            let source = std::net::Ipv4Addr::new(127, 0, 0, 2 + (n % 8) as u8);
+            if socket.bind((source, 0).into()).is_err() {
+                refused += 1;
+                continue;
+            }
+            match socket.connect(([127, 0, 0, 1], port).into()).await {
+                Ok(stream) => open.push_back(stream),
+                Err(_) => refused += 1,
+            }
+            if open.len() > 9_000 {
+                open.pop_front();
+            }
+        }
+        refused
+    });
+    let mut served = 0;
+    while !flood.is_finished() {
+        let (ok, out) = server.kubectl(&["get", "--raw", "/api/v1/namespaces/default/configmaps"]);
+        assert!(ok, "a new client was not served during the flood: {out}");
+        served += 1;
+    }
+    let refused = flood.await.expect("the flood");
+    assert!(served >= 1, "no request was made during the flood");
+    eprintln!("{served} new clients served during the flood; {refused} flood connects failed");
+
+    let dribbler = dribbler.await.expect("the dribbling connection");
+    assert!(
+        dribbler.is_some_and(|after| after >= Duration::from_secs(30)),
+        "a dribbling connection was closed after {dribbler:?}, not at the header deadline"
+    );
+    drop(uploads);
+    server.assert_healthy("slow clients");
 }

@@ -43,15 +43,34 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// Caps that fit the process's descriptor limit: half of it for
+    /// connections (at most 8,192), a quarter of those unproven.
     fn default() -> Limits {
+        let descriptors = descriptor_limit();
+        let max_connections = (descriptors / 2).clamp(64, 8192);
         Limits {
-            max_connections: 8192,
-            max_unproven: 1024,
+            max_connections,
+            max_unproven: (max_connections / 4).clamp(16, 2048),
             first_request_timeout: Duration::from_secs(10),
             // kube-apiserver's ReadHeaderTimeout.
             header_read_timeout: Duration::from_secs(32),
             max_concurrent_streams: 1000,
         }
+    }
+}
+
+/// How many descriptors this process may open (its soft RLIMIT_NOFILE).
+fn descriptor_limit() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct it is given, nothing else.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    if read {
+        usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+    } else {
+        1024
     }
 }
 
@@ -200,6 +219,13 @@ impl Opened {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_fit_the_descriptor_limit() {
+        let limits = Limits::default();
+        assert!(limits.max_connections <= descriptor_limit().max(128) / 2 + 64);
+        assert!(limits.max_unproven <= limits.max_connections);
+    }
 
     #[test]
     fn the_oldest_unproven_connection_makes_room() {
