@@ -137,6 +137,8 @@ async fn prepare_one(
             None if source.optional == Some(true) => BTreeMap::new(),
             None => return Err(format!("secret {name:?} not found")),
         };
+        // Secrets live in memory, never on the node's disk (as upstream).
+        in_memory(&dir)?;
         write_atomic(&dir, &files)?;
         return Ok(Prepared {
             path: dir,
@@ -204,6 +206,7 @@ async fn prepare_one(
                 return Err("service account tokens are not issued by this cluster yet".into());
             }
         }
+        in_memory(&dir)?;
         write_atomic(&dir, &files)?;
         return Ok(Prepared {
             path: dir,
@@ -373,7 +376,9 @@ fn write_atomic(dir: &Path, files: &Files) -> Result<(), String> {
             std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
         }
         std::fs::write(&file, content).map_err(|e| io(&file, e))?;
-        let mode = mode.unwrap_or(0o644) as u32 & 0o7777;
+        // Permission bits only: no setuid, setgid or sticky bit, whatever
+        // the object says.
+        let mode = mode.unwrap_or(0o644) as u32 & 0o777;
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode))
             .map_err(|e| io(&file, e))?;
     }
@@ -481,6 +486,19 @@ fn check_host_path(path: &Path, kind: &str) -> Result<(), String> {
     }
 }
 
+/// `dir`, created if need be, on a tmpfs of its own.
+fn in_memory(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    mount_tmpfs(dir, None)
+}
+
+/// The volume plugins whose directories are tmpfs mounts.
+const TMPFS_PLUGINS: [&str; 3] = [
+    "kubernetes.io~empty-dir",
+    "kubernetes.io~secret",
+    "kubernetes.io~projected",
+];
+
 fn mount_tmpfs(dir: &Path, size_limit: Option<&str>) -> Result<(), String> {
     let mounted = std::fs::read_to_string("/proc/self/mounts").is_ok_and(|mounts| {
         mounts
@@ -519,8 +537,10 @@ fn mount_tmpfs(dir: &Path, size_limit: Option<&str>) -> Result<(), String> {
 /// Unmounts the pod's tmpfs volumes and removes its directory.
 pub fn clean_up(pods_dir: &Path, uid: &str) {
     let dir = pod_dir(pods_dir, uid);
-    let empty_dirs = dir.join("volumes").join("kubernetes.io~empty-dir");
-    if let Ok(entries) = std::fs::read_dir(&empty_dirs) {
+    for plugin in TMPFS_PLUGINS {
+        let Ok(entries) = std::fs::read_dir(dir.join("volumes").join(plugin)) else {
+            continue;
+        };
         for entry in entries.flatten() {
             if let Ok(target) = std::ffi::CString::new(entry.path().display().to_string()) {
                 // SAFETY: umount2(2) with a valid C string; fails harmlessly

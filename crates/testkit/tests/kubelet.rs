@@ -446,10 +446,16 @@ spec:
     volumeMounts:
     - name: cfg
       mountPath: /tmp/rudder-test-mount-cfg
+    - name: creds
+      mountPath: /tmp/rudder-test-mount-creds
   volumes:
   - name: cfg
     configMap:
       name: settings
+  - name: creds
+    secret:
+      secretName: creds
+      defaultMode: 0400
 "#,
         busybox = busybox()
     );
@@ -474,6 +480,25 @@ spec:
         "{log}"
     );
     assert!(!ready(&pod), "the volume says one, not two");
+    // The secret's files are on a tmpfs, never the node's disk, with the
+    // mode the pod asked for.
+    let secret_files = cluster
+        .kubectl(&[
+            "exec",
+            "envy",
+            "--",
+            busybox(),
+            "sh",
+            "-c",
+            "grep ' /tmp/rudder-test-mount-creds ' /proc/mounts; stat -L -c %a /tmp/rudder-test-mount-creds/password; cat /tmp/rudder-test-mount-creds/password",
+        ])
+        .await
+        .ok();
+    assert!(
+        secret_files.contains(" /tmp/rudder-test-mount-creds tmpfs ")
+            && secret_files.contains("\n400\ns3cret"),
+        "{secret_files}"
+    );
     // The ConfigMap changes; the kubelet rewrites the volume and the probe passes.
     cluster
         .kubectl(&[

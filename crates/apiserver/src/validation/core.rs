@@ -129,6 +129,30 @@ pub fn service(object: &Value, old: Option<&Value>, causes: &mut Vec<Cause>) {
     }
 }
 
+/// What is wrong with a ConfigMap or Secret key, in upstream's words (each
+/// its own cause). `.` and `..` would name the volume's own directory or its
+/// parent once the key is a file.
+pub fn config_key_problems(key: &str) -> Vec<&'static str> {
+    let mut problems = Vec::new();
+    if key.len() > 253 {
+        problems.push("must be no more than 253 characters");
+    }
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+    {
+        problems.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
+    }
+    match key {
+        "." => problems.push("must not be '.'"),
+        ".." => problems.push("must not be '..'"),
+        _ if key.starts_with("..") => problems.push("must not start with '..'"),
+        _ => {}
+    }
+    problems
+}
+
 /// ConfigMaps and Secrets: valid keys, a Secret's type-specific keys, and
 /// `immutable` objects that may not change.
 pub fn config_data(kind: &str, object: &Value, old: Option<&Value>, causes: &mut Vec<Cause>) {
@@ -140,17 +164,8 @@ pub fn config_data(kind: &str, object: &Value, old: Option<&Value>, causes: &mut
             .flatten()
             .map(|(k, _)| k)
         {
-            let valid = !key.is_empty()
-                && key.len() <= 253
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
-            if !valid {
-                causes.push(Cause::invalid(
-                    format!("{field}[{key}]"),
-                    key,
-                    "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
-                ));
+            for problem in config_key_problems(key) {
+                causes.push(Cause::invalid(format!("{field}[{key}]"), key, problem));
             }
         }
     }
@@ -272,6 +287,25 @@ pub fn persistent_volume(object: &Value, causes: &mut Vec<Cause>) {
         .unwrap_or(0);
     if sources == 0 {
         causes.push(Cause::required("spec", "must specify a volume type"));
+    }
+    // Paths on the node: no `..`, and a local volume's is absolute.
+    if let Some(path) = spec.pointer("/hostPath/path").and_then(Value::as_str) {
+        super::pod::no_backsteps(path, "spec.hostPath.path", causes);
+    }
+    if let Some(local) = spec.get("local").filter(|l| !l.is_null()) {
+        match local.get("path").and_then(Value::as_str) {
+            None | Some("") => causes.push(Cause::required("spec.local.path", "")),
+            Some(path) => {
+                if !path.starts_with('/') {
+                    causes.push(Cause::invalid(
+                        "spec.local.path",
+                        path,
+                        "must be an absolute path",
+                    ));
+                }
+                super::pod::no_backsteps(path, "spec.local.path", causes);
+            }
+        }
     }
     one_of(
         spec,
@@ -533,5 +567,30 @@ pub fn resource_quota(object: &Value, causes: &mut Vec<Cause>) {
         if !scopes.contains(&scope) {
             causes.push(Cause::not_supported("spec.scopes", scope, &scopes));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::config_key_problems;
+
+    #[test]
+    fn config_keys_are_checked_as_upstream_checks_them() {
+        let long = "k".repeat(254);
+        for (key, problems) in [
+            ("key.name", 0),
+            ("KEY_NAME", 0),
+            (".hidden", 0),
+            (".", 1),
+            ("..", 1),
+            ("..data", 1),
+            ("a/b", 1),
+            ("", 1),
+            ("..é", 2),
+            (long.as_str(), 1),
+        ] {
+            assert_eq!(config_key_problems(key).len(), problems, "{key:?}");
+        }
+        assert_eq!(config_key_problems(".."), ["must not be '..'"]);
     }
 }

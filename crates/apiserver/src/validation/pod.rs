@@ -183,7 +183,7 @@ fn volumes<'a>(spec: &'a Value, path: &str, causes: &mut Vec<Cause>) -> Vec<&'a 
             .collect();
         match sources.as_slice() {
             [] => causes.push(Cause::required(field, "must specify a volume type")),
-            [_] => {}
+            [source] => volume_source(volume, source, &field, causes),
             [_, extra, ..] => causes.push(Cause::forbidden(
                 format!("{field}.{extra}"),
                 "may not specify more than 1 volume type",
@@ -191,6 +191,94 @@ fn volumes<'a>(spec: &'a Value, path: &str, causes: &mut Vec<Cause>) -> Vec<&'a 
         }
     }
     names
+}
+
+/// What upstream checks of the volume sources that write files into the
+/// pod or reach the node's: modes that are permission bits only, item paths
+/// that stay inside the volume, host paths without `..`.
+fn volume_source(volume: &Value, source: &str, field: &str, causes: &mut Vec<Cause>) {
+    let Some(spec) = volume.get(source) else {
+        return;
+    };
+    let field = format!("{field}.{source}");
+    match source {
+        "secret" | "configMap" | "downwardAPI" => {
+            file_mode(
+                spec.get("defaultMode"),
+                &format!("{field}.defaultMode"),
+                causes,
+            );
+            items(spec, &field, source == "downwardAPI", causes);
+        }
+        "projected" => {
+            file_mode(
+                spec.get("defaultMode"),
+                &format!("{field}.defaultMode"),
+                causes,
+            );
+            for (i, projection) in array_at(spec, "sources").iter().enumerate() {
+                for kind in ["secret", "configMap", "downwardAPI"] {
+                    if let Some(inner) = projection.get(kind) {
+                        let path = format!("{field}.sources[{i}].{kind}");
+                        items(inner, &path, kind == "downwardAPI", causes);
+                    }
+                }
+            }
+        }
+        "hostPath" => match str_at(spec, "path") {
+            None | Some("") => causes.push(Cause::required(format!("{field}.path"), "")),
+            Some(path) => no_backsteps(path, &format!("{field}.path"), causes),
+        },
+        _ => {}
+    }
+}
+
+/// A file mode a volume may give its files: permission bits, no more.
+pub fn file_mode(mode: Option<&Value>, field: &str, causes: &mut Vec<Cause>) {
+    if let Some(mode) = mode.filter(|m| !m.is_null())
+        && !mode.as_i64().is_some_and(|m| (0..=0o777).contains(&m))
+    {
+        causes.push(Cause::invalid_value(
+            field,
+            mode,
+            "must be a number between 0 and 0777 (octal), both inclusive",
+        ));
+    }
+}
+
+/// The `items` of a secret, configMap or downwardAPI source: each a path
+/// inside the volume, with a key (or, for the downward API, a field).
+fn items(spec: &Value, field: &str, downward: bool, causes: &mut Vec<Cause>) {
+    for (i, item) in array_at(spec, "items").iter().enumerate() {
+        let field = format!("{field}.items[{i}]");
+        if !downward && str_at(item, "key").is_none_or(str::is_empty) {
+            causes.push(Cause::required(format!("{field}.key"), ""));
+        }
+        match str_at(item, "path") {
+            None | Some("") => causes.push(Cause::required(format!("{field}.path"), "")),
+            Some(path) => local_non_reserved_path(path, &format!("{field}.path"), causes),
+        }
+        file_mode(item.get("mode"), &format!("{field}.mode"), causes);
+    }
+}
+
+/// A path that stays inside the directory it is relative to, and does not
+/// take the `..`-prefixed names the kubelet keeps for itself.
+fn local_non_reserved_path(path: &str, field: &str, causes: &mut Vec<Cause>) {
+    if path.starts_with('/') {
+        causes.push(Cause::invalid(field, path, "must be a relative path"));
+    }
+    no_backsteps(path, field, causes);
+    if path.starts_with("..") && !path.starts_with("../") {
+        causes.push(Cause::invalid(field, path, "must not start with '..'"));
+    }
+}
+
+/// A path with no `..` element.
+pub fn no_backsteps(path: &str, field: &str, causes: &mut Vec<Cause>) {
+    if path.split('/').any(|part| part == "..") {
+        causes.push(Cause::invalid(field, path, "must not contain '..'"));
+    }
 }
 
 fn container_fields(container: &Value, field: &str, volumes: &[&str], causes: &mut Vec<Cause>) {
@@ -456,6 +544,38 @@ mod tests {
                 "spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"
             ]
         );
+    }
+
+    #[test]
+    fn volume_sources_stay_inside_their_volumes() {
+        let found = causes_of(
+            json!({"containers": [{"name": "a", "image": "i"}], "volumes": [
+            {"name": "s", "secret": {"secretName": "x", "defaultMode": 0o4755,
+                "items": [{"key": "k", "path": "../../etc/passwd"}, {"key": "k", "path": "/abs"},
+                          {"key": "", "path": "..data", "mode": -1}]}},
+            {"name": "h", "hostPath": {"path": "/var/lib/../../etc"}},
+            {"name": "p", "projected": {"defaultMode": 1024, "sources": [
+                {"configMap": {"name": "c", "items": [{"key": "k", "path": "a/../b"}]}}]}},
+            {"name": "ok", "configMap": {"name": "c", "defaultMode": 0o644,
+                "items": [{"key": "k", "path": "a/b.conf", "mode": 0o400}]}}]}),
+        );
+        for expected in [
+            "spec.volumes[0].secret.defaultMode: Invalid value: 2541: must be a number between 0 and 0777 (octal), both inclusive",
+            "spec.volumes[0].secret.items[0].path: Invalid value: \"../../etc/passwd\": must not contain '..'",
+            "spec.volumes[0].secret.items[1].path: Invalid value: \"/abs\": must be a relative path",
+            "spec.volumes[0].secret.items[2].key: Required value",
+            "spec.volumes[0].secret.items[2].path: Invalid value: \"..data\": must not start with '..'",
+            "spec.volumes[0].secret.items[2].mode: Invalid value: -1: must be a number between 0 and 0777 (octal), both inclusive",
+            "spec.volumes[1].hostPath.path: Invalid value: \"/var/lib/../../etc\": must not contain '..'",
+            "spec.volumes[2].projected.defaultMode: Invalid value: 1024: must be a number between 0 and 0777 (octal), both inclusive",
+            "spec.volumes[2].projected.sources[0].configMap.items[0].path: Invalid value: \"a/../b\": must not contain '..'",
+        ] {
+            assert!(
+                found.iter().any(|f| f == expected),
+                "{expected}\n{found:#?}"
+            );
+        }
+        assert_eq!(found.len(), 9, "{found:#?}");
     }
 
     #[test]
