@@ -292,6 +292,16 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         let _ = task.await;
     }
     runtime.shutdown().await;
+    // Pods that stop with the kubelet take their volumes' mounts with them.
+    if !options.keep_pods_on_exit
+        && !simulated
+        && let Ok(entries) = std::fs::read_dir(options.root_dir.join("pods"))
+    {
+        for entry in entries.flatten() {
+            let uid = entry.file_name().to_string_lossy().into_owned();
+            volumes::clean_up(&options.root_dir.join("pods"), &uid);
+        }
+    }
 }
 
 /// Runs `nodes.count` simulated nodes until `shutdown`.

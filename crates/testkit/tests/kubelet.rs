@@ -388,7 +388,7 @@ spec:
 async fn containers_get_their_environment_and_updated_volumes() {
     let cluster = TestCluster::start().await;
     let _scheduler = cluster.start_scheduler(Default::default()).await;
-    let _kubelet = cluster.start_kubelet("node-a").await;
+    let kubelet = cluster.start_kubelet("node-a").await;
     let manifest = format!(
         r#"
 apiVersion: v1
@@ -573,6 +573,18 @@ spec:
         .await
         .json();
     assert!(ready(&envy));
+    // Stopping the node stops its pods and unmounts their secrets.
+    let mounts_of = |uid: &str| {
+        std::fs::read_to_string("/proc/self/mounts")
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains(uid))
+            .count()
+    };
+    let uid = envy["metadata"]["uid"].as_str().unwrap().to_string();
+    assert_eq!(mounts_of(&uid), 1, "the secret volume's tmpfs");
+    kubelet.stop().await;
+    assert_eq!(mounts_of(&uid), 0, "a volume left mounted");
 }
 
 #[tokio::test(flavor = "multi_thread")]
