@@ -72,6 +72,49 @@ fn volume_dir(storage: &NodeStorage, claim: &PersistentVolumeClaim) -> PathBuf {
     ))
 }
 
+/// The directory a Released volume of this node's may have removed: the one
+/// its provisioning made, named from the volume and its claim, never a path
+/// taken from the object as written (anyone who may update volumes could
+/// point it at `/etc`). It must be a real directory directly under the
+/// node's storage, not a link out of it.
+fn reclaimable_dir(storage: &NodeStorage, volume: &PersistentVolume) -> Result<PathBuf, String> {
+    let claim = volume
+        .spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .ok_or("the volume names no claim")?;
+    let name = format!(
+        "{}_{}_{}",
+        volume.name_any(),
+        claim.namespace.as_deref().unwrap_or_default(),
+        claim.name.as_deref().unwrap_or_default()
+    );
+    if name.contains('/') || name.contains("..") {
+        return Err(format!(
+            "{name:?} is not a volume directory's name; left in place"
+        ));
+    }
+    let expected = storage.dir.join(&name);
+    let written = volume
+        .spec
+        .as_ref()
+        .and_then(|s| s.host_path.as_ref())
+        .map(|h| PathBuf::from(&h.path));
+    if written.as_ref() != Some(&expected) {
+        return Err(format!(
+            "the volume's path {written:?} is not the directory made for it ({}); left in place",
+            expected.display()
+        ));
+    }
+    match std::fs::symlink_metadata(&expected) {
+        Ok(meta) if !meta.is_dir() => Err(format!(
+            "{} is not a directory; left in place",
+            expected.display()
+        )),
+        _ => Ok(expected),
+    }
+}
+
 /// The node a volume made here is pinned to.
 fn pinned_node(volume: &PersistentVolume) -> Option<&str> {
     volume
@@ -342,22 +385,8 @@ impl Provisioner {
         let Some(storage) = pinned_node(volume).and_then(|n| self.nodes.get(n)) else {
             return Ok(());
         };
-        let path = volume
-            .spec
-            .as_ref()
-            .and_then(|s| s.host_path.as_ref())
-            .map(|h| PathBuf::from(&h.path));
-        if let Some(path) = path
-            && storage.real
-        {
-            // Only ever a directory this node made under its storage.
-            if !path.starts_with(&storage.dir) {
-                return Err(format!(
-                    "{} is not under {}; left in place",
-                    path.display(),
-                    storage.dir.display()
-                ));
-            }
+        if storage.real {
+            let path = reclaimable_dir(storage, volume)?;
             match std::fs::remove_dir_all(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -419,6 +448,7 @@ mod tests {
         );
         assert_eq!(volume.name_any(), "pvc-1234");
         assert_eq!(pinned_node(&volume), Some("node-1"));
+        assert_eq!(reclaimable_dir(&storage, &volume), Ok(dir.clone()));
         let spec = volume.spec.as_ref().unwrap();
         assert_eq!(
             spec.claim_ref.as_ref().unwrap().uid.as_deref(),
@@ -430,5 +460,38 @@ mod tests {
             Some("Delete")
         );
         assert_eq!(spec.storage_class_name.as_deref(), Some("local-path"));
+    }
+
+    #[test]
+    fn only_the_directory_made_for_a_volume_is_reclaimed() {
+        let root = tempfile::tempdir().unwrap();
+        let storage = NodeStorage {
+            dir: root.path().join("storage"),
+            real: true,
+        };
+        let claim: PersistentVolumeClaim = serde_json::from_value(json!({
+            "metadata": {"name": "data", "namespace": "db", "uid": "1234"},
+            "spec": {"storageClassName": "local-path", "resources": {"requests": {"storage": "1Gi"}}}
+        }))
+        .unwrap();
+        let made = volume_dir(&storage, &claim);
+        let volume = |path: &str| volume_for(&claim, &default_storage_class(), "n", path);
+        assert_eq!(
+            reclaimable_dir(&storage, &volume(&made.to_string_lossy())),
+            Ok(made.clone())
+        );
+        // A path edited to reach out of the storage, or elsewhere in it.
+        for path in [
+            format!("{}/../../etc", made.display()),
+            format!("{}/storage/../etc", root.path().display()),
+            "/etc".to_string(),
+            format!("{}/pvc-9_db_other", storage.dir.display()),
+        ] {
+            assert!(reclaimable_dir(&storage, &volume(&path)).is_err(), "{path}");
+        }
+        // The directory replaced by a link out of the storage.
+        std::fs::create_dir_all(&storage.dir).unwrap();
+        std::os::unix::fs::symlink(root.path(), &made).unwrap();
+        assert!(reclaimable_dir(&storage, &volume(&made.to_string_lossy())).is_err());
     }
 }

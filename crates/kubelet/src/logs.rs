@@ -12,7 +12,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use k8s_openapi::jiff::Timestamp;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use std::io::{Read, Seek, SeekFrom};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt};
 use tokio::sync::mpsc;
 
 /// The options of a log request (pods/log's query).
@@ -160,6 +162,70 @@ fn files_of(dir: &Path, instance: u32) -> Vec<PathBuf> {
     rotated
 }
 
+/// The CRI lines after the `tail + 1`-th last line that `counts` (a whole
+/// line the request would show), oldest first, read from the end of
+/// `files` (oldest first; the last one read only to `end`) backwards in
+/// blocks.
+fn last_lines(
+    files: &[PathBuf],
+    end: u64,
+    tail: usize,
+    counts: impl Fn(&Entry<'_>) -> bool,
+) -> Vec<Vec<u8>> {
+    const BLOCK: u64 = 64 * 1024;
+    let mut found: Vec<Vec<u8>> = Vec::new();
+    let mut counted = 0;
+    // Takes one whole line, newest first; false once enough are found.
+    let mut take = |line: &[u8]| -> bool {
+        if line.is_empty() {
+            return true;
+        }
+        if parse_entry(line).is_some_and(|entry| counts(&entry)) {
+            if counted == tail {
+                return false;
+            }
+            counted += 1;
+        }
+        found.push(line.to_vec());
+        true
+    };
+    'files: for (index, path) in files.iter().enumerate().rev() {
+        let Ok(mut file) = std::fs::File::open(path) else {
+            continue;
+        };
+        let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut position = if index + 1 == files.len() {
+            end.min(length)
+        } else {
+            length
+        };
+        // The start of a line whose end was read already.
+        let mut carry: Vec<u8> = Vec::new();
+        while position > 0 {
+            let start = position.saturating_sub(BLOCK);
+            let mut block = vec![0u8; (position - start) as usize];
+            if file.seek(SeekFrom::Start(start)).is_err() || file.read_exact(&mut block).is_err() {
+                break;
+            }
+            position = start;
+            block.extend_from_slice(&carry);
+            let mut pieces = block.split(|b| *b == b'\n').collect::<Vec<_>>();
+            // The first piece may begin in the block before.
+            carry = pieces.remove(0).to_vec();
+            for line in pieces.iter().rev() {
+                if !take(line) {
+                    break 'files;
+                }
+            }
+        }
+        if !take(&carry) {
+            break;
+        }
+    }
+    found.reverse();
+    found
+}
+
 /// Which file a request reads: the current instance's, or the previous.
 pub fn pick(dir: &Path, previous: bool) -> Result<PathBuf, String> {
     let instances = instances(dir);
@@ -242,43 +308,64 @@ pub async fn stream(
         at_line_start: true,
         sent: 0,
     };
-    // What is there now, in order, then the tail of it.
-    let mut text = Vec::new();
-    for file in files_of(&dir, instance) {
-        if let Ok(bytes) = tokio::fs::read(&file).await {
-            text.extend_from_slice(&bytes);
-        }
-    }
+    // What is there now: the current file up to its present length (what
+    // comes after is followed), and the rotated ones before it.
     let mut offset = std::fs::metadata(&current).map(|m| m.len()).unwrap_or(0);
     let mut inode = std::fs::metadata(&current).map(|m| m.ino()).ok();
-    let mut output: Vec<Vec<u8>> = Vec::new();
-    for line in text.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        if let Some(entry) = parse_entry(line) {
-            let rendered = renderer.render(&entry);
-            if !rendered.is_empty() {
-                output.push(rendered);
-            }
-        }
-    }
+    let files = files_of(&dir, instance);
+    let mut send = |line: &[u8]| {
+        let chunk = parse_entry(line).map(|entry| renderer.render(&entry));
+        chunk.filter(|c| !c.is_empty()).map(|mut chunk| {
+            let more = renderer.limit(&mut chunk);
+            (chunk, more)
+        })
+    };
     if let Some(tail) = options.tail_lines {
-        // Count whole lines from the end.
-        let mut lines = 0;
-        let mut start = output.len();
-        while start > 0 {
-            if output[start - 1].ends_with(b"\n") {
-                if lines == tail {
-                    break;
+        // Only the last lines, found reading backwards: a short tail of a
+        // long log reads a block or two, not the whole log.
+        let since = options.since;
+        let found = tokio::task::spawn_blocking(move || {
+            last_lines(&files, offset, tail, |entry| {
+                entry.full
+                    && !since.is_some_and(|since| {
+                        entry.time.parse::<Timestamp>().is_ok_and(|t| t < since)
+                    })
+            })
+        })
+        .await
+        .unwrap_or_default();
+        for line in found {
+            if let Some((chunk, more)) = send(&line) {
+                if out.send(chunk).await.is_err() || !more {
+                    return;
                 }
-                lines += 1;
             }
-            start -= 1;
         }
-        output.drain(..start);
-    }
-    for mut chunk in output {
-        let more = renderer.limit(&mut chunk);
-        if out.send(chunk).await.is_err() || !more {
-            return;
+    } else {
+        let last = files.len().saturating_sub(1);
+        for (index, file) in files.iter().enumerate() {
+            let Ok(handle) = tokio::fs::File::open(file).await else {
+                continue;
+            };
+            let end = if index == last { offset } else { u64::MAX };
+            let mut reader = tokio::io::BufReader::new(handle.take(end));
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                match reader.read_until(b'\n', &mut line).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                let text = line.strip_suffix(b"\n").unwrap_or(&line);
+                if text.is_empty() {
+                    continue;
+                }
+                if let Some((chunk, more)) = send(text) {
+                    if out.send(chunk).await.is_err() || !more {
+                        return;
+                    }
+                }
+            }
         }
     }
     if !options.follow {
@@ -396,6 +483,37 @@ mod tests {
                 .unwrap_err()
                 .contains("previous terminated container")
         );
+    }
+
+    #[tokio::test]
+    async fn tails_read_backwards_across_blocks_and_rotations() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = |n: usize| {
+            format!(
+                "2026-01-01T00:00:00.000000000Z stdout F line {n} {}\n",
+                "x".repeat(n % 300)
+            )
+        };
+        let rotated: String = (0..6_000).map(line).collect();
+        let current: String = (6_000..10_000).map(line).collect();
+        std::fs::write(dir.path().join("0.log.20260101-000001"), rotated).unwrap();
+        std::fs::write(dir.path().join("0.log"), current).unwrap();
+        let path = dir.path().join("0.log");
+        let everything = collect(path.clone(), LogOptions::default()).await;
+        let lines: Vec<&str> = everything.lines().collect();
+        assert_eq!(lines.len(), 10_000);
+        for tail in [0, 1, 7, 3_999, 4_000, 4_001, 9_999, 10_000, 20_000] {
+            let options = LogOptions {
+                tail_lines: Some(tail),
+                ..LogOptions::default()
+            };
+            let got = collect(path.clone(), options).await;
+            let want: String = lines[lines.len().saturating_sub(tail)..]
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect();
+            assert_eq!(got, want, "tail {tail}");
+        }
     }
 
     #[test]

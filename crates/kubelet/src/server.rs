@@ -159,6 +159,13 @@ async fn answer(
     let [namespace, pod, container] = parts.as_slice() else {
         return text(StatusCode::NOT_FOUND, "404 page not found");
     };
+    // Names, not paths: decoded segments never reach outside the logs.
+    if let Some(bad) = [namespace, pod, container]
+        .into_iter()
+        .find(|name| !is_plain_name(name))
+    {
+        return text(StatusCode::BAD_REQUEST, format!("invalid name {bad:?}"));
+    }
     let options = match LogOptions::parse(request.uri().query().unwrap_or_default()) {
         Ok(options) => options,
         Err(err) => return text(StatusCode::BAD_REQUEST, err),
@@ -239,6 +246,18 @@ async fn run_command(
     }
 }
 
+/// A namespace, pod or container name as the API allows them: nothing a
+/// path could use to leave a directory.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
 /// Serves until `shutdown`.
 pub async fn serve(
     listener: TcpListener,
@@ -286,4 +305,17 @@ pub async fn serve(
     )
     .await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn log_paths_take_names_only() {
+        for good in ["default", "web-7d4b9c", "kube-system", "a.b"] {
+            assert!(super::is_plain_name(good), "{good}");
+        }
+        for bad in ["", ".", "..", "../etc", "/etc", "a/b", "A", "x\0"] {
+            assert!(!super::is_plain_name(bad), "{bad:?}");
+        }
+    }
 }
