@@ -335,10 +335,10 @@ pub async fn stream(
         .await
         .unwrap_or_default();
         for line in found {
-            if let Some((chunk, more)) = send(&line) {
-                if out.send(chunk).await.is_err() || !more {
-                    return;
-                }
+            if let Some((chunk, more)) = send(&line)
+                && (out.send(chunk).await.is_err() || !more)
+            {
+                return;
             }
         }
     } else {
@@ -360,10 +360,10 @@ pub async fn stream(
                 if text.is_empty() {
                     continue;
                 }
-                if let Some((chunk, more)) = send(text) {
-                    if out.send(chunk).await.is_err() || !more {
-                        return;
-                    }
+                if let Some((chunk, more)) = send(text)
+                    && (out.send(chunk).await.is_err() || !more)
+                {
+                    return;
                 }
             }
         }
