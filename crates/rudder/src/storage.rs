@@ -76,6 +76,10 @@ impl StorageArgs {
     }
 
     pub async fn open(&self) -> Result<SharedStore, String> {
+        // The data directory holds the cluster's keys and state: the
+        // owner's alone, whichever store is used.
+        store::private::dir(&self.data_dir)
+            .map_err(|e| format!("{}: {e}", self.data_dir.display()))?;
         match self.storage {
             Backend::Sqlite => {
                 let dir = self.store_dir();

@@ -11,6 +11,7 @@ pub mod compactor;
 pub mod error;
 pub mod etcd;
 mod keys;
+pub mod private;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -133,6 +133,7 @@ impl EtcdStore {
         let mut file = tokio::fs::File::options()
             .write(true)
             .create_new(true)
+            .mode(0o600)
             .open(&part)
             .await
             .map_err(io)?;

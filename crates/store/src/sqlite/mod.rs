@@ -42,8 +42,7 @@ impl SqliteStore {
     /// process has it open, or if the file is not a rudder store.
     pub fn open_dir(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+        crate::private::dir(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         Self::open(dir.join(DATABASE_FILE))
     }
 
@@ -51,6 +50,19 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let lock = lock_file(&path)?;
+        // The database (SQLite gives its WAL and shared memory the same
+        // mode), and whatever an older version left more open.
+        let private = |file: &Path| {
+            crate::private::create(file)
+                .map_err(|e| StoreError::Io(format!("{}: {e}", file.display())))
+        };
+        private(&path)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            crate::private::restrict(Path::new(&name))
+                .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
+        }
         let (conn, meta) = schema::open_for_writing(&path)?;
         let hub = Arc::new(WatchHub::new(meta.revision));
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);

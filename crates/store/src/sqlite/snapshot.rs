@@ -129,6 +129,7 @@ fn part_path(path: &Path) -> PathBuf {
 
 /// Makes a finished `.part` file durable and moves it into place.
 fn publish(part: &Path, dest: &Path) -> Result<()> {
+    crate::private::restrict(part).map_err(|e| io_error(part, e))?;
     std::fs::File::open(part)
         .and_then(|f| f.sync_all())
         .map_err(|e| io_error(part, e))?;
