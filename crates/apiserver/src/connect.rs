@@ -109,6 +109,7 @@ pub(crate) async fn serve(
                     "address not allowed: pod {pod_name} has no IP yet"
                 )));
             }
+            proxyable(ip)?;
             let port = pod_port(&pod, port).ok_or_else(|| {
                 ApiError::unavailable(format!("no port {port:?} on pod {pod_name}"))
             })?;
@@ -132,13 +133,24 @@ pub(crate) async fn serve(
             proxy_http(target, &proxied_path(&request, "proxy"), request).await
         }
         ("nodes", Some("proxy")) => {
+            // Only ever the node's kubelet: any other port of its address
+            // would let a client reach what listens beside it.
             let (_, node, port) = split_proxy_name(&name);
             let kubelet = node_kubelet(&state, node).await?;
             let port = match port {
                 "" => kubelet.port,
-                port => port
-                    .parse()
-                    .map_err(|_| ApiError::bad_request(format!("invalid port {port:?}")))?,
+                port => match port.parse::<u16>() {
+                    Ok(port) if port == kubelet.port => port,
+                    Ok(_) => {
+                        return Err(ApiError::bad_request(format!(
+                            "port {port} of node {node} is not its kubelet's ({}): only the kubelet is proxied to",
+                            kubelet.port
+                        )));
+                    }
+                    Err(_) => {
+                        return Err(ApiError::bad_request(format!("invalid port {port:?}")));
+                    }
+                },
             };
             let target = Target {
                 scheme: "https".into(),
@@ -515,6 +527,13 @@ async fn service_endpoint(
             }
         }
     }
+    // Endpoints may be written by hand: never to the server's own loopback
+    // or link-local neighbours.
+    let listed = candidates.len();
+    candidates.retain(|(ip, _)| proxyable(ip).is_ok());
+    if listed > 0 && candidates.is_empty() {
+        return Err(ApiError::bad_request("address not allowed"));
+    }
     if candidates.is_empty() {
         return Err(ApiError::unavailable(format!(
             "no endpoints available for service {service:?}"
@@ -522,6 +541,35 @@ async fn service_endpoint(
     }
     let pick = rand::random_range(0..candidates.len());
     Ok(candidates.swap_remove(pick))
+}
+
+/// Whether the API server may proxy to `ip`, as upstream's
+/// IsProxyableIP: only global unicast addresses, never loopback,
+/// link-local (cloud metadata services live there), multicast, broadcast
+/// or unspecified ones.
+fn proxyable(ip: &str) -> Result<std::net::IpAddr, ApiError> {
+    let not_allowed = || ApiError::bad_request("address not allowed");
+    let address: std::net::IpAddr = ip.parse().map_err(|_| not_allowed())?;
+    let global_unicast = match address {
+        std::net::IpAddr::V4(v4) => {
+            !(v4.is_unspecified()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_broadcast())
+        }
+        std::net::IpAddr::V6(v6) => {
+            !(v6.is_unspecified()
+                || v6.is_loopback()
+                || v6.is_unicast_link_local()
+                || v6.is_multicast())
+        }
+    };
+    if global_unicast {
+        Ok(address)
+    } else {
+        Err(not_allowed())
+    }
 }
 
 /// The path after `/<subresource>` in the request, with its query: what
@@ -580,6 +628,41 @@ async fn proxy_http(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_global_unicast_addresses_are_proxied_to() {
+        for ip in [
+            "10.0.0.1",
+            "10.244.1.7",
+            "192.168.1.1",
+            "8.8.8.8",
+            "2001:db8::1",
+            "fd00::1",
+        ] {
+            assert!(proxyable(ip).is_ok(), "{ip}");
+        }
+        for ip in [
+            "127.0.0.1",
+            "127.0.0.2",
+            "169.254.169.254",
+            "224.0.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "fe80::1",
+            "ff02::1",
+            "::",
+            "localhost",
+            "",
+        ] {
+            let err = proxyable(ip).unwrap_err();
+            assert_eq!(
+                (err.code, err.message.as_str()),
+                (400, "address not allowed"),
+                "{ip}"
+            );
+        }
+    }
 
     #[test]
     fn proxy_names_read_scheme_name_and_port() {

@@ -500,7 +500,9 @@ async fn the_proxy_subresources_reach_pods_services_and_kubelets() {
         .await
         .ok();
     assert_eq!(out, "hello from the pod\n");
-    // An https: endpoint: the kubernetes Service is this API server.
+    // The kubernetes Service's endpoint is this API server, on loopback
+    // here: never proxied to (upstream's IsProxyableIP), nor is a hand-made
+    // endpoint pointing at the metadata address.
     let out = cluster
         .kubectl(&[
             "get",
@@ -508,9 +510,32 @@ async fn the_proxy_subresources_reach_pods_services_and_kubelets() {
             "/api/v1/namespaces/default/services/https:kubernetes:https/proxy/version",
         ])
         .await
+        .err();
+    assert!(out.contains("address not allowed"), "{out}");
+    cluster
+        .apply(
+            "metadata.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: metadata}\nspec: {ports: [{port: 80}]}\n---\n\
+             apiVersion: v1\nkind: Endpoints\nmetadata: {name: metadata}\n\
+             subsets: [{addresses: [{ip: 169.254.169.254}], ports: [{port: 80}]}]\n",
+        )
+        .await
         .ok();
-    let version: Value = serde_json::from_str(&out).unwrap();
-    assert!(version["gitVersion"].is_string(), "{out}");
+    let out = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/default/services/metadata/proxy/",
+        ])
+        .await
+        .err();
+    assert!(out.contains("address not allowed"), "{out}");
+    // A node's other ports are not the kubelet's.
+    let out = cluster
+        .kubectl(&["get", "--raw", "/api/v1/nodes/node-a:22/proxy/"])
+        .await
+        .err();
+    assert!(out.contains("only the kubelet is proxied to"), "{out}");
     // A kubelet's own endpoints.
     let out = cluster
         .kubectl(&["get", "--raw", "/api/v1/nodes/node-a/proxy/metrics"])
