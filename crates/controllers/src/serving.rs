@@ -13,17 +13,20 @@ use tokio::sync::watch;
 use crate::ControllerManagerOptions;
 
 /// Serves the state of the controller manager run with `options` until
-/// `shutdown` turns true.
+/// `shutdown` turns true; with `client_ca_pem`, only clients with a
+/// certificate of that CA read more than health.
 pub async fn serve(
     listener: TcpListener,
     cert: ServingCert,
+    client_ca_pem: Option<String>,
     options: ControllerManagerOptions,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), String> {
     let (metrics, ready) = (options.metrics, options.ready);
-    serving::serve(
+    serving::serve_for(
         listener,
         cert,
+        client_ca_pem,
         move |path: &str| match path {
             "/healthz" | "/livez" => Answer::text(StatusCode::OK, "ok"),
             "/readyz" if ready.load(Ordering::SeqCst) => Answer::text(StatusCode::OK, "ok"),

@@ -20,8 +20,9 @@ pub struct SchedulerArgs {
     /// The HTTPS port for /healthz, /readyz and /metrics (0: none).
     #[arg(long, default_value_t = 10259)]
     pub secure_port: u16,
-    /// The address the secure port listens on.
-    #[arg(long, default_value = "0.0.0.0")]
+    /// The address the secure port listens on (this machine only, unless
+    /// told otherwise).
+    #[arg(long, default_value = "127.0.0.1")]
     pub bind_address: std::net::IpAddr,
     #[command(flatten)]
     pub election: ElectionArgs,
@@ -44,8 +45,9 @@ pub struct ControllerManagerArgs {
     /// The HTTPS port for /healthz, /readyz and /metrics (0: none).
     #[arg(long, default_value_t = 10257)]
     pub secure_port: u16,
-    /// The address the secure port listens on.
-    #[arg(long, default_value = "0.0.0.0")]
+    /// The address the secure port listens on (this machine only, unless
+    /// told otherwise).
+    #[arg(long, default_value = "127.0.0.1")]
     pub bind_address: std::net::IpAddr,
     #[command(flatten)]
     pub tuning: ControllerTuning,
@@ -109,6 +111,7 @@ pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), S
         serving = Some(serve_controllers_secure(
             listener,
             cert,
+            cluster_ca_pem(&args.kubeconfig)?,
             &options,
             stopping.clone(),
         ));
@@ -253,12 +256,15 @@ pub async fn run_controllers_elected(
 pub fn serve_controllers_secure(
     listener: tokio::net::TcpListener,
     cert: serving::ServingCert,
+    client_ca_pem: Option<String>,
     options: &controllers::ControllerManagerOptions,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     let options = options.clone();
     tokio::spawn(async move {
-        if let Err(err) = controllers::serving::serve(listener, cert, options, stopping).await {
+        if let Err(err) =
+            controllers::serving::serve(listener, cert, client_ca_pem, options, stopping).await
+        {
             tracing::error!(error = %err, "the controller manager's secure port");
         }
     })
@@ -268,12 +274,15 @@ pub fn serve_controllers_secure(
 pub fn serve_secure(
     listener: tokio::net::TcpListener,
     cert: scheduler::serving::ServingCert,
+    client_ca_pem: Option<String>,
     options: &scheduler::SchedulerOptions,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     let options = options.clone();
     tokio::spawn(async move {
-        if let Err(err) = scheduler::serving::serve(listener, cert, options, stopping).await {
+        if let Err(err) =
+            scheduler::serving::serve(listener, cert, client_ca_pem, options, stopping).await
+        {
             tracing::error!(error = %err, "the scheduler's secure port");
         }
     })
@@ -300,6 +309,42 @@ pub fn persistent_identity(data_dir: &Path) -> Option<String> {
 }
 
 /// A client for the cluster and user of a kubeconfig file.
+/// The cluster CA of a kubeconfig's current cluster (PEM), if it names one:
+/// who may read a component's metrics and debug pages.
+pub fn cluster_ca_pem(path: &Path) -> Result<Option<String>, String> {
+    use base64::Engine;
+    let kubeconfig = kube::config::Kubeconfig::read_from(path)
+        .map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let context = kubeconfig.current_context.as_deref().and_then(|name| {
+        kubeconfig
+            .contexts
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.context.as_ref())
+    });
+    let cluster_name = context.map(|c| c.cluster.as_str());
+    let cluster = kubeconfig
+        .clusters
+        .iter()
+        .find(|c| cluster_name.is_none_or(|name| c.name == name))
+        .and_then(|c| c.cluster.as_ref());
+    let Some(cluster) = cluster else {
+        return Ok(None);
+    };
+    if let Some(data) = &cluster.certificate_authority_data {
+        let pem = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|e| format!("{}: certificate-authority-data: {e}", path.display()))?;
+        return Ok(Some(String::from_utf8_lossy(&pem).into_owned()));
+    }
+    match &cluster.certificate_authority {
+        Some(file) => std::fs::read_to_string(file)
+            .map(Some)
+            .map_err(|e| format!("{file}: {e}")),
+        None => Ok(None),
+    }
+}
+
 pub async fn client(path: &Path) -> Result<kube::Client, String> {
     let kubeconfig = kube::config::Kubeconfig::read_from(path)
         .map_err(|e| format!("reading {}: {e}", path.display()))?;
@@ -339,7 +384,14 @@ pub async fn run_scheduler(args: SchedulerArgs) -> Result<(), String> {
         let address = std::net::SocketAddr::new(args.bind_address, args.secure_port);
         let listener = scheduler::serving::bind(address).await?;
         let cert = scheduler::serving::ServingCert::self_signed()?;
-        serving = Some(serve_secure(listener, cert, &options, stopping.clone()));
+        let clients = cluster_ca_pem(&kubeconfig)?;
+        serving = Some(serve_secure(
+            listener,
+            cert,
+            clients,
+            &options,
+            stopping.clone(),
+        ));
     }
     let election = args.election.with_config(&config.leader_election)?;
     let election = election

@@ -153,6 +153,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
             components.push(crate::components::serve_secure(
                 listener,
                 cert,
+                Some(server.pki.ca.cert_pem().map_err(|e| e.to_string())?),
                 &options,
                 stopping.clone(),
             ));
@@ -194,6 +195,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
             components.push(crate::components::serve_controllers_secure(
                 listener,
                 cert,
+                Some(server.pki.ca.cert_pem().map_err(|e| e.to_string())?),
                 &options,
                 stopping.clone(),
             ));

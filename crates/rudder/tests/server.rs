@@ -176,9 +176,20 @@ fn the_server_runs_every_control_plane_component() {
         service.contains("10.96.0.10") && service.contains("53/UDP,53/TCP,9153/TCP"),
         "{service}"
     );
-    // The controller manager's metrics, as kube-controller-manager names them.
-    let metrics = Command::new("curl")
+    // The controller manager's metrics, as kube-controller-manager names
+    // them, for the cluster's clients only.
+    let anonymous = Command::new("curl")
         .args(["-sk", "https://127.0.0.1:10257/metrics"])
+        .output()
+        .expect("run curl");
+    let anonymous = String::from_utf8_lossy(&anonymous.stdout);
+    assert!(anonymous.starts_with("forbidden: "), "{anonymous}");
+    let pki = dir.path().join("pki");
+    let metrics = Command::new("curl")
+        .args(["-sk", "https://127.0.0.1:10257/metrics", "--cert"])
+        .arg(pki.join("admin.crt"))
+        .arg("--key")
+        .arg(pki.join("admin.key"))
         .output()
         .expect("run curl");
     let metrics = String::from_utf8_lossy(&metrics.stdout);

@@ -16,17 +16,20 @@ use crate::runner::SchedulerOptions;
 use crate::verdicts::Verdicts;
 
 /// Serves the state of the scheduler run with `options` until `shutdown`
-/// turns true.
+/// turns true; with `client_ca_pem`, only clients with a certificate of that
+/// CA read more than health.
 pub async fn serve(
     listener: TcpListener,
     cert: ServingCert,
+    client_ca_pem: Option<String>,
     options: SchedulerOptions,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), String> {
     let (metrics, ready, verdicts) = (options.metrics, options.ready, options.verdicts);
-    serving::serve(
+    serving::serve_for(
         listener,
         cert,
+        client_ca_pem,
         move |path: &str| answer(path, &metrics, &ready, &verdicts),
         shutdown,
     )

@@ -134,7 +134,8 @@ pub async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
 }
 
 /// Serves HTTPS on `listener`, each request's path answered by `answer`,
-/// until `shutdown` turns true.
+/// until `shutdown` turns true; every client may read every path (a probe
+/// target, a test server).
 pub async fn serve<F>(
     listener: TcpListener,
     cert: ServingCert,
@@ -144,7 +145,27 @@ pub async fn serve<F>(
 where
     F: Fn(&str) -> Answer + Clone + Send + Sync + 'static,
 {
-    let acceptor = tokio_rustls::TlsAcceptor::from(server_config(&cert, None)?);
+    serve_for(listener, cert, None, answer, shutdown).await
+}
+
+/// The paths any client may read: whether the component is alive and ready.
+const HEALTH_PATHS: [&str; 3] = ["/healthz", "/livez", "/readyz"];
+
+/// As [`serve`], but with `client_ca_pem` only clients with a certificate
+/// of that CA read more than the health endpoints; others are told what
+/// upstream tells an anonymous user.
+pub async fn serve_for<F>(
+    listener: TcpListener,
+    cert: ServingCert,
+    client_ca_pem: Option<String>,
+    answer: F,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), String>
+where
+    F: Fn(&str) -> Answer + Clone + Send + Sync + 'static,
+{
+    let restricted = client_ca_pem.is_some();
+    let acceptor = tokio_rustls::TlsAcceptor::from(server_config(&cert, client_ca_pem.as_deref())?);
     let limits = connections::Limits::default();
     let builder = Arc::new(connections::http_builder(&limits));
     connections::accept_tls(
@@ -155,10 +176,30 @@ where
         move |stream, opened| {
             let answer = answer.clone();
             let builder = builder.clone();
+            // With a client CA configured, rustls has verified any certificate
+            // the client showed.
+            let authenticated = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .is_some_and(|c| !c.is_empty());
             async move {
                 let service = hyper::service::service_fn(move |request: Request<Incoming>| {
                     opened.request();
-                    let response = respond(answer(request.uri().path()));
+                    let path = request.uri().path();
+                    let health = HEALTH_PATHS
+                        .iter()
+                        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+                    let response = if restricted && !authenticated && !health {
+                        respond(Answer::text(
+                            StatusCode::FORBIDDEN,
+                            format!(
+                                "forbidden: User \"system:anonymous\" cannot get path \"{path}\""
+                            ),
+                        ))
+                    } else {
+                        respond(answer(path))
+                    };
                     async move { Ok::<_, std::convert::Infallible>(response) }
                 });
                 let _ = builder

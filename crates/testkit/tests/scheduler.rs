@@ -347,14 +347,24 @@ async fn pod_affinity_spreads_and_gathers() {
 }
 
 /// `curl -sk` of the scheduler's secure port: (status, body).
-fn fetch(address: std::net::SocketAddr, path: &str) -> (String, String) {
-    let out = std::process::Command::new("curl")
-        .args([
-            "-sk",
-            "-w",
-            "\n%{http_code}",
-            &format!("https://{address}{path}"),
-        ])
+/// GET over HTTPS with curl, anonymously or as the admin of `pki` (a
+/// cluster's pki directory): the status code and body.
+fn fetch_as(
+    pki: Option<&std::path::Path>,
+    address: std::net::SocketAddr,
+    path: &str,
+) -> (String, String) {
+    let mut command = std::process::Command::new("curl");
+    command.args(["-sk", "-w", "\n%{http_code}"]);
+    if let Some(pki) = pki {
+        command
+            .arg("--cert")
+            .arg(pki.join("admin.crt"))
+            .arg("--key")
+            .arg(pki.join("admin.key"));
+    }
+    let out = command
+        .arg(format!("https://{address}{path}"))
         .output()
         .expect("run curl");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -377,12 +387,25 @@ async fn the_secure_port_answers_health_probes_and_metrics() {
     .await;
     let options = scheduler::SchedulerOptions::default();
     let (stop, stopping) = tokio::sync::watch::channel(false);
+    let pki = cluster.data_dir().join("pki");
     let serving = tokio::spawn(scheduler::serving::serve(
         listener,
         scheduler::serving::ServingCert::self_signed().unwrap(),
+        Some(std::fs::read_to_string(pki.join("ca.crt")).unwrap()),
         options.clone(),
         stopping,
     ));
+    let fetch = |address, path| fetch_as(Some(&pki), address, path);
+    // Health for anyone; the rest only for the cluster's clients.
+    assert_eq!(fetch_as(None, address, "/healthz").0, "200");
+    assert_eq!(
+        fetch_as(None, address, "/metrics"),
+        (
+            "403".into(),
+            "forbidden: User \"system:anonymous\" cannot get path \"/metrics\"".into()
+        )
+    );
+    assert_eq!(fetch_as(None, address, "/debug/pods/default/p").0, "403");
     let _scheduler = cluster.start_scheduler(options).await;
     create(&cluster, &node("n1", "4Gi", json!({}), json!([]))).await;
     create(&cluster, &pod("p", json!({}))).await;
