@@ -29,6 +29,14 @@ impl Ipv4Cidr {
         })
     }
 
+    /// Whether `address` is in the network.
+    pub fn contains(&self, address: Ipv4Addr) -> bool {
+        let mask = u32::MAX
+            .checked_shl(32 - u32::from(self.prefix))
+            .unwrap_or(0);
+        u32::from(address) & mask == u32::from(self.network)
+    }
+
     /// The number of addresses in the network (saturating for /0).
     pub fn size(&self) -> u32 {
         1u32.checked_shl(32 - u32::from(self.prefix))

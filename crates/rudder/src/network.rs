@@ -159,6 +159,7 @@ impl DnsArgs {
         node_ip: IpAddr,
         cluster_domain: &str,
         service_ip: Ipv4Addr,
+        cluster_cidr: Option<proxy::Ipv4Net>,
     ) -> Result<proxy::dns::DnsOptions, String> {
         let listen = self
             .cluster_dns_bind_address
@@ -166,6 +167,15 @@ impl DnsArgs {
         let mut options = proxy::dns::DnsOptions::new(listen);
         options.cluster_domain = cluster_domain.to_string();
         options.service_ip = Some(service_ip);
+        // Other names are resolved for pods and nodes only.
+        if let Some(cidr) = cluster_cidr {
+            options.recursion_for.push(cidr);
+        }
+        if let IpAddr::V4(node) = node_ip
+            && let Ok(net) = proxy::Ipv4Net::parse(&format!("{node}/32"))
+        {
+            options.recursion_for.push(net);
+        }
         if listen.ip().is_unspecified() {
             options.advertise = Some(node_ip);
         }

@@ -215,9 +215,13 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
     if !args.dns.disable_dns {
         let kubeconfig = server.component_kubeconfig("dns", "system:kube-dns")?;
         let client = crate::components::client(&kubeconfig).await?;
+        let cluster_cidr = (!args.cluster_cidr.is_empty())
+            .then(|| proxy::Ipv4Net::parse(&args.cluster_cidr))
+            .transpose()
+            .map_err(|e| format!("--cluster-cidr: {e}"))?;
         let options = args
             .dns
-            .options(node_ip, &args.node.cluster_domain, dns_ip)?;
+            .options(node_ip, &args.node.cluster_domain, dns_ip, cluster_cidr)?;
         components.push(crate::network::spawn_dns(client, options, stopping.clone()));
     }
     if !args.disable_proxy && !args.disable_kubelet && args.node.simulated_nodes == 0 {

@@ -59,12 +59,21 @@ impl Server {
                 "2",
                 "--disable-proxy",
                 "--disable-dns",
+                // Other tests' servers may hold the components' ports.
+                "--scheduler-secure-port",
+                "0",
+                "--controller-manager-secure-port",
+                "0",
             ])
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(
+                std::fs::File::create(data_dir.join("server.log"))
+                    .map(Stdio::from)
+                    .unwrap_or_else(|_| Stdio::null()),
+            )
             .spawn()
             .expect("start rudder server");
         let server = Server {
@@ -74,7 +83,11 @@ impl Server {
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         while !(server.kubeconfig.exists() && server.kubectl(&["get", "--raw", "/readyz"]).0) {
-            assert!(Instant::now() < deadline, "the server did not become ready");
+            assert!(
+                Instant::now() < deadline,
+                "the server did not become ready: {}",
+                std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         server

@@ -467,6 +467,8 @@ impl TestCluster {
         let client = self.client_as("dns", "system:kube-dns").await;
         let mut options = proxy::dns::DnsOptions::new(listen);
         options.service_ip = Some(std::net::Ipv4Addr::new(10, 96, 0, 10));
+        // The test pod networks (TestNetwork's /24s).
+        options.recursion_for = proxy::Ipv4Net::parse("10.88.0.0/16").into_iter().collect();
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
             if let Err(err) = proxy::dns::run(client, options, stopping).await {

@@ -45,6 +45,11 @@ pub struct DnsOptions {
     pub cluster_domain: String,
     /// Where other names go (default: the node's /etc/resolv.conf).
     pub upstreams: Vec<SocketAddr>,
+    /// The clients whose other names are forwarded: the pod and node
+    /// networks (loopback always). Anyone else asking for a name outside
+    /// the cluster is refused, so the node's routable address is no open
+    /// resolver.
+    pub recursion_for: Vec<crate::Ipv4Net>,
     /// The `kube-dns` Service's cluster IP (None: do not publish one).
     pub service_ip: Option<Ipv4Addr>,
     /// `/metrics` (CoreDNS's port 9153).
@@ -60,6 +65,7 @@ impl DnsOptions {
             advertise: None,
             cluster_domain: "cluster.local".to_string(),
             upstreams: Vec::new(),
+            recursion_for: Vec::new(),
             service_ip: None,
             metrics_bind_address: None,
             ttl: 30,
@@ -152,6 +158,7 @@ impl DnsMetrics {
 struct Handler {
     zone: Arc<RwLock<Arc<Zone>>>,
     upstreams: Vec<SocketAddr>,
+    recursion_for: Vec<crate::Ipv4Net>,
     ttl: u32,
     server_label: String,
     metrics: Arc<DnsMetrics>,
@@ -195,6 +202,22 @@ fn soa(domain: &str, ttl: u32) -> Option<Record> {
     ))
 }
 
+/// Whether a client at `address` may have names outside the cluster
+/// resolved.
+fn may_recurse(recursion_for: &[crate::Ipv4Net], address: std::net::IpAddr) -> bool {
+    match address {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_loopback() || recursion_for.iter().any(|n| n.contains(v4))
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.to_ipv4_mapped().is_some_and(|v4| {
+                    v4.is_loopback() || recursion_for.iter().any(|n| n.contains(v4))
+                })
+        }
+    }
+}
+
 /// Sends `query` (a whole DNS message) to the first upstream that answers.
 async fn forward(upstreams: &[SocketAddr], query: &[u8], tcp: bool) -> Option<Vec<u8>> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -219,10 +242,16 @@ async fn forward(upstreams: &[SocketAddr], query: &[u8], tcp: bool) -> Option<Ve
                 let socket = tokio::net::UdpSocket::bind(bind).await.ok()?;
                 socket.connect(upstream).await.ok()?;
                 socket.send(query).await.ok()?;
+                // Only the answer to this query: its ID (a connected
+                // socket already drops other senders' datagrams).
                 let mut answer = vec![0u8; 4096];
-                let n = socket.recv(&mut answer).await.ok()?;
-                answer.truncate(n);
-                Some(answer)
+                loop {
+                    let n = socket.recv(&mut answer).await.ok()?;
+                    if n >= 2 && query.len() >= 2 && answer[..2] == query[..2] {
+                        answer.truncate(n);
+                        return Some(answer);
+                    }
+                }
             }
         };
         if let Ok(Some(answer)) = tokio::time::timeout(Duration::from_secs(2), attempt).await {
@@ -291,6 +320,15 @@ impl RequestHandler for Handler {
         let mut answers = Vec::new();
         let mut authority = Vec::new();
         let info = match lookup {
+            Lookup::NotOurs if !may_recurse(&self.recursion_for, request.src().ip()) => {
+                metadata.response_code = ResponseCode::Refused;
+                send(
+                    &mut response_handle,
+                    builder.build_no_records(metadata),
+                    request,
+                )
+                .await
+            }
             Lookup::NotOurs => {
                 let forwarded = forward(&self.upstreams, request.as_slice(), tcp)
                     .await
@@ -508,6 +546,7 @@ pub async fn run(
     let handler = Handler {
         zone: zone.clone(),
         upstreams,
+        recursion_for: options.recursion_for.clone(),
         ttl: options.ttl,
         server_label: format!("dns://{listen}"),
         metrics: metrics.clone(),
@@ -587,6 +626,21 @@ mod tests {
     /// A server on a free loopback port answering from a zone of one
     /// Service, forwarding the rest to `upstreams`.
     async fn serve(domain: &str, upstreams: Vec<SocketAddr>) -> (SocketAddr, Arc<DnsMetrics>) {
+        serve_on(
+            "127.0.0.1:0".parse().unwrap(),
+            domain,
+            upstreams,
+            Vec::new(),
+        )
+        .await
+    }
+
+    async fn serve_on(
+        listen: SocketAddr,
+        domain: &str,
+        upstreams: Vec<SocketAddr>,
+        recursion_for: Vec<crate::Ipv4Net>,
+    ) -> (SocketAddr, Arc<DnsMetrics>) {
         let service: Service = serde_json::from_value(serde_json::json!({
             "metadata": {"namespace": "ns", "name": "web"},
             "spec": {"clusterIP": "10.96.0.20", "ports": [{"name": "http", "port": 80}]}
@@ -597,11 +651,12 @@ mod tests {
         let handler = Handler {
             zone: Arc::new(RwLock::new(Arc::new(zone))),
             upstreams,
+            recursion_for,
             ttl: 30,
             server_label: "dns://test".into(),
             metrics: metrics.clone(),
         };
-        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let udp = tokio::net::UdpSocket::bind(listen).await.unwrap();
         let address = udp.local_addr().unwrap();
         let mut server = hickory_server::Server::new(handler);
         server.register_socket(udp);
@@ -656,6 +711,37 @@ mod tests {
         let text = metrics.render();
         assert!(text.contains("coredns_dns_requests_total{server=\"dns://test\",zone=\"cluster.local.\",proto=\"udp\",family=\"1\",type=\"A\"} 2"), "{text}");
         assert!(text.contains("rcode=\"NXDOMAIN\""), "{text}");
+    }
+
+    #[tokio::test]
+    async fn only_the_cluster_networks_have_other_names_resolved() {
+        // This machine's routable address: a client there is not loopback.
+        let probe = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+        probe.connect("192.0.2.1:9").unwrap();
+        let IpAddr::V4(host) = probe.local_addr().unwrap().ip() else {
+            panic!("no IPv4 address on this machine");
+        };
+        assert!(!host.is_loopback(), "this machine has no routable address");
+        let (upstream, _) = serve("upstream.test", vec![]).await;
+        let listen: SocketAddr = (host, 0).into();
+        let (open_to_none, _) = serve_on(listen, "cluster.local", vec![upstream], vec![]).await;
+        let refused = ask(open_to_none, "web.ns.svc.upstream.test.", RecordType::A).await;
+        assert_eq!(refused.metadata.response_code, ResponseCode::Refused);
+        assert!(refused.answers.is_empty());
+        // The cluster's own names are answered whoever asks.
+        let own = ask(open_to_none, "web.ns.svc.cluster.local.", RecordType::A).await;
+        assert_eq!(own.answers.len(), 1);
+        let node = crate::Ipv4Net::parse(&format!("{host}/32")).unwrap();
+        let (for_node, _) = serve_on(listen, "cluster.local", vec![upstream], vec![node]).await;
+        let forwarded = ask(for_node, "web.ns.svc.upstream.test.", RecordType::A).await;
+        assert_eq!(forwarded.answers.len(), 1);
+
+        let pods = crate::Ipv4Net::parse("10.244.0.0/16").unwrap();
+        assert!(may_recurse(&[pods], "10.244.3.7".parse().unwrap()));
+        assert!(may_recurse(&[], "127.0.0.1".parse().unwrap()));
+        assert!(may_recurse(&[], "::1".parse().unwrap()));
+        assert!(!may_recurse(&[pods], "203.0.113.9".parse().unwrap()));
+        assert!(!may_recurse(&[pods], "2001:db8::1".parse().unwrap()));
     }
 
     #[test]
