@@ -1,6 +1,9 @@
 //! Benchmark scenarios. Each prints one JSON object per line and per figure:
 //! `{"scenario":..,"case":..,"metric":..,"value":..,"unit":..}`.
 
+// A benchmark harness: a broken set-up should stop the run loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod apiserver_scenario;
 mod cluster_scenario;
 mod controllers_scenario;

@@ -148,6 +148,7 @@ pub fn filesystem(path: &Path) -> Option<(u64, u64)> {
     let c_path = std::ffi::CString::new(probe.as_os_str().as_bytes()).ok()?;
     // SAFETY: statvfs into a zeroed struct with a valid C string.
     let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: statvfs(3) writes only into `stats`; `c_path` is a valid C string.
     if unsafe { libc::statvfs(c_path.as_ptr(), &mut stats) } != 0 {
         return None;
     }

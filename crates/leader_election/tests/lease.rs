@@ -2,6 +2,8 @@
 //! standby taking over when the leader dies, a leader stopping when its
 //! lease is taken away, and a clean hand-over on shutdown.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

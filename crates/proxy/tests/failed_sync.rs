@@ -2,6 +2,8 @@
 //! next sync rewrites everything: both modes, in a network namespace of
 //! the test's own (so this machine's packet filter is not touched).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::net::Ipv4Addr;
 
 use proxy::model::{Endpoint, Ipv4Net, ServicePort, ServicePortName};

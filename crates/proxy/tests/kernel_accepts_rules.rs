@@ -2,6 +2,8 @@
 //! --check` and `iptables-restore --test` parse and validate them against
 //! this kernel without changing anything.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};

@@ -4,6 +4,8 @@
 //! keep the `kubernetes` Service's endpoints listing exactly the servers
 //! that are up.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -4,6 +4,8 @@
 //! leave the server answering `/readyz` and `kubectl get pods`, with its
 //! resident memory under a bound.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -3,6 +3,8 @@
 //! upstream's are, and a Deployment that becomes ReplicaSets and running
 //! pods.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

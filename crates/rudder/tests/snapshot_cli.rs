@@ -1,6 +1,8 @@
 //! `rudder snapshot` as a user runs it: the real binary, a real store on
 //! disk, a server holding the store open, and a real etcd.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

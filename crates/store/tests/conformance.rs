@@ -1,6 +1,8 @@
 //! One conformance suite, run against both backends: the same calls must
 //! give the same answers on the embedded SQLite store and on real etcd.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -4,6 +4,8 @@
 //! The writer is this test binary run again as a child process (the ignored
 //! `crash_writer` below), so the kill hits a real process with the store open.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

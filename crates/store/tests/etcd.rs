@@ -1,6 +1,8 @@
 //! What only the etcd backend has: several members, failover, and a cluster
 //! that can be entirely down.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::sync::Arc;

@@ -2,6 +2,8 @@
 //! restarts, refuses what is not a rudder store, copes with a full disk, and
 //! can be snapshotted and restored.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::process::Command;

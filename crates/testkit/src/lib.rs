@@ -3,6 +3,9 @@
 //! directory, writes its admin kubeconfig, and drives the real `kubectl`
 //! on the PATH against it.
 
+// Test scaffolding: a broken set-up should stop the run loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;

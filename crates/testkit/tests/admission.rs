@@ -1,6 +1,8 @@
 //! The admission chain through the real kubectl: NamespaceLifecycle,
 //! Priority and DefaultTolerationSeconds as upstream enables them.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use testkit::TestCluster;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,8 @@
 //! `kubectl drain` evicting within the budget while the Deployment
 //! replaces the pods on the other (simulated) nodes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 use testkit::TestCluster;
 

@@ -1,6 +1,8 @@
 //! The real kubectl against a real rudder API server: what a person types,
 //! and what kubectl prints back.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 use testkit::TestCluster;
 

@@ -4,6 +4,8 @@
 //! environment, and stop gracefully; simulated nodes carry hundreds of
 //! pods.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use serde_json::Value;

@@ -2,6 +2,8 @@
 //! served from memory, stay consistent with every write, and page through
 //! one revision.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::{Value, json};
 use testkit::TestCluster;
 

@@ -2,6 +2,8 @@
 //! server with the real kubectl: deleting a namespace empties it, and
 //! every namespace gets its `default` ServiceAccount and `kube-root-ca.crt`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use testkit::TestCluster;

@@ -4,6 +4,8 @@
 //! machine's packet filter, in both modes, and the cluster DNS answering
 //! the pods through the kube-dns Service.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -1,6 +1,8 @@
 //! Binding pods to nodes and evicting them, through the real kubectl: the
 //! calls the scheduler and `kubectl drain` make.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 use testkit::TestCluster;
 

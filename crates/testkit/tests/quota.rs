@@ -3,6 +3,8 @@
 //! refusing in upstream's words, the resource quota controller giving
 //! back what deletions free, and concurrent creates never overspending.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 use testkit::TestCluster;
 

@@ -2,6 +2,8 @@
 //! for machines: the seed's three-node cluster (a tainted control-plane
 //! node and two workers) and its scheduling examples and messages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};

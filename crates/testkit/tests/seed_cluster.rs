@@ -4,6 +4,8 @@
 //! Bound, every Service with endpoints, the ingress budget allowing one
 //! disruption — and deleting its namespaces tears it all down.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 use testkit::TestCluster;
 

@@ -3,6 +3,8 @@
 //! the node port bitmap, refused twice, released with the Service or its
 //! type, kept across updates that leave them out and across a restart.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 use testkit::TestCluster;
 

@@ -3,6 +3,8 @@
 //! the test gives pods their IPs and readiness through the status
 //! subresource, as a kubelet would.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};

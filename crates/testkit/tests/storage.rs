@@ -5,6 +5,8 @@
 //! was scheduled — on a real node whose pod writes into it, and on
 //! simulated nodes for a StatefulSet's claims.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 use testkit::{TestCluster, busybox};
 

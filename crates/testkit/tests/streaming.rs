@@ -2,6 +2,8 @@
 //! WebSocket, and SPDY where kubectl falls back to it), cp, port-forward
 //! and the proxy subresources, against pods on the process runtime.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use serde_json::Value;

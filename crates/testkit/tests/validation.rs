@@ -2,6 +2,8 @@
 //! rejected with its field paths and messages, on create and on update,
 //! and nothing is written.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use testkit::TestCluster;
 
 /// Runs `kubectl <args> -f -` with `manifest` on stdin; its stderr, which

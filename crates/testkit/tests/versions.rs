@@ -2,6 +2,8 @@
 //! HorizontalPodAutoscalers, core and events.k8s.io Events. Each version
 //! reads and writes the same stored objects in its own shape.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::{Value, json};
 use testkit::TestCluster;
 

@@ -3,6 +3,8 @@
 //! kubelet runs here; where a test needs pods Running and Ready it marks
 //! them so through the status subresource, as a kubelet would.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};

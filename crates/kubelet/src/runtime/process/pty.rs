@@ -94,8 +94,9 @@ impl AsyncRead for Primary {
         loop {
             let mut guard = ready!(self.fd.poll_read_ready(cx))?;
             let unfilled = buf.initialize_unfilled();
-            // SAFETY: read(2) into the buffer's unfilled part.
             let result = guard.try_io(|fd| {
+                // SAFETY: read(2) into the buffer's unfilled part, at most
+                // its length.
                 let n = unsafe {
                     libc::read(
                         fd.get_ref().as_raw_fd(),
@@ -133,8 +134,8 @@ impl AsyncWrite for Primary {
     ) -> Poll<io::Result<usize>> {
         loop {
             let mut guard = ready!(self.fd.poll_write_ready(cx))?;
-            // SAFETY: write(2) from a slice we hold.
             let result = guard.try_io(|fd| {
+                // SAFETY: write(2) from a slice we hold, at most its length.
                 let n = unsafe {
                     libc::write(fd.get_ref().as_raw_fd(), data.as_ptr().cast(), data.len())
                 };

@@ -187,6 +187,7 @@ extern "C" fn reaper_hook(argc: c_int, argv: *const *const c_char, envp: *const 
     }
     // SAFETY: the C runtime's argv holds argc valid C strings.
     let first = unsafe { *argv.add(1) };
+    // SAFETY: a non-null argv entry is a NUL-terminated C string.
     if first.is_null() || unsafe { CStr::from_ptr(first) }.to_bytes() != FLAG.as_bytes() {
         return;
     }
