@@ -26,6 +26,22 @@ use crate::watch_cache::Freshness;
 /// Upstream's `--min-request-timeout`: watches end after about this long.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 const BOOKMARK_INTERVAL: Duration = Duration::from_secs(60);
+/// A watcher that takes no event for this long while its buffer is full is
+/// closed (it relists or resumes from its last resourceVersion): a client
+/// that stops reading must not hold the events piling up behind it.
+const SLOW_WATCHER: Duration = Duration::from_secs(10);
+
+/// Hands one event to the watcher's connection; false if the watch is to
+/// end (the client went away, or took nothing for `SLOW_WATCHER`).
+async fn deliver(
+    tx: &mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
+    event: bytes::Bytes,
+) -> bool {
+    matches!(
+        tokio::time::timeout(SLOW_WATCHER, tx.send(Ok(event))).await,
+        Ok(Ok(()))
+    )
+}
 
 struct Filter {
     labels: LabelSelector,
@@ -70,7 +86,9 @@ pub async fn serve(
         .get("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
         .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_TIMEOUT);
+        // Without one, between one and two minimum timeouts, at random (as
+        // upstream), so watchers reconnect spread out, not all at once.
+        .unwrap_or_else(|| DEFAULT_TIMEOUT.mul_f64(1.0 + rand::random::<f64>()));
     let bookmarks = query
         .get("allowWatchBookmarks")
         .is_some_and(|b| b == "true");
@@ -148,7 +166,7 @@ pub async fn serve(
             query,
         };
         for object in initial {
-            if tx.send(Ok(encoder.event("ADDED", object))).await.is_err() {
+            if !deliver(&tx, encoder.event("ADDED", object)).await {
                 return;
             }
         }
@@ -165,7 +183,7 @@ pub async fn serve(
                     let mark = json!({"type": "BOOKMARK", "object": {
                         "kind": info.kind, "apiVersion": info.api_version(),
                         "metadata": {"resourceVersion": last_revision.to_string()}}});
-                    if tx.send(Ok(line(&mark))).await.is_err() {
+                    if !deliver(&tx, line(&mark)).await {
                         return;
                     }
                     continue;
@@ -201,7 +219,7 @@ pub async fn serve(
             let Some((kind, object)) = classify(info, &filter, event) else {
                 continue;
             };
-            if tx.send(Ok(encoder.event(kind, object))).await.is_err() {
+            if !deliver(&tx, encoder.event(kind, object)).await {
                 return;
             }
         }
@@ -307,5 +325,25 @@ async fn read_current(
         if !more {
             return Ok((kvs, at.unwrap_or(0)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_watcher_that_takes_nothing_is_let_go() {
+        let (tx, mut rx) = mpsc::channel(1);
+        assert!(deliver(&tx, bytes::Bytes::from_static(b"one")).await);
+        // Its buffer is full and nobody reads: after SLOW_WATCHER, give up.
+        let started = tokio::time::Instant::now();
+        assert!(!deliver(&tx, bytes::Bytes::from_static(b"two")).await);
+        assert!(started.elapsed() >= SLOW_WATCHER);
+        // A reader that keeps up takes everything.
+        assert!(rx.recv().await.is_some());
+        assert!(deliver(&tx, bytes::Bytes::from_static(b"three")).await);
+        drop(rx);
+        assert!(!deliver(&tx, bytes::Bytes::from_static(b"four")).await);
     }
 }
