@@ -10,6 +10,7 @@ mod connect;
 mod defaults;
 pub mod discovery;
 mod endpoint_leases;
+mod event_ttl;
 pub mod handlers;
 mod merge_keys;
 pub mod metrics;
@@ -78,6 +79,8 @@ pub struct Config {
     pub service_node_port_range: String,
     /// The components `componentstatuses` reports on, besides the store.
     pub component_probes: Vec<component_health::ComponentProbe>,
+    /// `--event-ttl`: how long an Event lives after its last write.
+    pub event_ttl: std::time::Duration,
 }
 
 impl Config {
@@ -95,6 +98,7 @@ impl Config {
             service_cluster_ip_range: "10.96.0.0/12".to_string(),
             service_node_port_range: "30000-32767".to_string(),
             component_probes: component_health::default_probes(),
+            event_ttl: std::time::Duration::from_secs(3600),
         }
     }
 }
@@ -286,10 +290,12 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     let (shutdown, stopping) = tokio::sync::watch::channel(false);
     let leases = {
         let (store, stopping) = (state.store.clone(), stopping.clone());
+        let event_ttl = config.event_ttl;
         tokio::spawn(async move {
             tokio::join!(
                 endpoint_leases::run(store.clone(), member, stopping.clone()),
-                service_allocation::run_repair(service_ranges, store, stopping),
+                service_allocation::run_repair(service_ranges, store.clone(), stopping.clone()),
+                event_ttl::run(store, event_ttl, stopping),
             );
         })
     };

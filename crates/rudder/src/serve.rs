@@ -103,6 +103,10 @@ pub struct ApiServerArgs {
     /// Writes served at once; more get 429.
     #[arg(long, default_value_t = 200)]
     pub max_mutating_requests_inflight: usize,
+    /// How long an Event is kept after it was last written (`90s`, `5m`,
+    /// `1h`).
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub event_ttl: Duration,
 }
 
 /// Parses `90s`, `5m`, `1h` or a plain number of seconds.
@@ -361,6 +365,7 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.service_node_port_range = args.service_node_port_range.clone();
     config.max_requests_inflight = args.max_requests_inflight;
     config.max_mutating_requests_inflight = args.max_mutating_requests_inflight;
+    config.event_ttl = args.event_ttl;
     config.node_join_secret = Some(crate::node::join_secret(&args.storage.data_dir)?);
     let server = apiserver::start(config, store).await?;
     let token = crate::node::write_join_token(&server, &args.storage.data_dir)?;
