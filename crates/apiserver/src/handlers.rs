@@ -1215,7 +1215,32 @@ impl Call<'_> {
 
     /// Deletes one object; returns the response object (the object while
     /// its deletion waits on finalizers or a grace period, else a Status).
+    /// Without preconditions, a write by someone else in between (a
+    /// controller updating the object) is not the client's conflict: the
+    /// delete is tried again on the newer object, as upstream's.
     pub(crate) async fn delete_one(
+        &self,
+        name: &str,
+        options: &Value,
+    ) -> Result<(StatusCode, Value), ApiError> {
+        let pinned = ["/preconditions/resourceVersion", "/preconditions/uid"]
+            .iter()
+            .any(|p| {
+                options
+                    .pointer(p)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| !v.is_empty())
+            });
+        for _ in 0..PATCH_RETRIES {
+            match self.try_delete_one(name, options).await {
+                Err(err) if err.code == 409 && err.reason == "Conflict" && !pinned => continue,
+                result => return result,
+            }
+        }
+        Err(ApiError::conflict(self.info(), name))
+    }
+
+    async fn try_delete_one(
         &self,
         name: &str,
         options: &Value,

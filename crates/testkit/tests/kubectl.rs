@@ -1720,3 +1720,60 @@ async fn concurrent_patches_all_apply_and_pinned_ones_conflict() {
         .err();
     assert!(err.contains("Conflict"), "{err}");
 }
+
+/// A delete without preconditions lands even while someone else keeps
+/// writing the object (a controller updating its status): upstream retries
+/// such a delete on the newer object instead of answering 409.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletes_without_preconditions_land_while_others_write() {
+    use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+    let cluster = TestCluster::start().await;
+    let client = cluster.client_as("test", "admin").await;
+    let maps: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(client, "default");
+    for round in 0..20 {
+        let name = format!("busy-{round}");
+        let map = serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
+        maps.create(&PostParams::default(), &map).await.unwrap();
+        // Another writer patches it as fast as it can meanwhile.
+        let writer = {
+            let (maps, name) = (maps.clone(), name.clone());
+            tokio::spawn(async move {
+                for n in 0.. {
+                    let patch =
+                        serde_json::json!({"metadata": {"annotations": {"n": n.to_string()}}});
+                    if maps
+                        .patch(&name, &PatchParams::default(), &Patch::Merge(patch))
+                        .await
+                        .is_err()
+                    {
+                        return n;
+                    }
+                }
+                0
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let deleted = maps.delete(&name, &DeleteParams::default()).await;
+        assert!(deleted.is_ok(), "round {round}: {deleted:?}");
+        writer.await.unwrap();
+    }
+    // With a precondition, the conflict is the client's to see.
+    let map = serde_json::from_value(serde_json::json!({"metadata": {"name": "pinned"}})).unwrap();
+    let created = maps.create(&PostParams::default(), &map).await.unwrap();
+    let patch = serde_json::json!({"metadata": {"annotations": {"changed": "yes"}}});
+    maps.patch("pinned", &PatchParams::default(), &Patch::Merge(patch))
+        .await
+        .unwrap();
+    let stale = DeleteParams {
+        preconditions: Some(kube::api::Preconditions {
+            resource_version: created.metadata.resource_version,
+            uid: None,
+        }),
+        ..DeleteParams::default()
+    };
+    let err = maps.delete("pinned", &stale).await.unwrap_err();
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 409),
+        "{err:?}"
+    );
+}
