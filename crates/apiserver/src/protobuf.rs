@@ -943,6 +943,17 @@ mod tests {
         out.extend_from_slice(data);
     }
 
+    /// A v1 ConfigMap request body whose message is `configmap`.
+    fn configmap_body(configmap: &[u8]) -> Vec<u8> {
+        let mut type_meta = Vec::new();
+        bytes_field(1, b"v1", &mut type_meta);
+        bytes_field(2, b"ConfigMap", &mut type_meta);
+        let mut body = MAGIC.to_vec();
+        bytes_field(1, &type_meta, &mut body);
+        bytes_field(2, configmap, &mut body);
+        body
+    }
+
     #[test]
     fn a_configmap_decodes() {
         let mut meta = Vec::new();
@@ -953,13 +964,7 @@ mod tests {
         let mut cm = Vec::new();
         bytes_field(1, &meta, &mut cm);
         bytes_field(2, &entry, &mut cm);
-        let mut type_meta = Vec::new();
-        bytes_field(1, b"v1", &mut type_meta);
-        bytes_field(2, b"ConfigMap", &mut type_meta);
-        let mut body = MAGIC.to_vec();
-        bytes_field(1, &type_meta, &mut body);
-        bytes_field(2, &cm, &mut body);
-        let object = decode(&body).unwrap();
+        let object = decode(&configmap_body(&cm)).unwrap();
         assert_eq!(
             object,
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"k": "v"}})
@@ -969,10 +974,7 @@ mod tests {
         let mut odd = Vec::new();
         bytes_field(1, &meta, &mut odd);
         bytes_field(42, b"?", &mut odd);
-        let mut body = MAGIC.to_vec();
-        bytes_field(1, &type_meta, &mut body);
-        bytes_field(2, &odd, &mut body);
-        assert_eq!(decode(&body).unwrap_err().code, 415);
+        assert_eq!(decode(&configmap_body(&odd)).unwrap_err().code, 415);
         assert_eq!(decode(b"garbage").unwrap_err().code, 400);
     }
 
@@ -997,12 +999,6 @@ mod tests {
         let mut cm = Vec::new();
         bytes_field(1, &meta, &mut cm);
         bytes_field(42, &nested, &mut cm);
-        let mut type_meta = Vec::new();
-        bytes_field(1, b"v1", &mut type_meta);
-        bytes_field(2, b"ConfigMap", &mut type_meta);
-        let mut body = MAGIC.to_vec();
-        bytes_field(1, &type_meta, &mut body);
-        bytes_field(2, &cm, &mut body);
-        assert_eq!(decode(&body).unwrap_err().code, 415);
+        assert_eq!(decode(&configmap_body(&cm)).unwrap_err().code, 415);
     }
 }
