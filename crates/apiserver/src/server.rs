@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use rustls::RootCertStore;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -72,7 +71,7 @@ pub async fn serve(
         move |stream, opened| {
             let state = state.clone();
             let builder = builder.clone();
-            let mut shutdown = shutdown.clone();
+            let shutdown = shutdown.clone();
             async move {
                 let user = ConnectionUser(user_from_certificate(
                     stream.get_ref().1.peer_certificates(),
@@ -88,16 +87,7 @@ pub async fn serve(
                             )
                         }
                     });
-                let connection =
-                    builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-                tokio::select! {
-                    result = connection => {
-                        if let Err(err) = result {
-                            tracing::debug!(error = %err, "connection ended with an error");
-                        }
-                    }
-                    _ = shutdown.wait_for(|stop| *stop) => {}
-                }
+                serving::connections::serve_connection(&builder, stream, service, shutdown).await;
             }
         },
     )

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use http_body_util::{BodyExt, StreamBody, combinators::BoxBody};
 use hyper::body::{Bytes, Frame, Incoming};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::StreamExt;
@@ -282,7 +281,7 @@ pub async fn serve(
         move |stream, opened| {
             let shared = shared.clone();
             let builder = builder.clone();
-            let mut stopping = shutdown.clone();
+            let stopping = shutdown.clone();
             async move {
                 let authenticated = stream
                     .get_ref()
@@ -294,12 +293,7 @@ pub async fn serve(
                     let shared = shared.clone();
                     async move { Ok::<_, Infallible>(answer(shared, authenticated, request).await) }
                 });
-                let connection =
-                    builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-                tokio::select! {
-                    _ = connection => {}
-                    _ = stopping.wait_for(|stop| *stop) => {}
-                }
+                serving::connections::serve_connection(&builder, stream, service, stopping).await;
             }
         },
     )

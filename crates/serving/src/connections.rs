@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, oneshot, watch};
@@ -162,6 +162,35 @@ pub async fn accept_tls<F, Fut>(
                 _ = unproven_end => tracing::debug!("connection closed: no request in time"),
             }
         });
+    }
+}
+
+/// Serves one accepted connection with `service` (HTTP/1.1 with upgrades,
+/// or HTTP/2) until it ends or `shutdown` turns true.
+pub async fn serve_connection<S, B>(
+    builder: &auto::Builder<TokioExecutor>,
+    stream: TlsStream<TcpStream>,
+    service: S,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    S: hyper::service::Service<
+            hyper::Request<hyper::body::Incoming>,
+            Response = hyper::Response<B>,
+        > + Send,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+    tokio::select! {
+        result = connection => {
+            if let Err(err) = result {
+                tracing::debug!(error = %err, "connection ended with an error");
+            }
+        }
+        _ = shutdown.wait_for(|stop| *stop) => {}
     }
 }
 
