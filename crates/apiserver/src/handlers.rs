@@ -60,6 +60,8 @@ pub struct ApiState {
     pub admission: crate::admission::AdmissionChain,
     /// ClusterIPs and NodePorts.
     pub services: Arc<crate::service_allocation::ServiceRanges>,
+    /// Watches open per user.
+    pub watches: crate::watch::WatchCounts,
 }
 
 /// The authenticated user of a TLS connection, put on each of its requests.
@@ -376,7 +378,8 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         if !resource.info.allows("watch") || resource.subresource.is_some() {
             return Err(ApiError::method_not_allowed());
         }
-        return watch::serve(state.clone(), resource, query, request.headers().clone()).await;
+        let headers = request.headers().clone();
+        return watch::serve(state.clone(), &user.name, resource, query, headers).await;
     }
     // The body is read first, under a deadline and within the bytes all
     // bodies may hold, so slow uploads hold no max-in-flight slot.

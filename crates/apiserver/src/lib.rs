@@ -81,6 +81,8 @@ pub struct Config {
     pub component_probes: Vec<component_health::ComponentProbe>,
     /// `--event-ttl`: how long an Event lives after its last write.
     pub event_ttl: std::time::Duration,
+    /// Watches one user may hold open at once; more get 429.
+    pub max_watches_per_user: usize,
 }
 
 impl Config {
@@ -99,6 +101,7 @@ impl Config {
             service_node_port_range: "30000-32767".to_string(),
             component_probes: component_health::default_probes(),
             event_ttl: std::time::Duration::from_secs(3600),
+            max_watches_per_user: 10_000,
         }
     }
 }
@@ -286,6 +289,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         component_probes: config.component_probes.clone(),
         admission: admission::AdmissionChain::default(),
         services: service_ranges.clone(),
+        watches: watch::WatchCounts::new(config.max_watches_per_user),
     });
     let (shutdown, stopping) = tokio::sync::watch::channel(false);
     let leases = {

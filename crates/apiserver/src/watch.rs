@@ -11,17 +11,18 @@ use api::selectors::{FieldSelector, LabelSelector};
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use futures::StreamExt;
 use serde_json::{Value, json};
-use store::{RangeOptions, StoreError, WatchEvent};
-use tokio::sync::mpsc;
+use store::{RangeOptions, StoreError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::handlers::ApiState;
-use crate::objects::{decode, set_resource_version};
+use crate::objects::decode;
 use crate::request::ResourceRequest;
 use crate::status::ApiError;
 use crate::tables;
-use crate::watch_cache::Freshness;
+use crate::watch_cache::{CachedEvent, Freshness};
 
 /// Upstream's `--min-request-timeout`: watches end after about this long.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -31,16 +32,106 @@ const BOOKMARK_INTERVAL: Duration = Duration::from_secs(60);
 /// that stops reading must not hold the events piling up behind it.
 const SLOW_WATCHER: Duration = Duration::from_secs(10);
 
-/// Hands one event to the watcher's connection; false if the watch is to
-/// end (the client went away, or took nothing for `SLOW_WATCHER`).
-async fn deliver(
-    tx: &mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
-    event: bytes::Bytes,
-) -> bool {
-    matches!(
-        tokio::time::timeout(SLOW_WATCHER, tx.send(Ok(event))).await,
-        Ok(Ok(()))
-    )
+/// Bytes of encoded events queued for one watcher's connection, at most
+/// (an event larger than this still goes, alone).
+const WATCHER_BUFFER: usize = 1 << 20;
+/// Objects larger than this are sent as their own chunk rather than copied
+/// into the event's line.
+const SHARED_CHUNK: usize = 16 << 10;
+
+/// Encoded events on their way to one watcher's connection; what is
+/// queued is bounded in bytes.
+struct Outbox {
+    tx: mpsc::Sender<Chunk>,
+    budget: Arc<Semaphore>,
+}
+
+struct Chunk {
+    bytes: Bytes,
+    /// Its share of the watcher's buffer, given back when the connection
+    /// takes the chunk.
+    _queued: OwnedSemaphorePermit,
+}
+
+impl Outbox {
+    fn new() -> (Outbox, mpsc::Receiver<Chunk>) {
+        let (tx, rx) = mpsc::channel(256);
+        let budget = Arc::new(Semaphore::new(WATCHER_BUFFER));
+        (Outbox { tx, budget }, rx)
+    }
+
+    /// Hands one event to the watcher's connection; false if the watch is
+    /// to end (the client went away, or took nothing for `SLOW_WATCHER`).
+    async fn deliver(&self, chunks: Vec<Bytes>) -> bool {
+        let send = async {
+            for bytes in chunks {
+                let size = bytes.len().min(WATCHER_BUFFER) as u32;
+                let queued = self.budget.clone().acquire_many_owned(size).await.ok()?;
+                self.tx
+                    .send(Chunk {
+                        bytes,
+                        _queued: queued,
+                    })
+                    .await
+                    .ok()?;
+            }
+            Some(())
+        };
+        matches!(tokio::time::timeout(SLOW_WATCHER, send).await, Ok(Some(())))
+    }
+}
+
+/// Watches open per user, against `--max-watches-per-user`.
+pub struct WatchCounts {
+    limit: usize,
+    open: std::sync::Mutex<HashMap<String, usize>>,
+}
+
+/// One open watch, counted until dropped.
+pub struct CountedWatch {
+    state: Arc<ApiState>,
+    user: String,
+}
+
+impl WatchCounts {
+    pub fn new(limit: usize) -> WatchCounts {
+        WatchCounts {
+            limit: limit.max(1),
+            open: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
+        self.open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Counts a new watch of `user`; a 429 when they hold the most they may.
+fn count_watch(state: &Arc<ApiState>, user: &str) -> Result<CountedWatch, ApiError> {
+    let mut open = state.watches.open();
+    let held = open.entry(user.to_string()).or_insert(0);
+    if *held >= state.watches.limit {
+        return Err(ApiError::too_many_requests());
+    }
+    *held += 1;
+    Ok(CountedWatch {
+        state: state.clone(),
+        user: user.to_string(),
+    })
+}
+
+impl Drop for CountedWatch {
+    fn drop(&mut self) {
+        let mut open = self.state.watches.open();
+        if let Some(held) = open.get_mut(&self.user) {
+            *held -= 1;
+            if *held == 0 {
+                open.remove(&self.user);
+            }
+        }
+    }
 }
 
 struct Filter {
@@ -61,10 +152,12 @@ impl Filter {
 
 pub async fn serve(
     state: Arc<ApiState>,
+    user: &str,
     resource: ResourceRequest,
     query: HashMap<String, String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let counted = count_watch(&state, user)?;
     let info = resource.info;
     let labels = LabelSelector::parse(query.get("labelSelector").map_or("", String::as_str))
         .map_err(|e| ApiError::bad_request(e.0))?;
@@ -154,11 +247,11 @@ pub async fn serve(
         (rv + 1, events)
     };
 
-    let (tx, rx) = mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(256);
+    let (outbox, rx) = Outbox::new();
     let query = query.clone();
     let watcher = state.metrics.watcher(info.group, info.version, info.kind);
     tokio::spawn(async move {
-        let _watcher = watcher;
+        let _counted = (counted, watcher);
         let mut encoder = Encoder {
             info,
             as_table,
@@ -166,7 +259,7 @@ pub async fn serve(
             query,
         };
         for object in initial {
-            if !deliver(&tx, encoder.event("ADDED", object)).await {
+            if !outbox.deliver(encoder.event("ADDED", object)).await {
                 return;
             }
         }
@@ -180,15 +273,15 @@ pub async fn serve(
                 item = events.next() => item,
                 _ = &mut deadline => return,
                 _ = bookmark.tick(), if bookmarks => {
-                    let mark = json!({"type": "BOOKMARK", "object": {
+                    let mark = json!({
                         "kind": info.kind, "apiVersion": info.api_version(),
-                        "metadata": {"resourceVersion": last_revision.to_string()}}});
-                    if !deliver(&tx, line(&mark)).await {
+                        "metadata": {"resourceVersion": last_revision.to_string()}});
+                    if !outbox.deliver(vec![line("BOOKMARK", &mark)]).await {
                         return;
                     }
                     continue;
                 }
-                _ = tx.closed() => return,
+                _ = outbox.tx.closed() => return,
             };
             let event = match item {
                 Some(Ok(event)) => event,
@@ -201,30 +294,31 @@ pub async fn serve(
                         requested - 1
                     ))
                     .to_status();
-                    let _ = tx
-                        .send(Ok(line(&json!({"type": "ERROR", "object": status}))))
-                        .await;
+                    outbox.deliver(vec![line("ERROR", &status)]).await;
                     return;
                 }
                 Some(Err(err)) => {
                     let status = ApiError::internal(err.to_string()).to_status();
-                    let _ = tx
-                        .send(Ok(line(&json!({"type": "ERROR", "object": status}))))
-                        .await;
+                    outbox.deliver(vec![line("ERROR", &status)]).await;
                     return;
                 }
                 None => return,
             };
             last_revision = event.revision();
-            let Some((kind, object)) = classify(info, &filter, event) else {
+            let Some(kind) = classify(&filter, &event) else {
                 continue;
             };
-            if !deliver(&tx, encoder.event(kind, object)).await {
+            let Some(chunks) = encoder.cached_event(kind, &event) else {
+                continue;
+            };
+            if !outbox.deliver(chunks).await {
                 return;
             }
         }
     });
-    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    let chunks = tokio_stream::wrappers::ReceiverStream::new(rx)
+        .map(|chunk| Ok::<_, std::io::Error>(chunk.bytes));
+    let body = Body::from_stream(chunks);
     Ok((
         StatusCode::OK,
         [
@@ -238,33 +332,20 @@ pub async fn serve(
 
 /// The watch event type a store event becomes for this watcher, if any:
 /// an object entering the selection is ADDED, one leaving it DELETED.
-fn classify(
-    info: &ResourceInfo,
-    filter: &Filter,
-    event: WatchEvent,
-) -> Option<(&'static str, Value)> {
-    let parse = |kv: &store::KeyValue| decode(info, kv).ok();
-    match event {
-        WatchEvent::Put { kv, prev } => {
-            let new = parse(&kv)?;
-            let old = prev.as_ref().and_then(parse);
-            let now = filter.matches(&new);
-            let before = old.as_ref().is_some_and(|o| filter.matches(o));
+fn classify(filter: &Filter, event: &CachedEvent) -> Option<&'static str> {
+    let object = event.object()?;
+    match &event.event {
+        store::WatchEvent::Put { .. } => {
+            let now = filter.matches(object);
+            let before = event.previous().is_some_and(|o| filter.matches(o));
             match (before, now) {
-                (false, true) => Some(("ADDED", new)),
-                (true, true) => Some(("MODIFIED", new)),
-                (true, false) => Some(("DELETED", new)),
+                (false, true) => Some("ADDED"),
+                (true, true) => Some("MODIFIED"),
+                (true, false) => Some("DELETED"),
                 (false, false) => None,
             }
         }
-        WatchEvent::Delete { revision, prev, .. } => {
-            let mut old = parse(&prev)?;
-            if !filter.matches(&old) {
-                return None;
-            }
-            set_resource_version(&mut old, revision);
-            Some(("DELETED", old))
-        }
+        store::WatchEvent::Delete { .. } => filter.matches(object).then_some("DELETED"),
     }
 }
 
@@ -277,7 +358,8 @@ struct Encoder {
 }
 
 impl Encoder {
-    fn event(&mut self, kind: &str, object: Value) -> bytes::Bytes {
+    /// One event's line, in chunks.
+    fn event(&mut self, kind: &str, object: Value) -> Vec<Bytes> {
         let object = if self.as_table {
             let table =
                 tables::watch_row(self.info.storage_info(), &object, self.first, &self.query);
@@ -286,14 +368,36 @@ impl Encoder {
         } else {
             api::conversion::from_storage(self.info, object)
         };
-        line(&json!({"type": kind, "object": object}))
+        vec![line(kind, &object)]
+    }
+
+    /// A shared event's line: its object as stored is encoded once for
+    /// every watcher that takes it as stored (not as a table, nor in
+    /// another version).
+    fn cached_event(&mut self, kind: &str, event: &CachedEvent) -> Option<Vec<Bytes>> {
+        if self.as_table || self.info.stored_as.is_some() {
+            return Some(self.event(kind, event.object()?.clone()));
+        }
+        let json = event.object_json()?;
+        let head = format!("{{\"type\":\"{kind}\",\"object\":");
+        Some(if json.len() < SHARED_CHUNK {
+            let mut text = Vec::with_capacity(head.len() + json.len() + 2);
+            text.extend_from_slice(head.as_bytes());
+            text.extend_from_slice(json);
+            text.extend_from_slice(b"}\n");
+            vec![Bytes::from(text)]
+        } else {
+            vec![Bytes::from(head), json.clone(), Bytes::from_static(b"}\n")]
+        })
     }
 }
 
-fn line(value: &Value) -> bytes::Bytes {
-    let mut text = value.to_string();
+/// A watch event's line: `{"type":...,"object":...}` and a newline, in
+/// upstream's field order.
+fn line(kind: &str, object: &Value) -> Bytes {
+    let mut text = format!("{{\"type\":\"{kind}\",\"object\":{object}}}");
     text.push('\n');
-    bytes::Bytes::from(text)
+    Bytes::from(text)
 }
 
 /// Every object under `prefix`, read from the store at one revision.
@@ -332,18 +436,26 @@ async fn read_current(
 mod tests {
     use super::*;
 
+    fn chunk(size: usize) -> Vec<Bytes> {
+        vec![Bytes::from(vec![b'x'; size])]
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_watcher_that_takes_nothing_is_let_go() {
-        let (tx, mut rx) = mpsc::channel(1);
-        assert!(deliver(&tx, bytes::Bytes::from_static(b"one")).await);
-        // Its buffer is full and nobody reads: after SLOW_WATCHER, give up.
+        let (outbox, mut rx) = Outbox::new();
+        assert!(outbox.deliver(chunk(700 << 10)).await);
+        // What is queued is bounded in bytes: with nobody reading, the
+        // next event waits, and after SLOW_WATCHER the watch gives up.
         let started = tokio::time::Instant::now();
-        assert!(!deliver(&tx, bytes::Bytes::from_static(b"two")).await);
+        assert!(!outbox.deliver(chunk(700 << 10)).await);
         assert!(started.elapsed() >= SLOW_WATCHER);
-        // A reader that keeps up takes everything.
+        // A reader that keeps up takes everything, even an event larger
+        // than the whole buffer.
         assert!(rx.recv().await.is_some());
-        assert!(deliver(&tx, bytes::Bytes::from_static(b"three")).await);
+        assert!(outbox.deliver(chunk(3 << 20)).await);
+        assert_eq!(rx.recv().await.map(|c| c.bytes.len()), Some(3 << 20));
+        assert!(outbox.deliver(chunk(10)).await);
         drop(rx);
-        assert!(!deliver(&tx, bytes::Bytes::from_static(b"four")).await);
+        assert!(!outbox.deliver(chunk(10)).await);
     }
 }

@@ -10,22 +10,34 @@
 //! the whole store has been observed; a consistent read waits until that
 //! reaches the store's current revision (as upstream's consistent reads
 //! from cache do), and is served by the store if that takes too long.
+//!
+//! Watchers read their events straight from the window, each event shared
+//! (decoded and encoded once, however many watchers take it). The window is
+//! bounded in bytes, per resource and for all resources together; a watcher
+//! that falls behind its start is ended, and resumes from its last
+//! resourceVersion (from the store, when the window no longer covers it).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use futures::StreamExt;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use serde_json::Value;
 use store::{KeyValue, RangeOptions, Revision, SharedStore, StoreError, WatchEvent, WatchStream};
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::watch;
 
 /// Everything the API server stores lives under this prefix.
 const ROOT: &str = "/registry/";
-/// Recent events kept per resource.
+/// Recent events kept per resource, at most.
 const WINDOW: usize = 4096;
-/// Events a slow watcher may fall behind before its watch is ended (it
-/// then resumes from its last resourceVersion, usually still in the window).
-const FANOUT_BUFFER: usize = 8192;
+/// What one resource's window may hold, in `CachedEvent::cost` bytes.
+const WINDOW_BYTES: usize = 64 << 20;
+/// What all windows together may hold; past it, the largest gives way.
+const ALL_WINDOWS_BYTES: usize = 256 << 20;
+/// Events a watcher takes from the window at a time.
+const READ_BATCH: usize = 64;
 /// How long a read waits for the cache to catch up before the store
 /// serves it instead.
 const CATCH_UP: Duration = Duration::from_secs(3);
@@ -49,6 +61,90 @@ pub struct Snapshot {
     pub revision: Revision,
 }
 
+/// Changes as watchers receive them: shared, not copied, between them.
+pub type EventStream = Pin<Box<dyn Stream<Item = Result<Arc<CachedEvent>, StoreError>> + Send>>;
+
+/// A store event with what every watcher of it needs, worked out once:
+/// the objects decoded (with their resourceVersion) and the object's JSON.
+pub struct CachedEvent {
+    pub event: WatchEvent,
+    object: OnceLock<Option<Value>>,
+    previous: OnceLock<Option<Value>>,
+    object_json: OnceLock<Option<Bytes>>,
+    cost: usize,
+}
+
+impl CachedEvent {
+    pub fn new(event: WatchEvent) -> CachedEvent {
+        let stored = match &event {
+            WatchEvent::Put { kv, prev } => {
+                kv.key.len() + kv.value.len() + prev.as_ref().map_or(0, |p| p.value.len())
+            }
+            WatchEvent::Delete { key, prev, .. } => key.len() + prev.value.len(),
+        };
+        CachedEvent {
+            event,
+            object: OnceLock::new(),
+            previous: OnceLock::new(),
+            object_json: OnceLock::new(),
+            // Decoded values and the encoded JSON come on top of the stored
+            // bytes; counting four times those covers them.
+            cost: 4 * stored + 256,
+        }
+    }
+
+    pub fn revision(&self) -> Revision {
+        self.event.revision()
+    }
+
+    pub fn key(&self) -> &str {
+        self.event.key()
+    }
+
+    /// The object the event is about: the new one for a put, the last one
+    /// (at the deletion's resourceVersion) for a delete. None when the
+    /// stored bytes are not an object.
+    pub fn object(&self) -> Option<&Value> {
+        self.object
+            .get_or_init(|| match &self.event {
+                WatchEvent::Put { kv, .. } => decode(kv),
+                WatchEvent::Delete { revision, prev, .. } => {
+                    let mut object = decode(prev)?;
+                    crate::objects::set_resource_version(&mut object, *revision);
+                    Some(object)
+                }
+            })
+            .as_ref()
+    }
+
+    /// The object a put replaced.
+    pub fn previous(&self) -> Option<&Value> {
+        self.previous
+            .get_or_init(|| match &self.event {
+                WatchEvent::Put { prev, .. } => prev.as_ref().and_then(decode),
+                WatchEvent::Delete { .. } => None,
+            })
+            .as_ref()
+    }
+
+    /// `object()` as JSON.
+    pub fn object_json(&self) -> Option<&Bytes> {
+        self.object_json
+            .get_or_init(|| {
+                self.object()
+                    .and_then(|object| serde_json::to_vec(object).ok())
+                    .map(Bytes::from)
+            })
+            .as_ref()
+    }
+}
+
+fn decode(kv: &KeyValue) -> Option<Value> {
+    let mut object: Value = serde_json::from_slice(&kv.value).ok()?;
+    crate::objects::set_resource_version(&mut object, kv.mod_revision);
+    Some(object)
+}
+
 pub struct WatchCaches {
     store: SharedStore,
     shared: Arc<Shared>,
@@ -68,22 +164,151 @@ struct State {
     observed: Revision,
     /// Per resource storage prefix.
     caches: HashMap<String, Cache>,
+    /// What all windows hold, in `CachedEvent::cost` bytes.
+    window_bytes: usize,
 }
 
 struct Cache {
-    /// Recent events, in revision order.
-    window: VecDeque<Arc<WatchEvent>>,
+    feed: Arc<Feed>,
+    objects: Objects,
+}
+
+/// A resource's recent events, which its watchers read.
+struct Feed {
+    window: Mutex<Window>,
+    /// The revision of the newest event in the window; watchers wait on it.
+    pushed: watch::Sender<Revision>,
+}
+
+struct Window {
+    /// In revision order.
+    events: VecDeque<Arc<CachedEvent>>,
+    bytes: usize,
     /// Every event from this revision on is in the window or still to come.
     complete_from: Revision,
-    sender: broadcast::Sender<Arc<WatchEvent>>,
-    objects: Objects,
+    /// The store watch behind the window ended: its watchers end.
+    closed: bool,
+}
+
+impl Window {
+    /// Drops the oldest event; what that freed.
+    fn pop_oldest(&mut self) -> usize {
+        let Some(oldest) = self.events.pop_front() else {
+            return 0;
+        };
+        self.complete_from = oldest.revision() + 1;
+        self.bytes -= oldest.cost;
+        oldest.cost
+    }
+}
+
+impl Feed {
+    fn new(complete_from: Revision) -> Feed {
+        Feed {
+            window: Mutex::new(Window {
+                events: VecDeque::new(),
+                bytes: 0,
+                complete_from,
+                closed: false,
+            }),
+            pushed: watch::channel(complete_from - 1).0,
+        }
+    }
+
+    /// Appends an event, keeping the window within its own bounds (the
+    /// newest event always stays); what was freed.
+    fn push(&self, event: Arc<CachedEvent>) -> usize {
+        let revision = event.revision();
+        let mut freed = 0;
+        {
+            let mut window = lock(&self.window);
+            window.bytes += event.cost;
+            window.events.push_back(event);
+            while window.events.len() > 1
+                && (window.events.len() > WINDOW || window.bytes > WINDOW_BYTES)
+            {
+                freed += window.pop_oldest();
+            }
+        }
+        self.pushed.send_replace(revision);
+        freed
+    }
+
+    fn bytes(&self) -> usize {
+        lock(&self.window).bytes
+    }
+
+    fn close(&self) {
+        let mut window = lock(&self.window);
+        window.closed = true;
+        window.events.clear();
+        window.bytes = 0;
+        drop(window);
+        self.pushed.send_modify(|_| {});
+    }
+
+    /// The events under `prefix` from revision `from` on, read from the
+    /// window as they come.
+    fn read(self: Arc<Feed>, prefix: &str, from: Revision) -> EventStream {
+        let reader = Reader {
+            wake: self.pushed.subscribe(),
+            feed: self,
+            prefix: prefix.to_string(),
+            next: from,
+            pending: VecDeque::new(),
+        };
+        Box::pin(futures::stream::unfold(reader, |mut reader| async move {
+            loop {
+                if let Some(event) = reader.pending.pop_front() {
+                    return Some((Ok(event), reader));
+                }
+                // Seen before reading, so a push after the read wakes us.
+                reader.wake.borrow_and_update();
+                if !reader.fill() {
+                    return None;
+                }
+                if reader.pending.is_empty() && reader.wake.changed().await.is_err() {
+                    return None;
+                }
+            }
+        }))
+    }
+}
+
+/// One watcher's place in a feed.
+struct Reader {
+    feed: Arc<Feed>,
+    prefix: String,
+    /// The first revision not yet read.
+    next: Revision,
+    pending: VecDeque<Arc<CachedEvent>>,
+    wake: watch::Receiver<Revision>,
+}
+
+impl Reader {
+    /// Takes the next events from the window; false when the watch is to
+    /// end (the window moved past this reader, or closed).
+    fn fill(&mut self) -> bool {
+        let window = lock(&self.feed.window);
+        if window.closed || self.next < window.complete_from {
+            return false;
+        }
+        let start = window.events.partition_point(|e| e.revision() < self.next);
+        for event in window.events.range(start..).take(READ_BATCH) {
+            self.next = event.revision() + 1;
+            if event.key().starts_with(&self.prefix) {
+                self.pending.push_back(event.clone());
+            }
+        }
+        true
+    }
 }
 
 enum Objects {
     /// Not read yet; only the window is kept.
     Unloaded,
     /// Being read from the store; events arriving meanwhile wait here.
-    Loading(Vec<Arc<WatchEvent>>),
+    Loading(Vec<Arc<CachedEvent>>),
     /// The current objects, reflecting every event after `since` (the
     /// revision the load read at).
     Loaded {
@@ -93,11 +318,11 @@ enum Objects {
 }
 
 impl Objects {
-    fn apply(&mut self, event: &Arc<WatchEvent>) {
+    fn apply(&mut self, event: &Arc<CachedEvent>) {
         match self {
             Objects::Unloaded => {}
             Objects::Loading(pending) => pending.push(event.clone()),
-            Objects::Loaded { by_key, since } => apply(by_key, *since, event),
+            Objects::Loaded { by_key, since } => apply(by_key, *since, &event.event),
         }
     }
 }
@@ -132,11 +357,44 @@ impl State {
         self.caches
             .entry(resource_prefix.to_string())
             .or_insert_with(|| Cache {
-                window: VecDeque::new(),
-                complete_from: observed + 1,
-                sender: broadcast::channel(FANOUT_BUFFER).0,
+                feed: Arc::new(Feed::new(observed + 1)),
                 objects: Objects::Unloaded,
             })
+    }
+
+    /// Drops every cache; their watchers end.
+    fn clear(&mut self) {
+        for cache in self.caches.values() {
+            cache.feed.close();
+        }
+        self.caches.clear();
+        self.window_bytes = 0;
+    }
+
+    /// Files a store event under its resource and keeps the windows within
+    /// their bounds.
+    fn dispatch(&mut self, event: &Arc<CachedEvent>) {
+        if let Some(cache) = self
+            .caches
+            .iter_mut()
+            .find(|(prefix, _)| event.key().starts_with(prefix.as_str()))
+            .map(|(_, cache)| cache)
+        {
+            cache.objects.apply(event);
+            let freed = cache.feed.push(event.clone());
+            self.window_bytes = (self.window_bytes + event.cost).saturating_sub(freed);
+        }
+        while self.window_bytes > ALL_WINDOWS_BYTES {
+            let Some(largest) = self.caches.values().max_by_key(|c| c.feed.bytes()) else {
+                break;
+            };
+            let freed = lock(&largest.feed.window).pop_oldest();
+            if freed == 0 {
+                break;
+            }
+            self.window_bytes -= freed;
+        }
+        self.observed = event.revision();
     }
 
     /// The loaded objects under `prefix` and the revision they reflect.
@@ -166,6 +424,7 @@ impl WatchCaches {
                     running: false,
                     observed: 0,
                     caches: HashMap::new(),
+                    window_bytes: 0,
                 }),
                 observed: watch::channel(0).0,
             }),
@@ -194,23 +453,21 @@ impl WatchCaches {
         resource_prefix: &str,
         prefix: &str,
         freshness: Freshness,
-    ) -> Result<Option<(Snapshot, WatchStream)>, StoreError> {
+    ) -> Result<Option<(Snapshot, EventStream)>, StoreError> {
         if !self.ready(resource_prefix, freshness).await? {
             return Ok(None);
         }
-        let (snapshot, replay, live) = {
+        let (snapshot, feed) = {
             let mut state = lock(&self.shared.state);
             let Some(snapshot) = state.snapshot(resource_prefix, prefix) else {
                 return Ok(None);
             };
-            let cache = state.cache(resource_prefix);
             // Everything after the snapshot is in the window or to come:
             // the cache existed (loading) before the snapshot's revision.
-            let replay = replay_from(cache, snapshot.revision + 1);
-            (snapshot, replay, cache.sender.subscribe())
+            (snapshot, state.cache(resource_prefix).feed.clone())
         };
         let from = snapshot.revision + 1;
-        Ok(Some((snapshot, spawn_forward(prefix, from, replay, live))))
+        Ok(Some((snapshot, feed.read(prefix, from))))
     }
 
     /// Every change under `prefix` (inside the resource's `resource_prefix`)
@@ -221,22 +478,32 @@ impl WatchCaches {
         resource_prefix: &str,
         prefix: &str,
         from: Revision,
-    ) -> Result<WatchStream, StoreError> {
+    ) -> Result<EventStream, StoreError> {
         self.ensure_running().await?;
-        let subscription = {
+        let feed = {
             let mut state = lock(&self.shared.state);
             if state.running {
-                let cache = state.cache(resource_prefix);
-                (from >= cache.complete_from)
-                    .then(|| (replay_from(cache, from), cache.sender.subscribe()))
+                let feed = &state.cache(resource_prefix).feed;
+                (from >= lock(&feed.window).complete_from).then(|| feed.clone())
             } else {
                 None
             }
         };
-        match subscription {
-            Some((replay, live)) => Ok(spawn_forward(prefix, from, replay, live)),
-            None => self.store.watch(prefix, from).await,
+        match feed {
+            Some(feed) => Ok(feed.read(prefix, from)),
+            None => {
+                let events = self.store.watch(prefix, from).await?;
+                Ok(events
+                    .map(|event| event.map(|event| Arc::new(CachedEvent::new(event))))
+                    .boxed())
+            }
         }
+    }
+
+    /// What all windows hold, in `CachedEvent::cost` bytes.
+    #[cfg(test)]
+    fn window_bytes(&self) -> usize {
+        lock(&self.shared.state).window_bytes
     }
 
     /// Makes sure the resource's objects are loaded and the cache has seen
@@ -273,7 +540,7 @@ impl WatchCaches {
             state.running = true;
             state.generation += 1;
             state.observed = head;
-            state.caches.clear();
+            state.clear();
             self.shared.observed.send_replace(head);
             state.generation
         };
@@ -318,7 +585,7 @@ impl WatchCaches {
             .map(|kv| (kv.key.clone(), Arc::new(kv)))
             .collect();
         for event in &pending {
-            apply(&mut by_key, since, event);
+            apply(&mut by_key, since, &event.event);
         }
         cache.objects = Objects::Loaded { by_key, since };
         Ok(true)
@@ -355,54 +622,17 @@ impl WatchCaches {
     }
 }
 
-/// The window's events from revision `from` on.
-fn replay_from(cache: &Cache, from: Revision) -> Vec<Arc<WatchEvent>> {
-    cache
-        .window
-        .iter()
-        .filter(|e| e.revision() >= from)
-        .cloned()
-        .collect()
-}
-
-fn spawn_forward(
-    prefix: &str,
-    from: Revision,
-    replay: Vec<Arc<WatchEvent>>,
-    live: broadcast::Receiver<Arc<WatchEvent>>,
-) -> WatchStream {
-    let (tx, rx) = mpsc::channel(1024);
-    tokio::spawn(forward(prefix.to_string(), from, replay, live, tx));
-    Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx))
-}
-
-/// Moves store events into their resource's cache and out to subscribers.
+/// Moves store events into their resource's cache, where watchers read them.
 async fn pump(shared: Arc<Shared>, generation: u64, mut stream: WatchStream) {
     while let Some(Ok(event)) = stream.next().await {
-        let event = Arc::new(event);
+        let event = Arc::new(CachedEvent::new(event));
         let revision = event.revision();
         {
             let mut state = lock(&shared.state);
             if state.generation != generation {
                 return;
             }
-            if let Some(cache) = state
-                .caches
-                .iter_mut()
-                .find(|(prefix, _)| event.key().starts_with(prefix.as_str()))
-                .map(|(_, cache)| cache)
-            {
-                cache.window.push_back(event.clone());
-                if cache.window.len() > WINDOW
-                    && let Some(oldest) = cache.window.pop_front()
-                {
-                    cache.complete_from = oldest.revision() + 1;
-                }
-                cache.objects.apply(&event);
-                // No subscriber at the moment is fine.
-                let _ = cache.sender.send(event);
-            }
-            state.observed = revision;
+            state.dispatch(&event);
         }
         shared.observed.send_replace(revision);
     }
@@ -412,44 +642,7 @@ async fn pump(shared: Arc<Shared>, generation: u64, mut stream: WatchStream) {
     let mut state = lock(&shared.state);
     if state.generation == generation {
         state.running = false;
-        state.caches.clear();
-    }
-}
-
-async fn forward(
-    prefix: String,
-    from: Revision,
-    replay: Vec<Arc<WatchEvent>>,
-    mut live: broadcast::Receiver<Arc<WatchEvent>>,
-    tx: mpsc::Sender<Result<WatchEvent, StoreError>>,
-) {
-    let mut next = from;
-    for event in replay {
-        next = event.revision() + 1;
-        if event.key().starts_with(&prefix) && tx.send(Ok((*event).clone())).await.is_err() {
-            return;
-        }
-    }
-    loop {
-        let received = tokio::select! {
-            received = live.recv() => received,
-            _ = tx.closed() => return,
-        };
-        match received {
-            Ok(event) => {
-                if event.revision() < next {
-                    continue;
-                }
-                next = event.revision() + 1;
-                if event.key().starts_with(&prefix) && tx.send(Ok((*event).clone())).await.is_err()
-                {
-                    return;
-                }
-            }
-            // Too slow, or the cache's store watch ended: end this watch;
-            // the client resumes from its last resourceVersion.
-            Err(_) => return,
-        }
+        state.clear();
     }
 }
 
@@ -512,7 +705,7 @@ mod tests {
         }
     }
 
-    async fn next(stream: &mut WatchStream) -> WatchEvent {
+    async fn next(stream: &mut EventStream) -> Arc<CachedEvent> {
         tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
             .await
             .expect("an event in time")
@@ -739,5 +932,105 @@ mod tests {
         let replaced = last.items.iter().filter(|kv| kv.key.contains("/q")).count();
         assert_eq!(replaced, 500);
         assert_eq!(last.items[0].key, "/registry/pods/a/p00500");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn windows_hold_bytes_not_counts_and_watchers_share_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: SharedStore = Arc::new(SqliteStore::open_dir(dir.path()).unwrap());
+        let caches = WatchCaches::new(store.clone());
+        let mut revision = store
+            .create("/registry/configmaps/a/big", b"{}".to_vec())
+            .await
+            .unwrap();
+        let first = revision + 1;
+        let prefix = "/registry/configmaps/";
+        let mut keeping_up = caches.watch(prefix, prefix, first).await.unwrap();
+        let mut also_keeping_up = caches
+            .watch(prefix, "/registry/configmaps/a/", first)
+            .await
+            .unwrap();
+        let mut never_reads = caches.watch(prefix, prefix, first).await.unwrap();
+
+        // 60 updates of half a MiB: far more than one window's bytes.
+        let value = format!("{{\"data\":{{\"k\":\"{}\"}}}}", "x".repeat(512 << 10));
+        for _ in 0..60 {
+            revision = store
+                .update(
+                    "/registry/configmaps/a/big",
+                    value.clone().into_bytes(),
+                    revision,
+                )
+                .await
+                .unwrap();
+            let one = next(&mut keeping_up).await;
+            let other = next(&mut also_keeping_up).await;
+            assert_eq!(one.revision(), revision);
+            assert!(Arc::ptr_eq(&one, &other), "one event, shared");
+            assert_eq!(
+                one.object_json().map(|json| json.as_ptr()),
+                other.object_json().map(|json| json.as_ptr()),
+                "encoded once"
+            );
+        }
+        let held = caches.window_bytes();
+        assert!(held <= WINDOW_BYTES, "window holds {held} bytes");
+        assert!(held >= WINDOW_BYTES / 2, "window holds {held} bytes");
+
+        // The watcher that read nothing fell behind the window: it ends
+        // (its client resumes from its last resourceVersion).
+        let ended = tokio::time::timeout(Duration::from_secs(5), never_reads.next())
+            .await
+            .expect("ends at once");
+        assert!(ended.is_none());
+
+        // Resuming from before the window: the store serves it, in order.
+        let mut resumed = caches.watch(prefix, prefix, first).await.unwrap();
+        assert_eq!(next(&mut resumed).await.revision(), first);
+        assert_eq!(next(&mut resumed).await.revision(), first + 1);
+    }
+
+    #[test]
+    fn all_windows_together_stay_within_their_budget() {
+        let mut state = State {
+            generation: 1,
+            running: true,
+            observed: 0,
+            caches: HashMap::new(),
+            window_bytes: 0,
+        };
+        let resources: Vec<String> = (0..6).map(|i| format!("/registry/kind{i}/")).collect();
+        for resource in &resources {
+            state.cache(resource);
+        }
+        let mut revision = 0;
+        for round in 0..4 {
+            for resource in &resources {
+                revision += 1;
+                let kv = KeyValue {
+                    key: format!("{resource}ns/o{round}"),
+                    value: vec![b' '; 4 << 20],
+                    create_revision: revision,
+                    mod_revision: revision,
+                };
+                state.dispatch(&Arc::new(CachedEvent::new(WatchEvent::Put {
+                    kv,
+                    prev: None,
+                })));
+                assert!(state.window_bytes <= ALL_WINDOWS_BYTES);
+                let counted: usize = state.caches.values().map(|c| c.feed.bytes()).sum();
+                assert_eq!(counted, state.window_bytes);
+            }
+        }
+        // Every resource keeps its newest events; none was emptied.
+        for resource in &resources {
+            let window = lock(&state.caches[resource].feed.window);
+            assert!(!window.events.is_empty(), "{resource}");
+            assert_eq!(
+                window.events.back().map(|e| e.key().to_string()),
+                Some(format!("{resource}ns/o3"))
+            );
+        }
+        assert_eq!(state.observed, revision);
     }
 }

@@ -7,8 +7,10 @@
 //! condition — `node.kubernetes.io/not-ready` when False,
 //! `node.kubernetes.io/unreachable` when Unknown, NoSchedule and NoExecute;
 //! memory, disk, PID pressure and unschedulable NoSchedule — and pods that do not tolerate a NoExecute taint (or tolerated it for
-//! their tolerationSeconds) are deleted. Pods bound to nodes that no longer
-//! exist are deleted at once.
+//! their tolerationSeconds) are deleted. Pods bound to a node that does not
+//! exist are deleted once it has been missing for the grace period (upstream
+//! pod GC's 40 s quarantine), so a pod bound just before its node registers
+//! is left alone.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -93,6 +95,7 @@ pub fn start(context: &Context, shutdown: watch::Receiver<bool>) -> tokio::task:
             grace,
             terminated_threshold,
             events,
+            missing_nodes: std::sync::Mutex::new(HashMap::new()),
         };
         loop {
             tokio::select! {
@@ -112,6 +115,8 @@ struct Monitor {
     grace: Duration,
     terminated_threshold: usize,
     events: events::EventSink,
+    /// Nodes that pods are bound to but that do not exist, since when.
+    missing_nodes: std::sync::Mutex<HashMap<String, Instant>>,
 }
 
 impl Monitor {
@@ -436,19 +441,45 @@ impl Monitor {
         }
     }
 
-    /// Force-deletes pods bound to nodes that do not exist (asked of the
-    /// API server, not only the cache, before a pod goes).
+    /// Force-deletes pods bound to nodes that have not existed for the
+    /// grace period (asked of the API server, not only the cache, before a
+    /// pod goes).
     async fn collect_orphans(&self, nodes: &[Arc<Node>]) {
         let known: std::collections::HashSet<&str> = nodes
             .iter()
             .filter_map(|n| n.metadata.name.as_deref())
             .collect();
+        let pods = self.pods.store().state();
+        let quarantined: std::collections::HashSet<String> = {
+            let mut missing = self
+                .missing_nodes
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let now = Instant::now();
+            let bound_to_missing: std::collections::HashSet<&str> = pods
+                .iter()
+                .filter_map(|pod| pod.spec.as_ref()?.node_name.as_deref())
+                .filter(|node| !node.is_empty() && !known.contains(node))
+                .collect();
+            missing.retain(|node, _| bound_to_missing.contains(node.as_str()));
+            for node in bound_to_missing {
+                missing.entry(node.to_string()).or_insert(now);
+            }
+            missing
+                .iter()
+                .filter(|(_, since)| since.elapsed() >= self.grace)
+                .map(|(node, _)| node.clone())
+                .collect()
+        };
+        if quarantined.is_empty() {
+            return;
+        }
         let api: Api<Node> = Api::all(self.client.clone());
-        for pod in self.pods.store().state() {
+        for pod in pods {
             let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
                 continue;
             };
-            if node.is_empty() || known.contains(node) {
+            if !quarantined.contains(node) {
                 continue;
             }
             match api.get_opt(node).await {

@@ -107,6 +107,9 @@ pub struct ApiServerArgs {
     /// `1h`).
     #[arg(long, default_value = "1h", value_parser = parse_duration)]
     pub event_ttl: Duration,
+    /// Watches one user may hold open at once; more get 429.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_watches_per_user: usize,
 }
 
 /// Parses `90s`, `5m`, `1h` or a plain number of seconds.
@@ -366,6 +369,7 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.max_requests_inflight = args.max_requests_inflight;
     config.max_mutating_requests_inflight = args.max_mutating_requests_inflight;
     config.event_ttl = args.event_ttl;
+    config.max_watches_per_user = args.max_watches_per_user;
     config.node_join_secret = Some(crate::node::join_secret(&args.storage.data_dir)?);
     let server = apiserver::start(config, store).await?;
     let token = crate::node::write_join_token(&server, &args.storage.data_dir)?;

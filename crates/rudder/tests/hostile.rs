@@ -218,7 +218,10 @@ impl Raw {
 }
 
 fn expect(what: &str, (code, body): (u16, Value), want: u16) -> Value {
-    assert_eq!(code, want, "{what}: {body}");
+    if code != want {
+        let shown: String = body.to_string().chars().take(600).collect();
+        panic!("{what}: {code}, not {want}: {shown}");
+    }
     if want >= 400 {
         assert_eq!(body["kind"], "Status", "{what}: {body}");
         assert_eq!(body["code"], want, "{what}: {body}");
@@ -929,4 +932,153 @@ async fn slow_clients_hold_no_request_slots_and_are_cut_off() {
     );
     drop(uploads);
     server.assert_healthy("slow clients");
+}
+
+/// A watch request over its own TLS connection (HTTP/1.1) whose client
+/// reads nothing, with a small receive buffer so the server meets a full
+/// connection soon.
+async fn silent_watch(
+    connector: &tokio_rustls::TlsConnector,
+    port: u16,
+    path: &str,
+) -> tokio_rustls::client::TlsStream<TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_recv_buffer_size(16 << 10).expect("SO_RCVBUF");
+    let tcp = socket
+        .connect(([127, 0, 0, 1], port).into())
+        .await
+        .expect("connect");
+    let mut stream = connector
+        .connect(
+            rustls::pki_types::ServerName::try_from("127.0.0.1").expect("a name"),
+            tcp,
+        )
+        .await
+        .expect("TLS handshake");
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .await
+        .expect("a watch request");
+    stream
+}
+
+/// The status code of a GET over a connection of its own.
+async fn status_of(connector: &tokio_rustls::TlsConnector, port: u16, path: &str) -> u16 {
+    let mut stream = tls_connect(connector, port).await;
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .await
+        .expect("a request");
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).await.expect("a status line");
+    String::from_utf8_lossy(&head[9..12])
+        .parse()
+        .expect("a status code")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchers_that_never_read_are_bounded_and_closed() {
+    raise_descriptor_limit();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut server = Server::start(dir.path(), &["--max-watches-per-user", "520"], None);
+    let raw = Raw::new(&server.kubeconfig).await;
+    let connector = admin_tls(dir.path());
+    let path = "/api/v1/namespaces/default/configmaps";
+    let value = "x".repeat(512 << 10);
+    let mut version = expect(
+        "a large configmap",
+        raw.json(
+            "POST",
+            path,
+            &json!({"metadata": {"name": "large"}, "data": {"k": value}}),
+        )
+        .await,
+        201,
+    )["metadata"]["resourceVersion"]
+        .as_str()
+        .expect("a resourceVersion")
+        .to_string();
+    let baseline = server.rss_mb();
+
+    // 500 watchers of the configmaps that never read what they are sent.
+    let watch_path = format!("{path}?watch=true&resourceVersion={version}");
+    let mut silent = Vec::new();
+    for _ in 0..500 {
+        silent.push(silent_watch(&connector, server.port, &watch_path).await);
+    }
+    // A user may hold only so many watches at once: past the limit, 429.
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        held.push(silent_watch(&connector, server.port, &watch_path).await);
+    }
+    // (Once the server has taken all their requests; kubectl and kube-rs
+    // would retry a 429 themselves, so this asks over a connection of its own.)
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let over = format!("{path}?watch=true&timeoutSeconds=1");
+    loop {
+        let code = status_of(&connector, server.port, &over).await;
+        if code == 429 {
+            break;
+        }
+        assert_eq!(code, 200);
+        assert!(
+            Instant::now() < deadline,
+            "no 429 past the user's watch limit"
+        );
+    }
+    drop(held);
+
+    // Forty updates of half a MiB each: 20 GB if every watcher were sent a
+    // copy of each, with nobody taking it.
+    let mut peak = 0;
+    for n in 0..40 {
+        let updated = expect(
+            "an update of the large configmap",
+            raw.json(
+                "PUT",
+                &format!("{path}/large"),
+                &json!({"metadata": {"name": "large", "resourceVersion": version},
+                    "data": {"k": value, "n": n.to_string()}}),
+            )
+            .await,
+            200,
+        );
+        version = updated["metadata"]["resourceVersion"]
+            .as_str()
+            .expect("a resourceVersion")
+            .to_string();
+        peak = peak.max(server.rss_mb());
+    }
+    server.assert_healthy("500 watchers that never read");
+    // A watcher that keeps up gets the latest state at once.
+    let (ok, out) = server.kubectl(&["get", "configmap", "large", "-o", "jsonpath={.data.n}"]);
+    assert!(ok && out == "39", "{out}");
+
+    // Each silent watcher is closed without ever reading: it took nothing
+    // for the slow-watcher deadline (10 s), then its connection could
+    // write nothing for a minute.
+    tokio::time::sleep(Duration::from_secs(75)).await;
+    let mut closing = tokio::task::JoinSet::new();
+    for mut stream in silent {
+        closing.spawn(async move { closed_within(&mut stream, Duration::from_secs(30)).await });
+    }
+    let mut open = 0;
+    while let Some(closed) = closing.join_next().await {
+        open += usize::from(closed.expect("a reader").is_none());
+    }
+    assert_eq!(open, 0, "{open} of 500 silent watchers still open");
+    // Their watches are gone: the user may watch again.
+    let watched = raw
+        .get(&format!("{path}?watch=true&timeoutSeconds=1"))
+        .await;
+    expect("a watch once the silent ones are closed", watched, 200);
+    let rss = server.rss_mb();
+    eprintln!(
+        "RSS: {baseline} MB before 500 silent watchers, {peak} MB at most during 40 updates of 512 KiB, {rss} MB after"
+    );
+    assert!(
+        peak < baseline + 400,
+        "RSS rose from {baseline} MB to {peak} MB"
+    );
+    server.assert_healthy("500 silent watchers closed");
 }

@@ -10,19 +10,30 @@
 //! oldest is closed for the newcomer: a flood of connections that never
 //! send a request cycles through that pool, while a real client, whose
 //! handshake and first request take milliseconds, gets through.
+//!
+//! A connection whose peer takes none of what is written to it for
+//! `WRITE_STALL_TIMEOUT` is closed: a client that stops reading a watch or
+//! a large response holds its descriptor and buffers only that long.
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::io;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, oneshot, watch};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
+
+/// A connection that can write nothing for this long is closed.
+pub const WRITE_STALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What one port allows its clients.
 #[derive(Clone, Debug)]
@@ -183,6 +194,7 @@ pub async fn serve_connection<S, B>(
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    let stream = StallLimit::new(stream, WRITE_STALL_TIMEOUT);
     let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
     tokio::select! {
         result = connection => {
@@ -191,6 +203,103 @@ pub async fn serve_connection<S, B>(
             }
         }
         _ = shutdown.wait_for(|stop| *stop) => {}
+    }
+}
+
+/// A stream whose writes fail once they have made no progress for `limit`
+/// (the peer's receive window stayed shut), so the connection ends.
+pub struct StallLimit<S> {
+    inner: S,
+    limit: Duration,
+    /// Since when writes have been waiting, when they are.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> StallLimit<S> {
+    pub fn new(inner: S, limit: Duration) -> StallLimit<S> {
+        StallLimit {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// What a write that could not proceed reports: still waiting, or an
+    /// error once it has waited `limit`.
+    fn waiting<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        let limit = self.limit;
+        let deadline = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the peer took nothing written to it in time",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn progress<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match poll {
+            Poll::Pending => self.waiting(cx),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for StallLimit<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for StallLimit<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.progress(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.progress(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        this.progress(cx, poll)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_shutdown(cx);
+        this.progress(cx, poll)
     }
 }
 
@@ -274,5 +383,27 @@ mod tests {
         assert_eq!(first_closed.try_recv(), Ok(()));
         assert!(third_closed.try_recv().is_err());
         drop(first);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_peer_that_reads_nothing_is_cut_off() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (near, mut far) = tokio::io::duplex(1024);
+        let mut near = StallLimit::new(near, Duration::from_secs(60));
+        let chunk = [7u8; 512];
+        // A peer that reads, however slowly, keeps the connection.
+        for _ in 0..10 {
+            near.write_all(&chunk).await.expect("room to write");
+            tokio::time::sleep(Duration::from_secs(50)).await;
+            let mut taken = [0u8; 512];
+            far.read_exact(&mut taken).await.expect("the peer reads");
+        }
+        // One that stops: the write waiting for room fails after the limit.
+        near.write_all(&chunk).await.expect("room to write");
+        near.write_all(&chunk).await.expect("room to write");
+        let started = tokio::time::Instant::now();
+        let stalled = near.write_all(&chunk).await;
+        assert_eq!(stalled.map_err(|e| e.kind()), Err(io::ErrorKind::TimedOut));
+        assert!(started.elapsed() >= Duration::from_secs(60));
     }
 }
