@@ -919,8 +919,21 @@ impl Call<'_> {
             .into_response())
     }
 
-    pub(crate) fn parse_body(&self, body: &[u8]) -> Result<Value, ApiError> {
+    /// The body, decoded where it is.
+    pub(crate) fn parse_small_body(&self, body: &[u8]) -> Result<Value, ApiError> {
         crate::request_body::decode(self.headers, body)
+    }
+
+    /// The body, decoded on the blocking pool when it is large.
+    pub(crate) async fn parse_body(&self, body: &[u8]) -> Result<Value, ApiError> {
+        if body.len() <= crate::request_body::OFFLOAD_BYTES {
+            return crate::request_body::decode(self.headers, body);
+        }
+        let (headers, body) = (self.headers.clone(), body.to_vec());
+        crate::request_body::off_reactor(body.len(), move || {
+            crate::request_body::decode(&headers, &body)
+        })
+        .await
     }
 
     /// What admission is told about a write of `name` in this request.
@@ -945,7 +958,7 @@ impl Call<'_> {
     async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
         let served = self.info();
         let info = self.storage_info();
-        let mut object = self.parse_body(body)?;
+        let mut object = self.parse_body(body).await?;
         objects::check_type(served, &mut object, served.kind)?;
         let object = self.field_validation(object)?;
         let mut object = api::conversion::to_storage(served, object);
@@ -1079,7 +1092,7 @@ impl Call<'_> {
         let served = self.info();
         let info = self.storage_info();
         let name = self.name()?.to_string();
-        let mut object = self.parse_body(body)?;
+        let mut object = self.parse_body(body).await?;
         objects::check_type(served, &mut object, served.kind)?;
         let object = self.field_validation(object)?;
         let object = api::conversion::to_storage(served, object);
@@ -1121,12 +1134,20 @@ impl Call<'_> {
             } else {
                 old.clone()
             };
-            let patched = patch::apply(
-                crate::openapi::kind_schema(served),
-                &content_type,
-                &seen,
-                body,
-            )?;
+            let patched = {
+                let size = body.len() + kv.value.len();
+                let schema = crate::openapi::kind_schema(served);
+                if size <= crate::request_body::OFFLOAD_BYTES {
+                    patch::apply(schema, &content_type, &seen, body)?
+                } else {
+                    let (content_type, seen, body) =
+                        (content_type.clone(), seen.clone(), body.to_vec());
+                    crate::request_body::off_reactor(size, move || {
+                        patch::apply(schema, &content_type, &seen, &body)
+                    })
+                    .await?
+                }
+            };
             let patched = self.field_validation(patched)?;
             let patched = api::conversion::to_storage(served, patched);
             // A patch pins a resourceVersion only by naming one other than
@@ -1169,7 +1190,7 @@ impl Call<'_> {
                     .unwrap_or("");
                 patch::apply(None, content_type, &current, body)?
             } else {
-                let mut requested = self.parse_body(body)?;
+                let mut requested = self.parse_body(body).await?;
                 objects::check_type(info, &mut requested, "Scale")?;
                 requested
             };

@@ -3,6 +3,8 @@
 //! volume mounts by mountPath, ...) with the `$patch`, `$retainKeys`,
 //! `$setElementOrder` and `$deleteFromPrimitiveList` directives.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value};
 
 use crate::merge_keys;
@@ -258,13 +260,13 @@ fn merge_map(
     }
     let mut result = original.cloned().unwrap_or_default();
     if let Some(retain) = patch.get("$retainKeys") {
-        let keep: Vec<&str> = retain
+        let keep: HashSet<&str> = retain
             .as_array()
             .ok_or("$retainKeys must be a list")?
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        result.retain(|k, _| keep.contains(&k.as_str()));
+        result.retain(|k, _| keep.contains(k.as_str()));
     }
     for (key, value) in patch {
         if key == "$patch" || key == "$retainKeys" || key.starts_with("$setElementOrder/") {
@@ -274,8 +276,9 @@ fn merge_map(
             let remove = value
                 .as_array()
                 .ok_or("$deleteFromPrimitiveList needs a list")?;
+            let remove: HashSet<String> = remove.iter().map(Value::to_string).collect();
             if let Some(Value::Array(items)) = result.get_mut(field) {
-                items.retain(|item| !remove.contains(item));
+                items.retain(|item| !remove.contains(&item.to_string()));
             }
             continue;
         }
@@ -337,14 +340,25 @@ fn merge_list(
             })
             .collect()),
         ListStrategy::Primitives => {
+            // Indexed, so a long list costs linear time, not quadratic.
+            let mut present: HashSet<String> = result.iter().map(Value::to_string).collect();
             for item in patch {
-                if !result.contains(item) {
+                if present.insert(item.to_string()) {
                     result.push(item.clone());
                 }
             }
             Ok(result)
         }
         ListStrategy::Key(key) => {
+            // Items by merge key (the first of duplicates, as a linear
+            // search would find); deleted items are dropped at the end.
+            let mut slots: Vec<Option<Value>> = result.into_iter().map(Some).collect();
+            let mut by_key: HashMap<String, usize> = HashMap::new();
+            for (at, item) in slots.iter().enumerate() {
+                if let Some(id) = item.as_ref().and_then(|i| i.get(key)) {
+                    by_key.entry(id.to_string()).or_insert(at);
+                }
+            }
             for item in patch {
                 let Some(item_map) = item.as_object() else {
                     return Err(format!("{field}: list items must be objects"));
@@ -354,31 +368,32 @@ fn merge_list(
                         "map: {item} does not contain declared merge key: {key}"
                     ));
                 };
-                let position = result
-                    .iter()
-                    .position(|existing| existing.get(key) == Some(id));
+                let id = id.to_string();
+                let position = by_key.get(&id).copied();
                 let delete = item_map.get("$patch").and_then(Value::as_str) == Some("delete");
-                match (position, delete) {
-                    (Some(at), true) => {
-                        result.remove(at);
-                    }
-                    (None, true) => {}
+                let merged = match (position, delete) {
+                    (_, true) => None,
                     (Some(at), false) => {
-                        match merge_map(item_schema, result[at].as_object(), item_map)? {
-                            Some(value) => result[at] = value,
-                            None => {
-                                result.remove(at);
-                            }
-                        }
+                        let existing = slots[at].as_ref().and_then(Value::as_object);
+                        merge_map(item_schema, existing, item_map)?
                     }
-                    (None, false) => {
-                        if let Some(value) = merge_map(item_schema, None, item_map)? {
-                            result.push(value);
+                    (None, false) => merge_map(item_schema, None, item_map)?,
+                };
+                match (position, merged) {
+                    (Some(at), merged) => {
+                        if merged.is_none() {
+                            by_key.remove(&id);
                         }
+                        slots[at] = merged;
                     }
+                    (None, Some(value)) => {
+                        by_key.insert(id, slots.len());
+                        slots.push(Some(value));
+                    }
+                    (None, None) => {}
                 }
             }
-            Ok(result)
+            Ok(slots.into_iter().flatten().collect())
         }
     }
 }
@@ -480,6 +495,48 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out["spec"], json!({"replicas": 2}));
+    }
+
+    #[test]
+    fn long_lists_merge_by_key_in_place() {
+        // 20,000 containers patched by 20,000 items: indexed, this is
+        // linear; compared pairwise it would be 400 million comparisons.
+        let containers: Vec<Value> = (0..20_000)
+            .map(|n| json!({"name": format!("c{n}"), "image": "old"}))
+            .collect();
+        let pod = json!({"spec": {"containers": containers}});
+        let mut items: Vec<Value> = (0..20_000)
+            .rev()
+            .step_by(2)
+            .map(|n| json!({"name": format!("c{n}"), "image": "new"}))
+            .collect();
+        items.push(json!({"name": "c0", "$patch": "delete"}));
+        items.push(json!({"name": "extra", "image": "x"}));
+        items.push(json!({"name": "c0", "image": "again"}));
+        let patch = json!({"spec": {"containers": items}});
+        let out = strategic_merge(Some("io.k8s.api.core.v1.Pod"), &pod, &patch).unwrap();
+        let merged = out["spec"]["containers"].as_array().unwrap();
+        assert_eq!(merged.len(), 20_001);
+        assert_eq!(merged[0], json!({"name": "c1", "image": "new"}));
+        assert_eq!(merged[1], json!({"name": "c2", "image": "old"}));
+        assert_eq!(merged[19_998], json!({"name": "c19999", "image": "new"}));
+        assert_eq!(merged[19_999], json!({"name": "extra", "image": "x"}));
+        assert_eq!(merged[20_000], json!({"name": "c0", "image": "again"}));
+
+        let finalizers: Vec<Value> = (0..20_000).map(|n| json!(format!("f{n}"))).collect();
+        let object = json!({"metadata": {"finalizers": finalizers}});
+        let more: Vec<Value> = (10_000..30_000).map(|n| json!(format!("f{n}"))).collect();
+        let out = strategic_merge(
+            Some("io.k8s.api.core.v1.Pod"),
+            &object,
+            &json!({"metadata": {"finalizers": more,
+                "$deleteFromPrimitiveList/finalizers": ["f1", "f2"]}}),
+        )
+        .unwrap();
+        assert_eq!(
+            out["metadata"]["finalizers"].as_array().unwrap().len(),
+            30_000 - 2
+        );
     }
 
     #[test]

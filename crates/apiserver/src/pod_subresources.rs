@@ -86,7 +86,8 @@ fn phase(pod: &Value) -> &str {
 impl Call<'_> {
     /// The request body as `kind`, named as the URL names it.
     fn subresource_body(&self, body: &[u8], kind: &str, name: &str) -> Result<Value, ApiError> {
-        let mut object = self.parse_body(body)?;
+        // Bindings and evictions are small: decoded in place.
+        let mut object = self.parse_small_body(body)?;
         objects::check_type(self.info(), &mut object, kind)?;
         let body_namespace = objects::namespace_of(&object);
         if let Some(namespace) = &self.resource.namespace
@@ -111,7 +112,7 @@ impl Call<'_> {
         let name = match &self.resource.name {
             Some(name) => name.clone(),
             None => {
-                let object = self.parse_body(body)?;
+                let object = self.parse_body(body).await?;
                 objects::name_of(&object).to_string()
             }
         };

@@ -66,6 +66,32 @@ pub(crate) async fn read(
     Ok((buffer.freeze(), held))
 }
 
+/// Work on a request larger than this (decoding its body, applying its
+/// patch) is done on the blocking pool, so a few large requests cannot
+/// hold the async workers every other request needs.
+pub(crate) const OFFLOAD_BYTES: usize = 64 << 10;
+
+/// Requests worked on at once on the blocking pool; more wait their turn.
+static OFFLOADED: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Runs `work` for a request of `size` bytes: where it is, when it is
+/// small; on the blocking pool (a few at a time) when it is large.
+pub(crate) async fn off_reactor<T: Send + 'static>(
+    size: usize,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    if size <= OFFLOAD_BYTES {
+        return work();
+    }
+    let _turn = OFFLOADED
+        .acquire()
+        .await
+        .map_err(|_| ApiError::unavailable("the server is shutting down"))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(format!("processing the request failed: {e}")))?
+}
+
 /// A request body as JSON: JSON itself, YAML, or Kubernetes protobuf.
 pub(crate) fn decode(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
     let content_type = headers
@@ -226,6 +252,25 @@ impl<'de> Visitor<'de> for BoundedValue<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn large_requests_are_worked_on_off_the_async_workers() {
+        let here = std::thread::current().id();
+        let small = off_reactor(OFFLOAD_BYTES, move || Ok(std::thread::current().id()))
+            .await
+            .unwrap();
+        assert_eq!(small, here);
+        let large = off_reactor(OFFLOAD_BYTES + 1, move || Ok(std::thread::current().id()))
+            .await
+            .unwrap();
+        assert_ne!(large, here);
+        // A panic there is an error for the request, not for the server.
+        let panicked = off_reactor(OFFLOAD_BYTES + 1, || -> Result<(), ApiError> {
+            panic!("a bug")
+        })
+        .await;
+        assert_eq!(panicked.map_err(|e| e.code), Err(500));
+    }
+
     use super::*;
 
     #[tokio::test(start_paused = true)]

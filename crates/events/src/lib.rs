@@ -1,13 +1,14 @@
 //! Events as Kubernetes components record them: core/v1 Events with the
 //! component as `source.component` (and the node as `source.host` for a
 //! kubelet), published off the caller's path (a controller or pod worker
-//! hands an event to its sink and goes on). An event identical
-//! to a recent one (same object, type, reason and message) bumps that
-//! one's count and lastTimestamp instead of making another, as client-go's
-//! event correlator does; events with other messages stay events of their
-//! own.
+//! hands an event to its sink and goes on; at most `QUEUED` wait, more are
+//! dropped). Before publishing, each event goes through client-go's event
+//! correlator (`correlator`): similar events are combined, identical ones
+//! counted, and a flood about one object is throttled.
 
-use std::collections::HashMap;
+mod correlator;
+
+use std::time::Instant;
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
@@ -17,10 +18,13 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-/// Identical events remembered for counting (client-go keeps 4096).
-const REMEMBERED: usize = 4096;
+use correlator::{Correlator, Decision};
 
-struct Pending {
+/// Events waiting to be published, at most (client-go's broadcaster keeps
+/// 1,000 and drops the rest).
+const QUEUED: usize = 1000;
+
+pub(crate) struct Pending {
     regarding: ObjectReference,
     type_: &'static str,
     reason: String,
@@ -29,7 +33,7 @@ struct Pending {
 
 #[derive(Clone)]
 pub struct EventSink {
-    queue: mpsc::UnboundedSender<Pending>,
+    queue: mpsc::Sender<Pending>,
 }
 
 impl EventSink {
@@ -44,7 +48,7 @@ impl EventSink {
     }
 
     fn spawn(client: kube::Client, component: &str, host: Option<String>) -> EventSink {
-        let (queue, events) = mpsc::unbounded_channel::<Pending>();
+        let (queue, events) = mpsc::channel::<Pending>(QUEUED);
         tokio::spawn(publish(client, component.to_string(), host, events));
         EventSink { queue }
     }
@@ -74,7 +78,9 @@ impl EventSink {
         reason: &str,
         message: String,
     ) {
-        let _ = self.queue.send(Pending {
+        // A full queue drops the event: recording must never hold up (or
+        // grow without bound behind) the component's work.
+        let _ = self.queue.try_send(Pending {
             regarding: regarding.object_ref(&()),
             type_,
             reason: reason.to_string(),
@@ -87,18 +93,13 @@ fn now() -> Time {
     Time(Timestamp::from_second(Timestamp::now().as_second()).unwrap_or_else(|_| Timestamp::now()))
 }
 
-/// What makes two events identical: object uid, type, reason, message.
-type Identical = (String, &'static str, String, String);
-/// Where the event recorded for it lives, and its count.
-type Recorded = (String, String, i32);
-
 async fn publish(
     client: kube::Client,
     component: String,
     host: Option<String>,
-    mut events: mpsc::UnboundedReceiver<Pending>,
+    mut events: mpsc::Receiver<Pending>,
 ) {
-    let mut seen: HashMap<Identical, Recorded> = HashMap::new();
+    let mut correlator = Correlator::default();
     while let Some(pending) = events.recv().await {
         let namespace = pending
             .regarding
@@ -106,28 +107,32 @@ async fn publish(
             .clone()
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "default".to_string());
-        let key = (
-            pending.regarding.uid.clone().unwrap_or_default(),
-            pending.type_,
-            pending.reason.clone(),
-            pending.message.clone(),
-        );
         let api: Api<Event> = Api::namespaced(client.clone(), &namespace);
         let stamp = now();
-        if let Some((event_namespace, name, count)) = seen.get_mut(&key)
-            && *event_namespace == namespace
-        {
-            *count += 1;
-            let patch = json!({"count": *count, "lastTimestamp": stamp});
-            match api
-                .patch(name, &PatchParams::default(), &Patch::Merge(patch))
-                .await
-            {
-                Ok(_) => continue,
-                // Gone (expired, or its namespace emptied): record anew.
-                Err(err) => tracing::debug!(error = %err, "updating an event"),
+        let (pending, key) = match correlator.correlate(Instant::now(), &namespace, pending) {
+            Decision::Skip => continue,
+            Decision::Update {
+                name,
+                count,
+                message,
+                key,
+                pending,
+            } => {
+                let patch = json!({"count": count, "lastTimestamp": stamp, "message": message});
+                match api
+                    .patch(&name, &PatchParams::default(), &Patch::Merge(patch))
+                    .await
+                {
+                    Ok(_) => continue,
+                    // Gone (expired, or its namespace emptied): record anew.
+                    Err(err) => {
+                        tracing::debug!(error = %err, "updating an event");
+                        (pending, key)
+                    }
+                }
             }
-        }
+            Decision::Create { key, pending } => (pending, key),
+        };
         let nanos = Timestamp::now().as_nanosecond();
         let object_name = pending.regarding.name.clone().unwrap_or_default();
         let event = Event {
@@ -153,13 +158,7 @@ async fn publish(
         };
         match api.create(&PostParams::default(), &event).await {
             Ok(created) => {
-                if seen.len() >= REMEMBERED {
-                    seen.clear();
-                }
-                seen.insert(
-                    key,
-                    (namespace, created.metadata.name.unwrap_or_default(), 1),
-                );
+                correlator.created(key, &namespace, created.metadata.name.unwrap_or_default())
             }
             Err(err) => tracing::debug!(error = %err, "recording an event"),
         }
