@@ -7,6 +7,7 @@
 //! each, from the create's acknowledgement to each watcher's event), and
 //! `rss_mb` of this process after the creates (server and clients share it)
 //! and `rss_after_list_mb` once the lists have filled the watch cache.
+//! Then, on SQLite, the load cases of `apiserver_limits`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,11 +39,23 @@ pub struct Args {
     /// Backends to run.
     #[arg(long, value_delimiter = ',', default_value = "sqlite,etcd")]
     backends: Vec<String>,
+    /// Parts to run: `base` (per backend) and `load` (idle watchers, 1 MiB
+    /// updates, slow clients; SQLite).
+    #[arg(long, value_delimiter = ',', default_value = "base,load")]
+    parts: Vec<String>,
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 pub async fn run(args: Args) -> Result<(), BoxError> {
+    if args.parts.iter().any(|p| p == "load") {
+        let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
+        let server = start_sqlite_server(dir.path()).await?;
+        crate::apiserver_limits::measure(dir.path(), &server).await?;
+    }
+    if !args.parts.iter().any(|p| p == "base") {
+        return Ok(());
+    }
     for backend in &args.backends {
         let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
         let (store, _etcd): (SharedStore, Option<EtcdCluster>) = match backend.as_str() {
@@ -92,7 +105,7 @@ pub(crate) async fn client(kubeconfig: &std::path::Path) -> Result<Client, BoxEr
     Ok(Client::try_from(config)?)
 }
 
-fn pod(name: &str) -> Result<Pod, BoxError> {
+pub(crate) fn pod(name: &str) -> Result<Pod, BoxError> {
     Ok(serde_json::from_value(serde_json::json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": name, "labels": {"app": "bench"}},
@@ -101,7 +114,7 @@ fn pod(name: &str) -> Result<Pod, BoxError> {
     }))?)
 }
 
-fn rss_mb() -> f64 {
+pub(crate) fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

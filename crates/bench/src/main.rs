@@ -4,6 +4,7 @@
 // A benchmark harness: a broken set-up should stop the run loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod apiserver_limits;
 mod apiserver_scenario;
 mod cluster_scenario;
 mod controllers_scenario;
