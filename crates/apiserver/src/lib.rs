@@ -11,6 +11,8 @@ mod defaults;
 pub mod discovery;
 mod endpoint_leases;
 mod event_ttl;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod handlers;
 mod merge_keys;
 pub mod metrics;

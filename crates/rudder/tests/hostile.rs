@@ -505,6 +505,18 @@ async fn hostile_requests_get_clear_errors_and_the_server_stays_up() {
         victim["metadata"]["deletionTimestamp"].is_null(),
         "{victim}"
     );
+    // An update whose containers are not objects (found by the property
+    // tests): refused as invalid, the pod unchanged.
+    let mut update = victim.clone();
+    update["spec"]["containers"] = json!([false]);
+    let (code, body) = raw.json("PUT", &format!("{ns}/pods/victim"), &update).await;
+    assert!(code == 400 || code == 422, "{code}: {body}");
+    let after = expect(
+        "the victim",
+        raw.get(&format!("{ns}/pods/victim")).await,
+        200,
+    );
+    assert_eq!(after["spec"]["containers"], victim["spec"]["containers"]);
 
     // A generateName of multi-byte characters cut at the length limit.
     expect(

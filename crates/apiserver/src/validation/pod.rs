@@ -37,8 +37,8 @@ fn pod_update(new: &Value, old: &Value, causes: &mut Vec<Cause>) {
         let mut spec = spec.cloned().unwrap_or(Value::Null);
         for list in ["containers", "initContainers"] {
             if let Some(Value::Array(containers)) = spec.get_mut(list) {
-                for container in containers {
-                    container["image"] = Value::Null;
+                for container in containers.iter_mut().filter_map(Value::as_object_mut) {
+                    container.insert("image".into(), Value::Null);
                 }
             }
         }
