@@ -119,10 +119,24 @@ pub struct State {
 }
 
 impl State {
+    /// The records' directory, readable by root alone (they name the pods'
+    /// processes and streams).
     pub fn new(dir: &Path) -> State {
-        for sub in ["sandboxes", "containers"] {
-            if let Err(err) = std::fs::create_dir_all(dir.join(sub)) {
-                tracing::warn!(dir = %dir.display(), error = %err, "the runtime's state directory");
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        for sub in [
+            dir.to_path_buf(),
+            dir.join("sandboxes"),
+            dir.join("containers"),
+        ] {
+            let made = std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&sub)
+                .and_then(|()| {
+                    std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o700))
+                });
+            if let Err(err) = made {
+                tracing::warn!(dir = %sub.display(), error = %err, "the runtime's state directory");
             }
         }
         State {
@@ -148,8 +162,15 @@ impl State {
         write_whole(&self.sandbox_path(&record.id), record)
     }
 
+    /// Records a container without the values of its environment, which
+    /// may come from Secrets: an adopting runtime reads them back from the
+    /// running container (`load`).
     pub fn save_container(&self, record: &ContainerRecord) -> Result<(), String> {
-        write_whole(&self.container_path(&record.id), record)
+        let mut redacted = record.clone();
+        for (_, value) in redacted.config.env.iter_mut() {
+            value.clear();
+        }
+        write_whole(&self.container_path(&record.id), &redacted)
     }
 
     pub fn forget_sandbox(&self, id: &str) {
@@ -163,11 +184,18 @@ impl State {
 
     /// Every record left by earlier runs; unreadable ones are logged and
     /// skipped.
+    /// A running container's environment is read back from its reaper
+    /// (which was started with it).
     pub fn load(&self) -> (Vec<SandboxRecord>, Vec<ContainerRecord>) {
-        (
-            read_all(&self.dir.join("sandboxes")),
-            read_all(&self.dir.join("containers")),
-        )
+        let mut containers: Vec<ContainerRecord> = read_all(&self.dir.join("containers"));
+        for container in &mut containers {
+            if process_start(container.pid) == Some(container.pid_start)
+                && let Some(env) = environment(container.pid)
+            {
+                container.config.env = env;
+            }
+        }
+        (read_all(&self.dir.join("sandboxes")), containers)
     }
 
     /// The exit code and end time the reaper of container `id` wrote, if
@@ -191,10 +219,35 @@ fn parse_exit(text: &str) -> Option<(i32, Timestamp)> {
     Some((code, Timestamp::from_second(seconds).ok()?))
 }
 
+/// A process's environment, from /proc/<pid>/environ.
+fn environment(pid: i32) -> Option<Vec<(String, String)>> {
+    let bytes = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+    Some(
+        bytes
+            .split(|b| *b == 0)
+            .filter_map(|entry| {
+                let entry = String::from_utf8_lossy(entry);
+                let (name, value) = entry.split_once('=')?;
+                Some((name.to_string(), value.to_string()))
+            })
+            .collect(),
+    )
+}
+
+/// Writes a record whole (a new file renamed over the old), readable by
+/// its owner only.
 fn write_whole(path: &Path, record: &impl Serialize) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     let bytes = serde_json::to_vec(record).map_err(|e| e.to_string())?;
     let partial = path.with_extension("tmp");
-    std::fs::write(&partial, bytes)
+    let _ = std::fs::remove_file(&partial);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .and_then(|mut file| file.write_all(&bytes))
         .and_then(|()| std::fs::rename(&partial, path))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -284,6 +337,59 @@ mod tests {
         again.forget_sandbox("s1");
         assert_eq!(again.load().1.len(), 0);
         assert!(again.read_exit("c1").is_none());
+    }
+
+    #[test]
+    fn container_records_keep_no_environment_values_and_only_root_reads_them() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::new(dir.path());
+        // A running "container" whose environment holds a secret.
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .env_clear()
+            .env("TOKEN", "s3cret-value")
+            .env("PATH", "/usr/bin:/bin")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let record = ContainerRecord {
+            id: "c1".into(),
+            sandbox_id: "s1".into(),
+            config: ContainerConfig {
+                name: "main".into(),
+                env: vec![
+                    ("TOKEN".into(), "s3cret-value".into()),
+                    ("PATH".into(), "/usr/bin:/bin".into()),
+                ],
+                ..ContainerConfig::default()
+            },
+            pid,
+            pid_start: process_start(pid).unwrap(),
+            started_at: Timestamp::from_second(1_700_000_000).unwrap(),
+            streams: HeldStreams::default(),
+        };
+        state.save_container(&record).unwrap();
+        let path = state.container_path("c1");
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(!written.contains("s3cret-value"), "{written}");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(dir.path()), 0o700);
+        assert_eq!(mode(&dir.path().join("containers")), 0o700);
+        // Adopted while it runs: its environment is read back from it.
+        let (_, containers) = State::new(dir.path()).load();
+        let mut env = containers[0].config.env.clone();
+        env.sort();
+        assert_eq!(
+            env,
+            [
+                ("PATH".to_string(), "/usr/bin:/bin".to_string()),
+                ("TOKEN".to_string(), "s3cret-value".to_string())
+            ]
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
 
     #[test]
