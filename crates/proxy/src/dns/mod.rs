@@ -155,9 +155,17 @@ impl DnsMetrics {
     }
 }
 
+/// Queries forwarded upstream at once, at most: each holds a socket of its
+/// own (a fresh source port per query, against spoofed answers) for up to
+/// two seconds per upstream, so a flood of queries could otherwise exhaust
+/// the process's descriptors. Past it, queries get SERVFAIL at once.
+const MAX_FORWARDS: usize = 256;
+
 struct Handler {
     zone: Arc<RwLock<Arc<Zone>>>,
     upstreams: Vec<SocketAddr>,
+    /// Permits for queries forwarded upstream.
+    forwards: Arc<tokio::sync::Semaphore>,
     recursion_for: Vec<crate::Ipv4Net>,
     ttl: u32,
     server_label: String,
@@ -216,6 +224,18 @@ fn may_recurse(recursion_for: &[crate::Ipv4Net], address: std::net::IpAddr) -> b
                 })
         }
     }
+}
+
+/// `forward`, when one of `forwards`' permits is free; None at once when
+/// none is.
+async fn forward_within(
+    forwards: &tokio::sync::Semaphore,
+    upstreams: &[SocketAddr],
+    query: &[u8],
+    tcp: bool,
+) -> Option<Vec<u8>> {
+    let _permit = forwards.try_acquire().ok()?;
+    forward(upstreams, query, tcp).await
 }
 
 /// Sends `query` (a whole DNS message) to the first upstream that answers.
@@ -330,9 +350,10 @@ impl RequestHandler for Handler {
                 .await
             }
             Lookup::NotOurs => {
-                let forwarded = forward(&self.upstreams, request.as_slice(), tcp)
-                    .await
-                    .and_then(|bytes| Message::from_vec(&bytes).ok());
+                let forwarded =
+                    forward_within(&self.forwards, &self.upstreams, request.as_slice(), tcp)
+                        .await
+                        .and_then(|bytes| Message::from_vec(&bytes).ok());
                 match forwarded {
                     Some(message) => {
                         let mut forwarded = message.metadata;
@@ -546,6 +567,7 @@ pub async fn run(
     let handler = Handler {
         zone: zone.clone(),
         upstreams,
+        forwards: Arc::new(tokio::sync::Semaphore::new(MAX_FORWARDS)),
         recursion_for: options.recursion_for.clone(),
         ttl: options.ttl,
         server_label: format!("dns://{listen}"),
@@ -651,6 +673,7 @@ mod tests {
         let handler = Handler {
             zone: Arc::new(RwLock::new(Arc::new(zone))),
             upstreams,
+            forwards: Arc::new(tokio::sync::Semaphore::new(MAX_FORWARDS)),
             recursion_for,
             ttl: 30,
             server_label: "dns://test".into(),
@@ -676,6 +699,32 @@ mod tests {
             .await
             .expect("an answer");
         Message::from_vec(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn forwarding_is_bounded() {
+        let (upstream, _) = serve("upstream.test", vec![]).await;
+        let mut query = Message::new(9, MessageType::Query, OpCode::Query);
+        query.queries.push(Query::query(
+            Name::from_ascii("a.upstream.test.").unwrap(),
+            RecordType::A,
+        ));
+        let query = query.to_vec().unwrap();
+        let forwards = tokio::sync::Semaphore::new(1);
+        assert!(
+            forward_within(&forwards, &[upstream], &query, false)
+                .await
+                .is_some()
+        );
+        // Every permit taken: refused at once, without a socket.
+        let _held = forwards.try_acquire().unwrap();
+        let started = std::time::Instant::now();
+        assert!(
+            forward_within(&forwards, &[upstream], &query, false)
+                .await
+                .is_none()
+        );
+        assert!(started.elapsed() < Duration::from_millis(100));
     }
 
     #[tokio::test]
