@@ -1173,23 +1173,32 @@ async fn the_seed_statefulset_keeps_identity_order_and_storage() {
         );
         assert_eq!(pod["spec"]["containers"][0]["image"], "parity/substrate:v2");
     }
-    let events = cluster
-        .kubectl(&[
-            "get",
-            "events",
-            "-n",
-            "blockchain",
-            "--sort-by=.metadata.creationTimestamp",
-            "-o",
-            "json",
-        ])
-        .await
-        .json();
-    let deletions: Vec<String> = items(&events)
-        .iter()
-        .filter(|e| e["reason"] == "SuccessfulDelete")
-        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
-        .collect();
+    // Events are recorded off the controller's path: the last may land
+    // just after the update is done.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let deletions = loop {
+        let events = cluster
+            .kubectl(&[
+                "get",
+                "events",
+                "-n",
+                "blockchain",
+                "--sort-by=.metadata.creationTimestamp",
+                "-o",
+                "json",
+            ])
+            .await
+            .json();
+        let deletions: Vec<String> = items(&events)
+            .iter()
+            .filter(|e| e["reason"] == "SuccessfulDelete")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect();
+        if deletions.len() >= 3 || std::time::Instant::now() > deadline {
+            break deletions;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
     assert_eq!(
         deletions,
         vec![
