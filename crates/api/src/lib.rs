@@ -6,6 +6,7 @@ pub mod cidr;
 pub mod conversion;
 pub mod cron;
 pub mod meta;
+pub mod params;
 pub mod quantity;
 pub mod quota;
 pub mod registry;

@@ -317,7 +317,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
             .into_response());
     }
     let query = query_of(&request);
-    let watching = query.get("watch").is_some_and(|w| w == "true" || w == "1");
+    let watching = api::params::flag(query.get("watch").map(String::as_str));
     let target = match request::parse(request.method(), &path, watching) {
         Parsed::Target(target) => target,
         Parsed::NotFound | Parsed::UnknownResource => return Err(ApiError::path_not_found()),

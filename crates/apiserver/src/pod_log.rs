@@ -116,10 +116,7 @@ impl Call<'_> {
         let namespace = self.resource.namespace.clone().unwrap_or_default();
         let pod = self.read(&name).await?;
         let container = container(&pod, &name, self.query.get("container").map(String::as_str))?;
-        let previous = self
-            .query
-            .get("previous")
-            .is_some_and(|v| v.is_empty() || v == "true" || v == "1");
+        let previous = api::params::flag(self.query.get("previous").map(String::as_str));
         let node = pod["spec"]["nodeName"]
             .as_str()
             .unwrap_or_default()

@@ -182,9 +182,7 @@ pub async fn serve(
         // Without one, between one and two minimum timeouts, at random (as
         // upstream), so watchers reconnect spread out, not all at once.
         .unwrap_or_else(|| DEFAULT_TIMEOUT.mul_f64(1.0 + rand::random::<f64>()));
-    let bookmarks = query
-        .get("allowWatchBookmarks")
-        .is_some_and(|b| b == "true");
+    let bookmarks = api::params::flag(query.get("allowWatchBookmarks").map(String::as_str));
     let as_table = headers
         .get_all(header::ACCEPT)
         .iter()

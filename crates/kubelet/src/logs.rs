@@ -34,7 +34,7 @@ impl LogOptions {
         let mut options = LogOptions::default();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let flag = value.is_empty() || value == "true" || value == "1";
+            let flag = api::params::flag(Some(value));
             let bad = || format!("invalid value {value:?} for {key}");
             match key {
                 "follow" => options.follow = flag,
@@ -524,5 +524,8 @@ mod tests {
         assert_eq!(options.tail_lines, Some(10));
         assert_eq!(options.limit_bytes, Some(5));
         assert!(LogOptions::parse("tailLines=x").is_err());
+        // Flags as the API server reads them (Python's `True`, a bare key).
+        let options = LogOptions::parse("follow=True&timestamps&previous=False").unwrap();
+        assert!(options.follow && options.timestamps && !options.previous);
     }
 }

@@ -1540,6 +1540,35 @@ async fn max_in_flight_answers_429_and_kubectl_retries() {
     );
 }
 
+/// Boolean query parameters read as upstream reads them: anything but `0`
+/// and `false` is true (`watch=True`, as some clients send it, is a watch).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boolean_query_parameters_read_as_upstream() {
+    let cluster = TestCluster::start().await;
+    cluster
+        .kubectl(&["create", "configmap", "flags"])
+        .await
+        .ok();
+    let path = "/api/v1/namespaces/default/configmaps";
+    for watching in ["True", "1", "TRUE", ""] {
+        let raw = format!("{path}?watch={watching}&timeoutSeconds=1");
+        let out = cluster.kubectl(&["get", "--raw", &raw]).await.ok();
+        assert!(
+            out.contains(r#""type":"ADDED""#) && out.contains(r#""name":"flags""#),
+            "watch={watching}: {out}"
+        );
+        assert!(!out.contains("ConfigMapList"), "watch={watching}: {out}");
+    }
+    for listing in ["false", "False", "0"] {
+        let raw = format!("{path}?watch={listing}");
+        let out = cluster.kubectl(&["get", "--raw", &raw]).await.ok();
+        assert!(
+            out.contains(r#""kind":"ConfigMapList""#),
+            "watch={listing}: {out}"
+        );
+    }
+}
+
 /// One raw HTTPS request (see `python/raw_request.py`): status and body.
 async fn raw_request(
     cluster: &TestCluster,

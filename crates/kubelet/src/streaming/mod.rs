@@ -110,11 +110,10 @@ pub fn query_values(query: &str, key: &str) -> Vec<String> {
         .collect()
 }
 
-/// A boolean query flag as upstream reads one (`1`, `true`).
+/// A boolean query flag as the API server reads one (anything but `0` and
+/// `false`), since the API server passes the client's query on as given.
 pub fn query_flag(query: &str, key: &str) -> bool {
-    query_values(query, key)
-        .last()
-        .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+    api::params::flag(query_values(query, key).first().map(String::as_str))
 }
 
 /// The first of `supported` that the client offers in `header`; else
