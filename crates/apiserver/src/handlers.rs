@@ -263,16 +263,13 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         .ok_or_else(ApiError::unauthorized)?;
 
     if path == "/metrics" {
-        let text = state.metrics.render(&state.store).await;
-        return Ok((
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                "text/plain; version=0.0.4; charset=utf-8",
-            )],
-            text,
-        )
-            .into_response());
+        let openmetrics = state.metrics.render(&state.store).await;
+        let accept = request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok());
+        let (text, content_type) = serving::metrics::exposition(openmetrics, accept);
+        return Ok((StatusCode::OK, [(header::CONTENT_TYPE, content_type)], text).into_response());
     }
     if path == "/openapi/v2" || path == "/openapi/v2/" {
         let document = crate::openapi_v2::document();

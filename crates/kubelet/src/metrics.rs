@@ -88,12 +88,12 @@ impl Metrics {
         }
         let pods = self.running_pods.load(Ordering::Relaxed);
         let containers = self.running_containers.load(Ordering::Relaxed);
-        out = out.trim_end_matches("# EOF\n").to_string();
+        out = serving::metrics::prometheus_text(&out);
         out.push_str(&format!(
             "# HELP kubelet_running_pods Number of pods that have a running pod sandbox\n# TYPE kubelet_running_pods gauge\nkubelet_running_pods {pods}\n"
         ));
         out.push_str(&format!(
-            "# HELP kubelet_running_containers Number of containers currently running\n# TYPE kubelet_running_containers gauge\nkubelet_running_containers{{container_state=\"running\"}} {containers}\n# EOF\n"
+            "# HELP kubelet_running_containers Number of containers currently running\n# TYPE kubelet_running_containers gauge\nkubelet_running_containers{{container_state=\"running\"}} {containers}\n"
         ));
         out
     }

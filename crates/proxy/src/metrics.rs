@@ -87,10 +87,11 @@ impl Metrics {
         }
     }
 
+    /// Prometheus text.
     pub fn render(&self) -> String {
         let mut out = String::new();
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        out
+        serving::metrics::prometheus_text(&out)
     }
 }
 

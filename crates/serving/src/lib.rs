@@ -5,6 +5,7 @@
 //! server's `componentstatuses` probes.
 
 pub mod connections;
+pub mod metrics;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -68,12 +69,13 @@ impl Answer {
         }
     }
 
+    /// Metrics (OpenMetrics as the metrics library writes them) in
     /// Prometheus' text exposition format.
-    pub fn metrics(body: String) -> Answer {
+    pub fn metrics(openmetrics: String) -> Answer {
         Answer {
             code: StatusCode::OK,
-            content_type: "text/plain; version=0.0.4; charset=utf-8",
-            body,
+            content_type: metrics::PROMETHEUS_TEXT,
+            body: metrics::prometheus_text(&openmetrics),
         }
     }
 

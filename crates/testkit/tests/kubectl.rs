@@ -682,9 +682,13 @@ async fn discovery_and_cluster_commands() {
         "# TYPE apiserver_request_duration_seconds histogram",
         "# TYPE etcd_request_duration_seconds histogram",
         "apiserver_current_inflight_requests{request_kind=\"readOnly\"}",
+        // The Prometheus text format: counter families named as their samples.
+        "# TYPE apiserver_request_total counter",
     ] {
         assert!(metrics.contains(line), "{line} missing from /metrics");
     }
+    assert!(!metrics.contains("# TYPE apiserver_request counter"));
+    assert!(!metrics.contains("# EOF"));
     // The reviews kubectl sends as protobuf (`auth can-i`, `auth whoami`), as JSON:
     let access = cluster.file(
         "access.json",

@@ -151,7 +151,7 @@ impl DnsMetrics {
     fn render(&self) -> String {
         let mut out = String::new();
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        out
+        serving::metrics::prometheus_text(&out)
     }
 }
 
