@@ -69,10 +69,7 @@ pub fn prometheus_text(openmetrics: &str) -> String {
             out.push_str(&format!("# HELP {} {help}\n", rename(name).unwrap_or(name)));
             continue;
         }
-        let sample = line
-            .split(|c: char| c == '{' || c == ' ')
-            .next()
-            .unwrap_or_default();
+        let sample = line.split(['{', ' ']).next().unwrap_or_default();
         if created.iter().any(|c| c == sample) {
             continue;
         }
