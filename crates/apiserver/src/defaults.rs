@@ -304,10 +304,33 @@ pub fn apply(kind: &str, target: &mut Value) {
     }
 }
 
-/// What the server sets only when an object is created: a pod's first
-/// status; a Job's selector and the labels it selects, generated from its
-/// uid as upstream does unless the Job chooses them (`manualSelector`).
+/// The status a new object of `kind` starts with, as upstream's create
+/// strategies reset it: Go's zero value of the kind's status, whose fields
+/// without `omitempty` (and nested structs) are always written.
+fn initial_status(kind: &str) -> Option<Value> {
+    Some(match kind {
+        "Service" | "Ingress" => json!({"loadBalancer": {}}),
+        "Deployment" | "Job" | "CronJob" => json!({}),
+        "ReplicaSet" | "ReplicationController" => json!({"replicas": 0}),
+        "StatefulSet" => json!({"replicas": 0, "availableReplicas": 0}),
+        "DaemonSet" => json!({"currentNumberScheduled": 0, "numberMisscheduled": 0,
+            "desiredNumberScheduled": 0, "numberReady": 0}),
+        "PodDisruptionBudget" => json!({"disruptionsAllowed": 0, "currentHealthy": 0,
+            "desiredHealthy": 0, "expectedPods": 0}),
+        _ => return None,
+    })
+}
+
+/// What the server sets only when an object is created: the initial
+/// status of workloads, Services and the like; a pod's first status; a
+/// Job's selector and the labels it selects, generated from its uid as
+/// upstream does unless the Job chooses them (`manualSelector`).
 pub fn on_create(kind: &str, target: &mut Value) {
+    if let Some(status) = initial_status(kind)
+        && let Some(object) = target.as_object_mut()
+    {
+        object.insert("status".into(), status);
+    }
     if matches!(kind, "PersistentVolume" | "PersistentVolumeClaim") {
         // Both start Pending until the volume controller looks at them.
         target["status"] = json!({"phase": "Pending"});

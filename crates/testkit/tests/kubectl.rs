@@ -1544,6 +1544,37 @@ async fn max_in_flight_answers_429_and_kubectl_retries() {
     );
 }
 
+/// Create responses carry the status upstream's create strategies give a
+/// new object (Go's zero value of the kind's status), whatever was sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_responses_carry_the_initial_status() {
+    let cluster = TestCluster::start().await;
+    let created = |args: &'static [&'static str]| {
+        let cluster = &cluster;
+        async move {
+            let mut args = args.to_vec();
+            args.extend(["-o", "json"]);
+            cluster.kubectl(&args).await.json()
+        }
+    };
+    let service = created(&["create", "service", "clusterip", "web", "--tcp=80"]).await;
+    assert_eq!(service["status"], serde_json::json!({"loadBalancer": {}}));
+    let deployment = created(&["create", "deployment", "web", "--image=busybox"]).await;
+    assert_eq!(deployment["status"], serde_json::json!({}));
+    let job = created(&["create", "job", "once", "--image=busybox"]).await;
+    assert_eq!(job["status"], serde_json::json!({}));
+    // A status sent with the object is not taken.
+    let sent = cluster.file(
+        "rs.yaml",
+        "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: rs\nspec:\n  replicas: 0\n  selector:\n    matchLabels: {app: rs}\n  template:\n    metadata:\n      labels: {app: rs}\n    spec:\n      containers: [{name: c, image: busybox}]\nstatus:\n  replicas: 7\n",
+    );
+    let replicaset = cluster
+        .kubectl(&["create", "-f", sent.to_str().unwrap(), "-o", "json"])
+        .await
+        .json();
+    assert_eq!(replicaset["status"], serde_json::json!({"replicas": 0}));
+}
+
 /// Boolean query parameters read as upstream reads them: anything but `0`
 /// and `false` is true (`watch=True`, as some clients send it, is a watch).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
