@@ -321,7 +321,6 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
 /// The TLS client the API server reaches kubelets with: its
 /// `kube-apiserver-kubelet-client` certificate, any serving certificate.
 fn kubelet_client(pki: &ClusterPki) -> Result<Arc<rustls::ClientConfig>, String> {
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
     let pair = pki
         .client(
             "apiserver-kubelet-client",
@@ -331,18 +330,5 @@ fn kubelet_client(pki: &ClusterPki) -> Result<Arc<rustls::ClientConfig>, String>
         .map_err(|e| e.to_string())?;
     let cert = pair.cert_pem().map_err(|e| e.to_string())?;
     let key = pair.key_pem().map_err(|e| e.to_string())?;
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert.as_bytes())
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).map_err(|e| e.to_string())?;
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
-    .dangerous()
-    .with_custom_certificate_verifier(serving::any_certificate())
-    .with_client_auth_cert(chain, key)
-    .map_err(|e| e.to_string())?;
-    Ok(Arc::new(config))
+    serving::client_config_with_certificate(cert.as_bytes(), key.as_bytes())
 }

@@ -221,20 +221,12 @@ async fn creates_per_s(kubeconfig: &Path, prefix: &str) -> Result<f64, BoxError>
 /// TLS as the admin (its client certificate from the server's directory),
 /// not checking the server's certificate.
 fn admin_tls(dir: &Path) -> Result<tokio_rustls::TlsConnector, BoxError> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let pki = dir.join("pki");
-    let chain: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_file_iter(pki.join("admin.crt"))?.collect::<Result<_, _>>()?;
-    let key = PrivateKeyDer::from_pem_file(pki.join("admin.key"))?;
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
+    let cert = std::fs::read(pki.join("admin.crt"))?;
+    let key = std::fs::read(pki.join("admin.key"))?;
+    Ok(tokio_rustls::TlsConnector::from(
+        serving::client_config_with_certificate(&cert, &key)?,
     ))
-    .with_safe_default_protocol_versions()?
-    .dangerous()
-    .with_custom_certificate_verifier(serving::any_certificate())
-    .with_client_auth_cert(chain, key)?;
-    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
 }
 
 async fn connect(

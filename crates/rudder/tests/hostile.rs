@@ -738,24 +738,12 @@ async fn hostile_requests_get_clear_errors_and_the_server_stays_up() {
 /// TLS to the server as the admin (its client certificate from the data
 /// directory), not checking the server's certificate.
 fn admin_tls(data_dir: &Path) -> tokio_rustls::TlsConnector {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let pki = data_dir.join("pki");
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(pki.join("admin.crt"))
-        .expect("admin.crt")
-        .collect::<Result<_, _>>()
-        .expect("admin.crt");
-    let key = PrivateKeyDer::from_pem_file(pki.join("admin.key")).expect("admin.key");
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .dangerous()
-    .with_custom_certificate_verifier(serving::any_certificate())
-    .with_client_auth_cert(chain, key)
-    .expect("client certificate");
-    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+    let cert = std::fs::read(pki.join("admin.crt")).expect("admin.crt");
+    let key = std::fs::read(pki.join("admin.key")).expect("admin.key");
+    tokio_rustls::TlsConnector::from(
+        serving::client_config_with_certificate(&cert, &key).expect("a client configuration"),
+    )
 }
 
 async fn tls_connect(

@@ -229,6 +229,31 @@ pub fn probe_client_config() -> Result<Arc<rustls::ClientConfig>, String> {
     Ok(Arc::new(config))
 }
 
+/// A TLS client configuration presenting the client certificate in
+/// `cert_pem` (with `key_pem`) and accepting any server certificate: the
+/// API server's client of kubelets (as upstream's without
+/// --kubelet-certificate-authority), and tests and benchmarks that speak
+/// raw HTTPS as the admin.
+pub fn client_config_with_certificate(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<Arc<rustls::ClientConfig>, String> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| e.to_string())?;
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .dangerous()
+    .with_custom_certificate_verifier(any_certificate())
+    .with_client_auth_cert(chain, key)
+    .map_err(|e| e.to_string())?;
+    Ok(Arc::new(config))
+}
+
 /// The verifier behind [`probe_client_config`], for clients that also
 /// present a certificate of their own.
 pub fn any_certificate() -> Arc<dyn ServerCertVerifier> {

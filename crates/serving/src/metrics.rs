@@ -5,6 +5,8 @@
 //! scrapers get unless they ask for OpenMetrics, names the family as its
 //! samples are named, as upstream components print it.
 
+use std::collections::{HashMap, HashSet};
+
 /// The content type of the Prometheus text format.
 pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// The content type of OpenMetrics.
@@ -30,29 +32,26 @@ pub fn exposition(openmetrics: String, accept: Option<&str>) -> (String, &'stati
 /// with `_info`, no `# UNIT` or `# EOF` lines and no `_created` samples.
 pub fn prometheus_text(openmetrics: &str) -> String {
     // Families whose metadata lines need another name, and that name.
-    let mut renamed: Vec<(String, String)> = Vec::new();
-    let mut created: Vec<String> = Vec::new();
+    let mut renamed: HashMap<&str, String> = HashMap::new();
+    let mut created: HashSet<String> = HashSet::new();
     for line in openmetrics.lines() {
         if let Some(rest) = line.strip_prefix("# TYPE ") {
             let mut parts = rest.split(' ');
             if let (Some(name), Some(kind)) = (parts.next(), parts.next()) {
                 match kind {
                     "counter" => {
-                        renamed.push((name.to_string(), format!("{name}_total")));
-                        created.push(format!("{name}_created"));
+                        renamed.insert(name, format!("{name}_total"));
+                        created.insert(format!("{name}_created"));
                     }
-                    "info" => renamed.push((name.to_string(), format!("{name}_info"))),
+                    "info" => {
+                        renamed.insert(name, format!("{name}_info"));
+                    }
                     _ => {}
                 }
             }
         }
     }
-    let rename = |name: &str| -> Option<&str> {
-        renamed
-            .iter()
-            .find(|(family, _)| family == name)
-            .map(|(_, new)| new.as_str())
-    };
+    let rename = |name: &str| -> Option<&str> { renamed.get(name).map(String::as_str) };
     let mut out = String::with_capacity(openmetrics.len());
     for line in openmetrics.lines() {
         if line == "# EOF" || line.starts_with("# UNIT ") {
@@ -70,7 +69,7 @@ pub fn prometheus_text(openmetrics: &str) -> String {
             continue;
         }
         let sample = line.split(['{', ' ']).next().unwrap_or_default();
-        if created.iter().any(|c| c == sample) {
+        if created.contains(sample) {
             continue;
         }
         out.push_str(line);
