@@ -268,6 +268,7 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
         options.pod_cidr = Some("10.89.0.0/24".into());
         options.bridge = kubelet::BridgeConfig {
             name: "rbench0".into(),
+            ..Default::default()
         };
         options.node_ip = Some([127, 0, 0, 1].into());
         let (stop, stopping) = tokio::sync::watch::channel(false);

@@ -156,24 +156,50 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
     let address = options
         .node_ip
         .unwrap_or_else(runtime::process::node_address);
-    let (runtime, simulated, capacity): (Arc<dyn Runtime>, bool, machine::Capacity) =
-        match &options.runtime {
-            RuntimeChoice::Process => (
-                Arc::new(runtime::process::ProcessRuntime::new(
-                    options.bridge.clone(),
-                    address,
-                    &options.root_dir.join("runtime"),
-                    options.keep_pods_on_exit,
-                )),
+    let mut orphans = None;
+    let (runtime, simulated, capacity): (Arc<dyn Runtime>, bool, machine::Capacity) = match &options
+        .runtime
+    {
+        RuntimeChoice::Process => {
+            let claim = match options.bridge.claim.clone() {
+                Some(claim) => claim,
+                None => {
+                    let bridge = options.bridge.clone();
+                    let root = options.root_dir.clone();
+                    match tokio::task::spawn_blocking(move || bridge.take(&root)).await {
+                        Ok(Ok(claim)) => Arc::new(claim),
+                        Ok(Err(err)) => {
+                            tracing::error!("the kubelet cannot start: {err}");
+                            return;
+                        }
+                        Err(err) => {
+                            tracing::error!("the kubelet cannot start: {err}");
+                            return;
+                        }
+                    }
+                }
+            };
+            let process = runtime::process::ProcessRuntime::new(
+                options.bridge.clone(),
+                claim,
+                address,
+                &runtime::process::runtime_state_dir(&options.root_dir),
+                options.keep_pods_on_exit,
+            );
+            orphans =
+                runtime::process::host::describe_orphans(&options.bridge.name, process.orphans());
+            (
+                Arc::new(process),
                 false,
                 machine::Capacity::of_machine(&options.root_dir),
-            ),
-            RuntimeChoice::Simulated(timing) => (
-                Arc::new(runtime::simulated::SimulatedRuntime::new(*timing, address)),
-                true,
-                machine::Capacity::simulated(2000, 4 << 30, 110),
-            ),
-        };
+            )
+        }
+        RuntimeChoice::Simulated(timing) => (
+            Arc::new(runtime::simulated::SimulatedRuntime::new(*timing, address)),
+            true,
+            machine::Capacity::simulated(2000, 4 << 30, 110),
+        ),
+    };
     let mut capacity = capacity;
     capacity.reserved = options.reserved;
     capacity.thresholds = options.eviction_hard;
@@ -258,6 +284,19 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         pod_manifest_path: options.pod_manifest_path.clone(),
         node_name: options.node_name.clone(),
     });
+    if let Some(report) = orphans {
+        // Recorded as the kubelet records its node's events: in the
+        // default namespace, with the node's name for its uid.
+        let node = k8s_openapi::api::core::v1::Node {
+            metadata: kube::api::ObjectMeta {
+                name: Some(options.node_name.clone()),
+                uid: Some(options.node_name.clone()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        host.events.warning(&node, "OrphanedSandboxes", report);
+    }
     let evictions = (!simulated).then(|| {
         tokio::spawn(eviction::run(
             host.active_pods.clone(),

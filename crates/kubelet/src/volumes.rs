@@ -552,9 +552,63 @@ pub fn clean_up(pods_dir: &Path, uid: &str) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Unmounts every mount at or under `dir`, deepest first; returns those
+/// that stay.
+pub fn unmount_under(dir: &Path) -> Vec<String> {
+    let under = |text: &str| {
+        let mut mounts: Vec<PathBuf> = text
+            .lines()
+            .filter_map(|line| line.split(' ').nth(4))
+            .map(|field| PathBuf::from(unescape_mount_path(field)))
+            .filter(|point| point.starts_with(dir))
+            .collect();
+        mounts.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+        mounts
+    };
+    let read = || std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    for point in under(&read()) {
+        if let Ok(target) = std::ffi::CString::new(point.as_os_str().as_encoded_bytes()) {
+            // SAFETY: umount2(2) with a valid C string.
+            unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
+        }
+    }
+    under(&read())
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
+/// A path of /proc/self/mountinfo, whose spaces, tabs, newlines and
+/// backslashes are written as octal escapes.
+fn unescape_mount_path(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\'
+            && let Some(code) = field
+                .get(i + 1..i + 4)
+                .and_then(|o| u8::from_str_radix(o, 8).ok())
+        {
+            out.push(code);
+            i += 4;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mount_paths_unescape() {
+        assert_eq!(unescape_mount_path("/a\\040b\\134c"), "/a b\\c");
+        assert_eq!(unescape_mount_path("/plain\\"), "/plain\\");
+    }
 
     #[test]
     fn atomic_writes_swap_the_whole_set() {

@@ -2,6 +2,7 @@
 //! each subcommand hands its flags to the crate that does the work.
 
 mod components;
+mod killall;
 mod network;
 mod node;
 mod serve;
@@ -40,6 +41,13 @@ enum Command {
     /// Save, inspect and restore snapshots of the cluster state store.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
+    /// Stop every pod rudder started on this machine and remove their
+    /// sandboxes, network namespaces, veths, bridges, cgroups and the
+    /// service proxy's rules; running rudders are stopped first. Data
+    /// directories stay.
+    Killall(killall::KillallArgs),
+    /// `rudder killall`, then remove a data directory.
+    Uninstall(killall::UninstallArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +80,8 @@ fn main() -> ExitCode {
             Command::Agent(args) => node::run_agent(*args).await,
             Command::Proxy(args) => network::run_proxy(args).await,
             Command::Snapshot(command) => snapshot::run(command).await,
+            Command::Killall(args) => killall::run_killall(args).await,
+            Command::Uninstall(args) => killall::run_uninstall(args).await,
         }
     });
     match result {

@@ -43,9 +43,14 @@ pub struct NodeArgs {
     /// manager assigns from --cluster-cidr).
     #[arg(long)]
     pub pod_cidr: Option<String>,
-    /// The host bridge pods are attached to.
+    /// The host bridge pods are attached to (one live kubelet per bridge).
     #[arg(long, default_value = "rudder0")]
     pub pod_bridge: String,
+    /// The directory the rudders of this machine share: which kubelet
+    /// holds each pod bridge, which pod addresses are in use, and what
+    /// `rudder killall` removes.
+    #[arg(long, env = "RUDDER_HOST_STATE_DIR", default_value = kubelet::runtime::process::host::DEFAULT_DIR)]
+    pub host_state_dir: PathBuf,
     /// Stop this node's pods when the kubelet stops. By default they go on
     /// running, as containers outlive upstream's kubelet, and the next
     /// kubelet on the same root directory adopts them.
@@ -195,6 +200,8 @@ impl NodeArgs {
         }
         options.bridge = kubelet::BridgeConfig {
             name: self.pod_bridge.clone(),
+            host_dir: kubelet::runtime::process::host::HostDir::new(&self.host_state_dir),
+            ..Default::default()
         };
         options.cluster_dns = kubelet::dns::ClusterDns {
             servers: self.cluster_dns.clone(),
@@ -222,10 +229,13 @@ impl NodeArgs {
     }
 }
 
-/// Runs this machine's node, or the simulated ones, until `stopping`.
+/// Runs this machine's node, or the simulated ones, until `stopping`; a
+/// node whose pod bridge another live kubelet holds is refused.
+#[allow(clippy::too_many_arguments)]
 pub fn spawn(
     client: kube::Client,
     args: &NodeArgs,
+    data_dir: &Path,
     root_dir: PathBuf,
     extra_labels: &[(&str, &str)],
     cluster_ca: Option<String>,
@@ -239,7 +249,14 @@ pub fn spawn(
             client, nodes, stopping,
         )));
     }
-    let options = args.kubelet_options(root_dir, extra_labels, cluster_ca, serving_cert)?;
+    let mut options = args.kubelet_options(root_dir, extra_labels, cluster_ca, serving_cert)?;
+    if matches!(options.runtime, kubelet::RuntimeChoice::Process) {
+        options.bridge.data_dir = Some(data_dir.to_path_buf());
+        // Blocks for a few seconds at most, while a kubelet that is ending
+        // lets go of the bridge.
+        let claim = tokio::task::block_in_place(|| options.bridge.take(&options.root_dir))?;
+        options.bridge.claim = Some(std::sync::Arc::new(claim));
+    }
     tracing::info!(node = %options.node_name, "kubelet started");
     Ok(tokio::spawn(kubelet::run(client, options, stopping)))
 }
@@ -324,6 +341,7 @@ async fn run_node(
     tasks.push(spawn(
         client,
         &args.node,
+        &args.root_dir,
         args.root_dir.clone(),
         &[],
         kubeconfig_ca(&kubeconfig),

@@ -275,6 +275,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
         components.push(crate::node::spawn(
             client,
             &args.node,
+            &data_dir,
             data_dir.join("kubelet"),
             &[("node-role.kubernetes.io/control-plane", "")],
             Some(ca),

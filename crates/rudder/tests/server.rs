@@ -14,42 +14,30 @@ struct Server {
     kubeconfig: PathBuf,
     /// The pod bridge its node made (removed with it).
     bridge: Option<String>,
+    /// Where its standard error goes.
+    log: PathBuf,
 }
 
 impl Server {
     /// `rudder server` on a free port of 127.0.0.1 with `extra` flags;
     /// returns once the API server is ready, with its port.
     fn start(data_dir: &Path, extra: &[&str]) -> (Server, u16) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
-            .args([
-                "server",
-                "--bind-address",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                // Not about this machine's disk: a nearly full one must
-                // not taint the node.
-                "--eviction-hard",
-                "memory.available<100Mi,nodefs.available<1%",
-                // The host's packet filter is the proxy tests' (their
-                // Services share this range); the DNS answers on loopback.
-                "--disable-proxy",
-                "--cluster-dns-bind-address",
-                "127.0.0.1:0",
-                "--cluster-dns-metrics-bind-address",
-                "",
-            ])
-            .args(extra)
-            .arg("--data-dir")
-            .arg(data_dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start rudder server");
+        let mut flags = extra.to_vec();
+        // The host's packet filter is the proxy tests' (their Services
+        // share this range).
+        flags.push("--disable-proxy");
+        Server::start_with_proxy(data_dir, &flags)
+    }
+
+    /// [`Server::start`] with the service proxy (the caller holds the
+    /// host's packet filter: `testkit::HostNetwork`).
+    fn start_with_proxy(data_dir: &Path, extra: &[&str]) -> (Server, u16) {
+        std::fs::create_dir_all(data_dir).expect("make the data directory");
+        let (mut command, port) = server_command(data_dir, extra);
+        // The server's log, shown when a test fails.
+        let log_path = data_dir.join("server.log");
+        let log = std::fs::File::create(&log_path).expect("create the server log");
+        let child = command.stderr(log).spawn().expect("start rudder server");
         let bridge = extra
             .iter()
             .position(|a| *a == "--pod-bridge")
@@ -59,6 +47,7 @@ impl Server {
             child,
             kubeconfig: data_dir.join("kubeconfig.yaml"),
             bridge,
+            log: log_path,
         };
         let kubeconfig = &server.kubeconfig;
         until("the API server", || {
@@ -67,6 +56,38 @@ impl Server {
         });
         (server, port)
     }
+}
+
+/// `rudder server` on a free port of 127.0.0.1 with `extra` flags, and the
+/// port.
+fn server_command(data_dir: &Path, extra: &[&str]) -> (Command, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rudder"));
+    command
+        .args([
+            "server",
+            "--bind-address",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            // Not about this machine's disk: a nearly full one must
+            // not taint the node.
+            "--eviction-hard",
+            "memory.available<100Mi,nodefs.available<1%",
+            // The DNS answers on loopback.
+            "--cluster-dns-bind-address",
+            "127.0.0.1:0",
+            "--cluster-dns-metrics-bind-address",
+            "",
+        ])
+        .args(extra)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdout(Stdio::null());
+    (command, port)
 }
 
 impl Server {
@@ -83,8 +104,16 @@ impl Drop for Server {
     /// SIGTERM first, so the server's kubelet stops its pods (the tests
     /// give `--stop-pods-on-exit`); then its pod bridge goes.
     fn drop(&mut self) {
-        // SAFETY: kill(2) on our own child.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(80)..];
+            eprintln!("--- the server's log, last lines ---\n{}", tail.join("\n"));
+        }
+        if let Ok(None) = self.child.try_wait() {
+            // SAFETY: kill(2) on our own child, not yet reaped.
+            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        }
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -439,4 +468,289 @@ fn pods_outlive_a_crashed_server_and_are_adopted_when_it_starts_again() {
         .filter(|pid| testkit::processes_marked("MARK=server-restart").contains(pid))
         .collect();
     assert!(alive.is_empty(), "still running: {alive:?}");
+}
+
+/// `ip` with `args`: (succeeded, stdout).
+fn ip(args: &[&str]) -> (bool, String) {
+    let out = Command::new("ip").args(args).output().expect("run ip");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// `rudder killall`/`uninstall` with `args`: (succeeded, stdout and stderr).
+fn rudder(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
+        .args(args)
+        .output()
+        .expect("run rudder");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// A pod serving `dir` over HTTP on port 8080 once Running; its IP.
+fn web_pod(kubeconfig: &Path, name: &str, dir: &Path) -> String {
+    let (ok, out) = kubectl(
+        kubeconfig,
+        &[
+            "run",
+            name,
+            "--image=busybox",
+            "--env=MARK=killall-test",
+            "--",
+            "busybox",
+            "httpd",
+            "-f",
+            "-p",
+            "8080",
+            "-h",
+            &dir.display().to_string(),
+        ],
+    );
+    assert!(ok, "{out}");
+    until(&format!("{name} running"), || {
+        let (ok, out) = kubectl(
+            kubeconfig,
+            &[
+                "get",
+                "pod",
+                name,
+                "-o",
+                "jsonpath={.status.phase} {.status.podIP}",
+            ],
+        );
+        let ip = out.strip_prefix("Running ")?.trim().to_string();
+        (ok && !ip.is_empty()).then_some(ip)
+    })
+}
+
+/// What a pod at `ip` serves (None: nothing answers).
+fn fetch(ip: &str) -> Option<String> {
+    let out = Command::new("curl")
+        .args([
+            "-sf",
+            "--max-time",
+            "3",
+            &format!("http://{ip}:8080/index.html"),
+        ])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn data_directories_share_a_bridge_and_rudder_comes_off_the_machine() {
+    let _killed = testkit::KillMarked("MARK=killall-test");
+    // killall removes the service proxy's rules, which are host-wide.
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let _host_network = runtime.block_on(testkit::HostNetwork::claim());
+    let root = tempfile::tempdir().expect("temp dir");
+    let host = root.path().join("host");
+    let host_flag = host.display().to_string();
+    let flags = [
+        "--pod-bridge",
+        "rsrvtest2",
+        "--cluster-cidr",
+        "10.84.0.0/16",
+        "--node-name",
+        "rudder-killall-test",
+        "--host-state-dir",
+        &host_flag,
+        "--scheduler-secure-port",
+        "0",
+        "--controller-manager-secure-port",
+        "0",
+        "--kubelet-port",
+        "0",
+    ];
+    let site = |name: &str| {
+        let dir = root.path().join(format!("www-{name}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), format!("from {name}\n")).unwrap();
+        dir
+    };
+
+    // Data directory a: two pods, left running by a crash.
+    let a = root.path().join("a");
+    let (server_a, _) = Server::start_with_proxy(&a, &flags);
+    let ip_a1 = web_pod(&server_a.kubeconfig, "web-a1", &site("a1"));
+    let ip_a2 = web_pod(&server_a.kubeconfig, "web-a2", &site("a2"));
+    server_a.crash();
+    assert_eq!(fetch(&ip_a1).as_deref(), Some("from a1"));
+    // The first pod as a rudder that recorded its addresses nowhere left
+    // it: only the link says the address is taken.
+    let leases = host.join("bridges/rsrvtest2/addresses");
+    std::fs::remove_file(leases.join(&ip_a1)).expect("a1's lease");
+    assert!(leases.join(&ip_a2).exists());
+
+    // Data directory b on the same bridge: other addresses, reachable.
+    let b = root.path().join("b");
+    let (server_b, _) = Server::start_with_proxy(&b, &flags);
+    let ip_b = web_pod(&server_b.kubeconfig, "web-b", &site("b"));
+    assert!(ip_b != ip_a1 && ip_b != ip_a2, "{ip_b}: {ip_a1} {ip_a2}");
+    assert_eq!(fetch(&ip_b).as_deref(), Some("from b"));
+    assert_eq!(fetch(&ip_a1).as_deref(), Some("from a1"));
+    assert_eq!(fetch(&ip_a2).as_deref(), Some("from a2"));
+    // The orphans are reported on the node.
+    let report = until("the orphans reported", || {
+        let (ok, out) = kubectl(
+            &server_b.kubeconfig,
+            &[
+                "get",
+                "events",
+                "--field-selector",
+                "reason=OrphanedSandboxes,involvedObject.kind=Node",
+                "-o",
+                "jsonpath={.items[*].message}",
+            ],
+        );
+        (ok && !out.is_empty()).then_some(out)
+    });
+    assert!(
+        report.contains(&format!("1 of data directory {} ({ip_a2})", a.display()))
+            && report.contains("1 of no recorded data directory (veth")
+            && report.contains("`rudder killall --orphans` removes them"),
+        "{report}"
+    );
+
+    // A second live server on the bridge is refused, naming the holder.
+    let c = root.path().join("c");
+    std::fs::create_dir_all(&c).unwrap();
+    let (mut command, _) = server_command(&c, &[&flags[..], &["--disable-proxy"]].concat());
+    let refused = command
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run rudder server");
+    let refused_text = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        refused_text.contains(&format!(
+            "pod bridge rsrvtest2 is held by the kubelet of process {} (data directory {})",
+            server_b.child.id(),
+            b.display()
+        )),
+        "{refused_text}"
+    );
+
+    // The orphans go; b and its pod stay.
+    let (ok, out) = rudder(&[
+        "killall",
+        "--orphans",
+        "--dry-run",
+        "--host-state-dir",
+        &host_flag,
+    ]);
+    assert!(ok && out.contains("would kill container web-a2"), "{out}");
+    assert!(!out.contains("web-b"), "{out}");
+    assert_eq!(fetch(&ip_a2).as_deref(), Some("from a2"), "a dry run");
+    let (ok, out) = rudder(&["killall", "--orphans", "--host-state-dir", &host_flag]);
+    assert!(ok, "{out}");
+    assert_eq!(fetch(&ip_a1), None, "{out}");
+    assert_eq!(fetch(&ip_a2), None, "{out}");
+    assert_eq!(fetch(&ip_b).as_deref(), Some("from b"), "{out}");
+
+    // Everything goes: b's server, its pods, namespaces, veths, bridge,
+    // cgroups and the proxy's rules.
+    let veths: Vec<String> = ip(&["-o", "link", "show", "master", "rsrvtest2"])
+        .1
+        .lines()
+        .filter_map(|l| l.split(':').nth(1))
+        .map(|n| n.trim().split('@').next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(veths.len(), 1, "b's pod alone: {veths:?}");
+    let cgroups =
+        std::fs::read_to_string(host.join("bridges/rsrvtest2/cgroups")).unwrap_or_default();
+    let (ok, out) = rudder(&["killall", "--dry-run", "--host-state-dir", &host_flag]);
+    assert!(
+        ok && out.contains(&format!(
+            "would stop rudder process {} (data directory {})",
+            server_b.child.id(),
+            b.display()
+        )),
+        "{out}"
+    );
+    let (ok, out) = rudder(&["killall", "--host-state-dir", &host_flag]);
+    assert!(ok, "{out}");
+    let mut server_b = server_b;
+    let ended = server_b.child.try_wait().expect("server b's status");
+    assert!(ended.is_some(), "server b still runs: {out}");
+    server_b.bridge = None;
+    assert!(
+        testkit::processes_marked("MARK=killall-test").is_empty(),
+        "{out}"
+    );
+    assert!(
+        !ip(&["link", "show", "dev", "rsrvtest2"]).0,
+        "the bridge: {out}"
+    );
+    let links = ip(&["-o", "link"]).1;
+    let namespaces = ip(&["netns", "list"]).1;
+    for veth in &veths {
+        assert!(!links.contains(&format!(" {veth}@")), "{veth}: {links}");
+        let sandbox = veth.trim_start_matches("veth");
+        assert!(
+            !namespaces.contains(&format!("rudder-{sandbox}")),
+            "{namespaces}"
+        );
+    }
+    for dir in cgroups.lines() {
+        assert!(!Path::new(dir).exists(), "cgroup {dir}: {out}");
+    }
+    let nft = Command::new("nft")
+        .args(["list", "ruleset"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&nft.stdout).contains("table ip rudder"));
+    let iptables = Command::new("iptables-save").output().unwrap();
+    assert!(!String::from_utf8_lossy(&iptables.stdout).contains("KUBE-"));
+    // Again, with nothing left: nothing to do, and no error.
+    let (ok, out) = rudder(&["killall", "--host-state-dir", &host_flag]);
+    assert!(
+        ok && !out.contains("kill") && !out.contains("warning"),
+        "{out}"
+    );
+
+    // uninstall refuses what is not a data directory of rudder's, and
+    // removes one that is (twice is fine).
+    let stranger = root.path().join("photos");
+    std::fs::create_dir_all(&stranger).unwrap();
+    let stranger_flag = stranger.display().to_string();
+    let (ok, out) = rudder(&[
+        "uninstall",
+        "--data-dir",
+        &stranger_flag,
+        "--host-state-dir",
+        &host_flag,
+    ]);
+    assert!(
+        !ok && out.contains("is not a data directory of rudder"),
+        "{out}"
+    );
+    assert!(stranger.exists());
+    let b_flag = b.display().to_string();
+    let (ok, out) = rudder(&[
+        "uninstall",
+        "--data-dir",
+        &b_flag,
+        "--host-state-dir",
+        &host_flag,
+    ]);
+    assert!(ok && !b.exists(), "{out}");
+    let (ok, out) = rudder(&[
+        "uninstall",
+        "--data-dir",
+        &b_flag,
+        "--host-state-dir",
+        &host_flag,
+    ]);
+    assert!(ok && out.contains("is not there"), "{out}");
 }

@@ -402,6 +402,7 @@ impl TestCluster {
         options.pod_cidr = Some(network.cidr.clone());
         options.bridge = kubelet::BridgeConfig {
             name: network.bridge.clone(),
+            ..Default::default()
         };
         options.node_ip = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
         // The tests are not about this machine's disk: a nearly full one

@@ -41,6 +41,8 @@ use super::{
 
 mod adopt;
 mod cgroups;
+pub mod cleanup;
+pub mod host;
 mod network;
 mod pty;
 mod reaper;
@@ -49,7 +51,7 @@ mod streams;
 
 use streams::{ContainerPipes, Streams};
 
-pub use network::BridgeConfig;
+pub use network::{BridgeConfig, runtime_state_dir};
 
 struct Container {
     config: ContainerConfig,
@@ -131,6 +133,10 @@ struct SandboxEntry {
 
 pub struct ProcessRuntime {
     bridge: BridgeConfig,
+    /// The bridge, held while the runtime lives.
+    claim: Arc<host::BridgeClaim>,
+    /// What sat on the bridge at start that no live kubelet accounts for.
+    orphans: Vec<host::Orphan>,
     node_ip: IpAddr,
     ipam: RwLock<Option<Arc<Ipam>>>,
     sandboxes: Mutex<HashMap<String, SandboxEntry>>,
@@ -155,15 +161,21 @@ impl ProcessRuntime {
     /// With `keep_running` its pods outlive it.
     pub fn new(
         bridge: BridgeConfig,
+        claim: Arc<host::BridgeClaim>,
         node_ip: IpAddr,
         state_dir: &Path,
         keep_running: bool,
     ) -> ProcessRuntime {
         let cgroups = cgroups::Cgroups::detect(&bridge.name);
-        if cgroups.is_none() {
-            tracing::warn!(
+        match &cgroups {
+            Some(cgroups) => {
+                for dir in cgroups.own_dirs() {
+                    claim.record_cgroup(&dir);
+                }
+            }
+            None => tracing::warn!(
                 "no writable cgroup hierarchy: container CPU and memory limits are not enforced"
-            );
+            ),
         }
         let state = state::State::new(state_dir);
         let (sandboxes, containers) = state.load();
@@ -173,6 +185,12 @@ impl ProcessRuntime {
                 containers = containers.len(),
                 "pods left by an earlier kubelet, to adopt"
             );
+        }
+        let own: std::collections::BTreeSet<String> =
+            sandboxes.iter().map(|s| s.id.clone()).collect();
+        let orphans = claim.orphans(&own);
+        if let Some(report) = host::describe_orphans(&bridge.name, &orphans) {
+            tracing::warn!("{report}");
         }
         let sandboxes = sandboxes
             .into_iter()
@@ -188,6 +206,8 @@ impl ProcessRuntime {
             .collect();
         ProcessRuntime {
             bridge,
+            claim,
+            orphans,
             node_ip,
             ipam: RwLock::new(None),
             sandboxes: Mutex::new(sandboxes),
@@ -197,6 +217,18 @@ impl ProcessRuntime {
             keep_running,
             cgroups,
             images: Mutex::default(),
+        }
+    }
+
+    /// What sat on the bridge at start that no live kubelet accounts for.
+    pub fn orphans(&self) -> &[host::Orphan] {
+        &self.orphans
+    }
+
+    /// Gives a removed sandbox's address back.
+    fn release_address(&self, ip: IpAddr) {
+        if let (IpAddr::V4(ip), Some(ipam)) = (ip, self.ipam()) {
+            ipam.release(ip);
         }
     }
 
@@ -888,12 +920,12 @@ impl Runtime for ProcessRuntime {
             return Ok(());
         }
         network::ensure_bridge(&self.bridge.name, cidr).map_err(RuntimeError::Network)?;
-        let fresh = Ipam::new(cidr);
+        let fresh = Ipam::on_bridge(cidr, self.claim.clone());
         // Sandboxes that are there already (adopted or still to adopt)
         // keep their addresses.
         for entry in self.sandboxes().values() {
             if let (IpAddr::V4(ip), Some(_)) = (entry.record.ip, &entry.record.netns) {
-                fresh.reserve(ip);
+                fresh.reserve(ip, &entry.record.id);
             }
         }
         let mut ipam = self.ipam.write().unwrap_or_else(|e| e.into_inner());
@@ -919,12 +951,32 @@ impl Runtime for ProcessRuntime {
             })?;
             // The bridge is made again if something removed it.
             network::ensure_bridge(&self.bridge.name, ipam.cidr).map_err(RuntimeError::Network)?;
-            let ip = ipam.allocate().ok_or_else(|| {
-                RuntimeError::Network(format!(
-                    "failed to allocate for range 0: no IP addresses available in range set: {}",
-                    ipam.cidr
-                ))
-            })?;
+            let ip = loop {
+                let ip = ipam.allocate(&id).ok_or_else(|| {
+                    RuntimeError::Network(format!(
+                        "failed to allocate for range 0: no IP addresses available in range set: {}",
+                        ipam.cidr
+                    ))
+                })?;
+                // Something recorded nowhere (a pod of an older rudder, a
+                // hand-made interface) may hold it on the link already.
+                let bridge = self.bridge.name.clone();
+                let probe = tokio::task::spawn_blocking(move || {
+                    network::address_answers(&bridge, ip, ADDRESS_PROBE_WAIT)
+                })
+                .await;
+                match probe {
+                    Ok(Ok(true)) => {
+                        tracing::warn!(%ip, bridge = %self.bridge.name, "a pod address answers on the bridge already; another is taken");
+                        ipam.set_aside(ip);
+                    }
+                    Ok(Err(err)) => {
+                        tracing::debug!(%ip, error = %err, "cannot probe a pod address");
+                        break ip;
+                    }
+                    _ => break ip,
+                }
+            };
             match network::add_pod(&self.bridge.name, &id, ip, ipam.cidr).await {
                 Ok(netns) => Sandbox {
                     id: id.clone(),
@@ -943,9 +995,7 @@ impl Runtime for ProcessRuntime {
                 Err(err) => {
                     if sandbox.netns.is_some() {
                         network::remove_pod(&id).await;
-                        if let (IpAddr::V4(ip), Some(ipam)) = (sandbox.ip, self.ipam()) {
-                            ipam.release(ip);
-                        }
+                        self.release_address(sandbox.ip);
                     }
                     return Err(err);
                 }
@@ -978,9 +1028,7 @@ impl Runtime for ProcessRuntime {
         self.kill_pause(&sandbox.id);
         if sandbox.netns.is_some() {
             network::remove_pod(&sandbox.id).await;
-            if let (IpAddr::V4(ip), Some(ipam)) = (sandbox.ip, self.ipam()) {
-                ipam.release(ip);
-            }
+            self.release_address(sandbox.ip);
         }
         // Forgotten only once removed, so a teardown cut short is finished
         // when the runtime drops.
@@ -1519,7 +1567,11 @@ impl Runtime for ProcessRuntime {
         for id in sandboxes {
             self.kill_pause(&id);
             network::remove_pod(&id).await;
-            self.sandboxes().remove(&id);
+            if let Some(entry) = self.sandboxes().remove(&id)
+                && entry.record.netns.is_some()
+            {
+                self.release_address(entry.record.ip);
+            }
             self.state.forget_sandbox(&id);
         }
     }
@@ -1545,6 +1597,12 @@ impl Drop for ProcessRuntime {
         for id in sandboxes {
             self.kill_pause(&id);
             network::remove_pod_now(&id);
+            let record = self.sandboxes().get(&id).map(|e| e.record.clone());
+            if let Some(record) = record
+                && record.netns.is_some()
+            {
+                self.release_address(record.ip);
+            }
             self.state.forget_sandbox(&id);
         }
         for id in self.containers().keys() {
@@ -1555,6 +1613,10 @@ impl Drop for ProcessRuntime {
         }
     }
 }
+
+/// How long a new pod address is probed for on the bridge (replies on a
+/// local bridge take well under a millisecond).
+const ADDRESS_PROBE_WAIT: Duration = Duration::from_millis(100);
 
 /// The address the node is reached at: the source address of its default
 /// route, else loopback.

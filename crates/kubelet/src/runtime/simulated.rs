@@ -118,7 +118,7 @@ impl Runtime for SimulatedRuntime {
                 .ok_or_else(|| {
                     RuntimeError::Network("no pod CIDR assigned to this node yet".into())
                 })?;
-            IpAddr::V4(ipam.allocate().ok_or_else(|| {
+            IpAddr::V4(ipam.allocate("").ok_or_else(|| {
                 RuntimeError::Network(format!(
                     "no IP addresses available in range set: {}",
                     ipam.cidr

@@ -607,7 +607,8 @@ pub async fn run(
             while let Err(err) = publish(&client, service_ip, endpoint).await {
                 tracing::warn!("cannot publish the kube-dns Service: {err}");
                 tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(10));
+                // Short: name resolution through kube-dns waits on it.
+                delay = (delay * 2).min(Duration::from_secs(2));
             }
         }));
     }

@@ -244,6 +244,7 @@ impl ProcessRuntime {
             }
             if sandbox.netns.is_some() {
                 network::remove_pod(&sandbox.id).await;
+                self.release_address(sandbox.ip);
             }
             self.state.forget_sandbox(&sandbox.id);
         }

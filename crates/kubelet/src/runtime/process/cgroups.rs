@@ -105,9 +105,9 @@ impl Cgroups {
         })
     }
 
-    /// Removes the runtime's own groups (each must be empty by then).
-    pub fn remove_own(&self) {
-        let dirs = match &self.layout {
+    /// The runtime's own groups, one per hierarchy.
+    pub fn own_dirs(&self) -> Vec<PathBuf> {
+        match &self.layout {
             Layout::Unified(dir) => vec![dir.clone()],
             Layout::Split {
                 memory,
@@ -119,8 +119,12 @@ impl Cgroups {
                 .chain(cpuacct.iter())
                 .cloned()
                 .collect(),
-        };
-        for dir in dirs {
+        }
+    }
+
+    /// Removes the runtime's own groups (each must be empty by then).
+    pub fn remove_own(&self) {
+        for dir in self.own_dirs() {
             if let Ok(entries) = std::fs::read_dir(&dir) {
                 for entry in entries.flatten() {
                     if entry.path().is_dir() {

@@ -144,6 +144,13 @@ impl State {
         }
     }
 
+    /// The records of a directory that exists (made by no one else here).
+    pub fn existing(dir: &Path) -> Option<State> {
+        dir.join("sandboxes").is_dir().then(|| State {
+            dir: dir.to_path_buf(),
+        })
+    }
+
     fn sandbox_path(&self, id: &str) -> PathBuf {
         self.dir.join("sandboxes").join(format!("{id}.json"))
     }
