@@ -169,10 +169,10 @@ mod tests {
 
     #[test]
     fn addresses_another_data_directory_leased_are_skipped() {
-        use crate::runtime::process::host::{BridgeClaim, HostDir};
+        use crate::runtime::process::host::{BridgeClaim, test_host};
         use std::path::Path;
         let dir = tempfile::tempdir().unwrap();
-        let host = HostDir::new(dir.path());
+        let host = test_host(dir.path());
         let cidr = parse_pod_cidr("10.244.3.0/29").unwrap();
         let claim = |data: &str| {
             Arc::new(
@@ -181,6 +181,8 @@ mod tests {
         };
         let first = Ipam::on_bridge(cidr, claim("/a"));
         assert_eq!(first.allocate("a1"), Some(Ipv4Addr::new(10, 244, 3, 2)));
+        // a1 runs on.
+        std::fs::write(dir.path().join("netns/rudder-a1"), "").unwrap();
         drop(first);
         // A second data directory's kubelet, its pods on the same bridge.
         let second = Ipam::on_bridge(cidr, claim("/b"));

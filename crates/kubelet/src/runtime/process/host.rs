@@ -32,13 +32,14 @@ const CLAIM_WAIT: Duration = Duration::from_secs(5);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostDir {
     pub path: PathBuf,
+    /// Where sandboxes' network namespaces are mounted (`ip netns`'s
+    /// directory): a lease whose sandbox has none there is stale.
+    namespaces: PathBuf,
 }
 
 impl Default for HostDir {
     fn default() -> Self {
-        HostDir {
-            path: PathBuf::from(DEFAULT_DIR),
-        }
+        HostDir::new(DEFAULT_DIR)
     }
 }
 
@@ -113,7 +114,28 @@ fn add_line(path: &Path, line: &str) -> Result<(), String> {
 
 impl HostDir {
     pub fn new(path: impl Into<PathBuf>) -> HostDir {
-        HostDir { path: path.into() }
+        HostDir {
+            path: path.into(),
+            namespaces: PathBuf::from("/run/netns"),
+        }
+    }
+
+    /// Whether a sandbox's network namespace is there (its pod may run).
+    fn sandbox_exists(&self, sandbox: &str) -> bool {
+        !sandbox.is_empty()
+            && !sandbox.contains('/')
+            && self
+                .namespaces
+                .join(super::network::netns_name(sandbox))
+                .exists()
+    }
+
+    /// The addresses on `bridge` whose sandbox is still there.
+    pub fn live_leases(&self, bridge: &str) -> Vec<Lease> {
+        self.leases(bridge)
+            .into_iter()
+            .filter(|lease| self.sandbox_exists(&lease.sandbox))
+            .collect()
     }
 
     fn bridge_dir(&self, bridge: &str) -> PathBuf {
@@ -317,17 +339,29 @@ impl BridgeClaim {
         format!("{sandbox}\n{}\n", self.data_dir.display())
     }
 
-    /// The holder's data directory of a lease file (None while it is being
-    /// written, which counts as held by another).
+    /// The holder's data directory of a lease file.
     fn holder(&self, address: Ipv4Addr) -> Option<PathBuf> {
         let text = std::fs::read_to_string(self.lease_path(address)).ok()?;
         text.lines().nth(1).map(PathBuf::from)
     }
 
+    /// Whether a lease of another data directory still counts: its sandbox
+    /// is there. (Only the bridge's live kubelet writes leases, so one
+    /// half-written or naming a sandbox that is gone is stale.)
+    fn held_by_another(&self, address: Ipv4Addr) -> bool {
+        let Ok(text) = std::fs::read_to_string(self.lease_path(address)) else {
+            return false;
+        };
+        let mut lines = text.lines();
+        let sandbox = lines.next().unwrap_or_default();
+        let data_dir = lines.next().map(Path::new);
+        data_dir.is_some_and(|d| d != self.data_dir) && self.host.sandbox_exists(sandbox)
+    }
+
     /// Takes `address` for `sandbox`: false when a sandbox of another data
-    /// directory holds it. One of this data directory's own that the
-    /// runtime does not know (it ended before recording its sandbox) is
-    /// taken over.
+    /// directory holds it. A stale lease, or one of this data directory's
+    /// own that the runtime does not know (it ended before recording its
+    /// sandbox), is taken over.
     pub fn lease(&self, address: Ipv4Addr, sandbox: &str) -> bool {
         let path = self.lease_path(address);
         let created = OpenOptions::new()
@@ -338,7 +372,7 @@ impl BridgeClaim {
         match created {
             Ok(mut file) => file.write_all(self.lease_text(sandbox).as_bytes()).is_ok(),
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                self.holder(address).as_deref() == Some(self.data_dir.as_path())
+                !self.held_by_another(address)
                     && std::fs::write(&path, self.lease_text(sandbox)).is_ok()
             }
             Err(err) => {
@@ -369,7 +403,7 @@ impl BridgeClaim {
     /// directories, which no live kubelet holds now, and veths of
     /// sandboxes recorded nowhere.
     pub fn orphans(&self, own: &BTreeSet<String>) -> Vec<Orphan> {
-        let leases = self.host.leases(&self.bridge);
+        let leases = self.host.live_leases(&self.bridge);
         let mut orphans: Vec<Orphan> = leases
             .iter()
             .filter(|lease| lease.data_dir != self.data_dir && !own.contains(&lease.sandbox))
@@ -440,13 +474,23 @@ pub fn describe_orphans(bridge: &str, orphans: &[Orphan]) -> Option<String> {
 }
 
 #[cfg(test)]
+pub(crate) fn test_host(dir: &Path) -> HostDir {
+    let namespaces = dir.join("netns");
+    std::fs::create_dir_all(&namespaces).unwrap_or_default();
+    HostDir {
+        path: dir.to_path_buf(),
+        namespaces,
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn one_kubelet_per_bridge_and_addresses_per_data_directory() {
         let dir = tempfile::tempdir().unwrap();
-        let host = HostDir::new(dir.path());
+        let host = test_host(dir.path());
         let a =
             BridgeClaim::take(&host, "rhosttest0", Path::new("/a"), Path::new("/a/rt")).unwrap();
         assert_eq!(
@@ -459,11 +503,13 @@ mod tests {
         let address = Ipv4Addr::new(10, 1, 0, 2);
         assert!(a.lease(address, "s1"));
         assert!(a.lease(address, "s2"), "its own lease is taken over");
+        std::fs::write(dir.path().join("netns/rudder-s2"), "").unwrap();
         drop(a);
         assert_eq!(host.owner("rhosttest0"), None, "released with the claim");
 
         let b =
             BridgeClaim::take(&host, "rhosttest0", Path::new("/b"), Path::new("/b/rt")).unwrap();
+        // While a's sandbox is there, its address is a's.
         assert!(!b.lease(address, "s3"), "another data directory's address");
         b.release(address);
         assert_eq!(host.leases("rhosttest0").len(), 1, "not b's to release");
@@ -482,6 +528,10 @@ mod tests {
                 .collect::<Vec<_>>(),
             [PathBuf::from("/a/rt"), PathBuf::from("/b/rt")]
         );
+        // Once a's sandbox has gone, its lease is stale.
+        std::fs::remove_file(dir.path().join("netns/rudder-s2")).unwrap();
+        assert_eq!(b.orphans(&BTreeSet::new()), vec![]);
+        assert!(b.lease(address, "s3"), "a stale lease");
         let refused = BridgeClaim::take(&host, "rhosttest0", Path::new("/c"), Path::new("/c/rt"))
             .unwrap_err();
         assert!(
