@@ -97,19 +97,24 @@ fn read_owner(text: &str) -> Option<Owner> {
     Some(Owner { pid, data_dir })
 }
 
-/// Appends `line` to a file of lines unless it is there already.
-fn add_line(path: &Path, line: &str) -> Result<(), String> {
+/// Adds `line` to a file of lines unless it is there already, dropping
+/// the lines `current` says are of things gone (so the file does not grow
+/// with every data directory that ever ran). Only the bridge's live
+/// kubelet writes it; it is replaced whole.
+fn add_line(path: &Path, line: &str, current: impl Fn(&str) -> bool) -> Result<(), String> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    if text.lines().any(|l| l == line) {
-        return Ok(());
-    }
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
+    let mut lines: Vec<&str> = text.lines().filter(|l| *l != line && current(l)).collect();
+    lines.push(line);
+    let partial = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&partial);
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
         .mode(0o600)
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    writeln!(file, "{line}").map_err(|e| format!("{}: {e}", path.display()))
+        .open(&partial)
+        .and_then(|mut file| file.write_all(format!("{}\n", lines.join("\n")).as_bytes()))
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 impl HostDir {
@@ -297,6 +302,10 @@ impl BridgeClaim {
         add_line(
             &dir.join("runtimes"),
             &format!("{}\t{}", data_dir.display(), state.display()),
+            |line| {
+                line.split_once('\t')
+                    .is_some_and(|(_, state)| Path::new(state).exists())
+            },
         )?;
         Ok(BridgeClaim {
             _lock: file,
@@ -323,6 +332,7 @@ impl BridgeClaim {
         if let Err(err) = add_line(
             &self.host.bridge_dir(&self.bridge).join("cgroups"),
             &dir.display().to_string(),
+            |line| Path::new(line).exists(),
         ) {
             tracing::warn!(error = %err, "cannot record the runtime's cgroup");
         }
@@ -491,8 +501,12 @@ mod tests {
     fn one_kubelet_per_bridge_and_addresses_per_data_directory() {
         let dir = tempfile::tempdir().unwrap();
         let host = test_host(dir.path());
-        let a =
-            BridgeClaim::take(&host, "rhosttest0", Path::new("/a"), Path::new("/a/rt")).unwrap();
+        let runtime = |name: &str| {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(&path).unwrap();
+            path
+        };
+        let a = BridgeClaim::take(&host, "rhosttest0", Path::new("/a"), &runtime("a")).unwrap();
         assert_eq!(
             host.owner("rhosttest0"),
             Some(Owner {
@@ -507,8 +521,7 @@ mod tests {
         drop(a);
         assert_eq!(host.owner("rhosttest0"), None, "released with the claim");
 
-        let b =
-            BridgeClaim::take(&host, "rhosttest0", Path::new("/b"), Path::new("/b/rt")).unwrap();
+        let b = BridgeClaim::take(&host, "rhosttest0", Path::new("/b"), &runtime("b")).unwrap();
         // While a's sandbox is there, its address is a's.
         assert!(!b.lease(address, "s3"), "another data directory's address");
         b.release(address);
@@ -526,7 +539,7 @@ mod tests {
                 .iter()
                 .map(|r| r.state.clone())
                 .collect::<Vec<_>>(),
-            [PathBuf::from("/a/rt"), PathBuf::from("/b/rt")]
+            [runtime("a"), runtime("b")]
         );
         // Once a's sandbox has gone, its lease is stale.
         std::fs::remove_file(dir.path().join("netns/rudder-s2")).unwrap();
