@@ -669,6 +669,16 @@ fn data_directories_share_a_bridge_and_rudder_comes_off_the_machine() {
     assert_eq!(veths.len(), 1, "b's pod alone: {veths:?}");
     let cgroups =
         std::fs::read_to_string(host.join("bridges/rsrvtest2/cgroups")).unwrap_or_default();
+    // Half removed already: b's pod's network namespace (its veth stays).
+    let sandbox = veths[0].trim_start_matches("veth");
+    let namespace = ip(&["netns", "list"])
+        .1
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .find(|n| n.starts_with(&format!("rudder-{sandbox}")))
+        .map(str::to_string)
+        .expect("b's pod's namespace");
+    assert!(ip(&["netns", "del", &namespace]).0);
     let (ok, out) = rudder(&["killall", "--dry-run", "--host-state-dir", &host_flag]);
     assert!(
         ok && out.contains(&format!(
