@@ -122,12 +122,12 @@ pub(crate) fn percent_decode(text: &str) -> String {
 }
 
 pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        value.to_string(),
-    )
-        .into_response()
+    let body = if value.get("kind").and_then(Value::as_str) == Some("Status") {
+        crate::status::status_json(value) + "\n"
+    } else {
+        value.to_string()
+    };
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn wants_table(headers: &HeaderMap) -> bool {
@@ -854,21 +854,17 @@ impl Call<'_> {
             );
             return Ok(json_response(StatusCode::OK, &table));
         }
-        let mut metadata = json!({"resourceVersion": revision.to_string()});
-        if let Some(next) = next {
-            metadata["continue"] = json!(next);
-        }
-        if let Some(remaining) = remaining {
-            metadata["remainingItemCount"] = json!(remaining);
-        }
-        let items: Vec<Value> = items.into_iter().map(|i| self.outgoing(i)).collect();
-        let list = json!({
-            "kind": format!("{}List", info.kind),
-            "apiVersion": info.api_version(),
-            "metadata": metadata,
-            "items": items,
-        });
-        Ok(json_response(StatusCode::OK, &list))
+        let items: Vec<Vec<u8>> = items
+            .into_iter()
+            .map(|i| self.outgoing(i).to_string().into_bytes())
+            .collect();
+        Ok(list_response(
+            info,
+            revision,
+            next.as_deref(),
+            remaining,
+            &items,
+        ))
     }
 
     /// A JSON list with nothing to filter or print, assembled from the
@@ -885,35 +881,13 @@ impl Call<'_> {
                 }
             })
             .await?;
-        let mut metadata = json!({"resourceVersion": revision.to_string()});
-        if let Some(next) = next {
-            metadata["continue"] = json!(next);
-        }
-        if let Some(remaining) = remaining {
-            metadata["remainingItemCount"] = json!(remaining);
-        }
-        let total: usize = items.iter().map(|i| i.len() + 1).sum();
-        let mut body = Vec::with_capacity(total + 256);
-        body.extend_from_slice(b"{\"kind\":");
-        body.extend_from_slice(json!(format!("{}List", info.kind)).to_string().as_bytes());
-        body.extend_from_slice(b",\"apiVersion\":");
-        body.extend_from_slice(json!(info.api_version()).to_string().as_bytes());
-        body.extend_from_slice(b",\"metadata\":");
-        body.extend_from_slice(metadata.to_string().as_bytes());
-        body.extend_from_slice(b",\"items\":[");
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                body.push(b',');
-            }
-            body.extend_from_slice(item);
-        }
-        body.extend_from_slice(b"]}");
-        Ok((
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response())
+        Ok(list_response(
+            info,
+            revision,
+            next.as_deref(),
+            remaining,
+            &items,
+        ))
     }
 
     /// The body, decoded where it is.
@@ -1422,14 +1396,54 @@ impl Call<'_> {
                 Err(err) => return Err(err),
             }
         }
-        let list = json!({
-            "kind": format!("{}List", info.kind),
-            "apiVersion": info.api_version(),
-            "metadata": {"resourceVersion": revision.to_string()},
-            "items": deleted,
-        });
-        Ok(json_response(StatusCode::OK, &list))
+        let items: Vec<Vec<u8>> = deleted
+            .into_iter()
+            .map(|i| i.to_string().into_bytes())
+            .collect();
+        Ok(list_response(info, revision, None, None, &items))
     }
+}
+
+/// A list as upstream writes it: kind, apiVersion, metadata
+/// (resourceVersion, continue, remainingItemCount) and the items, each
+/// already JSON.
+fn list_response(
+    info: &ResourceInfo,
+    revision: i64,
+    next: Option<&str>,
+    remaining: Option<i64>,
+    items: &[Vec<u8>],
+) -> Response {
+    let total: usize = items.iter().map(|i| i.len() + 1).sum();
+    let mut body = Vec::with_capacity(total + 256);
+    body.extend_from_slice(b"{\"kind\":");
+    body.extend_from_slice(json!(format!("{}List", info.kind)).to_string().as_bytes());
+    body.extend_from_slice(b",\"apiVersion\":");
+    body.extend_from_slice(json!(info.api_version()).to_string().as_bytes());
+    body.extend_from_slice(
+        format!(",\"metadata\":{{\"resourceVersion\":\"{revision}\"").as_bytes(),
+    );
+    if let Some(next) = next {
+        body.extend_from_slice(b",\"continue\":");
+        body.extend_from_slice(json!(next).to_string().as_bytes());
+    }
+    if let Some(remaining) = remaining {
+        body.extend_from_slice(format!(",\"remainingItemCount\":{remaining}").as_bytes());
+    }
+    body.extend_from_slice(b"},\"items\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(item);
+    }
+    body.extend_from_slice(b"]}\n");
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// A resourceVersion from a query: a revision the store could hand out

@@ -462,6 +462,81 @@ impl ApiError {
     }
 }
 
+/// Field orders of upstream's Status, StatusDetails and StatusCause (Go
+/// writes struct fields in declaration order; clients compare bodies).
+const STATUS_ORDER: &[&str] = &[
+    "kind",
+    "apiVersion",
+    "metadata",
+    "status",
+    "message",
+    "reason",
+    "details",
+    "code",
+];
+const DETAILS_ORDER: &[&str] = &[
+    "name",
+    "group",
+    "kind",
+    "uid",
+    "causes",
+    "retryAfterSeconds",
+];
+const CAUSE_ORDER: &[&str] = &["reason", "message", "field"];
+
+/// A Status object's JSON in upstream's field order (fields it does not
+/// know follow, sorted).
+pub fn status_json(status: &Value) -> String {
+    let mut out = String::new();
+    in_order(status, STATUS_ORDER, &mut out, &|key, value, out| {
+        if key != "details" {
+            return plain(key, value, out);
+        }
+        in_order(value, DETAILS_ORDER, out, &|key, value, out| match value {
+            Value::Array(causes) if key == "causes" => {
+                out.push('[');
+                for (i, cause) in causes.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    in_order(cause, CAUSE_ORDER, out, &plain);
+                }
+                out.push(']');
+            }
+            _ => plain(key, value, out),
+        });
+    });
+    out
+}
+
+type WriteField<'a> = &'a dyn Fn(&str, &Value, &mut String);
+
+fn in_order(value: &Value, order: &[&str], out: &mut String, write: WriteField<'_>) {
+    let Value::Object(map) = value else {
+        out.push_str(&value.to_string());
+        return;
+    };
+    out.push('{');
+    let known = order.iter().copied().filter(|k| map.contains_key(*k));
+    let rest = map
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !order.contains(k));
+    for (i, key) in known.chain(rest).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::from(key).to_string());
+        out.push(':');
+        write(key, &map[key], out);
+    }
+    out.push('}');
+}
+
+fn plain(_key: &str, value: &Value, out: &mut String) {
+    out.push_str(&value.to_string());
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({})", self.message, self.code)
@@ -474,7 +549,7 @@ impl IntoResponse for ApiError {
         let mut response = (
             code,
             [(header::CONTENT_TYPE, "application/json")],
-            self.to_status().to_string(),
+            status_json(&self.to_status()) + "\n",
         )
             .into_response();
         if let Some(seconds) = self.retry_after.filter(|s| *s > 0) {
@@ -483,5 +558,26 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_written_in_upstreams_field_order() {
+        let info = api::registry::lookup("apps", "v1", "deployments").unwrap();
+        assert_eq!(
+            status_json(&ApiError::not_found(info, "web").to_status()),
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"deployments.apps \"web\" not found","reason":"NotFound","details":{"name":"web","group":"apps","kind":"deployments"},"code":404}"#
+        );
+        let invalid = json!({"kind": "Status", "code": 422, "details": {"causes": [
+            {"field": "spec.replicas", "message": "Invalid value", "reason": "FieldValueInvalid"}
+        ], "name": "web"}, "zeta": 1});
+        assert_eq!(
+            status_json(&invalid),
+            r#"{"kind":"Status","details":{"name":"web","causes":[{"reason":"FieldValueInvalid","message":"Invalid value","field":"spec.replicas"}]},"code":422,"zeta":1}"#
+        );
     }
 }

@@ -393,6 +393,11 @@ impl Encoder {
 /// A watch event's line: `{"type":...,"object":...}` and a newline, in
 /// upstream's field order.
 fn line(kind: &str, object: &Value) -> Bytes {
+    let object = if object.get("kind").and_then(Value::as_str) == Some("Status") {
+        crate::status::status_json(object)
+    } else {
+        object.to_string()
+    };
     let mut text = format!("{{\"type\":\"{kind}\",\"object\":{object}}}");
     text.push('\n');
     Bytes::from(text)

@@ -1754,6 +1754,43 @@ async fn the_official_python_client_works() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("python client ok"));
 }
 
+/// The Python client's informer and streams against a node: exec with
+/// stdin (text frames), v5's close of stdin, port-forward over
+/// `v4.channel.k8s.io`, and Status bodies byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_clients_informer_and_streams_work() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let python = tokio::task::spawn_blocking(python_with_kubernetes)
+        .await
+        .unwrap();
+    let www = cluster.data_dir().join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), "hello from the pod\n").unwrap();
+    let busybox = testkit::busybox();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/streams.py");
+    let kubeconfig = cluster.kubeconfig.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(script)
+            .arg(kubeconfig)
+            .arg(busybox)
+            .arg(www)
+            .output()
+            .expect("run python")
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success()
+            && String::from_utf8_lossy(&output.stdout).contains("python streams ok"),
+        "python client failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Patches that name no resourceVersion are applied to whatever is
 /// current, however many writers race; one that names a stale version is
 /// a conflict.

@@ -5,7 +5,10 @@
 //! both ways. A connection that fails is reported on its error stream and
 //! the session goes on. kubectl 1.32 tunnels that SPDY connection through
 //! a WebSocket (subprotocol `SPDY/3.1+portforward.k8s.io`) and falls back
-//! to upgrading to SPDY itself.
+//! to upgrading to SPDY itself. Other clients (the Python client) speak
+//! `v4.channel.k8s.io` over the WebSocket instead: the ports in the query,
+//! and per port a data and an error channel (`2i`, `2i+1`), each opened
+//! with the port number.
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -26,6 +29,9 @@ use crate::server::Body;
 
 const PROTOCOL: &str = "portforward.k8s.io";
 const TUNNELLED: &str = "SPDY/3.1+portforward.k8s.io";
+const CHANNELS: &str = super::websocket::V4;
+/// Ports one channel session forwards at most (two channels each, of 256).
+const MAX_CHANNEL_PORTS: usize = 128;
 
 pub async fn serve(
     streams: Arc<Streams>,
@@ -39,11 +45,26 @@ pub async fn serve(
         .trim_start_matches("/portForward/")
         .to_string();
     if super::websocket::is_upgrade(&request) {
-        let (response, _, on_upgrade) =
-            match super::websocket::handshake(&mut request, &[TUNNELLED]) {
+        let query = request.uri().query().unwrap_or_default().to_string();
+        let (response, protocol, on_upgrade) =
+            match super::websocket::handshake(&mut request, &[TUNNELLED, CHANNELS]) {
                 Ok(accepted) => accepted,
                 Err(response) => return response,
             };
+        if protocol == CHANNELS {
+            let ports = match channel_ports(&query) {
+                Ok(ports) => ports,
+                Err(message) => {
+                    return crate::server::text(hyper::StatusCode::BAD_REQUEST, message);
+                }
+            };
+            tokio::spawn(async move {
+                if let Some(socket) = super::websocket::upgraded(on_upgrade).await {
+                    forward_channels(streams, id, pod, socket, ports).await;
+                }
+            });
+            return response;
+        }
         tokio::spawn(async move {
             if let Some(socket) = super::websocket::upgraded(on_upgrade).await {
                 forward(streams, id, pod, spdy::serve(Tunnel::new(socket))).await;
@@ -154,6 +175,139 @@ async fn connect(
     errors.close().await;
 }
 
+/// The `ports` of a channel session's query (`ports=80,8080` or repeated).
+fn channel_ports(query: &str) -> Result<Vec<u16>, String> {
+    let mut ports = Vec::new();
+    for value in super::query_values(query, "ports") {
+        for text in value.split(',') {
+            let port = text
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("unable to parse {text:?} as a port"))?;
+            ports.push(port);
+        }
+    }
+    if ports.is_empty() {
+        return Err("at least 1 port must be specified".into());
+    }
+    if ports.len() > MAX_CHANNEL_PORTS {
+        return Err(format!(
+            "at most {MAX_CHANNEL_PORTS} ports may be forwarded at once"
+        ));
+    }
+    Ok(ports)
+}
+
+fn channel_frame(channel: usize, data: &[u8]) -> Message {
+    let mut frame = Vec::with_capacity(data.len() + 1);
+    frame.push(channel as u8);
+    frame.extend_from_slice(data);
+    Message::Binary(frame.into())
+}
+
+/// A `v4.channel.k8s.io` session: one connection into the pod per port,
+/// its bytes on the port's data channel and a failure on its error
+/// channel; the session ends when every connection has.
+async fn forward_channels<S>(
+    streams: Arc<Streams>,
+    container: String,
+    pod: String,
+    socket: WebSocketStream<S>,
+    ports: Vec<u16>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    use futures::{SinkExt, StreamExt};
+    let (mut sink, mut source) = socket.split();
+    let (outgoing, mut to_send) = tokio::sync::mpsc::channel::<Message>(16);
+    let sending = tokio::spawn(async move {
+        while let Some(message) = to_send.recv().await {
+            if sink.send(message).await.is_err() {
+                return;
+            }
+        }
+        let _ = sink.send(super::websocket::normal_close()).await;
+        let _ = sink.close().await;
+    });
+    let mut to_pods = Vec::with_capacity(ports.len());
+    let mut from_pods = tokio::task::JoinSet::new();
+    for (i, port) in ports.iter().copied().enumerate() {
+        // Each channel opens with its port, little-endian.
+        for channel in [2 * i, 2 * i + 1] {
+            let _ = outgoing
+                .send(channel_frame(channel, &port.to_le_bytes()))
+                .await;
+        }
+        match streams.runtime.port_forward(&container, port).await {
+            Ok(tcp) => {
+                let _ = tcp.set_nodelay(true);
+                let (mut from_pod, to_pod) = tcp.into_split();
+                to_pods.push(Some(to_pod));
+                let outgoing = outgoing.clone();
+                from_pods.spawn(async move {
+                    let mut buffer = vec![0u8; 32 * 1024];
+                    while let Ok(n) = from_pod.read(&mut buffer).await {
+                        if n == 0
+                            || outgoing
+                                .send(channel_frame(2 * i, &buffer[..n]))
+                                .await
+                                .is_err()
+                        {
+                            break;
+                        }
+                    }
+                });
+            }
+            Err(err) => {
+                to_pods.push(None);
+                let message = format!("error forwarding port {port} to pod {pod}: {err}");
+                let _ = outgoing
+                    .send(channel_frame(2 * i + 1, message.as_bytes()))
+                    .await;
+            }
+        }
+    }
+    loop {
+        tokio::select! {
+            message = source.next() => {
+                let Some(Ok(message)) = message else { break };
+                if let Message::Close(_) = message {
+                    break;
+                }
+                let Some(data) = super::websocket::frame_data(message) else {
+                    continue;
+                };
+                let Some((&channel, payload)) = data.split_first() else {
+                    continue;
+                };
+                let channel = usize::from(channel);
+                if channel % 2 != 0 {
+                    continue;
+                }
+                if let Some(slot) = to_pods.get_mut(channel / 2)
+                    && let Some(to_pod) = slot
+                    && to_pod.write_all(payload).await.is_err()
+                {
+                    *slot = None;
+                }
+            }
+            done = from_pods.join_next() => {
+                if done.is_none() {
+                    break;
+                }
+            }
+        }
+    }
+    for to_pod in to_pods.iter_mut().flatten() {
+        let _ = to_pod.shutdown().await;
+    }
+    from_pods.abort_all();
+    drop(outgoing);
+    let _ = sending.await;
+}
+
 /// A WebSocket whose binary messages carry a byte stream both ways (the
 /// tunnel kubectl's port-forward runs SPDY through).
 struct Tunnel<S> {
@@ -178,9 +332,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Tunnel<S> {
     ) -> Poll<std::io::Result<()>> {
         while self.pending.is_empty() {
             match ready!(Pin::new(&mut self.socket).poll_next(cx)) {
-                Some(Ok(Message::Binary(data))) => self.pending = data,
                 Some(Ok(Message::Close(_))) | None => return Poll::Ready(Ok(())),
-                Some(Ok(_)) => {}
+                Some(Ok(message)) => {
+                    if let Some(data) = super::websocket::frame_data(message) {
+                        self.pending = data;
+                    }
+                }
                 Some(Err(err)) => return Poll::Ready(Err(std::io::Error::other(err))),
             }
         }

@@ -87,6 +87,16 @@ pub async fn upgraded(
     Some(WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await)
 }
 
+/// The bytes of a data frame: binary, or text as the Python client sends
+/// its writes (upstream reads both kinds alike, channel byte first).
+pub(super) fn frame_data(message: Message) -> Option<Bytes> {
+    match message {
+        Message::Binary(data) => Some(data),
+        Message::Text(text) => Some(Bytes::from(text)),
+        _ => None,
+    }
+}
+
 fn framed(channel: u8, data: &[u8]) -> Message {
     let mut frame = Vec::with_capacity(data.len() + 1);
     frame.push(channel);
@@ -96,7 +106,7 @@ fn framed(channel: u8, data: &[u8]) -> Message {
 
 /// The close frame that ends a session (a close without a code reads as
 /// an error to clients).
-fn normal_close() -> Message {
+pub(super) fn normal_close() -> Message {
     Message::Close(Some(CloseFrame {
         code: CloseCode::Normal,
         reason: "".into(),
@@ -133,10 +143,11 @@ pub fn accept_exec(mut request: Request<Incoming>, start: Start) -> Response<Bod
         let v5 = protocol == V5;
         let reading = tokio::spawn(async move {
             while let Some(Ok(message)) = source.next().await {
-                let data = match message {
-                    Message::Binary(data) => data,
-                    Message::Close(_) => break,
-                    _ => continue,
+                if let Message::Close(_) = message {
+                    break;
+                }
+                let Some(data) = frame_data(message) else {
+                    continue;
                 };
                 let Some((&channel, payload)) = data.split_first() else {
                     continue;
