@@ -11,6 +11,26 @@ fn default(map: &mut Map<String, Value>, key: &str, value: Value) {
     }
 }
 
+/// What selects requests for an admission webhook or policy: every
+/// namespace and object unless narrowed, equivalent versions matched, and
+/// rules of any scope.
+fn match_resources(matching: &mut Map<String, Value>) {
+    default(matching, "matchPolicy", json!("Equivalent"));
+    default(matching, "namespaceSelector", json!({}));
+    default(matching, "objectSelector", json!({}));
+    for key in ["rules", "resourceRules", "excludeResourceRules"] {
+        for rule in matching
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            default(rule, "scope", json!("*"));
+        }
+    }
+}
+
 fn object<'a>(parent: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
     let entry = parent.entry(key.to_string()).or_insert_with(|| json!({}));
     if !entry.is_object() {
@@ -263,6 +283,42 @@ pub fn apply(kind: &str, target: &mut Value) {
             default(spec, "volumeLifecycleModes", json!(["Persistent"]));
         }
         "PriorityClass" => default(root, "preemptionPolicy", json!("PreemptLowerPriority")),
+        "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
+            let mutating = kind == "MutatingWebhookConfiguration";
+            for webhook in root
+                .get_mut("webhooks")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object_mut)
+            {
+                default(webhook, "failurePolicy", json!("Fail"));
+                default(webhook, "timeoutSeconds", json!(10));
+                if mutating {
+                    default(webhook, "reinvocationPolicy", json!("Never"));
+                }
+                match_resources(webhook);
+            }
+        }
+        "ValidatingAdmissionPolicy" => {
+            let spec = object(root, "spec");
+            default(spec, "failurePolicy", json!("Fail"));
+            if let Some(constraints) = spec
+                .get_mut("matchConstraints")
+                .and_then(Value::as_object_mut)
+            {
+                match_resources(constraints);
+            }
+        }
+        "ValidatingAdmissionPolicyBinding" => {
+            let spec = object(root, "spec");
+            if let Some(resources) = spec
+                .get_mut("matchResources")
+                .and_then(Value::as_object_mut)
+            {
+                match_resources(resources);
+            }
+        }
         "HorizontalPodAutoscaler" => {
             let spec = object(root, "spec");
             default(spec, "minReplicas", json!(1));

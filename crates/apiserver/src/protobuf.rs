@@ -364,6 +364,12 @@ fn fields(message: &str) -> Option<&'static [Field]> {
             (2, "spec", Msg("SelfSubjectAccessReviewSpec"), false),
             (3, "status", Msg("Empty"), false),
         ],
+        "SelfSubjectRulesReview" => &[
+            (1, "metadata", Msg("ObjectMeta"), false),
+            (2, "spec", Msg("SelfSubjectRulesReviewSpec"), false),
+            (3, "status", Msg("Empty"), false),
+        ],
+        "SelfSubjectRulesReviewSpec" => &[(1, "namespace", S, false)],
         "SelfSubjectAccessReviewSpec" => &[
             (1, "resourceAttributes", Msg("ResourceAttributes"), false),
             (
@@ -620,6 +626,7 @@ fn message_of(api_version: &str, kind: &str) -> Option<&'static str> {
         "RoleBinding",
         "ClusterRoleBinding",
         "SelfSubjectAccessReview",
+        "SelfSubjectRulesReview",
         "SelfSubjectReview",
         "Eviction",
         "PodDisruptionBudget",

@@ -109,6 +109,18 @@ pub async fn serve(
             review["status"] = json!({"allowed": allowed});
             Ok(respond(StatusCode::CREATED, &review))
         }
+        ("SelfSubjectRulesReview", "create") => {
+            let mut review = parse(body)?;
+            let namespace = review
+                .pointer("/spec/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if namespace.is_empty() {
+                return Err(ApiError::bad_request("no namespace on request"));
+            }
+            review["status"] = state.authorizer.rules_for(user, namespace);
+            Ok(respond(StatusCode::CREATED, &review))
+        }
         ("SubjectAccessReview", "create") => {
             let mut review = parse(body)?;
             let subject = User {

@@ -562,6 +562,24 @@ impl Worker {
         }
     }
 
+    /// The handler of RuntimeClass `class`, if this node's runtime has it.
+    async fn runtime_handler(&self, class: &str) -> Result<String, String> {
+        let classes: kube::Api<k8s_openapi::api::node::v1::RuntimeClass> =
+            kube::Api::all(self.host.client.clone());
+        let handler = match classes.get_opt(class).await {
+            Ok(Some(found)) => found.handler,
+            Ok(None) => return Err(format!("runtimeclass.node.k8s.io {class:?} not found")),
+            Err(err) => return Err(format!("failed to lookup RuntimeClass {class}: {err}")),
+        };
+        if handler.is_empty() || self.host.runtime.handlers().contains(&handler.as_str()) {
+            Ok(handler)
+        } else {
+            Err(format!(
+                "failed to get sandbox runtime: no runtime for {handler:?} is configured"
+            ))
+        }
+    }
+
     /// Sets up the sandbox and volumes; false while they are not there.
     async fn ensure_sandbox(&mut self) -> bool {
         if self.sandbox.is_some() && self.volumes_ready {
@@ -583,6 +601,17 @@ impl Worker {
                 return false;
             }
             let spec = self.pod.spec.clone().unwrap_or_default();
+            if let Some(class) = spec.runtime_class_name.as_deref().filter(|c| !c.is_empty())
+                && let Err(err) = self.runtime_handler(class).await
+            {
+                self.host.events.warning(
+                    self.pod.as_ref(),
+                    "FailedCreatePodSandBox",
+                    format!("Failed to create pod sandbox: {err}"),
+                );
+                self.setup_failure = Some(err);
+                return false;
+            }
             let config = SandboxConfig {
                 pod_uid: self.uid(),
                 name: self.name(),

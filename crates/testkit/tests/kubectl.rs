@@ -625,9 +625,90 @@ async fn discovery_and_cluster_commands() {
         "batch/v1",
         "coordination.k8s.io/v1",
         "rbac.authorization.k8s.io/v1",
+        "admissionregistration.k8s.io/v1",
+        "node.k8s.io/v1",
     ] {
         assert!(lines(&versions).contains(&v.to_string()), "{v} missing");
     }
+    // Admission configurations are stored and printed as upstream prints
+    // them (enforcing them is the webhooks' work).
+    cluster
+        .apply(
+            "webhooks.yaml",
+            r#"
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: checks
+webhooks:
+- name: one.checks.example.com
+  clientConfig:
+    url: https://checks.example.com/one
+  rules:
+  - operations: ["CREATE"]
+    apiGroups: [""]
+    apiVersions: ["v1"]
+    resources: ["configmaps"]
+  sideEffects: None
+  admissionReviewVersions: ["v1"]
+- name: two.checks.example.com
+  clientConfig:
+    url: https://checks.example.com/two
+  sideEffects: None
+  admissionReviewVersions: ["v1"]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: replicas
+spec:
+  validations:
+  - expression: "object.spec.replicas <= 5"
+"#,
+        )
+        .await
+        .ok();
+    let defaulted = cluster
+        .kubectl(&[
+            "get",
+            "validatingwebhookconfiguration",
+            "checks",
+            "-o",
+            "jsonpath={.webhooks[0].failurePolicy} {.webhooks[0].matchPolicy} {.webhooks[0].rules[0].scope} {.webhooks[0].timeoutSeconds}",
+        ])
+        .await
+        .ok();
+    assert_eq!(defaulted, "Fail Equivalent * 10");
+    let printed = cluster
+        .kubectl(&[
+            "get",
+            "validatingwebhookconfigurations,mutatingwebhookconfigurations,validatingadmissionpolicies",
+        ])
+        .await
+        .ok();
+    let rows: Vec<Vec<&str>> = printed
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0], ["NAME", "WEBHOOKS", "AGE"], "{printed}");
+    assert_eq!(
+        rows[1][..2],
+        [
+            "validatingwebhookconfiguration.admissionregistration.k8s.io/checks",
+            "2"
+        ],
+        "{printed}"
+    );
+    assert!(
+        rows.iter().any(|r| r.len() > 2
+            && r[..3]
+                == [
+                    "validatingadmissionpolicy.admissionregistration.k8s.io/replicas",
+                    "1",
+                    "<unset>"
+                ]),
+        "{printed}"
+    );
     let info = cluster.kubectl(&["cluster-info"]).await.ok();
     assert!(
         info.contains(&format!(
@@ -1398,6 +1479,16 @@ async fn generators_send_protobuf_and_the_server_stores_what_they_said() {
         .await
         .ok();
     assert_eq!(can.trim(), "yes");
+    // The rules the authorizer grants (everything, for now), as
+    // SelfSubjectRulesReview lists them.
+    let rules = cluster.kubectl(&["auth", "can-i", "--list"]).await.ok();
+    assert_eq!(
+        rules,
+        "Resources   Non-Resource URLs   Resource Names   Verbs\n\
+         *.*         []                  []               [*]\n\
+         \x20           [*]                 []               [*]\n",
+        "{rules}"
+    );
     let who = cluster.kubectl(&["auth", "whoami"]).await.ok();
     assert!(
         who.contains("admin") && who.contains("system:masters"),

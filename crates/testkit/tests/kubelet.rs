@@ -2127,3 +2127,128 @@ spec:
         "web's containers and their reapers stopped"
     );
 }
+
+/// RuntimeClasses: a pod naming a missing one is refused at admission; one
+/// that exists gives the pod its overhead and tolerations, and the kubelet
+/// runs it only if its runtime has the class's handler.
+#[tokio::test(flavor = "multi_thread")]
+async fn runtime_classes_gate_pods_and_name_the_handler() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let pod = |name: &str, class: &str| {
+        format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  runtimeClassName: {class}
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+"#,
+            busybox = busybox()
+        )
+    };
+    let refused = cluster
+        .apply("missing.yaml", &pod("lost", "missing"))
+        .await
+        .err();
+    assert!(
+        refused.contains(
+            r#"pods "lost" is forbidden: pod rejected: RuntimeClass "missing" not found"#
+        ),
+        "{refused}"
+    );
+    let invalid = cluster
+        .apply(
+            "bad.yaml",
+            "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: bad}\nhandler: Not_A_Label\n",
+        )
+        .await
+        .err();
+    assert!(
+        invalid.contains("handler: Invalid value: \"Not_A_Label\""),
+        "{invalid}"
+    );
+    cluster
+        .apply(
+            "classes.yaml",
+            r#"
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata:
+  name: native
+handler: process
+overhead:
+  podFixed:
+    cpu: 10m
+scheduling:
+  tolerations:
+  - key: sandboxed
+    operator: Exists
+---
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata:
+  name: gvisor
+handler: runsc
+"#,
+        )
+        .await
+        .ok();
+    let printed = cluster.kubectl(&["get", "runtimeclasses"]).await.ok();
+    let lines: Vec<Vec<&str>> = printed
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(lines[0], ["NAME", "HANDLER", "AGE"], "{printed}");
+    assert_eq!(lines[1][..2], ["gvisor", "runsc"], "{printed}");
+    assert_eq!(lines[2][..2], ["native", "process"], "{printed}");
+
+    cluster
+        .apply("native.yaml", &pod("native-pod", "native"))
+        .await
+        .ok();
+    let running = cluster
+        .eventually(&["get", "pod", "native-pod"], "native-pod running", |p| {
+            p["status"]["phase"] == "Running"
+        })
+        .await;
+    assert_eq!(running["spec"]["overhead"]["cpu"], "10m", "{running}");
+    assert!(
+        running["spec"]["tolerations"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t["key"] == "sandboxed")),
+        "{running}"
+    );
+
+    cluster
+        .apply("gvisor.yaml", &pod("gvisor-pod", "gvisor"))
+        .await
+        .ok();
+    let event = cluster
+        .eventually(
+            &[
+                "get",
+                "events",
+                "--field-selector",
+                "involvedObject.name=gvisor-pod,reason=FailedCreatePodSandBox",
+            ],
+            "the sandbox refused",
+            |list| list["items"].as_array().is_some_and(|i| !i.is_empty()),
+        )
+        .await;
+    assert_eq!(
+        event["items"][0]["message"],
+        "Failed to create pod sandbox: failed to get sandbox runtime: no runtime for \"runsc\" is configured"
+    );
+    let phase = cluster
+        .kubectl(&["get", "pod", "gvisor-pod", "-o", "jsonpath={.status.phase}"])
+        .await
+        .ok();
+    assert_eq!(phase, "Pending");
+}

@@ -224,6 +224,31 @@ pub(super) fn columns(printer: Printer) -> &'static [Column] {
             col("ParentRef", "The resource the address is allocated to."),
             AGE,
         ),
+        Printer::RuntimeClass => columns!(
+            NAME,
+            col(
+                "Handler",
+                "The runtime handler the node's runtime runs these pods with."
+            ),
+            AGE,
+        ),
+        Printer::WebhookConfiguration => columns!(
+            NAME,
+            col("Webhooks", "How many webhooks the configuration holds."),
+            AGE,
+        ),
+        Printer::ValidatingAdmissionPolicy => columns!(
+            NAME,
+            col("Validations", "How many validations the policy holds."),
+            col("ParamKind", "The kind of the policy's parameters."),
+            AGE,
+        ),
+        Printer::ValidatingAdmissionPolicyBinding => columns!(
+            NAME,
+            col("PolicyName", "The policy this binding applies."),
+            col("ParamRef", "The parameters the policy is given."),
+            AGE,
+        ),
         Printer::PriorityClass => columns!(
             NAME,
             col("Value", "The value of this priority class."),
@@ -477,6 +502,57 @@ pub(super) fn cells(
                 "<none>".to_string()
             };
             vec![json!(name), json!(reference), json!(age)]
+        }
+        Printer::RuntimeClass => vec![json!(name), json!(str_at(object, &["handler"])), json!(age)],
+        Printer::WebhookConfiguration => vec![
+            json!(name),
+            json!(
+                object
+                    .get("webhooks")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len)
+            ),
+            json!(age),
+        ],
+        Printer::ValidatingAdmissionPolicy => {
+            let param_kind = match at(object, &["spec", "paramKind"]) {
+                Some(kind) => format!(
+                    "{}/{}",
+                    str_at(kind, &["apiVersion"]),
+                    str_at(kind, &["kind"])
+                ),
+                None => "<unset>".to_string(),
+            };
+            vec![
+                json!(name),
+                json!(
+                    at(object, &["spec", "validations"])
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len)
+                ),
+                json!(param_kind),
+                json!(age),
+            ]
+        }
+        Printer::ValidatingAdmissionPolicyBinding => {
+            let param_ref = match at(object, &["spec", "paramRef"]) {
+                Some(reference) => {
+                    let namespace = str_at(reference, &["namespace"]);
+                    let name = reference.get("name").and_then(Value::as_str).unwrap_or("*");
+                    if namespace.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{namespace}/{name}")
+                    }
+                }
+                None => "<unset>".to_string(),
+            };
+            vec![
+                json!(name),
+                json!(str_at(object, &["spec", "policyName"])),
+                json!(param_ref),
+                json!(age),
+            ]
         }
         Printer::PriorityClass => vec![
             json!(name),

@@ -10,6 +10,7 @@ mod limit_ranger;
 mod namespace_lifecycle;
 mod priority;
 mod resource_quota;
+mod runtime_class;
 mod storage_object_in_use_protection;
 
 use api::ResourceInfo;
@@ -79,6 +80,7 @@ impl Default for AdmissionChain {
                 Box::new(limit_ranger::LimitRanger),
                 Box::new(default_toleration_seconds::DefaultTolerationSeconds),
                 Box::new(priority::Priority),
+                Box::new(runtime_class::RuntimeClass),
                 Box::new(default_storage_class::DefaultStorageClass),
                 Box::new(storage_object_in_use_protection::StorageObjectInUseProtection),
                 // Last, as upstream: it charges the quota only for a write

@@ -1,11 +1,13 @@
 //! Kinds of the smaller groups: policy/v1 PodDisruptionBudgets,
-//! scheduling.k8s.io PriorityClasses, autoscaling HorizontalPodAutoscalers,
+//! scheduling.k8s.io PriorityClasses, node.k8s.io RuntimeClasses,
+//! autoscaling HorizontalPodAutoscalers,
 //! coordination.k8s.io Leases and certificates.k8s.io signing requests.
 
 use serde_json::Value;
 
 use super::{
-    array_at, at_least, immutable, int_at, int_or_percent, label_selector, one_of, str_at,
+    array_at, at_least, immutable, int_at, int_or_percent, label_selector, one_of, required_str,
+    str_at,
 };
 use crate::status::Cause;
 
@@ -301,5 +303,18 @@ pub fn certificate_signing_request(object: &Value, old: Option<&Value>, causes: 
     if let Some(old) = old {
         immutable(object, old, "/spec/request", "spec.request", causes);
         immutable(object, old, "/spec/signerName", "spec.signerName", causes);
+    }
+}
+
+/// A RuntimeClass names the runtime handler its pods run with: a DNS
+/// label, fixed once made.
+pub fn runtime_class(object: &Value, old: Option<&Value>, causes: &mut Vec<Cause>) {
+    if let Some(handler) = required_str(object, "handler", "handler", causes)
+        && let Err(message) = api::meta::validate_dns_label(handler)
+    {
+        causes.push(Cause::invalid("handler", handler, &message));
+    }
+    if let Some(old) = old {
+        immutable(object, old, "/handler", "handler", causes);
     }
 }

@@ -238,6 +238,11 @@ pub enum RuntimeError {
 pub trait Runtime: Send + Sync + 'static {
     /// `name://version`, the node's containerRuntimeVersion.
     fn version(&self) -> String;
+    /// The runtime handlers a RuntimeClass may name, besides the default
+    /// one (the empty name).
+    fn handlers(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// The node's pod CIDR is known (sandboxes take their IPs from it).
     fn set_pod_cidr(&self, cidr: &str) -> Result<(), RuntimeError>;
     /// Whether sandboxes can get a network now.

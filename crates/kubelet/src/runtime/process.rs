@@ -914,6 +914,10 @@ impl Runtime for ProcessRuntime {
         format!("process://{}", env!("CARGO_PKG_VERSION"))
     }
 
+    fn handlers(&self) -> &'static [&'static str] {
+        &["process"]
+    }
+
     fn set_pod_cidr(&self, cidr: &str) -> Result<(), RuntimeError> {
         let cidr = parse_pod_cidr(cidr).map_err(RuntimeError::Network)?;
         if self.ipam().is_some_and(|current| current.cidr == cidr) {

@@ -93,6 +93,10 @@ impl Runtime for SimulatedRuntime {
         format!("simulated://{}", env!("CARGO_PKG_VERSION"))
     }
 
+    fn handlers(&self) -> &'static [&'static str] {
+        &["simulated"]
+    }
+
     fn set_pod_cidr(&self, cidr: &str) -> Result<(), RuntimeError> {
         let cidr = parse_pod_cidr(cidr).map_err(RuntimeError::Network)?;
         let mut ipam = self.ipam.write().unwrap_or_else(|e| e.into_inner());
