@@ -150,7 +150,7 @@ pub static RESOURCES: &[ResourceInfo] = &[
     resource!("", "v1", "Namespace", "namespaces", "namespace", namespaced: false, storage: "namespaces",
         short: ["ns"], subresources: ["status", "finalize"], fields: ["status.phase"], printer: Printer::Namespace),
     resource!("", "v1", "Pod", "pods", "pod", namespaced: true, storage: "pods",
-        short: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward", "proxy"],
+        short: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward", "proxy", "ephemeralcontainers"],
         fields: ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
                  "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName"],
         printer: Printer::Pod),

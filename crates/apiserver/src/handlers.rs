@@ -609,11 +609,15 @@ impl Call<'_> {
             return Err(ApiError::path_not_found());
         }
         match (self.resource.verb, self.resource.subresource.as_deref()) {
-            ("get", None | Some("status")) => self.get().await,
+            ("get", None | Some("status") | Some("ephemeralcontainers")) => self.get().await,
             ("list", None) => self.list().await,
             ("create", None) => self.create(body).await,
-            ("update", None | Some("status") | Some("finalize")) => self.update(body).await,
-            ("patch", None | Some("status")) => self.patch(body).await,
+            ("update", None | Some("status") | Some("finalize") | Some("ephemeralcontainers")) => {
+                self.update(body).await
+            }
+            ("patch", None | Some("status") | Some("ephemeralcontainers")) => {
+                self.patch(body).await
+            }
             ("get", Some("scale")) => {
                 let object = self.read(self.name()?).await?;
                 Ok(json_response(StatusCode::OK, &scale::from_object(&object)))

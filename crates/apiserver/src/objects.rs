@@ -377,6 +377,23 @@ pub fn prepare_update(
             }
             new = merged;
         }
+        // Ephemeral containers are added through their subresource, which
+        // changes nothing else.
+        Some("ephemeralcontainers") => {
+            let mut merged = old.clone();
+            let containers = new
+                .pointer("/spec/ephemeralContainers")
+                .cloned()
+                .unwrap_or(Value::Null);
+            if let Some(spec) = merged.get_mut("spec").and_then(Value::as_object_mut) {
+                if containers.is_null() {
+                    spec.remove("ephemeralContainers");
+                } else {
+                    spec.insert("ephemeralContainers".into(), containers);
+                }
+            }
+            new = merged;
+        }
         // A write to the main resource leaves the status alone.
         _ if has_status => match old.get("status") {
             Some(status) => new["status"] = status.clone(),
@@ -415,6 +432,16 @@ pub fn prepare_update(
     crate::defaults::apply(info.kind, &mut new);
     if info.kind == "Service" {
         crate::service_allocation::carry_allocated(old, &mut new);
+    }
+    if info.kind == "Pod" && subresource != Some("ephemeralcontainers") {
+        // The main resource does not change ephemeral containers.
+        let kept = old.pointer("/spec/ephemeralContainers").cloned();
+        if let Some(spec) = new.get_mut("spec").and_then(Value::as_object_mut) {
+            match kept {
+                Some(containers) => spec.insert("ephemeralContainers".into(), containers),
+                None => spec.remove("ephemeralContainers"),
+            };
+        }
     }
     if info.kind == "Namespace" && subresource != Some("finalize") {
         // spec.finalizers change only through the finalize subresource.

@@ -76,11 +76,15 @@ pub(crate) fn container(pod: &Value, name: &str, asked: Option<&str>) -> Result<
 
 /// Refuses, as the kubelet does, logs of a container that never ran.
 fn check_state(pod: &Value, name: &str, container: &str, previous: bool) -> Result<(), ApiError> {
-    let status = ["containerStatuses", "initContainerStatuses"]
-        .iter()
-        .filter_map(|list| pod["status"][list].as_array())
-        .flatten()
-        .find(|s| s["name"] == container);
+    let status = [
+        "containerStatuses",
+        "initContainerStatuses",
+        "ephemeralContainerStatuses",
+    ]
+    .iter()
+    .filter_map(|list| pod["status"][list].as_array())
+    .flatten()
+    .find(|s| s["name"] == container);
     let Some(status) = status else {
         return Err(ApiError::bad_request(format!(
             "container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"

@@ -100,7 +100,19 @@ pub fn spawn(
     updates
 }
 
-/// One container slot of the pod (init or regular).
+/// Which of the pod's container lists a container is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Init,
+    Main,
+    /// `kubectl debug`'s containers: run once, never restarted, no probes
+    /// or ports.
+    Ephemeral,
+}
+
+const SLOTS: [Slot; 3] = [Slot::Init, Slot::Main, Slot::Ephemeral];
+
+/// One container slot of the pod (init, regular or ephemeral).
 struct Run {
     name: String,
     /// A restartable init container (sidecar).
@@ -169,6 +181,8 @@ struct Worker {
     setup_failure: Option<String>,
     init: Vec<Run>,
     containers: Vec<Run>,
+    /// Ephemeral containers, added as the pod's spec gains them.
+    ephemeral: Vec<Run>,
     start_time: Time,
     created: Instant,
     reported_running: bool,
@@ -222,6 +236,7 @@ impl Worker {
             setup_failure: None,
             init,
             containers,
+            ephemeral: Vec::new(),
             start_time,
             created: Instant::now(),
             reported_running: false,
@@ -234,7 +249,38 @@ impl Worker {
             adoption_tried: false,
         };
         worker.resume_from_status();
+        worker.add_ephemeral_runs();
         worker
+    }
+
+    /// A run for each ephemeral container the spec gained; one the status
+    /// already reports (an earlier kubelet ran it) is not run again.
+    fn add_ephemeral_runs(&mut self) {
+        let names: Vec<String> = self
+            .pod
+            .spec
+            .iter()
+            .flat_map(|s| s.ephemeral_containers.iter().flatten())
+            .map(|c| c.name.clone())
+            .collect();
+        for name in names {
+            if self.ephemeral.iter().any(|r| r.name == name) {
+                continue;
+            }
+            let mut run = Run::new(&name, false, false);
+            let reported = self
+                .pod
+                .status
+                .as_ref()
+                .and_then(|s| s.ephemeral_container_statuses.as_ref())
+                .and_then(|statuses| statuses.iter().find(|c| c.name == name));
+            if let Some(reported) = reported {
+                run.finished = true;
+                run.ever_started = true;
+                run.last = reported.state.as_ref().and_then(|s| s.terminated.clone());
+            }
+            self.ephemeral.push(run);
+        }
     }
 
     /// Picks up where the pod's reported status left off (an earlier
@@ -250,9 +296,10 @@ impl Worker {
             (true, status.init_container_statuses.unwrap_or_default()),
             (false, status.container_statuses.unwrap_or_default()),
         ] {
+            let slot = if init { Slot::Init } else { Slot::Main };
             for reported in statuses {
                 let Some(run) = self
-                    .runs_mut(init)
+                    .runs_mut(slot)
                     .iter_mut()
                     .find(|r| r.name == reported.name)
                 else {
@@ -299,12 +346,13 @@ impl Worker {
         // Its start was counted by the kubelet that made it.
         self.reported_running = true;
         for container in adopted.containers {
-            let init = !self.containers.iter().any(|r| r.name == container.name);
-            let Some(index) = self
-                .runs_mut(init)
-                .iter()
-                .position(|r| r.name == container.name)
-            else {
+            let found = SLOTS.into_iter().find_map(|slot| {
+                self.runs_mut(slot)
+                    .iter()
+                    .position(|r| r.name == container.name)
+                    .map(|index| (slot, index))
+            });
+            let Some((init, index)) = found else {
                 // No longer in the spec (cannot happen: containers are
                 // immutable); not ours to run.
                 self.host.runtime.remove_container(&container.id).await;
@@ -353,12 +401,24 @@ impl Worker {
         self.pod.metadata.uid.clone().unwrap_or_default()
     }
 
-    fn spec_container(&self, init: bool, index: usize) -> Option<Container> {
+    fn spec_container(&self, slot: Slot, index: usize) -> Option<Container> {
         let spec = self.pod.spec.as_ref()?;
-        if init {
-            spec.init_containers.as_ref()?.get(index).cloned()
-        } else {
-            spec.containers.get(index).cloned()
+        match slot {
+            Slot::Init => spec.init_containers.as_ref()?.get(index).cloned(),
+            Slot::Main => spec.containers.get(index).cloned(),
+            Slot::Ephemeral => {
+                // Run by name: the run list follows the spec's order, but
+                // an ephemeral container is a container of fewer fields.
+                let name = &self.ephemeral.get(index)?.name;
+                let ephemeral = spec
+                    .ephemeral_containers
+                    .as_ref()?
+                    .iter()
+                    .find(|c| &c.name == name)?;
+                serde_json::to_value(ephemeral)
+                    .and_then(serde_json::from_value)
+                    .ok()
+            }
         }
     }
 
@@ -385,6 +445,7 @@ impl Worker {
             .init
             .iter()
             .chain(self.containers.iter())
+            .chain(self.ephemeral.iter())
             .filter_map(|r| r.id.clone().map(|id| (r.name.clone(), id)))
             .collect();
         self.host.active_pods.containers(&self.uid(), running);
@@ -435,6 +496,7 @@ impl Worker {
                                 }
                                 self.host.active_pods.update(&self.uid(), pod.clone());
                                 self.pod = pod;
+                                self.add_ephemeral_runs();
                             }
                             None => self.removed = true,
                             }
@@ -465,6 +527,7 @@ impl Worker {
                 self.init
                     .iter()
                     .chain(self.containers.iter())
+                    .chain(self.ephemeral.iter())
                     .filter_map(|r| r.restart_at),
             );
             if let Some(at) = self.volumes_at
@@ -531,7 +594,7 @@ impl Worker {
         for index in 0..self.init.len() {
             let run = &self.init[index];
             if run.sidecar {
-                self.ensure_running(true, index).await;
+                self.ensure_running(Slot::Init, index).await;
                 if !self.init[index].started() {
                     initialized = false;
                     break;
@@ -543,13 +606,16 @@ impl Worker {
             }
             initialized = false;
             if run.id.is_none() && !run.finished {
-                self.ensure_running(true, index).await;
+                self.ensure_running(Slot::Init, index).await;
             }
             break;
         }
         if initialized {
             for index in 0..self.containers.len() {
-                self.ensure_running(false, index).await;
+                self.ensure_running(Slot::Main, index).await;
+            }
+            for index in 0..self.ephemeral.len() {
+                self.ensure_running(Slot::Ephemeral, index).await;
             }
         }
         self.report_containers();
@@ -699,17 +765,17 @@ impl Worker {
             .unwrap_or_default()
     }
 
-    fn runs_mut(&mut self, init: bool) -> &mut Vec<Run> {
-        if init {
-            &mut self.init
-        } else {
-            &mut self.containers
+    fn runs_mut(&mut self, slot: Slot) -> &mut Vec<Run> {
+        match slot {
+            Slot::Init => &mut self.init,
+            Slot::Main => &mut self.containers,
+            Slot::Ephemeral => &mut self.ephemeral,
         }
     }
 
     /// Takes in exits and failed liveness or startup probes.
     async fn observe(&mut self) {
-        for init in [true, false] {
+        for init in SLOTS {
             for index in 0..self.runs_mut(init).len() {
                 let (id, failed_probe) = {
                     let run = &self.runs_mut(init)[index];
@@ -746,7 +812,7 @@ impl Worker {
         }
     }
 
-    fn grace_for(&self, init: bool, index: usize, kind: Option<probes::Kind>) -> Duration {
+    fn grace_for(&self, init: Slot, index: usize, kind: Option<probes::Kind>) -> Duration {
         let container = self.spec_container(init, index);
         let probe = container.and_then(|c| match kind {
             Some(probes::Kind::Startup) => c.startup_probe,
@@ -778,7 +844,7 @@ impl Worker {
     #[allow(clippy::too_many_arguments)]
     async fn exited(
         &mut self,
-        init: bool,
+        init: Slot,
         index: usize,
         id: &str,
         exit_code: i32,
@@ -812,8 +878,9 @@ impl Worker {
         run.probes = None;
         run.before_last = run.last.take();
         run.last = Some(terminated);
-        if !restarts(&policy, init, run.sidecar, exit_code) {
-            run.finished = exit_code != 0 || !init;
+        if init == Slot::Ephemeral || !restarts(&policy, init == Slot::Init, run.sidecar, exit_code)
+        {
+            run.finished = exit_code != 0 || init != Slot::Init;
             run.restart_at = None;
             run.waiting = None;
             return;
@@ -851,10 +918,13 @@ impl Worker {
     }
 
     /// Starts the container unless it runs, is done, or backs off.
-    async fn ensure_running(&mut self, init: bool, index: usize) {
+    async fn ensure_running(&mut self, init: Slot, index: usize) {
         {
             let run = &mut self.runs_mut(init)[index];
-            if run.id.is_some() || run.finished || (init && !run.sidecar && run.succeeded()) {
+            if run.id.is_some()
+                || run.finished
+                || (init == Slot::Init && !run.sidecar && run.succeeded())
+            {
                 return;
             }
             if let Some(at) = run.restart_at {
@@ -1135,7 +1205,7 @@ impl Worker {
     /// sidecars, each with its preStop hook first.
     async fn stop_all(&mut self, grace: Duration) {
         let deadline = Instant::now() + grace;
-        for init in [false, true] {
+        for init in [Slot::Ephemeral, Slot::Main, Slot::Init] {
             let mut stopping = Vec::new();
             for index in 0..self.runs_mut(init).len() {
                 let run = &self.runs_mut(init)[index];
@@ -1395,8 +1465,21 @@ impl Worker {
         (init, containers)
     }
 
+    /// The ephemeral containers' statuses (never ready: no probes).
+    fn ephemeral_statuses(&self) -> Vec<ContainerStatus> {
+        (0..self.ephemeral.len())
+            .filter_map(|index| {
+                let spec = self.spec_container(Slot::Ephemeral, index)?;
+                let mut status = self.container_status(&self.ephemeral[index], &spec, true);
+                status.ready = false;
+                Some(status)
+            })
+            .collect()
+    }
+
     fn build_status(&mut self) -> PodStatus {
         let (init, containers) = self.container_statuses();
+        let ephemeral = self.ephemeral_statuses();
         let phase = self.phase();
         let now = now_time();
         let mut previous_pod = (*self.pod).clone();
@@ -1451,6 +1534,7 @@ impl Worker {
             qos_class: self.pod.status.as_ref().and_then(|s| s.qos_class.clone()),
             init_container_statuses: (!init.is_empty()).then_some(init),
             container_statuses: Some(containers),
+            ephemeral_container_statuses: (!ephemeral.is_empty()).then_some(ephemeral),
             reason,
             message,
             ..PodStatus::default()
@@ -1548,7 +1632,12 @@ fn digest(status: Option<&PodStatus>) -> String {
     for condition in status.conditions.iter().flatten() {
         out.push_str(&format!(" {}={}", condition.type_, condition.status));
     }
-    for container in status.container_statuses.iter().flatten() {
+    for container in status
+        .container_statuses
+        .iter()
+        .flatten()
+        .chain(status.ephemeral_container_statuses.iter().flatten())
+    {
         let state = container.state.as_ref();
         let kind = if state.and_then(|s| s.running.as_ref()).is_some() {
             "running"

@@ -2252,3 +2252,116 @@ handler: runsc
         .ok();
     assert_eq!(phase, "Pending");
 }
+
+/// `kubectl debug`: an ephemeral container joins a running pod through
+/// pods/ephemeralcontainers, runs once on the node, reports its status and
+/// logs, and takes stdin when attached.
+#[tokio::test(flavor = "multi_thread")]
+async fn kubectl_debug_runs_ephemeral_containers() {
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    cluster
+        .kubectl(&[
+            "run",
+            "target",
+            "--image=busybox",
+            "--",
+            busybox(),
+            "sleep",
+            "3600",
+        ])
+        .await
+        .ok();
+    cluster
+        .eventually(&["get", "pod", "target"], "target running", |p| {
+            p["status"]["phase"] == "Running"
+        })
+        .await;
+    let debug = cluster
+        .kubectl(&[
+            "debug",
+            "target",
+            "--image=busybox",
+            "-c",
+            "dbg",
+            "--",
+            busybox(),
+            "sh",
+            "-c",
+            "echo debugging",
+        ])
+        .await
+        .ok();
+    assert!(debug.is_empty() || debug.contains("dbg"), "{debug}");
+    let pod = cluster
+        .eventually(&["get", "pod", "target"], "dbg done", |p| {
+            p["status"]["ephemeralContainerStatuses"][0]["state"]["terminated"]["exitCode"] == 0
+        })
+        .await;
+    assert_eq!(pod["spec"]["ephemeralContainers"][0]["name"], "dbg");
+    assert_eq!(pod["status"]["phase"], "Running", "the pod goes on");
+    let logs = cluster.kubectl(&["logs", "target", "-c", "dbg"]).await.ok();
+    assert_eq!(logs, "debugging\n");
+
+    // Attached: what kubectl reads from its stdin reaches the container.
+    let attached = cluster
+        .kubectl_with(
+            &[
+                "debug",
+                "-i",
+                "target",
+                "--image=busybox",
+                "-c",
+                "dbg2",
+                "--",
+                busybox(),
+                "sh",
+                "-c",
+                "read line; echo got $line",
+            ],
+            &[],
+            Some("hello\n"),
+        )
+        .await
+        .ok();
+    assert!(attached.contains("got hello"), "{attached}");
+
+    // Through the subresource, ephemeral containers are only added: a
+    // name already taken, or one removed, is refused.
+    let pod = cluster
+        .kubectl(&["get", "pod", "target", "-o", "json"])
+        .await
+        .json();
+    let path = "/api/v1/namespaces/default/pods/target/ephemeralcontainers";
+    let cluster = &cluster;
+    let put = |pod: Value, file: &str| {
+        let file = cluster.data_dir().join(file);
+        std::fs::write(&file, pod.to_string()).unwrap();
+        let file = file.display().to_string();
+        async move {
+            cluster
+                .kubectl(&["replace", "--raw", path, "-f", &file])
+                .await
+        }
+    };
+    let mut duplicate = pod.clone();
+    let mut again = pod["spec"]["ephemeralContainers"][0].clone();
+    again["command"] = serde_json::json!(["true"]);
+    duplicate["spec"]["ephemeralContainers"]
+        .as_array_mut()
+        .unwrap()
+        .push(again);
+    let taken = put(duplicate, "duplicate.json").await.err();
+    assert!(
+        taken.contains(r#"spec.ephemeralContainers[2].name: Duplicate value: "dbg""#),
+        "{taken}"
+    );
+    let mut removed = pod.clone();
+    removed["spec"]["ephemeralContainers"] = serde_json::json!([]);
+    let refused = put(removed, "removed.json").await.err();
+    assert!(
+        refused.contains(r#"existing ephemeral containers "dbg" may not be removed"#),
+        "{refused}"
+    );
+}

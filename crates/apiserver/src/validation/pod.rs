@@ -47,6 +47,9 @@ fn pod_update(new: &Value, old: &Value, causes: &mut Vec<Cause>) {
                 "activeDeadlineSeconds",
                 "tolerations",
                 "terminationGracePeriodSeconds",
+                // Changed through pods/ephemeralcontainers alone, and
+                // checked below.
+                "ephemeralContainers",
             ] {
                 map.remove(field);
             }
@@ -60,6 +63,7 @@ fn pod_update(new: &Value, old: &Value, causes: &mut Vec<Cause>) {
         ));
         return;
     }
+    ephemeral_containers(new, old, causes);
     // Tolerations may only be added to.
     let before = array_at(old.get("spec").unwrap_or(&Value::Null), "tolerations");
     let after = array_at(new.get("spec").unwrap_or(&Value::Null), "tolerations");
@@ -68,6 +72,89 @@ fn pod_update(new: &Value, old: &Value, causes: &mut Vec<Cause>) {
             "spec.tolerations",
             "existing toleration can not be modified except its tolerationSeconds",
         ));
+    }
+}
+
+/// Ephemeral containers (`kubectl debug`) are only ever added: existing
+/// ones stay as they are; a new one has a unique name and an image, names
+/// an existing target, and has none of a regular container's ports,
+/// probes, lifecycle or resources.
+fn ephemeral_containers(new: &Value, old: &Value, causes: &mut Vec<Cause>) {
+    let spec = new.get("spec").unwrap_or(&Value::Null);
+    let before = array_at(
+        old.get("spec").unwrap_or(&Value::Null),
+        "ephemeralContainers",
+    );
+    let after = array_at(spec, "ephemeralContainers");
+    let name = |c: &Value| str_at(c, "name").unwrap_or_default().to_string();
+    for existing in before {
+        let named = name(existing);
+        match after.iter().find(|c| name(c) == named) {
+            None => causes.push(Cause::forbidden(
+                "spec.ephemeralContainers",
+                &format!("existing ephemeral containers {named:?} may not be removed"),
+            )),
+            Some(now) if now != existing => causes.push(Cause::forbidden(
+                "spec.ephemeralContainers",
+                &format!("existing ephemeral containers {named:?} may not be changed"),
+            )),
+            Some(_) => {}
+        }
+    }
+    let regular: Vec<String> = array_at(spec, "containers")
+        .iter()
+        .chain(array_at(spec, "initContainers"))
+        .map(name)
+        .collect();
+    let mut seen: Vec<String> = regular.clone();
+    for (index, container) in after.iter().enumerate() {
+        let path = format!("spec.ephemeralContainers[{index}]");
+        if before.contains(container) {
+            seen.push(name(container));
+            continue;
+        }
+        let named = name(container);
+        if named.is_empty() {
+            causes.push(Cause::required(format!("{path}.name"), ""));
+        } else if seen.contains(&named) {
+            causes.push(Cause::duplicate(format!("{path}.name"), &named));
+        }
+        seen.push(named);
+        if str_at(container, "image").is_none_or(str::is_empty) {
+            causes.push(Cause::required(format!("{path}.image"), ""));
+        }
+        for field in [
+            "ports",
+            "livenessProbe",
+            "readinessProbe",
+            "startupProbe",
+            "lifecycle",
+            "resources",
+        ] {
+            // Set means other than its zero value (kubectl sends an empty
+            // `resources`).
+            let set = container.get(field).is_some_and(|v| match v {
+                Value::Null => false,
+                Value::Object(map) => !map.is_empty(),
+                Value::Array(list) => !list.is_empty(),
+                _ => true,
+            });
+            if set {
+                causes.push(Cause::forbidden(
+                    format!("{path}.{field}"),
+                    "cannot be set for an Ephemeral Container",
+                ));
+            }
+        }
+        if let Some(target) = str_at(container, "targetContainerName")
+            && !target.is_empty()
+            && !regular.iter().any(|r| r == target)
+        {
+            causes.push(Cause::not_found(
+                format!("{path}.targetContainerName"),
+                target,
+            ));
+        }
     }
 }
 
