@@ -220,6 +220,10 @@ fn hpa_v2_to_v1(mut object: Value) -> Value {
         }
     }
     if let Some(Value::Object(status)) = object.get_mut("status") {
+        // autoscaling/v1 always writes both counts.
+        for count in ["currentReplicas", "desiredReplicas"] {
+            status.entry(count).or_insert(Value::from(0));
+        }
         let current = status
             .remove("currentMetrics")
             .and_then(|m| m.as_array().cloned())

@@ -373,6 +373,8 @@ fn initial_status(kind: &str) -> Option<Value> {
             "desiredNumberScheduled": 0, "numberReady": 0}),
         "PodDisruptionBudget" => json!({"disruptionsAllowed": 0, "currentHealthy": 0,
             "desiredHealthy": 0, "expectedPods": 0}),
+        // autoscaling/v2 writes currentMetrics even when nil.
+        "HorizontalPodAutoscaler" => json!({"currentMetrics": null, "desiredReplicas": 0}),
         _ => return None,
     })
 }
@@ -386,6 +388,30 @@ pub fn on_create(kind: &str, target: &mut Value) {
         && let Some(object) = target.as_object_mut()
     {
         object.insert("status".into(), status);
+    }
+    if kind == "Node" {
+        // A node keeps the status it is created with; what it leaves out
+        // reads as Go's zero values of the structs upstream always writes.
+        if let Some(root) = target.as_object_mut() {
+            let status = object(root, "status");
+            let endpoint = object(object(status, "daemonEndpoints"), "kubeletEndpoint");
+            default(endpoint, "Port", json!(0));
+            let info = object(status, "nodeInfo");
+            for field in [
+                "machineID",
+                "systemUUID",
+                "bootID",
+                "kernelVersion",
+                "osImage",
+                "containerRuntimeVersion",
+                "kubeletVersion",
+                "kubeProxyVersion",
+                "operatingSystem",
+                "architecture",
+            ] {
+                default(info, field, json!(""));
+            }
+        }
     }
     if matches!(kind, "PersistentVolume" | "PersistentVolumeClaim") {
         // Both start Pending until the volume controller looks at them.

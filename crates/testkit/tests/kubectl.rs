@@ -1675,6 +1675,47 @@ async fn create_responses_carry_the_initial_status() {
         .await
         .json();
     assert_eq!(replicaset["status"], serde_json::json!({"replicas": 0}));
+    // An autoscaler starts with upstream's zero status: at autoscaling/v2
+    // (kubectl 1.33) a nil currentMetrics, at v1 (kubectl 1.32) both
+    // counts.
+    let hpa = created(&["autoscale", "deployment", "web", "--max=3"]).await;
+    assert_eq!(
+        hpa["status"],
+        serde_json::json!({"currentMetrics": null, "desiredReplicas": 0})
+    );
+    let v1 = cluster
+        .kubectl_release(
+            "1.32",
+            &[
+                "autoscale",
+                "deployment",
+                "web",
+                "--name=web-v1",
+                "--max=3",
+                "-o",
+                "json",
+            ],
+        )
+        .await
+        .json();
+    assert_eq!(
+        v1["status"],
+        serde_json::json!({"currentReplicas": 0, "desiredReplicas": 0})
+    );
+    let node = cluster.file(
+        "node.yaml",
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: bare\n",
+    );
+    let node = cluster
+        .kubectl(&["create", "-f", node.to_str().unwrap(), "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        node["status"]["daemonEndpoints"],
+        serde_json::json!({"kubeletEndpoint": {"Port": 0}})
+    );
+    assert_eq!(node["status"]["nodeInfo"]["kubeletVersion"], "");
+    assert_eq!(node["status"]["nodeInfo"]["machineID"], "");
 }
 
 /// Boolean query parameters read as upstream reads them: anything but `0`

@@ -530,6 +530,36 @@ pub async fn publish(
     Ok(())
 }
 
+/// UDP and TCP sockets on one address. With port 0 the port is the one the
+/// UDP socket got, which a TCP socket may hold already: then another is
+/// tried.
+async fn bind(
+    address: SocketAddr,
+) -> Result<(tokio::net::UdpSocket, tokio::net::TcpListener, SocketAddr), String> {
+    let mut tries = 0;
+    loop {
+        let udp = tokio::net::UdpSocket::bind(address)
+            .await
+            .map_err(|e| format!("cluster DNS cannot listen on {address} (UDP): {e}"))?;
+        let listen = udp.local_addr().map_err(|e| e.to_string())?;
+        match tokio::net::TcpListener::bind(listen).await {
+            Ok(tcp) => return Ok((udp, tcp, listen)),
+            Err(err)
+                if address.port() == 0
+                    && err.kind() == std::io::ErrorKind::AddrInUse
+                    && tries < 16 =>
+            {
+                tries += 1;
+            }
+            Err(err) => {
+                return Err(format!(
+                    "cluster DNS cannot listen on {listen} (TCP): {err}"
+                ));
+            }
+        }
+    }
+}
+
 /// Runs the cluster DNS until `shutdown` turns true.
 pub async fn run(
     client: kube::Client,
@@ -545,13 +575,7 @@ pub async fn run(
     } else {
         options.upstreams.clone()
     };
-    let udp = tokio::net::UdpSocket::bind(options.listen)
-        .await
-        .map_err(|e| format!("cluster DNS cannot listen on {} (UDP): {e}", options.listen))?;
-    let listen = udp.local_addr().map_err(|e| e.to_string())?;
-    let tcp = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("cluster DNS cannot listen on {listen} (TCP): {e}"))?;
+    let (udp, tcp, listen) = bind(options.listen).await?;
 
     let changed = Arc::new(Notify::new());
     let on_change = {
