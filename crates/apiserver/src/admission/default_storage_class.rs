@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{AdmissionPlugin, Attributes, Operation};
+use super::{AdmissionPlugin, Attributes};
 use crate::status::ApiError;
 
 pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
@@ -26,10 +26,7 @@ impl AdmissionPlugin for DefaultStorageClass {
         attributes: &Attributes<'_>,
         object: Option<&mut Value>,
     ) -> Result<(), ApiError> {
-        if attributes.operation != Operation::Create
-            || attributes.info.kind != "PersistentVolumeClaim"
-            || attributes.subresource.is_some()
-        {
+        if !attributes.creates("PersistentVolumeClaim") {
             return Ok(());
         }
         let Some(claim) = object else {

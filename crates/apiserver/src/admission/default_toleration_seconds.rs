@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{AdmissionPlugin, Attributes, Operation};
+use super::{AdmissionPlugin, Attributes};
 use crate::status::ApiError;
 
 const DEFAULT_TOLERATION_SECONDS: i64 = 300;
@@ -23,10 +23,7 @@ impl AdmissionPlugin for DefaultTolerationSeconds {
         attributes: &Attributes<'_>,
         object: Option<&mut Value>,
     ) -> Result<(), ApiError> {
-        if attributes.operation != Operation::Create
-            || attributes.info.kind != "Pod"
-            || attributes.subresource.is_some()
-        {
+        if !attributes.creates("Pod") {
             return Ok(());
         }
         if let Some(pod) = object {

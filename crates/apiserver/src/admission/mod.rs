@@ -43,6 +43,14 @@ pub struct Attributes<'a> {
     pub dry_run: bool,
 }
 
+impl Attributes<'_> {
+    /// Whether this is the creation of a `kind` object itself (not of a
+    /// subresource).
+    pub fn creates(&self, kind: &str) -> bool {
+        self.operation == Operation::Create && self.info.kind == kind && self.subresource.is_none()
+    }
+}
+
 #[async_trait]
 pub trait AdmissionPlugin: Send + Sync {
     /// Upstream's plugin name.

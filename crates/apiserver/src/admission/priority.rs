@@ -23,10 +23,7 @@ impl AdmissionPlugin for Priority {
         attributes: &Attributes<'_>,
         object: Option<&mut Value>,
     ) -> Result<(), ApiError> {
-        if attributes.operation != Operation::Create
-            || attributes.info.kind != "Pod"
-            || attributes.subresource.is_some()
-        {
+        if !attributes.creates("Pod") {
             return Ok(());
         }
         match object {

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use super::{AdmissionPlugin, Attributes, Operation, forbidden};
+use super::{AdmissionPlugin, Attributes, forbidden};
 use crate::status::ApiError;
 
 pub struct RuntimeClass;
@@ -21,10 +21,7 @@ impl AdmissionPlugin for RuntimeClass {
         attributes: &Attributes<'_>,
         object: Option<&mut Value>,
     ) -> Result<(), ApiError> {
-        if attributes.operation != Operation::Create
-            || attributes.info.kind != "Pod"
-            || attributes.subresource.is_some()
-        {
+        if !attributes.creates("Pod") {
             return Ok(());
         }
         let Some(pod) = object else {

@@ -158,7 +158,12 @@ pub fn plan(host: &HostDir, scope: Scope) -> Vec<Step> {
             Scope::Everything => None,
             Scope::Orphans => host.owner(&bridge).map(|owner| owner.data_dir),
         };
-        let cgroups = host.cgroups(&bridge);
+        // Only groups in the cgroup tree are anything of ours to remove.
+        let cgroups: Vec<PathBuf> = host
+            .cgroups(&bridge)
+            .into_iter()
+            .filter(|dir| dir.starts_with("/sys/fs/cgroup") && dir.components().count() > 4)
+            .collect();
         // The sandboxes of the live kubelet, which stay.
         let mut kept = BTreeSet::new();
         for runtime in host.runtimes(&bridge) {
