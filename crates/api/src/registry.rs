@@ -295,6 +295,11 @@ pub static RESOURCES: &[ResourceInfo] = &[
         "validatingadmissionpolicybindings", "validatingadmissionpolicybinding",
         namespaced: false, storage: "validatingadmissionpolicybindings",
         categories: ["api-extensions"], printer: Printer::ValidatingAdmissionPolicyBinding),
+    // apiregistration.k8s.io/v1: the aggregation layer's APIServices; the
+    // local groups are registered at start (proxying to others is not built)
+    resource!("apiregistration.k8s.io", "v1", "APIService", "apiservices", "apiservice",
+        namespaced: false, storage: "apiregistration.k8s.io/apiservices",
+        categories: ["api-extensions"], subresources: ["status"], printer: Printer::ApiService),
     // scheduling.k8s.io/v1
     resource!("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass",
         namespaced: false, storage: "priorityclasses", short: ["pc"],

@@ -43,6 +43,7 @@ pub enum Printer {
     VolumeAttachment,
     PriorityClass,
     RuntimeClass,
+    ApiService,
     WebhookConfiguration,
     ValidatingAdmissionPolicy,
     ValidatingAdmissionPolicyBinding,

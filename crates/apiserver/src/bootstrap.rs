@@ -118,6 +118,64 @@ pub async fn ensure_kubernetes_service(
     .await
 }
 
+/// Where the aggregator ranks a local group version (upstream's table;
+/// discovery orders groups by it).
+fn api_service_priority(group: &str, version: &str) -> (i64, i64) {
+    match (group, version) {
+        ("", "v1") => (18000, 1),
+        ("apps", _) => (17800, 15),
+        ("events.k8s.io", _) => (17750, 15),
+        ("authentication.k8s.io", _) => (17700, 15),
+        ("authorization.k8s.io", _) => (17600, 15),
+        ("autoscaling", "v2") => (17500, 30),
+        ("autoscaling", _) => (17500, 15),
+        ("batch", _) => (17400, 15),
+        ("certificates.k8s.io", _) => (17300, 15),
+        ("networking.k8s.io", _) => (17200, 15),
+        ("policy", _) => (17100, 15),
+        ("rbac.authorization.k8s.io", _) => (17000, 15),
+        ("storage.k8s.io", _) => (16800, 15),
+        ("apiextensions.k8s.io" | "admissionregistration.k8s.io", _) => (16700, 15),
+        ("scheduling.k8s.io", _) => (16600, 15),
+        ("coordination.k8s.io", _) => (16500, 15),
+        ("node.k8s.io", _) => (16300, 15),
+        ("discovery.k8s.io", _) => (16200, 15),
+        ("flowcontrol.apiserver.k8s.io", _) => (16100, 21),
+        // Groups upstream's table leaves out rank last.
+        _ => (1000, 15),
+    }
+}
+
+/// An APIService for each group version this server serves itself, as
+/// the aggregator registers them at start ("Local", always available).
+async fn register_local_api_services(store: &SharedStore) -> Result<(), String> {
+    let versions: std::collections::BTreeSet<(&str, &str)> = api::registry::RESOURCES
+        .iter()
+        .map(|info| (info.group, info.version))
+        .collect();
+    for (group, version) in versions {
+        let (group_priority, version_priority) = api_service_priority(group, version);
+        let service = json!({
+            "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+            "metadata": {
+                "name": format!("{version}.{group}"),
+                "labels": {"kube-aggregator.kubernetes.io/automanaged": "onstart"},
+            },
+            "spec": {
+                "group": group, "version": version,
+                "groupPriorityMinimum": group_priority, "versionPriority": version_priority,
+            },
+            "status": {"conditions": [{
+                "type": "Available", "status": "True",
+                "lastTransitionTime": api::meta::now_timestamp(),
+                "reason": "Local", "message": "Local APIServices are always available",
+            }]},
+        });
+        ensure_object(store, "apiregistration.k8s.io", "apiservices", service).await?;
+    }
+    Ok(())
+}
+
 pub async fn ensure(store: &SharedStore) -> Result<(), String> {
     for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         let namespace = json!({
@@ -145,5 +203,5 @@ pub async fn ensure(store: &SharedStore) -> Result<(), String> {
         });
         ensure_object(store, "scheduling.k8s.io", "priorityclasses", class).await?;
     }
-    Ok(())
+    register_local_api_services(store).await
 }

@@ -149,7 +149,9 @@ fn validate_name(info: &ResourceInfo, name: &str) -> Result<(), String> {
             }
             Ok(())
         }
-        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => Ok(()),
+        // `version.group` (`v1.` for the core group), checked against the
+        // spec by the kind's validation.
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" | "APIService" => Ok(()),
         _ => validate_dns_subdomain(name),
     }
 }

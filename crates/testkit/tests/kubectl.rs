@@ -630,6 +630,34 @@ async fn discovery_and_cluster_commands() {
     ] {
         assert!(lines(&versions).contains(&v.to_string()), "{v} missing");
     }
+    // The local group versions are registered as APIServices, as the
+    // aggregator lists them.
+    let services = cluster.kubectl(&["get", "apiservices"]).await.ok();
+    let rows: Vec<Vec<&str>> = services
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["NAME", "SERVICE", "AVAILABLE", "AGE"],
+        "{services}"
+    );
+    for name in [
+        "v1.",
+        "v1.apps",
+        "v2.autoscaling",
+        "v1.apiregistration.k8s.io",
+    ] {
+        assert!(
+            rows.iter().any(|r| r[..3] == [name, "Local", "True"]),
+            "{name}: {services}"
+        );
+    }
+    let apps = cluster
+        .kubectl(&["get", "apiservice", "v1.apps", "-o", "jsonpath={.spec.groupPriorityMinimum} {.spec.versionPriority} {.status.conditions[0].reason}"])
+        .await
+        .ok();
+    assert_eq!(apps, "17800 15 Local");
     // Admission configurations are stored and printed as upstream prints
     // them (enforcing them is the webhooks' work).
     cluster

@@ -224,6 +224,15 @@ pub(super) fn columns(printer: Printer) -> &'static [Column] {
             col("ParentRef", "The resource the address is allocated to."),
             AGE,
         ),
+        Printer::ApiService => columns!(
+            NAME,
+            col(
+                "Service",
+                "The service that serves the group version, or Local."
+            ),
+            col("Available", "Whether the group version is served now."),
+            AGE,
+        ),
         Printer::RuntimeClass => columns!(
             NAME,
             col(
@@ -502,6 +511,30 @@ pub(super) fn cells(
                 "<none>".to_string()
             };
             vec![json!(name), json!(reference), json!(age)]
+        }
+        Printer::ApiService => {
+            let service = match at(object, &["spec", "service"]) {
+                Some(service) => format!(
+                    "{}/{}",
+                    str_at(service, &["namespace"]),
+                    str_at(service, &["name"])
+                ),
+                None => "Local".to_string(),
+            };
+            let available = at(object, &["status", "conditions"])
+                .and_then(Value::as_array)
+                .and_then(|c| c.iter().find(|c| str_at(c, &["type"]) == "Available"))
+                .map(|c| {
+                    let status = str_at(c, &["status"]);
+                    let reason = str_at(c, &["reason"]);
+                    if status == "True" || reason.is_empty() {
+                        status.to_string()
+                    } else {
+                        format!("{status} ({reason})")
+                    }
+                })
+                .unwrap_or_else(|| "Unknown".to_string());
+            vec![json!(name), json!(service), json!(available), json!(age)]
         }
         Printer::RuntimeClass => vec![json!(name), json!(str_at(object, &["handler"])), json!(age)],
         Printer::WebhookConfiguration => vec![

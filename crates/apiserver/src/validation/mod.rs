@@ -61,6 +61,7 @@ pub fn validate(
         "PodDisruptionBudget" => various::pod_disruption_budget(object, c),
         "PriorityClass" => various::priority_class(object, old, c),
         "RuntimeClass" => various::runtime_class(object, old, c),
+        "APIService" => various::api_service(object, c),
         "HorizontalPodAutoscaler" => various::horizontal_pod_autoscaler(object, c),
         "Lease" => various::lease(object, c),
         "CertificateSigningRequest" => various::certificate_signing_request(object, old, c),

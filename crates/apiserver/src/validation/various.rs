@@ -318,3 +318,41 @@ pub fn runtime_class(object: &Value, old: Option<&Value>, causes: &mut Vec<Cause
         immutable(object, old, "/handler", "handler", causes);
     }
 }
+
+/// An APIService is named `version.group` after its spec, with priorities
+/// in upstream's ranges.
+pub fn api_service(object: &Value, causes: &mut Vec<Cause>) {
+    let spec = object.get("spec").unwrap_or(&Value::Null);
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let version = str_at(spec, "version").unwrap_or_default();
+    let group = str_at(spec, "group").unwrap_or_default();
+    if version.is_empty() {
+        causes.push(Cause::required("spec.version", ""));
+    }
+    if name != format!("{version}.{group}") {
+        causes.push(Cause::invalid(
+            "metadata.name",
+            name,
+            "must be `spec.version+\".\"+spec.group`",
+        ));
+    }
+    let group_priority = int_at(spec, "groupPriorityMinimum").unwrap_or(0);
+    if !(1..=20000).contains(&group_priority) {
+        causes.push(Cause::invalid_value(
+            "spec.groupPriorityMinimum",
+            &Value::from(group_priority),
+            "must be positive and less than 20000",
+        ));
+    }
+    let version_priority = int_at(spec, "versionPriority").unwrap_or(0);
+    if !(1..=1000).contains(&version_priority) {
+        causes.push(Cause::invalid_value(
+            "spec.versionPriority",
+            &Value::from(version_priority),
+            "must be positive and less than 1000",
+        ));
+    }
+}
