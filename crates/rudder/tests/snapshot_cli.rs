@@ -95,10 +95,11 @@ async fn save_status_restore_while_the_server_runs() {
     let filled = fill(&data, 40).await;
     let _server = Server::start(&data);
     // The first start adds the four system namespaces, two priority classes,
-    // the server's endpoint lease, and the `kubernetes` Service with its
-    // Endpoints and EndpointSlice, and the IPAddress holding its ClusterIP.
-    let revision = filled + 11;
-    let objects = 51;
+    // an APIService for each of the 20 local group versions, the server's
+    // endpoint lease, and the `kubernetes` Service with its Endpoints and
+    // EndpointSlice, and the IPAddress holding its ClusterIP.
+    let revision = filled + 31;
+    let objects = 71;
 
     let file = dir.path().join("backup.db");
     let save = rudder(&[
