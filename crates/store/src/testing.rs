@@ -120,6 +120,13 @@ impl EtcdMember {
     pub fn running(&self) -> bool {
         self.child.is_some()
     }
+
+    /// Whether the process was started and has ended on its own.
+    fn exited(&self) -> bool {
+        self.child
+            .as_ref()
+            .is_some_and(|running| running.waiter.is_finished())
+    }
 }
 
 impl EtcdCluster {
@@ -133,7 +140,22 @@ impl EtcdCluster {
         Self::start_with(members, Some(tls))
     }
 
+    /// Starts the members on free ports; a member that exits at once (most
+    /// likely because another process took one of its ports between our
+    /// probe and its bind) makes it start again on other ports.
     fn start_with(members: usize, tls: Option<EtcdTls>) -> std::io::Result<Self> {
+        let mut attempts = 0;
+        loop {
+            match Self::try_start(members, tls.clone()) {
+                Err(err) if err.kind() == std::io::ErrorKind::AddrInUse && attempts < 3 => {
+                    attempts += 1;
+                }
+                started => return started,
+            }
+        }
+    }
+
+    fn try_start(members: usize, tls: Option<EtcdTls>) -> std::io::Result<Self> {
         let dir = tempfile::Builder::new().prefix("rudder-etcd-").tempdir()?;
         let mut ports = Vec::new();
         for _ in 0..members {
@@ -191,10 +213,17 @@ impl EtcdCluster {
         Ok(cluster)
     }
 
-    /// Waits until every running member reports healthy.
+    /// Waits until every running member reports healthy; a member that
+    /// has exited never will.
     pub fn wait_healthy(&self, timeout: Duration) -> std::io::Result<()> {
         let deadline = Instant::now() + timeout;
         loop {
+            if self.members.iter().any(EtcdMember::exited) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::AddrInUse,
+                    "an etcd member exited while starting (a port taken?)",
+                ));
+            }
             if self
                 .members
                 .iter()
