@@ -166,12 +166,12 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
                 None => {
                     let bridge = options.bridge.clone();
                     let root = options.root_dir.clone();
-                    match tokio::task::spawn_blocking(move || bridge.take(&root)).await {
-                        Ok(Ok(claim)) => Arc::new(claim),
-                        Ok(Err(err)) => {
-                            tracing::error!("the kubelet cannot start: {err}");
-                            return;
-                        }
+                    let taken = tokio::task::spawn_blocking(move || bridge.take(&root))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|taken| taken);
+                    match taken {
+                        Ok(claim) => Arc::new(claim),
                         Err(err) => {
                             tracing::error!("the kubelet cannot start: {err}");
                             return;

@@ -153,6 +153,7 @@ pub fn plan(host: &HostDir, scope: Scope) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut seen_states = BTreeSet::new();
     let mut seen_sandboxes = BTreeSet::new();
+    let namespaces = network::sandbox_namespaces();
     for bridge in host.bridges() {
         let keep = match scope {
             Scope::Everything => None,
@@ -226,7 +227,6 @@ pub fn plan(host: &HostDir, scope: Scope) -> Vec<Step> {
         }
         // Veths on the bridge that nothing recorded (pods of a rudder that
         // kept no shared records), with the namespaces they lead to.
-        let namespaces = network::sandbox_namespaces();
         for port in network::bridge_ports(&bridge) {
             let known = |id: &String| network::host_veth(id) == port;
             if !port.starts_with("veth")
