@@ -125,6 +125,13 @@ impl Server {
             / 1024
     }
 
+    /// How many files (sockets among them) the server has open.
+    fn open_descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .expect("the server's /proc fd directory (has it died?)")
+            .count()
+    }
+
     /// Alive, ready, listing pods, and within its memory bound.
     fn assert_healthy(&mut self, after: &str) {
         assert!(
@@ -999,6 +1006,7 @@ async fn watchers_that_never_read_are_bounded_and_closed() {
         .expect("a resourceVersion")
         .to_string();
     let baseline = server.rss_mb();
+    let descriptors = server.open_descriptors();
 
     // 500 watchers of the configmaps that never read what they are sent.
     let watch_path = format!("{path}?watch=true&resourceVersion={version}");
@@ -1054,10 +1062,16 @@ async fn watchers_that_never_read_are_bounded_and_closed() {
     let (ok, out) = server.kubectl(&["get", "configmap", "large", "-o", "jsonpath={.data.n}"]);
     assert!(ok && out == "39", "{out}");
 
-    // Each silent watcher is closed without ever reading: it took nothing
-    // for the slow-watcher deadline (10 s), then its connection could
-    // write nothing for a minute.
-    tokio::time::sleep(Duration::from_secs(75)).await;
+    // Each silent watcher is closed without ever reading: once its buffers
+    // are full (encrypting megabytes for 500 connections takes a while on a
+    // busy machine) it takes nothing for the slow-watcher deadline (10 s),
+    // then its connection can write nothing for a minute. Reading before
+    // the server lets go would make the watcher a reader again, so the
+    // server's own descriptors tell when it has closed them.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while server.open_descriptors() > descriptors + 20 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
     let mut closing = tokio::task::JoinSet::new();
     for mut stream in silent {
         closing.spawn(async move { closed_within(&mut stream, Duration::from_secs(30)).await });
