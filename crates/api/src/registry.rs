@@ -300,6 +300,15 @@ pub static RESOURCES: &[ResourceInfo] = &[
     resource!("apiregistration.k8s.io", "v1", "APIService", "apiservices", "apiservice",
         namespaced: false, storage: "apiregistration.k8s.io/apiservices",
         categories: ["api-extensions"], subresources: ["status"], printer: Printer::ApiService),
+    // flowcontrol.apiserver.k8s.io/v1: API Priority and Fairness
+    // configuration, upstream's bootstrap objects kept by the server
+    resource!("flowcontrol.apiserver.k8s.io", "v1", "FlowSchema", "flowschemas", "flowschema",
+        namespaced: false, storage: "flowschemas", subresources: ["status"],
+        printer: Printer::FlowSchema),
+    resource!("flowcontrol.apiserver.k8s.io", "v1", "PriorityLevelConfiguration",
+        "prioritylevelconfigurations", "prioritylevelconfiguration", namespaced: false,
+        storage: "prioritylevelconfigurations", subresources: ["status"],
+        printer: Printer::PriorityLevelConfiguration),
     // scheduling.k8s.io/v1
     resource!("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass",
         namespaced: false, storage: "priorityclasses", short: ["pc"],

@@ -44,6 +44,8 @@ pub enum Printer {
     PriorityClass,
     RuntimeClass,
     ApiService,
+    FlowSchema,
+    PriorityLevelConfiguration,
     WebhookConfiguration,
     ValidatingAdmissionPolicy,
     ValidatingAdmissionPolicyBinding,

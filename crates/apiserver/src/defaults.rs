@@ -283,6 +283,36 @@ pub fn apply(kind: &str, target: &mut Value) {
             default(spec, "volumeLifecycleModes", json!(["Persistent"]));
         }
         "PriorityClass" => default(root, "preemptionPolicy", json!("PreemptLowerPriority")),
+        "FlowSchema" => {
+            let spec = object(root, "spec");
+            if spec.get("matchingPrecedence").is_none_or(|p| p == 0) {
+                spec.insert("matchingPrecedence".into(), json!(1000));
+            }
+        }
+        "PriorityLevelConfiguration" => {
+            let spec = object(root, "spec");
+            if spec.get("type").and_then(Value::as_str) == Some("Exempt") {
+                let exempt = object(spec, "exempt");
+                default(exempt, "nominalConcurrencyShares", json!(0));
+                default(exempt, "lendablePercent", json!(0));
+            }
+            if let Some(limited) = spec.get_mut("limited").and_then(Value::as_object_mut) {
+                default(limited, "nominalConcurrencyShares", json!(30));
+                default(limited, "lendablePercent", json!(0));
+                if let Some(queuing) = limited
+                    .get_mut("limitResponse")
+                    .and_then(|r| r.get_mut("queuing"))
+                    .and_then(Value::as_object_mut)
+                {
+                    for (key, value) in [("handSize", 8), ("queues", 64), ("queueLengthLimit", 50)]
+                    {
+                        if queuing.get(key).is_none_or(|v| v == 0) {
+                            queuing.insert(key.into(), json!(value));
+                        }
+                    }
+                }
+            }
+        }
         "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
             let mutating = kind == "MutatingWebhookConfiguration";
             for webhook in root
@@ -366,7 +396,9 @@ pub fn apply(kind: &str, target: &mut Value) {
 fn initial_status(kind: &str) -> Option<Value> {
     Some(match kind {
         "Service" | "Ingress" => json!({"loadBalancer": {}}),
-        "Deployment" | "Job" | "CronJob" => json!({}),
+        "Deployment" | "Job" | "CronJob" | "FlowSchema" | "PriorityLevelConfiguration" => {
+            json!({})
+        }
         "ReplicaSet" | "ReplicationController" => json!({"replicas": 0}),
         "StatefulSet" => json!({"replicas": 0, "availableReplicas": 0}),
         "DaemonSet" => json!({"currentNumberScheduled": 0, "numberMisscheduled": 0,

@@ -11,6 +11,7 @@ mod defaults;
 pub mod discovery;
 mod endpoint_leases;
 mod event_ttl;
+mod flowcontrol;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod handlers;
@@ -246,6 +247,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     let url = format!("https://{host}:{}", address.port());
 
     bootstrap::ensure(&store).await?;
+    flowcontrol::maintain(&store).await?;
     let advertise = config
         .advertise_address
         .unwrap_or(if config.bind_address.is_unspecified() {
@@ -301,7 +303,8 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
             tokio::join!(
                 endpoint_leases::run(store.clone(), member, stopping.clone()),
                 service_allocation::run_repair(service_ranges, store.clone(), stopping.clone()),
-                event_ttl::run(store, event_ttl, stopping),
+                event_ttl::run(store.clone(), event_ttl, stopping.clone()),
+                flowcontrol::run(store, stopping),
             );
         })
     };

@@ -95,11 +95,13 @@ async fn save_status_restore_while_the_server_runs() {
     let filled = fill(&data, 40).await;
     let _server = Server::start(&data);
     // The first start adds the four system namespaces, two priority classes,
-    // an APIService for each of the 20 local group versions, the server's
-    // endpoint lease, and the `kubernetes` Service with its Endpoints and
-    // EndpointSlice, and the IPAddress holding its ClusterIP.
-    let revision = filled + 31;
-    let objects = 71;
+    // an APIService for each of the 21 local group versions, the 13
+    // FlowSchemas and 8 priority levels of upstream's flow control
+    // configuration, the server's endpoint lease, and the `kubernetes`
+    // Service with its Endpoints and EndpointSlice, and the IPAddress
+    // holding its ClusterIP.
+    let revision = filled + 53;
+    let objects = 93;
 
     let file = dir.path().join("backup.db");
     let save = rudder(&[

@@ -576,6 +576,301 @@ async fn bad_input_gets_the_right_status_and_writes_nothing() {
     assert!(err.contains("Unauthorized"), "{err}");
 }
 
+/// Upstream's API Priority and Fairness objects, as `kubectl get` prints
+/// them on a fresh cluster; the mandatory ones are fixed and come back;
+/// a FlowSchema naming a missing level says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_control_objects_are_upstreams_defaults() {
+    let cluster = TestCluster::start().await;
+    let table = |out: &str| -> Vec<Vec<String>> {
+        out.lines()
+            .map(|l| l.split_whitespace().map(str::to_string).collect())
+            .collect()
+    };
+    let schemas = cluster.kubectl(&["get", "flowschemas"]).await.ok();
+    let rows = table(&schemas);
+    assert_eq!(
+        rows[0],
+        [
+            "NAME",
+            "PRIORITYLEVEL",
+            "MATCHINGPRECEDENCE",
+            "DISTINGUISHERMETHOD",
+            "AGE",
+            "MISSINGPL"
+        ],
+        "{schemas}"
+    );
+    // Upstream's defaults, without the age column.
+    let expected = [
+        ["exempt", "exempt", "1", "<none>", "False"],
+        ["probes", "exempt", "2", "<none>", "False"],
+        [
+            "system-leader-election",
+            "leader-election",
+            "100",
+            "ByUser",
+            "False",
+        ],
+        [
+            "endpoint-controller",
+            "workload-high",
+            "150",
+            "ByUser",
+            "False",
+        ],
+        [
+            "workload-leader-election",
+            "leader-election",
+            "200",
+            "ByUser",
+            "False",
+        ],
+        ["system-node-high", "node-high", "400", "ByUser", "False"],
+        ["system-nodes", "system", "500", "ByUser", "False"],
+        [
+            "kube-controller-manager",
+            "workload-high",
+            "800",
+            "ByNamespace",
+            "False",
+        ],
+        [
+            "kube-scheduler",
+            "workload-high",
+            "800",
+            "ByNamespace",
+            "False",
+        ],
+        [
+            "kube-system-service-accounts",
+            "workload-high",
+            "900",
+            "ByNamespace",
+            "False",
+        ],
+        [
+            "service-accounts",
+            "workload-low",
+            "9000",
+            "ByUser",
+            "False",
+        ],
+        [
+            "global-default",
+            "global-default",
+            "9900",
+            "ByUser",
+            "False",
+        ],
+        ["catch-all", "catch-all", "10000", "ByUser", "False"],
+    ];
+    let printed: Vec<Vec<String>> = rows[1..]
+        .iter()
+        .map(|r| [&r[..4], &r[5..]].concat())
+        .collect();
+    let mut wanted: Vec<Vec<String>> = expected
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    // kubectl lists them by name.
+    wanted.sort();
+    assert_eq!(printed, wanted, "{schemas}");
+
+    let levels = cluster
+        .kubectl(&["get", "prioritylevelconfigurations"])
+        .await
+        .ok();
+    let rows = table(&levels);
+    assert_eq!(
+        rows[0],
+        [
+            "NAME",
+            "TYPE",
+            "NOMINALCONCURRENCYSHARES",
+            "QUEUES",
+            "HANDSIZE",
+            "QUEUELENGTHLIMIT",
+            "AGE"
+        ],
+        "{levels}"
+    );
+    let printed: Vec<Vec<String>> = rows[1..].iter().map(|r| r[..6].to_vec()).collect();
+    let expected = [
+        ["catch-all", "Limited", "5", "<none>", "<none>", "<none>"],
+        ["exempt", "Exempt", "<none>", "<none>", "<none>", "<none>"],
+        ["global-default", "Limited", "20", "128", "6", "50"],
+        ["leader-election", "Limited", "10", "16", "4", "50"],
+        ["node-high", "Limited", "40", "64", "6", "50"],
+        ["system", "Limited", "30", "64", "6", "50"],
+        ["workload-high", "Limited", "40", "128", "6", "50"],
+        ["workload-low", "Limited", "100", "128", "6", "50"],
+    ];
+    assert_eq!(printed, expected, "{levels}");
+    let exempt = cluster
+        .kubectl(&[
+            "get",
+            "flowschema",
+            "exempt",
+            "-o",
+            "jsonpath={.metadata.annotations.apf\\.kubernetes\\.io/autoupdate-spec} {.status.conditions[0].reason} {.status.conditions[0].message}",
+        ])
+        .await
+        .ok();
+    assert_eq!(
+        exempt,
+        r#"true Found This FlowSchema references the PriorityLevelConfiguration object named "exempt" and it exists"#
+    );
+
+    // The mandatory objects are fixed ...
+    let refused = cluster
+        .kubectl(&[
+            "patch",
+            "flowschema",
+            "catch-all",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"matchingPrecedence":9999}}"#,
+        ])
+        .await
+        .err();
+    assert!(
+        refused.contains("spec of 'catch-all' must equal the fixed value"),
+        "{refused}"
+    );
+    // ... and come back when deleted, as do the suggested ones.
+    cluster
+        .kubectl(&["delete", "prioritylevelconfiguration", "catch-all"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["delete", "flowschema", "service-accounts"])
+        .await
+        .ok();
+    cluster
+        .eventually(
+            &["get", "prioritylevelconfiguration", "catch-all"],
+            "the catch-all level back",
+            |level| level["spec"]["limited"]["nominalConcurrencyShares"] == 5,
+        )
+        .await;
+    cluster
+        .eventually(
+            &["get", "flowschema", "service-accounts"],
+            "the service-accounts schema back",
+            |schema| schema["spec"]["matchingPrecedence"] == 9000,
+        )
+        .await;
+
+    // A schema of one's own is defaulted and validated as upstream does,
+    // and says when its priority level is missing.
+    let invalid = cluster
+        .apply(
+            "invalid-schema.yaml",
+            r#"
+apiVersion: flowcontrol.apiserver.k8s.io/v1
+kind: FlowSchema
+metadata:
+  name: broken
+spec:
+  matchingPrecedence: 1
+  priorityLevelConfiguration:
+    name: batch
+  rules:
+  - subjects:
+    - kind: Robot
+"#,
+        )
+        .await
+        .err();
+    for message in [
+        "spec.matchingPrecedence: Invalid value: 1: only the schema named 'exempt' may have matchingPrecedence 1",
+        "spec.rules[0].subjects[0].kind: Unsupported value: \"Robot\"",
+        "spec.rules[0]: Required value: at least one of resourceRules and nonResourceRules has to be non-empty",
+    ] {
+        assert!(invalid.contains(message), "{message}: {invalid}");
+    }
+    cluster
+        .apply(
+            "batch-schema.yaml",
+            r#"
+apiVersion: flowcontrol.apiserver.k8s.io/v1
+kind: FlowSchema
+metadata:
+  name: batch-jobs
+spec:
+  priorityLevelConfiguration:
+    name: batch
+  rules:
+  - subjects:
+    - kind: Group
+      group:
+        name: batch-runners
+    resourceRules:
+    - verbs: ["*"]
+      apiGroups: ["batch"]
+      resources: ["jobs"]
+      namespaces: ["*"]
+"#,
+        )
+        .await
+        .ok();
+    let dangling = cluster
+        .eventually(
+            &["get", "flowschema", "batch-jobs"],
+            "the schema marked dangling",
+            |schema| schema["status"]["conditions"][0]["status"] == "True",
+        )
+        .await;
+    assert_eq!(dangling["spec"]["matchingPrecedence"], 1000);
+    assert_eq!(
+        dangling["status"]["conditions"][0]["message"],
+        r#"This FlowSchema references the PriorityLevelConfiguration object named "batch" but there is no such object"#
+    );
+    let row = cluster
+        .kubectl(&["get", "flowschema", "batch-jobs", "--no-headers"])
+        .await
+        .ok();
+    let row: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        [&row[..4], &row[5..]].concat(),
+        ["batch-jobs", "batch", "1000", "<none>", "True"]
+    );
+    cluster
+        .apply(
+            "batch-level.yaml",
+            r#"
+apiVersion: flowcontrol.apiserver.k8s.io/v1
+kind: PriorityLevelConfiguration
+metadata:
+  name: batch
+spec:
+  type: Limited
+  limited:
+    limitResponse:
+      type: Queue
+      queuing: {}
+"#,
+        )
+        .await
+        .ok();
+    cluster
+        .eventually(
+            &["get", "flowschema", "batch-jobs"],
+            "the schema's level found",
+            |schema| schema["status"]["conditions"][0]["reason"] == "Found",
+        )
+        .await;
+    let level = cluster
+        .kubectl(&["get", "prioritylevelconfiguration", "batch", "--no-headers"])
+        .await
+        .ok();
+    assert_eq!(
+        level.split_whitespace().take(6).collect::<Vec<_>>(),
+        ["batch", "Limited", "30", "64", "8", "50"]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discovery_and_cluster_commands() {
     let cluster = TestCluster::start().await;

@@ -233,6 +233,38 @@ pub(super) fn columns(printer: Printer) -> &'static [Column] {
             col("Available", "Whether the group version is served now."),
             AGE,
         ),
+        Printer::FlowSchema => columns!(
+            NAME,
+            col(
+                "PriorityLevel",
+                "The priority level the matched requests are served at."
+            ),
+            col(
+                "MatchingPrecedence",
+                "The schema's rank: the lowest matching precedence is tried first."
+            ),
+            col(
+                "DistinguisherMethod",
+                "How the matched requests are split into flows."
+            ),
+            AGE,
+            col(
+                "MissingPL",
+                "Whether the priority level the schema names is missing."
+            ),
+        ),
+        Printer::PriorityLevelConfiguration => columns!(
+            NAME,
+            col("Type", "Whether the level is Limited or Exempt."),
+            col(
+                "NominalConcurrencyShares",
+                "The level's share of the server's concurrency."
+            ),
+            col("Queues", "How many queues the level's requests wait in."),
+            col("HandSize", "How many queues each flow is dealt."),
+            col("QueueLengthLimit", "How many requests one queue holds."),
+            AGE,
+        ),
         Printer::RuntimeClass => columns!(
             NAME,
             col(
@@ -535,6 +567,48 @@ pub(super) fn cells(
                 })
                 .unwrap_or_else(|| "Unknown".to_string());
             vec![json!(name), json!(service), json!(available), json!(age)]
+        }
+        Printer::FlowSchema => {
+            let method = at(object, &["spec", "distinguisherMethod", "type"])
+                .and_then(Value::as_str)
+                .unwrap_or("<none>");
+            let missing = at(object, &["status", "conditions"])
+                .and_then(Value::as_array)
+                .and_then(|c| c.iter().find(|c| str_at(c, &["type"]) == "Dangling"))
+                .map(|c| str_at(c, &["status"]).to_string())
+                .unwrap_or_else(|| "?".to_string());
+            vec![
+                json!(name),
+                json!(str_at(
+                    object,
+                    &["spec", "priorityLevelConfiguration", "name"]
+                )),
+                at(object, &["spec", "matchingPrecedence"])
+                    .cloned()
+                    .unwrap_or(json!(0)),
+                json!(method),
+                json!(age),
+                json!(missing),
+            ]
+        }
+        Printer::PriorityLevelConfiguration => {
+            let none = || json!("<none>");
+            let limited = at(object, &["spec", "limited"]).filter(|l| l.is_object());
+            let queuing = limited
+                .and_then(|l| at(l, &["limitResponse", "queuing"]))
+                .filter(|q| q.is_object());
+            let from = |value: Option<&Value>, key: &str| {
+                value.and_then(|v| v.get(key)).cloned().unwrap_or_else(none)
+            };
+            vec![
+                json!(name),
+                json!(str_at(object, &["spec", "type"])),
+                from(limited, "nominalConcurrencyShares"),
+                from(queuing, "queues"),
+                from(queuing, "handSize"),
+                from(queuing, "queueLengthLimit"),
+                json!(age),
+            ]
         }
         Printer::RuntimeClass => vec![json!(name), json!(str_at(object, &["handler"])), json!(age)],
         Printer::WebhookConfiguration => vec![

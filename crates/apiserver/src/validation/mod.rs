@@ -6,6 +6,7 @@
 mod apps;
 mod batch;
 mod core;
+mod flowcontrol;
 mod networking;
 mod pod;
 mod rbac;
@@ -62,6 +63,8 @@ pub fn validate(
         "PriorityClass" => various::priority_class(object, old, c),
         "RuntimeClass" => various::runtime_class(object, old, c),
         "APIService" => various::api_service(object, c),
+        "FlowSchema" => flowcontrol::flow_schema(object, c),
+        "PriorityLevelConfiguration" => flowcontrol::priority_level(object, c),
         "HorizontalPodAutoscaler" => various::horizontal_pod_autoscaler(object, c),
         "Lease" => various::lease(object, c),
         "CertificateSigningRequest" => various::certificate_signing_request(object, old, c),
