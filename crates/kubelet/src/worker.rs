@@ -765,6 +765,32 @@ impl Worker {
             .unwrap_or_default()
     }
 
+    /// The runtime id of the container whose PID namespace an ephemeral
+    /// container names as its target (`targetContainerName`), if any.
+    fn debug_target(&self, slot: Slot, name: &str) -> Result<Option<String>, String> {
+        if slot != Slot::Ephemeral {
+            return Ok(None);
+        }
+        let Some(target) = self
+            .pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.ephemeral_containers.as_ref())
+            .and_then(|list| list.iter().find(|c| c.name == name))
+            .and_then(|c| c.target_container_name.clone())
+            .filter(|t| !t.is_empty())
+        else {
+            return Ok(None);
+        };
+        self.containers
+            .iter()
+            .chain(self.init.iter())
+            .find(|run| run.name == target)
+            .and_then(|run| run.id.clone())
+            .map(Some)
+            .ok_or_else(|| format!("unable to find target container {target}"))
+    }
+
     fn runs_mut(&mut self, slot: Slot) -> &mut Vec<Run> {
         match slot {
             Slot::Init => &mut self.init,
@@ -1003,6 +1029,14 @@ impl Worker {
             let run = &self.runs_mut(init)[index];
             run.restart_count + i32::from(run.ever_started)
         };
+        // `kubectl debug --target`: the target's current instance.
+        let target = match self.debug_target(init, &container.name) {
+            Ok(target) => target,
+            Err(message) => {
+                fail(self, "CreateContainerConfigError", message);
+                return;
+            }
+        };
         let limits = container.resources.as_ref().and_then(|r| r.limits.clone());
         let limit = |name: &str| {
             limits
@@ -1046,6 +1080,7 @@ impl Worker {
                 .as_ref()
                 .and_then(|s| s.host_pid)
                 .unwrap_or(false),
+            target_container_id: target,
         };
         let log_path = config.log_path.clone();
         let id = match self.host.runtime.create_container(&sandbox, config).await {

@@ -903,6 +903,62 @@ async fn run_it_rm_gives_a_shell_and_removes_its_pod() {
         .await;
 }
 
+/// `kubectl debug -it --target`: a shell on a terminal in an ephemeral
+/// container that sees the target container's processes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_it_gives_a_shell_among_the_targets_processes() {
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    let command = kubectl_line(
+        &cluster,
+        &format!(
+            "debug -it shell --image=busybox -c dbg --target=side -- {} sh",
+            busybox()
+        ),
+    );
+    // The pane stays after kubectl ends, to be read.
+    let tmux = Tmux::start("debug", &format!("{command}; sleep 30"));
+    tmux.shows("If you don't see a command prompt").await;
+    // PID 1 of the namespace is the target's main process.
+    tmux.type_line(&format!(
+        "{bb} tr '\\0' ' ' < /proc/1/cmdline; echo; {bb} tty",
+        bb = busybox()
+    ));
+    tmux.shows("sleep 3600").await;
+    tmux.shows("/dev/pts/").await;
+    tmux.type_line("exit");
+    tmux.shows("Session ended").await;
+    let pod = cluster
+        .eventually(&["get", "pod", "shell"], "dbg ended", |p| {
+            p["status"]["ephemeralContainerStatuses"][0]["state"]["terminated"].is_object()
+        })
+        .await;
+    assert_eq!(
+        pod["spec"]["ephemeralContainers"][0]["targetContainerName"],
+        "side"
+    );
+    assert_eq!(pod["status"]["phase"], "Running", "the pod goes on");
+
+    // A target that is not a container of the pod is refused.
+    let refused = cluster
+        .kubectl(&[
+            "debug",
+            "shell",
+            "--image=busybox",
+            "-c",
+            "lost",
+            "--target=nowhere",
+            "--",
+            busybox(),
+            "true",
+        ])
+        .await
+        .err();
+    assert!(
+        refused.contains(r#"targetContainerName: Not found: "nowhere""#),
+        "{refused}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_of_deployments_and_selected_pods() {
     let (cluster, _components, _kubelet) = cluster_with_shell().await;

@@ -84,6 +84,10 @@ pub struct ContainerConfig {
     /// The pod shares the node's PID namespace (`hostPID`); else the
     /// container has its own.
     pub host_pid: bool,
+    /// The container joins this container's PID namespace instead (an
+    /// ephemeral container's `targetContainerName`; the CRI's TARGET).
+    #[serde(default)]
+    pub target_container_id: Option<String>,
 }
 
 /// A pod's sandbox and containers left running by an earlier kubelet on

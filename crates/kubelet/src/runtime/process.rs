@@ -1142,6 +1142,15 @@ impl Runtime for ProcessRuntime {
             return Err(fail(format!("exec: {:?}: not found", config.argv.first())));
         };
         let _ = std::fs::remove_file(self.state.exit_path(id));
+        let target_namespace = match &config.target_container_id {
+            Some(target) => {
+                let (pid, _) = self.running_pid(target).map_err(|e| fail(e.to_string()))?;
+                let namespace = std::fs::File::open(format!("/proc/{pid}/ns/pid_for_children"))
+                    .map_err(|e| fail(format!("the target container's PID namespace: {e}")))?;
+                Some(OwnedFd::from(namespace))
+            }
+            None => None,
+        };
         let setup = ChildSetup {
             netns: netns_fd,
             join: Vec::new(),
@@ -1152,14 +1161,18 @@ impl Runtime for ProcessRuntime {
             working_dir: None,
             user: None,
             controlling_tty: config.tty,
-            pid_namespace: match pause {
+            pid_namespace: match target_namespace {
                 _ if config.host_pid => PidNamespace::Host,
-                // The pod's shared namespace, its pause process PID 1.
-                Some(pause) => PidNamespace::Join(OwnedFd::from(
-                    std::fs::File::open(format!("/proc/{}/ns/pid_for_children", pause.pid))
-                        .map_err(|e| fail(format!("the pod's PID namespace: {e}")))?,
-                )),
-                None => PidNamespace::New,
+                // Another container's namespace, its main process PID 1.
+                Some(target) => PidNamespace::Join(target),
+                None => match pause {
+                    // The pod's shared namespace, its pause process PID 1.
+                    Some(pause) => PidNamespace::Join(OwnedFd::from(
+                        std::fs::File::open(format!("/proc/{}/ns/pid_for_children", pause.pid))
+                            .map_err(|e| fail(format!("the pod's PID namespace: {e}")))?,
+                    )),
+                    None => PidNamespace::New,
+                },
             },
             reaped: true,
             inherit: pipes.held.kept(),
