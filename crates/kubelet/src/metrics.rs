@@ -80,7 +80,8 @@ impl Metrics {
         self.running_containers.fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// Prometheus text.
+    /// OpenMetrics (see `serving::metrics::exposition` for the scraper's
+    /// format).
     pub fn render(&self) -> String {
         let mut out = String::new();
         if let Ok(registry) = self.registry.lock() {
@@ -88,13 +89,17 @@ impl Metrics {
         }
         let pods = self.running_pods.load(Ordering::Relaxed);
         let containers = self.running_containers.load(Ordering::Relaxed);
-        out = serving::metrics::prometheus_text(&out);
+        // The gauges kept outside the registry go before the end marker.
+        if let Some(body) = out.strip_suffix("# EOF\n") {
+            out = body.to_string();
+        }
         out.push_str(&format!(
             "# HELP kubelet_running_pods Number of pods that have a running pod sandbox\n# TYPE kubelet_running_pods gauge\nkubelet_running_pods {pods}\n"
         ));
         out.push_str(&format!(
             "# HELP kubelet_running_containers Number of containers currently running\n# TYPE kubelet_running_containers gauge\nkubelet_running_containers{{container_state=\"running\"}} {containers}\n"
         ));
+        out.push_str("# EOF\n");
         out
     }
 }

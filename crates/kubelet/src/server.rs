@@ -91,7 +91,17 @@ async fn answer(
         return text(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
     if path == "/metrics" {
-        return text(StatusCode::OK, shared.metrics.render());
+        let accept = request
+            .headers()
+            .get(hyper::header::ACCEPT)
+            .and_then(|a| a.to_str().ok());
+        let (body, content_type) = serving::metrics::exposition(shared.metrics.render(), accept);
+        let mut response = text(StatusCode::OK, body);
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static(content_type),
+        );
+        return response;
     }
     if path == "/stats/summary" || path == "/stats/summary/" {
         let summary = shared

@@ -87,11 +87,12 @@ impl Metrics {
         }
     }
 
-    /// Prometheus text.
+    /// OpenMetrics (see `serving::metrics::exposition` for the scraper's
+    /// format).
     pub fn render(&self) -> String {
         let mut out = String::new();
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        serving::metrics::prometheus_text(&out)
+        out
     }
 }
 
@@ -191,14 +192,9 @@ pub async fn serve(
         .route("/livez", get(health_route()))
         .route(
             "/metrics",
-            get(move || {
+            get(move |headers: axum::http::HeaderMap| {
                 let metrics = metrics.clone();
-                async move {
-                    (
-                        [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
-                        metrics.render(),
-                    )
-                }
+                async move { scrape(metrics.render(), &headers) }
             }),
         );
     axum::serve(listener, app)
@@ -207,6 +203,18 @@ pub async fn serve(
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+/// A `/metrics` answer in the format the scraper asks for.
+pub fn scrape(
+    openmetrics: String,
+    headers: &axum::http::HeaderMap,
+) -> ([(&'static str, &'static str); 1], String) {
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|a| a.to_str().ok());
+    let (body, content_type) = serving::metrics::exposition(openmetrics, accept);
+    ([("content-type", content_type)], body)
 }
 
 #[cfg(test)]

@@ -58,6 +58,23 @@ impl Server {
     }
 }
 
+/// A `/metrics` as the admin scrapes it, asking for `accept`: the content
+/// type and the body.
+fn scrape(pki: &Path, url: &str, accept: Option<&str>) -> (String, String) {
+    let mut curl = Command::new("curl");
+    curl.args(["-sk", "-w", "\n%{content_type}", url, "--cert"])
+        .arg(pki.join("admin.crt"))
+        .arg("--key")
+        .arg(pki.join("admin.key"));
+    if let Some(accept) = accept {
+        curl.args(["-H", &format!("Accept: {accept}")]);
+    }
+    let out = curl.output().expect("run curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, content_type) = text.rsplit_once('\n').unwrap_or((&text, ""));
+    (content_type.to_string(), body.to_string())
+}
+
 /// `rudder server` on a free port of 127.0.0.1 with `extra` flags, and the
 /// port.
 fn server_command(data_dir: &Path, extra: &[&str]) -> (Command, u16) {
@@ -164,7 +181,7 @@ fn until(what: &str, mut check: impl FnMut() -> Option<String>) -> String {
 #[test]
 fn the_server_runs_every_control_plane_component() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (server, _) = Server::start(
+    let (server, port) = Server::start(
         dir.path(),
         &[
             // A pod network of this test's own.
@@ -232,6 +249,60 @@ fn the_server_runs_every_control_plane_component() {
         metrics.contains("workqueue_adds_total{name=\"replicaset\"}"),
         "{metrics}"
     );
+    // Every component's metrics: the Prometheus text format unless the
+    // scraper asks for OpenMetrics, as Prometheus does.
+    let openmetrics = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
+    for (url, family, counter) in [
+        (
+            format!("https://127.0.0.1:{port}/metrics"),
+            "apiserver_request",
+            true,
+        ),
+        (
+            "https://127.0.0.1:10257/metrics".into(),
+            "workqueue_adds",
+            true,
+        ),
+        (
+            "https://127.0.0.1:10259/metrics".into(),
+            "scheduler_preemption_attempts",
+            true,
+        ),
+        (
+            "https://127.0.0.1:10250/metrics".into(),
+            "kubelet_pod_start_duration_seconds",
+            false,
+        ),
+    ] {
+        // A counter's family is named with `_total` in the text format only.
+        let (text_type, open_type) = if counter {
+            (
+                format!("# TYPE {family}_total counter"),
+                format!("# TYPE {family} counter"),
+            )
+        } else {
+            let line = format!("# TYPE {family} histogram");
+            (line.clone(), line)
+        };
+        let (content_type, text) = scrape(&pki, &url, None);
+        assert!(
+            content_type.starts_with("text/plain; version=0.0.4"),
+            "{url}: {content_type}"
+        );
+        assert!(
+            text.contains(&text_type) && !text.contains("# EOF"),
+            "{url}: {text}"
+        );
+        let (content_type, text) = scrape(&pki, &url, Some(openmetrics));
+        assert!(
+            content_type.starts_with("application/openmetrics-text; version=1.0.0"),
+            "{url}: {content_type}"
+        );
+        assert!(
+            text.contains(&open_type) && text.ends_with("# EOF\n"),
+            "{url}: {text}"
+        );
+    }
 
     // The server is a node too: Ready, with a pod CIDR from the cluster CIDR.
     let nodes = until("the server's node Ready", || {

@@ -69,13 +69,28 @@ impl Answer {
         }
     }
 
-    /// Metrics (OpenMetrics as the metrics library writes them) in
-    /// Prometheus' text exposition format.
+    /// Metrics, OpenMetrics as the metrics library writes them; answered
+    /// in the format the scraper's `Accept` asks for (Prometheus' text
+    /// format unless it asks for OpenMetrics).
     pub fn metrics(openmetrics: String) -> Answer {
         Answer {
             code: StatusCode::OK,
-            content_type: metrics::PROMETHEUS_TEXT,
-            body: metrics::prometheus_text(&openmetrics),
+            content_type: metrics::OPENMETRICS,
+            body: openmetrics,
+        }
+    }
+
+    /// This answer for a client that accepts `accept`: metrics in the
+    /// format it asks for.
+    fn negotiated(self, accept: Option<&str>) -> Answer {
+        if self.content_type != metrics::OPENMETRICS {
+            return self;
+        }
+        let (body, content_type) = metrics::exposition(self.body, accept);
+        Answer {
+            content_type,
+            body,
+            ..self
         }
     }
 
@@ -200,7 +215,11 @@ where
                             ),
                         ))
                     } else {
-                        respond(answer(path))
+                        let accept = request
+                            .headers()
+                            .get(hyper::header::ACCEPT)
+                            .and_then(|a| a.to_str().ok());
+                        respond(answer(path).negotiated(accept))
                     };
                     async move { Ok::<_, std::convert::Infallible>(response) }
                 });

@@ -419,6 +419,22 @@ spec:
         metrics.contains("kubeproxy_sync_proxy_rules_last_timestamp_seconds"),
         "{metrics}"
     );
+    // The Prometheus text format, unless OpenMetrics is asked for.
+    assert!(
+        metrics.contains("content-type: text/plain; version=0.0.4") && !metrics.contains("# EOF"),
+        "{metrics}"
+    );
+    let open = http_get_accepting(
+        metrics_port,
+        "/metrics",
+        "application/openmetrics-text;version=1.0.0,text/plain;q=0.5",
+    )
+    .await;
+    assert!(
+        open.contains("content-type: application/openmetrics-text; version=1.0.0")
+            && open.ends_with("# EOF\n"),
+        "{open}"
+    );
 
     // A proxy restart rewrites every rule; an established connection
     // carries on through it.
@@ -511,11 +527,15 @@ async fn echo_line(stream: &mut tokio::net::TcpStream, line: &str) -> String {
 }
 
 async fn http_get_path(port: u16, path: &str) -> String {
+    http_get_accepting(port, path, "*/*").await
+}
+
+async fn http_get_accepting(port: u16, path: &str, accept: &str) -> String {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
     stream
-        .write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").as_bytes())
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\nAccept: {accept}\r\n\r\n").as_bytes())
         .await
         .unwrap();
     let mut text = String::new();

@@ -148,10 +148,11 @@ impl DnsMetrics {
         }
     }
 
+    /// OpenMetrics.
     fn render(&self) -> String {
         let mut out = String::new();
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        serving::metrics::prometheus_text(&out)
+        out
     }
 }
 
@@ -611,9 +612,9 @@ pub async fn run(
         tasks.push(tokio::spawn(async move {
             let app = axum::Router::new().route(
                 "/metrics",
-                axum::routing::get(move || {
+                axum::routing::get(move |headers: axum::http::HeaderMap| {
                     let metrics = metrics.clone();
-                    async move { metrics.render() }
+                    async move { crate::metrics::scrape(metrics.render(), &headers) }
                 }),
             );
             let _ = axum::serve(listener, app)
