@@ -156,6 +156,14 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
     });
     let metrics = state.metrics.clone();
     let deprecation = deprecation_warning(&request);
+    // Watches frame their own events; other answers are re-encoded below.
+    let protobuf = labels.as_ref().is_none_or(|l| l.verb != "WATCH")
+        && request
+            .headers()
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|a| a.to_str().ok())
+            .any(crate::protobuf::wants_protobuf);
     // A panic in one request's handling must end only that request: it is
     // answered with a 500 and logged, and the server goes on serving.
     let routed = std::panic::AssertUnwindSafe(route(state, request));
@@ -175,6 +183,9 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
             .into_response()
         }
     };
+    if protobuf {
+        response = as_protobuf(response).await;
+    }
     if let Some(warning) = deprecation
         && let Ok(value) = header::HeaderValue::from_str(&format!("299 - \"{warning}\""))
     {
@@ -184,6 +195,39 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
         metrics.observe_request(&labels, response.status().as_u16(), started);
     }
     response
+}
+
+/// A JSON answer (object, list or Status) re-encoded as protobuf, for a
+/// client that asked for it; other answers as they are.
+async fn as_protobuf(response: Response) -> Response {
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t == "application/json");
+    if !json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Answers are the server's own, already whole in memory.
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::internal("the answer could not be read back").into_response();
+    };
+    let encoded = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|value| crate::protobuf::encode(&value));
+    match encoded {
+        Some(protobuf) => {
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(crate::protobuf::MEDIA_TYPE),
+            );
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(protobuf))
+        }
+        // No message for it (discovery, tables): JSON, which clients that
+        // ask for protobuf also accept.
+        None => Response::from_parts(parts, Body::from(bytes)),
+    }
 }
 
 /// The warning a request for a deprecated resource gets, whatever its verb

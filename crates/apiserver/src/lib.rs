@@ -24,7 +24,7 @@ pub mod patch;
 pub mod pki;
 mod pod_log;
 mod pod_subresources;
-mod protobuf;
+pub mod protobuf;
 mod raw_json;
 pub mod request;
 mod request_body;

@@ -188,6 +188,12 @@ pub async fn serve(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.contains("as=Table"));
+    let protobuf = !as_table
+        && headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(crate::protobuf::wants_protobuf);
     let rv = query.get("resourceVersion").cloned().unwrap_or_default();
 
     let too_old = |e: StoreError| match e {
@@ -253,6 +259,7 @@ pub async fn serve(
         let mut encoder = Encoder {
             info,
             as_table,
+            protobuf,
             first: true,
             query,
         };
@@ -274,7 +281,7 @@ pub async fn serve(
                     let mark = json!({
                         "kind": info.kind, "apiVersion": info.api_version(),
                         "metadata": {"resourceVersion": last_revision.to_string()}});
-                    if !outbox.deliver(vec![line("BOOKMARK", &mark)]).await {
+                    if !outbox.deliver(vec![encoder.one("BOOKMARK", &mark)]).await {
                         return;
                     }
                     continue;
@@ -292,12 +299,12 @@ pub async fn serve(
                         requested - 1
                     ))
                     .to_status();
-                    outbox.deliver(vec![line("ERROR", &status)]).await;
+                    outbox.deliver(vec![encoder.one("ERROR", &status)]).await;
                     return;
                 }
                 Some(Err(err)) => {
                     let status = ApiError::internal(err.to_string()).to_status();
-                    outbox.deliver(vec![line("ERROR", &status)]).await;
+                    outbox.deliver(vec![encoder.one("ERROR", &status)]).await;
                     return;
                 }
                 None => return,
@@ -317,10 +324,15 @@ pub async fn serve(
     let chunks = tokio_stream::wrappers::ReceiverStream::new(rx)
         .map(|chunk| Ok::<_, std::io::Error>(chunk.bytes));
     let body = Body::from_stream(chunks);
+    let content_type = if protobuf {
+        crate::protobuf::WATCH_MEDIA_TYPE
+    } else {
+        "application/json"
+    };
     Ok((
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "no-cache, private"),
         ],
         body,
@@ -351,11 +363,24 @@ struct Encoder {
     /// The resource as requested: events carry objects in its version.
     info: &'static ResourceInfo,
     as_table: bool,
+    /// Events framed as protobuf `WatchEvent`s rather than JSON lines.
+    protobuf: bool,
     first: bool,
     query: HashMap<String, String>,
 }
 
 impl Encoder {
+    /// An event the server makes (a bookmark, an error), in the watch's
+    /// encoding.
+    fn one(&self, kind: &str, object: &Value) -> Bytes {
+        if self.protobuf
+            && let Some(frame) = crate::protobuf::watch_frame(kind, object)
+        {
+            return Bytes::from(frame);
+        }
+        line(kind, object)
+    }
+
     /// One event's line, in chunks.
     fn event(&mut self, kind: &str, object: Value) -> Vec<Bytes> {
         let object = if self.as_table {
@@ -366,14 +391,14 @@ impl Encoder {
         } else {
             api::conversion::from_storage(self.info, object)
         };
-        vec![line(kind, &object)]
+        vec![self.one(kind, &object)]
     }
 
     /// A shared event's line: its object as stored is encoded once for
     /// every watcher that takes it as stored (not as a table, nor in
     /// another version).
     fn cached_event(&mut self, kind: &str, event: &CachedEvent) -> Option<Vec<Bytes>> {
-        if self.as_table || self.info.stored_as.is_some() {
+        if self.as_table || self.protobuf || self.info.stored_as.is_some() {
             return Some(self.event(kind, event.object()?.clone()));
         }
         let json = event.object_json()?;

@@ -2344,3 +2344,314 @@ async fn deletes_without_preconditions_land_while_others_write() {
         "{err:?}"
     );
 }
+
+/// A GET over HTTPS as the admin, asking for `accept`: the content type
+/// and the body's bytes.
+fn get_accepting(cluster: &TestCluster, path: &str, accept: &str) -> (String, Vec<u8>) {
+    let pki = cluster.data_dir().join("pki");
+    let body = cluster
+        .data_dir()
+        .join(format!("body-{}", rand_suffix(path)));
+    let out = std::process::Command::new("curl")
+        .args(["-sk", "-w", "%{content_type}", "-o"])
+        .arg(&body)
+        .arg("--cert")
+        .arg(pki.join("admin.crt"))
+        .arg("--key")
+        .arg(pki.join("admin.key"))
+        .args(["-H", &format!("Accept: {accept}")])
+        .arg(format!("{}{path}", cluster.server.url))
+        .output()
+        .expect("run curl");
+    let content_type = String::from_utf8_lossy(&out.stdout).into_owned();
+    (content_type, std::fs::read(&body).unwrap_or_default())
+}
+
+fn rand_suffix(path: &str) -> String {
+    path.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// `value` without what says nothing (nulls, zeros, false, empty strings,
+/// lists and maps), and without the items' type fields, which a protobuf
+/// list does not repeat.
+fn substance(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), substance(v)))
+                .filter(|(_, v)| !says_nothing(v))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(substance).collect()),
+        other => other.clone(),
+    }
+}
+
+fn says_nothing(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+fn without_item_types(mut list: Value) -> Value {
+    for item in list["items"].as_array_mut().into_iter().flatten() {
+        if let Some(item) = item.as_object_mut() {
+            item.remove("apiVersion");
+            item.remove("kind");
+        }
+    }
+    list
+}
+
+/// The object inside a protobuf envelope, as k8s-pb's type `T`.
+fn unwrap_envelope<T: prost::Message + Default>(body: &[u8]) -> T {
+    use prost::Message;
+    let envelope = body.strip_prefix(b"k8s\0").expect("the protobuf magic");
+    let unknown = k8s_pb::apimachinery::pkg::runtime::Unknown::decode(envelope).unwrap();
+    T::decode(unknown.raw.unwrap_or_default().as_slice()).unwrap()
+}
+
+/// What Go clients configured for protobuf read: every kind a cluster
+/// holds, listed as protobuf, says what its JSON says; single objects,
+/// errors and watch events are what upstream's types decode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protobuf_answers_say_what_json_says() {
+    use k8s_pb::api::apps::v1 as apps;
+    use k8s_pb::api::core::v1 as core;
+    use k8s_pb::apimachinery::pkg::apis::meta::v1 as meta;
+    use prost::Message;
+    let cluster = TestCluster::start().await;
+    cluster
+        .apply(
+            "objects.yaml",
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  strategy: {rollingUpdate: {maxSurge: 25%, maxUnavailable: 0}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports: [{containerPort: 80, name: http}]
+        resources: {limits: {memory: 64Mi, cpu: 500m}}
+        readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 5}
+        env: [{name: MODE, valueFrom: {configMapKeyRef: {name: settings, key: mode}}}]
+        volumeMounts: [{name: data, mountPath: /data}]
+      volumes: [{name: data, emptyDir: {sizeLimit: 1Gi}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: token}
+data: {key: aGVsbG8=}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: fast}
+binaryData: {blob: AAEC}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec: {minAvailable: 50%, selector: {matchLabels: {app: web}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: job, image: busybox}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 4
+"#,
+        )
+        .await
+        .ok();
+    let protobuf = "application/vnd.kubernetes.protobuf,application/json";
+    for path in [
+        "/api/v1/namespaces",
+        "/api/v1/namespaces/default/services",
+        "/api/v1/namespaces/default/endpoints",
+        "/api/v1/namespaces/default/secrets",
+        "/api/v1/namespaces/default/configmaps",
+        "/api/v1/namespaces/default/serviceaccounts",
+        "/apis/apps/v1/namespaces/default/deployments",
+        "/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+        "/apis/batch/v1/namespaces/default/cronjobs",
+        "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers",
+        "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers",
+        "/apis/discovery.k8s.io/v1/endpointslices",
+        "/apis/coordination.k8s.io/v1/leases",
+        "/apis/networking.k8s.io/v1/ipaddresses",
+        "/apis/scheduling.k8s.io/v1/priorityclasses",
+        "/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas",
+        "/apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations",
+        "/apis/apiregistration.k8s.io/v1/apiservices",
+    ] {
+        let (_, json) = get_accepting(&cluster, path, "application/json");
+        let json: Value = serde_json::from_slice(&json).unwrap();
+        let (content_type, body) = get_accepting(&cluster, path, protobuf);
+        assert_eq!(
+            content_type, "application/vnd.kubernetes.protobuf",
+            "{path}"
+        );
+        let decoded = apiserver::protobuf::decode(&body).unwrap();
+        assert_eq!(
+            substance(&decoded),
+            substance(&without_item_types(json)),
+            "{path}"
+        );
+    }
+
+    // Read by upstream's own types.
+    let (_, body) = get_accepting(
+        &cluster,
+        "/apis/apps/v1/namespaces/default/deployments/web",
+        protobuf,
+    );
+    let deployment: apps::Deployment = unwrap_envelope(&body);
+    let spec = deployment.spec.unwrap();
+    assert_eq!(spec.replicas, Some(0));
+    let rolling = spec.strategy.unwrap().rolling_update.unwrap();
+    assert_eq!(rolling.max_surge.unwrap().str_val.as_deref(), Some("25%"));
+    assert_eq!(rolling.max_unavailable.unwrap().int_val, Some(0));
+    let pod = spec.template.unwrap().spec.unwrap();
+    let container = &pod.containers[0];
+    assert_eq!(container.image.as_deref(), Some("nginx"));
+    let limits = &container.resources.as_ref().unwrap().limits;
+    assert_eq!(limits["memory"].string.as_deref(), Some("64Mi"));
+    let probe_port = container
+        .readiness_probe
+        .as_ref()
+        .unwrap()
+        .handler
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        probe_port
+            .http_get
+            .as_ref()
+            .unwrap()
+            .port
+            .as_ref()
+            .unwrap()
+            .str_val
+            .as_deref(),
+        Some("http")
+    );
+    let key_ref = container.env[0]
+        .value_from
+        .as_ref()
+        .unwrap()
+        .config_map_key_ref
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        key_ref
+            .local_object_reference
+            .as_ref()
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("settings")
+    );
+    assert!(
+        pod.volumes[0]
+            .volume_source
+            .as_ref()
+            .unwrap()
+            .empty_dir
+            .is_some()
+    );
+    let created = deployment.metadata.unwrap().creation_timestamp.unwrap();
+    let json = cluster
+        .kubectl(&[
+            "get",
+            "deployment",
+            "web",
+            "-o",
+            "jsonpath={.metadata.creationTimestamp}",
+        ])
+        .await
+        .ok();
+    assert_eq!(
+        json.parse::<k8s_openapi::jiff::Timestamp>()
+            .unwrap()
+            .as_second(),
+        created.seconds.unwrap()
+    );
+    let (_, body) = get_accepting(
+        &cluster,
+        "/api/v1/namespaces/default/secrets/token",
+        protobuf,
+    );
+    let secret: core::Secret = unwrap_envelope(&body);
+    assert_eq!(secret.data["key"], b"hello");
+
+    // Errors are Status objects.
+    let (content_type, body) = get_accepting(
+        &cluster,
+        "/api/v1/namespaces/default/pods/missing",
+        protobuf,
+    );
+    assert_eq!(content_type, "application/vnd.kubernetes.protobuf");
+    let status: meta::Status = unwrap_envelope(&body);
+    assert_eq!(status.code, Some(404));
+    assert_eq!(status.reason.as_deref(), Some("NotFound"));
+    assert_eq!(
+        status.message.as_deref(),
+        Some(r#"pods "missing" not found"#)
+    );
+
+    // A watch frames each event: its length, then a WatchEvent whose
+    // object is an enveloped object.
+    let (content_type, body) = get_accepting(
+        &cluster,
+        "/apis/apps/v1/namespaces/default/deployments?watch=true&timeoutSeconds=1",
+        protobuf,
+    );
+    assert_eq!(
+        content_type,
+        "application/vnd.kubernetes.protobuf;stream=watch"
+    );
+    let length = u32::from_be_bytes(body[..4].try_into().unwrap()) as usize;
+    assert_eq!(body.len(), 4 + length, "one deployment, one event");
+    let event = meta::WatchEvent::decode(&body[4..]).unwrap();
+    assert_eq!(event.r#type.as_deref(), Some("ADDED"));
+    let raw = event.object.unwrap().raw.unwrap();
+    let watched: apps::Deployment = unwrap_envelope(&raw);
+    assert_eq!(watched.metadata.unwrap().name.as_deref(), Some("web"));
+}

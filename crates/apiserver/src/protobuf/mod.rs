@@ -540,7 +540,7 @@ fn decode_envelope(body: &[u8], depth: usize) -> Result<Value, ApiError> {
             _ => {}
         }
     }
-    let message = message_of(&api_version, &kind)
+    let message = message_for(&api_version, &kind)
         .ok_or_else(|| unsupported(if kind.is_empty() { "this type" } else { &kind }))?;
     let mut object = decode_message(message, raw.unwrap_or_default(), "", depth)?;
     if let Some(map) = object.as_object_mut() {
@@ -553,6 +553,250 @@ fn decode_envelope(body: &[u8], depth: usize) -> Result<Value, ApiError> {
 /// Decodes a protobuf request body into the JSON object it encodes.
 pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
     decode_envelope(body, 0)
+}
+
+// Responses: JSON objects written as protobuf for clients that ask for it.
+
+/// The media type of protobuf bodies, and of a watch's framed events.
+pub const MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf";
+pub const WATCH_MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf;stream=watch";
+
+/// Whether a client's `Accept` prefers protobuf: the first media type the
+/// server can write is Kubernetes' protobuf (Table and metadata-only
+/// answers, asked for with `as=`, are JSON).
+pub fn wants_protobuf(accept: &str) -> bool {
+    for media in accept.split(',') {
+        let mut parts = media.split(';').map(str::trim);
+        let kind = parts.next().unwrap_or_default();
+        if parts.any(|p| p.starts_with("as=")) {
+            return false;
+        }
+        match kind {
+            MEDIA_TYPE => return true,
+            "application/json" | "application/yaml" | "*/*" | "application/*" => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn put_varint(mut value: u64, out: &mut Vec<u8>) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn put_key(tag: u32, wire: u8, out: &mut Vec<u8>) {
+    put_varint(u64::from(tag) << 3 | u64::from(wire), out);
+}
+
+fn put_bytes(tag: u32, bytes: &[u8], out: &mut Vec<u8>) {
+    put_key(tag, 2, out);
+    put_varint(bytes.len() as u64, out);
+    out.extend_from_slice(bytes);
+}
+
+fn put_number(tag: u32, value: i64, out: &mut Vec<u8>) {
+    put_key(tag, 0, out);
+    // Negative numbers go sign-extended to 64 bits, as Go writes them.
+    put_varint(value as u64, out);
+}
+
+/// A special message's bytes from its JSON form.
+fn encode_special(kind: Special, value: &Value) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    match kind {
+        Special::Quantity => {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            put_bytes(1, text.as_bytes(), &mut out);
+        }
+        Special::Time | Special::MicroTime => {
+            let time = chrono::DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
+            put_number(1, time.timestamp(), &mut out);
+            put_number(2, i64::from(time.timestamp_subsec_nanos()), &mut out);
+        }
+        Special::IntOrString => match value {
+            Value::String(s) => {
+                put_number(1, 1, &mut out);
+                put_number(2, 0, &mut out);
+                put_bytes(3, s.as_bytes(), &mut out);
+            }
+            Value::Number(n) => {
+                put_number(1, 0, &mut out);
+                put_number(2, n.as_i64()?, &mut out);
+                put_bytes(3, b"", &mut out);
+            }
+            _ => return None,
+        },
+        Special::RawJson => put_bytes(1, value.to_string().as_bytes(), &mut out),
+        Special::StringList => {
+            for item in value.as_array()? {
+                put_bytes(1, item.as_str()?.as_bytes(), &mut out);
+            }
+        }
+        // Durations (metrics windows) and schema unions are not written.
+        Special::Duration | Special::Unsupported => return None,
+    }
+    Some(out)
+}
+
+/// One value of a field, written with its key.
+fn encode_value(kind: Kind, tag: u32, value: &Value, out: &mut Vec<u8>) {
+    use base64::Engine;
+    match kind {
+        Kind::Str => match value {
+            Value::String(s) => put_bytes(tag, s.as_bytes(), out),
+            Value::Number(n) => put_bytes(tag, n.to_string().as_bytes(), out),
+            _ => {}
+        },
+        Kind::Bytes => {
+            if let Some(bytes) = value
+                .as_str()
+                .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+            {
+                put_bytes(tag, &bytes, out);
+            }
+        }
+        Kind::Int32 | Kind::Int64 => {
+            if let Some(n) = value.as_i64() {
+                put_number(tag, n, out);
+            }
+        }
+        Kind::Bool => {
+            if let Some(b) = value.as_bool() {
+                put_number(tag, i64::from(b), out);
+            }
+        }
+        Kind::Double => {
+            if let Some(f) = value.as_f64() {
+                put_key(tag, 1, out);
+                out.extend_from_slice(&f.to_bits().to_le_bytes());
+            }
+        }
+        Kind::Msg(index) => {
+            let Some(inner) = schema::MESSAGES.get(index) else {
+                return;
+            };
+            let bytes = match special(inner) {
+                Some(kind) => encode_special(kind, value),
+                None => value.as_object().map(|o| encode_message(inner, o)),
+            };
+            if let Some(bytes) = bytes {
+                put_bytes(tag, &bytes, out);
+            }
+        }
+        Kind::Map(value_kind) => {
+            let Some(map) = value.as_object() else {
+                return;
+            };
+            // Go writes map entries in key order.
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for key in keys {
+                let mut entry = Vec::new();
+                put_bytes(1, key.as_bytes(), &mut entry);
+                encode_value(*value_kind, 2, &map[key], &mut entry);
+                put_bytes(tag, &entry, out);
+            }
+        }
+    }
+}
+
+/// A message's bytes from a JSON object: its fields in field-number
+/// order; what the message has no field for is left out.
+fn encode_message(message: &Message, object: &Map<String, Value>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for field in message.fields {
+        if field.json.is_empty() {
+            // An inline struct: its fields are this object's.
+            if let Kind::Msg(index) = field.kind
+                && let Some(inner) = schema::MESSAGES.get(index)
+            {
+                let bytes = encode_message(inner, object);
+                if !bytes.is_empty() {
+                    put_bytes(field.tag, &bytes, &mut out);
+                }
+            }
+            continue;
+        }
+        let Some(value) = object.get(field.json).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        match (field.repeated, value) {
+            (true, Value::Array(items)) => {
+                for item in items {
+                    encode_value(field.kind, field.tag, item, &mut out);
+                }
+            }
+            (true, _) => {}
+            (false, value) => encode_value(field.kind, field.tag, value, &mut out),
+        }
+    }
+    out
+}
+
+fn message_named(name: &str) -> Option<&'static Message> {
+    schema::MESSAGES
+        .binary_search_by(|m| m.name.cmp(name))
+        .ok()
+        .and_then(|i| schema::MESSAGES.get(i))
+}
+
+/// The message a JSON object of `api_version` and `kind` is written as:
+/// a kind's, its list's, or a Status.
+fn message_for(api_version: &str, kind: &str) -> Option<&'static Message> {
+    if kind == "Status" {
+        return message_named("apimachinery.pkg.apis.meta.v1.Status");
+    }
+    if let Some(message) = message_of(api_version, kind) {
+        return Some(message);
+    }
+    let item = message_of(api_version, kind.strip_suffix("List")?)?;
+    let package = item.name.rsplit_once('.')?.0;
+    message_named(&format!("{package}.{kind}"))
+}
+
+/// A JSON object (with `apiVersion` and `kind`) in its protobuf envelope;
+/// None if no message describes it.
+pub fn encode(object: &Value) -> Option<Vec<u8>> {
+    let api_version = object.get("apiVersion")?.as_str()?;
+    let kind = object.get("kind")?.as_str()?;
+    let message = message_for(api_version, kind)?;
+    let raw = encode_message(message, object.as_object()?);
+    let mut type_meta = Vec::new();
+    put_bytes(1, api_version.as_bytes(), &mut type_meta);
+    put_bytes(2, kind.as_bytes(), &mut type_meta);
+    let mut out = MAGIC.to_vec();
+    put_bytes(1, &type_meta, &mut out);
+    put_bytes(2, &raw, &mut out);
+    put_bytes(3, b"", &mut out);
+    put_bytes(4, b"", &mut out);
+    Some(out)
+}
+
+/// A watch event as upstream frames it for protobuf watchers: the length
+/// (four bytes, big-endian) of a `WatchEvent` whose object is the
+/// enveloped object.
+pub fn watch_frame(event_type: &str, object: &Value) -> Option<Vec<u8>> {
+    let mut event = Vec::new();
+    put_bytes(1, event_type.as_bytes(), &mut event);
+    let mut raw = Vec::new();
+    put_bytes(1, &encode(object)?, &mut raw);
+    put_bytes(2, &raw, &mut event);
+    let length = u32::try_from(event.len()).ok()?;
+    let mut frame = length.to_be_bytes().to_vec();
+    frame.extend_from_slice(&event);
+    Some(frame)
 }
 
 #[cfg(test)]
