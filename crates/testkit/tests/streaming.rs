@@ -903,6 +903,91 @@ async fn run_it_rm_gives_a_shell_and_removes_its_pod() {
         .await;
 }
 
+/// A SPDY header block that inflates to 16 MiB (a compression bomb), sent
+/// through the API server's `pods/exec` to the kubelet where kubectl opens
+/// its streams: the kubelet drops the connection without inflating it, and
+/// exec goes on working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spdy_header_bomb_through_exec_is_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (cluster, _components, _kubelet) = cluster_with_shell().await;
+    let pki = cluster.data_dir().join("pki");
+    let tls = serving::client_config_with_certificate(
+        &std::fs::read(pki.join("admin.crt")).unwrap(),
+        &std::fs::read(pki.join("admin.key")).unwrap(),
+    )
+    .unwrap();
+    let tcp = tokio::net::TcpStream::connect(cluster.server.address)
+        .await
+        .unwrap();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let mut stream = tokio_rustls::TlsConnector::from(tls)
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /api/v1/namespaces/default/pods/shell/exec?container=main&command={}&command=cat&stdin=true&stdout=true HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\nContent-Length: 0\r\n\r\n",
+        busybox()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).await.unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+
+    // A SYN_STREAM whose header block is 16 MiB of zeros, deflated.
+    let mut compressor = flate2::Compress::new(flate2::Compression::best(), true);
+    let mut packed = Vec::with_capacity(256 << 10);
+    compressor
+        .compress_vec(
+            &vec![0u8; 16 << 20],
+            &mut packed,
+            flate2::FlushCompress::Sync,
+        )
+        .unwrap();
+    assert_eq!(compressor.total_in(), 16 << 20);
+    assert!(packed.len() < 64 << 10, "{}", packed.len());
+    let mut payload = Vec::new();
+    payload.extend_from_slice(&1u32.to_be_bytes());
+    payload.extend_from_slice(&0u32.to_be_bytes());
+    payload.extend_from_slice(&[0, 0]);
+    payload.extend_from_slice(&packed);
+    let mut frame = vec![0x80, 0x03, 0x00, 0x01, 0x00];
+    frame.extend_from_slice(&(payload.len() as u32).to_be_bytes()[1..]);
+    frame.extend_from_slice(&payload);
+    stream.write_all(&frame).await.unwrap();
+    let mut buffer = [0u8; 4096];
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the bomb's connection was kept open");
+
+    let out = cluster
+        .kubectl(&[
+            "exec",
+            "shell",
+            "-c",
+            "main",
+            "--",
+            busybox(),
+            "echo",
+            "still here",
+        ])
+        .await
+        .ok();
+    assert_eq!(out, "still here\n");
+}
+
 /// `kubectl debug -it --target`: a shell on a terminal in an ephemeral
 /// container that sees the target container's processes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
