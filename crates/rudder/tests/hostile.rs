@@ -324,17 +324,22 @@ async fn hostile_requests_get_clear_errors_and_the_server_stays_up() {
     let target_version = target["metadata"]["resourceVersion"].clone();
     let baseline = server.rss_mb();
 
-    // Protobuf: 100,000 nested unknown messages.
-    expect(
+    // Protobuf: 100,000 nested messages in an unknown field, passed over
+    // without following them; strict field validation refuses the field.
+    let refused = expect(
         "nested protobuf",
         raw.send(
             "POST",
-            &format!("{ns}/configmaps"),
+            &format!("{ns}/configmaps?fieldValidation=Strict"),
             "application/vnd.kubernetes.protobuf",
             nested_protobuf(100_000),
         )
         .await,
-        415,
+        400,
+    );
+    assert_eq!(
+        refused["message"],
+        r#"strict decoding error: unknown field "(protobuf field 42)""#
     );
     server.assert_healthy("nested protobuf");
 

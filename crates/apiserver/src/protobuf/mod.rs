@@ -8,8 +8,8 @@
 //! `schema.rs`, the table of every message (field numbers and wire types
 //! from the kube-rs project's k8s-pb bindings, JSON names from k8s-openapi;
 //! written by `cargo run -p protogen`). A field the table does not know is
-//! refused rather than dropped: nothing is written that the client did not
-//! fully say.
+//! handed on as an unknown field, for `fieldValidation` to refuse, warn
+//! about or drop, as an unknown JSON field is.
 //!
 //! Go writes every field of a message that is not a nil pointer, so an
 //! empty string or a zero number may be a field left unset. Empty strings
@@ -425,10 +425,11 @@ fn decode_message(
             if says_nothing {
                 continue;
             }
-            return Err(ApiError::unsupported_media_type(format!(
-                "field {number} of {} in a protobuf request body is not understood by this server; send the object as JSON",
-                message.name.rsplit('.').next().unwrap_or(message.name)
-            )));
+            // Named for what it is, it meets `fieldValidation` as an
+            // unknown JSON field does: refused (Strict), warned about and
+            // dropped (Warn), or dropped (Ignore). It is not decoded.
+            object.insert(unknown_field(number), Value::Bool(true));
+            continue;
         };
         let name = field.json;
         let here = if path.is_empty() {
@@ -477,6 +478,11 @@ fn decode_message(
         }
     }
     Ok(Value::Object(object))
+}
+
+/// The JSON name a protobuf field this server does not know goes by.
+pub fn unknown_field(number: u32) -> String {
+    format!("(protobuf field {number})")
 }
 
 /// Whether `bytes` parse as a message whose every field is zero or empty
@@ -1074,16 +1080,19 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"k": "v"}})
         );
 
-        // An unknown field is refused, not dropped.
+        // An unknown field is handed on by name, for field validation.
         let mut odd = Vec::new();
         bytes_field(1, &meta, &mut odd);
         bytes_field(42, b"?", &mut odd);
-        assert_eq!(decode(&configmap_body(&odd)).unwrap_err().code, 415);
+        assert_eq!(
+            decode(&configmap_body(&odd)).unwrap()["(protobuf field 42)"],
+            true
+        );
         assert_eq!(decode(b"garbage").unwrap_err().code, 400);
     }
 
     #[test]
-    fn deeply_nested_unknown_fields_are_refused_without_recursing_through_them() {
+    fn deeply_nested_unknown_fields_are_passed_over_without_recursing_through_them() {
         // 100,000 messages each holding the next as field 1, written
         // outside in: each header is the tag and the length of the rest.
         let mut lengths = vec![0u64];
@@ -1103,6 +1112,7 @@ mod tests {
         let mut cm = Vec::new();
         bytes_field(1, &meta, &mut cm);
         bytes_field(42, &nested, &mut cm);
-        assert_eq!(decode(&configmap_body(&cm)).unwrap_err().code, 415);
+        let object = decode(&configmap_body(&cm)).unwrap();
+        assert_eq!(object["(protobuf field 42)"], true);
     }
 }
