@@ -2496,31 +2496,97 @@ spec:
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
   minReplicas: 1
   maxReplicas: 4
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: lone}
+spec:
+  containers: [{name: c, image: busybox, command: [sleep, "1"]}]
+  tolerations: [{key: k, operator: Exists, effect: NoSchedule}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: claim}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: limits}
+spec: {limits: [{type: Container, default: {cpu: 200m}}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: readers}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: User, name: jane, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: quiet}
+spec: {podSelector: {}, ingress: [{ports: [{port: 80}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: slow}
+provisioner: example.com/slow
+---
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata: {name: sandboxed}
+handler: runsc
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: job, image: busybox}]
 "#,
         )
         .await
         .ok();
     let protobuf = "application/vnd.kubernetes.protobuf,application/json";
-    for path in [
-        "/api/v1/namespaces",
-        "/api/v1/namespaces/default/services",
-        "/api/v1/namespaces/default/endpoints",
-        "/api/v1/namespaces/default/secrets",
-        "/api/v1/namespaces/default/configmaps",
-        "/api/v1/namespaces/default/serviceaccounts",
-        "/apis/apps/v1/namespaces/default/deployments",
-        "/apis/policy/v1/namespaces/default/poddisruptionbudgets",
-        "/apis/batch/v1/namespaces/default/cronjobs",
-        "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers",
-        "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers",
-        "/apis/discovery.k8s.io/v1/endpointslices",
-        "/apis/coordination.k8s.io/v1/leases",
-        "/apis/networking.k8s.io/v1/ipaddresses",
-        "/apis/scheduling.k8s.io/v1/priorityclasses",
-        "/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas",
-        "/apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations",
-        "/apis/apiregistration.k8s.io/v1/apiservices",
-    ] {
+    // Every resource discovery lists that can be listed.
+    let mut group_versions = vec!["/api/v1".to_string()];
+    let (_, groups) = get_accepting(&cluster, "/apis", "application/json");
+    let groups: Value = serde_json::from_slice(&groups).unwrap();
+    for group in groups["groups"].as_array().unwrap() {
+        for version in group["versions"].as_array().unwrap() {
+            group_versions.push(format!(
+                "/apis/{}",
+                version["groupVersion"].as_str().unwrap()
+            ));
+        }
+    }
+    let mut paths = Vec::new();
+    for group_version in group_versions {
+        let (_, resources) = get_accepting(&cluster, &group_version, "application/json");
+        let resources: Value = serde_json::from_slice(&resources).unwrap();
+        for resource in resources["resources"].as_array().unwrap() {
+            let name = resource["name"].as_str().unwrap();
+            let listable = resource["verbs"]
+                .as_array()
+                .is_some_and(|verbs| verbs.iter().any(|v| v == "list"));
+            if listable && !name.contains('/') {
+                paths.push(format!("{group_version}/{name}"));
+            }
+        }
+    }
+    assert!(paths.len() > 50, "{paths:?}");
+    for path in paths.iter().map(String::as_str) {
         let (_, json) = get_accepting(&cluster, path, "application/json");
         let json: Value = serde_json::from_slice(&json).unwrap();
         let (content_type, body) = get_accepting(&cluster, path, protobuf);
