@@ -64,8 +64,9 @@ impl Schedule {
                 "hourly" => "0 * * * *",
                 _ => {
                     if let Some(period) = descriptor.strip_prefix("every ") {
-                        return parse_go_duration(period)
-                            .map(Schedule::Every)
+                        return component_helpers::duration::parse(period)
+                            // Periods are whole seconds, at least one.
+                            .map(|d| Schedule::Every((d.as_secs_f64().round() as u64).max(1)))
                             .map_err(|_| format!("failed to parse duration {schedule}: time: invalid duration {period:?}"));
                     }
                     return Err(format!("unrecognized descriptor: {schedule}"));
@@ -95,45 +96,6 @@ impl Schedule {
             any_day_of_week,
         }))
     }
-}
-
-/// The longest duration Go's time.ParseDuration accepts, in seconds.
-const MAX_GO_DURATION_SECONDS: f64 = i64::MAX as f64 / 1e9;
-
-/// A `@every` period: Go's duration syntax (`1h30m`, `90s`), at least a
-/// second.
-fn parse_go_duration(text: &str) -> Result<u64, ()> {
-    let mut total = 0.0;
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return Err(());
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or(())?;
-        let value: f64 = rest[..digits].parse().map_err(|_| ())?;
-        rest = &rest[digits..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_end] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 1e-3,
-            "us" | "\u{b5}s" | "\u{3bc}s" => 1e-6,
-            "ns" => 1e-9,
-            _ => return Err(()),
-        };
-        total += value * scale;
-        rest = &rest[unit_end..];
-    }
-    // Go's durations are nanoseconds in an int64: about 292 years at most.
-    if !total.is_finite() || total > MAX_GO_DURATION_SECONDS {
-        return Err(());
-    }
-    Ok((total.round() as u64).max(1))
 }
 
 /// One field: the allowed values (indexed by value) and whether it was a

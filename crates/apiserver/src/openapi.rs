@@ -306,9 +306,7 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
 }
 
 pub(crate) fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ *b as u64).wrapping_mul(0x100000001b3)
-    })
+    component_helpers::hash::fnv1a64(component_helpers::hash::FNV64_OFFSET, bytes)
 }
 
 #[cfg(test)]

@@ -26,9 +26,9 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use crate::informer::{Change, Informer, key_of, split_key};
-use crate::pods::tolerates;
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_already_exists, is_not_found, pods};
+use component_helpers::scheduling::{self, tolerates};
 use events::EventSink;
 
 const NAME: &str = "daemonset-controller";
@@ -91,73 +91,16 @@ fn daemon_tolerations(host_network: bool) -> Vec<Toleration> {
         .collect()
 }
 
-fn requirement_matches(req: &NodeSelectorRequirement, value: Option<&str>) -> bool {
-    let values = req.values.as_deref().unwrap_or_default();
-    match req.operator.as_str() {
-        "In" => value.is_some_and(|v| values.iter().any(|x| x == v)),
-        "NotIn" => value.is_none_or(|v| !values.iter().any(|x| x == v)),
-        "Exists" => value.is_some(),
-        "DoesNotExist" => value.is_none(),
-        "Gt" | "Lt" => {
-            let (Some(v), Some(bound)) = (
-                value.and_then(|v| v.parse::<i64>().ok()),
-                values.first().and_then(|b| b.parse::<i64>().ok()),
-            ) else {
-                return false;
-            };
-            if req.operator == "Gt" {
-                v > bound
-            } else {
-                v < bound
-            }
-        }
-        _ => false,
-    }
-}
-
-fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
-    let labels = node.metadata.labels.clone().unwrap_or_default();
-    let name = node.metadata.name.as_deref();
-    let expressions = term
-        .match_expressions
-        .iter()
-        .flatten()
-        .all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)));
-    let fields = term
-        .match_fields
-        .iter()
-        .flatten()
-        .all(|r| r.key == "metadata.name" && requirement_matches(r, name));
-    (term.match_expressions.is_some() || term.match_fields.is_some()) && expressions && fields
-}
-
 /// Whether the set's pods may go to `node` (should run) and may stay
 /// there (should continue running), as upstream decides.
 fn fits(set: &DaemonSet, node: &Node) -> (bool, bool) {
     let Some(spec) = set.spec.as_ref().and_then(|s| s.template.spec.as_ref()) else {
         return (false, false);
     };
-    let labels = node.metadata.labels.clone().unwrap_or_default();
-    let selector_ok = spec
-        .node_selector
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let affinity_ok = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|a| {
-            a.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        })
-        .is_none_or(|required| {
-            required
-                .node_selector_terms
-                .iter()
-                .any(|t| term_matches(t, node))
-        });
-    if !selector_ok || !affinity_ok {
+    // The scheduler's own rule, so a daemon pod goes only where the
+    // scheduler would let it.
+    let (labels, name) = scheduling::node_labels(node);
+    if !scheduling::required_node_affinity_matches(spec, &labels, name) {
         return (false, false);
     }
     let mut tolerations = spec.tolerations.clone().unwrap_or_default();
@@ -373,7 +316,8 @@ impl DaemonSetController {
         };
         let candidates = self.pods.list_namespace(namespace);
         let owned =
-            crate::replicaset::claim(&self.client, set.as_ref(), &selector, candidates).await?;
+            crate::controller_ref_manager::claim(&self.client, set.as_ref(), &selector, candidates)
+                .await?;
         let hash = self.update_revision(&set).await?;
         let nodes = self.nodes.store().state();
         let mut by_node: HashMap<String, Vec<Arc<Pod>>> = HashMap::new();
@@ -715,6 +659,18 @@ mod tests {
         assert_eq!(fits(&ssd, &control), (false, false));
         let tolerant = set(json!({"containers": [], "tolerations": [{"operator": "Exists"}]}));
         assert_eq!(fits(&tolerant, &evicting), (true, true));
+        // A required term with no requirements matches no node, as the
+        // scheduler (and the API) read it: no daemon pod goes anywhere.
+        let empty_term = set(json!({"containers": [], "affinity": {"nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": []}]}}}}));
+        assert_eq!(fits(&empty_term, &worker), (false, false));
+        let by_field = set(json!({"containers": [], "affinity": {"nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchFields": [
+                    {"key": "metadata.name", "operator": "In", "values": ["w"]}]}]}}}}));
+        assert_eq!(fits(&by_field, &worker), (true, true));
+        assert_eq!(fits(&by_field, &evicting), (false, false));
     }
 
     #[test]

@@ -184,16 +184,10 @@ fn template_without_hash(template: Option<&k8s_openapi::api::core::v1::PodTempla
 /// the template (and the collision count, when there is one), its decimal
 /// digits mapped onto the alphabet of safe characters.
 pub fn template_hash(template: &Value, collision_count: Option<i32>) -> String {
-    let mut hash: u32 = 0x811c9dc5;
-    let mut feed = |bytes: &[u8]| {
-        for byte in bytes {
-            hash ^= u32::from(*byte);
-            hash = hash.wrapping_mul(0x01000193);
-        }
-    };
-    feed(template.to_string().as_bytes());
+    use component_helpers::hash::{FNV32_OFFSET, fnv1a32};
+    let mut hash = fnv1a32(FNV32_OFFSET, template.to_string().as_bytes());
     if let Some(count) = collision_count {
-        feed(&(count as u32).to_le_bytes());
+        hash = fnv1a32(hash, &(count as u32).to_le_bytes());
     }
     safe_encode(&hash.to_string())
 }
@@ -399,7 +393,8 @@ impl DeploymentController {
         selector: &api::selectors::LabelSelector,
         candidates: Vec<Arc<ReplicaSet>>,
     ) -> Result<Vec<ReplicaSet>, Error> {
-        let claimed = crate::replicaset::claim(&self.client, d, selector, candidates).await?;
+        let claimed =
+            crate::controller_ref_manager::claim(&self.client, d, selector, candidates).await?;
         let mut owned: Vec<ReplicaSet> = claimed.iter().map(|rs| (**rs).clone()).collect();
         by_creation(&mut owned);
         Ok(owned)

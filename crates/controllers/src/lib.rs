@@ -8,6 +8,7 @@
 //! its rate-limited work queue, and workers run its reconcile function.
 
 pub mod clock;
+pub mod controller_ref_manager;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;

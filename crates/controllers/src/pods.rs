@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::Resource;
@@ -171,25 +171,8 @@ pub fn sort_for_deletion(pods: &mut [(&Pod, usize)]) {
     });
 }
 
-/// Whether a toleration tolerates a taint (key, value, effect, operator).
-pub fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
-    if toleration
-        .effect
-        .as_deref()
-        .is_some_and(|e| !e.is_empty() && e != taint.effect)
-    {
-        return false;
-    }
-    let operator = toleration.operator.as_deref().unwrap_or("Equal");
-    match toleration.key.as_deref().unwrap_or("") {
-        "" => operator == "Exists",
-        key if key != taint.key => false,
-        _ => {
-            operator == "Exists"
-                || toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
-        }
-    }
-}
+/// Whether a toleration tolerates a taint, as the scheduler decides it.
+pub use component_helpers::scheduling::tolerates;
 
 #[cfg(test)]
 mod tests {

@@ -227,7 +227,8 @@ impl StatefulSetController {
         };
         let candidates: Vec<Arc<Pod>> = self.pods.list_namespace(namespace);
         let owned =
-            crate::replicaset::claim(&self.client, set.as_ref(), &selector, candidates).await?;
+            crate::controller_ref_manager::claim(&self.client, set.as_ref(), &selector, candidates)
+                .await?;
         // Only pods named as the set's ordinals are its replicas.
         let owned: Vec<Arc<Pod>> = owned
             .into_iter()

@@ -21,12 +21,7 @@ pub const MIRROR_ANNOTATION: &str = "kubernetes.io/config.mirror";
 pub const HASH_ANNOTATION: &str = "kubernetes.io/config.hash";
 pub const SOURCE_ANNOTATION: &str = "kubernetes.io/config.source";
 
-/// FNV-1a over the bytes from `seed`: stable across builds and runs.
-fn fnv(seed: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(seed, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
+use component_helpers::hash::fnv1a64 as fnv;
 
 /// A static pod's uid (and config hash): from its manifest and node.
 fn config_hash(manifest: &[u8], node: &str) -> String {

@@ -1707,13 +1707,10 @@ fn lifecycle_handler(
 }
 
 /// `10s`, `1m20s`, `5m0s` as Go prints durations.
+/// Whole seconds of `duration` as Go prints a duration (`5m0s`).
 fn show_duration(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    if seconds < 60 {
-        format!("{seconds}s")
-    } else {
-        format!("{}m{}s", seconds / 60, seconds % 60)
-    }
+    let seconds = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX / 1_000_000_000);
+    component_helpers::duration::format(seconds.saturating_mul(1_000_000_000))
 }
 
 #[cfg(test)]

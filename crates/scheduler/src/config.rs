@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -93,38 +92,7 @@ pub struct PluginConfig {
 }
 
 /// Upstream's Go duration strings: `15s`, `1m30s`, `500ms`.
-pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
-    let mut total = Duration::ZERO;
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return Err("an empty duration".into());
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("{text:?}: a duration needs a unit (s, m, h, ms)"))?;
-        let (number, after) = rest.split_at(digits);
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("{text:?} is not a duration"))?;
-        let unit_len = after
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(after.len());
-        let (unit, next) = after.split_at(unit_len);
-        let seconds = match unit {
-            "h" => value * 3600.0,
-            "m" => value * 60.0,
-            "s" => value,
-            "ms" => value / 1000.0,
-            "us" | "µs" => value / 1e6,
-            "ns" => value / 1e9,
-            _ => return Err(format!("{text:?}: unknown unit {unit:?}")),
-        };
-        total += Duration::from_secs_f64(seconds);
-        rest = next;
-    }
-    Ok(total)
-}
+pub use component_helpers::duration::parse as parse_go_duration;
 
 impl SchedulerConfiguration {
     /// Parses a configuration file's YAML (or JSON).
@@ -464,9 +432,6 @@ profiles:
         assert!(!names(&packer.filter).contains(&"NodePorts"));
         let weights: Vec<(&str, i64)> = packer.score.iter().map(|(p, w)| (p.name(), *w)).collect();
         assert_eq!(weights, [("NodeResourcesFit", 5)]);
-        assert_eq!(parse_go_duration("1m30s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_go_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert!(parse_go_duration("5").is_err());
         for bad in [
             "kind: Other",
             "profiles: [{schedulerName: a}, {schedulerName: a}]",

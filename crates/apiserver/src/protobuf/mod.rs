@@ -217,50 +217,6 @@ fn unsupported(what: &str) -> ApiError {
     ))
 }
 
-/// Go's duration text of `nanos` nanoseconds (`1h2m3.5s`, `0s`).
-fn go_duration(nanos: i64) -> String {
-    if nanos == 0 {
-        return "0s".into();
-    }
-    let sign = if nanos < 0 { "-" } else { "" };
-    let mut left = nanos.unsigned_abs();
-    if left < 1_000_000_000 {
-        // Below a second Go picks the largest unit that fits.
-        let (unit, size) = if left < 1_000 {
-            ("ns", 1)
-        } else if left < 1_000_000 {
-            ("µs", 1_000)
-        } else {
-            ("ms", 1_000_000)
-        };
-        return format!("{sign}{}{unit}", fraction(left, size));
-    }
-    let hours = left / 3_600_000_000_000;
-    left %= 3_600_000_000_000;
-    let minutes = left / 60_000_000_000;
-    left %= 60_000_000_000;
-    let seconds = fraction(left, 1_000_000_000);
-    if hours > 0 {
-        format!("{sign}{hours}h{minutes}m{seconds}s")
-    } else if minutes > 0 {
-        format!("{sign}{minutes}m{seconds}s")
-    } else {
-        format!("{sign}{seconds}s")
-    }
-}
-
-/// `value / unit` with the remainder as a trimmed decimal fraction.
-fn fraction(value: u64, unit: u64) -> String {
-    let whole = value / unit;
-    let rest = value % unit;
-    if rest == 0 {
-        return whole.to_string();
-    }
-    let digits = unit.to_string().len() - 1;
-    let decimals = format!("{rest:0digits$}");
-    format!("{whole}.{}", decimals.trim_end_matches('0'))
-}
-
 fn timestamp(seconds: i64, nanos: i64, micro: bool) -> Result<Value, ApiError> {
     // An empty message, or Go's zero time (year 1), is an unset timestamp.
     if seconds <= GO_ZERO_TIME {
@@ -296,7 +252,7 @@ fn decode_special(kind: Special, bytes: &[u8], depth: usize) -> Result<Value, Ap
         Special::Time | Special::MicroTime => {
             timestamp(numbers[0], numbers[1], kind == Special::MicroTime)?
         }
-        Special::Duration => Value::String(go_duration(numbers[0])),
+        Special::Duration => Value::String(component_helpers::duration::format(numbers[0])),
         // type 1 is a string; intVal is an int32.
         Special::IntOrString if numbers[0] == 1 => Value::String(strings.pop().unwrap_or_default()),
         Special::IntOrString => json!(numbers[1] as i32),

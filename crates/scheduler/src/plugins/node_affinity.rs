@@ -1,9 +1,8 @@
 //! NodeAffinity: `spec.nodeSelector` and required node affinity filter
 //! nodes; preferred node affinity terms add their weights to the score.
 
-use std::collections::BTreeMap;
-
-use k8s_openapi::api::core::v1::{NodeSelectorRequirement, NodeSelectorTerm, Pod};
+use component_helpers::scheduling;
+use k8s_openapi::api::core::v1::{NodeSelectorTerm, Pod};
 
 use crate::framework::{CycleState, Plugin, Status, default_normalize};
 use crate::node_info::NodeInfo;
@@ -12,78 +11,18 @@ pub const REASON: &str = "node(s) didn't match Pod's node affinity/selector";
 
 pub struct NodeAffinity;
 
-/// Whether one requirement holds for a node's labels (or, for
-/// `matchFields`, its name under the key `metadata.name`).
-fn requirement_matches(
-    requirement: &NodeSelectorRequirement,
-    labels: &BTreeMap<String, String>,
-) -> bool {
-    let value = labels.get(&requirement.key);
-    let values = requirement.values.as_deref().unwrap_or_default();
-    let number = |text: &str| text.parse::<i64>().ok();
-    match requirement.operator.as_str() {
-        "In" => value.is_some_and(|v| values.contains(v)),
-        "NotIn" => value.is_none_or(|v| !values.contains(v)),
-        "Exists" => value.is_some(),
-        "DoesNotExist" => value.is_none(),
-        "Gt" | "Lt" => {
-            let (Some(have), Some(bound)) = (
-                value.and_then(|v| number(v)),
-                values.first().and_then(|v| number(v)),
-            ) else {
-                return false;
-            };
-            if requirement.operator == "Gt" {
-                have > bound
-            } else {
-                have < bound
-            }
-        }
-        _ => false,
-    }
-}
-
 /// A term matches when all its requirements do; an empty term matches
 /// nothing.
 pub fn term_matches(term: &NodeSelectorTerm, node: &NodeInfo) -> bool {
-    let expressions = term.match_expressions.as_deref().unwrap_or_default();
-    let fields = term.match_fields.as_deref().unwrap_or_default();
-    if expressions.is_empty() && fields.is_empty() {
-        return false;
-    }
-    let labels = node.labels();
-    let node_fields = BTreeMap::from([("metadata.name".to_string(), node.name().to_string())]);
-    expressions.iter().all(|r| requirement_matches(r, labels))
-        && fields.iter().all(|r| requirement_matches(r, &node_fields))
+    scheduling::term_matches(term, node.labels(), node.name())
 }
 
 /// Whether the node satisfies the pod's nodeSelector and required node
 /// affinity.
 pub fn required_matches(pod: &Pod, node: &NodeInfo) -> bool {
-    let Some(spec) = pod.spec.as_ref() else {
-        return true;
-    };
-    let labels = node.labels();
-    let selector_ok = spec
-        .node_selector
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let required = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
-    let affinity_ok = required.is_none_or(|selector| {
-        selector
-            .node_selector_terms
-            .iter()
-            .any(|term| term_matches(term, node))
-    });
-    selector_ok && affinity_ok
+    pod.spec.as_ref().is_none_or(|spec| {
+        scheduling::required_node_affinity_matches(spec, node.labels(), node.name())
+    })
 }
 
 impl Plugin for NodeAffinity {

@@ -9,31 +9,8 @@ use crate::node_info::NodeInfo;
 
 pub struct TaintToleration;
 
-fn set(value: &Option<String>) -> Option<&str> {
-    value.as_deref().filter(|s| !s.is_empty())
-}
-
-/// Whether `toleration` tolerates `taint`, as upstream's ToleratesTaint.
-pub fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
-    if let Some(effect) = set(&toleration.effect)
-        && effect != taint.effect
-    {
-        return false;
-    }
-    if let Some(key) = set(&toleration.key)
-        && key != taint.key
-    {
-        return false;
-    }
-    match toleration.operator.as_deref().unwrap_or("Equal") {
-        "" | "Equal" => {
-            toleration.value.as_deref().unwrap_or_default()
-                == taint.value.as_deref().unwrap_or_default()
-        }
-        "Exists" => true,
-        _ => false,
-    }
-}
+pub use component_helpers::scheduling::tolerates;
+use component_helpers::scheduling::untolerated_taint;
 
 fn tolerations(pod: &Pod) -> &[Toleration] {
     pod.spec
@@ -56,10 +33,8 @@ impl Plugin for TaintToleration {
     }
 
     fn filter(&self, _state: &CycleState, pod: &Pod, node: &NodeInfo) -> Status {
-        let tolerations = tolerations(pod);
-        let untolerated = taints(node).iter().find(|taint| {
-            (taint.effect == "NoSchedule" || taint.effect == "NoExecute")
-                && !tolerations.iter().any(|t| tolerates(t, taint))
+        let untolerated = untolerated_taint(taints(node), tolerations(pod), |taint| {
+            taint.effect == "NoSchedule" || taint.effect == "NoExecute"
         });
         match untolerated {
             None => Status::success(),
