@@ -38,6 +38,8 @@ pub struct ApiState {
     /// One store watch per resource, shared by all watches of it.
     pub watch_cache: crate::watch_cache::WatchCaches,
     pub tokens: TokenFile,
+    /// Signs and checks service account tokens.
+    pub service_accounts: Option<crate::service_account_tokens::TokenIssuer>,
     /// The cluster CA, served unauthenticated at `/cacerts` (public; a
     /// joining node checks it against its token's fingerprint).
     pub ca_pem: String,
@@ -197,6 +199,19 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
     response
 }
 
+/// The user an `Authorization: Bearer` header names: a static or node
+/// token, or a service account token.
+pub(crate) async fn authenticate_bearer(
+    state: &ApiState,
+    authorization: Option<&str>,
+) -> Option<User> {
+    if let Some(user) = state.tokens.authenticate(authorization) {
+        return Some(user);
+    }
+    let token = authorization?.strip_prefix("Bearer ")?.trim();
+    crate::service_account_tokens::authenticate(state, token).await
+}
+
 /// A JSON answer (object, list or Status) re-encoded as protobuf, for a
 /// client that asked for it; other answers as they are.
 async fn as_protobuf(response: Response) -> Response {
@@ -293,18 +308,32 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         )
             .into_response());
     }
-    let user = request
+    let certified = request
         .extensions()
         .get::<ConnectionUser>()
-        .and_then(|u| u.0.clone())
-        .or_else(|| {
+        .and_then(|u| u.0.clone());
+    let user = match certified {
+        Some(user) => user,
+        None => {
             let authorization = request
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok());
-            state.tokens.authenticate(authorization)
-        })
-        .ok_or_else(ApiError::unauthorized)?;
+            authenticate_bearer(&state, authorization)
+                .await
+                .ok_or_else(ApiError::unauthorized)?
+        }
+    };
+
+    // OIDC discovery of the service account issuer.
+    if let Some(issuer) = state.service_accounts.as_ref() {
+        if path == "/.well-known/openid-configuration" {
+            return Ok(json_response(StatusCode::OK, &issuer.discovery()));
+        }
+        if path == "/openid/v1/jwks" {
+            return Ok(json_response(StatusCode::OK, &issuer.jwks()));
+        }
+    }
 
     if path == "/metrics" {
         let openmetrics = state.metrics.render(&state.store).await;
@@ -669,6 +698,9 @@ impl Call<'_> {
             ("update" | "patch", Some("scale")) => self.write_scale(body).await,
             ("create", Some("binding")) => self.bind(body).await,
             ("create", Some("eviction")) => self.evict(body).await,
+            ("create", Some("token")) if info.kind == "ServiceAccount" => {
+                self.token_request(body).await
+            }
             ("get", Some("log")) => self.pod_log().await,
             ("delete", None) => self.delete(body).await,
             ("deletecollection", None) => self.delete_collection(body).await,

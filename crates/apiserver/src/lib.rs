@@ -30,6 +30,7 @@ pub mod request;
 mod request_body;
 mod scale;
 mod server;
+mod service_account_tokens;
 pub mod service_allocation;
 pub mod status;
 mod tables;
@@ -86,6 +87,8 @@ pub struct Config {
     pub event_ttl: std::time::Duration,
     /// Watches one user may hold open at once; more get 429.
     pub max_watches_per_user: usize,
+    /// `--service-account-issuer`: the `iss` of service account tokens.
+    pub service_account_issuer: String,
 }
 
 impl Config {
@@ -105,6 +108,7 @@ impl Config {
             component_probes: component_health::default_probes(),
             event_ttl: std::time::Duration::from_secs(3600),
             max_watches_per_user: 10_000,
+            service_account_issuer: service_account_tokens::DEFAULT_ISSUER.to_string(),
         }
     }
 }
@@ -280,6 +284,10 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         watch_cache: watch_cache::WatchCaches::new(store.clone()),
         store,
         tokens,
+        service_accounts: Some(service_account_tokens::TokenIssuer::load_or_create(
+            &config.data_dir.join("pki"),
+            &config.service_account_issuer,
+        )?),
         kubelet_client: kubelet_client(&pki)
             .map_err(|e| tracing::warn!(error = %e, "no kubelet client: pods/log will fail"))
             .ok(),

@@ -169,7 +169,9 @@ pub async fn serve(
                 .pointer("/spec/token")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            review["status"] = match state.tokens.authenticate(Some(&format!("Bearer {token}"))) {
+            let found =
+                crate::handlers::authenticate_bearer(state, Some(&format!("Bearer {token}"))).await;
+            review["status"] = match found {
                 Some(found) => {
                     json!({"authenticated": true, "user": {"username": found.name, "uid": found.uid, "groups": found.groups}})
                 }

@@ -70,6 +70,30 @@ fn run() -> Result<String, String> {
             std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         parse_messages(&text, &package, &mut messages, &mut kinds);
     }
+    // Kinds sent to subresources and as options, which the bindings do not
+    // mark as resources.
+    for (api_version, kind, message) in [
+        (
+            "authentication.k8s.io/v1",
+            "TokenRequest",
+            "api.authentication.v1.TokenRequest",
+        ),
+        ("policy/v1", "Eviction", "api.policy.v1.Eviction"),
+        ("policy/v1beta1", "Eviction", "api.policy.v1beta1.Eviction"),
+        ("autoscaling/v1", "Scale", "api.autoscaling.v1.Scale"),
+        (
+            "v1",
+            "DeleteOptions",
+            "apimachinery.pkg.apis.meta.v1.DeleteOptions",
+        ),
+        (
+            "meta.k8s.io/v1",
+            "DeleteOptions",
+            "apimachinery.pkg.apis.meta.v1.DeleteOptions",
+        ),
+    ] {
+        kinds.push((api_version.into(), kind.into(), message.into()));
+    }
     let names = json_names(&openapi)?;
     let text = render(&messages, &kinds, &names);
     if text.contains("kind: Unknown") || text.contains("(&Unknown)") {

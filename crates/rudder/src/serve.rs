@@ -110,6 +110,10 @@ pub struct ApiServerArgs {
     /// Watches one user may hold open at once; more get 429.
     #[arg(long, default_value_t = 10_000)]
     pub max_watches_per_user: usize,
+    /// The `iss` of service account tokens, and the audience the API
+    /// server accepts them for.
+    #[arg(long, default_value = "https://kubernetes.default.svc.cluster.local")]
+    pub service_account_issuer: String,
 }
 
 /// Parses `90s`, `5m`, `1h` or a plain number of seconds.
@@ -371,6 +375,7 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.max_mutating_requests_inflight = args.max_mutating_requests_inflight;
     config.event_ttl = args.event_ttl;
     config.max_watches_per_user = args.max_watches_per_user;
+    config.service_account_issuer = args.service_account_issuer.clone();
     config.node_join_secret = Some(crate::node::join_secret(&args.storage.data_dir)?);
     let server = apiserver::start(config, store).await?;
     let token = crate::node::write_join_token(&server, &args.storage.data_dir)?;

@@ -2780,3 +2780,166 @@ spec:
     assert_eq!(stored["data"], serde_json::json!({"k": "v"}));
     assert!(stored.get("(protobuf field 42)").is_none(), "{stored}");
 }
+
+/// A kubeconfig that authenticates with `token` alone (no client
+/// certificate).
+fn token_kubeconfig(cluster: &TestCluster, name: &str, token: &str) -> String {
+    let ca = cluster.data_dir().join("pki").join("ca.crt");
+    let config = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {}\n    certificate-authority: {}\nusers:\n- name: u\n  user:\n    token: {token}\ncontexts:\n- name: x\n  context: {{cluster: c, user: u}}\ncurrent-context: x\n",
+        cluster.server.url,
+        ca.display()
+    );
+    cluster.file(name, &config).display().to_string()
+}
+
+/// `kubectl create token`: a signed token that authenticates as its
+/// service account while the account (and the pod it is bound to) exists,
+/// that TokenReview reads, and that forgery, expiry or deletion undo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_account_tokens_authenticate_while_their_objects_exist() {
+    let cluster = TestCluster::start().await;
+    cluster
+        .kubectl(&["create", "serviceaccount", "robot"])
+        .await
+        .ok();
+    let token = cluster
+        .kubectl(&["create", "token", "robot", "--duration=1h"])
+        .await
+        .ok();
+    let token = token.trim().to_string();
+    assert_eq!(token.split('.').count(), 3, "{token}");
+    let as_robot = token_kubeconfig(&cluster, "robot.kubeconfig", &token);
+    let who = cluster
+        .kubectl(&["--kubeconfig", &as_robot, "auth", "whoami", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        who["status"]["userInfo"]["username"],
+        "system:serviceaccount:default:robot"
+    );
+    let groups = who["status"]["userInfo"]["groups"].to_string();
+    assert!(
+        groups.contains("system:serviceaccounts:default")
+            && groups.contains("system:authenticated"),
+        "{groups}"
+    );
+    // TokenReview reads it as the API server does.
+    let review = cluster.file(
+        "review.json",
+        &serde_json::json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+            "spec": {"token": token}})
+        .to_string(),
+    );
+    let reviewed: Value = serde_json::from_str(
+        &cluster
+            .kubectl(&[
+                "create",
+                "--raw",
+                "/apis/authentication.k8s.io/v1/tokenreviews",
+                "-f",
+                review.to_str().unwrap(),
+            ])
+            .await
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(reviewed["status"]["authenticated"], true);
+    assert_eq!(
+        reviewed["status"]["user"]["username"],
+        "system:serviceaccount:default:robot"
+    );
+    // A forged token (its payload changed) is refused.
+    let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
+    parts[1].insert(0, 'e');
+    let forged = token_kubeconfig(&cluster, "forged.kubeconfig", &parts.join("."));
+    let refused = cluster
+        .kubectl(&["--kubeconfig", &forged, "get", "pods"])
+        .await
+        .err();
+    assert!(
+        refused.contains("Unauthorized") || refused.contains("provide credentials"),
+        "{refused}"
+    );
+    // Too short a life is refused in upstream's words.
+    let short = cluster
+        .kubectl(&["create", "token", "robot", "--duration=1m"])
+        .await
+        .err();
+    assert!(
+        short.contains("may not specify a duration less than 10 minutes"),
+        "{short}"
+    );
+    // Bound to a pod: good while the pod lives.
+    cluster
+        .apply(
+            "lone.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: lone}\nspec: {containers: [{name: c, image: busybox}]}\n",
+        )
+        .await
+        .ok();
+    let bound = cluster
+        .kubectl(&[
+            "create",
+            "token",
+            "robot",
+            "--bound-object-kind=Pod",
+            "--bound-object-name=lone",
+        ])
+        .await
+        .ok();
+    let as_pod = token_kubeconfig(&cluster, "pod.kubeconfig", bound.trim());
+    cluster
+        .kubectl(&["--kubeconfig", &as_pod, "get", "pods"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["delete", "pod", "lone", "--grace-period=0", "--force"])
+        .await;
+    cluster
+        .eventually(&["get", "pods"], "the pod gone", |list| {
+            list["items"].as_array().is_some_and(|i| i.is_empty())
+        })
+        .await;
+    let gone = cluster
+        .kubectl(&["--kubeconfig", &as_pod, "get", "pods"])
+        .await
+        .err();
+    assert!(
+        gone.contains("Unauthorized") || gone.contains("provide credentials"),
+        "{gone}"
+    );
+    // The issuer's discovery documents.
+    let discovery: Value = serde_json::from_str(
+        &cluster
+            .kubectl(&["get", "--raw", "/.well-known/openid-configuration"])
+            .await
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(
+        discovery["issuer"],
+        "https://kubernetes.default.svc.cluster.local"
+    );
+    let keys: Value = serde_json::from_str(
+        &cluster
+            .kubectl(&["get", "--raw", "/openid/v1/jwks"])
+            .await
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(keys["keys"][0]["kty"], "EC");
+    // The account gone, its token is refused.
+    cluster
+        .kubectl(&["delete", "serviceaccount", "robot"])
+        .await
+        .ok();
+    let orphan = cluster
+        .kubectl(&["--kubeconfig", &as_robot, "get", "pods"])
+        .await
+        .err();
+    assert!(
+        orphan.contains("Unauthorized") || orphan.contains("provide credentials"),
+        "{orphan}"
+    );
+}

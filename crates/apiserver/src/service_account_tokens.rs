@@ -1,0 +1,449 @@
+//! Service account tokens: JWTs signed by the cluster's service-account key
+//! (ES256), issued by the TokenRequest API (`serviceaccounts/NAME/token`,
+//! `kubectl create token`) and accepted as bearer tokens while their
+//! service account (and the pod or secret they are bound to) still exists
+//! with the same uid, as upstream's bound service account tokens are. The
+//! public key is published for OIDC discovery (`/openid/v1/jwks`).
+
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ring::rand::SystemRandom;
+use ring::signature::{self, EcdsaKeyPair, KeyPair};
+use serde_json::{Value, json};
+
+use crate::auth::User;
+use crate::handlers::{ApiState, Call, json_response};
+use crate::status::{ApiError, Cause};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+/// The issuer upstream's clusters name by default.
+pub const DEFAULT_ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
+/// TokenRequest's default and shortest lifetimes.
+pub const DEFAULT_EXPIRATION_SECONDS: i64 = 3600;
+pub const MIN_EXPIRATION_SECONDS: i64 = 600;
+/// The longest lifetime a token is issued for (upstream caps requests at
+/// its `--service-account-max-token-expiration`; 48 hours here).
+pub const MAX_EXPIRATION_SECONDS: i64 = 48 * 3600;
+
+/// The DER prefix of a P-256 public key's SubjectPublicKeyInfo, before the
+/// uncompressed point (what the key id is hashed from, as upstream's).
+const P256_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+
+/// Signs and checks the cluster's service account tokens.
+pub struct TokenIssuer {
+    key: EcdsaKeyPair,
+    rng: SystemRandom,
+    /// `kid` of the tokens: the SHA-256 of the public key's DER.
+    kid: String,
+    pub issuer: String,
+    /// What tokens are for when a request names no audience, and what the
+    /// API server accepts: the issuer.
+    pub audiences: Vec<String>,
+}
+
+impl TokenIssuer {
+    /// The key in `pki/sa.key`, made (readable by the owner only) on the
+    /// first start.
+    pub fn load_or_create(pki: &Path, issuer: &str) -> Result<TokenIssuer, String> {
+        let path = pki.join("sa.key");
+        let pem = match std::fs::read_to_string(&path) {
+            Ok(pem) => pem,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+                    .map_err(|e| format!("service account key: {e}"))?;
+                let pem = pair.serialize_pem();
+                write_private(&path, &pem)?;
+                pem
+            }
+            Err(err) => return Err(format!("{}: {err}", path.display())),
+        };
+        let pair = rcgen::KeyPair::from_pem(&pem)
+            .map_err(|e| format!("{}: not a key: {e}", path.display()))?;
+        let rng = SystemRandom::new();
+        let key = EcdsaKeyPair::from_pkcs8(
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &pair.serialize_der(),
+            &rng,
+        )
+        .map_err(|e| format!("{}: not a P-256 key: {e}", path.display()))?;
+        let spki = [&P256_SPKI_PREFIX[..], key.public_key().as_ref()].concat();
+        let kid = URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, &spki));
+        Ok(TokenIssuer {
+            key,
+            rng,
+            kid,
+            issuer: issuer.to_string(),
+            audiences: vec![issuer.to_string()],
+        })
+    }
+
+    /// A signed token carrying `claims`.
+    pub fn sign(&self, claims: &Value) -> Result<String, String> {
+        let header = json!({"alg": "ES256", "kid": self.kid});
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = self
+            .key
+            .sign(&self.rng, signing_input.as_bytes())
+            .map_err(|_| "signing a token failed".to_string())?;
+        Ok(format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature.as_ref())
+        ))
+    }
+
+    /// The claims of a token this issuer signed, if its signature, issuer,
+    /// audience and validity period hold at `now` (seconds since the epoch).
+    pub fn verify(&self, token: &str, now: i64) -> Option<Value> {
+        let mut parts = token.split('.');
+        let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+        if header["alg"] != "ES256" {
+            return None;
+        }
+        let public = signature::UnparsedPublicKey::new(
+            &signature::ECDSA_P256_SHA256_FIXED,
+            self.key.public_key().as_ref(),
+        );
+        let signed = &token[..header_len(token)?];
+        public
+            .verify(signed.as_bytes(), &URL_SAFE_NO_PAD.decode(signature).ok()?)
+            .ok()?;
+        let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        if claims["iss"] != self.issuer.as_str() {
+            return None;
+        }
+        let audiences: Vec<&str> = match &claims["aud"] {
+            Value::String(one) => vec![one.as_str()],
+            Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !audiences
+            .iter()
+            .any(|a| self.audiences.iter().any(|ours| ours == a))
+        {
+            return None;
+        }
+        // A little leeway for clocks, as upstream's validator allows.
+        let exp = claims["exp"].as_i64()?;
+        let nbf = claims["nbf"].as_i64().unwrap_or(i64::MIN);
+        (now < exp.saturating_add(60) && now.saturating_add(60) >= nbf).then_some(claims)
+    }
+
+    /// The public key as a JSON Web Key Set (`/openid/v1/jwks`).
+    pub fn jwks(&self) -> Value {
+        let point = self.key.public_key().as_ref();
+        let (x, y) = point.get(1..).map(|xy| xy.split_at(32)).unwrap_or_default();
+        json!({"keys": [{
+            "use": "sig", "kty": "EC", "kid": self.kid, "crv": "P-256", "alg": "ES256",
+            "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y),
+        }]})
+    }
+
+    /// The OIDC discovery document (`/.well-known/openid-configuration`).
+    pub fn discovery(&self) -> Value {
+        json!({
+            "issuer": self.issuer,
+            "jwks_uri": format!("{}/openid/v1/jwks", self.issuer),
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+        })
+    }
+}
+
+/// The length of `header.payload`, the part a signature covers.
+fn header_len(token: &str) -> Option<usize> {
+    token.rfind('.')
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The user a service account token's verified claims name, before the
+/// objects it names are checked: `system:serviceaccount:NS:NAME` in the
+/// service account groups.
+pub fn user_of(claims: &Value) -> Option<(User, Binding)> {
+    let kubernetes = &claims["kubernetes.io"];
+    let namespace = kubernetes["namespace"].as_str()?;
+    let account = &kubernetes["serviceaccount"];
+    let name = account["name"].as_str()?;
+    let uid = account["uid"].as_str()?;
+    let bound = ["pod", "secret", "node"].into_iter().find_map(|kind| {
+        let object = &kubernetes[kind];
+        Some(BoundObject {
+            kind,
+            name: object["name"].as_str()?.to_string(),
+            uid: object["uid"].as_str()?.to_string(),
+        })
+    });
+    let user = User {
+        name: format!("system:serviceaccount:{namespace}:{name}"),
+        uid: uid.to_string(),
+        groups: vec![
+            "system:serviceaccounts".to_string(),
+            format!("system:serviceaccounts:{namespace}"),
+            "system:authenticated".to_string(),
+        ],
+    };
+    Some((
+        user,
+        Binding {
+            namespace: namespace.to_string(),
+            account: name.to_string(),
+            account_uid: uid.to_string(),
+            bound,
+        },
+    ))
+}
+
+/// What must still exist for a token to be good.
+pub struct Binding {
+    pub namespace: String,
+    pub account: String,
+    pub account_uid: String,
+    pub bound: Option<BoundObject>,
+}
+
+pub struct BoundObject {
+    pub kind: &'static str,
+    pub name: String,
+    pub uid: String,
+}
+
+async fn stored_uid(state: &ApiState, key: &str) -> Option<String> {
+    let kv = state.store.get(key).await.ok()??;
+    let object: Value = serde_json::from_slice(&kv.value).ok()?;
+    object
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+fn bound_key(kind: &str, namespace: &str, name: &str) -> String {
+    match kind {
+        "Pod" | "pod" => format!("/registry/pods/{namespace}/{name}"),
+        "Secret" | "secret" => format!("/registry/secrets/{namespace}/{name}"),
+        _ => format!("/registry/minions/{name}"),
+    }
+}
+
+/// The service account a bearer token stands for, if it is one of this
+/// cluster's and what it is bound to still exists.
+pub async fn authenticate(state: &ApiState, token: &str) -> Option<User> {
+    let issuer = state.service_accounts.as_ref()?;
+    let now = chrono::Utc::now().timestamp();
+    let claims = issuer.verify(token, now)?;
+    let (user, binding) = user_of(&claims)?;
+    let account_key = format!(
+        "/registry/serviceaccounts/{}/{}",
+        binding.namespace, binding.account
+    );
+    if stored_uid(state, &account_key).await? != binding.account_uid {
+        return None;
+    }
+    if let Some(bound) = &binding.bound {
+        let key = bound_key(bound.kind, &binding.namespace, &bound.name);
+        if stored_uid(state, &key).await? != bound.uid {
+            return None;
+        }
+    }
+    Some(user)
+}
+
+impl Call<'_> {
+    /// POST `serviceaccounts/NAME/token`: a TokenRequest answered with a
+    /// signed token for the account (`kubectl create token`).
+    pub(crate) async fn token_request(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let Some(issuer) = self.state.service_accounts.as_ref() else {
+            return Err(ApiError::internal(
+                "no service account signing key is configured",
+            ));
+        };
+        let name = self.name()?.to_string();
+        let namespace = self.resource.namespace.clone().unwrap_or_default();
+        let mut request = self.parse_small_body(body)?;
+        let account_key = format!("/registry/serviceaccounts/{namespace}/{name}");
+        let Some(account_uid) = stored_uid(self.state, &account_key).await else {
+            return Err(ApiError::not_found(self.info(), &name));
+        };
+        let spec = request.get("spec").cloned().unwrap_or(json!({}));
+        let requested = spec["expirationSeconds"]
+            .as_i64()
+            .unwrap_or(DEFAULT_EXPIRATION_SECONDS);
+        let invalid = |field: &str, value: &Value, detail: &str| {
+            ApiError::invalid_kind(
+                "authentication.k8s.io",
+                "TokenRequest",
+                &name,
+                vec![Cause::invalid_value(field, value, detail)],
+            )
+        };
+        if requested < MIN_EXPIRATION_SECONDS {
+            return Err(invalid(
+                "spec.expirationSeconds",
+                &json!(requested),
+                "may not specify a duration less than 10 minutes",
+            ));
+        }
+        if requested > 1 << 32 {
+            return Err(invalid(
+                "spec.expirationSeconds",
+                &json!(requested),
+                "may not specify a duration larger than 2^32 seconds",
+            ));
+        }
+        let lifetime = requested.min(MAX_EXPIRATION_SECONDS);
+        let audiences: Vec<String> = spec["audiences"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .filter(|a: &Vec<String>| !a.is_empty())
+            .unwrap_or_else(|| issuer.audiences.clone());
+        let mut kubernetes = json!({
+            "namespace": namespace,
+            "serviceaccount": {"name": name, "uid": account_uid},
+        });
+        if let Some(bound) = spec.get("boundObjectRef").filter(|b| b.is_object()) {
+            let kind = bound["kind"].as_str().unwrap_or_default();
+            if !["Pod", "Secret", "Node"].contains(&kind) {
+                return Err(ApiError::invalid_kind(
+                    "authentication.k8s.io",
+                    "TokenRequest",
+                    &name,
+                    vec![Cause::not_supported(
+                        "spec.boundObjectRef.kind",
+                        kind,
+                        &["Pod", "Secret", "Node"],
+                    )],
+                ));
+            }
+            let bound_name = bound["name"].as_str().unwrap_or_default();
+            let key = bound_key(kind, &namespace, bound_name);
+            let Some(uid) = stored_uid(self.state, &key).await else {
+                let plural = match kind {
+                    "Pod" => "pods",
+                    "Secret" => "secrets",
+                    _ => "nodes",
+                };
+                return Err(ApiError::not_found(
+                    api::registry::lookup("", "v1", plural).unwrap_or(self.info()),
+                    bound_name,
+                ));
+            };
+            if let Some(given) = bound["uid"].as_str().filter(|u| !u.is_empty())
+                && given != uid
+            {
+                return Err(ApiError::conflict_message(
+                    self.info(),
+                    &name,
+                    &format!(
+                        "the UID in the bound object reference ({given}) does not match the UID in record. The object might have been deleted and then recreated"
+                    ),
+                ));
+            }
+            kubernetes[kind.to_lowercase()] = json!({"name": bound_name, "uid": uid});
+        }
+        let issued = chrono::Utc::now().timestamp();
+        let expires = issued + lifetime;
+        let claims = json!({
+            "aud": audiences,
+            "exp": expires,
+            "iat": issued,
+            "iss": issuer.issuer,
+            "jti": uuid::Uuid::new_v4().to_string(),
+            "kubernetes.io": kubernetes,
+            "nbf": issued,
+            "sub": format!("system:serviceaccount:{namespace}:{name}"),
+        });
+        let token = issuer.sign(&claims).map_err(ApiError::internal)?;
+        let expiration = chrono::DateTime::from_timestamp(expires, 0)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default();
+        request["apiVersion"] = json!("authentication.k8s.io/v1");
+        request["kind"] = json!("TokenRequest");
+        request["metadata"] = json!({
+            "name": name, "namespace": namespace,
+            "creationTimestamp": api::meta::now_timestamp(),
+        });
+        request["spec"]["audiences"] = json!(audiences);
+        request["spec"]["expirationSeconds"] = json!(lifetime);
+        request["status"] = json!({"token": token, "expirationTimestamp": expiration});
+        Ok(json_response(StatusCode::CREATED, &request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issuer() -> (tempfile::TempDir, TokenIssuer) {
+        let dir = tempfile::tempdir().unwrap();
+        let issuer = TokenIssuer::load_or_create(dir.path(), DEFAULT_ISSUER).unwrap();
+        (dir, issuer)
+    }
+
+    fn claims(aud: &str, exp: i64) -> Value {
+        json!({"iss": DEFAULT_ISSUER, "aud": [aud], "exp": exp, "nbf": 0, "iat": 0,
+            "sub": "system:serviceaccount:default:robot",
+            "kubernetes.io": {"namespace": "default",
+                "serviceaccount": {"name": "robot", "uid": "u-1"}}})
+    }
+
+    #[test]
+    fn tokens_verify_only_as_signed_and_while_valid() {
+        let (dir, issuer) = issuer();
+        let token = issuer.sign(&claims(DEFAULT_ISSUER, 1000)).unwrap();
+        let verified = issuer.verify(&token, 500).unwrap();
+        let (user, binding) = user_of(&verified).unwrap();
+        assert_eq!(user.name, "system:serviceaccount:default:robot");
+        assert_eq!(binding.account_uid, "u-1");
+        // Expired, another audience, a changed payload, another key.
+        assert!(issuer.verify(&token, 2000).is_none());
+        let other = issuer.sign(&claims("vault", 1000)).unwrap();
+        assert!(issuer.verify(&other, 500).is_none());
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let forged = URL_SAFE_NO_PAD.encode(claims(DEFAULT_ISSUER, 9999).to_string());
+        parts[1] = &forged;
+        assert!(issuer.verify(&parts.join("."), 500).is_none());
+        let elsewhere = tempfile::tempdir().unwrap();
+        let stranger = TokenIssuer::load_or_create(elsewhere.path(), DEFAULT_ISSUER).unwrap();
+        assert!(stranger.verify(&token, 500).is_none());
+        // The key stays across restarts, owner-readable only.
+        let again = TokenIssuer::load_or_create(dir.path(), DEFAULT_ISSUER).unwrap();
+        assert!(again.verify(&token, 500).is_some());
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("sa.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(issuer.jwks()["keys"][0]["crv"], "P-256");
+    }
+}
