@@ -1195,6 +1195,11 @@ async fn the_seed_statefulset_keeps_identity_order_and_storage() {
             .map(|e| e["message"].as_str().unwrap_or_default().to_string())
             .collect();
         if deletions.len() >= 3 || std::time::Instant::now() > deadline {
+            let all: Vec<String> = items(&events)
+                .iter()
+                .map(|e| format!("{} x{} {}", e["reason"], e["count"], e["message"]))
+                .collect();
+            eprintln!("events of the namespace:\n{}", all.join("\n"));
             break deletions;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
