@@ -297,22 +297,11 @@ pub fn mandatory_priority_level(name: &str) -> Option<Value> {
         .map(|level| level.spec)
 }
 
-fn storage_key(prefix: &str, name: &str) -> String {
-    format!("{prefix}{name}")
-}
-
 /// Creates the bootstrap objects that are missing and brings the suggested
 /// ones that allow it back to their bootstrap spec.
 async fn ensure_bootstrap(store: &SharedStore) -> Result<(), String> {
     for level in priority_levels() {
-        ensure_one(
-            store,
-            PRIORITY_LEVELS,
-            "PriorityLevelConfiguration",
-            level,
-            json!({}),
-        )
-        .await?;
+        ensure_one(store, "prioritylevelconfigurations", level, json!({})).await?;
     }
     // A new schema starts with its condition, so the first start writes
     // each object once.
@@ -326,7 +315,7 @@ async fn ensure_bootstrap(store: &SharedStore) -> Result<(), String> {
         let initial = json!({"conditions": [{"type": "Dangling", "status": status,
             "lastTransitionTime": api::meta::now_timestamp(), "reason": reason,
             "message": message}]});
-        ensure_one(store, FLOW_SCHEMAS, "FlowSchema", schema, initial).await?;
+        ensure_one(store, "flowschemas", schema, initial).await?;
     }
     Ok(())
 }
@@ -344,16 +333,15 @@ async fn level_names(store: &SharedStore) -> Result<BTreeSet<String>, String> {
 
 async fn ensure_one(
     store: &SharedStore,
-    prefix: &str,
-    kind: &str,
+    plural: &str,
     wanted: Bootstrap,
     status: Value,
 ) -> Result<(), String> {
-    let key = storage_key(prefix, wanted.name);
-    let Some(info) = api::registry::lookup("flowcontrol.apiserver.k8s.io", "v1", kind_plural(kind))
-    else {
-        return Err(format!("no {kind} in the registry"));
+    let Some(info) = api::registry::lookup("flowcontrol.apiserver.k8s.io", "v1", plural) else {
+        return Err(format!("no {plural} in the registry"));
     };
+    let kind = info.kind;
+    let key = info.storage_key(None, wanted.name);
     for _ in 0..5 {
         match store.get(&key).await.map_err(|e| e.to_string())? {
             None => {
@@ -408,14 +396,6 @@ async fn ensure_one(
         }
     }
     Err(format!("{kind} {} kept changing", wanted.name))
-}
-
-fn kind_plural(kind: &str) -> &'static str {
-    if kind == "FlowSchema" {
-        "flowschemas"
-    } else {
-        "prioritylevelconfigurations"
-    }
 }
 
 /// The `Dangling` condition a FlowSchema naming `level` should carry.

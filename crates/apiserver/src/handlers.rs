@@ -160,12 +160,7 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
     let deprecation = deprecation_warning(&request);
     // Watches frame their own events; other answers are re-encoded below.
     let protobuf = labels.as_ref().is_none_or(|l| l.verb != "WATCH")
-        && request
-            .headers()
-            .get_all(header::ACCEPT)
-            .iter()
-            .filter_map(|a| a.to_str().ok())
-            .any(crate::protobuf::wants_protobuf);
+        && crate::protobuf::wants_protobuf(request.headers());
     // A panic in one request's handling must end only that request: it is
     // answered with a 500 and logged, and the server goes on serving.
     let routed = std::panic::AssertUnwindSafe(route(state, request));

@@ -117,7 +117,8 @@ impl TokenIssuer {
             &signature::ECDSA_P256_SHA256_FIXED,
             self.key.public_key().as_ref(),
         );
-        let signed = &token[..header_len(token)?];
+        // The signature covers `header.payload`.
+        let signed = &token[..token.rfind('.')?];
         public
             .verify(signed.as_bytes(), &URL_SAFE_NO_PAD.decode(signature).ok()?)
             .ok()?;
@@ -162,11 +163,6 @@ impl TokenIssuer {
             "id_token_signing_alg_values_supported": ["ES256"],
         })
     }
-}
-
-/// The length of `header.payload`, the part a signature covers.
-fn header_len(token: &str) -> Option<usize> {
-    token.rfind('.')
 }
 
 fn write_private(path: &Path, contents: &str) -> Result<(), String> {

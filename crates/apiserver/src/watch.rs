@@ -188,12 +188,7 @@ pub async fn serve(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.contains("as=Table"));
-    let protobuf = !as_table
-        && headers
-            .get_all(header::ACCEPT)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(crate::protobuf::wants_protobuf);
+    let protobuf = !as_table && crate::protobuf::wants_protobuf(&headers);
     let rv = query.get("resourceVersion").cloned().unwrap_or_default();
 
     let too_old = |e: StoreError| match e {

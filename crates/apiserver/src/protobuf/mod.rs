@@ -526,7 +526,16 @@ pub const WATCH_MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf;stream=w
 /// Whether a client's `Accept` prefers protobuf: the first media type the
 /// server can write is Kubernetes' protobuf (Table and metadata-only
 /// answers, asked for with `as=`, are JSON).
-pub fn wants_protobuf(accept: &str) -> bool {
+pub fn wants_protobuf(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(axum::http::header::ACCEPT)
+        .iter()
+        .filter_map(|a| a.to_str().ok())
+        .any(accept_prefers_protobuf)
+}
+
+/// Whether one `Accept` value prefers protobuf.
+fn accept_prefers_protobuf(accept: &str) -> bool {
     for media in accept.split(',') {
         let mut parts = media.split(';').map(str::trim);
         let kind = parts.next().unwrap_or_default();
