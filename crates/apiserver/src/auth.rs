@@ -7,7 +7,7 @@ use std::path::Path;
 use rustls::pki_types::CertificateDer;
 
 /// An authenticated user, as the authorizer and admission see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct User {
     pub name: String,
     pub uid: String,
@@ -159,33 +159,6 @@ fn split_csv(line: &str) -> Vec<String> {
     }
     fields.push(current);
     fields
-}
-
-/// The authorization decision for one request.
-pub trait Authorizer: Send + Sync {
-    fn authorize(&self, user: &User, verb: &str, resource: &str, namespace: Option<&str>) -> bool;
-
-    /// What `user` may do in `namespace`, as a SelfSubjectRulesReview's
-    /// status: `resourceRules`, `nonResourceRules`, `incomplete`.
-    fn rules_for(&self, user: &User, namespace: &str) -> serde_json::Value;
-}
-
-/// Allows every authenticated user everything (until RBAC is enforced).
-pub struct AllowAuthenticated;
-
-impl Authorizer for AllowAuthenticated {
-    fn authorize(&self, _: &User, _: &str, _: &str, _: Option<&str>) -> bool {
-        true
-    }
-
-    /// Everything, as upstream's AlwaysAllow authorizer says.
-    fn rules_for(&self, _: &User, _: &str) -> serde_json::Value {
-        serde_json::json!({
-            "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-            "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-            "incomplete": false,
-        })
-    }
 }
 
 #[cfg(test)]

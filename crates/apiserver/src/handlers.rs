@@ -15,7 +15,7 @@ use store::{RangeOptions, SharedStore, StoreError};
 use crate::watch_cache::{Freshness, Snapshot};
 use tokio::sync::Semaphore;
 
-use crate::auth::{Authorizer, TokenFile, User};
+use crate::auth::{TokenFile, User};
 use crate::objects::{self, decode, encode};
 use crate::request::{self, Parsed, ResourceRequest, Target};
 use crate::status::ApiError;
@@ -47,7 +47,8 @@ pub struct ApiState {
     /// (kubelets' serving certificates are not checked, as upstream's
     /// default without --kubelet-certificate-authority).
     pub kubelet_client: Option<Arc<rustls::ClientConfig>>,
-    pub authorizer: Box<dyn Authorizer>,
+    /// `--authorization-mode`'s authorizers and the RBAC policy.
+    pub authorization: Arc<crate::authz::Authorization>,
     /// `host:port` clients reach this server at.
     pub advertise_address: String,
     /// Non-long-running requests in flight (max-in-flight).
@@ -320,6 +321,17 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         }
     };
 
+    // Requests for paths rather than resources are authorized by path.
+    let query = query_of(&request);
+    let watching = api::params::flag(query.get("watch").map(String::as_str));
+    let parsed = request::parse(request.method(), &path, watching);
+    if !matches!(parsed, Parsed::Target(Target::Resource(_))) {
+        state
+            .authorization
+            .chain
+            .check(&path_attributes(&user, request.method(), &path))?;
+    }
+
     // OIDC discovery of the service account issuer.
     if let Some(issuer) = state.service_accounts.as_ref() {
         if path == "/.well-known/openid-configuration" {
@@ -381,9 +393,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         )
             .into_response());
     }
-    let query = query_of(&request);
-    let watching = api::params::flag(query.get("watch").map(String::as_str));
-    let target = match request::parse(request.method(), &path, watching) {
+    let target = match parsed {
         Parsed::Target(target) => target,
         Parsed::NotFound | Parsed::UnknownResource => return Err(ApiError::path_not_found()),
     };
@@ -425,16 +435,21 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         }
         Target::Resource(resource) => resource,
     };
-    if !state.authorizer.authorize(
-        &user,
-        resource.verb,
-        resource.info.plural,
-        resource.namespace.as_deref(),
-    ) {
-        return Err(ApiError::forbidden(format!(
-            "{} is forbidden: User \"{}\" cannot {} resource \"{}\"",
-            resource.info.plural, user.name, resource.verb, resource.info.plural
-        )));
+    let attributes = resource_attributes(&user, &resource, &query);
+    state.authorization.chain.check(&attributes)?;
+    // A websocket exec, attach or port-forward arrives as a GET; it must
+    // also be allowed to create, as upstream asks.
+    if attributes.verb == "get"
+        && matches!(
+            attributes.subresource.as_str(),
+            "exec" | "attach" | "portforward"
+        )
+    {
+        let creating = crate::authz::Attributes {
+            verb: "create".into(),
+            ..attributes
+        };
+        state.authorization.chain.check(&creating)?;
     }
     if crate::connect::is_connect(&resource) {
         return crate::connect::serve(state.clone(), resource, request).await;
@@ -488,6 +503,50 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         }
     }
     Ok(response)
+}
+
+/// What a request for a path (discovery, OpenAPI, metrics) asks.
+fn path_attributes(user: &User, method: &Method, path: &str) -> crate::authz::Attributes {
+    crate::authz::Attributes {
+        user: user.clone(),
+        verb: method.as_str().to_ascii_lowercase(),
+        path: path.to_string(),
+        ..crate::authz::Attributes::default()
+    }
+}
+
+/// What a resource request asks, as upstream's RequestInfo reads it: a
+/// list or watch narrowed to one name by `metadata.name=` names it.
+pub(crate) fn resource_attributes(
+    user: &User,
+    resource: &ResourceRequest,
+    query: &Query,
+) -> crate::authz::Attributes {
+    let mut name = resource.name.clone().unwrap_or_default();
+    if name.is_empty()
+        && matches!(resource.verb, "list" | "watch")
+        && let Some(selector) = query.get("fieldSelector")
+    {
+        let single: Vec<&str> = selector.split(',').collect();
+        if let [term] = single.as_slice()
+            && let Some(value) = term
+                .strip_prefix("metadata.name==")
+                .or_else(|| term.strip_prefix("metadata.name="))
+        {
+            name = value.to_string();
+        }
+    }
+    crate::authz::Attributes {
+        user: user.clone(),
+        verb: resource.verb.to_string(),
+        resource_request: true,
+        api_group: resource.info.group.to_string(),
+        resource: resource.info.plural.to_string(),
+        subresource: resource.subresource.clone().unwrap_or_default(),
+        name,
+        namespace: resource.namespace.clone().unwrap_or_default(),
+        path: String::new(),
+    }
 }
 
 async fn health(state: &ApiState, path: &str, query: &Query) -> Response {
@@ -991,6 +1050,7 @@ impl Call<'_> {
     ) -> Result<crate::admission::Attributes<'a>, ApiError> {
         Ok(crate::admission::Attributes {
             operation,
+            user: self.user,
             info: self.storage_info(),
             namespace: self.resource.namespace.as_deref(),
             name,

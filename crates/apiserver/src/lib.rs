@@ -4,6 +4,7 @@
 
 mod admission;
 pub mod auth;
+pub mod authz;
 mod bootstrap;
 pub mod component_health;
 mod connect;
@@ -50,7 +51,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
-use crate::auth::{AllowAuthenticated, TokenFile};
+use crate::auth::TokenFile;
 use crate::handlers::ApiState;
 use crate::pki::ClusterPki;
 
@@ -89,6 +90,8 @@ pub struct Config {
     pub max_watches_per_user: usize,
     /// `--service-account-issuer`: the `iss` of service account tokens.
     pub service_account_issuer: String,
+    /// `--authorization-mode`: the authorizers asked, in order.
+    pub authorization_modes: Vec<authz::Mode>,
 }
 
 impl Config {
@@ -109,6 +112,7 @@ impl Config {
             event_ttl: std::time::Duration::from_secs(3600),
             max_watches_per_user: 10_000,
             service_account_issuer: service_account_tokens::DEFAULT_ISSUER.to_string(),
+            authorization_modes: vec![authz::Mode::Node, authz::Mode::Rbac],
         }
     }
 }
@@ -147,7 +151,35 @@ impl ApiServer {
         )
     }
 
-    fn component_kubeconfig_in(
+    /// The controller manager's kubeconfig: `system:kube-controller-manager`.
+    /// Its controllers run with its own credential, so it holds every
+    /// controller's rights (through `system:masters`) until each controller
+    /// gets a service account of its own.
+    pub fn controller_manager_kubeconfig(&self) -> Result<PathBuf, String> {
+        self.component_kubeconfig_in(
+            "controller-manager",
+            "system:kube-controller-manager",
+            &["system:masters"],
+        )
+    }
+
+    /// The cluster DNS's kubeconfig: the `kube-system/coredns` service
+    /// account's user, which the bootstrap policy lets read Services,
+    /// Endpoints, EndpointSlices, Pods and Namespaces (kubeadm's
+    /// `system:coredns`).
+    pub fn dns_kubeconfig(&self) -> Result<PathBuf, String> {
+        self.component_kubeconfig_in(
+            "dns",
+            "system:serviceaccount:kube-system:coredns",
+            &[
+                "system:serviceaccounts",
+                "system:serviceaccounts:kube-system",
+            ],
+        )
+    }
+
+    /// A component kubeconfig whose user is in `groups`.
+    pub fn component_kubeconfig_in(
         &self,
         component: &str,
         user: &str,
@@ -252,6 +284,23 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
 
     bootstrap::ensure(&store).await?;
     flowcontrol::maintain(&store).await?;
+    authz::bootstrap_policy::ensure(&store).await?;
+    // Authorization reads a policy (and a graph) loaded before the first
+    // request and followed from then on.
+    let (policy, policy_revision) = authz::rbac::Policy::load(&store).await?;
+    let graph = if config.authorization_modes.contains(&authz::Mode::Node) {
+        Some(authz::node::Graph::load(&store).await?)
+    } else {
+        None
+    };
+    let authorization = Arc::new(authz::Authorization {
+        chain: authz::AuthorizerChain::new(
+            &config.authorization_modes,
+            &policy,
+            graph.as_ref().map(|(graph, _)| graph),
+        ),
+        policy: policy.clone(),
+    });
     let advertise = config
         .advertise_address
         .unwrap_or(if config.bind_address.is_unspecified() {
@@ -292,14 +341,14 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
             .map_err(|e| tracing::warn!(error = %e, "no kubelet client: pods/log will fail"))
             .ok(),
         ca_pem,
-        authorizer: Box::new(AllowAuthenticated),
+        authorization: authorization.clone(),
         advertise_address: format!("{host}:{}", address.port()),
         inflight_readonly: Semaphore::new(config.max_requests_inflight.max(1)),
         inflight_mutating: Semaphore::new(config.max_mutating_requests_inflight.max(1)),
         body_budget: Arc::new(Semaphore::new(request_body::BODY_BUDGET_BYTES)),
         ready: AtomicBool::new(false),
         component_probes: config.component_probes.clone(),
-        admission: admission::AdmissionChain::default(),
+        admission: admission::AdmissionChain::new(authorization),
         services: service_ranges.clone(),
         watches: watch::WatchCounts::new(config.max_watches_per_user),
     });
@@ -312,7 +361,13 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
                 endpoint_leases::run(store.clone(), member, stopping.clone()),
                 service_allocation::run_repair(service_ranges, store.clone(), stopping.clone()),
                 event_ttl::run(store.clone(), event_ttl, stopping.clone()),
-                flowcontrol::run(store, stopping),
+                flowcontrol::run(store.clone(), stopping.clone()),
+                policy.follow(store.clone(), policy_revision, stopping.clone()),
+                async move {
+                    if let Some((graph, revision)) = graph {
+                        graph.follow(store, revision, stopping).await;
+                    }
+                },
             );
         })
     };

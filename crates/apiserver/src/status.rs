@@ -210,6 +210,13 @@ impl ApiError {
         }
     }
 
+    /// Details given as they are (the authorizer's refusals name a
+    /// resource, not a registry row).
+    pub fn with_raw_details(mut self, details: Value) -> ApiError {
+        self.details = Some(details);
+        self
+    }
+
     fn with_details(mut self, info: &ResourceInfo, name: &str) -> ApiError {
         let mut details = json!({"name": name, "kind": info.plural});
         if !info.group.is_empty() {

@@ -96,17 +96,7 @@ pub async fn serve(
         }
         ("SelfSubjectAccessReview", "create") => {
             let mut review = parse(body)?;
-            let attrs = review
-                .pointer("/spec/resourceAttributes")
-                .cloned()
-                .unwrap_or(Value::Null);
-            let verb = attrs.get("verb").and_then(Value::as_str).unwrap_or("");
-            let resource_name = attrs.get("resource").and_then(Value::as_str).unwrap_or("");
-            let namespace = attrs.get("namespace").and_then(Value::as_str);
-            let allowed = state
-                .authorizer
-                .authorize(user, verb, resource_name, namespace);
-            review["status"] = json!({"allowed": allowed});
+            review["status"] = access_review(state, user.clone(), &review["spec"], None);
             Ok(respond(StatusCode::CREATED, &review))
         }
         ("SelfSubjectRulesReview", "create") => {
@@ -118,24 +108,39 @@ pub async fn serve(
             if namespace.is_empty() {
                 return Err(ApiError::bad_request("no namespace on request"));
             }
-            review["status"] = state.authorizer.rules_for(user, namespace);
+            let rules = state.authorization.chain.rules_for(user, namespace);
+            review["status"] = json!({
+                "resourceRules": rules.resource_rules,
+                "nonResourceRules": rules.non_resource_rules,
+                "incomplete": rules.incomplete,
+            });
             Ok(respond(StatusCode::CREATED, &review))
         }
         ("SubjectAccessReview", "create") => {
             let mut review = parse(body)?;
+            let spec = &review["spec"];
+            let text = |field: &str| spec.get(field).and_then(Value::as_str).unwrap_or("");
+            if text("user").is_empty()
+                && spec
+                    .get("groups")
+                    .and_then(Value::as_array)
+                    .is_none_or(Vec::is_empty)
+            {
+                return Err(ApiError::invalid(
+                    info,
+                    "",
+                    vec![crate::status::Cause::invalid(
+                        "spec.user",
+                        "",
+                        "at least one of user or group must be specified",
+                    )],
+                ));
+            }
             let subject = User {
-                name: review
-                    .pointer("/spec/user")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                uid: review
-                    .pointer("/spec/uid")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                groups: review
-                    .pointer("/spec/groups")
+                name: text("user").to_string(),
+                uid: text("uid").to_string(),
+                groups: spec
+                    .get("groups")
                     .and_then(Value::as_array)
                     .map(|g| {
                         g.iter()
@@ -145,17 +150,7 @@ pub async fn serve(
                     })
                     .unwrap_or_default(),
             };
-            let attrs = review
-                .pointer("/spec/resourceAttributes")
-                .cloned()
-                .unwrap_or(Value::Null);
-            let allowed = state.authorizer.authorize(
-                &subject,
-                attrs.get("verb").and_then(Value::as_str).unwrap_or(""),
-                attrs.get("resource").and_then(Value::as_str).unwrap_or(""),
-                attrs.get("namespace").and_then(Value::as_str),
-            );
-            review["status"] = json!({"allowed": allowed});
+            review["status"] = access_review(state, subject, &review["spec"], None);
             Ok(respond(StatusCode::CREATED, &review))
         }
         ("SelfSubjectReview", "create") => {
@@ -181,4 +176,49 @@ pub async fn serve(
         }
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// The status of an access review of `spec` for `user`: resource or
+/// non-resource attributes, decided by the server's authorizers.
+fn access_review(state: &ApiState, user: User, spec: &Value, namespace: Option<&str>) -> Value {
+    let text = |value: &Value, field: &str| {
+        value
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let attributes =
+        if let Some(resource) = spec.get("resourceAttributes").filter(|v| v.is_object()) {
+            crate::authz::Attributes {
+                user,
+                verb: text(resource, "verb"),
+                resource_request: true,
+                api_group: text(resource, "group"),
+                resource: text(resource, "resource"),
+                subresource: text(resource, "subresource"),
+                name: text(resource, "name"),
+                namespace: namespace
+                    .map(str::to_string)
+                    .unwrap_or_else(|| text(resource, "namespace")),
+                path: String::new(),
+            }
+        } else {
+            let path = spec
+                .get("nonResourceAttributes")
+                .cloned()
+                .unwrap_or(Value::Null);
+            crate::authz::Attributes {
+                user,
+                verb: text(&path, "verb"),
+                path: text(&path, "path"),
+                ..crate::authz::Attributes::default()
+            }
+        };
+    let (allowed, reason) = state.authorization.chain.decide(&attributes);
+    let mut status = json!({"allowed": allowed});
+    if !reason.is_empty() {
+        status["reason"] = json!(reason);
+    }
+    status
 }

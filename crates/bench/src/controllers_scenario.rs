@@ -74,8 +74,7 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
     let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
     let server = crate::apiserver_scenario::start_sqlite_server(dir.path()).await?;
     let admin = crate::apiserver_scenario::client(&server.kubeconfig).await?;
-    let manager_kubeconfig =
-        server.component_kubeconfig("controller-manager", "system:kube-controller-manager")?;
+    let manager_kubeconfig = server.controller_manager_kubeconfig()?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let manager = tokio::spawn(controllers::run(
         crate::apiserver_scenario::client(&manager_kubeconfig).await?,

@@ -62,10 +62,8 @@ pub(crate) async fn cluster() -> Result<Cluster, BoxError> {
         &server.component_kubeconfig("scheduler", "system:kube-scheduler")?,
     )
     .await?;
-    let manager = crate::apiserver_scenario::client(
-        &server.component_kubeconfig("controller-manager", "system:kube-controller-manager")?,
-    )
-    .await?;
+    let manager =
+        crate::apiserver_scenario::client(&server.controller_manager_kubeconfig()?).await?;
     let tasks = vec![
         tokio::spawn(scheduler::run(
             scheduler,

@@ -175,7 +175,7 @@ fn rules_case(mode: proxy::Mode, args: &Args) -> Result<(), BoxError> {
 
 async fn dns_case(args: &Args) -> Result<(), BoxError> {
     let cluster = testkit::TestCluster::start().await;
-    let client = cluster.client_as("bench", "bench").await;
+    let client = cluster.admin_client().await;
     let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
     namespaces
         .create(

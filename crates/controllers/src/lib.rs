@@ -8,6 +8,7 @@
 //! its rate-limited work queue, and workers run its reconcile function.
 
 pub mod clock;
+pub mod clusterrole_aggregation;
 pub mod controller_ref_manager;
 pub mod cronjob;
 pub mod daemonset;
@@ -73,6 +74,7 @@ pub const CONTROLLERS: &[&str] = &[
     "resourcequota-controller",
     "pvc-protection-controller",
     "pv-protection-controller",
+    "clusterrole-aggregation-controller",
 ];
 
 /// How the controller manager runs.
@@ -186,7 +188,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 22] = [
+    let starts: [(&str, Start); 23] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -221,6 +223,10 @@ pub async fn run(
         ("resourcequota-controller", resourcequota::start),
         ("pvc-protection-controller", pvcprotection::start),
         ("pv-protection-controller", pvprotection::start),
+        (
+            "clusterrole-aggregation-controller",
+            clusterrole_aggregation::start,
+        ),
     ];
     for (name, start) in starts {
         if options.enabled(name) {

@@ -343,9 +343,23 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
     }
 }
 
-/// Runs `nodes.count` simulated nodes until `shutdown`.
+/// Runs `nodes.count` simulated nodes until `shutdown`, all writing with
+/// `client`.
 pub async fn run_simulated(
     client: kube::Client,
+    nodes: SimulatedNodes,
+    shutdown: watch::Receiver<bool>,
+) {
+    let shared = client.clone();
+    run_simulated_as(client, move |_| shared.clone(), nodes, shutdown).await
+}
+
+/// Runs `nodes.count` simulated nodes until `shutdown`, each node writing
+/// its Node, Lease and pods with `client_for(name)` (its own identity, for
+/// the Node authorizer), the rest with `client`.
+pub async fn run_simulated_as(
+    client: kube::Client,
+    client_for: impl Fn(&str) -> kube::Client,
     nodes: SimulatedNodes,
     shutdown: watch::Receiver<bool>,
 ) {
@@ -379,7 +393,7 @@ pub async fn run_simulated(
             kubelet_port: 0,
         };
         let host = Arc::new(worker::Host {
-            client: client.clone(),
+            client: client_for(&name),
             node_ip: nodes.address,
             runtime,
             events: events.clone(),
@@ -420,7 +434,7 @@ async fn run_fleet(
         node_senders.insert(config.name.clone(), sender);
         hosts.insert(config.name.clone(), host.clone());
         tasks.push(tokio::spawn(node::run(
-            client.clone(),
+            host.client.clone(),
             config,
             host.runtime.clone(),
             receiver,

@@ -187,14 +187,16 @@ impl DnsArgs {
     }
 }
 
-/// Runs the cluster DNS until `stopping`.
+/// Runs the cluster DNS until `stopping`, its Service published with
+/// `publisher`.
 pub fn spawn_dns(
     client: kube::Client,
+    publisher: kube::Client,
     options: proxy::dns::DnsOptions,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        if let Err(err) = proxy::dns::run(client, options, stopping).await {
+        if let Err(err) = proxy::dns::run(client, publisher, options, stopping).await {
             tracing::error!("cluster DNS: {err}");
         }
     })

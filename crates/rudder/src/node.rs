@@ -234,6 +234,7 @@ impl NodeArgs {
 #[allow(clippy::too_many_arguments)]
 pub fn spawn(
     client: kube::Client,
+    fleet_clients: Option<std::collections::HashMap<String, kube::Client>>,
     args: &NodeArgs,
     data_dir: &Path,
     root_dir: PathBuf,
@@ -245,9 +246,18 @@ pub fn spawn(
     if args.simulated_nodes > 0 {
         let nodes = args.simulated()?;
         tracing::info!(count = nodes.count, prefix = %nodes.prefix, "simulated nodes started");
-        return Ok(tokio::spawn(kubelet::run_simulated(
-            client, nodes, stopping,
-        )));
+        return Ok(tokio::spawn(async move {
+            match fleet_clients {
+                Some(clients) => {
+                    let shared = client.clone();
+                    let client_for = move |name: &str| {
+                        clients.get(name).cloned().unwrap_or_else(|| shared.clone())
+                    };
+                    kubelet::run_simulated_as(client, client_for, nodes, stopping).await
+                }
+                None => kubelet::run_simulated(client, nodes, stopping).await,
+            }
+        }));
     }
     let mut options = args.kubelet_options(root_dir, extra_labels, cluster_ca, serving_cert)?;
     if matches!(options.runtime, kubelet::RuntimeChoice::Process) {
@@ -328,6 +338,18 @@ async fn run_node(
         _ => return Err("a node needs --kubeconfig, or --server and --token".into()),
     };
     let client = crate::components::client(&kubeconfig).await?;
+    // A simulated fleet joined with the token writes each node as itself.
+    let fleet_clients = match (&args.token, args.node.simulated_nodes > 0) {
+        (Some(token), true) if args.kubeconfig.is_none() => {
+            let secret = token
+                .trim()
+                .split_once("::")
+                .map(|(_, s)| s)
+                .unwrap_or_default();
+            Some(fleet_clients(&kubeconfig, &args.node.simulated()?, secret).await?)
+        }
+        _ => None,
+    };
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     if let Some((proxy_args, cluster_cidr)) = proxy {
@@ -340,6 +362,7 @@ async fn run_node(
     }
     tasks.push(spawn(
         client,
+        fleet_clients,
         &args.node,
         &args.root_dir,
         args.root_dir.clone(),
@@ -355,6 +378,37 @@ async fn run_node(
         let _ = task.await;
     }
     Ok(())
+}
+
+/// One client per simulated node, each authenticating as its node with
+/// the join secret (`node:<name>:<secret>`), on the cluster of `kubeconfig`.
+async fn fleet_clients(
+    kubeconfig: &Path,
+    nodes: &kubelet::SimulatedNodes,
+    secret: &str,
+) -> Result<std::collections::HashMap<String, kube::Client>, String> {
+    let base = kube::config::Kubeconfig::read_from(kubeconfig)
+        .map_err(|e| format!("reading {}: {e}", kubeconfig.display()))?;
+    let mut clients = std::collections::HashMap::new();
+    for index in 1..=nodes.count {
+        let name = format!("{}-{index}", nodes.prefix);
+        let mut own = base.clone();
+        let token = format!("node:{name}:{secret}");
+        for named in &mut own.auth_infos {
+            let user: kube::config::AuthInfo =
+                serde_json::from_value(serde_json::json!({"token": token}))
+                    .map_err(|e| e.to_string())?;
+            named.auth_info = Some(user);
+        }
+        let config =
+            kube::Config::from_custom_kubeconfig(own, &kube::config::KubeConfigOptions::default())
+                .await
+                .map_err(|e| format!("a client for node {name}: {e}"))?;
+        let client =
+            kube::Client::try_from(config).map_err(|e| format!("a client for node {name}: {e}"))?;
+        clients.insert(name, client);
+    }
+    Ok(clients)
 }
 
 /// The CA a kubeconfig trusts for its cluster (inline or in a file).

@@ -114,6 +114,11 @@ pub struct ApiServerArgs {
     /// server accepts them for.
     #[arg(long, default_value = "https://kubernetes.default.svc.cluster.local")]
     pub service_account_issuer: String,
+    /// The authorizers every request is asked of, in order: `Node`,
+    /// `RBAC`, `AlwaysAllow`, `AlwaysDeny` (members of `system:masters`
+    /// pass them all).
+    #[arg(long, default_value = "Node,RBAC")]
+    pub authorization_mode: String,
 }
 
 /// Parses `90s`, `5m`, `1h` or a plain number of seconds.
@@ -193,8 +198,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
                 args.node_cidr_mask_size,
             )?);
         }
-        let kubeconfig =
-            server.component_kubeconfig("controller-manager", "system:kube-controller-manager")?;
+        let kubeconfig = server.controller_manager_kubeconfig()?;
         let client = crate::components::client(&kubeconfig).await?;
         if args.controller_manager_secure_port != 0 {
             let (listener, cert) = secure_port(
@@ -224,7 +228,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
         tracing::info!("controller manager started");
     }
     if !args.dns.disable_dns {
-        let kubeconfig = server.component_kubeconfig("dns", "system:kube-dns")?;
+        let kubeconfig = server.dns_kubeconfig()?;
         let client = crate::components::client(&kubeconfig).await?;
         let cluster_cidr = (!args.cluster_cidr.is_empty())
             .then(|| proxy::Ipv4Net::parse(&args.cluster_cidr))
@@ -233,7 +237,13 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
         let options = args
             .dns
             .options(node_ip, &args.node.cluster_domain, dns_ip, cluster_cidr)?;
-        components.push(crate::network::spawn_dns(client, options, stopping.clone()));
+        let admin = crate::components::client(&server.kubeconfig).await?;
+        components.push(crate::network::spawn_dns(
+            client,
+            admin,
+            options,
+            stopping.clone(),
+        ));
     }
     if !args.disable_proxy && !args.disable_kubelet && args.node.simulated_nodes == 0 {
         let kubeconfig = server.component_kubeconfig("proxy", "system:kube-proxy")?;
@@ -254,7 +264,18 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
         } else {
             args.node.name()
         };
-        let kubeconfig = server.node_kubeconfig(&name)?;
+        // A simulated fleet stands in for many kubelets at once, as kwok's
+        // controller does, so it cannot act as any one node: it writes as
+        // an operator. A real node is itself, under the Node authorizer.
+        let kubeconfig = if args.node.simulated_nodes > 0 {
+            server.component_kubeconfig_in(
+                "simulated-nodes",
+                "system:rudder:simulated-nodes",
+                &["system:masters"],
+            )?
+        } else {
+            server.node_kubeconfig(&name)?
+        };
         let client = crate::components::client(&kubeconfig).await?;
         let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
         // The node's serving certificate names it and its address.
@@ -278,14 +299,21 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
             .map_err(|e| format!("the kubelet's serving certificate: {e}"))?;
         components.push(crate::node::spawn(
             client,
+            None,
             &args.node,
             &data_dir,
             data_dir.join("kubelet"),
-            &[("node-role.kubernetes.io/control-plane", "")],
+            &[],
             Some(ca),
             Some(serving),
             stopping.clone(),
         )?);
+    }
+    if !args.disable_kubelet && args.node.simulated_nodes == 0 {
+        // The role label is the operator's to set (NodeRestriction keeps
+        // node-role labels from kubelets), so the server sets it.
+        let admin = crate::components::client(&server.kubeconfig).await?;
+        tokio::spawn(label_control_plane(admin, args.node.name()));
     }
     wait_for_shutdown().await;
     tracing::info!("shutting down");
@@ -376,6 +404,7 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.event_ttl = args.event_ttl;
     config.max_watches_per_user = args.max_watches_per_user;
     config.service_account_issuer = args.service_account_issuer.clone();
+    config.authorization_modes = apiserver::authz::parse_modes(&args.authorization_mode)?;
     config.node_join_secret = Some(crate::node::join_secret(&args.storage.data_dir)?);
     let server = apiserver::start(config, store).await?;
     let token = crate::node::write_join_token(&server, &args.storage.data_dir)?;
@@ -419,4 +448,27 @@ mod tests {
         assert!(parse_duration("5x").is_err());
         assert!(parse_duration("m").is_err());
     }
+}
+
+/// Labels this server's node `node-role.kubernetes.io/control-plane` once
+/// its kubelet has registered it.
+async fn label_control_plane(admin: kube::Client, node: String) {
+    let nodes: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(admin);
+    let patch =
+        serde_json::json!({"metadata": {"labels": {"node-role.kubernetes.io/control-plane": ""}}});
+    for _ in 0..600 {
+        let params = kube::api::PatchParams::default();
+        match nodes
+            .patch(&node, &params, &kube::api::Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => return,
+            Err(err) => tracing::debug!(error = %err, "the control-plane label waits for the node"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    tracing::warn!(
+        node,
+        "the node never registered; it has no control-plane label"
+    );
 }

@@ -286,6 +286,21 @@ impl TestCluster {
         client_from(&path).await
     }
 
+    /// A client as the cluster's administrator (`system:masters`), for
+    /// tests that stand in for components acting on many objects.
+    pub async fn admin_client(&self) -> kube::Client {
+        client_from(&self.server.kubeconfig).await
+    }
+
+    /// A client as the controller manager.
+    pub async fn controller_manager_client(&self) -> kube::Client {
+        let path = self
+            .server
+            .controller_manager_kubeconfig()
+            .expect("controller manager kubeconfig");
+        client_from(&path).await
+    }
+
     /// Runs the scheduler against this cluster until the returned
     /// component is dropped.
     pub async fn start_scheduler(&self, options: scheduler::SchedulerOptions) -> Component {
@@ -302,9 +317,7 @@ impl TestCluster {
         &self,
         options: controllers::ControllerManagerOptions,
     ) -> Component {
-        let client = self
-            .client_as("controller-manager", "system:kube-controller-manager")
-            .await;
+        let client = self.controller_manager_client().await;
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(controllers::run(client, options, stopping));
         Component { stop, task }
@@ -338,9 +351,7 @@ impl TestCluster {
         &self,
         lease: leader_election::LeaseConfig,
     ) -> Component {
-        let client = self
-            .client_as("controller-manager", "system:kube-controller-manager")
-            .await;
+        let client = self.controller_manager_client().await;
         let options = controllers::ControllerManagerOptions::default();
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(leader_election::run(
@@ -468,14 +479,15 @@ impl TestCluster {
     /// Runs the cluster DNS on `listen`, published as the kube-dns Service
     /// at 10.96.0.10 (the default Service range's).
     pub async fn start_dns(&self, listen: std::net::SocketAddr) -> Component {
-        let client = self.client_as("dns", "system:kube-dns").await;
+        let client = client_from(&self.server.dns_kubeconfig().expect("dns kubeconfig")).await;
+        let admin = self.admin_client().await;
         let mut options = proxy::dns::DnsOptions::new(listen);
         options.service_ip = Some(std::net::Ipv4Addr::new(10, 96, 0, 10));
         // The test pod networks (TestNetwork's /24s).
         options.recursion_for = proxy::Ipv4Net::parse("10.88.0.0/16").into_iter().collect();
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
-            if let Err(err) = proxy::dns::run(client, options, stopping).await {
+            if let Err(err) = proxy::dns::run(client, admin, options, stopping).await {
                 panic!("the cluster DNS failed: {err}");
             }
         });
@@ -493,9 +505,16 @@ impl TestCluster {
         &self,
         nodes: kubelet::SimulatedNodes,
     ) -> NodeComponent {
-        let client = self
-            .client_as("simulated-nodes", "system:node:simulated")
-            .await;
+        // A fleet writes as many nodes at once, as an operator (as kwok).
+        let path = self
+            .server
+            .component_kubeconfig_in(
+                "simulated-nodes",
+                "system:rudder:simulated-nodes",
+                &["system:masters"],
+            )
+            .expect("simulated nodes kubeconfig");
+        let client = client_from(&path).await;
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(kubelet::run_simulated(client, nodes, stopping));
         NodeComponent {

@@ -2295,7 +2295,7 @@ async fn concurrent_patches_all_apply_and_pinned_ones_conflict() {
 async fn deletes_without_preconditions_land_while_others_write() {
     use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
     let cluster = TestCluster::start().await;
-    let client = cluster.client_as("test", "admin").await;
+    let client = cluster.admin_client().await;
     let maps: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(client, "default");
     for round in 0..20 {
         let name = format!("busy-{round}");
@@ -2801,6 +2801,27 @@ async fn service_account_tokens_authenticate_while_their_objects_exist() {
     let cluster = TestCluster::start().await;
     cluster
         .kubectl(&["create", "serviceaccount", "robot"])
+        .await
+        .ok();
+    // What the token is used for below: listing pods.
+    cluster
+        .kubectl(&[
+            "create",
+            "role",
+            "pod-reader",
+            "--verb=list",
+            "--resource=pods",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "create",
+            "rolebinding",
+            "robot-reads-pods",
+            "--role=pod-reader",
+            "--serviceaccount=default:robot",
+        ])
         .await
         .ok();
     let token = cluster

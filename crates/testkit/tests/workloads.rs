@@ -466,7 +466,7 @@ impl Drop for Kubelets {
 async fn kubelets(cluster: &TestCluster, namespace: &str) -> Kubelets {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::{Api, ListParams, Patch, PatchParams};
-    let client = cluster.client_as("kubelets", "system:node:test").await;
+    let client = cluster.admin_client().await;
     let pods: Api<Pod> = Api::namespaced(client, namespace);
     Kubelets(tokio::spawn(async move {
         loop {

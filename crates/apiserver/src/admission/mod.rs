@@ -8,7 +8,9 @@ pub mod default_storage_class;
 mod default_toleration_seconds;
 mod limit_ranger;
 mod namespace_lifecycle;
+mod node_restriction;
 mod priority;
+mod rbac_escalation;
 mod resource_quota;
 mod runtime_class;
 mod storage_object_in_use_protection;
@@ -30,6 +32,8 @@ pub enum Operation {
 /// One write as admission sees it.
 pub struct Attributes<'a> {
     pub operation: Operation,
+    /// Who asks.
+    pub user: &'a crate::auth::User,
     /// The resource as stored (objects are in its shape).
     pub info: &'static ResourceInfo,
     pub namespace: Option<&'a str>,
@@ -79,18 +83,21 @@ pub struct AdmissionChain {
     plugins: Vec<Box<dyn AdmissionPlugin>>,
 }
 
-impl Default for AdmissionChain {
-    /// The default plugins, in upstream's order.
-    fn default() -> Self {
+impl AdmissionChain {
+    /// The default plugins, in upstream's order; RBAC writes are checked
+    /// against what their writer holds in `authorization`'s policy.
+    pub fn new(authorization: std::sync::Arc<crate::authz::Authorization>) -> Self {
         AdmissionChain {
             plugins: vec![
                 Box::new(namespace_lifecycle::NamespaceLifecycle),
                 Box::new(limit_ranger::LimitRanger),
+                Box::new(node_restriction::NodeRestriction),
                 Box::new(default_toleration_seconds::DefaultTolerationSeconds),
                 Box::new(priority::Priority),
                 Box::new(runtime_class::RuntimeClass),
                 Box::new(default_storage_class::DefaultStorageClass),
                 Box::new(storage_object_in_use_protection::StorageObjectInUseProtection),
+                Box::new(rbac_escalation::RbacEscalation::new(authorization)),
                 // Last, as upstream: it charges the quota only for a write
                 // every other plugin let through.
                 Box::new(resource_quota::ResourceQuota),

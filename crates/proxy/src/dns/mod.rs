@@ -561,9 +561,13 @@ async fn bind(
     }
 }
 
-/// Runs the cluster DNS until `shutdown` turns true.
+/// Runs the cluster DNS until `shutdown` turns true. It reads Services and
+/// EndpointSlices with `client`; the `kube-dns` Service is published with
+/// `publisher`, the operator's client, as an add-on installer would (the
+/// DNS's own identity may only read).
 pub async fn run(
     client: kube::Client,
+    publisher: kube::Client,
     options: DnsOptions,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), String> {
@@ -626,7 +630,7 @@ pub async fn run(
     }
     if let Some(service_ip) = options.service_ip {
         let endpoint = SocketAddr::new(options.advertise.unwrap_or(listen.ip()), listen.port());
-        let client = client.clone();
+        let client = publisher;
         tasks.push(tokio::spawn(async move {
             let mut delay = Duration::from_millis(200);
             while let Err(err) = publish(&client, service_ip, endpoint).await {
