@@ -321,6 +321,8 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         }
     };
 
+    let user = crate::impersonation::apply(&state.authorization.chain, user, request.headers())?;
+
     // Requests for paths rather than resources are authorized by path.
     let query = query_of(&request);
     let watching = api::params::flag(query.get("watch").map(String::as_str));

@@ -16,6 +16,7 @@ mod flowcontrol;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod handlers;
+mod impersonation;
 mod merge_keys;
 pub mod metrics;
 pub mod objects;

@@ -434,22 +434,6 @@ pub async fn wait_for_shutdown() {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_duration;
-    use std::time::Duration;
-
-    #[test]
-    fn durations_parse_like_upstream_flags() {
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        assert!(parse_duration("5x").is_err());
-        assert!(parse_duration("m").is_err());
-    }
-}
-
 /// Labels this server's node `node-role.kubernetes.io/control-plane` once
 /// its kubelet has registered it.
 async fn label_control_plane(admin: kube::Client, node: String) {
@@ -471,4 +455,20 @@ async fn label_control_plane(admin: kube::Client, node: String) {
         node,
         "the node never registered; it has no control-plane label"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse_like_upstream_flags() {
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("5x").is_err());
+        assert!(parse_duration("m").is_err());
+    }
 }

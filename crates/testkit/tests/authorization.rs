@@ -790,3 +790,153 @@ async fn nobody_grants_what_they_do_not_hold() {
         .ok();
     assert!(!roles.contains("node-reader"), "{roles}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impersonation_needs_the_impersonate_verb() {
+    let cluster = TestCluster::start().await;
+    cluster.kubectl(&["create", "namespace", "team"]).await.ok();
+    cluster
+        .kubectl(&[
+            "create",
+            "role",
+            "pod-reader",
+            "--verb=get,list",
+            "--resource=pods",
+            "-n",
+            "team",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "create",
+            "rolebinding",
+            "dev-reads",
+            "--role=pod-reader",
+            "--group=dev",
+            "-n",
+            "team",
+        ])
+        .await
+        .ok();
+    // The administrator acts as others: what they may do, not more.
+    until_allowed(
+        &cluster,
+        cluster.server.kubeconfig.to_str().unwrap(),
+        &["list", "pods", "-n", "team", "--as=carol", "--as-group=dev"],
+    )
+    .await;
+    assert_eq!(
+        can_i(
+            &cluster,
+            cluster.server.kubeconfig.to_str().unwrap(),
+            &["list", "pods", "-n", "team", "--as=carol"]
+        )
+        .await,
+        "no"
+    );
+    let refused = cluster
+        .kubectl(&["get", "pods", "-n", "team", "--as=carol"])
+        .await
+        .err();
+    assert!(
+        refused.contains("pods is forbidden: User \"carol\" cannot list resource \"pods\" in API group \"\" in the namespace \"team\""),
+        "{refused}"
+    );
+    let who = cluster
+        .kubectl(&[
+            "auth",
+            "whoami",
+            "--as=system:serviceaccount:team:robot",
+            "-o",
+            "json",
+        ])
+        .await
+        .json();
+    let groups = who["status"]["userInfo"]["groups"].to_string();
+    assert_eq!(
+        who["status"]["userInfo"]["username"],
+        "system:serviceaccount:team:robot"
+    );
+    assert!(groups.contains("system:serviceaccounts:team"), "{groups}");
+    // Without the verb, impersonating is refused and nothing is done.
+    let alice = account(&cluster, "team", "alice").await;
+    let refused = cluster
+        .kubectl(&[
+            "--kubeconfig",
+            &alice,
+            "get",
+            "pods",
+            "-n",
+            "team",
+            "--as=carol",
+            "--as-group=dev",
+        ])
+        .await
+        .err();
+    assert!(
+        refused.contains("users \"carol\" is forbidden: User \"system:serviceaccount:team:alice\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"),
+        "{refused}"
+    );
+    // Given it for one user and one group, it works for those.
+    cluster
+        .kubectl(&[
+            "create",
+            "clusterrole",
+            "be-carol",
+            "--verb=impersonate",
+            "--resource=users,groups",
+            "--resource-name=carol",
+            "--resource-name=dev",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "create",
+            "clusterrolebinding",
+            "alice-is-carol",
+            "--clusterrole=be-carol",
+            "--serviceaccount=team:alice",
+        ])
+        .await
+        .ok();
+    let mut listed = false;
+    for _ in 0..100 {
+        if cluster
+            .kubectl(&[
+                "--kubeconfig",
+                &alice,
+                "get",
+                "pods",
+                "-n",
+                "team",
+                "--as=carol",
+                "--as-group=dev",
+            ])
+            .await
+            .success
+        {
+            listed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(listed, "alice never listed pods as carol of dev");
+    let refused = cluster
+        .kubectl(&[
+            "--kubeconfig",
+            &alice,
+            "get",
+            "pods",
+            "-n",
+            "team",
+            "--as=dave",
+        ])
+        .await
+        .err();
+    assert!(
+        refused.contains("cannot impersonate resource \"users\""),
+        "{refused}"
+    );
+}
