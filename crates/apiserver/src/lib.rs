@@ -152,16 +152,11 @@ impl ApiServer {
         )
     }
 
-    /// The controller manager's kubeconfig: `system:kube-controller-manager`.
-    /// Its controllers run with its own credential, so it holds every
-    /// controller's rights (through `system:masters`) until each controller
-    /// gets a service account of its own.
+    /// The controller manager's kubeconfig: `system:kube-controller-manager`,
+    /// which may watch everything and issue its controllers' service
+    /// account tokens (each controller writes as its own account).
     pub fn controller_manager_kubeconfig(&self) -> Result<PathBuf, String> {
-        self.component_kubeconfig_in(
-            "controller-manager",
-            "system:kube-controller-manager",
-            &["system:masters"],
-        )
+        self.component_kubeconfig("controller-manager", "system:kube-controller-manager")
     }
 
     /// The cluster DNS's kubeconfig: the `kube-system/coredns` service

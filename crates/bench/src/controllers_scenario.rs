@@ -76,9 +76,17 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
     let admin = crate::apiserver_scenario::client(&server.kubeconfig).await?;
     let manager_kubeconfig = server.controller_manager_kubeconfig()?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
+    let options = controllers::ControllerManagerOptions {
+        credentials: controllers::credentials::Credentials::service_accounts(
+            &manager_kubeconfig,
+            dir.path().join("controller-manager"),
+        )
+        .await?,
+        ..Default::default()
+    };
     let manager = tokio::spawn(controllers::run(
         crate::apiserver_scenario::client(&manager_kubeconfig).await?,
-        controllers::ControllerManagerOptions::default(),
+        options,
         stopping,
     ));
 

@@ -62,8 +62,13 @@ pub(crate) async fn cluster() -> Result<Cluster, BoxError> {
         &server.component_kubeconfig("scheduler", "system:kube-scheduler")?,
     )
     .await?;
-    let manager =
-        crate::apiserver_scenario::client(&server.controller_manager_kubeconfig()?).await?;
+    let manager_kubeconfig = server.controller_manager_kubeconfig()?;
+    let manager = crate::apiserver_scenario::client(&manager_kubeconfig).await?;
+    let credentials = controllers::credentials::Credentials::service_accounts(
+        &manager_kubeconfig,
+        manager_kubeconfig.with_file_name("controller-manager-tokens"),
+    )
+    .await?;
     let tasks = vec![
         tokio::spawn(scheduler::run(
             scheduler,
@@ -74,6 +79,7 @@ pub(crate) async fn cluster() -> Result<Cluster, BoxError> {
             manager,
             controllers::ControllerManagerOptions {
                 cluster_cidr: controllers::nodeipam::CidrSet::new("10.0.0.0/8", 24).ok(),
+                credentials,
                 ..Default::default()
             },
             stopping,

@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod clusterrole_aggregation;
 pub mod controller_ref_manager;
+pub mod credentials;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -100,6 +101,9 @@ pub struct ControllerManagerOptions {
     pub clock: Clock,
     /// Turns true once every informer has listed.
     pub ready: Arc<AtomicBool>,
+    /// The controller manager's own credential for every controller, or a
+    /// service account for each.
+    pub credentials: credentials::Credentials,
 }
 
 impl Default for ControllerManagerOptions {
@@ -113,6 +117,7 @@ impl Default for ControllerManagerOptions {
             metrics: Arc::new(Metrics::new()),
             clock: Clock::system(),
             ready: Arc::new(AtomicBool::new(false)),
+            credentials: credentials::Credentials::Own,
         }
     }
 }
@@ -181,6 +186,12 @@ pub async fn run(
     options: ControllerManagerOptions,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Informers list and watch with the controller manager's own
+    // credential; each controller writes with its own.
+    let clients = Arc::new(credentials::ControllerClients::new(
+        client.clone(),
+        options.credentials.clone(),
+    ));
     let context = Context {
         client: client.clone(),
         informers: Informers::new(client),
@@ -228,13 +239,28 @@ pub async fn run(
             clusterrole_aggregation::start,
         ),
     ];
+    let enabled: Vec<&str> = starts
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| options.enabled(name))
+        .collect();
+    clients.issue_all(&enabled, &shutdown).await;
     for (name, start) in starts {
         if options.enabled(name) {
-            controllers.push(start(&context, shutdown.clone()));
+            let own = Context {
+                client: clients.client(name, &shutdown).await,
+                informers: context.informers.clone(),
+                options: options.clone(),
+            };
+            controllers.push(start(&own, shutdown.clone()));
             tracing::debug!(controller = name, "started");
         }
     }
     let informers = context.informers.start(&shutdown);
+    let renewing = {
+        let (clients, shutdown) = (clients.clone(), shutdown.clone());
+        tokio::spawn(async move { clients.keep_fresh(shutdown).await })
+    };
     // Ready once every controller's informers have listed.
     let ready = options.ready.clone();
     let synced = context.informers.synced();
@@ -243,7 +269,7 @@ pub async fn run(
         ready.store(true, Ordering::SeqCst);
     });
     let _ = shutdown.wait_for(|stop| *stop).await;
-    for task in controllers.into_iter().chain(informers) {
+    for task in controllers.into_iter().chain(informers).chain([renewing]) {
         let _ = task.await;
     }
     options.ready.store(false, Ordering::SeqCst);

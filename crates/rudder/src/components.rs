@@ -67,6 +67,13 @@ pub struct ControllerTuning {
     /// are collected).
     #[arg(long, default_value_t = 12500)]
     pub terminated_pod_gc_threshold: usize,
+    /// Each controller acts as its own service account in kube-system,
+    /// which the bootstrap policy binds to that controller's role (as
+    /// kubeadm runs kube-controller-manager); false: every controller uses
+    /// the controller manager's own credential, which must then hold every
+    /// controller's rights.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub use_service_account_credentials: bool,
 }
 
 /// The controller manager's options from its flags.
@@ -100,7 +107,23 @@ pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), S
         }
         None => None,
     };
-    let options = controller_options(&args.controllers, &args.tuning, root_ca)?;
+    let mut options = controller_options(&args.controllers, &args.tuning, root_ca)?;
+    let mut token_dir = None;
+    if args.tuning.use_service_account_credentials {
+        // Tokens live as long as this process, in a directory of its own.
+        let dir = std::env::temp_dir().join(format!(
+            "rudder-controller-manager-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default()
+        ));
+        options.credentials =
+            controllers::credentials::Credentials::service_accounts(&args.kubeconfig, dir.clone())
+                .await?;
+        token_dir = Some(dir);
+    }
     let client = client(&args.kubeconfig).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut serving = None;
@@ -127,6 +150,9 @@ pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), S
     let _ = manager.await;
     if let Some(serving) = serving {
         let _ = serving.await;
+    }
+    if let Some(dir) = token_dir {
+        let _ = std::fs::remove_dir_all(dir);
     }
     Ok(())
 }

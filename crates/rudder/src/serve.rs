@@ -199,6 +199,13 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
             )?);
         }
         let kubeconfig = server.controller_manager_kubeconfig()?;
+        if args.tuning.use_service_account_credentials {
+            options.credentials = controllers::credentials::Credentials::service_accounts(
+                &kubeconfig,
+                data_dir.join("controller-manager"),
+            )
+            .await?;
+        }
         let client = crate::components::client(&kubeconfig).await?;
         if args.controller_manager_secure_port != 0 {
             let (listener, cert) = secure_port(

@@ -292,6 +292,21 @@ impl TestCluster {
         client_from(&self.server.kubeconfig).await
     }
 
+    /// A service account for each controller, as `rudder server` runs
+    /// them.
+    pub async fn controller_credentials(&self) -> controllers::credentials::Credentials {
+        let kubeconfig = self
+            .server
+            .controller_manager_kubeconfig()
+            .expect("controller manager kubeconfig");
+        controllers::credentials::Credentials::service_accounts(
+            &kubeconfig,
+            self.data_dir().join("controller-manager"),
+        )
+        .await
+        .expect("controller credentials")
+    }
+
     /// A client as the controller manager.
     pub async fn controller_manager_client(&self) -> kube::Client {
         let path = self
@@ -315,8 +330,9 @@ impl TestCluster {
     /// dropped.
     pub async fn start_controller_manager(
         &self,
-        options: controllers::ControllerManagerOptions,
+        mut options: controllers::ControllerManagerOptions,
     ) -> Component {
+        options.credentials = self.controller_credentials().await;
         let client = self.controller_manager_client().await;
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(controllers::run(client, options, stopping));
@@ -352,7 +368,10 @@ impl TestCluster {
         lease: leader_election::LeaseConfig,
     ) -> Component {
         let client = self.controller_manager_client().await;
-        let options = controllers::ControllerManagerOptions::default();
+        let options = controllers::ControllerManagerOptions {
+            credentials: self.controller_credentials().await,
+            ..Default::default()
+        };
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(leader_election::run(
             client.clone(),

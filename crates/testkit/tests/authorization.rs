@@ -940,3 +940,109 @@ async fn impersonation_needs_the_impersonate_verb() {
         "{refused}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controllers_act_as_their_own_service_accounts() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    cluster
+        .kubectl(&[
+            "create",
+            "deployment",
+            "web",
+            "--image=busybox",
+            "--replicas=2",
+        ])
+        .await
+        .ok();
+    cluster
+        .eventually(&["get", "pods"], "two pods", |list| {
+            list["items"]
+                .as_array()
+                .is_some_and(|items| items.len() == 2)
+        })
+        .await;
+    let accounts = cluster
+        .kubectl(&["get", "serviceaccounts", "-n", "kube-system", "-o", "name"])
+        .await
+        .ok();
+    for account in [
+        "deployment-controller",
+        "replicaset-controller",
+        "generic-garbage-collector",
+        "node-controller",
+    ] {
+        assert!(
+            accounts.contains(&format!("serviceaccount/{account}")),
+            "{account} in {accounts}"
+        );
+    }
+    let admin = cluster.server.kubeconfig.to_str().unwrap().to_string();
+    matrix(
+        &cluster,
+        "controllers",
+        &admin,
+        &[
+            (
+                &[
+                    "create",
+                    "replicasets.apps",
+                    "--as=system:serviceaccount:kube-system:deployment-controller",
+                ],
+                "yes",
+            ),
+            (
+                &[
+                    "create",
+                    "pods",
+                    "--as=system:serviceaccount:kube-system:deployment-controller",
+                ],
+                "no",
+            ),
+            (
+                &[
+                    "create",
+                    "pods",
+                    "--as=system:serviceaccount:kube-system:replicaset-controller",
+                ],
+                "yes",
+            ),
+            (
+                &[
+                    "get",
+                    "secrets",
+                    "--as=system:serviceaccount:kube-system:replicaset-controller",
+                ],
+                "no",
+            ),
+            // The controller manager itself only watches and issues tokens.
+            (
+                &["watch", "pods", "--as=system:kube-controller-manager"],
+                "yes",
+            ),
+            (
+                &["create", "pods", "--as=system:kube-controller-manager"],
+                "no",
+            ),
+            (
+                &[
+                    "create",
+                    "serviceaccounts",
+                    "--subresource=token",
+                    "-n",
+                    "kube-system",
+                    "--as=system:kube-controller-manager",
+                ],
+                "yes",
+            ),
+        ],
+    )
+    .await;
+    // Their tokens are private to the controller manager.
+    use std::os::unix::fs::PermissionsExt;
+    let tokens = cluster.data_dir().join("controller-manager");
+    let mode = std::fs::metadata(&tokens).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "{:o}", mode);
+    let token = std::fs::metadata(tokens.join("deployment-controller")).unwrap();
+    assert_eq!(token.permissions().mode() & 0o077, 0);
+}

@@ -656,12 +656,15 @@ async fn simulated_nodes_carry_a_deployment_of_300() {
     cluster
         .eventually(
             &["get", "nodes"],
-            "100 Ready nodes with pod CIDRs",
+            "100 Ready nodes with pod CIDRs, no longer tainted not-ready",
             |nodes| {
                 nodes["items"].as_array().is_some_and(|items| {
                     items.len() == 100
                         && items.iter().all(|n| {
                             n["spec"]["podCIDR"].is_string()
+                                && n["spec"]["taints"]
+                                    .as_array()
+                                    .is_none_or(|taints| taints.is_empty())
                                 && n["status"]["conditions"].as_array().is_some_and(|c| {
                                     c.iter()
                                         .any(|c| c["type"] == "Ready" && c["status"] == "True")

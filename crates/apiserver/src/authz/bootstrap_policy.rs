@@ -607,8 +607,360 @@ fn roles() -> Vec<Role> {
             ],
         ),
     ];
+    roles.extend(
+        controller_roles()
+            .into_iter()
+            .map(|(name, _, rules)| role(name, rules)),
+    );
     roles.sort_by_key(|role| role.name);
     roles
+}
+
+/// Each controller's role (`system:controller:<account>`) and the service
+/// account of kube-system it is bound to: upstream's controller roles,
+/// with `patch` wherever the controller patches.
+fn controller_roles() -> Vec<(&'static str, &'static str, Vec<Value>)> {
+    const RW: &[&str] = &[
+        "create", "delete", "get", "list", "patch", "update", "watch",
+    ];
+    let status = |group: &str, resources: &[&str]| rule(&["patch", "update"], &[group], resources);
+    vec![
+        (
+            "system:controller:clusterrole-aggregation-controller",
+            "clusterrole-aggregation-controller",
+            vec![rule(
+                &["escalate", "get", "list", "patch", "update", "watch"],
+                &["rbac.authorization.k8s.io"],
+                &["clusterroles"],
+            )],
+        ),
+        (
+            "system:controller:cronjob-controller",
+            "cronjob-controller",
+            vec![
+                rule(
+                    &["get", "list", "patch", "update", "watch"],
+                    &["batch"],
+                    &["cronjobs"],
+                ),
+                rule(RW, &["batch"], &["jobs"]),
+                status("batch", &["cronjobs/status"]),
+                rule(&["update"], &["batch"], &["cronjobs/finalizers"]),
+                rule(&["delete", "list"], &[""], &["pods"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:daemon-set-controller",
+            "daemon-set-controller",
+            vec![
+                rule(READ, &["apps", "extensions"], &["daemonsets"]),
+                status("apps", &["daemonsets/status"]),
+                rule(
+                    &["update"],
+                    &["apps", "extensions"],
+                    &["daemonsets/finalizers"],
+                ),
+                rule(&["list", "watch"], &[""], &["nodes"]),
+                rule(
+                    &["create", "delete", "list", "patch", "watch"],
+                    &[""],
+                    &["pods"],
+                ),
+                rule(&["create"], &[""], &["pods/binding"]),
+                rule(RW, &["apps"], &["controllerrevisions"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:deployment-controller",
+            "deployment-controller",
+            vec![
+                rule(
+                    &["get", "list", "patch", "update", "watch"],
+                    &["apps", "extensions"],
+                    &["deployments"],
+                ),
+                status("apps", &["deployments/status"]),
+                rule(
+                    &["update"],
+                    &["apps", "extensions"],
+                    &["deployments/finalizers"],
+                ),
+                rule(RW, &["apps", "extensions"], &["replicasets"]),
+                rule(&["get", "list", "update", "watch"], &[""], &["pods"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:disruption-controller",
+            "disruption-controller",
+            vec![
+                rule(
+                    READ,
+                    &["apps", "extensions"],
+                    &["deployments", "replicasets"],
+                ),
+                rule(READ, &[""], &["replicationcontrollers"]),
+                rule(READ, &["policy"], &["poddisruptionbudgets"]),
+                rule(READ, &["apps"], &["statefulsets"]),
+                status("policy", &["poddisruptionbudgets/status"]),
+                rule(&["get"], &["*"], &["*/scale"]),
+                status("", &["pods/status"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:endpoint-controller",
+            "endpoint-controller",
+            vec![
+                rule(READ, &[""], &["pods", "services"]),
+                rule(
+                    &["create", "delete", "get", "list", "update"],
+                    &[""],
+                    &["endpoints"],
+                ),
+                rule(&["create"], &[""], &["endpoints/restricted"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:endpointslice-controller",
+            "endpointslice-controller",
+            vec![
+                rule(READ, &[""], &["nodes", "pods", "services"]),
+                rule(&["update"], &[""], &["services/finalizers"]),
+                rule(
+                    &["create", "delete", "get", "list", "update"],
+                    &["discovery.k8s.io"],
+                    &["endpointslices"],
+                ),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:endpointslicemirroring-controller",
+            "endpointslicemirroring-controller",
+            vec![
+                rule(READ, &[""], &["endpoints", "services"]),
+                rule(&["update"], &[""], &["services/finalizers"]),
+                rule(&["update"], &[""], &["endpoints/finalizers"]),
+                rule(
+                    &["create", "delete", "get", "list", "update"],
+                    &["discovery.k8s.io"],
+                    &["endpointslices"],
+                ),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:generic-garbage-collector",
+            "generic-garbage-collector",
+            vec![
+                rule(
+                    &["delete", "get", "list", "patch", "update", "watch"],
+                    &["*"],
+                    &["*"],
+                ),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:job-controller",
+            "job-controller",
+            vec![
+                rule(
+                    &["get", "list", "patch", "update", "watch"],
+                    &["batch"],
+                    &["jobs"],
+                ),
+                status("batch", &["jobs/status"]),
+                rule(&["update"], &["batch"], &["jobs/finalizers"]),
+                rule(
+                    &["create", "delete", "list", "patch", "watch"],
+                    &[""],
+                    &["pods"],
+                ),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:namespace-controller",
+            "namespace-controller",
+            vec![
+                rule(&["delete", "get", "list", "watch"], &[""], &["namespaces"]),
+                rule(
+                    &["patch", "update"],
+                    &[""],
+                    &["namespaces/finalize", "namespaces/status"],
+                ),
+                rule(
+                    &["delete", "deletecollection", "get", "list"],
+                    &["*"],
+                    &["*"],
+                ),
+            ],
+        ),
+        (
+            "system:controller:node-controller",
+            "node-controller",
+            vec![
+                rule(
+                    &["delete", "get", "list", "patch", "update"],
+                    &[""],
+                    &["nodes"],
+                ),
+                status("", &["nodes/status"]),
+                status("", &["pods/status"]),
+                rule(&["delete", "list"], &[""], &["pods"]),
+                rule(&["create"], &[""], &["pods/eviction"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:persistent-volume-binder",
+            "persistent-volume-binder",
+            vec![
+                rule(RW, &[""], &["persistentvolumes"]),
+                status("", &["persistentvolumes/status"]),
+                rule(
+                    &["get", "list", "patch", "update", "watch"],
+                    &[""],
+                    &["persistentvolumeclaims"],
+                ),
+                status("", &["persistentvolumeclaims/status"]),
+                rule(
+                    &["create", "delete", "get", "list", "watch"],
+                    &[""],
+                    &["pods"],
+                ),
+                rule(&["get"], &[""], &["secrets"]),
+                rule(READ, &[""], &["nodes"]),
+                rule(READ, &["storage.k8s.io"], &["storageclasses"]),
+                rule(&["watch"], &[""], &["events"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:pv-protection-controller",
+            "pv-protection-controller",
+            vec![
+                rule(
+                    &["get", "list", "patch", "update", "watch"],
+                    &[""],
+                    &["persistentvolumes"],
+                ),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:pvc-protection-controller",
+            "pvc-protection-controller",
+            vec![
+                rule(
+                    &["get", "list", "patch", "update", "watch"],
+                    &[""],
+                    &["persistentvolumeclaims"],
+                ),
+                rule(READ, &[""], &["pods"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:replicaset-controller",
+            "replicaset-controller",
+            vec![
+                rule(
+                    &["get", "list", "patch", "update", "watch"],
+                    &["apps", "extensions"],
+                    &["replicasets"],
+                ),
+                status("apps", &["replicasets/status"]),
+                rule(
+                    &["update"],
+                    &["apps", "extensions"],
+                    &["replicasets/finalizers"],
+                ),
+                rule(
+                    &["create", "delete", "list", "patch", "watch"],
+                    &[""],
+                    &["pods"],
+                ),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:replication-controller",
+            "replication-controller",
+            vec![
+                rule(
+                    &["get", "list", "patch", "update", "watch"],
+                    &[""],
+                    &["replicationcontrollers"],
+                ),
+                status("", &["replicationcontrollers/status"]),
+                rule(&["update"], &[""], &["replicationcontrollers/finalizers"]),
+                rule(
+                    &["create", "delete", "list", "patch", "watch"],
+                    &[""],
+                    &["pods"],
+                ),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:resourcequota-controller",
+            "resourcequota-controller",
+            vec![
+                rule(&["list", "watch"], &["*"], &["*"]),
+                status("", &["resourcequotas/status"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:root-ca-cert-publisher",
+            "root-ca-cert-publisher",
+            vec![
+                rule(&["create", "update"], &[""], &["configmaps"]),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:service-account-controller",
+            "service-account-controller",
+            vec![rule(&["create"], &[""], &["serviceaccounts"]), events()],
+        ),
+        (
+            "system:controller:statefulset-controller",
+            "statefulset-controller",
+            vec![
+                rule(&["list", "watch"], &[""], &["pods"]),
+                rule(READ, &["apps"], &["statefulsets"]),
+                status("apps", &["statefulsets/status"]),
+                rule(&["update"], &["apps"], &["statefulsets/finalizers"]),
+                rule(
+                    &["create", "delete", "get", "patch", "update"],
+                    &[""],
+                    &["pods"],
+                ),
+                rule(RW, &["apps"], &["controllerrevisions"]),
+                rule(
+                    &["create", "delete", "get", "patch", "update"],
+                    &[""],
+                    &["persistentvolumeclaims"],
+                ),
+                events(),
+            ],
+        ),
+        (
+            "system:controller:ttl-after-finished-controller",
+            "ttl-after-finished-controller",
+            vec![
+                rule(&["delete", "get", "list", "watch"], &["batch"], &["jobs"]),
+                events(),
+            ],
+        ),
+    ]
 }
 
 /// A PolicyRule as stored (the Node authorizer's rules, written out for
@@ -653,7 +1005,14 @@ fn binding(
 fn bindings() -> Vec<Binding> {
     let group = |name| ("Group", name, "");
     let user = |name| ("User", name, "");
-    vec![
+    let controllers = controller_roles()
+        .into_iter()
+        .map(|(name, account, _)| Binding {
+            name,
+            role: name,
+            subjects: vec![("ServiceAccount", account, "kube-system")],
+        });
+    let mut all = vec![
         binding("cluster-admin", vec![group("system:masters")]),
         binding("system:monitoring", vec![group("system:monitoring")]),
         binding("system:discovery", vec![group("system:authenticated")]),
@@ -694,7 +1053,9 @@ fn bindings() -> Vec<Binding> {
             role: "system:persistent-volume-provisioner",
             subjects: vec![group("system:nodes")],
         },
-    ]
+    ];
+    all.extend(controllers);
+    all
 }
 
 fn metadata(name: &str, labels: &[&str]) -> Value {
