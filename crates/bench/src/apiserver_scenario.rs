@@ -7,7 +7,10 @@
 //! each, from the create's acknowledgement to each watcher's event), and
 //! `rss_mb` of this process after the creates (server and clients share it)
 //! and `rss_after_list_mb` once the lists have filled the watch cache.
-//! Then, on SQLite, the load cases of `apiserver_limits`.
+//! Then, on SQLite, the load cases of `apiserver_limits`, and (part
+//! `authz`) the cost of authorization: the same creates and GETs by a user
+//! outside `system:masters`, once with `AlwaysAllow` and once with
+//! `Node,RBAC` over 1,000 RoleBindings, in the same run (`authz_*` cases).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,7 +44,7 @@ pub struct Args {
     backends: Vec<String>,
     /// Parts to run: `base` (per backend) and `load` (idle watchers, 1 MiB
     /// updates, slow clients; SQLite).
-    #[arg(long, value_delimiter = ',', default_value = "base,load")]
+    #[arg(long, value_delimiter = ',', default_value = "base,load,authz")]
     parts: Vec<String>,
 }
 
@@ -52,6 +55,9 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
         let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
         let server = start_sqlite_server(dir.path()).await?;
         crate::apiserver_limits::measure(dir.path(), &server).await?;
+    }
+    if args.parts.iter().any(|p| p == "authz") {
+        measure_authorization(&args).await?;
     }
     if !args.parts.iter().any(|p| p == "base") {
         return Ok(());
@@ -276,6 +282,107 @@ async fn measure(backend: &str, kubeconfig: &std::path::Path, args: &Args) -> Re
             millis(p99),
             "ms",
         );
+    }
+    Ok(())
+}
+
+/// Creates/s and GET p99 of a plain user (not in `system:masters`), with
+/// `AlwaysAllow` and with `Node,RBAC` over 1,000 RoleBindings (the user's
+/// own among them), one server after the other in this run.
+async fn measure_authorization(args: &Args) -> Result<(), BoxError> {
+    let pods = (args.pods / 2).max(1);
+    for (mode, modes) in [
+        ("always-allow", vec![apiserver::authz::Mode::AlwaysAllow]),
+        (
+            "node-rbac",
+            vec![apiserver::authz::Mode::Node, apiserver::authz::Mode::Rbac],
+        ),
+    ] {
+        let dir = tempfile::Builder::new().prefix("rudder-bench-").tempdir()?;
+        let store = Arc::new(SqliteStore::open_dir(dir.path().join("store"))?);
+        let mut config = apiserver::Config::new(dir.path().to_path_buf());
+        config.bind_address = [127, 0, 0, 1].into();
+        config.port = 0;
+        config.max_requests_inflight = 10_000;
+        config.max_mutating_requests_inflight = 10_000;
+        config.authorization_modes = modes;
+        let server = apiserver::start(config, store).await?;
+        let admin = client(&server.kubeconfig).await?;
+        // 1,000 namespaces' worth of RoleBindings, one of them the user's.
+        let namespaces: Api<Namespace> = Api::all(admin.clone());
+        let namespace: Namespace =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": "bench"}}))?;
+        namespaces
+            .create(&PostParams::default(), &namespace)
+            .await?;
+        let roles: Api<k8s_openapi::api::rbac::v1::Role> = Api::namespaced(admin.clone(), "bench");
+        let role = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "pod-writer"},
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["create", "get"]}],
+        }))?;
+        roles.create(&PostParams::default(), &role).await?;
+        let bindings: Api<k8s_openapi::api::rbac::v1::RoleBinding> =
+            Api::namespaced(admin.clone(), "bench");
+        for i in 0..1000 {
+            let user = if i == 999 {
+                "bench-user".to_string()
+            } else {
+                format!("user-{i}")
+            };
+            let binding = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("binding-{i}")},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-writer"},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+            }))?;
+            bindings.create(&PostParams::default(), &binding).await?;
+        }
+        let kubeconfig = server.component_kubeconfig("bench", "bench-user")?;
+        // The policy follows the store by a watch: wait until it allows.
+        let probe: Api<Pod> = Api::namespaced(client(&kubeconfig).await?, "bench");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Err(err) = probe.get_opt("none").await {
+            if Instant::now() > deadline {
+                return Err(format!("the bench user is never allowed: {err}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut tasks = Vec::new();
+        let started = Instant::now();
+        for c in 0..args.clients {
+            let client = client(&kubeconfig).await?;
+            let clients = args.clients;
+            tasks.push(tokio::spawn(async move {
+                let api: Api<Pod> = Api::namespaced(client, "bench");
+                for i in (c..pods).step_by(clients) {
+                    api.create(&PostParams::default(), &pod(&format!("pod-{i:05}"))?)
+                        .await?;
+                }
+                Ok::<_, BoxError>(())
+            }));
+        }
+        for task in tasks {
+            task.await??;
+        }
+        let case = format!("authz_{mode}/{pods}-pods-1000-rolebindings");
+        figure(
+            "apiserver",
+            &case,
+            "creates_per_s",
+            pods as f64 / started.elapsed().as_secs_f64(),
+            "1/s",
+        );
+        let api: Api<Pod> = Api::namespaced(client(&kubeconfig).await?, "bench");
+        let mut gets = Vec::new();
+        for i in 0..2000 {
+            let name = format!("pod-{:05}", (i * 7919) % pods);
+            let begin = Instant::now();
+            api.get(&name).await?;
+            gets.push(begin.elapsed());
+        }
+        if let Some(p99) = quantile(&mut gets, 0.99) {
+            figure("apiserver", &case, "get_p99_ms", millis(p99), "ms");
+        }
+        drop(server);
     }
     Ok(())
 }

@@ -13,15 +13,19 @@ core = client.CoreV1Api(api)
 ns = client.V1Namespace(metadata=client.V1ObjectMeta(name="py"))
 core.create_namespace(ns)
 
-# A watch started before the writes sees them.
+# A watch from a version read before the writes sees them all, however
+# late its request reaches the server.
 seen = []
 ready = threading.Event()
+since = core.list_namespaced_config_map("py").metadata.resource_version
 
 
 def watch_configmaps():
     w = watch.Watch()
     ready.set()
-    for event in w.stream(core.list_namespaced_config_map, "py", timeout_seconds=10):
+    for event in w.stream(
+        core.list_namespaced_config_map, "py", resource_version=since, timeout_seconds=10
+    ):
         seen.append((event["type"], event["object"].metadata.name))
         if len(seen) >= 3:
             w.stop()
