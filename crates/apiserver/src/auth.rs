@@ -27,18 +27,7 @@ impl User {
 /// each O a group, as kube-apiserver reads them.
 pub fn user_from_certificate(chain: Option<&[CertificateDer<'_>]>) -> Option<User> {
     let leaf = chain?.first()?;
-    let (_, cert) = x509_parser::parse_x509_certificate(leaf.as_ref()).ok()?;
-    let subject = cert.subject();
-    let name = subject
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())?
-        .to_string();
-    let groups = subject
-        .iter_organization()
-        .filter_map(|o| o.as_str().ok())
-        .map(str::to_string)
-        .collect();
+    let (name, groups) = serving::certificate_user(leaf.as_ref())?;
     Some(
         User {
             name,

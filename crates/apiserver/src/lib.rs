@@ -387,7 +387,7 @@ fn kubelet_client(pki: &ClusterPki) -> Result<Arc<rustls::ClientConfig>, String>
         .client(
             "apiserver-kubelet-client",
             "kube-apiserver-kubelet-client",
-            &["system:masters"],
+            &[],
         )
         .map_err(|e| e.to_string())?;
     let cert = pair.cert_pem().map_err(|e| e.to_string())?;

@@ -7,6 +7,7 @@
 //! `run` is one node on this machine; `run_simulated` is many simulated
 //! nodes in this process (for scale tests and demos, as kwok does).
 
+pub mod authorizer;
 pub mod dns;
 pub mod env;
 pub mod eviction;
@@ -248,6 +249,10 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
                     }),
                     node_name: options.node_name.clone(),
                     stats: stats::Stats::default(),
+                    authorizer: authorizer::KubeletAuthorizer::new(
+                        client.clone(),
+                        options.node_name.clone(),
+                    ),
                 });
                 let server_options = server_options.clone();
                 let stopping = shutdown.clone();

@@ -43,6 +43,8 @@ pub struct Shared {
     pub streams: Arc<crate::streaming::Streams>,
     pub node_name: String,
     pub stats: crate::stats::Stats,
+    /// Asks the API server whether a caller may do what it asks.
+    pub authorizer: crate::authorizer::KubeletAuthorizer,
 }
 
 pub fn text(code: StatusCode, body: impl Into<String>) -> Response<Body> {
@@ -80,15 +82,19 @@ pub fn decode(segment: &str) -> String {
 
 async fn answer(
     shared: Arc<Shared>,
-    authenticated: bool,
+    peer: Option<(String, Vec<String>)>,
     request: Request<Incoming>,
 ) -> Response<Body> {
     let path = request.uri().path().to_string();
     if path == "/healthz" {
         return text(StatusCode::OK, "ok");
     }
-    if !authenticated {
+    let Some((user, groups)) = peer else {
         return text(StatusCode::UNAUTHORIZED, "Unauthorized");
+    };
+    let ask = crate::authorizer::ask(user, groups, request.method(), &path);
+    if let Err((code, refusal)) = shared.authorizer.authorize(&ask).await {
+        return text(code, refusal);
     }
     if path == "/metrics" {
         let accept = request
@@ -293,15 +299,18 @@ pub async fn serve(
             let builder = builder.clone();
             let stopping = shutdown.clone();
             async move {
-                let authenticated = stream
+                // The CA verified the chain; its leaf names the user.
+                let peer = stream
                     .get_ref()
                     .1
                     .peer_certificates()
-                    .is_some_and(|c| !c.is_empty());
+                    .and_then(|chain| chain.first())
+                    .and_then(|leaf| serving::certificate_user(leaf.as_ref()));
                 let service = hyper::service::service_fn(move |request: Request<Incoming>| {
                     opened.request();
                     let shared = shared.clone();
-                    async move { Ok::<_, Infallible>(answer(shared, authenticated, request).await) }
+                    let peer = peer.clone();
+                    async move { Ok::<_, Infallible>(answer(shared, peer, request).await) }
                 });
                 serving::connections::serve_connection(&builder, stream, service, stopping).await;
             }

@@ -7,6 +7,24 @@
 pub mod connections;
 pub mod metrics;
 
+/// The user a verified client certificate names, as Kubernetes reads it:
+/// the subject's CN is the user name and each O a group.
+pub fn certificate_user(der: &[u8]) -> Option<(String, Vec<String>)> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let subject = cert.subject();
+    let name = subject
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())?
+        .to_string();
+    let groups = subject
+        .iter_organization()
+        .filter_map(|o| o.as_str().ok())
+        .map(str::to_string)
+        .collect();
+    Some((name, groups))
+}
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

@@ -1047,6 +1047,12 @@ fn bindings() -> Vec<Binding> {
             "system:coredns",
             vec![("ServiceAccount", "coredns", "kube-system")],
         ),
+        // The API server reaches kubelets (logs, exec, proxy) as this user.
+        Binding {
+            name: "system:rudder:kube-apiserver-kubelet-client",
+            role: "system:kubelet-api-admin",
+            subjects: vec![user("kube-apiserver-kubelet-client")],
+        },
         // Every rudder node runs the local volume provisioner.
         Binding {
             name: "system:rudder:local-path-provisioner",
