@@ -1141,6 +1141,29 @@ spec:
         metrics.contains("kubelet_running_containers{container_state=\"running\"}"),
         "{metrics}"
     );
+    // A certificate of the cluster CA is not enough: the API server says
+    // who may use which part of the port (here kube-proxy may not).
+    cluster
+        .server
+        .component_kubeconfig("proxy", "system:kube-proxy")
+        .unwrap();
+    let as_proxy = |path: &str| {
+        curl(&[
+            "--cert",
+            pki.join("proxy.crt").to_str().unwrap(),
+            "--key",
+            pki.join("proxy.key").to_str().unwrap(),
+            &format!("https://127.0.0.1:{port}{path}"),
+        ])
+    };
+    assert_eq!(
+        as_proxy("/metrics"),
+        "Forbidden (user=system:kube-proxy, verb=get, resource=nodes, subresource=metrics) 403"
+    );
+    assert_eq!(
+        as_proxy("/pods"),
+        "Forbidden (user=system:kube-proxy, verb=get, resource=nodes, subresource=proxy) 403"
+    );
     let wrong = cluster
         .kubectl(&["logs", "talker", "-c", "nope"])
         .await
