@@ -197,10 +197,7 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
 
 /// The user an `Authorization: Bearer` header names: a static or node
 /// token, or a service account token.
-pub(crate) async fn authenticate_bearer(
-    state: &ApiState,
-    authorization: Option<&str>,
-) -> Option<User> {
+pub async fn authenticate_bearer(state: &ApiState, authorization: Option<&str>) -> Option<User> {
     if let Some(user) = state.tokens.authenticate(authorization) {
         return Some(user);
     }

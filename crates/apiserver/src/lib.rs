@@ -132,9 +132,17 @@ pub struct ApiServer {
     /// Keeps this server in the `kubernetes` endpoints; on shutdown it
     /// takes it out.
     leases: JoinHandle<()>,
+    state: Arc<handlers::ApiState>,
 }
 
 impl ApiServer {
+    /// The user an `Authorization` header's bearer token stands for, as a
+    /// request with it is authenticated (for tools that measure or embed
+    /// the server).
+    pub async fn authenticate_bearer(&self, authorization: &str) -> Option<auth::User> {
+        handlers::authenticate_bearer(&self.state, Some(authorization)).await
+    }
+
     /// Writes `DATA_DIR/<component>.kubeconfig`: this server, the cluster
     /// CA, and a client certificate for `user` (`system:kube-scheduler`,
     /// ...), so a component talks to the API server as itself.
@@ -377,6 +385,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         shutdown,
         task,
         leases,
+        state,
     })
 }
 

@@ -5,6 +5,7 @@
 //! with the same uid, as upstream's bound service account tokens are. The
 //! public key is published for OIDC discovery (`/openid/v1/jwks`).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use base64::Engine;
@@ -45,6 +46,35 @@ pub struct TokenIssuer {
     /// What tokens are for when a request names no audience, and what the
     /// API server accepts: the issuer.
     pub audiences: Vec<String>,
+    /// Tokens whose signature was verified lately, with what they say,
+    /// so a client's every request does not verify a signature again (what
+    /// they are bound to is still looked up each time).
+    recent: std::sync::Mutex<HashMap<[u8; 32], (User, Binding, i64)>>,
+}
+
+/// Verified tokens remembered at most; beyond, the expired are dropped,
+/// then all.
+const REMEMBERED_TOKENS: usize = 16_384;
+
+impl TokenIssuer {
+    fn remembered(&self, digest: &[u8; 32], now: i64) -> Option<(User, Binding)> {
+        let recent = self.recent.lock().ok()?;
+        let (user, binding, until) = recent.get(digest)?;
+        (now < *until).then(|| (user.clone(), binding.clone()))
+    }
+
+    fn remember(&self, digest: [u8; 32], verified: (User, Binding), until: i64, now: i64) {
+        let Ok(mut recent) = self.recent.lock() else {
+            return;
+        };
+        if recent.len() >= REMEMBERED_TOKENS {
+            recent.retain(|_, (_, _, until)| *until > now);
+            if recent.len() >= REMEMBERED_TOKENS {
+                recent.clear();
+            }
+        }
+        recent.insert(digest, (verified.0, verified.1, until));
+    }
 }
 
 impl TokenIssuer {
@@ -80,6 +110,7 @@ impl TokenIssuer {
             kid,
             issuer: issuer.to_string(),
             audiences: vec![issuer.to_string()],
+            recent: std::sync::Mutex::default(),
         })
     }
 
@@ -216,6 +247,7 @@ pub fn user_of(claims: &Value) -> Option<(User, Binding)> {
 }
 
 /// What must still exist for a token to be good.
+#[derive(Clone)]
 pub struct Binding {
     pub namespace: String,
     pub account: String,
@@ -223,6 +255,7 @@ pub struct Binding {
     pub bound: Option<BoundObject>,
 }
 
+#[derive(Clone)]
 pub struct BoundObject {
     pub kind: &'static str,
     pub name: String,
@@ -251,8 +284,19 @@ fn bound_key(kind: &str, namespace: &str, name: &str) -> String {
 pub async fn authenticate(state: &ApiState, token: &str) -> Option<User> {
     let issuer = state.service_accounts.as_ref()?;
     let now = chrono::Utc::now().timestamp();
-    let claims = issuer.verify(token, now)?;
-    let (user, binding) = user_of(&claims)?;
+    let mut digest = [0u8; 32];
+    digest.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref());
+    let (user, binding) = match issuer.remembered(&digest, now) {
+        Some(verified) => verified,
+        None => {
+            let claims = issuer.verify(token, now)?;
+            let verified = user_of(&claims)?;
+            // Good until it expires (with verify's leeway).
+            let until = claims["exp"].as_i64().unwrap_or(now).saturating_add(60);
+            issuer.remember(digest, verified.clone(), until, now);
+            verified
+        }
+    };
     let account_key = format!(
         "/registry/serviceaccounts/{}/{}",
         binding.namespace, binding.account

@@ -382,7 +382,82 @@ async fn measure_authorization(args: &Args) -> Result<(), BoxError> {
         if let Some(p99) = quantile(&mut gets, 0.99) {
             figure("apiserver", &case, "get_p99_ms", millis(p99), "ms");
         }
+        if mode == "node-rbac" {
+            measure_token_authentication(&server, &admin).await?;
+        }
         drop(server);
     }
+    Ok(())
+}
+
+/// Service account tokens authenticated per second, on one task (one
+/// core): each token the first time (signature verified, account looked
+/// up in the store) and the same token again (remembered).
+async fn measure_token_authentication(
+    server: &apiserver::ApiServer,
+    admin: &Client,
+) -> Result<(), BoxError> {
+    use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+    use k8s_openapi::api::core::v1::ServiceAccount;
+    let accounts: Api<ServiceAccount> = Api::namespaced(admin.clone(), "bench");
+    let robot = serde_json::from_value(serde_json::json!({"metadata": {"name": "robot"}}))?;
+    accounts.create(&PostParams::default(), &robot).await?;
+    let request = TokenRequest {
+        spec: TokenRequestSpec {
+            expiration_seconds: Some(3600),
+            ..TokenRequestSpec::default()
+        },
+        ..TokenRequest::default()
+    };
+    let mut tokens = Vec::new();
+    for _ in 0..2000 {
+        let answer = accounts
+            .create_token_request("robot", &PostParams::default(), &request)
+            .await?;
+        let token = answer.status.map(|s| s.token).unwrap_or_default();
+        tokens.push(format!("Bearer {token}"));
+    }
+    let case = "authz_node-rbac/service-account-tokens";
+    let (first, again) = tokens.split_at(tokens.len() / 2);
+    let started = Instant::now();
+    let halves = first.chunks(first.len().div_ceil(2).max(1));
+    let counts = futures::future::join_all(halves.map(|half| async move {
+        let mut ok = 0usize;
+        for token in half {
+            ok += usize::from(server.authenticate_bearer(token).await.is_some());
+        }
+        ok
+    }))
+    .await;
+    let verified: usize = counts.iter().sum();
+    if verified != first.len() {
+        return Err(format!("{verified} of {} tokens authenticated", first.len()).into());
+    }
+    figure(
+        "apiserver",
+        case,
+        "first_authentications_per_s",
+        verified as f64 / started.elapsed().as_secs_f64(),
+        "1/s",
+    );
+    let token = &again[0];
+    let rounds = 100_000;
+    let started = Instant::now();
+    let counts = futures::future::join_all((0..2).map(|_| async move {
+        let mut ok = 0usize;
+        for _ in 0..rounds / 2 {
+            ok += usize::from(server.authenticate_bearer(token).await.is_some());
+        }
+        ok
+    }))
+    .await;
+    let total: usize = counts.iter().sum();
+    figure(
+        "apiserver",
+        case,
+        "repeated_authentications_per_s",
+        total as f64 / started.elapsed().as_secs_f64(),
+        "1/s",
+    );
     Ok(())
 }
