@@ -262,6 +262,37 @@ pub struct BoundObject {
     pub uid: String,
 }
 
+/// The uid of the object at `key` as the watch cache holds it (as
+/// upstream's token authenticator reads informers), or as the store does
+/// when the cache cannot answer now.
+async fn current_uid(state: &ApiState, key: &str) -> Option<String> {
+    let resource_prefix = key.match_indices('/').nth(2).map(|(at, _)| &key[..=at])?;
+    let cached = state
+        .watch_cache
+        .list(resource_prefix, key, crate::watch_cache::Freshness::Any)
+        .await;
+    match cached {
+        Ok(Some(snapshot)) => {
+            let kv = snapshot.items.iter().find(|kv| kv.key == key)?;
+            uid_in(&kv.value)
+        }
+        _ => stored_uid(state, key).await,
+    }
+}
+
+/// `metadata.uid` of a stored object, reading nothing else.
+fn uid_in(json: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Object {
+        metadata: Metadata,
+    }
+    #[derive(serde::Deserialize)]
+    struct Metadata {
+        uid: Option<String>,
+    }
+    serde_json::from_slice::<Object>(json).ok()?.metadata.uid
+}
+
 async fn stored_uid(state: &ApiState, key: &str) -> Option<String> {
     let kv = state.store.get(key).await.ok()??;
     let object: Value = serde_json::from_slice(&kv.value).ok()?;
@@ -301,12 +332,12 @@ pub async fn authenticate(state: &ApiState, token: &str) -> Option<User> {
         "/registry/serviceaccounts/{}/{}",
         binding.namespace, binding.account
     );
-    if stored_uid(state, &account_key).await? != binding.account_uid {
+    if current_uid(state, &account_key).await? != binding.account_uid {
         return None;
     }
     if let Some(bound) = &binding.bound {
         let key = bound_key(bound.kind, &binding.namespace, &bound.name);
-        if stored_uid(state, &key).await? != bound.uid {
+        if current_uid(state, &key).await? != bound.uid {
             return None;
         }
     }

@@ -379,6 +379,27 @@ async fn users_and_service_accounts_get_what_their_bindings_give() {
             .any(|l| l.starts_with("selfsubjectaccessreviews.authorization.k8s.io")),
         "{rules}"
     );
+    // `kubectl auth reconcile` creates what is missing, twice harmlessly.
+    let reconciled = cluster.file(
+        "reconcile.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: erin-reads, namespace: team}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, list]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: erin-reads, namespace: team}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: erin-reads}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: User, name: erin}\n",
+    );
+    for _ in 0..2 {
+        let out = cluster
+            .kubectl(&["auth", "reconcile", "-f", reconciled.to_str().unwrap()])
+            .await
+            .ok();
+        assert!(
+            out.contains("rolebinding.rbac.authorization.k8s.io/erin-reads reconciled"),
+            "{out}"
+        );
+    }
+    until_allowed(
+        &cluster,
+        cluster.server.kubeconfig.to_str().unwrap(),
+        &["list", "pods", "-n", "team", "--as=erin"],
+    )
+    .await;
     // Paths: discovery for everyone, metrics only for monitoring.
     cluster
         .kubectl(&["--kubeconfig", &viewer, "get", "--raw", "/apis"])
