@@ -35,6 +35,13 @@ async fn account(cluster: &TestCluster, namespace: &str, name: &str) -> String {
     )
 }
 
+/// kubectl as the user of `kubeconfig`.
+async fn kubectl_as(cluster: &TestCluster, kubeconfig: &str, args: &[&str]) -> testkit::Kubectl {
+    let mut all = vec!["--kubeconfig", kubeconfig];
+    all.extend_from_slice(args);
+    cluster.kubectl(&all).await
+}
+
 /// `kubectl auth can-i` as the kubeconfig's own user: "yes" or "no".
 async fn can_i(cluster: &TestCluster, kubeconfig: &str, args: &[&str]) -> String {
     let mut all = vec!["--kubeconfig", kubeconfig, "auth", "can-i"];
@@ -503,25 +510,16 @@ async fn a_node_reaches_only_what_its_pods_use() {
         .expect("node a")
         .display()
         .to_string();
-    let as_a = |args: &[&str]| {
-        let mut all = vec!["--kubeconfig", node_a.as_str()];
-        all.extend_from_slice(args);
-        all.iter().map(|s| s.to_string()).collect::<Vec<_>>()
-    };
     let node = |name: &str| {
         format!("{{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{{\"name\":\"{name}\"}}}}")
     };
     // A node registers itself, not another.
     let a = cluster.file("a.json", &node("node-a"));
     let b = cluster.file("b.json", &node("node-b"));
-    let args = as_a(&["create", "-f", a.to_str().unwrap()]);
-    cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    kubectl_as(&cluster, &node_a, &["create", "-f", a.to_str().unwrap()])
         .await
         .ok();
-    let args = as_a(&["create", "-f", b.to_str().unwrap()]);
-    let refused = cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    let refused = kubectl_as(&cluster, &node_a, &["create", "-f", b.to_str().unwrap()])
         .await
         .err();
     assert!(
@@ -532,25 +530,25 @@ async fn a_node_reaches_only_what_its_pods_use() {
         .kubectl(&["create", "-f", b.to_str().unwrap()])
         .await
         .ok();
-    let args = as_a(&["label", "node", "node-b", "rack=1"]);
-    let refused = cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    let refused = kubectl_as(&cluster, &node_a, &["label", "node", "node-b", "rack=1"])
         .await
         .err();
     assert!(
         refused.contains("node \"node-a\" is not allowed to modify node \"node-b\""),
         "{refused}"
     );
-    let args = as_a(&[
-        "label",
-        "node",
-        "node-a",
-        "node-restriction.kubernetes.io/pool=x",
-    ]);
-    let refused = cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
-        .await
-        .err();
+    let refused = kubectl_as(
+        &cluster,
+        &node_a,
+        &[
+            "label",
+            "node",
+            "node-a",
+            "node-restriction.kubernetes.io/pool=x",
+        ],
+    )
+    .await
+    .err();
     assert!(
         refused.contains("is not allowed to modify labels: node-restriction.kubernetes.io/pool"),
         "{refused}"
@@ -572,9 +570,7 @@ async fn a_node_reaches_only_what_its_pods_use() {
         .ok();
     let mut read = false;
     for _ in 0..100 {
-        let args = as_a(&["get", "secret", "used"]);
-        if cluster
-            .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        if kubectl_as(&cluster, &node_a, &["get", "secret", "used"])
             .await
             .success
         {
@@ -584,9 +580,7 @@ async fn a_node_reaches_only_what_its_pods_use() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(read, "node-a never read the secret its pod uses");
-    let args = as_a(&["get", "secret", "unused"]);
-    let refused = cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    let refused = kubectl_as(&cluster, &node_a, &["get", "secret", "unused"])
         .await
         .err();
     assert!(
@@ -595,9 +589,7 @@ async fn a_node_reaches_only_what_its_pods_use() {
         ),
         "{refused}"
     );
-    let args = as_a(&["get", "secrets"]);
-    let refused = cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    let refused = kubectl_as(&cluster, &node_a, &["get", "secrets"])
         .await
         .err();
     assert!(
@@ -609,11 +601,13 @@ async fn a_node_reaches_only_what_its_pods_use() {
         "plain.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: plain\nspec:\n  nodeName: node-a\n  containers:\n  - name: c\n    image: busybox\n",
     );
-    let args = as_a(&["create", "-f", plain.to_str().unwrap()]);
-    let refused = cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
-        .await
-        .err();
+    let refused = kubectl_as(
+        &cluster,
+        &node_a,
+        &["create", "-f", plain.to_str().unwrap()],
+    )
+    .await
+    .err();
     assert!(
         refused.contains("pod does not have \"kubernetes.io/config.mirror\" annotation, node \"node-a\" can only create mirror pods"),
         "{refused}"
@@ -626,20 +620,24 @@ async fn a_node_reaches_only_what_its_pods_use() {
         .kubectl(&["create", "-f", elsewhere.to_str().unwrap()])
         .await
         .ok();
-    let args = as_a(&["delete", "pod", "elsewhere", "--wait=false"]);
-    let refused = cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
-        .await
-        .err();
+    let refused = kubectl_as(
+        &cluster,
+        &node_a,
+        &["delete", "pod", "elsewhere", "--wait=false"],
+    )
+    .await
+    .err();
     assert!(
         refused.contains("node \"node-a\" can only delete pods with spec.nodeName set to itself"),
         "{refused}"
     );
-    let args = as_a(&["delete", "pod", "user", "--wait=false"]);
-    cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
-        .await
-        .ok();
+    kubectl_as(
+        &cluster,
+        &node_a,
+        &["delete", "pod", "user", "--wait=false"],
+    )
+    .await
+    .ok();
     // Leases: its own only.
     let lease = |name: &str| {
         format!(
@@ -648,16 +646,16 @@ async fn a_node_reaches_only_what_its_pods_use() {
     };
     let own = cluster.file("own-lease.json", &lease("node-a"));
     let other = cluster.file("other-lease.json", &lease("node-b"));
-    let args = as_a(&["create", "-f", own.to_str().unwrap()]);
-    cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    kubectl_as(&cluster, &node_a, &["create", "-f", own.to_str().unwrap()])
         .await
         .ok();
-    let args = as_a(&["create", "-f", other.to_str().unwrap()]);
-    let refused = cluster
-        .kubectl(&args.iter().map(String::as_str).collect::<Vec<_>>())
-        .await
-        .err();
+    let refused = kubectl_as(
+        &cluster,
+        &node_a,
+        &["create", "-f", other.to_str().unwrap()],
+    )
+    .await
+    .err();
     assert!(
         refused.contains("can only access node lease with the same name as the requesting node"),
         "{refused}"

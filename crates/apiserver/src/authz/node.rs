@@ -7,11 +7,9 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
-use futures::StreamExt;
 use serde_json::Value;
-use store::{RangeOptions, SharedStore, WatchEvent};
+use store::SharedStore;
 use tokio::sync::watch;
 
 use super::rbac::{Rule, rules_allow};
@@ -115,7 +113,7 @@ pub enum Used {
 }
 
 #[derive(Default)]
-struct GraphState {
+pub struct GraphState {
     /// Each bound pod (by storage key): its node and what it uses.
     pods: HashMap<String, (String, Vec<Used>)>,
     /// Per node, how many of its pods use each object.
@@ -255,54 +253,15 @@ pub struct Graph {
     claims_prefix: String,
 }
 
-impl Graph {
-    /// Reads every pod and claim; the revision read at is returned for
-    /// [`Graph::follow`].
-    pub async fn load(store: &SharedStore) -> Result<(Arc<Graph>, i64), String> {
-        let prefix = |plural: &str| {
-            api::registry::lookup("", "v1", plural)
-                .map(|info| info.storage_prefix())
-                .unwrap_or_default()
-        };
-        let graph = Arc::new(Graph {
-            state: RwLock::new(GraphState::default()),
-            pods_prefix: prefix("pods"),
-            claims_prefix: prefix("persistentvolumeclaims"),
-        });
-        let revision = graph.reload(store).await?;
-        Ok((graph, revision))
+impl super::mirror::Mirror for Graph {
+    type State = GraphState;
+
+    fn prefixes(&self) -> Vec<String> {
+        vec![self.pods_prefix.clone(), self.claims_prefix.clone()]
     }
 
-    async fn reload(&self, store: &SharedStore) -> Result<i64, String> {
-        let revision = store.current_revision().await.map_err(|e| e.to_string())?;
-        let mut fresh = GraphState::default();
-        for prefix in [&self.pods_prefix, &self.claims_prefix] {
-            let mut start = None;
-            loop {
-                let page = store
-                    .range(
-                        prefix,
-                        RangeOptions {
-                            limit: 1000,
-                            start: start.take(),
-                            revision: Some(revision),
-                        },
-                    )
-                    .await
-                    .map_err(|e| e.to_string())?;
-                for kv in &page.kvs {
-                    self.apply(&mut fresh, &kv.key, Some(&kv.value));
-                }
-                match page.continue_key() {
-                    Some(next) if page.more => start = Some(next),
-                    _ => break,
-                }
-            }
-        }
-        if let Ok(mut state) = self.state.write() {
-            *state = fresh;
-        }
-        Ok(revision)
+    fn state(&self) -> &RwLock<GraphState> {
+        &self.state
     }
 
     fn apply(&self, state: &mut GraphState, key: &str, value: Option<&[u8]>) {
@@ -330,53 +289,34 @@ impl Graph {
             }
         }
     }
+}
+
+impl Graph {
+    /// Reads every pod and claim; the revision read at is returned for
+    /// [`Graph::follow`].
+    pub async fn load(store: &SharedStore) -> Result<(Arc<Graph>, i64), String> {
+        let prefix = |plural: &str| {
+            api::registry::lookup("", "v1", plural)
+                .map(|info| info.storage_prefix())
+                .unwrap_or_default()
+        };
+        let graph = Arc::new(Graph {
+            state: RwLock::new(GraphState::default()),
+            pods_prefix: prefix("pods"),
+            claims_prefix: prefix("persistentvolumeclaims"),
+        });
+        let revision = super::mirror::load(graph.as_ref(), store).await?;
+        Ok((graph, revision))
+    }
 
     /// Follows pods and claims after `revision` until `stopping`.
     pub async fn follow(
         self: Arc<Self>,
         store: SharedStore,
-        mut revision: i64,
-        mut stopping: watch::Receiver<bool>,
+        revision: i64,
+        stopping: watch::Receiver<bool>,
     ) {
-        loop {
-            let watches = tokio::join!(
-                store.watch(&self.pods_prefix, revision + 1),
-                store.watch(&self.claims_prefix, revision + 1)
-            );
-            if let (Ok(pods), Ok(claims)) = watches {
-                let mut events = futures::stream::select(pods, claims);
-                loop {
-                    tokio::select! {
-                        event = events.next() => match event {
-                            Some(Ok(event)) => {
-                                revision = revision.max(event.revision());
-                                let value = match &event {
-                                    WatchEvent::Put { kv, .. } => Some(kv.value.as_slice()),
-                                    WatchEvent::Delete { .. } => None,
-                                };
-                                if let Ok(mut state) = self.state.write() {
-                                    self.apply(&mut state, event.key(), value);
-                                }
-                            }
-                            Some(Err(err)) => {
-                                tracing::debug!(error = %err, "node authorizer graph watch ended");
-                                break;
-                            }
-                            None => break,
-                        },
-                        _ = stopping.wait_for(|stop| *stop) => return,
-                    }
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = stopping.wait_for(|stop| *stop) => return,
-            }
-            match self.reload(&store).await {
-                Ok(now) => revision = now,
-                Err(err) => tracing::warn!(error = %err, "node authorizer graph: cannot reload"),
-            }
-        }
+        super::mirror::follow(self.as_ref(), store, revision, stopping).await
     }
 
     /// Whether a pod bound to `node` uses `object`.

@@ -4,12 +4,10 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
-use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{RangeOptions, SharedStore, WatchEvent};
+use store::SharedStore;
 use tokio::sync::watch;
 
 use super::{Attributes, Authorizer, Decision, Rules};
@@ -134,7 +132,7 @@ struct Role {
 }
 
 #[derive(Default)]
-struct State {
+pub struct State {
     cluster_roles: HashMap<String, Arc<[Rule]>>,
     /// By namespace, then name.
     roles: HashMap<String, HashMap<String, Arc<[Rule]>>>,
@@ -170,6 +168,31 @@ pub struct Policy {
     prefixes: Vec<(Kind, String)>,
 }
 
+impl super::mirror::Mirror for Policy {
+    type State = State;
+
+    fn prefixes(&self) -> Vec<String> {
+        self.prefixes
+            .iter()
+            .map(|(_, prefix)| prefix.clone())
+            .collect()
+    }
+
+    fn state(&self) -> &RwLock<State> {
+        &self.state
+    }
+
+    fn apply(&self, state: &mut State, key: &str, value: Option<&[u8]>) {
+        if let Some((kind, name)) = self
+            .prefixes
+            .iter()
+            .find_map(|(kind, prefix)| Some((*kind, key.strip_prefix(prefix.as_str())?)))
+        {
+            apply(state, kind, name, value);
+        }
+    }
+}
+
 impl Policy {
     /// Reads every role and binding; the revision read at is returned for
     /// [`Policy::follow`].
@@ -181,96 +204,18 @@ impl Policy {
                 .map(|(kind, name)| (*kind, prefix(name)))
                 .collect(),
         });
-        let revision = policy.reload(store).await?;
+        let revision = super::mirror::load(policy.as_ref(), store).await?;
         Ok((policy, revision))
     }
 
-    async fn reload(&self, store: &SharedStore) -> Result<i64, String> {
-        let revision = store.current_revision().await.map_err(|e| e.to_string())?;
-        let mut fresh = State::default();
-        for (kind, prefix) in &self.prefixes {
-            let mut start = None;
-            loop {
-                let page = store
-                    .range(
-                        prefix,
-                        RangeOptions {
-                            limit: 1000,
-                            start: start.take(),
-                            revision: Some(revision),
-                        },
-                    )
-                    .await
-                    .map_err(|e| e.to_string())?;
-                for kv in &page.kvs {
-                    apply(&mut fresh, *kind, &kv.key[prefix.len()..], Some(&kv.value));
-                }
-                match page.continue_key() {
-                    Some(next) if page.more => start = Some(next),
-                    _ => break,
-                }
-            }
-        }
-        if let Ok(mut state) = self.state.write() {
-            *state = fresh;
-        }
-        Ok(revision)
-    }
-
-    /// Follows changes after `revision` until `stopping`; reloads when the
-    /// watch cannot go on.
+    /// Follows changes after `revision` until `stopping`.
     pub async fn follow(
         self: Arc<Self>,
         store: SharedStore,
-        mut revision: i64,
-        mut stopping: watch::Receiver<bool>,
+        revision: i64,
+        stopping: watch::Receiver<bool>,
     ) {
-        loop {
-            let mut streams = Vec::new();
-            for (kind, prefix) in &self.prefixes {
-                match store.watch(prefix, revision + 1).await {
-                    Ok(stream) => {
-                        let (kind, prefix) = (*kind, prefix.clone());
-                        streams.push(stream.map(move |event| (kind, prefix.clone(), event)));
-                    }
-                    Err(err) => tracing::warn!(error = %err, "RBAC policy: cannot watch"),
-                }
-            }
-            if streams.len() == self.prefixes.len() {
-                let mut events = futures::stream::select_all(streams);
-                loop {
-                    tokio::select! {
-                        event = events.next() => match event {
-                            Some((kind, prefix, Ok(event))) => {
-                                revision = revision.max(event.revision());
-                                let name = &event.key()[prefix.len().min(event.key().len())..];
-                                let value = match &event {
-                                    WatchEvent::Put { kv, .. } => Some(kv.value.as_slice()),
-                                    WatchEvent::Delete { .. } => None,
-                                };
-                                if let Ok(mut state) = self.state.write() {
-                                    apply(&mut state, kind, name, value);
-                                }
-                            }
-                            Some((_, _, Err(err))) => {
-                                tracing::debug!(error = %err, "RBAC policy watch ended");
-                                break;
-                            }
-                            None => break,
-                        },
-                        _ = stopping.wait_for(|stop| *stop) => return,
-                    }
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = stopping.wait_for(|stop| *stop) => return,
-            }
-            match self.reload(&store).await {
-                Ok(now) => revision = now,
-                Err(err) => tracing::warn!(error = %err, "RBAC policy: cannot reload"),
-            }
-        }
+        super::mirror::follow(self.as_ref(), store, revision, stopping).await
     }
 
     /// Calls `visit` with each rule that applies to `user` in `namespace`
