@@ -1065,3 +1065,50 @@ async fn controllers_act_as_their_own_service_accounts() {
     let token = std::fs::metadata(tokens.join("deployment-controller")).unwrap();
     assert_eq!(token.permissions().mode() & 0o077, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_garbage_collector_releases_roles_granting_more_than_it_holds() {
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    cluster
+        .kubectl(&["create", "configmap", "owner"])
+        .await
+        .ok();
+    let owner = cluster
+        .kubectl(&["get", "configmap", "owner", "-o", "json"])
+        .await
+        .json();
+    let uid = owner["metadata"]["uid"].as_str().unwrap().to_string();
+    // The collector may not create pods; the role grants it.
+    let role = cluster.file(
+        "owned-role.yaml",
+        &format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: owned\n  ownerReferences:\n  - {{apiVersion: v1, kind: ConfigMap, name: owner, uid: {uid}}}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [create]\n"
+        ),
+    );
+    cluster
+        .kubectl(&["create", "-f", role.to_str().unwrap()])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "delete",
+            "configmap",
+            "owner",
+            "--cascade=orphan",
+            "--wait=false",
+        ])
+        .await
+        .ok();
+    cluster
+        .eventually(
+            &["get", "role", "owned"],
+            "the owner reference removed",
+            |role| {
+                role["metadata"]["ownerReferences"]
+                    .as_array()
+                    .is_none_or(|refs| refs.is_empty())
+            },
+        )
+        .await;
+}

@@ -41,6 +41,14 @@ impl AdmissionPlugin for RbacEscalation {
         {
             return Ok(());
         }
+        // The garbage collector only moves owners and finalizers, which
+        // grant nothing (upstream's IsOnlyMutatingGCFields).
+        if attributes
+            .old
+            .is_some_and(|old| only_gc_fields_differ(old, object))
+        {
+            return Ok(());
+        }
         let namespace = attributes.namespace.unwrap_or_default();
         let (chain, policy) = (&self.authorization.chain, &self.authorization.policy);
         let plural = attributes.info.plural;
@@ -53,5 +61,42 @@ impl AdmissionPlugin for RbacEscalation {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// Whether `new` differs from `old` only in what the garbage collector
+/// writes (owner references, finalizers) and the server's bookkeeping.
+fn only_gc_fields_differ(old: &Value, new: &Value) -> bool {
+    let strip = |object: &Value| {
+        let mut object = object.clone();
+        if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            for field in [
+                "ownerReferences",
+                "finalizers",
+                "resourceVersion",
+                "managedFields",
+                "generation",
+            ] {
+                metadata.remove(field);
+            }
+        }
+        object
+    };
+    strip(old) == strip(new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::only_gc_fields_differ;
+    use serde_json::json;
+
+    #[test]
+    fn owner_and_finalizer_changes_grant_nothing() {
+        let old = json!({"metadata": {"name": "r", "resourceVersion": "5"}, "rules": [{"verbs": ["get"]}]});
+        let owned = json!({"metadata": {"name": "r", "resourceVersion": "6",
+            "ownerReferences": [{"uid": "u"}], "finalizers": ["f"]}, "rules": [{"verbs": ["get"]}]});
+        assert!(only_gc_fields_differ(&old, &owned));
+        let wider = json!({"metadata": {"name": "r"}, "rules": [{"verbs": ["*"]}]});
+        assert!(!only_gc_fields_differ(&old, &wider));
     }
 }
