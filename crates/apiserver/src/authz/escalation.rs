@@ -67,7 +67,7 @@ fn rule_covers(owner: &Rule, atom: &Atom) -> bool {
         return owner
             .non_resource_urls
             .iter()
-            .any(|owned| owned == url || (owned.ends_with('*') && url_matches(owned, url)));
+            .any(|owned| url_matches(owned, url));
     }
     let (Some(group), Some(resource)) = (&atom.group, &atom.resource) else {
         return false;
@@ -220,6 +220,13 @@ fn confirm_no_escalation(
     Err(forbidden(plural, name, &detail))
 }
 
+fn name_of(object: &Value) -> &str {
+    object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
 fn rules_of(object: &Value) -> Vec<Rule> {
     object
         .get("rules")
@@ -240,10 +247,7 @@ pub fn check_role(
     if user.groups.iter().any(|g| g == MASTERS) {
         return Ok(());
     }
-    let name = object
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let name = name_of(object);
     if may(chain, user, "escalate", plural, namespace, name) {
         return Ok(());
     }
@@ -288,10 +292,7 @@ pub fn check_binding(
     if user.groups.iter().any(|g| g == MASTERS) {
         return Ok(());
     }
-    let name = object
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let name = name_of(object);
     let kind = object
         .pointer("/roleRef/kind")
         .and_then(Value::as_str)
@@ -323,13 +324,7 @@ mod tests {
     use super::*;
 
     fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> Rule {
-        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
-        Rule {
-            verbs: strings(verbs),
-            api_groups: strings(groups),
-            resources: strings(resources),
-            ..Rule::default()
-        }
+        Rule::new(verbs, groups, resources)
     }
 
     #[test]

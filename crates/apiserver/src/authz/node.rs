@@ -28,74 +28,64 @@ pub fn node_identity(user: &User) -> Option<&str> {
     Some(user.name.strip_prefix("system:node:").unwrap_or(""))
 }
 
-fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> Rule {
-    let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
-    Rule {
-        verbs: strings(verbs),
-        api_groups: strings(groups),
-        resources: strings(resources),
-        ..Rule::default()
-    }
-}
-
 /// What any node may do beyond the graph's objects (upstream's NodeRules;
 /// NodeRestriction admission narrows the writes to the node's own).
 pub fn node_rules() -> Vec<Rule> {
     vec![
-        rule(&["create"], &["authentication.k8s.io"], &["tokenreviews"]),
-        rule(
+        Rule::new(&["create"], &["authentication.k8s.io"], &["tokenreviews"]),
+        Rule::new(
             &["create"],
             &["authorization.k8s.io"],
             &["subjectaccessreviews", "localsubjectaccessreviews"],
         ),
-        rule(&["get", "list", "watch"], &[""], &["services"]),
-        rule(&["create", "get", "list", "watch"], &[""], &["nodes"]),
-        rule(&["update", "patch"], &[""], &["nodes/status"]),
-        rule(&["update", "patch"], &[""], &["nodes"]),
-        rule(
+        Rule::new(&["get", "list", "watch"], &[""], &["services"]),
+        Rule::new(&["create", "get", "list", "watch"], &[""], &["nodes"]),
+        Rule::new(&["update", "patch"], &[""], &["nodes/status"]),
+        Rule::new(&["update", "patch"], &[""], &["nodes"]),
+        Rule::new(
             &["create", "update", "patch"],
             &["", "events.k8s.io"],
             &["events"],
         ),
-        rule(&["get", "list", "watch"], &[""], &["pods"]),
-        rule(&["create", "delete"], &[""], &["pods"]),
-        rule(&["update", "patch"], &[""], &["pods/status"]),
-        rule(&["create"], &[""], &["pods/eviction"]),
-        rule(&["get", "list", "watch"], &[""], &["secrets", "configmaps"]),
-        rule(
+        Rule::new(&["get", "list", "watch"], &[""], &["pods"]),
+        Rule::new(&["create", "delete"], &[""], &["pods"]),
+        Rule::new(&["update", "patch"], &[""], &["pods/status"]),
+        Rule::new(&["create"], &[""], &["pods/eviction"]),
+        Rule::new(&["get", "list", "watch"], &[""], &["secrets", "configmaps"]),
+        Rule::new(
             &["get"],
             &[""],
             &["persistentvolumeclaims", "persistentvolumes"],
         ),
-        rule(&["get"], &[""], &["endpoints"]),
-        rule(
+        Rule::new(&["get"], &[""], &["endpoints"]),
+        Rule::new(
             &["create", "get", "list", "watch"],
             &["certificates.k8s.io"],
             &["certificatesigningrequests"],
         ),
-        rule(
+        Rule::new(
             &["get", "create", "update", "patch", "delete"],
             &["coordination.k8s.io"],
             &["leases"],
         ),
-        rule(&["get"], &["storage.k8s.io"], &["volumeattachments"]),
-        rule(
+        Rule::new(&["get"], &["storage.k8s.io"], &["volumeattachments"]),
+        Rule::new(
             &["get", "update", "patch"],
             &[""],
             &["persistentvolumeclaims/status"],
         ),
-        rule(&["create"], &[""], &["serviceaccounts/token"]),
-        rule(
+        Rule::new(&["create"], &[""], &["serviceaccounts/token"]),
+        Rule::new(
             &["get", "watch", "list"],
             &["storage.k8s.io"],
             &["csidrivers"],
         ),
-        rule(
+        Rule::new(
             &["get", "create", "update", "patch", "delete"],
             &["storage.k8s.io"],
             &["csinodes"],
         ),
-        rule(
+        Rule::new(
             &["get", "list", "watch"],
             &["node.k8s.io"],
             &["runtimeclasses"],

@@ -26,6 +26,17 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// `verbs` on `resources` of `groups`.
+    pub fn new(verbs: &[&str], groups: &[&str], resources: &[&str]) -> Rule {
+        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        Rule {
+            verbs: strings(verbs),
+            api_groups: strings(groups),
+            resources: strings(resources),
+            ..Rule::default()
+        }
+    }
+
     /// Whether this rule allows the request (upstream's RuleAllows).
     pub fn allows(&self, attributes: &Attributes, combined_resource: &str) -> bool {
         if !has(&self.verbs, &attributes.verb) {
@@ -436,13 +447,7 @@ mod tests {
     use super::*;
 
     fn rule(verbs: &[&str], groups: &[&str], resources: &[&str]) -> Rule {
-        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
-        Rule {
-            verbs: strings(verbs),
-            api_groups: strings(groups),
-            resources: strings(resources),
-            ..Rule::default()
-        }
+        Rule::new(verbs, groups, resources)
     }
 
     fn request(verb: &str, group: &str, resource: &str, subresource: &str) -> Attributes {
