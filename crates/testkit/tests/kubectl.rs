@@ -2166,6 +2166,11 @@ fn python_with_kubernetes() -> std::path::PathBuf {
     let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/python-client");
     let python = venv.join("bin/python");
     let ready = venv.join(".installed");
+    // Test processes run in parallel: one creates the virtualenv while the
+    // others wait on the lock, instead of recreating it under each other.
+    std::fs::create_dir_all(venv.parent().expect("target dir")).expect("create target dir");
+    let lock = std::fs::File::create(venv.with_extension("lock")).expect("create the venv lock");
+    lock.lock().expect("lock the virtualenv");
     if !ready.exists() {
         let status = std::process::Command::new("python3")
             .args(["-m", "venv"])
