@@ -12,6 +12,9 @@ pub struct User {
     pub name: String,
     pub uid: String,
     pub groups: Vec<String>,
+    /// What the authenticator knows besides (for service account tokens:
+    /// the credential's id and the pod it is bound to).
+    pub extra: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl User {
@@ -31,8 +34,8 @@ pub fn user_from_certificate(chain: Option<&[CertificateDer<'_>]>) -> Option<Use
     Some(
         User {
             name,
-            uid: String::new(),
             groups,
+            ..User::default()
         }
         .with_authenticated(),
     )
@@ -68,6 +71,15 @@ fn valid_node_name(name: &str) -> bool {
         && !name.ends_with(['-', '.'])
 }
 
+/// The token of an `Authorization` header: its scheme is `Bearer` in any
+/// case (the Python client sends `bearer`), the token its second word.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let mut words = authorization.trim().splitn(3, ' ');
+    let scheme = words.next()?;
+    let token = words.next()?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 impl TokenFile {
     pub fn load(path: &Path) -> Result<TokenFile, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -101,6 +113,7 @@ impl TokenFile {
                     name: fields[1].clone(),
                     uid: fields[2].clone(),
                     groups,
+                    ..User::default()
                 }
                 .with_authenticated(),
             );
@@ -118,15 +131,15 @@ impl TokenFile {
     }
 
     pub fn authenticate(&self, authorization: Option<&str>) -> Option<User> {
-        let token = authorization?.strip_prefix("Bearer ")?.trim();
+        let token = bearer_token(authorization?)?;
         if let (Some(secret), Some(rest)) = (&self.node_secret, token.strip_prefix("node:"))
             && let Some((name, given)) = rest.split_once(':')
         {
             return (same_secret(given, secret) && valid_node_name(name)).then(|| {
                 User {
                     name: format!("system:node:{name}"),
-                    uid: String::new(),
                     groups: vec!["system:nodes".to_string()],
+                    ..User::default()
                 }
                 .with_authenticated()
             });
@@ -168,6 +181,9 @@ mod tests {
         assert_eq!(alice.name, "alice");
         assert_eq!(alice.groups, vec!["dev", "ops", "system:authenticated"]);
         assert!(tokens.authenticate(Some("Bearer nope")).is_none());
+        assert!(tokens.authenticate(Some("bearer secret")).is_some());
+        assert!(tokens.authenticate(Some("Basic secret")).is_none());
+        assert!(tokens.authenticate(Some("Bearer ")).is_none());
     }
 
     #[test]

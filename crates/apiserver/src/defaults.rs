@@ -105,6 +105,17 @@ fn pod_spec(spec: &mut Map<String, Value>) {
     default(spec, "securityContext", json!({}));
     default(spec, "schedulerName", json!("default-scheduler"));
     default(spec, "enableServiceLinks", json!(true));
+    // `serviceAccount` is the deprecated spelling of `serviceAccountName`:
+    // either given, both read the same.
+    let account = ["serviceAccountName", "serviceAccount"]
+        .iter()
+        .find_map(|field| spec.get(*field).and_then(Value::as_str))
+        .filter(|name| !name.is_empty())
+        .map(str::to_string);
+    if let Some(account) = account {
+        spec.insert("serviceAccountName".into(), json!(account));
+        spec.insert("serviceAccount".into(), json!(account));
+    }
     for list in ["containers", "initContainers", "ephemeralContainers"] {
         for c in each_object(spec, list) {
             container(c);
@@ -119,6 +130,16 @@ fn pod_spec(spec: &mut Map<String, Value>) {
         ] {
             if let Some(Value::Object(source)) = volume.get_mut(source) {
                 default(source, "defaultMode", json!(mode));
+            }
+        }
+        if let Some(Value::Array(sources)) = volume
+            .get_mut("projected")
+            .and_then(|projected| projected.get_mut("sources"))
+        {
+            for source in sources.iter_mut() {
+                if let Some(Value::Object(token)) = source.get_mut("serviceAccountToken") {
+                    default(token, "expirationSeconds", json!(3600));
+                }
             }
         }
         if let Some(Value::Object(host)) = volume.get_mut("hostPath") {

@@ -201,7 +201,7 @@ pub async fn authenticate_bearer(state: &ApiState, authorization: Option<&str>) 
     if let Some(user) = state.tokens.authenticate(authorization) {
         return Some(user);
     }
-    let token = authorization?.strip_prefix("Bearer ")?.trim();
+    let token = crate::auth::bearer_token(authorization?)?;
     crate::service_account_tokens::authenticate(state, token).await
 }
 
@@ -1041,7 +1041,7 @@ impl Call<'_> {
     }
 
     /// What admission is told about a write of `name` in this request.
-    fn attributes<'a>(
+    pub(crate) fn attributes<'a>(
         &'a self,
         operation: crate::admission::Operation,
         name: &'a str,

@@ -96,10 +96,15 @@ pub fn apply(chain: &AuthorizerChain, user: User, headers: &HeaderMap) -> Result
     if !impersonated.iter().any(|g| g == everyone) {
         impersonated.push(everyone.to_string());
     }
+    let mut extra = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for (key, value) in extras {
+        extra.entry(key).or_default().push(value.to_string());
+    }
     Ok(User {
         name: name.to_string(),
         uid: uids.first().map(|u| u.to_string()).unwrap_or_default(),
         groups: impersonated,
+        extra,
     })
 }
 

@@ -226,6 +226,25 @@ pub fn user_of(claims: &Value) -> Option<(User, Binding)> {
             uid: object["uid"].as_str()?.to_string(),
         })
     });
+    // What upstream adds to the user of a token: the credential's id, and
+    // the pod (and its node) the token is bound to.
+    let mut extra = std::collections::BTreeMap::new();
+    if let Some(jti) = claims["jti"].as_str() {
+        extra.insert(
+            "authentication.kubernetes.io/credential-id".to_string(),
+            vec![format!("JTI={jti}")],
+        );
+    }
+    for kind in ["pod", "node"] {
+        for field in ["name", "uid"] {
+            if let Some(value) = kubernetes[kind][field].as_str() {
+                extra.insert(
+                    format!("authentication.kubernetes.io/{kind}-{field}"),
+                    vec![value.to_string()],
+                );
+            }
+        }
+    }
     let user = User {
         name: format!("system:serviceaccount:{namespace}:{name}"),
         uid: uid.to_string(),
@@ -234,6 +253,7 @@ pub fn user_of(claims: &Value) -> Option<(User, Binding)> {
             format!("system:serviceaccounts:{namespace}"),
             "system:authenticated".to_string(),
         ],
+        extra,
     };
     Some((
         user,
@@ -356,6 +376,13 @@ impl Call<'_> {
         let name = self.name()?.to_string();
         let namespace = self.resource.namespace.clone().unwrap_or_default();
         let mut request = self.parse_small_body(body)?;
+        // Admission sees the request (a node may only ask for tokens of
+        // its own pods).
+        let attributes = self.attributes(crate::admission::Operation::Create, &name, None)?;
+        self.state
+            .admission
+            .validate(&attributes, Some(&request))
+            .await?;
         let account_key = format!("/registry/serviceaccounts/{namespace}/{name}");
         let Some(account_uid) = stored_uid(self.state, &account_key).await else {
             return Err(ApiError::not_found(self.info(), &name));

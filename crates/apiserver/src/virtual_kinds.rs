@@ -149,13 +149,17 @@ pub async fn serve(
                             .collect()
                     })
                     .unwrap_or_default(),
+                extra: spec
+                    .get("extra")
+                    .and_then(|extra| serde_json::from_value(extra.clone()).ok())
+                    .unwrap_or_default(),
             };
             review["status"] = access_review(state, subject, &review["spec"], None);
             Ok(respond(StatusCode::CREATED, &review))
         }
         ("SelfSubjectReview", "create") => {
             let mut review = parse(body)?;
-            review["status"] = json!({"userInfo": {"username": user.name, "uid": user.uid, "groups": user.groups}});
+            review["status"] = json!({"userInfo": user_info(user)});
             Ok(respond(StatusCode::CREATED, &review))
         }
         ("TokenReview", "create") => {
@@ -168,7 +172,7 @@ pub async fn serve(
                 crate::handlers::authenticate_bearer(state, Some(&format!("Bearer {token}"))).await;
             review["status"] = match found {
                 Some(found) => {
-                    json!({"authenticated": true, "user": {"username": found.name, "uid": found.uid, "groups": found.groups}})
+                    json!({"authenticated": true, "user": user_info(&found)})
                 }
                 None => json!({"authenticated": false, "error": "invalid bearer token"}),
             };
@@ -176,6 +180,18 @@ pub async fn serve(
         }
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// A user as reviews show it (`authentication.k8s.io/v1` UserInfo).
+fn user_info(user: &User) -> Value {
+    let mut info = json!({"username": user.name, "groups": user.groups});
+    if !user.uid.is_empty() {
+        info["uid"] = json!(user.uid);
+    }
+    if !user.extra.is_empty() {
+        info["extra"] = json!(user.extra);
+    }
+    info
 }
 
 /// The status of an access review of `spec` for `user`: resource or

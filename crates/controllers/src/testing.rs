@@ -45,6 +45,16 @@ impl Harness {
             .await
             .expect("client config");
         let client = kube::Client::try_from(config).expect("client");
+        // What the ServiceAccount controller gives every namespace: pods
+        // are admitted only with their account.
+        let accounts: kube::Api<k8s_openapi::api::core::v1::ServiceAccount> =
+            kube::Api::namespaced(client.clone(), "default");
+        let account = serde_json::from_value(serde_json::json!({"metadata": {"name": "default"}}))
+            .expect("a service account");
+        accounts
+            .create(&Default::default(), &account)
+            .await
+            .expect("create the default service account");
         let now = Timestamp::now();
         let clock = Clock::manual(Timestamp::from_second(now.as_second()).unwrap_or(now));
         let options = ControllerManagerOptions {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Secret, Service};
 use kube::Api;
 
 /// Why a container's configuration cannot be made (its status says
@@ -187,7 +187,83 @@ pub fn resource_field(
     Some(format!("{}", (value / divisor).ceil() as i64))
 }
 
-/// The container's environment, in the order the kubelet builds it.
+/// The variables that tell a container where Services are: the
+/// `kubernetes` Service of the default namespace always, and with
+/// `enableServiceLinks` every Service of the pod's namespace that has a
+/// cluster IP (`<NAME>_SERVICE_HOST`, `<NAME>_SERVICE_PORT[_<PORT>]` and
+/// Docker's link variables), as the kubelet makes them.
+pub fn service_env(
+    services: &[std::sync::Arc<Service>],
+    namespace: &str,
+    enable_service_links: bool,
+) -> BTreeMap<String, String> {
+    let mut chosen: BTreeMap<String, &Service> = BTreeMap::new();
+    for service in services {
+        let name = service.metadata.name.clone().unwrap_or_default();
+        let cluster_ip = service
+            .spec
+            .as_ref()
+            .and_then(|s| s.cluster_ip.as_deref())
+            .unwrap_or_default();
+        if cluster_ip.is_empty() || cluster_ip == "None" {
+            continue;
+        }
+        let service_namespace = service.metadata.namespace.as_deref().unwrap_or_default();
+        if service_namespace == "default" && name == "kubernetes" {
+            chosen.insert(name, service);
+        } else if service_namespace == namespace && enable_service_links {
+            chosen.entry(name).or_insert(service);
+        }
+    }
+    let mut vars = BTreeMap::new();
+    for (name, service) in chosen {
+        let Some(spec) = service.spec.as_ref() else {
+            continue;
+        };
+        let ip = spec.cluster_ip.clone().unwrap_or_default();
+        let ports = spec.ports.as_deref().unwrap_or_default();
+        let Some(first) = ports.first() else {
+            continue;
+        };
+        let prefix = name.replace('-', "_").to_uppercase();
+        vars.insert(format!("{prefix}_SERVICE_HOST"), ip.clone());
+        vars.insert(format!("{prefix}_SERVICE_PORT"), first.port.to_string());
+        for port in ports {
+            if let Some(port_name) = port.name.as_deref().filter(|n| !n.is_empty()) {
+                vars.insert(
+                    format!(
+                        "{prefix}_SERVICE_PORT_{}",
+                        port_name.replace('-', "_").to_uppercase()
+                    ),
+                    port.port.to_string(),
+                );
+            }
+        }
+        let host = if ip.contains(':') {
+            format!("[{ip}]")
+        } else {
+            ip.clone()
+        };
+        for (index, port) in ports.iter().enumerate() {
+            let protocol = port.protocol.as_deref().unwrap_or("TCP");
+            let lower = protocol.to_lowercase();
+            let url = format!("{lower}://{host}:{}", port.port);
+            if index == 0 {
+                vars.insert(format!("{prefix}_PORT"), url.clone());
+            }
+            let port_prefix = format!("{prefix}_PORT_{}_{}", port.port, protocol.to_uppercase());
+            vars.insert(format!("{port_prefix}_PROTO"), lower);
+            vars.insert(format!("{port_prefix}_PORT"), port.port.to_string());
+            vars.insert(format!("{port_prefix}_ADDR"), ip.clone());
+            vars.insert(port_prefix, url);
+        }
+    }
+    vars
+}
+
+/// The container's environment, in the order the kubelet builds it; the
+/// service variables come last, where the container does not set them
+/// itself, and its values may name them.
 pub async fn container_env(
     sources: &mut Sources<'_>,
     pod: &Pod,
@@ -195,6 +271,7 @@ pub async fn container_env(
     pod_ip: &str,
     host_ip: &str,
     allocatable: &BTreeMap<String, String>,
+    service_vars: &BTreeMap<String, String>,
 ) -> Result<Vec<(String, String)>, ConfigError> {
     let mut vars: BTreeMap<String, String> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -290,17 +367,30 @@ pub async fn container_env(
                 String::new()
             }
         } else {
-            expand(var.value.as_deref().unwrap_or_default(), &vars)
+            let text = var.value.as_deref().unwrap_or_default();
+            if text.contains("$(") && !service_vars.is_empty() {
+                let mut scope = service_vars.clone();
+                scope.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+                expand(text, &scope)
+            } else {
+                expand(text, &vars)
+            }
         };
         set(&mut vars, var.name.clone(), value);
     }
-    Ok(order
+    let mut env: Vec<(String, String)> = order
         .into_iter()
         .map(|name| {
             let value = vars.get(&name).cloned().unwrap_or_default();
             (name, value)
         })
-        .collect())
+        .collect();
+    for (name, value) in service_vars {
+        if !vars.contains_key(name) {
+            env.push((name.clone(), value.clone()));
+        }
+    }
+    Ok(env)
 }
 
 /// The command line: the container's command (else the image's own name,
@@ -327,6 +417,76 @@ fn image_command(image: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn service(
+        namespace: &str,
+        name: &str,
+        ip: &str,
+        ports: serde_json::Value,
+    ) -> std::sync::Arc<Service> {
+        std::sync::Arc::new(
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {"clusterIP": ip, "ports": ports},
+            }))
+            .unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn services_make_upstreams_variables() {
+        let services = vec![
+            service(
+                "default",
+                "kubernetes",
+                "10.96.0.1",
+                serde_json::json!([{"name": "https", "port": 443}]),
+            ),
+            service(
+                "shop",
+                "web-front",
+                "10.96.0.20",
+                serde_json::json!([
+                    {"port": 80},
+                    {"name": "dns-udp", "port": 53, "protocol": "UDP"},
+                ]),
+            ),
+            service(
+                "shop",
+                "headless",
+                "None",
+                serde_json::json!([{"port": 80}]),
+            ),
+            service(
+                "other",
+                "elsewhere",
+                "10.96.0.30",
+                serde_json::json!([{"port": 80}]),
+            ),
+        ];
+        let vars = service_env(&services, "shop", true);
+        assert_eq!(vars["KUBERNETES_SERVICE_HOST"], "10.96.0.1");
+        assert_eq!(vars["KUBERNETES_SERVICE_PORT"], "443");
+        assert_eq!(vars["KUBERNETES_SERVICE_PORT_HTTPS"], "443");
+        assert_eq!(vars["KUBERNETES_PORT"], "tcp://10.96.0.1:443");
+        assert_eq!(vars["KUBERNETES_PORT_443_TCP_ADDR"], "10.96.0.1");
+        assert_eq!(vars["WEB_FRONT_SERVICE_HOST"], "10.96.0.20");
+        assert_eq!(vars["WEB_FRONT_SERVICE_PORT_DNS_UDP"], "53");
+        assert_eq!(vars["WEB_FRONT_PORT_53_UDP"], "udp://10.96.0.20:53");
+        assert_eq!(vars["WEB_FRONT_PORT_53_UDP_PROTO"], "udp");
+        assert!(
+            !vars
+                .keys()
+                .any(|k| k.starts_with("HEADLESS") || k.starts_with("ELSEWHERE"))
+        );
+        // Without service links only the API server's variables remain.
+        let vars = service_env(&services, "shop", false);
+        assert!(
+            vars.keys().all(|k| k.starts_with("KUBERNETES_")),
+            "{vars:?}"
+        );
+        assert_eq!(vars.len(), 8);
+    }
 
     #[test]
     fn references_expand_as_upstream() {

@@ -24,6 +24,7 @@ pub mod static_pods;
 pub mod stats;
 pub mod status;
 pub mod streaming;
+mod tokens;
 pub mod volumes;
 mod worker;
 
@@ -288,6 +289,8 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
         keep_pods_on_exit: options.keep_pods_on_exit && !simulated,
         pod_manifest_path: options.pod_manifest_path.clone(),
         node_name: options.node_name.clone(),
+        tokens: tokens::TokenManager::default(),
+        services: (!simulated).then(|| follow_services(client.clone(), shutdown.clone())),
     });
     if let Some(report) = orphans {
         // Recorded as the kubelet records its node's events: in the
@@ -414,6 +417,8 @@ pub async fn run_simulated_as(
             keep_pods_on_exit: false,
             pod_manifest_path: None,
             node_name: name.clone(),
+            tokens: tokens::TokenManager::default(),
+            services: None,
         });
         let storage = local_path::NodeStorage {
             dir: PathBuf::from(format!("/simulated/{name}/storage")),
@@ -460,4 +465,35 @@ async fn run_fleet(
     for task in tasks {
         let _ = task.await;
     }
+}
+
+/// Every Service, followed for the containers' service environment
+/// variables until `shutdown`.
+fn follow_services(
+    client: kube::Client,
+    mut shutdown: watch::Receiver<bool>,
+) -> kube::runtime::reflector::Store<k8s_openapi::api::core::v1::Service> {
+    use futures::StreamExt;
+    use kube::runtime::WatchStreamExt;
+    let (reader, writer) = kube::runtime::reflector::store();
+    let api: kube::Api<k8s_openapi::api::core::v1::Service> = kube::Api::all(client);
+    let stream = kube::runtime::reflector(
+        writer,
+        kube::runtime::watcher(api, kube::runtime::watcher::Config::default()),
+    )
+    .default_backoff();
+    tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        loop {
+            tokio::select! {
+                next = stream.next() => match next {
+                    Some(Ok(_)) => {}
+                    Some(Err(err)) => tracing::debug!(error = %err, "watching services"),
+                    None => return,
+                },
+                _ = shutdown.changed() => return,
+            }
+        }
+    });
+    reader
 }

@@ -46,6 +46,7 @@ pub fn pod_dir(pods_dir: &Path, uid: &str) -> PathBuf {
 /// Sets up (or refreshes) every volume of the pod.
 pub async fn prepare(
     client: &kube::Client,
+    tokens: &crate::tokens::TokenManager,
     pods_dir: &Path,
     pod: &Pod,
     pod_ip: &str,
@@ -65,16 +66,20 @@ pub async fn prepare(
             volume: volume.name.clone(),
             message,
         };
-        let result = prepare_one(client, &base, &namespace, pod, volume, pod_ip, host_ip)
-            .await
-            .map_err(fail)?;
+        let result = prepare_one(
+            client, tokens, &base, &namespace, pod, volume, pod_ip, host_ip,
+        )
+        .await
+        .map_err(fail)?;
         prepared.insert(volume.name.clone(), result);
     }
     Ok(prepared)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn prepare_one(
     client: &kube::Client,
+    tokens: &crate::tokens::TokenManager,
     base: &Path,
     namespace: &str,
     pod: &Pod,
@@ -202,8 +207,12 @@ async fn prepare_one(
                     );
                 }
             }
-            if source.service_account_token.is_some() {
-                return Err("service account tokens are not issued by this cluster yet".into());
+            if let Some(projection) = &source.service_account_token {
+                let token = tokens.token(client, pod, projection).await?;
+                files.insert(
+                    projection.path.clone(),
+                    (token.into_bytes(), projected.default_mode),
+                );
             }
         }
         in_memory(&dir)?;

@@ -39,6 +39,9 @@ const BACKOFF_RESET: Duration = Duration::from_secs(600);
 const SETUP_RETRY: Duration = Duration::from_secs(2);
 /// ConfigMap, Secret and downward API volumes are refreshed this often.
 const VOLUME_REFRESH: Duration = Duration::from_secs(10);
+/// How long a container start waits for the kubelet's first list of
+/// Services before it fails (and is retried).
+const SERVICES_SYNC_WAIT: Duration = Duration::from_secs(10);
 /// A grace period of `seconds` as the kubelet waits it: never under the
 /// minimum, and never so long that a deadline computed from it overflows
 /// (the API takes any int64; a century is as good as forever).
@@ -80,6 +83,11 @@ pub struct Host {
     /// does not list.
     pub pod_manifest_path: Option<PathBuf>,
     pub node_name: String,
+    /// Projected service account tokens, per pod.
+    pub tokens: crate::tokens::TokenManager,
+    /// Every Service, for containers' service environment variables (none
+    /// on simulated nodes, whose containers have no environment).
+    pub services: Option<kube::runtime::reflector::Store<k8s_openapi::api::core::v1::Service>>,
 }
 
 /// The worker's handle: the latest pod from the API (None once deleted).
@@ -733,6 +741,7 @@ impl Worker {
         let host_ip = self.host.node_ip.to_string();
         match volumes::prepare(
             &self.host.client,
+            &self.host.tokens,
             &self.host.pods_dir,
             &self.pod,
             &pod_ip,
@@ -985,17 +994,21 @@ impl Worker {
         let pod_ip = sandbox.ip.to_string();
         let host_ip = self.host.node_ip.to_string();
         let namespace = self.namespace();
-        let env = {
-            let mut sources = crate::env::Sources::new(&self.host.client, &namespace);
-            crate::env::container_env(
-                &mut sources,
-                &self.pod,
-                &container,
-                &pod_ip,
-                &host_ip,
-                &self.host.allocatable,
-            )
-            .await
+        let env = match self.service_env().await {
+            Ok(service_vars) => {
+                let mut sources = crate::env::Sources::new(&self.host.client, &namespace);
+                crate::env::container_env(
+                    &mut sources,
+                    &self.pod,
+                    &container,
+                    &pod_ip,
+                    &host_ip,
+                    &self.host.allocatable,
+                    &service_vars,
+                )
+                .await
+            }
+            Err(err) => Err(err),
         };
         let mut env = match env {
             Ok(env) => env,
@@ -1297,6 +1310,31 @@ impl Worker {
         self.observe().await;
     }
 
+    /// The service variables of this pod's containers; they wait for the
+    /// first list of Services, as the kubelet does.
+    async fn service_env(&self) -> Result<BTreeMap<String, String>, crate::env::ConfigError> {
+        let Some(services) = &self.host.services else {
+            return Ok(BTreeMap::new());
+        };
+        let ready = tokio::time::timeout(SERVICES_SYNC_WAIT, services.wait_until_ready()).await;
+        if !matches!(ready, Ok(Ok(()))) {
+            return Err(crate::env::ConfigError(
+                "services have not yet been read at least once, cannot construct envvars".into(),
+            ));
+        }
+        let links = self
+            .pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.enable_service_links)
+            .unwrap_or(true);
+        Ok(crate::env::service_env(
+            &services.state(),
+            &self.namespace(),
+            links,
+        ))
+    }
+
     async fn teardown_sandbox(&mut self) {
         if let Some(sandbox) = self.sandbox.take() {
             self.host.metrics.pod_stopped();
@@ -1325,6 +1363,7 @@ impl Worker {
         self.stop_all(grace).await;
         self.teardown_sandbox().await;
         volumes::clean_up(&self.host.pods_dir, &self.uid());
+        self.host.tokens.forget_pod(&self.uid());
         // A deleted pod's logs go with it.
         let _ = std::fs::remove_dir_all(self.host.logs_dir.join(format!(
             "{}_{}_{}",

@@ -117,6 +117,10 @@ pub struct TestCluster {
     /// Kept alive for the cluster's life (and removed after it).
     pub dir: tempfile::TempDir,
     pub etcd: Option<EtcdCluster>,
+    /// The ServiceAccount and root-CA publisher controllers, which every
+    /// cluster runs: pods cannot be admitted without their namespace's
+    /// `default` account, nor start without the CA in `kube-root-ca.crt`.
+    _namespace_basics: Component,
 }
 
 /// A control-plane component running inside the test; it stops when
@@ -141,6 +145,55 @@ impl Component {
     pub fn kill(self) {
         self.task.abort();
     }
+}
+
+/// Runs the controllers that give every namespace its `default` service
+/// account and the `kube-root-ca.crt` ConfigMap, as the controller manager.
+async fn namespace_basics(
+    server: &apiserver::ApiServer,
+    store: &SharedStore,
+    data_dir: &Path,
+) -> Component {
+    let kubeconfig = server
+        .controller_manager_kubeconfig()
+        .expect("controller manager kubeconfig");
+    let client = client_from(&kubeconfig).await;
+    let options = controllers::ControllerManagerOptions {
+        controllers: vec![
+            "serviceaccount".to_string(),
+            "root-ca-certificate-publisher".to_string(),
+        ],
+        root_ca_pem: std::fs::read_to_string(data_dir.join("pki/ca.crt")).ok(),
+        credentials: controllers::credentials::Credentials::service_accounts(
+            &kubeconfig,
+            data_dir.join("controller-manager"),
+        )
+        .await
+        .expect("controller credentials"),
+        ..Default::default()
+    };
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(controllers::run(client, options, stopping));
+    // Tests count what they write: the start's own objects are in first.
+    let made = [
+        "/registry/serviceaccounts/{}/default",
+        "/registry/configmaps/{}/kube-root-ca.crt",
+    ];
+    let namespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    for key in made
+        .iter()
+        .flat_map(|key| namespaces.iter().map(move |ns| key.replace("{}", ns)))
+    {
+        while store.get(&key).await.ok().flatten().is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {key}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    Component { stop, task }
 }
 
 impl Drop for Component {
@@ -602,12 +655,14 @@ impl TestCluster {
         let server = apiserver::start(config, store.clone())
             .await
             .expect("start the API server");
+        let basics = namespace_basics(&server, &store, dir.path()).await;
         TestCluster {
             kubeconfig: server.kubeconfig.clone(),
             server,
             store,
             dir,
             etcd,
+            _namespace_basics: basics,
         }
     }
 
@@ -838,4 +893,32 @@ pub mod seed {
         );
         (control_plane, workers)
     }
+}
+
+/// A Python with the official Kubernetes client (`pip install kubernetes`,
+/// once per checkout, in `target/python-client`).
+pub fn python_with_kubernetes() -> std::path::PathBuf {
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/python-client");
+    let python = venv.join("bin/python");
+    let ready = venv.join(".installed");
+    // Test processes run in parallel: one creates the virtualenv while the
+    // others wait on the lock, instead of recreating it under each other.
+    std::fs::create_dir_all(venv.parent().expect("target dir")).expect("create target dir");
+    let lock = std::fs::File::create(venv.with_extension("lock")).expect("create the venv lock");
+    lock.lock().expect("lock the virtualenv");
+    if !ready.exists() {
+        let status = std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 -m venv");
+        assert!(status.success(), "creating the virtualenv failed");
+        let status = std::process::Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "kubernetes"])
+            .status()
+            .expect("pip install kubernetes");
+        assert!(status.success(), "installing the kubernetes client failed");
+        std::fs::write(&ready, "").expect("mark the virtualenv ready");
+    }
+    python
 }

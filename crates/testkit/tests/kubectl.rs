@@ -275,8 +275,10 @@ async fn selectors_and_output_formats() {
     assert_eq!(out.trim(), "configmap/cfg");
     let out = run(get(&["-l", "env in (a,b)", "-o", "name"])).await.ok();
     assert_eq!(out.trim(), "configmap/cfg");
+    // `notin` also matches objects without the label, as the namespace's
+    // root CA bundle.
     let out = run(get(&["-l", "env notin (a)", "-o", "name"])).await.ok();
-    assert_eq!(out.trim(), "configmap/other");
+    assert_eq!(out.trim(), "configmap/kube-root-ca.crt\nconfigmap/other");
     let out = run(get(&["-l", "env", "--show-labels"])).await.ok();
     assert!(lines(&out)[0].ends_with("LABELS"), "{out}");
     assert!(out.contains("app.kubernetes.io/name=web,env=a"), "{out}");
@@ -1175,7 +1177,7 @@ spec:
         .await
         .ok();
     let out = cluster
-        .kubectl(&["get", "cm", "-o", "jsonpath={.items[*].metadata.namespace}"])
+        .kubectl(&["get", "cm", "here", "-o", "jsonpath={.metadata.namespace}"])
         .await
         .ok();
     assert_eq!(out, "team");
@@ -2159,39 +2161,16 @@ async fn yaml_request_bodies() {
         .kubectl(&["get", "configmaps", "-o", "name"])
         .await
         .ok();
-    assert_eq!(names.trim(), "configmap/from-yaml");
-}
-
-fn python_with_kubernetes() -> std::path::PathBuf {
-    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/python-client");
-    let python = venv.join("bin/python");
-    let ready = venv.join(".installed");
-    // Test processes run in parallel: one creates the virtualenv while the
-    // others wait on the lock, instead of recreating it under each other.
-    std::fs::create_dir_all(venv.parent().expect("target dir")).expect("create target dir");
-    let lock = std::fs::File::create(venv.with_extension("lock")).expect("create the venv lock");
-    lock.lock().expect("lock the virtualenv");
-    if !ready.exists() {
-        let status = std::process::Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 -m venv");
-        assert!(status.success(), "creating the virtualenv failed");
-        let status = std::process::Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "kubernetes"])
-            .status()
-            .expect("pip install kubernetes");
-        assert!(status.success(), "installing the kubernetes client failed");
-        std::fs::write(&ready, "").expect("mark the virtualenv ready");
-    }
-    python
+    assert_eq!(
+        names.trim(),
+        "configmap/from-yaml\nconfigmap/kube-root-ca.crt"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_python_client_works() {
     let cluster = TestCluster::start().await;
-    let python = tokio::task::spawn_blocking(python_with_kubernetes)
+    let python = tokio::task::spawn_blocking(testkit::python_with_kubernetes)
         .await
         .unwrap();
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/client.py");
@@ -2222,7 +2201,7 @@ async fn the_python_clients_informer_and_streams_work() {
     let cluster = TestCluster::start().await;
     let _scheduler = cluster.start_scheduler(Default::default()).await;
     let _kubelet = cluster.start_kubelet("node-a").await;
-    let python = tokio::task::spawn_blocking(python_with_kubernetes)
+    let python = tokio::task::spawn_blocking(testkit::python_with_kubernetes)
         .await
         .unwrap();
     let www = cluster.data_dir().join("www");

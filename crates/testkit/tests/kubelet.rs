@@ -584,7 +584,11 @@ spec:
             .count()
     };
     let uid = envy["metadata"]["uid"].as_str().unwrap().to_string();
-    assert_eq!(mounts_of(&uid), 1, "the secret volume's tmpfs");
+    assert_eq!(
+        mounts_of(&uid),
+        2,
+        "the tmpfs of the secret volume and of the service account token's"
+    );
     kubelet.stop().await;
     assert_eq!(mounts_of(&uid), 0, "a volume left mounted");
 }

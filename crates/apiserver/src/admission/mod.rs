@@ -13,6 +13,7 @@ mod priority;
 mod rbac_escalation;
 mod resource_quota;
 mod runtime_class;
+pub mod service_account;
 mod storage_object_in_use_protection;
 
 use api::ResourceInfo;
@@ -91,6 +92,7 @@ impl AdmissionChain {
             plugins: vec![
                 Box::new(namespace_lifecycle::NamespaceLifecycle),
                 Box::new(limit_ranger::LimitRanger),
+                Box::new(service_account::ServiceAccount),
                 Box::new(node_restriction::NodeRestriction),
                 Box::new(default_toleration_seconds::DefaultTolerationSeconds),
                 Box::new(priority::Priority),

@@ -223,6 +223,12 @@ impl AdmissionPlugin for NodeRestriction {
                 }
                 Ok(())
             }
+            ("", "ServiceAccount")
+                if attributes.operation == Operation::Create
+                    && attributes.subresource == Some("token") =>
+            {
+                token_request(attributes, node, object).await
+            }
             ("coordination.k8s.io", "Lease") => {
                 let target = object
                     .and_then(|o| o.pointer("/metadata/name"))
@@ -239,6 +245,54 @@ impl AdmissionPlugin for NodeRestriction {
             _ => Ok(()),
         }
     }
+}
+
+/// A node may ask for a service account token only bound to a pod that is
+/// bound to it (the API server adds the node to the binding itself).
+async fn token_request(
+    attributes: &Attributes<'_>,
+    node: &str,
+    request: Option<&Value>,
+) -> Result<(), ApiError> {
+    let deny = |message: &str| Err(refused(attributes.info, attributes.name, message.into()));
+    let bound = request.and_then(|r| r.pointer("/spec/boundObjectRef"));
+    let text = |field: &str| {
+        bound
+            .and_then(|b| b.get(field))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    if bound.is_none()
+        || text("apiVersion") != "v1"
+        || text("kind") != "Pod"
+        || text("name").is_empty()
+    {
+        return deny("node requested token not bound to a pod");
+    }
+    if text("uid").is_empty() {
+        return deny("node requested token with a pod binding without a uid");
+    }
+    let pods = api::registry::lookup("", "v1", "pods")
+        .ok_or_else(|| ApiError::internal("no pods resource"))?;
+    let pod_name = text("name");
+    let key = pods.storage_key(attributes.namespace, pod_name);
+    let stored = attributes
+        .store
+        .get(&key)
+        .await
+        .map_err(|e| ApiError::from_store(e, pods, pod_name))?
+        .ok_or_else(|| ApiError::not_found(pods, pod_name))?;
+    let pod = crate::objects::decode(pods, &stored)?;
+    if pod.pointer("/metadata/uid").and_then(Value::as_str) != Some(text("uid")) {
+        return deny(&format!(
+            "the UID in the bound object reference ({}) does not match the UID in record. The object might have been deleted and then recreated",
+            text("uid")
+        ));
+    }
+    if bound_node(Some(&pod)) != node {
+        return deny("node requested token bound to a pod scheduled on a different node");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -277,8 +277,8 @@ mod tests {
     fn user(name: &str, groups: &[&str]) -> User {
         User {
             name: name.into(),
-            uid: String::new(),
             groups: groups.iter().map(|g| g.to_string()).collect(),
+            ..User::default()
         }
     }
 
