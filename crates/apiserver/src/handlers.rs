@@ -1139,11 +1139,14 @@ impl Call<'_> {
         old_revision: i64,
     ) -> Result<(Value, bool), ApiError> {
         let info = self.info();
-        if !objects::changed(old, &new) {
+        let key = self.key(name);
+        // An unchanged object is not written again, unless the store keeps
+        // it in a form it no longer writes (an old encryption key): writing
+        // objects back unchanged is how keys are rotated.
+        if !objects::changed(old, &new) && !self.store().stale(&key).await.unwrap_or(false) {
             return Ok((old.clone(), false));
         }
         let dry_run = self.dry_run()?;
-        let key = self.key(name);
         let deleting = new.pointer("/metadata/deletionTimestamp").is_some();
         let removed = deleting
             && objects::finalizers(&new).is_empty()

@@ -10,6 +10,7 @@ pub mod component_health;
 mod connect;
 mod defaults;
 pub mod discovery;
+pub mod encryption_config;
 mod endpoint_leases;
 mod event_ttl;
 mod flowcontrol;

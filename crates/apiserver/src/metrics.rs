@@ -312,4 +312,8 @@ impl Store for MeteredStore {
     fn backend(&self) -> &'static str {
         self.inner.backend()
     }
+
+    async fn stale(&self, key: &str) -> store::Result<bool> {
+        self.inner.stale(key).await
+    }
 }

@@ -94,7 +94,28 @@ pub(crate) async fn start_server(
     config.port = 0;
     config.max_requests_inflight = 10_000;
     config.max_mutating_requests_inflight = 10_000;
-    Ok(apiserver::start(config, store).await?)
+    let server = apiserver::start(config, store).await?;
+    let admin = client(&server.kubeconfig).await?;
+    namespace_basics(&admin, "default").await?;
+    let ca = std::fs::read_to_string(dir.join("pki/ca.crt"))?;
+    let config_maps: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(admin, "default");
+    let root_ca = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "kube-root-ca.crt"},
+        "data": {"ca.crt": ca},
+    }))?;
+    config_maps.create(&PostParams::default(), &root_ca).await?;
+    Ok(server)
+}
+
+/// What the controller manager gives a namespace and pods need to be
+/// admitted (benches run the API server without it): the `default`
+/// service account.
+pub(crate) async fn namespace_basics(admin: &Client, namespace: &str) -> Result<(), BoxError> {
+    let accounts: Api<k8s_openapi::api::core::v1::ServiceAccount> =
+        Api::namespaced(admin.clone(), namespace);
+    let account = serde_json::from_value(serde_json::json!({"metadata": {"name": "default"}}))?;
+    accounts.create(&PostParams::default(), &account).await?;
+    Ok(())
 }
 
 /// The same on a fresh SQLite store in `dir`.
@@ -141,6 +162,7 @@ async fn measure(backend: &str, kubeconfig: &std::path::Path, args: &Args) -> Re
         namespaces
             .create(&PostParams::default(), &namespace)
             .await?;
+        namespace_basics(&admin, ns).await?;
     }
 
     // Creates: `clients` clients, each with its own connection.
@@ -315,6 +337,7 @@ async fn measure_authorization(args: &Args) -> Result<(), BoxError> {
         namespaces
             .create(&PostParams::default(), &namespace)
             .await?;
+        namespace_basics(&admin, "bench").await?;
         let roles: Api<k8s_openapi::api::rbac::v1::Role> = Api::namespaced(admin.clone(), "bench");
         let role = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "pod-writer"},

@@ -25,7 +25,7 @@ enum Command {
     /// Run the control plane on this machine.
     Server(Box<serve::ServerArgs>),
     /// Run only the API server (several can share one etcd cluster).
-    Apiserver(serve::ApiServerArgs),
+    Apiserver(Box<serve::ApiServerArgs>),
     /// Run only the scheduler, against the API server of a kubeconfig.
     Scheduler(components::SchedulerArgs),
     /// Run only the controller manager, against the API server of a kubeconfig.
@@ -73,7 +73,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Server(args) => serve::run(*args).await,
-            Command::Apiserver(args) => serve::run_apiserver(args).await,
+            Command::Apiserver(args) => serve::run_apiserver(*args).await,
             Command::Scheduler(args) => components::run_scheduler(args).await,
             Command::ControllerManager(args) => components::run_controller_manager(args).await,
             Command::Kubelet(args) => node::run_kubelet(*args).await,

@@ -70,6 +70,11 @@ pub struct ServerArgs {
 pub struct ApiServerArgs {
     #[command(flatten)]
     pub storage: StorageArgs,
+    /// Encrypt resources at rest as this EncryptionConfiguration
+    /// (apiserver.config.k8s.io/v1) says: aescbc, aesgcm, secretbox or
+    /// identity providers, the first of each resource writing.
+    #[arg(long)]
+    pub encryption_provider_config: Option<std::path::PathBuf>,
     /// How often to compact store history, as kube-apiserver's flag of the
     /// same name (e.g. 5m, 300s, 1h; 0 turns compaction off).
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
@@ -374,7 +379,11 @@ pub async fn run_apiserver(args: ApiServerArgs) -> Result<(), String> {
 
 async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, String> {
     let started = Instant::now();
-    let store = args.storage.open().await?;
+    let mut store = args.storage.open().await?;
+    if let Some(path) = &args.encryption_provider_config {
+        let rules = apiserver::encryption_config::load(path)?;
+        store = std::sync::Arc::new(store::encryption::EncryptedStore::new(store, rules));
+    }
     let revision = store
         .current_revision()
         .await

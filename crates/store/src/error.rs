@@ -56,6 +56,11 @@ pub enum StoreError {
     #[error("store I/O error: {0}")]
     Io(String),
 
+    /// A value could not be encrypted for, or decrypted from, the store
+    /// (a key missing from the encryption configuration, say).
+    #[error("value of key {key:?} cannot be transformed: {reason}")]
+    Transform { key: String, reason: String },
+
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
 

@@ -8,6 +8,7 @@
 //! etcd, so the API server can use them as `resourceVersion`s.
 
 pub mod compactor;
+pub mod encryption;
 pub mod error;
 pub mod etcd;
 mod keys;
@@ -160,6 +161,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// The name of the backend, for logs and health checks.
     fn backend(&self) -> &'static str;
+
+    /// Whether the live value of `key` should be written again even when
+    /// it does not change: it is stored in a form this store no longer
+    /// writes (encrypted with a key that is no longer the first).
+    async fn stale(&self, _key: &str) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// A store shared by the components of one process.

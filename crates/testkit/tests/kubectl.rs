@@ -255,6 +255,14 @@ async fn selectors_and_output_formats() {
         .kubectl(&["apply", "-f", manifest.to_str().unwrap()])
         .await
         .ok();
+    // Every namespace gets the cluster's CA bundle.
+    cluster
+        .eventually(
+            &["get", "cm", "kube-root-ca.crt", "-n", "shop"],
+            "the namespace's root CA",
+            |_| true,
+        )
+        .await;
     let ns = ["-n", "shop"];
     let get = |extra: &[&str]| {
         let mut args = vec!["get", "cm"];
@@ -290,10 +298,7 @@ async fn selectors_and_output_formats() {
     let out = run(get(&["-o", "jsonpath={.items[*].metadata.name}"]))
         .await
         .ok();
-    assert_eq!(
-        out,
-        "cfg kube-root-ca.crt other".replace("kube-root-ca.crt ", "")
-    );
+    assert_eq!(out, "cfg kube-root-ca.crt other");
     let out = run(get(&[
         "-o",
         "custom-columns=NAME:.metadata.name,LABELS:.metadata.labels",
@@ -308,7 +313,14 @@ async fn selectors_and_output_formats() {
     let out = run(get(&["--sort-by=.metadata.name", "-o", "name"]))
         .await
         .ok();
-    assert_eq!(lines(&out), ["configmap/cfg", "configmap/other"]);
+    assert_eq!(
+        lines(&out),
+        [
+            "configmap/cfg",
+            "configmap/kube-root-ca.crt",
+            "configmap/other"
+        ]
+    );
     let out = run(get(&[
         "--field-selector",
         "metadata.name=other",
@@ -327,7 +339,9 @@ async fn selectors_and_output_formats() {
         .kubectl(&["get", "cm", "-A", "-o", "name"])
         .await
         .ok();
-    assert_eq!(lines(&all).len(), 2);
+    // Two of the test's, and the root CA of the four system namespaces
+    // and of shop.
+    assert_eq!(lines(&all).len(), 7, "{all}");
 
     // Bad selectors are the server's 400, not an empty list.
     let err = run(get(&["-l", "env in (a"])).await.err();

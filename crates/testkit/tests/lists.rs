@@ -57,8 +57,10 @@ async fn lists_are_served_from_the_watch_cache() {
     // A first page from memory, the rest at the same revision: what is
     // written in between is not in this list, and the pages agree.
     let first = raw(&cluster, "/api/v1/namespaces/default/configmaps?limit=2").await;
+    // (Each namespace also holds the cluster's CA bundle,
+    // `kube-root-ca.crt`, last in key order.)
     assert_eq!(names(&first), ["a", "b"]);
-    assert_eq!(first["metadata"]["remainingItemCount"], 1);
+    assert_eq!(first["metadata"]["remainingItemCount"], 2);
     let token = first["metadata"]["continue"]
         .as_str()
         .expect("continue")
@@ -74,11 +76,11 @@ async fn lists_are_served_from_the_watch_cache() {
         &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"),
     )
     .await;
-    assert_eq!(names(&rest), ["c"]);
+    assert_eq!(names(&rest), ["c", "kube-root-ca.crt"]);
     assert_eq!(rest["metadata"]["resourceVersion"], revision);
     assert!(rest["metadata"]["continue"].is_null());
     let now = raw(&cluster, "/api/v1/namespaces/default/configmaps").await;
-    assert_eq!(names(&now), ["a", "b", "b2"]);
+    assert_eq!(names(&now), ["a", "b", "b2", "kube-root-ca.crt"]);
 
     // kubectl's own paging (chunks of one) and selectors over the cache.
     let out = cluster
@@ -87,7 +89,12 @@ async fn lists_are_served_from_the_watch_cache() {
         .ok();
     assert_eq!(
         out.lines().collect::<Vec<_>>(),
-        ["configmap/a", "configmap/b", "configmap/b2"]
+        [
+            "configmap/a",
+            "configmap/b",
+            "configmap/b2",
+            "configmap/kube-root-ca.crt"
+        ]
     );
     let selected = raw(
         &cluster,
@@ -108,7 +115,7 @@ async fn lists_are_served_from_the_watch_cache() {
         &format!("/api/v1/namespaces/default/configmaps?resourceVersion={current}&resourceVersionMatch=NotOlderThan"),
     )
     .await;
-    assert_eq!(names(&fresh), ["a", "b", "b2"]);
+    assert_eq!(names(&fresh), ["a", "b", "b2", "kube-root-ca.crt"]);
     let future = current + 1_000;
     let log = cluster
         .kubectl(&[
