@@ -65,6 +65,29 @@ pub struct ApiState {
     pub services: Arc<crate::service_allocation::ServiceRanges>,
     /// Watches open per user.
     pub watches: crate::watch::WatchCounts,
+    /// `--audit-policy-file` and `--audit-log-path`, when given.
+    pub auditor: Option<Arc<crate::audit::Auditor>>,
+}
+
+/// The address a request's connection came from (for audit events).
+#[derive(Clone, Copy, Debug)]
+pub struct PeerAddress(pub std::net::IpAddr);
+
+/// Where `route` leaves the audit record of a request once it knows who
+/// asks, for `handle` to finish when the response is known.
+#[derive(Clone, Default)]
+struct AuditSlot(Arc<std::sync::Mutex<Option<Arc<crate::audit::Record>>>>);
+
+impl AuditSlot {
+    fn set(&self, record: Arc<crate::audit::Record>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(record);
+        }
+    }
+
+    fn take(&self) -> Option<Arc<crate::audit::Record>> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
 }
 
 /// The authenticated user of a TLS connection, put on each of its requests.
@@ -149,8 +172,12 @@ fn is_health(path: &str) -> bool {
 }
 
 /// Entry point of every request.
-pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
+pub async fn handle(state: Arc<ApiState>, mut request: Request<Body>) -> Response {
     let started = std::time::Instant::now();
+    let audit = state.auditor.is_some().then(AuditSlot::default);
+    if let Some(slot) = &audit {
+        request.extensions_mut().insert(slot.clone());
+    }
     let labels = metric_labels(&request);
     let _inflight = labels.as_ref().filter(|l| l.verb != "WATCH").map(|l| {
         state
@@ -164,11 +191,14 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
         && crate::protobuf::wants_protobuf(request.headers());
     // A panic in one request's handling must end only that request: it is
     // answered with a 500 and logged, and the server goes on serving.
+    let watching = labels.as_ref().is_some_and(|l| l.verb == "WATCH");
     let routed = std::panic::AssertUnwindSafe(route(state, request));
+    let mut panicked = false;
     let mut response = match futures::FutureExt::catch_unwind(routed).await {
         Ok(Ok(response)) => response,
         Ok(Err(error)) => error.into_response(),
         Err(panic) => {
+            panicked = true;
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -181,6 +211,10 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
             .into_response()
         }
     };
+    // Audited as the JSON the handlers answer, before any re-encoding.
+    if let Some(record) = audit.and_then(|slot| slot.take()) {
+        response = audited(record, response, watching, panicked).await;
+    }
     if protobuf {
         response = as_protobuf(response).await;
     }
@@ -193,6 +227,133 @@ pub async fn handle(state: Arc<ApiState>, request: Request<Body>) -> Response {
         metrics.observe_request(&labels, response.status().as_u16(), started);
     }
     response
+}
+
+/// Records the response of an audited request: at once, or for a watch
+/// when it starts and when it ends.
+async fn audited(
+    record: Arc<crate::audit::Record>,
+    response: Response,
+    watching: bool,
+    panicked: bool,
+) -> Response {
+    use crate::audit::Stage;
+    let code = response.status().as_u16();
+    let (mut parts, body) = response.into_parts();
+    if let Ok(id) = header::HeaderValue::from_str(&record.id) {
+        parts.headers.insert("Audit-Id", id);
+    }
+    if panicked {
+        record.emit(Stage::Panic, Some((code, None)));
+        return Response::from_parts(parts, body);
+    }
+    if watching && code < 300 {
+        record.emit(Stage::ResponseStarted, Some((code, None)));
+        // The watch is complete when its stream ends (or its client goes).
+        struct Complete(Arc<crate::audit::Record>, u16);
+        impl Drop for Complete {
+            fn drop(&mut self) {
+                self.0
+                    .emit(crate::audit::Stage::ResponseComplete, Some((self.1, None)));
+            }
+        }
+        let complete = Complete(record, code);
+        let stream = futures::StreamExt::map(body.into_data_stream(), move |chunk| {
+            let _ = &complete;
+            chunk
+        });
+        return Response::from_parts(parts, Body::from_stream(stream));
+    }
+    // Failures carry their Status; RequestResponse records every body.
+    if code >= 400 || record.wants_response() {
+        return match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(bytes) => {
+                record.emit(Stage::ResponseComplete, Some((code, Some(&bytes))));
+                Response::from_parts(parts, Body::from(bytes))
+            }
+            Err(err) => {
+                record.emit(Stage::ResponseComplete, Some((code, None)));
+                ApiError::internal(format!("reading the response: {err}")).into_response()
+            }
+        };
+    }
+    record.emit(Stage::ResponseComplete, Some((code, None)));
+    Response::from_parts(parts, body)
+}
+
+/// Starts the audit record of a request by `user`, when the policy audits
+/// it, and hands it to `handle` through the request's slot.
+fn begin_audit(
+    state: &ApiState,
+    request: &Request<Body>,
+    attributes: &crate::authz::Attributes,
+    api_version: &str,
+) -> Option<Arc<crate::audit::Record>> {
+    let auditor = state.auditor.as_ref()?;
+    let slot = request.extensions().get::<AuditSlot>()?;
+    let headers = request.headers();
+    // X-Forwarded-For first, then the connection's own address.
+    let mut source_ips: Vec<std::net::IpAddr> = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(',')
+                .filter_map(|ip| ip.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(peer) = request.extensions().get::<PeerAddress>()
+        && !source_ips.contains(&peer.0)
+    {
+        source_ips.push(peer.0);
+    }
+    let request_attributes = crate::audit::RequestAttributes {
+        verb: attributes.verb.clone(),
+        resource_request: attributes.resource_request,
+        api_group: attributes.api_group.clone(),
+        api_version: api_version.to_string(),
+        resource: attributes.resource.clone(),
+        subresource: attributes.subresource.clone(),
+        namespace: attributes.namespace.clone(),
+        name: attributes.name.clone(),
+        path: attributes.path.clone(),
+    };
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let record = auditor.begin(
+        &attributes.user,
+        request_attributes,
+        uri,
+        source_ips,
+        agent,
+        chrono::Utc::now(),
+    )?;
+    slot.set(record.clone());
+    Some(record)
+}
+
+/// Asks the authorizers, recording their decision in the audit record.
+fn authorize(
+    state: &ApiState,
+    record: Option<&crate::audit::Record>,
+    attributes: &crate::authz::Attributes,
+) -> Result<(), ApiError> {
+    let (allowed, reason) = state.authorization.chain.decide(attributes);
+    if let Some(record) = record {
+        record.authorized(allowed, &reason);
+    }
+    if allowed {
+        Ok(())
+    } else {
+        Err(crate::authz::forbidden(attributes, &reason))
+    }
 }
 
 /// The user an `Authorization: Bearer` header names: a static or node
@@ -318,17 +479,40 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         }
     };
 
-    let user = crate::impersonation::apply(&state.authorization.chain, user, request.headers())?;
-
-    // Requests for paths rather than resources are authorized by path.
     let query = query_of(&request);
     let watching = api::params::flag(query.get("watch").map(String::as_str));
     let parsed = request::parse(request.method(), &path, watching);
+    // Audited as the user who authenticated, before impersonation (as
+    // upstream); the impersonated user is added to the record.
+    let audit = match &parsed {
+        Parsed::Target(Target::Resource(resource)) => begin_audit(
+            &state,
+            &request,
+            &resource_attributes(&user, resource, &query),
+            resource.info.version,
+        ),
+        _ => begin_audit(
+            &state,
+            &request,
+            &path_attributes(&user, request.method(), &path),
+            "",
+        ),
+    };
+    let authenticated = user.name.clone();
+    let user = crate::impersonation::apply(&state.authorization.chain, user, request.headers())?;
+    if let Some(record) = &audit
+        && user.name != authenticated
+    {
+        record.impersonated(&user);
+    }
+
+    // Requests for paths rather than resources are authorized by path.
     if !matches!(parsed, Parsed::Target(Target::Resource(_))) {
-        state
-            .authorization
-            .chain
-            .check(&path_attributes(&user, request.method(), &path))?;
+        authorize(
+            &state,
+            audit.as_deref(),
+            &path_attributes(&user, request.method(), &path),
+        )?;
     }
 
     // OIDC discovery of the service account issuer.
@@ -435,7 +619,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         Target::Resource(resource) => resource,
     };
     let attributes = resource_attributes(&user, &resource, &query);
-    state.authorization.chain.check(&attributes)?;
+    authorize(&state, audit.as_deref(), &attributes)?;
     // A websocket exec, attach or port-forward arrives as a GET; it must
     // also be allowed to create, as upstream asks.
     if attributes.verb == "get"
@@ -471,6 +655,19 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
     } else {
         (bytes::Bytes::new(), None)
     };
+    if let Some(record) = audit
+        .as_ref()
+        .filter(|r| r.wants_request() && !body.is_empty())
+    {
+        // The body as the server reads it (JSON, YAML or protobuf); a
+        // patch as the JSON it is.
+        let object = crate::request_body::decode(&parts.headers, &body)
+            .ok()
+            .or_else(|| serde_json::from_slice(&body).ok());
+        if let Some(object) = object {
+            record.request_object(object);
+        }
+    }
     // Long-running requests aside, at most max-in-flight requests of each
     // kind run at once; the rest are told to come back.
     let limit = if matches!(parts.method, Method::GET | Method::HEAD) {

@@ -3,6 +3,7 @@
 //! other rudder component.
 
 mod admission;
+pub mod audit;
 pub mod auth;
 pub mod authz;
 mod bootstrap;
@@ -94,6 +95,8 @@ pub struct Config {
     pub service_account_issuer: String,
     /// `--authorization-mode`: the authorizers asked, in order.
     pub authorization_modes: Vec<authz::Mode>,
+    /// `--audit-policy-file` with `--audit-log-*` (none: no auditing).
+    pub audit: Option<audit::AuditConfig>,
 }
 
 impl Config {
@@ -115,6 +118,7 @@ impl Config {
             max_watches_per_user: 10_000,
             service_account_issuer: service_account_tokens::DEFAULT_ISSUER.to_string(),
             authorization_modes: vec![authz::Mode::Node, authz::Mode::Rbac],
+            audit: None,
         }
     }
 }
@@ -333,6 +337,10 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
 
     let metrics = Arc::new(metrics::Metrics::new());
     let store = metrics::MeteredStore::wrap(store, metrics.clone());
+    let auditor = match &config.audit {
+        Some(audit) => Some(Arc::new(audit::Auditor::new(audit)?)),
+        None => None,
+    };
     let state = Arc::new(ApiState {
         metrics,
         watch_cache: watch_cache::WatchCaches::new(store.clone()),
@@ -356,6 +364,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         admission: admission::AdmissionChain::new(authorization),
         services: service_ranges.clone(),
         watches: watch::WatchCounts::new(config.max_watches_per_user),
+        auditor,
     });
     let (shutdown, stopping) = tokio::sync::watch::channel(false);
     let leases = {

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::auth::user_from_certificate;
-use crate::handlers::{self, ApiState, ConnectionUser};
+use crate::handlers::{self, ApiState, ConnectionUser, PeerAddress};
 use crate::pki::ClusterPki;
 
 pub fn tls_config(pki: &ClusterPki) -> Result<Arc<rustls::ServerConfig>, String> {
@@ -76,11 +76,20 @@ pub async fn serve(
                 let user = ConnectionUser(user_from_certificate(
                     stream.get_ref().1.peer_certificates(),
                 ));
+                let peer = stream
+                    .get_ref()
+                    .0
+                    .peer_addr()
+                    .ok()
+                    .map(|a| PeerAddress(a.ip()));
                 let service =
                     hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
                         opened.request();
                         let state = state.clone();
                         request.extensions_mut().insert(user.clone());
+                        if let Some(peer) = peer {
+                            request.extensions_mut().insert(peer);
+                        }
                         async move {
                             Ok::<_, Infallible>(
                                 handlers::handle(state, request.map(Body::new)).await,

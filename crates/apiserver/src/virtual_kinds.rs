@@ -182,8 +182,9 @@ pub async fn serve(
     }
 }
 
-/// A user as reviews show it (`authentication.k8s.io/v1` UserInfo).
-fn user_info(user: &User) -> Value {
+/// A user as reviews and audit events show it
+/// (`authentication.k8s.io/v1` UserInfo).
+pub(crate) fn user_info(user: &User) -> Value {
     let mut info = json!({"username": user.name, "groups": user.groups});
     if !user.uid.is_empty() {
         info["uid"] = json!(user.uid);

@@ -818,10 +818,13 @@ mod tests {
             controller: None,
             block_owner_deletion: None,
         };
-        let _: Secret = h
-            .create(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {
-                "name": "left-behind", "ownerReferences": [dangling]}}))
-            .await;
+        // Written straight through the API: the collector may delete it
+        // before an informer of the test's would have seen it.
+        let secrets: Api<Secret> = Api::namespaced(h.client.clone(), "default");
+        let secret: Secret = serde_json::from_value(json!({"metadata": {
+            "name": "left-behind", "ownerReferences": [dangling]}}))
+        .unwrap();
+        secrets.create(&Default::default(), &secret).await.unwrap();
         until("collection of the dangling dependent", async || {
             names::<Secret>(&h).await.is_empty()
         })

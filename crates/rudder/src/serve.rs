@@ -75,6 +75,23 @@ pub struct ApiServerArgs {
     /// identity providers, the first of each resource writing.
     #[arg(long)]
     pub encryption_provider_config: Option<std::path::PathBuf>,
+    /// Audit requests as this audit.k8s.io/v1 Policy says (with
+    /// --audit-log-path; without either nothing is audited).
+    #[arg(long)]
+    pub audit_policy_file: Option<std::path::PathBuf>,
+    /// Where audit events are written, one JSON object per line (`-`:
+    /// standard output).
+    #[arg(long)]
+    pub audit_log_path: Option<std::path::PathBuf>,
+    /// Days to keep rotated audit logs (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub audit_log_maxage: u64,
+    /// Rotated audit logs to keep (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub audit_log_maxbackup: usize,
+    /// Megabytes an audit log grows to before it is rotated (0: never).
+    #[arg(long, default_value_t = 0)]
+    pub audit_log_maxsize: u64,
     /// How often to compact store history, as kube-apiserver's flag of the
     /// same name (e.g. 5m, 300s, 1h; 0 turns compaction off).
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
@@ -404,6 +421,15 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.bind_address = args.bind_address;
     config.port = args.port;
     config.tls_san = args.tls_san.clone();
+    if let (Some(policy_file), Some(log_path)) = (&args.audit_policy_file, &args.audit_log_path) {
+        config.audit = Some(apiserver::audit::AuditConfig {
+            policy_file: policy_file.clone(),
+            log_path: log_path.clone(),
+            max_age_days: args.audit_log_maxage,
+            max_backups: args.audit_log_maxbackup,
+            max_size_mb: args.audit_log_maxsize,
+        });
+    }
     config.token_auth_file = args.token_auth_file.clone();
     // As kube-apiserver: listening everywhere, it advertises the address
     // of the default route's interface, which pods can reach (the
