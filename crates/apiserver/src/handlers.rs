@@ -932,13 +932,20 @@ impl Call<'_> {
             return Err(ApiError::path_not_found());
         }
         match (self.resource.verb, self.resource.subresource.as_deref()) {
-            ("get", None | Some("status") | Some("ephemeralcontainers")) => self.get().await,
+            ("get", None | Some("status") | Some("ephemeralcontainers") | Some("approval")) => {
+                self.get().await
+            }
             ("list", None) => self.list().await,
             ("create", None) => self.create(body).await,
-            ("update", None | Some("status") | Some("finalize") | Some("ephemeralcontainers")) => {
-                self.update(body).await
-            }
-            ("patch", None | Some("status") | Some("ephemeralcontainers")) => {
+            (
+                "update",
+                None
+                | Some("status")
+                | Some("finalize")
+                | Some("ephemeralcontainers")
+                | Some("approval"),
+            ) => self.update(body).await,
+            ("patch", None | Some("status") | Some("ephemeralcontainers") | Some("approval")) => {
                 self.patch(body).await
             }
             ("get", Some("scale")) => {
@@ -1282,6 +1289,9 @@ impl Call<'_> {
             &mut object,
             rand::random(),
         )?;
+        if info.kind == "CertificateSigningRequest" {
+            crate::certificates::prepare_create(&mut object, self.user);
+        }
         let attributes = self.attributes(crate::admission::Operation::Create, &asked, None)?;
         let admission = &self.state.admission;
         admission.admit(&attributes, Some(&mut object)).await?;

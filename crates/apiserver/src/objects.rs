@@ -367,7 +367,10 @@ pub fn prepare_update(
         }
     }
     let has_status = info.has_subresource("status");
+    let csr = info.kind == "CertificateSigningRequest";
     match subresource {
+        // Approving or denying changes only the conditions.
+        Some("approval") if csr => new = crate::certificates::prepare_approval(old, &new),
         // A status write changes only the status.
         Some("status") => {
             let mut merged = old.clone();
@@ -376,6 +379,9 @@ pub fn prepare_update(
                 && let Some(map) = merged.as_object_mut()
             {
                 map.remove("status");
+            }
+            if csr {
+                crate::certificates::prepare_status(old, &mut merged);
             }
             new = merged;
         }

@@ -118,43 +118,42 @@ pub async fn serve(
         }
         ("SubjectAccessReview", "create") => {
             let mut review = parse(body)?;
-            let spec = &review["spec"];
-            let text = |field: &str| spec.get(field).and_then(Value::as_str).unwrap_or("");
-            if text("user").is_empty()
-                && spec
-                    .get("groups")
-                    .and_then(Value::as_array)
-                    .is_none_or(Vec::is_empty)
-            {
+            let subject = review_subject(info, &review["spec"])?;
+            review["status"] = access_review(state, subject, &review["spec"], None);
+            Ok(respond(StatusCode::CREATED, &review))
+        }
+        ("LocalSubjectAccessReview", "create") => {
+            // A review within the namespace of its path, for those who may
+            // create reviews there.
+            let namespace = resource.namespace.clone().unwrap_or_default();
+            let mut review = parse(body)?;
+            let given = review
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if !given.is_empty() && given != namespace {
+                return Err(ApiError::bad_request(format!(
+                    "spec.resourceAttributes.namespace must match namespace: {namespace}"
+                )));
+            }
+            let asked = review
+                .pointer("/spec/resourceAttributes/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if !asked.is_empty() && asked != namespace {
                 return Err(ApiError::invalid(
                     info,
                     "",
                     vec![crate::status::Cause::invalid(
-                        "spec.user",
-                        "",
-                        "at least one of user or group must be specified",
+                        "spec.resourceAttributes.namespace",
+                        asked,
+                        "must match metadata.namespace",
                     )],
                 ));
             }
-            let subject = User {
-                name: text("user").to_string(),
-                uid: text("uid").to_string(),
-                groups: spec
-                    .get("groups")
-                    .and_then(Value::as_array)
-                    .map(|g| {
-                        g.iter()
-                            .filter_map(Value::as_str)
-                            .map(String::from)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                extra: spec
-                    .get("extra")
-                    .and_then(|extra| serde_json::from_value(extra.clone()).ok())
-                    .unwrap_or_default(),
-            };
-            review["status"] = access_review(state, subject, &review["spec"], None);
+            review["metadata"]["namespace"] = json!(namespace);
+            let subject = review_subject(info, &review["spec"])?;
+            review["status"] = access_review(state, subject, &review["spec"], Some(&namespace));
             Ok(respond(StatusCode::CREATED, &review))
         }
         ("SelfSubjectReview", "create") => {
@@ -180,6 +179,41 @@ pub async fn serve(
         }
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// Whom a SubjectAccessReview asks about: its user, groups, uid and extra.
+fn review_subject(info: &'static api::ResourceInfo, spec: &Value) -> Result<User, ApiError> {
+    let text = |field: &str| spec.get(field).and_then(Value::as_str).unwrap_or("");
+    let groups: Vec<String> = spec
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|g| {
+            g.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    if text("user").is_empty() && groups.is_empty() {
+        return Err(ApiError::invalid(
+            info,
+            "",
+            vec![crate::status::Cause::invalid(
+                "spec.user",
+                "",
+                "at least one of user or group must be specified",
+            )],
+        ));
+    }
+    Ok(User {
+        name: text("user").to_string(),
+        uid: text("uid").to_string(),
+        groups,
+        extra: spec
+            .get("extra")
+            .and_then(|extra| serde_json::from_value(extra.clone()).ok())
+            .unwrap_or_default(),
+    })
 }
 
 /// A user as reviews and audit events show it

@@ -71,6 +71,8 @@ pub fn account_of(controller: &str) -> &str {
         "root-ca-certificate-publisher-controller" => "root-ca-cert-publisher",
         "node-ipam-controller" | "node-lifecycle-controller" => "node-controller",
         "persistentvolume-binder-controller" => "persistent-volume-binder",
+        "certificatesigningrequest-signing-controller"
+        | "certificatesigningrequest-approving-controller" => "certificate-controller",
         other => other,
     }
 }

@@ -12,6 +12,8 @@ pub mod clusterrole_aggregation;
 pub mod controller_ref_manager;
 pub mod credentials;
 pub mod cronjob;
+pub mod csrapproving;
+pub mod csrsigning;
 pub mod daemonset;
 pub mod deployment;
 pub mod discovery;
@@ -76,6 +78,8 @@ pub const CONTROLLERS: &[&str] = &[
     "pvc-protection-controller",
     "pv-protection-controller",
     "clusterrole-aggregation-controller",
+    "certificatesigningrequest-signing-controller",
+    "certificatesigningrequest-approving-controller",
 ];
 
 /// How the controller manager runs.
@@ -86,6 +90,10 @@ pub struct ControllerManagerOptions {
     /// The cluster CA bundle published in every namespace as
     /// `kube-root-ca.crt` (none: that controller does not run).
     pub root_ca_pem: Option<String>,
+    /// `--cluster-signing-cert-file` and `--cluster-signing-key-file`: the
+    /// CA approved certificate requests are signed with (none: they are
+    /// not signed here).
+    pub cluster_signing: Option<csrsigning::SigningCa>,
     /// `--cluster-cidr` cut by `--node-cidr-mask-size`: the node IPAM
     /// controller hands nodes their pod CIDRs from it (none: it does not run).
     pub cluster_cidr: Option<nodeipam::CidrSet>,
@@ -111,6 +119,7 @@ impl Default for ControllerManagerOptions {
         ControllerManagerOptions {
             controllers: vec!["*".to_string()],
             root_ca_pem: None,
+            cluster_signing: None,
             cluster_cidr: None,
             node_monitor_grace_period: std::time::Duration::from_secs(40),
             terminated_pod_gc_threshold: 12500,
@@ -199,7 +208,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 23] = [
+    let starts: [(&str, Start); 25] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -237,6 +246,14 @@ pub async fn run(
         (
             "clusterrole-aggregation-controller",
             clusterrole_aggregation::start,
+        ),
+        (
+            "certificatesigningrequest-signing-controller",
+            csrsigning::start,
+        ),
+        (
+            "certificatesigningrequest-approving-controller",
+            csrapproving::start,
         ),
     ];
     let enabled: Vec<&str> = starts

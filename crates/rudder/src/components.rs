@@ -42,6 +42,13 @@ pub struct ControllerManagerArgs {
     /// The CA bundle published in every namespace as `kube-root-ca.crt`.
     #[arg(long)]
     pub root_ca_file: Option<PathBuf>,
+    /// The CA certificate approved certificate requests are signed with
+    /// (with --cluster-signing-key-file; without, none are signed).
+    #[arg(long)]
+    pub cluster_signing_cert_file: Option<PathBuf>,
+    /// The key of --cluster-signing-cert-file.
+    #[arg(long)]
+    pub cluster_signing_key_file: Option<PathBuf>,
     /// The HTTPS port for /healthz, /readyz and /metrics (0: none).
     #[arg(long, default_value_t = 10257)]
     pub secure_port: u16,
@@ -108,6 +115,18 @@ pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), S
         None => None,
     };
     let mut options = controller_options(&args.controllers, &args.tuning, root_ca)?;
+    if let (Some(cert), Some(key)) = (
+        &args.cluster_signing_cert_file,
+        &args.cluster_signing_key_file,
+    ) {
+        let read = |path: &PathBuf| {
+            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        options.cluster_signing = Some(controllers::csrsigning::SigningCa {
+            cert_pem: read(cert)?,
+            key_pem: read(key)?,
+        });
+    }
     let mut token_dir = None;
     if args.tuning.use_service_account_credentials {
         // Tokens live as long as this process, in a directory of its own.

@@ -212,8 +212,16 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
     }
     if !args.disable_controller_manager {
         let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
-        let mut options =
-            crate::components::controller_options(&args.controllers, &args.tuning, Some(ca))?;
+        let mut options = crate::components::controller_options(
+            &args.controllers,
+            &args.tuning,
+            Some(ca.clone()),
+        )?;
+        // Approved certificate requests are signed with the cluster CA.
+        options.cluster_signing = Some(controllers::csrsigning::SigningCa {
+            cert_pem: ca,
+            key_pem: server.pki.ca.key_pem().map_err(|e| e.to_string())?,
+        });
         if !args.cluster_cidr.is_empty() {
             options.cluster_cidr = Some(controllers::nodeipam::CidrSet::new(
                 &args.cluster_cidr,

@@ -102,12 +102,12 @@ async fn save_status_restore_while_the_server_runs() {
     // The first start adds the four system namespaces, two priority classes,
     // an APIService for each of the 21 local group versions, the 13
     // FlowSchemas and 8 priority levels of upstream's flow control
-    // configuration, the 54 ClusterRoles and 37 ClusterRoleBindings of the
-    // bootstrap RBAC policy (22 of each for the controllers), the server's
+    // configuration, the 55 ClusterRoles and 39 ClusterRoleBindings of the
+    // bootstrap RBAC policy (23 of each for the controllers), the server's
     // endpoint lease, and the `kubernetes` Service with its Endpoints and
     // EndpointSlice, and the IPAddress holding its ClusterIP.
-    let revision = filled + 144;
-    let objects = 184;
+    let revision = filled + 147;
+    let objects = 187;
 
     let file = dir.path().join("backup.db");
     let save = rudder(&[

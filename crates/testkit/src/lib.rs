@@ -406,7 +406,13 @@ impl TestCluster {
     ) -> Component {
         let ca = std::fs::read_to_string(self.data_dir().join("pki/ca.crt")).ok();
         let mut options = controllers::ControllerManagerOptions {
-            root_ca_pem: ca,
+            root_ca_pem: ca.clone(),
+            cluster_signing: ca
+                .zip(std::fs::read_to_string(self.data_dir().join("pki/ca.key")).ok())
+                .map(|(cert_pem, key_pem)| controllers::csrsigning::SigningCa {
+                    cert_pem,
+                    key_pem,
+                }),
             cluster_cidr: controllers::nodeipam::CidrSet::new("10.244.0.0/16", 24).ok(),
             ..Default::default()
         };

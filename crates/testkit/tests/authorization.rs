@@ -1112,3 +1112,62 @@ async fn the_garbage_collector_releases_roles_granting_more_than_it_holds() {
         )
         .await;
 }
+
+/// LocalSubjectAccessReview: a review confined to the namespace of its
+/// path, which namespace admins may ask.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_subject_access_reviews_answer_within_their_namespace() {
+    let cluster = TestCluster::start().await;
+    for args in [
+        vec!["create", "namespace", "team"],
+        vec![
+            "create",
+            "role",
+            "deployer",
+            "--verb=create,get",
+            "--resource=deployments.apps",
+            "-n",
+            "team",
+        ],
+        vec![
+            "create",
+            "rolebinding",
+            "dev-deploys",
+            "--role=deployer",
+            "--user=dev",
+            "-n",
+            "team",
+        ],
+    ] {
+        cluster.kubectl(&args).await.ok();
+    }
+    let review = |namespace: &str, attributes_namespace: &str, verb: &str| {
+        serde_json::json!({
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "LocalSubjectAccessReview",
+            "metadata": {"namespace": namespace},
+            "spec": {
+                "user": "dev",
+                "resourceAttributes": {"namespace": attributes_namespace, "verb": verb, "resource": "deployments", "group": "apps"},
+            },
+        })
+        .to_string()
+    };
+    let ask = |body: String| {
+        let cluster = &cluster;
+        async move {
+            let file = cluster.file("review.json", &body);
+            cluster
+                .kubectl(&["create", "-f", file.to_str().unwrap(), "-o", "json"])
+                .await
+        }
+    };
+    let allowed = ask(review("team", "team", "create")).await.json();
+    assert_eq!(allowed["status"]["allowed"], true, "{allowed:#}");
+    let denied = ask(review("team", "team", "escalate")).await.json();
+    assert_eq!(denied["status"]["allowed"], false, "{denied:#}");
+    let elsewhere = ask(review("default", "default", "create")).await.json();
+    assert_eq!(elsewhere["status"]["allowed"], false, "{elsewhere:#}");
+    let err = ask(review("team", "default", "create")).await.err();
+    assert!(err.contains("must match metadata.namespace"), "{err}");
+}

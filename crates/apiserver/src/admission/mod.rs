@@ -4,6 +4,7 @@
 //! the plugins upstream enables by default that apply here; one module per
 //! plugin.
 
+mod certificates;
 pub mod default_storage_class;
 mod default_toleration_seconds;
 mod limit_ranger;
@@ -99,6 +100,7 @@ impl AdmissionChain {
                 Box::new(runtime_class::RuntimeClass),
                 Box::new(default_storage_class::DefaultStorageClass),
                 Box::new(storage_object_in_use_protection::StorageObjectInUseProtection),
+                Box::new(certificates::Certificates::new(authorization.clone())),
                 Box::new(rbac_escalation::RbacEscalation::new(authorization)),
                 // Last, as upstream: it charges the quota only for a write
                 // every other plugin let through.

@@ -626,6 +626,48 @@ fn controller_roles() -> Vec<(&'static str, &'static str, Vec<Value>)> {
     let status = |group: &str, resources: &[&str]| rule(&["patch", "update"], &[group], resources);
     vec![
         (
+            "system:controller:certificate-controller",
+            "certificate-controller",
+            vec![
+                rule(
+                    &["delete", "get", "list", "watch"],
+                    &["certificates.k8s.io"],
+                    &["certificatesigningrequests"],
+                ),
+                rule(
+                    &["update"],
+                    &["certificates.k8s.io"],
+                    &[
+                        "certificatesigningrequests/approval",
+                        "certificatesigningrequests/status",
+                    ],
+                ),
+                named(
+                    &["approve"],
+                    &["certificates.k8s.io"],
+                    &["signers"],
+                    &["kubernetes.io/kube-apiserver-client-kubelet"],
+                ),
+                named(
+                    &["sign"],
+                    &["certificates.k8s.io"],
+                    &["signers"],
+                    &[
+                        "kubernetes.io/kube-apiserver-client",
+                        "kubernetes.io/kube-apiserver-client-kubelet",
+                        "kubernetes.io/kubelet-serving",
+                        "kubernetes.io/legacy-unknown",
+                    ],
+                ),
+                rule(
+                    &["create"],
+                    &["authorization.k8s.io"],
+                    &["subjectaccessreviews"],
+                ),
+                events(),
+            ],
+        ),
+        (
             "system:controller:clusterrole-aggregation-controller",
             "clusterrole-aggregation-controller",
             vec![rule(
@@ -1057,6 +1099,13 @@ fn bindings() -> Vec<Binding> {
         Binding {
             name: "system:rudder:local-path-provisioner",
             role: "system:persistent-volume-provisioner",
+            subjects: vec![group("system:nodes")],
+        },
+        // Nodes renew their client certificates through CSRs the approving
+        // controller approves (kubeadm binds the same).
+        Binding {
+            name: "system:rudder:node-autoapprove-certificate-rotation",
+            role: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
             subjects: vec![group("system:nodes")],
         },
     ];

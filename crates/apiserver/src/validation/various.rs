@@ -303,6 +303,7 @@ pub fn certificate_signing_request(object: &Value, old: Option<&Value>, causes: 
     if let Some(old) = old {
         immutable(object, old, "/spec/request", "spec.request", causes);
         immutable(object, old, "/spec/signerName", "spec.signerName", causes);
+        crate::certificates::validate_update(object, old, causes);
     }
 }
 
