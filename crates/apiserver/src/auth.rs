@@ -71,15 +71,6 @@ fn valid_node_name(name: &str) -> bool {
         && !name.ends_with(['-', '.'])
 }
 
-/// The token of an `Authorization` header: its scheme is `Bearer` in any
-/// case (the Python client sends `bearer`), the token its second word.
-pub fn bearer_token(authorization: &str) -> Option<&str> {
-    let mut words = authorization.trim().splitn(3, ' ');
-    let scheme = words.next()?;
-    let token = words.next()?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
 impl TokenFile {
     pub fn load(path: &Path) -> Result<TokenFile, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -131,7 +122,7 @@ impl TokenFile {
     }
 
     pub fn authenticate(&self, authorization: Option<&str>) -> Option<User> {
-        let token = bearer_token(authorization?)?;
+        let token = serving::bearer_token(authorization?)?;
         if let (Some(secret), Some(rest)) = (&self.node_secret, token.strip_prefix("node:"))
             && let Some((name, given)) = rest.split_once(':')
         {

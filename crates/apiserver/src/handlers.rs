@@ -362,7 +362,7 @@ pub async fn authenticate_bearer(state: &ApiState, authorization: Option<&str>) 
     if let Some(user) = state.tokens.authenticate(authorization) {
         return Some(user);
     }
-    let token = crate::auth::bearer_token(authorization?)?;
+    let token = serving::bearer_token(authorization?)?;
     crate::service_account_tokens::authenticate(state, token).await
 }
 

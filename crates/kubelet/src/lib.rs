@@ -7,6 +7,7 @@
 //! `run` is one node on this machine; `run_simulated` is many simulated
 //! nodes in this process (for scale tests and demos, as kwok does).
 
+pub mod authenticator;
 pub mod authorizer;
 pub mod dns;
 pub mod env;
@@ -254,6 +255,7 @@ pub async fn run(client: kube::Client, options: KubeletOptions, shutdown: watch:
                         client.clone(),
                         options.node_name.clone(),
                     ),
+                    authenticator: authenticator::TokenAuthenticator::new(client.clone()),
                 });
                 let server_options = server_options.clone();
                 let stopping = shutdown.clone();

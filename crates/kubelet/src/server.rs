@@ -45,6 +45,8 @@ pub struct Shared {
     pub stats: crate::stats::Stats,
     /// Asks the API server whether a caller may do what it asks.
     pub authorizer: crate::authorizer::KubeletAuthorizer,
+    /// Asks the API server who a bearer token is.
+    pub authenticator: crate::authenticator::TokenAuthenticator,
 }
 
 pub fn text(code: StatusCode, body: impl Into<String>) -> Response<Body> {
@@ -89,7 +91,21 @@ async fn answer(
     if path == "/healthz" {
         return text(StatusCode::OK, "ok");
     }
-    let Some((user, groups)) = peer else {
+    // A client certificate of the cluster CA names the caller; without
+    // one, a bearer token may.
+    let caller = match peer {
+        Some(peer) => Some(peer),
+        None => match request
+            .headers()
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(serving::bearer_token)
+        {
+            Some(token) => shared.authenticator.authenticate(token).await,
+            None => None,
+        },
+    };
+    let Some((user, groups)) = caller else {
         return text(StatusCode::UNAUTHORIZED, "Unauthorized");
     };
     let ask = crate::authorizer::ask(user, groups, request.method(), &path);

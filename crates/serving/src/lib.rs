@@ -7,6 +7,15 @@
 pub mod connections;
 pub mod metrics;
 
+/// The token of an `Authorization` header: its scheme is `Bearer` in any
+/// case (the Python client sends `bearer`), the token its second word.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let mut words = authorization.trim().splitn(3, ' ');
+    let scheme = words.next()?;
+    let token = words.next()?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// The user a verified client certificate names, as Kubernetes reads it:
 /// the subject's CN is the user name and each O a group.
 pub fn certificate_user(der: &[u8]) -> Option<(String, Vec<String>)> {

@@ -1168,6 +1168,45 @@ spec:
         as_proxy("/pods"),
         "Forbidden (user=system:kube-proxy, verb=get, resource=nodes, subresource=proxy) 403"
     );
+    // Bearer tokens too, reviewed by the API server: a service account
+    // allowed `nodes/metrics` reads metrics, and nothing else; a made-up
+    // token is no one.
+    for args in [
+        vec!["create", "serviceaccount", "scraper"],
+        vec![
+            "create",
+            "clusterrole",
+            "node-metrics",
+            "--verb=get",
+            "--resource=nodes/metrics",
+        ],
+        vec![
+            "create",
+            "clusterrolebinding",
+            "scraper",
+            "--clusterrole=node-metrics",
+            "--serviceaccount=default:scraper",
+        ],
+    ] {
+        cluster.kubectl(&args).await.ok();
+    }
+    let token = cluster.kubectl(&["create", "token", "scraper"]).await.ok();
+    let bearer = format!("Authorization: Bearer {}", token.trim());
+    let as_scraper =
+        |path: &str| curl(&["-H", &bearer, &format!("https://127.0.0.1:{port}{path}")]);
+    assert!(as_scraper("/metrics").contains("kubelet_running_pods"));
+    assert_eq!(
+        as_scraper("/pods"),
+        "Forbidden (user=system:serviceaccount:default:scraper, verb=get, resource=nodes, subresource=proxy) 403"
+    );
+    assert_eq!(
+        curl(&[
+            "-H",
+            "Authorization: Bearer made-up",
+            &format!("https://127.0.0.1:{port}/metrics")
+        ]),
+        "Unauthorized 401"
+    );
     let wrong = cluster
         .kubectl(&["logs", "talker", "-c", "nope"])
         .await
