@@ -18,9 +18,12 @@ const CACHE_LIMIT: usize = 4096;
 /// A user name and groups.
 pub type Identity = (String, Vec<String>);
 
+/// Reviews by the token's SHA-256: who it was (if anyone) and when asked.
+type Reviews = HashMap<[u8; 32], (Option<Identity>, Instant)>;
+
 pub struct TokenAuthenticator {
     client: kube::Client,
-    cache: Mutex<HashMap<[u8; 32], (Option<Identity>, Instant)>>,
+    cache: Mutex<Reviews>,
 }
 
 impl TokenAuthenticator {
