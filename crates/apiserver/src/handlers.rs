@@ -363,6 +363,9 @@ pub async fn authenticate_bearer(state: &ApiState, authorization: Option<&str>) 
         return Some(user);
     }
     let token = serving::bearer_token(authorization?)?;
+    if crate::bootstrap_tokens::parse(token).is_some() {
+        return crate::bootstrap_tokens::authenticate(state, token).await;
+    }
     crate::service_account_tokens::authenticate(state, token).await
 }
 

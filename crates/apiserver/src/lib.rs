@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod authz;
 mod bootstrap;
+pub mod bootstrap_tokens;
 mod certificates;
 pub mod component_health;
 mod connect;

@@ -8,6 +8,7 @@ mod node;
 mod serve;
 mod snapshot;
 mod storage;
+mod token;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,9 @@ enum Command {
     /// Run only the service proxy (kube-proxy), against the API server of a
     /// kubeconfig.
     Proxy(network::ProxyCommandArgs),
+    /// Create, list and delete the bootstrap tokens nodes join with.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Save, inspect and restore snapshots of the cluster state store.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
             Command::Kubelet(args) => node::run_kubelet(*args).await,
             Command::Agent(args) => node::run_agent(*args).await,
             Command::Proxy(args) => network::run_proxy(args).await,
+            Command::Token(command) => token::run(command).await,
             Command::Snapshot(command) => snapshot::run(command).await,
             Command::Killall(args) => killall::run_killall(args).await,
             Command::Uninstall(args) => killall::run_uninstall(args).await,
