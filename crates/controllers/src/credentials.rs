@@ -73,6 +73,7 @@ pub fn account_of(controller: &str) -> &str {
         "persistentvolume-binder-controller" => "persistent-volume-binder",
         "certificatesigningrequest-signing-controller"
         | "certificatesigningrequest-approving-controller" => "certificate-controller",
+        "tokencleaner-controller" => "token-cleaner",
         other => other,
     }
 }

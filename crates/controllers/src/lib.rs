@@ -41,6 +41,7 @@ pub mod serving;
 pub mod statefulset;
 #[cfg(test)]
 mod testing;
+pub mod tokencleaner;
 pub mod ttl_after_finished;
 
 use std::sync::Arc;
@@ -80,6 +81,7 @@ pub const CONTROLLERS: &[&str] = &[
     "clusterrole-aggregation-controller",
     "certificatesigningrequest-signing-controller",
     "certificatesigningrequest-approving-controller",
+    "tokencleaner-controller",
 ];
 
 /// How the controller manager runs.
@@ -208,7 +210,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 25] = [
+    let starts: [(&str, Start); 26] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -255,6 +257,7 @@ pub async fn run(
             "certificatesigningrequest-approving-controller",
             csrapproving::start,
         ),
+        ("tokencleaner-controller", tokencleaner::start),
     ];
     let enabled: Vec<&str> = starts
         .iter()

@@ -103,11 +103,12 @@ async fn save_status_restore_while_the_server_runs() {
     // an APIService for each of the 21 local group versions, the 13
     // FlowSchemas and 8 priority levels of upstream's flow control
     // configuration, the 55 ClusterRoles and 39 ClusterRoleBindings of the
-    // bootstrap RBAC policy (23 of each for the controllers), the server's
+    // bootstrap RBAC policy (23 of each for the controllers) and the token
+    // cleaner's Role and RoleBinding in kube-system, the server's
     // endpoint lease, and the `kubernetes` Service with its Endpoints and
     // EndpointSlice, and the IPAddress holding its ClusterIP.
-    let revision = filled + 147;
-    let objects = 187;
+    let revision = filled + 149;
+    let objects = 189;
 
     let file = dir.path().join("backup.db");
     let save = rudder(&[

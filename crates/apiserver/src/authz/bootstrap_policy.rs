@@ -1162,6 +1162,27 @@ fn cluster_role_binding(binding: &Binding) -> Value {
     object
 }
 
+/// Upstream's roles of kube-system and their bindings: what controllers
+/// need in that namespace only.
+fn namespaced_policy() -> Vec<(Value, Value)> {
+    let name = "system:controller:token-cleaner";
+    let role = json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": metadata(name, &[]),
+        "rules": [
+            rule(&["delete", "get", "list", "watch"], &[""], &["secrets"]),
+            events(),
+        ],
+    });
+    let binding = json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "metadata": metadata(name, &[]),
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+        "subjects": [{"kind": "ServiceAccount", "name": "token-cleaner", "namespace": "kube-system"}],
+    });
+    vec![(role, binding)]
+}
+
 /// What reconciling `current` towards `wanted` gives, or None when
 /// nothing is missing: labels and annotations added, and for roles the
 /// rules (or aggregation selectors), for bindings the subjects.
@@ -1210,7 +1231,7 @@ fn reconciled(current: &Value, wanted: &Value) -> Option<Value> {
             "aggregationRule",
             "clusterRoleSelectors",
         );
-    } else if wanted["kind"] == "ClusterRole" {
+    } else if wanted["kind"] == "ClusterRole" || wanted["kind"] == "Role" {
         union(&mut merged, "/rules", "", "rules");
     } else {
         union(&mut merged, "/subjects", "", "subjects");
@@ -1226,10 +1247,18 @@ pub async fn ensure(store: &SharedStore) -> Result<(), String> {
     let binding_info = api::registry::by_kind("rbac.authorization.k8s.io", "ClusterRoleBinding")
         .ok_or("no ClusterRoleBinding in the registry")?;
     for role in roles() {
-        ensure_one(store, role_info, cluster_role(&role)).await?;
+        ensure_one(store, role_info, None, cluster_role(&role)).await?;
     }
     for binding in bindings() {
-        ensure_one(store, binding_info, cluster_role_binding(&binding)).await?;
+        ensure_one(store, binding_info, None, cluster_role_binding(&binding)).await?;
+    }
+    let namespaced_role = api::registry::by_kind("rbac.authorization.k8s.io", "Role")
+        .ok_or("no Role in the registry")?;
+    let namespaced_binding = api::registry::by_kind("rbac.authorization.k8s.io", "RoleBinding")
+        .ok_or("no RoleBinding in the registry")?;
+    for (role, binding) in namespaced_policy() {
+        ensure_one(store, namespaced_role, Some("kube-system"), role).await?;
+        ensure_one(store, namespaced_binding, Some("kube-system"), binding).await?;
     }
     Ok(())
 }
@@ -1237,18 +1266,19 @@ pub async fn ensure(store: &SharedStore) -> Result<(), String> {
 async fn ensure_one(
     store: &SharedStore,
     info: &'static api::ResourceInfo,
+    namespace: Option<&str>,
     wanted: Value,
 ) -> Result<(), String> {
     let name = wanted["metadata"]["name"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let key = info.storage_key(None, &name);
+    let key = info.storage_key(namespace, &name);
     for _ in 0..5 {
         match store.get(&key).await.map_err(|e| e.to_string())? {
             None => {
                 let mut object = wanted.clone();
-                crate::objects::prepare_create(info, None, &mut object, 0)
+                crate::objects::prepare_create(info, namespace, &mut object, 0)
                     .map_err(|e| e.message)?;
                 match store.create(&key, encode(&object)).await {
                     Ok(_) => return Ok(()),
