@@ -18,7 +18,7 @@ use kube::ResourceExt;
 use kube::api::{Api, PostParams};
 use tokio::sync::watch;
 
-use crate::csrsigning::{CLIENT_KUBELET, node_subject, parse_request};
+use crate::csrsigning::{CLIENT_KUBELET, dn_text, node_subject, parse_request};
 use crate::informer::{Change, Informer};
 use crate::queue::{Outcome, WorkQueue};
 use crate::{Context, Error, is_not_found};
@@ -90,11 +90,7 @@ impl ApprovingController {
             .params
             .distinguished_name
             .get(&rcgen::DnType::CommonName)
-            .map(|v| match v {
-                rcgen::DnValue::Utf8String(s) => s.clone(),
-                rcgen::DnValue::PrintableString(s) => s.as_str().to_string(),
-                other => format!("{other:?}"),
-            })
+            .map(dn_text)
             .unwrap_or_default();
         let own = csr.spec.username.as_deref() == Some(common_name.as_str());
         let (subresource, message) = if own {

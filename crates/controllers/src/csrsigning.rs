@@ -122,7 +122,8 @@ pub fn node_subject(request: &CertificateSigningRequestParams) -> Result<(), Str
     Ok(())
 }
 
-fn dn_text(value: &rcgen::DnValue) -> String {
+/// A subject attribute's text.
+pub fn dn_text(value: &rcgen::DnValue) -> String {
     match value {
         rcgen::DnValue::PrintableString(s) => s.as_str().to_string(),
         rcgen::DnValue::Utf8String(s) => s.clone(),

@@ -642,6 +642,11 @@ impl StatefulSetController {
         condemned.sort_by_key(|(ordinal, _)| std::cmp::Reverse(*ordinal));
         let monotonic = ordered_ready(set);
         let (strategy, partition) = update_strategy(set);
+        let has_rolling_update = set
+            .spec
+            .as_ref()
+            .and_then(|s| s.update_strategy.as_ref())
+            .is_some_and(|s| s.rolling_update.is_some());
         let current_replicas = set
             .status
             .as_ref()
@@ -664,10 +669,16 @@ impl StatefulSetController {
                         return Ok(());
                     }
                     created += 1;
-                    let revision = if strategy == "RollingUpdate"
-                        && ((partition == 0 && ord < current_replicas)
-                            || (partition > 0 && ord < partition))
-                    {
+                    // As upstream: below the partition a pod is made at the
+                    // current revision; only a set without rollingUpdate
+                    // settings (never so once defaulted) keeps the
+                    // ordinals of its current replicas at it.
+                    let below = if has_rolling_update {
+                        ord < partition
+                    } else {
+                        ord < current_replicas
+                    };
+                    let revision = if strategy == "RollingUpdate" && below {
                         current
                     } else {
                         update
