@@ -399,9 +399,6 @@ impl Record {
                 event["responseObject"] = object;
             }
         }
-        if !self.wants_request() {
-            event.as_object_mut().map(|e| e.remove("requestObject"));
-        }
         self.auditor.log.write(&event);
     }
 }
