@@ -41,34 +41,10 @@ pub fn user_from_certificate(chain: Option<&[CertificateDer<'_>]>) -> Option<Use
     )
 }
 
-/// `--token-auth-file`: CSV lines `token,user,uid,"group1,group2"`; and
-/// the node join secret: `Bearer node:<name>:<secret>` authenticates
-/// `system:node:<name>` in group `system:nodes` (until nodes bootstrap
-/// their certificates through CSRs).
+/// `--token-auth-file`: CSV lines `token,user,uid,"group1,group2"`.
 #[derive(Clone, Debug, Default)]
 pub struct TokenFile {
     tokens: HashMap<String, User>,
-    node_secret: Option<String>,
-}
-
-/// Compares without stopping at the first difference.
-fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-/// A node name as the join token may name it (a DNS-1123 subdomain).
-fn valid_node_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 253
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        && !name.starts_with(['-', '.'])
-        && !name.ends_with(['-', '.'])
 }
 
 impl TokenFile {
@@ -109,32 +85,11 @@ impl TokenFile {
                 .with_authenticated(),
             );
         }
-        Ok(TokenFile {
-            tokens,
-            node_secret: None,
-        })
-    }
-
-    /// Accepts `node:<name>:<secret>` tokens for this join secret.
-    pub fn with_node_secret(mut self, secret: Option<String>) -> TokenFile {
-        self.node_secret = secret.filter(|s| !s.is_empty());
-        self
+        Ok(TokenFile { tokens })
     }
 
     pub fn authenticate(&self, authorization: Option<&str>) -> Option<User> {
         let token = serving::bearer_token(authorization?)?;
-        if let (Some(secret), Some(rest)) = (&self.node_secret, token.strip_prefix("node:"))
-            && let Some((name, given)) = rest.split_once(':')
-        {
-            return (same_secret(given, secret) && valid_node_name(name)).then(|| {
-                User {
-                    name: format!("system:node:{name}"),
-                    groups: vec!["system:nodes".to_string()],
-                    ..User::default()
-                }
-                .with_authenticated()
-            });
-        }
         self.tokens.get(token).cloned()
     }
 }
@@ -175,31 +130,5 @@ mod tests {
         assert!(tokens.authenticate(Some("bearer secret")).is_some());
         assert!(tokens.authenticate(Some("Basic secret")).is_none());
         assert!(tokens.authenticate(Some("Bearer ")).is_none());
-    }
-
-    #[test]
-    fn the_join_secret_authenticates_nodes() {
-        let tokens = TokenFile::default().with_node_secret(Some("s3cret".into()));
-        let node = tokens
-            .authenticate(Some("Bearer node:worker-1:s3cret"))
-            .unwrap();
-        assert_eq!(node.name, "system:node:worker-1");
-        assert!(node.groups.contains(&"system:nodes".to_string()));
-        assert!(
-            tokens
-                .authenticate(Some("Bearer node:worker-1:wrong"))
-                .is_none()
-        );
-        assert!(
-            tokens
-                .authenticate(Some("Bearer node:Bad_Name:s3cret"))
-                .is_none()
-        );
-        assert!(
-            TokenFile::default()
-                .authenticate(Some("Bearer node:worker-1:s3cret"))
-                .is_none()
-        );
-        assert!(tokens.authenticate(None).is_none());
     }
 }

@@ -14,6 +14,10 @@ use crate::handlers::ApiState;
 
 pub const SECRET_TYPE: &str = "bootstrap.kubernetes.io/token";
 pub const GROUP: &str = "system:bootstrappers";
+/// The group of the tokens nodes join with (`rudder token create`'s
+/// default): allowed to ask for a node client certificate, which is
+/// approved at once.
+pub const DEFAULT_NODE_TOKEN_GROUP: &str = "system:bootstrappers:rudder:default-node-token";
 
 /// The id and secret of a well-formed token.
 pub fn parse(token: &str) -> Option<(&str, &str)> {

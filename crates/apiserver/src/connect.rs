@@ -355,7 +355,12 @@ impl Target {
         let tls = tokio_rustls::TlsConnector::from(config)
             .connect(server_name, tcp)
             .await
-            .map_err(|e| self.error(format!("remote error: {e}")))?;
+            .map_err(|e| {
+                self.error(
+                    serving::certificate_error_text(&e)
+                        .unwrap_or_else(|| format!("remote error: {e}")),
+                )
+            })?;
         handshake(TokioIo::new(tls))
             .await
             .map_err(|e| self.error(e))

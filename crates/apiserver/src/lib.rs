@@ -70,9 +70,6 @@ pub struct Config {
     pub port: u16,
     /// Extra names and addresses for the serving certificate.
     pub tls_san: Vec<String>,
-    /// The node join secret (`rudder agent --token`): `node:<name>:<secret>`
-    /// bearer tokens authenticate nodes.
-    pub node_join_secret: Option<String>,
     /// `--token-auth-file`: static bearer tokens.
     pub token_auth_file: Option<PathBuf>,
     /// Read-only requests (other than watches) served at once before 429.
@@ -109,7 +106,6 @@ impl Config {
             port: 6443,
             tls_san: Vec::new(),
             token_auth_file: None,
-            node_join_secret: None,
             max_requests_inflight: 400,
             max_mutating_requests_inflight: 200,
             advertise_address: None,
@@ -272,8 +268,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     let tokens = match &config.token_auth_file {
         Some(path) => TokenFile::load(path)?,
         None => TokenFile::default(),
-    }
-    .with_node_secret(config.node_join_secret.clone());
+    };
     let listener = TcpListener::bind((config.bind_address, config.port))
         .await
         .map_err(|e| {
@@ -402,7 +397,9 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
 }
 
 /// The TLS client the API server reaches kubelets with: its
-/// `kube-apiserver-kubelet-client` certificate, any serving certificate.
+/// `kube-apiserver-kubelet-client` certificate; it trusts a kubelet whose
+/// serving certificate the cluster CA issued for the address it dials
+/// (from the kubelet-serving signer, or `rudder server`'s own kubelet).
 fn kubelet_client(pki: &ClusterPki) -> Result<Arc<rustls::ClientConfig>, String> {
     let pair = pki
         .client(
@@ -413,5 +410,6 @@ fn kubelet_client(pki: &ClusterPki) -> Result<Arc<rustls::ClientConfig>, String>
         .map_err(|e| e.to_string())?;
     let cert = pair.cert_pem().map_err(|e| e.to_string())?;
     let key = pair.key_pem().map_err(|e| e.to_string())?;
-    serving::client_config_with_certificate(cert.as_bytes(), key.as_bytes())
+    let ca = pki.ca.cert_pem().map_err(|e| e.to_string())?;
+    serving::client_config_verifying(ca.as_bytes(), cert.as_bytes(), key.as_bytes())
 }

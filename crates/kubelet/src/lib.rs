@@ -9,6 +9,7 @@
 
 pub mod authenticator;
 pub mod authorizer;
+pub mod certificate;
 pub mod dns;
 pub mod env;
 pub mod eviction;

@@ -29,9 +29,20 @@ pub struct ServerOptions {
     pub address: SocketAddr,
     /// The CA whose client certificates are accepted (the cluster's).
     pub client_ca_pem: String,
-    /// The serving certificate (one from the cluster CA, or
-    /// `--tls-cert-file`); none: a self-signed one, as upstream makes.
-    pub serving_cert: Option<serving::ServingCert>,
+    pub serving: ServingIdentity,
+}
+
+/// The certificate the kubelet's port presents.
+#[derive(Clone, Debug)]
+pub enum ServingIdentity {
+    /// One it was given: from the cluster CA, or `--tls-cert-file`.
+    Fixed(serving::ServingCert),
+    /// One from the cluster's kubelet-serving signer, renewed as it ages
+    /// (none until an operator approves the first request).
+    Issued(Arc<crate::certificate::Rotating>),
+    /// A self-signed one, as upstream makes when given none: only clients
+    /// that verify nothing will talk to it.
+    SelfSigned,
 }
 
 /// What the server reads.
@@ -296,11 +307,16 @@ pub async fn serve(
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), String> {
-    let cert = match options.serving_cert.clone() {
-        Some(cert) => cert,
-        None => serving::ServingCert::self_signed()?,
+    let client_ca = Some(options.client_ca_pem.as_str());
+    let tls = match &options.serving {
+        ServingIdentity::Fixed(cert) => serving::server_config(cert, client_ca)?,
+        ServingIdentity::Issued(certificates) => {
+            serving::server_config_with_resolver(certificates.clone(), client_ca)?
+        }
+        ServingIdentity::SelfSigned => {
+            serving::server_config(&serving::ServingCert::self_signed()?, client_ca)?
+        }
     };
-    let tls = serving::server_config(&cert, Some(&options.client_ca_pem))?;
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     let limits = serving::connections::Limits::default();
     let builder = Arc::new(serving::connections::http_builder(&limits));

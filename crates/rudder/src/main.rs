@@ -2,6 +2,7 @@
 //! each subcommand hands its flags to the crate that does the work.
 
 mod components;
+mod join;
 mod killall;
 mod network;
 mod node;

@@ -149,17 +149,19 @@ impl NodeArgs {
         root_dir: PathBuf,
         extra_labels: &[(&str, &str)],
         cluster_ca: Option<String>,
-        serving_cert: Option<serving::ServingCert>,
+        serving: Option<kubelet::server::ServingIdentity>,
     ) -> Result<kubelet::KubeletOptions, String> {
         let read = |path: &PathBuf| {
             std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
         };
-        let serving_cert = match (&self.tls_cert_file, &self.tls_private_key_file) {
-            (Some(cert), Some(key)) => Some(serving::ServingCert {
-                cert_pem: read(cert)?,
-                key_pem: read(key)?,
-            }),
-            _ => serving_cert,
+        let serving = match (&self.tls_cert_file, &self.tls_private_key_file) {
+            (Some(cert), Some(key)) => Some(kubelet::server::ServingIdentity::Fixed(
+                serving::ServingCert {
+                    cert_pem: read(cert)?,
+                    key_pem: read(key)?,
+                },
+            )),
+            _ => serving,
         };
         let mut options = kubelet::KubeletOptions::new(&self.name(), root_dir);
         let client_ca = match &self.client_ca_file {
@@ -170,11 +172,12 @@ impl NodeArgs {
         };
         if self.kubelet_port != 0
             && let Some(client_ca_pem) = client_ca
+            && let Some(serving) = serving
         {
             options.server = Some(kubelet::server::ServerOptions {
                 address: std::net::SocketAddr::from(([0, 0, 0, 0], self.kubelet_port)),
                 client_ca_pem,
-                serving_cert,
+                serving,
             });
         }
         options.node_ip = self.node_ip;
@@ -240,7 +243,7 @@ pub fn spawn(
     root_dir: PathBuf,
     extra_labels: &[(&str, &str)],
     cluster_ca: Option<String>,
-    serving_cert: Option<serving::ServingCert>,
+    serving: Option<kubelet::server::ServingIdentity>,
     stopping: tokio::sync::watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>, String> {
     if args.simulated_nodes > 0 {
@@ -259,7 +262,7 @@ pub fn spawn(
             }
         }));
     }
-    let mut options = args.kubelet_options(root_dir, extra_labels, cluster_ca, serving_cert)?;
+    let mut options = args.kubelet_options(root_dir, extra_labels, cluster_ca, serving)?;
     if matches!(options.runtime, kubelet::RuntimeChoice::Process) {
         options.bridge.data_dir = Some(data_dir.to_path_buf());
         // Blocks for a few seconds at most, while a kubelet that is ending
@@ -325,33 +328,47 @@ async fn run_node(
 ) -> Result<(), String> {
     std::fs::create_dir_all(&args.root_dir)
         .map_err(|e| format!("{}: {e}", args.root_dir.display()))?;
-    let kubeconfig = match (&args.kubeconfig, &args.server, &args.token) {
-        (Some(path), _, _) => path.clone(),
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    let mut fleet_clients = None;
+    let (client, cluster_ca, serving) = match (&args.kubeconfig, &args.server, &args.token) {
+        (Some(path), _, _) => {
+            let client = crate::components::client(path).await?;
+            let ca = kubeconfig_ca(path);
+            let serving = serving_certificate(&args, &client, &stopping, &mut tasks);
+            (client, ca, Some(serving))
+        }
         (None, Some(server), Some(token)) => {
-            let name = if args.node.simulated_nodes > 0 {
-                args.node.simulated_node_prefix.clone()
+            let cluster = crate::join::Cluster::pin(server, token).await?;
+            if args.node.simulated_nodes > 0 {
+                // Each simulated node is itself, by its own certificate.
+                let nodes = args.node.simulated()?;
+                let clients = cluster.join_fleet(&nodes, &args.root_dir).await?;
+                let first = clients
+                    .get(&format!("{}-1", nodes.prefix))
+                    .cloned()
+                    .ok_or("a simulated fleet needs at least one node")?;
+                fleet_clients = Some(clients);
+                (first, Some(cluster.ca_pem().to_string()), None)
             } else {
-                args.node.name()
-            };
-            join(server, token, &name, &args.root_dir).await?
+                let joined = cluster.join_node(&args.node.name(), &args.root_dir).await?;
+                tracing::info!(kubeconfig = %joined.kubeconfig.display(), "joined as the node");
+                tasks.push(tokio::spawn(
+                    joined
+                        .certificates
+                        .clone()
+                        .run(joined.client.clone(), stopping.clone()),
+                ));
+                let serving = serving_certificate(&args, &joined.client, &stopping, &mut tasks);
+                (
+                    joined.client,
+                    Some(cluster.ca_pem().to_string()),
+                    Some(serving),
+                )
+            }
         }
         _ => return Err("a node needs --kubeconfig, or --server and --token".into()),
     };
-    let client = crate::components::client(&kubeconfig).await?;
-    // A simulated fleet joined with the token writes each node as itself.
-    let fleet_clients = match (&args.token, args.node.simulated_nodes > 0) {
-        (Some(token), true) if args.kubeconfig.is_none() => {
-            let secret = token
-                .trim()
-                .split_once("::")
-                .map(|(_, s)| s)
-                .unwrap_or_default();
-            Some(fleet_clients(&kubeconfig, &args.node.simulated()?, secret).await?)
-        }
-        _ => None,
-    };
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let mut tasks = Vec::new();
     if let Some((proxy_args, cluster_cidr)) = proxy {
         let options = proxy_args.options(&args.node.name(), &cluster_cidr).await?;
         tasks.push(crate::network::spawn_proxy(
@@ -367,9 +384,8 @@ async fn run_node(
         &args.root_dir,
         args.root_dir.clone(),
         &[],
-        kubeconfig_ca(&kubeconfig),
-        // A joining node has no CA key: --tls-cert-file, else self-signed.
-        None,
+        cluster_ca,
+        serving,
         stopping,
     )?);
     crate::serve::wait_for_shutdown().await;
@@ -380,153 +396,59 @@ async fn run_node(
     Ok(())
 }
 
-/// One client per simulated node, each authenticating as its node with
-/// the join secret (`node:<name>:<secret>`), on the cluster of `kubeconfig`.
-async fn fleet_clients(
-    kubeconfig: &Path,
-    nodes: &kubelet::SimulatedNodes,
-    secret: &str,
-) -> Result<std::collections::HashMap<String, kube::Client>, String> {
-    let base = kube::config::Kubeconfig::read_from(kubeconfig)
-        .map_err(|e| format!("reading {}: {e}", kubeconfig.display()))?;
-    let mut clients = std::collections::HashMap::new();
-    for index in 1..=nodes.count {
-        let name = format!("{}-{index}", nodes.prefix);
-        let mut own = base.clone();
-        let token = format!("node:{name}:{secret}");
-        for named in &mut own.auth_infos {
-            let user: kube::config::AuthInfo =
-                serde_json::from_value(serde_json::json!({"token": token}))
-                    .map_err(|e| e.to_string())?;
-            named.auth_info = Some(user);
-        }
-        let config =
-            kube::Config::from_custom_kubeconfig(own, &kube::config::KubeConfigOptions::default())
-                .await
-                .map_err(|e| format!("a client for node {name}: {e}"))?;
-        let client =
-            kube::Client::try_from(config).map_err(|e| format!("a client for node {name}: {e}"))?;
-        clients.insert(name, client);
+/// The kubelet's serving certificate when it is given none: one from the
+/// cluster's kubelet-serving signer, asked for as the node (an operator
+/// approves it) and renewed as it ages; kept under `<root>/pki`.
+fn serving_certificate(
+    args: &KubeletArgs,
+    client: &kube::Client,
+    stopping: &tokio::sync::watch::Receiver<bool>,
+    tasks: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> kubelet::server::ServingIdentity {
+    let name = args.node.name();
+    let hostname = kubelet::machine::hostname();
+    let mut dns_names = vec![name.clone()];
+    if hostname != name {
+        dns_names.push(hostname);
     }
-    Ok(clients)
+    let node_ip = args
+        .node
+        .node_ip
+        .unwrap_or_else(kubelet::runtime::process::node_address);
+    let template = kubelet::certificate::Template::serving(&name, dns_names, vec![node_ip]);
+    let store = kubelet::certificate::CertificateStore::new(&args.root_dir.join("pki"), "kubelet-server");
+    // A kept certificate serves on if it still names this node's address.
+    let kept = store.load().ok().flatten().filter(|issued| {
+        issued.valid_now()
+            && issued.common_name == template.common_name
+            && issued.names_address(node_ip)
+    });
+    let certificates = kubelet::certificate::Rotating::new(store, template, kept);
+    tasks.push(tokio::spawn(
+        certificates.clone().run(client.clone(), stopping.clone()),
+    ));
+    kubelet::server::ServingIdentity::Issued(certificates)
 }
 
 /// The CA a kubeconfig trusts for its cluster (inline or in a file).
 fn kubeconfig_ca(path: &Path) -> Option<String> {
+    kubeconfig_cluster(path).map(|(_, ca)| ca)
+}
+
+/// The server of a kubeconfig's first cluster and the CA it trusts there.
+pub fn kubeconfig_cluster(path: &Path) -> Option<(String, String)> {
     use base64::Engine;
     let kubeconfig = kube::config::Kubeconfig::read_from(path).ok()?;
     let cluster = kubeconfig.clusters.first()?.cluster.clone()?;
+    let server = cluster.server.clone()?;
     if let Some(data) = cluster.certificate_authority_data {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data.trim())
             .ok()?;
-        return String::from_utf8(bytes).ok();
+        return Some((server, String::from_utf8(bytes).ok()?));
     }
-    std::fs::read_to_string(cluster.certificate_authority?).ok()
-}
-
-/// The node join secret of a server's data directory, made on first use
-/// (`DATA_DIR/node-token` holds the whole token once the CA exists).
-pub fn join_secret(data_dir: &Path) -> Result<String, String> {
-    let path = data_dir.join("node-token");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let text = text.trim();
-        let secret = text.split_once("::").map(|(_, s)| s).unwrap_or(text);
-        if !secret.is_empty() {
-            return Ok(secret.to_string());
-        }
-    }
-    std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
-    let secret = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    write_private(&path, &secret)?;
-    Ok(secret)
-}
-
-fn write_private(path: &Path, text: &str) -> Result<(), String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    file.write_all(format!("{text}\n").as_bytes())
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Writes `DATA_DIR/node-token`: `<CA fingerprint>::<secret>`, the token a
-/// joining node pins the cluster CA with; returns it.
-pub fn write_join_token(server: &apiserver::ApiServer, data_dir: &Path) -> Result<String, String> {
-    let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
-    let fingerprint = apiserver::pki::fingerprint(&ca).ok_or("the cluster CA does not parse")?;
-    let token = format!("{fingerprint}::{}", join_secret(data_dir)?);
-    write_private(&data_dir.join("node-token"), &token)?;
-    Ok(token)
-}
-
-/// Joins the cluster at `server` with a join token: fetches its CA, checks
-/// it against the token's fingerprint, and writes the node's kubeconfig
-/// (`<root>/kubelet.kubeconfig`, authenticating as `system:node:<name>`).
-pub async fn join(
-    server: &str,
-    token: &str,
-    node: &str,
-    root_dir: &Path,
-) -> Result<PathBuf, String> {
-    use base64::Engine;
-    let (fingerprint, secret) = token.trim().split_once("::").ok_or(
-        "--token is not a join token (<CA fingerprint>::<secret>, as rudder server prints it)",
-    )?;
-    let url: http::Uri = server
-        .parse()
-        .map_err(|e| format!("--server {server:?}: {e}"))?;
-    // The CA is public; it is fetched unverified and then pinned.
-    let mut config = kube::Config::new(url);
-    config.accept_invalid_certs = true;
-    let client = kube::Client::try_from(config).map_err(|e| e.to_string())?;
-    let request = http::Request::get("/cacerts")
-        .body(Vec::new())
-        .map_err(|e| e.to_string())?;
-    let ca = client
-        .request_text(request)
-        .await
-        .map_err(|e| format!("cannot reach {server}: {e}"))?;
-    let seen = apiserver::pki::fingerprint(&ca)
-        .ok_or_else(|| format!("{server}/cacerts is not a certificate"))?;
-    if seen != fingerprint {
-        return Err(format!(
-            "the CA of {server} (sha256 {seen}) is not the one the token names (sha256 {fingerprint}): refusing to join"
-        ));
-    }
-    let kubeconfig = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "rudder", "cluster": {
-            "server": server,
-            "certificate-authority-data": base64::engine::general_purpose::STANDARD.encode(ca.as_bytes()),
-        }}],
-        "users": [{"name": format!("system:node:{node}"), "user": {"token": format!("node:{node}:{secret}")}}],
-        "contexts": [{"name": "rudder", "context": {"cluster": "rudder", "user": format!("system:node:{node}")}}],
-        "current-context": "rudder",
-    });
-    let path = root_dir.join("kubelet.kubeconfig");
-    write_private(&path, &kubeconfig.to_string())?;
-    // The secret is checked now, so a wrong one fails here, not in retries.
-    let client = crate::components::client(&path).await?;
-    let nodes: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client);
-    match nodes.get_opt(node).await {
-        Ok(_) => Ok(path),
-        Err(kube::Error::Api(status)) if status.code == 401 => Err(format!(
-            "{server} refused the token: its secret is not this cluster's"
-        )),
-        Err(err) => Err(format!("joining {server}: {err}")),
-    }
+    let ca = std::fs::read_to_string(cluster.certificate_authority?).ok()?;
+    Some((server, ca))
 }
 
 #[cfg(test)]

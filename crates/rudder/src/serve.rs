@@ -342,7 +342,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
             data_dir.join("kubelet"),
             &[],
             Some(ca),
-            Some(serving),
+            Some(kubelet::server::ServingIdentity::Fixed(serving)),
             stopping.clone(),
         )?);
     }
@@ -455,14 +455,23 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.max_watches_per_user = args.max_watches_per_user;
     config.service_account_issuer = args.service_account_issuer.clone();
     config.authorization_modes = apiserver::authz::parse_modes(&args.authorization_mode)?;
-    config.node_join_secret = Some(crate::node::join_secret(&args.storage.data_dir)?);
     let server = apiserver::start(config, store).await?;
-    let token = crate::node::write_join_token(&server, &args.storage.data_dir)?;
     tracing::info!(url = %server.url, elapsed_ms = started.elapsed().as_millis() as u64, "API server ready");
+    let (token, made_now) = crate::join::node_token(&server, &args.storage.data_dir).await?;
+    // The token itself goes to a terminal once, when it is made; never
+    // to a log.
+    use std::io::IsTerminal;
+    let token_path = args.storage.data_dir.join("node-token");
+    let token = if made_now && std::io::stderr().is_terminal() {
+        token
+    } else {
+        format!("\"$(cat {})\"", token_path.display())
+    };
     eprintln!(
-        "rudder is serving the Kubernetes API at {}\n\n  export KUBECONFIG={}\n  kubectl get nodes,ns\n\nJoin another machine as a node (as root there):\n\n  rudder agent --server {} --token {token}\n",
+        "rudder is serving the Kubernetes API at {}\n\n  export KUBECONFIG={}\n  kubectl get nodes,ns\n\nJoin another machine as a node (as root there; the token is in {}):\n\n  rudder agent --server {} --token {token}\n",
         server.url,
         server.kubeconfig.display(),
+        token_path.display(),
         server.url,
     );
     Ok(server)

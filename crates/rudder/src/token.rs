@@ -11,8 +11,7 @@ use kube::api::{Api, DeleteParams, ListParams, PostParams};
 
 const NAMESPACE: &str = "kube-system";
 const PREFIX: &str = "bootstrap-token-";
-/// The group joining nodes' tokens carry by default.
-pub const DEFAULT_GROUP: &str = "system:bootstrappers:rudder:default-node-token";
+use apiserver::bootstrap_tokens::DEFAULT_NODE_TOKEN_GROUP as DEFAULT_GROUP;
 
 #[derive(clap::Args, Debug)]
 pub struct Connection {
@@ -25,12 +24,14 @@ pub struct Connection {
 }
 
 impl Connection {
-    async fn secrets(&self) -> Result<Api<Secret>, String> {
-        let path = self
-            .kubeconfig
+    fn kubeconfig_path(&self) -> PathBuf {
+        self.kubeconfig
             .clone()
-            .unwrap_or_else(|| self.data_dir.join("kubeconfig.yaml"));
-        let client = crate::components::client(&path).await?;
+            .unwrap_or_else(|| self.data_dir.join("kubeconfig.yaml"))
+    }
+
+    async fn secrets(&self) -> Result<Api<Secret>, String> {
+        let client = crate::components::client(&self.kubeconfig_path()).await?;
         Ok(Api::namespaced(client, NAMESPACE))
     }
 }
@@ -53,6 +54,10 @@ pub enum TokenCommand {
         /// What it may be used for: `authentication`, `signing`.
         #[arg(long, value_delimiter = ',', default_value = "signing,authentication")]
         usages: Vec<String>,
+        /// Print the `rudder agent` command that joins a node with it
+        /// (its CA pinned), not only the token.
+        #[arg(long)]
+        print_join_command: bool,
         #[command(flatten)]
         connection: Connection,
     },
@@ -71,7 +76,7 @@ pub enum TokenCommand {
 }
 
 /// 22 characters of `[a-z0-9]`, from the system's random source.
-fn random_token() -> String {
+pub fn random_token() -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut out = String::new();
     while out.len() < 22 {
@@ -104,6 +109,59 @@ fn short_duration(seconds: i64) -> String {
     }
 }
 
+/// The Secret that makes `token` a bootstrap token (`ttl` zero: forever).
+pub fn token_secret(
+    token: &str,
+    ttl: std::time::Duration,
+    description: Option<String>,
+    groups: &[String],
+    usages: &[String],
+) -> Result<Secret, String> {
+    let Some((id, secret)) = apiserver::bootstrap_tokens::parse(token) else {
+        return Err(format!(
+            "the token {token:?} is not of the form [a-z0-9]{{6}}.[a-z0-9]{{16}}"
+        ));
+    };
+    if let Some(bad) = groups
+        .iter()
+        .find(|g| !g.starts_with("system:bootstrappers:"))
+    {
+        return Err(format!(
+            "the group {bad:?} does not begin with \"system:bootstrappers:\""
+        ));
+    }
+    let mut fields = vec![
+        ("token-id".to_string(), id.to_string()),
+        ("token-secret".to_string(), secret.to_string()),
+    ];
+    if !ttl.is_zero() {
+        let seconds = i64::try_from(ttl.as_secs()).map_err(|_| "--ttl is too long")?;
+        let expires = Timestamp::from_second(Timestamp::now().as_second() + seconds)
+            .map_err(|e| format!("--ttl: {e}"))?;
+        fields.push(("expiration".into(), expires.to_string()));
+    }
+    for usage in usages {
+        if usage != "authentication" && usage != "signing" {
+            return Err(format!(
+                "the usage {usage:?} is not one of \"authentication\", \"signing\""
+            ));
+        }
+        fields.push((format!("usage-bootstrap-{usage}"), "true".into()));
+    }
+    if !groups.is_empty() {
+        fields.push(("auth-extra-groups".into(), groups.join(",")));
+    }
+    if let Some(description) = description {
+        fields.push(("description".into(), description));
+    }
+    let object = serde_json::json!({
+        "metadata": {"name": format!("{PREFIX}{id}"), "namespace": NAMESPACE},
+        "type": apiserver::bootstrap_tokens::SECRET_TYPE,
+        "stringData": fields.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+    });
+    serde_json::from_value(object).map_err(|e| e.to_string())
+}
+
 pub async fn run(command: TokenCommand) -> Result<(), String> {
     match command {
         TokenCommand::Create {
@@ -112,59 +170,27 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
             description,
             groups,
             usages,
+            print_join_command,
             connection,
         } => {
             let token = token.unwrap_or_else(random_token);
-            let Some((id, secret)) = apiserver::bootstrap_tokens::parse(&token) else {
-                return Err(format!(
-                    "the token {token:?} is not of the form [a-z0-9]{{6}}.[a-z0-9]{{16}}"
-                ));
-            };
-            if let Some(bad) = groups
-                .iter()
-                .find(|g| !g.starts_with("system:bootstrappers:"))
-            {
-                return Err(format!(
-                    "the group {bad:?} does not begin with \"system:bootstrappers:\""
-                ));
-            }
-            let mut fields = vec![
-                ("token-id".to_string(), id.to_string()),
-                ("token-secret".to_string(), secret.to_string()),
-            ];
-            if !ttl.is_zero() {
-                let seconds = i64::try_from(ttl.as_secs()).map_err(|_| "--ttl is too long")?;
-                let expires = Timestamp::from_second(Timestamp::now().as_second() + seconds)
-                    .map_err(|e| format!("--ttl: {e}"))?;
-                fields.push(("expiration".into(), expires.to_string()));
-            }
-            for usage in &usages {
-                if usage != "authentication" && usage != "signing" {
-                    return Err(format!(
-                        "the usage {usage:?} is not one of \"authentication\", \"signing\""
-                    ));
-                }
-                fields.push((format!("usage-bootstrap-{usage}"), "true".into()));
-            }
-            if !groups.is_empty() {
-                fields.push(("auth-extra-groups".into(), groups.join(",")));
-            }
-            if let Some(description) = description {
-                fields.push(("description".into(), description));
-            }
-            let object = serde_json::json!({
-                "metadata": {"name": format!("{PREFIX}{id}"), "namespace": NAMESPACE},
-                "type": apiserver::bootstrap_tokens::SECRET_TYPE,
-                "stringData": fields.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
-            });
-            let object: Secret = serde_json::from_value(object).map_err(|e| e.to_string())?;
+            let object = token_secret(&token, ttl, description, &groups, &usages)?;
             connection
                 .secrets()
                 .await?
                 .create(&PostParams::default(), &object)
                 .await
                 .map_err(|e| format!("creating the token: {e}"))?;
-            println!("{token}");
+            if print_join_command {
+                let path = connection.kubeconfig_path();
+                let (server, ca) = crate::node::kubeconfig_cluster(&path)
+                    .ok_or_else(|| format!("{} names no cluster with a CA", path.display()))?;
+                let fingerprint = apiserver::pki::fingerprint(&ca)
+                    .ok_or_else(|| format!("the CA of {} does not parse", path.display()))?;
+                println!("rudder agent --server {server} --token {fingerprint}::{token}");
+            } else {
+                println!("{token}");
+            }
             Ok(())
         }
         TokenCommand::List { connection } => {

@@ -431,7 +431,7 @@ fn an_agent_joins_with_the_token_the_server_prints() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
-    let other_secret = format!("{fingerprint}::nope");
+    let other_secret = format!("{fingerprint}::abcdef.0123456789abcdef");
     let refused = agent(&other_secret)
         .wait_with_output()
         .expect("agent output");

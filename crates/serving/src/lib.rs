@@ -141,18 +141,38 @@ pub fn server_config(
             .map_err(|e| format!("serving certificate: {e}"))?;
     let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes())
         .map_err(|e| format!("serving key: {e}"))?;
+    let mut config = server_builder(provider, client_ca_pem)?
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("TLS: {e}"))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// A server configuration as [`server_config`], its certificate whatever
+/// `certificates` holds at each handshake (one renewed while serving).
+pub fn server_config_with_resolver(
+    certificates: Arc<dyn rustls::server::ResolvesServerCert>,
+    client_ca_pem: Option<&str>,
+) -> Result<Arc<rustls::ServerConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = server_builder(provider, client_ca_pem)?.with_cert_resolver(certificates);
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// TLS server settings up to the certificate: client certificates of
+/// `client_ca_pem` verified when presented (others authenticate otherwise).
+fn server_builder(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    client_ca_pem: Option<&str>,
+) -> Result<rustls::ConfigBuilder<rustls::ServerConfig, rustls::server::WantsServerCert>, String> {
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS: {e}"))?;
-    let builder = match client_ca_pem {
+    Ok(match client_ca_pem {
         None => builder.with_no_client_auth(),
         Some(pem) => {
-            let mut roots = rustls::RootCertStore::empty();
-            for ca in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                roots
-                    .add(ca.map_err(|e| format!("client CA: {e}"))?)
-                    .map_err(|e| format!("client CA: {e}"))?;
-            }
+            let roots = roots(pem.as_bytes()).map_err(|e| format!("client {e}"))?;
             let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
                 Arc::new(roots),
                 provider,
@@ -162,12 +182,7 @@ pub fn server_config(
             .map_err(|e| format!("client certificate verifier: {e}"))?;
             builder.with_client_cert_verifier(verifier)
         }
-    };
-    let mut config = builder
-        .with_single_cert(chain, key)
-        .map_err(|e| format!("TLS: {e}"))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+    })
 }
 
 /// Binds the secure port; serving starts with `serve`.
@@ -298,6 +313,82 @@ pub fn client_config_with_certificate(
     .with_client_auth_cert(chain, key)
     .map_err(|e| e.to_string())?;
     Ok(Arc::new(config))
+}
+
+/// A TLS client configuration presenting the client certificate in
+/// `cert_pem` (with `key_pem`) and trusting only servers whose
+/// certificate the CA in `ca_pem` issued for the name dialled: the API
+/// server's client of kubelets (upstream's --kubelet-certificate-authority).
+pub fn client_config_verifying(
+    ca_pem: &[u8],
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<Arc<rustls::ClientConfig>, String> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| e.to_string())?;
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_root_certificates(roots(ca_pem)?)
+    .with_client_auth_cert(chain, key)
+    .map_err(|e| e.to_string())?;
+    Ok(Arc::new(config))
+}
+
+/// The certificates of `ca_pem` as trust anchors.
+pub fn roots(ca_pem: &[u8]) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_slice_iter(ca_pem) {
+        roots
+            .add(ca.map_err(|e| format!("CA: {e}"))?)
+            .map_err(|e| format!("CA: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err("the CA holds no certificate".into());
+    }
+    Ok(roots)
+}
+
+/// A refused server certificate as Go's crypto/tls words it, which is
+/// what users of upstream see in `kubectl logs` when a kubelet cannot be
+/// trusted; none for other failures.
+pub fn certificate_error_text(error: &std::io::Error) -> Option<String> {
+    use rustls::CertificateError;
+    let rustls::Error::InvalidCertificate(cause) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())?
+    else {
+        return None;
+    };
+    let x509 = match cause {
+        CertificateError::UnknownIssuer | CertificateError::BadSignature => {
+            "x509: certificate signed by unknown authority".to_string()
+        }
+        CertificateError::Expired
+        | CertificateError::ExpiredContext { .. }
+        | CertificateError::NotValidYet
+        | CertificateError::NotValidYetContext { .. } => {
+            "x509: certificate has expired or is not yet valid".to_string()
+        }
+        CertificateError::NotValidForName => "x509: certificate is not valid for this name".into(),
+        CertificateError::NotValidForNameContext {
+            expected,
+            presented,
+        } => format!(
+            "x509: certificate is valid for {}, not {}",
+            presented.join(", "),
+            match expected {
+                ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+                other => other.to_str().into_owned(),
+            }
+        ),
+        other => format!("x509: {other:?}"),
+    };
+    Some(format!("tls: failed to verify certificate: {x509}"))
 }
 
 /// The verifier behind [`probe_client_config`], for clients that also

@@ -501,17 +501,18 @@ impl TestCluster {
             address: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             client_ca_pem: std::fs::read_to_string(self.data_dir().join("pki/ca.crt"))
                 .expect("the cluster CA"),
-            serving_cert: self
-                .server
-                .pki
-                .kubelet_server(node, &[node.to_string()], &[[127, 0, 0, 1].into()])
-                .and_then(|pair| {
-                    Ok(serving::ServingCert {
-                        cert_pem: pair.cert_pem()?,
-                        key_pem: pair.key_pem()?,
+            serving: kubelet::server::ServingIdentity::Fixed(
+                self.server
+                    .pki
+                    .kubelet_server(node, &[node.to_string()], &[[127, 0, 0, 1].into()])
+                    .and_then(|pair| {
+                        Ok(serving::ServingCert {
+                            cert_pem: pair.cert_pem()?,
+                            key_pem: pair.key_pem()?,
+                        })
                     })
-                })
-                .ok(),
+                    .expect("the kubelet's serving certificate"),
+            ),
         });
         configure(&mut options);
         let (stop, stopping) = tokio::sync::watch::channel(false);

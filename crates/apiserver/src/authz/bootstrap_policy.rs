@@ -1101,6 +1101,19 @@ fn bindings() -> Vec<Binding> {
             role: "system:persistent-volume-provisioner",
             subjects: vec![group("system:nodes")],
         },
+        // Joining nodes, with the default node token's group, may ask for
+        // their first client certificate, which the approving controller
+        // approves (kubeadm binds the same for its token group).
+        Binding {
+            name: "system:rudder:kubelet-bootstrap",
+            role: "system:node-bootstrapper",
+            subjects: vec![group(crate::bootstrap_tokens::DEFAULT_NODE_TOKEN_GROUP)],
+        },
+        Binding {
+            name: "system:rudder:node-autoapprove-bootstrap",
+            role: "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+            subjects: vec![group(crate::bootstrap_tokens::DEFAULT_NODE_TOKEN_GROUP)],
+        },
         // Nodes renew their client certificates through CSRs the approving
         // controller approves (kubeadm binds the same).
         Binding {
