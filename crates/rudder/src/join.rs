@@ -44,10 +44,7 @@ pub async fn node_token(
     let secret = crate::token::token_secret(
         &token,
         std::time::Duration::ZERO,
-        Some(format!(
-            "The token nodes join with ({}).",
-            path.display()
-        )),
+        Some(format!("The token nodes join with ({}).", path.display())),
         &[apiserver::bootstrap_tokens::DEFAULT_NODE_TOKEN_GROUP.to_string()],
         &["authentication".to_string(), "signing".to_string()],
     )?;
@@ -214,8 +211,7 @@ impl Cluster {
             .collect();
         futures::stream::iter(names)
             .map(|name: String| async move {
-                let store =
-                    CertificateStore::new(&root_dir.join("pki"), &format!("{name}-client"));
+                let store = CertificateStore::new(&root_dir.join("pki"), &format!("{name}-client"));
                 let certificates = self.node_certificate(&name, store).await?;
                 Ok::<_, String>((name, self.client(certificates)?))
             })

@@ -416,7 +416,8 @@ fn serving_certificate(
         .node_ip
         .unwrap_or_else(kubelet::runtime::process::node_address);
     let template = kubelet::certificate::Template::serving(&name, dns_names, vec![node_ip]);
-    let store = kubelet::certificate::CertificateStore::new(&args.root_dir.join("pki"), "kubelet-server");
+    let store =
+        kubelet::certificate::CertificateStore::new(&args.root_dir.join("pki"), "kubelet-server");
     // A kept certificate serves on if it still names this node's address.
     let kept = store.load().ok().flatten().filter(|issued| {
         issued.valid_now()

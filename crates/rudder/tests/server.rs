@@ -455,6 +455,235 @@ fn an_agent_joins_with_the_token_the_server_prints() {
     let _ = joined.wait();
 }
 
+/// `rudder agent` joining a test server as a real node, stopped (SIGTERM,
+/// its bridge removed) when dropped; its pods run on.
+struct Agent {
+    child: Child,
+    bridge: &'static str,
+    log: PathBuf,
+}
+
+impl Agent {
+    fn start(url: &str, token: &str, root: &Path, kubelet_port: u16) -> Agent {
+        std::fs::create_dir_all(root).expect("the agent's directory");
+        let log = root.with_extension("log");
+        let bridge = "rjointest0";
+        let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
+            .args(["agent", "--server", url, "--token", token])
+            .args(["--node-name", "joined-real", "--node-ip", "127.0.0.1"])
+            .args(["--kubelet-port", &kubelet_port.to_string()])
+            .args(["--pod-bridge", bridge, "--disable-proxy"])
+            .args([
+                "--eviction-hard",
+                "memory.available<100Mi,nodefs.available<1%",
+            ])
+            .arg("--root-dir")
+            .arg(root)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("the agent's log"))
+            .spawn()
+            .expect("start rudder agent");
+        Agent { child, bridge, log }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(60)..];
+            eprintln!("--- the agent's log, last lines ---\n{}", tail.join("\n"));
+        }
+        // SAFETY: kill(2) on our own child, not yet reaped.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = Command::new("ip")
+            .args(["link", "del", "dev", self.bridge])
+            .output();
+    }
+}
+
+/// The lines of `kubectl get csr` (upstream's columns) naming `signer`.
+fn csrs_of(kubeconfig: &Path, signer: &str) -> Vec<String> {
+    let (ok, out) = kubectl(kubeconfig, &["get", "csr", "--no-headers"]);
+    assert!(ok, "{out}");
+    out.lines()
+        .filter(|line| line.split_whitespace().nth(2) == Some(signer))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A client certificate for `subject` from the CA in `pki`, valid from
+/// `from` to `to` seconds from now: certificate then key, in PEM.
+fn node_certificate(pki: &Path, subject: &str, from: i64, to: i64) -> String {
+    let ca_pem = std::fs::read_to_string(pki.join("ca.crt")).unwrap();
+    let ca_key =
+        rcgen::KeyPair::from_pem(&std::fs::read_to_string(pki.join("ca.key")).unwrap()).unwrap();
+    let issuer = rcgen::Issuer::from_ca_cert_pem(&ca_pem, ca_key).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "system:nodes");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, subject);
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now + time::Duration::seconds(from);
+    params.not_after = now + time::Duration::seconds(to);
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    format!("{}{}", cert.pem(), key.serialize_pem())
+}
+
+/// Seconds from now until the certificate in `pem` expires.
+fn seconds_left(pem: &str) -> i64 {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();
+    let cert = pem.parse_x509().unwrap();
+    cert.validity().not_after.timestamp() - time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[test]
+fn a_joined_node_gets_its_certificates_through_csrs_and_renews_them() {
+    let _cleanup = testkit::KillMarked("MARK=joined-node");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (server, port) = Server::start(
+        dir.path(),
+        &[
+            "--scheduler-secure-port",
+            "0",
+            "--controller-manager-secure-port",
+            "0",
+            "--disable-kubelet",
+            "--cluster-cidr",
+            "10.88.0.0/16",
+        ],
+    );
+    let kubeconfig = &server.kubeconfig;
+    let token = std::fs::read_to_string(dir.path().join("node-token")).expect("the node token");
+    let token = token.trim();
+    let token_id = token
+        .split_once("::")
+        .and_then(|(_, t)| t.split_once('.'))
+        .map(|(id, _)| id.to_string())
+        .expect("<fingerprint>::<id>.<secret>");
+    let url = format!("https://127.0.0.1:{port}");
+    let root = dir.path().join("agent");
+    let kubelet_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let agent = Agent::start(&url, token, &root, kubelet_port);
+    until("the joined node Ready", || {
+        let (ok, out) = kubectl(kubeconfig, &["get", "node", "joined-real", "--no-headers"]);
+        (ok && out.contains(" Ready ")).then_some(out)
+    });
+    // Its client certificate was asked for with the token and approved at
+    // once; its serving certificate waits for an operator.
+    let client = csrs_of(kubeconfig, "kubernetes.io/kube-apiserver-client-kubelet");
+    assert_eq!(client.len(), 1, "{client:?}");
+    assert!(client[0].starts_with("node-csr-"), "{client:?}");
+    assert!(
+        client[0].contains(&format!("system:bootstrap:{token_id}"))
+            && client[0].ends_with("Approved,Issued"),
+        "{client:?}"
+    );
+    let serving = until("the serving certificate's request", || {
+        let lines = csrs_of(kubeconfig, "kubernetes.io/kubelet-serving");
+        (lines.len() == 1).then(|| lines[0].clone())
+    });
+    assert!(
+        serving.starts_with("csr-")
+            && serving.contains("system:node:joined-real")
+            && serving.ends_with("Pending"),
+        "{serving}"
+    );
+    let (ok, out) = kubectl(
+        kubeconfig,
+        &[
+            "run",
+            "talker",
+            "--image=busybox",
+            "--env=MARK=joined-node",
+            "--",
+            "sh",
+            "-c",
+            "echo hello from the joined node; trap 'exit 0' TERM; while :; do sleep 1; done",
+        ],
+    );
+    assert!(ok, "{out}");
+    until("talker running", || {
+        let (_, out) = kubectl(
+            kubeconfig,
+            &["get", "pod", "talker", "-o", "jsonpath={.status.phase}"],
+        );
+        (out == "Running").then_some(out)
+    });
+    // Until the serving certificate is approved, the API server cannot
+    // trust the kubelet and says so.
+    let (ok, out) = kubectl(kubeconfig, &["logs", "talker"]);
+    assert!(
+        !ok && out.contains(&format!("127.0.0.1:{kubelet_port}")),
+        "{out}"
+    );
+    let csr_name = serving.split_whitespace().next().unwrap_or_default();
+    let (ok, out) = kubectl(kubeconfig, &["certificate", "approve", csr_name]);
+    assert!(ok, "{out}");
+    until("logs through the approved certificate", || {
+        let (ok, out) = kubectl(kubeconfig, &["logs", "talker"]);
+        (ok && out.contains("hello from the joined node")).then_some(out)
+    });
+    let (ok, out) = kubectl(kubeconfig, &["exec", "talker", "--", "echo", "exec works"]);
+    assert!(ok && out.contains("exec works"), "{out}");
+
+    // Started again, it keeps its certificates; one near its end is
+    // renewed through a request as the node, approved at once.
+    drop(agent);
+    let pki = root.join("pki");
+    let near_end = node_certificate(
+        &dir.path().join("pki"),
+        "system:node:joined-real",
+        -1200,
+        120,
+    );
+    std::fs::write(pki.join("kubelet-client-current.pem"), &near_end).unwrap();
+    let _agent = Agent::start(&url, token, &root, kubelet_port);
+    let renewed = until("the renewed client certificate", || {
+        let lines = csrs_of(kubeconfig, "kubernetes.io/kube-apiserver-client-kubelet");
+        lines
+            .iter()
+            .find(|l| l.starts_with("csr-") && l.ends_with("Approved,Issued"))
+            .cloned()
+    });
+    assert!(renewed.contains("system:node:joined-real"), "{renewed}");
+    let current = until("the renewed certificate in use", || {
+        std::fs::read_to_string(pki.join("kubelet-client-current.pem"))
+            .ok()
+            .filter(|pem| *pem != near_end)
+    });
+    assert!(seconds_left(&current) > 300 * 24 * 3600, "{current}");
+    assert_eq!(
+        csrs_of(kubeconfig, "kubernetes.io/kube-apiserver-client-kubelet").len(),
+        2,
+        "no second bootstrap request"
+    );
+    assert_eq!(
+        csrs_of(kubeconfig, "kubernetes.io/kubelet-serving").len(),
+        1,
+        "the serving certificate is kept"
+    );
+    until("logs after the restart", || {
+        let (ok, out) = kubectl(kubeconfig, &["logs", "talker"]);
+        (ok && out.contains("hello from the joined node")).then_some(out)
+    });
+}
+
 #[test]
 fn pods_outlive_a_crashed_server_and_are_adopted_when_it_starts_again() {
     let _cleanup = testkit::KillMarked("MARK=server-restart");

@@ -378,14 +378,25 @@ pub fn certificate_error_text(error: &std::io::Error) -> Option<String> {
         CertificateError::NotValidForNameContext {
             expected,
             presented,
-        } => format!(
-            "x509: certificate is valid for {}, not {}",
-            presented.join(", "),
-            match expected {
-                ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
-                other => other.to_str().into_owned(),
-            }
-        ),
+        } => {
+            // Go names the certificate's names of the kind asked for:
+            // addresses for an address, DNS names for a name.
+            let (kind, wanted) = match expected {
+                ServerName::IpAddress(ip) => {
+                    ("IpAddress(", std::net::IpAddr::from(*ip).to_string())
+                }
+                other => ("DnsName(", other.to_str().into_owned()),
+            };
+            let names: Vec<&str> = presented
+                .iter()
+                .filter_map(|name| name.strip_prefix(kind)?.strip_suffix(')'))
+                .map(|name| name.trim_matches('"'))
+                .collect();
+            format!(
+                "x509: certificate is valid for {}, not {wanted}",
+                names.join(", ")
+            )
+        }
         other => format!("x509: {other:?}"),
     };
     Some(format!("tls: failed to verify certificate: {x509}"))
@@ -447,4 +458,75 @@ fn respond(answer: Answer) -> Response<Full<Bytes>> {
             .insert(hyper::header::CONTENT_TYPE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// A TLS handshake from a client verifying with `ca_pem` to a server
+    /// presenting `cert`; the client's error text, if any.
+    async fn handshake(client: Arc<rustls::ClientConfig>, cert: &ServingCert) -> Option<String> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = server_config(cert, None).unwrap();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let _ = tokio_rustls::TlsAcceptor::from(server).accept(tcp).await;
+        });
+        let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+        let name = ServerName::try_from("127.0.0.1").unwrap();
+        tokio_rustls::TlsConnector::from(client)
+            .connect(name, tcp)
+            .await
+            .err()
+            .map(|e| certificate_error_text(&e).unwrap_or_else(|| e.to_string()))
+    }
+
+    fn issued(ca: &rcgen::Issuer<'_, rcgen::KeyPair>, ip: [u8; 4]) -> ServingCert {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .subject_alt_names
+            .push(rcgen::SanType::IpAddress(ip.into()));
+        let cert = params.signed_by(&key, ca).unwrap();
+        ServingCert {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
+    #[tokio::test]
+    async fn kubelet_clients_trust_only_the_ca_and_the_address() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca_pem = params.self_signed(&key).unwrap().pem();
+        let ca = rcgen::Issuer::new(params, key);
+        let me = issued(&ca, [127, 0, 0, 1]);
+        // One client for every server, as the API server has: a session
+        // with a trusted kubelet must not let another skip verification.
+        let client = client_config_verifying(
+            ca_pem.as_bytes(),
+            me.cert_pem.as_bytes(),
+            me.key_pem.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(handshake(client.clone(), &me).await, None);
+        assert_eq!(
+            handshake(client.clone(), &ServingCert::self_signed().unwrap()).await,
+            Some(
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+                    .into()
+            )
+        );
+        assert_eq!(
+            handshake(client, &issued(&ca, [10, 9, 9, 9])).await,
+            Some(
+                "tls: failed to verify certificate: x509: certificate is valid for 10.9.9.9, not 127.0.0.1"
+                    .into()
+            )
+        );
+    }
 }

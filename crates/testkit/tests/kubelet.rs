@@ -1257,6 +1257,66 @@ spec:
     cluster.apply("nowhere.yaml", pending).await.ok();
     let waiting = cluster.kubectl(&["logs", "nowhere"]).await.err();
     assert!(waiting.contains("is waiting to start"), "{waiting}");
+
+    // The API server trusts a kubelet only by a serving certificate the
+    // cluster CA issued for the address it dials (the node's InternalIP).
+    let healthz = |node: &str| format!("/api/v1/nodes/{node}/proxy/healthz");
+    assert_eq!(
+        cluster
+            .kubectl(&["get", "--raw", &healthz("node-a")])
+            .await
+            .ok(),
+        "ok"
+    );
+    let _self_signed = cluster
+        .start_kubelet_with("node-b", |options| {
+            if let Some(server) = options.server.as_mut() {
+                server.serving = kubelet::server::ServingIdentity::Fixed(
+                    serving::ServingCert::self_signed().unwrap(),
+                );
+            }
+        })
+        .await;
+    // (Read now: the cluster writes the node's usual one in its place.)
+    let elsewhere = cluster
+        .server
+        .pki
+        .kubelet_server("node-c", &["node-c".into()], &[[10, 9, 9, 9].into()])
+        .unwrap();
+    let elsewhere = serving::ServingCert {
+        cert_pem: elsewhere.cert_pem().unwrap(),
+        key_pem: elsewhere.key_pem().unwrap(),
+    };
+    let _misnamed = cluster
+        .start_kubelet_with("node-c", |options| {
+            if let Some(server) = options.server.as_mut() {
+                server.serving = kubelet::server::ServingIdentity::Fixed(elsewhere);
+            }
+        })
+        .await;
+    for (node, refusal) in [
+        (
+            "node-b",
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+        ),
+        (
+            "node-c",
+            "tls: failed to verify certificate: x509: certificate is valid for 10.9.9.9, not 127.0.0.1",
+        ),
+    ] {
+        cluster
+            .eventually(&["get", "node", node], "the node registered", |n| {
+                n["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"]
+                    .as_i64()
+                    .is_some_and(|port| port > 0)
+            })
+            .await;
+        let refused = cluster
+            .kubectl(&["get", "--raw", &healthz(node)])
+            .await
+            .err();
+        assert!(refused.contains(refusal), "{node}: {refused}");
+    }
 }
 
 /// Whether this host lets a kubelet make memory cgroups (cgroup v1's

@@ -87,11 +87,15 @@ impl Issued {
         let Ok(Some(names)) = cert.subject_alternative_name() else {
             return false;
         };
-        names.value.general_names.iter().any(|name| match (name, address) {
-            (GeneralName::IPAddress(bytes), std::net::IpAddr::V4(v4)) => *bytes == v4.octets(),
-            (GeneralName::IPAddress(bytes), std::net::IpAddr::V6(v6)) => *bytes == v6.octets(),
-            _ => false,
-        })
+        names
+            .value
+            .general_names
+            .iter()
+            .any(|name| match (name, address) {
+                (GeneralName::IPAddress(bytes), std::net::IpAddr::V4(v4)) => *bytes == v4.octets(),
+                (GeneralName::IPAddress(bytes), std::net::IpAddr::V6(v6)) => *bytes == v6.octets(),
+                _ => false,
+            })
     }
 
     /// Whether it is valid now.
