@@ -72,12 +72,12 @@ impl Server {
             .expect("start rudder server");
         // Owned at once, so the child is reaped on every path.
         let server = Server(child);
-        // The kubeconfig is written once the server has opened the store
-        // and created the system objects.
-        let kubeconfig = data_dir.join("kubeconfig.yaml");
+        // The node token is written once the server has opened the store
+        // and created the system objects and the token's Secret.
+        let token = data_dir.join("node-token");
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            if kubeconfig.exists() {
+            if token.exists() {
                 return server;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -102,13 +102,14 @@ async fn save_status_restore_while_the_server_runs() {
     // The first start adds the four system namespaces, two priority classes,
     // an APIService for each of the 21 local group versions, the 13
     // FlowSchemas and 8 priority levels of upstream's flow control
-    // configuration, the 55 ClusterRoles and 39 ClusterRoleBindings of the
+    // configuration, the 55 ClusterRoles and 41 ClusterRoleBindings of the
     // bootstrap RBAC policy (23 of each for the controllers) and the token
     // cleaner's Role and RoleBinding in kube-system, the server's
-    // endpoint lease, and the `kubernetes` Service with its Endpoints and
-    // EndpointSlice, and the IPAddress holding its ClusterIP.
-    let revision = filled + 149;
-    let objects = 189;
+    // endpoint lease, the `kubernetes` Service with its Endpoints and
+    // EndpointSlice, the IPAddress holding its ClusterIP, and the
+    // bootstrap token nodes join with.
+    let revision = filled + 152;
+    let objects = 192;
 
     let file = dir.path().join("backup.db");
     let save = rudder(&[
