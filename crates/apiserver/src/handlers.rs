@@ -1264,6 +1264,7 @@ impl Call<'_> {
             old,
             store: self.store(),
             dry_run: self.dry_run()?,
+            warnings: &self.warnings,
         })
     }
 

@@ -562,7 +562,7 @@ fn a_joined_node_gets_its_certificates_through_csrs_and_renews_them() {
             "0",
             "--disable-kubelet",
             "--cluster-cidr",
-            "10.88.0.0/16",
+            "10.85.0.0/16",
         ],
     );
     let kubeconfig = &server.kubeconfig;

@@ -10,6 +10,7 @@ mod default_toleration_seconds;
 mod limit_ranger;
 mod namespace_lifecycle;
 mod node_restriction;
+mod pod_security;
 mod priority;
 mod rbac_escalation;
 mod resource_quota;
@@ -47,9 +48,18 @@ pub struct Attributes<'a> {
     pub store: &'a SharedStore,
     /// A dry run: plugins must not write anything of their own either.
     pub dry_run: bool,
+    /// Warnings for the client (`Warning` headers).
+    pub warnings: &'a std::sync::Mutex<Vec<String>>,
 }
 
 impl Attributes<'_> {
+    /// Tells the client `warning` with the answer.
+    pub fn warn(&self, warning: String) {
+        if let Ok(mut warnings) = self.warnings.lock() {
+            warnings.push(warning);
+        }
+    }
+
     /// Whether this is the creation of a `kind` object itself (not of a
     /// subresource).
     pub fn creates(&self, kind: &str) -> bool {
@@ -100,6 +110,7 @@ impl AdmissionChain {
                 Box::new(runtime_class::RuntimeClass),
                 Box::new(default_storage_class::DefaultStorageClass),
                 Box::new(storage_object_in_use_protection::StorageObjectInUseProtection),
+                Box::new(pod_security::PodSecurity),
                 Box::new(certificates::Certificates::new(authorization.clone())),
                 Box::new(rbac_escalation::RbacEscalation::new(authorization)),
                 // Last, as upstream: it charges the quota only for a write
