@@ -21,6 +21,7 @@ pub mod node;
 mod pods;
 pub mod probes;
 pub mod runtime;
+pub mod security_context;
 pub mod server;
 pub mod static_pods;
 pub mod stats;

@@ -56,6 +56,12 @@ pub async fn prepare(
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let base = pod_dir(pods_dir, &uid).join("volumes");
     let mut prepared = BTreeMap::new();
+    let fs_group = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.security_context.as_ref())
+        .and_then(|c| c.fs_group)
+        .and_then(|g| u32::try_from(g).ok());
     let volumes = pod
         .spec
         .as_ref()
@@ -71,6 +77,16 @@ pub async fn prepare(
         )
         .await
         .map_err(fail)?;
+        // The pod's fsGroup owns what the pod keeps in its volumes (not the
+        // node's own directories).
+        if let Some(group) = fs_group.filter(|_| volume.host_path.is_none()) {
+            let path = result.path.clone();
+            let read_only = result.read_only;
+            tokio::task::spawn_blocking(move || set_ownership(&path, group, read_only))
+                .await
+                .map_err(|e| fail(e.to_string()))?
+                .map_err(fail)?;
+        }
         prepared.insert(volume.name.clone(), result);
     }
     Ok(prepared)
@@ -416,6 +432,41 @@ fn write_atomic(dir: &Path, files: &Files) -> Result<(), String> {
     }
     if let Some(previous) = previous {
         let _ = std::fs::remove_dir_all(dir.join(previous));
+    }
+    Ok(())
+}
+
+/// Gives group `group` what is under `dir`, as upstream's volume ownership
+/// does for fsGroup: the group owns every file, may read it (and write it
+/// unless the volume is read-only), and directories pass the group on
+/// (setgid). A tree already the group's (its top and the current data of
+/// an atomically written volume) is left alone.
+fn set_ownership(dir: &Path, group: u32, read_only: bool) -> Result<(), String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let owned = |path: &Path| std::fs::metadata(path).is_ok_and(|m| m.gid() == group);
+    let data = dir.join("..data");
+    if owned(dir) && (!data.exists() || owned(&data)) {
+        return Ok(());
+    }
+    let rw = if read_only { 0o440 } else { 0o660 };
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        let meta =
+            std::fs::symlink_metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.file_type().is_symlink() {
+            continue;
+        }
+        std::os::unix::fs::lchown(&path, None, Some(group))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut mode = meta.permissions().mode() | rw;
+        if meta.is_dir() {
+            mode |= 0o2110;
+            let entries =
+                std::fs::read_dir(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            pending.extend(entries.flatten().map(|entry| entry.path()));
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -1057,13 +1057,46 @@ impl Worker {
                 .and_then(|l| l.get(name))
                 .and_then(|q| api::quantity::value(&q.0))
         };
-        let security = container.security_context.clone().unwrap_or_default();
         let pod_security = self
             .pod
             .spec
             .as_ref()
-            .and_then(|s| s.security_context.clone())
-            .unwrap_or_default();
+            .and_then(|s| s.security_context.clone());
+        let pod_label = format!("{}_{}({})", self.name(), self.namespace(), self.uid());
+        if let Err(message) = crate::security_context::verify_run_as_non_root(
+            &pod_label,
+            &container,
+            pod_security.as_ref(),
+        ) {
+            fail(self, "CreateContainerConfigError", message);
+            return;
+        }
+        let security = crate::security_context::process_security(
+            pod_security.as_ref(),
+            container.security_context.as_ref(),
+        );
+        let mut not_honoured =
+            crate::security_context::not_honoured(&container, pod_security.as_ref())
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>();
+        not_honoured.extend(
+            security
+                .unknown_capabilities
+                .iter()
+                .map(|name| format!("capability {name:?}")),
+        );
+        if !not_honoured.is_empty() && self.host.runtime.version().starts_with("process:") {
+            self.host.events.warning(
+                self.pod.as_ref(),
+                "SecurityContextNotApplied",
+                format!(
+                    "The process runtime does not apply {} of container {}",
+                    not_honoured.join(", "),
+                    container.name
+                ),
+            );
+        }
         let config = ContainerConfig {
             name: container.name.clone(),
             attempt: restart_count,
@@ -1073,14 +1106,11 @@ impl Worker {
             working_dir: container.working_dir.clone().filter(|d| !d.is_empty()),
             mounts,
             log_path: self.log_path(&container.name, restart_count),
-            run_as_user: security
-                .run_as_user
-                .or(pod_security.run_as_user)
-                .and_then(|u| u32::try_from(u).ok()),
-            run_as_group: security
-                .run_as_group
-                .or(pod_security.run_as_group)
-                .and_then(|g| u32::try_from(g).ok()),
+            run_as_user: security.run_as_user,
+            run_as_group: security.run_as_group,
+            supplemental_groups: security.supplemental_groups,
+            capabilities: security.capabilities,
+            no_new_privileges: security.no_new_privileges,
             memory_limit: limit("memory").map(|m| m as u64),
             cpu_limit_millis: limit("cpu").map(|c| (c * 1000.0).ceil() as u64),
             annotations: self.pod.metadata.annotations.clone().unwrap_or_default(),

@@ -2494,3 +2494,131 @@ async fn kubectl_debug_runs_ephemeral_containers() {
         "{refused}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_contexts_set_users_groups_and_capabilities() {
+    let _cleanup = KillMarked("MARK=security-contexts");
+    let cluster = TestCluster::start().await;
+    let _scheduler = cluster.start_scheduler(Default::default()).await;
+    let _kubelet = cluster.start_kubelet("node-a").await;
+    let manifest = format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: secured
+spec:
+  securityContext:
+    runAsUser: 1000
+    runAsGroup: 3000
+    supplementalGroups: [4000]
+    fsGroup: 2000
+    seccompProfile: {{type: RuntimeDefault}}
+  containers:
+  - name: main
+    image: busybox
+    env: [{{name: MARK, value: security-contexts}}]
+    command: ["{busybox}", "sh", "-c", "id; grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status; touch /data/written && ls -ln /data; sleep 3600"]
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {{drop: [ALL], add: [NET_BIND_SERVICE]}}
+    volumeMounts: [{{name: data, mountPath: /data}}]
+  volumes: [{{name: data, emptyDir: {{}}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: plain
+spec:
+  containers:
+  - name: main
+    image: busybox
+    env: [{{name: MARK, value: security-contexts}}]
+    command: ["{busybox}", "sh", "-c", "id -u; grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status; sleep 3600"]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: rootless
+spec:
+  securityContext: {{runAsNonRoot: true}}
+  containers:
+  - name: main
+    image: busybox
+    command: ["{busybox}", "sleep", "3600"]
+"#,
+        busybox = busybox()
+    );
+    cluster.apply("secured.yaml", &manifest).await.ok();
+    let log = |pod: &'static str, wanted: &'static str| {
+        let cluster = &cluster;
+        async move {
+            for _ in 0..100 {
+                let out = cluster.kubectl(&["logs", pod]).await;
+                if out.success && out.stdout.contains(wanted) {
+                    return out.stdout;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            panic!("{pod} never logged {wanted:?}");
+        }
+    };
+    // Its user and groups (fsGroup among them), only the capability it
+    // added, no privilege escalation, and a volume its group may write.
+    let secured = log("secured", "written").await.replace('\t', "");
+    let id = secured.lines().next().unwrap_or_default();
+    // (The node's own user names may show beside the numbers.)
+    assert!(
+        id.starts_with("uid=1000") && id.contains(" gid=3000 groups="),
+        "{secured}"
+    );
+    assert!(id.contains("2000") && id.contains("4000"), "{secured}");
+    assert!(secured.contains("CapEff:0000000000000000"), "{secured}");
+    assert!(secured.contains("CapBnd:0000000000000400"), "{secured}");
+    assert!(secured.contains("NoNewPrivs:1"), "{secured}");
+    let written = secured
+        .lines()
+        .find(|l| l.ends_with(" written"))
+        .unwrap_or_default();
+    assert!(
+        written.split_whitespace().nth(2) == Some("1000")
+            && written.split_whitespace().nth(3) == Some("2000"),
+        "{secured}"
+    );
+    // What the process runtime cannot apply, it says.
+    let events = cluster
+        .kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=secured,reason=SecurityContextNotApplied",
+            "-o",
+            "jsonpath={.items[*].message}",
+        ])
+        .await
+        .ok();
+    assert_eq!(
+        events,
+        "The process runtime does not apply seccompProfile of container main"
+    );
+    // Without a securityContext: root, with the runtime's default
+    // capabilities only.
+    let plain = log("plain", "NoNewPrivs").await.replace('\t', "");
+    assert!(plain.starts_with("0\n"), "{plain}");
+    assert!(plain.contains("CapBnd:00000000a80425fb"), "{plain}");
+    assert!(plain.contains("NoNewPrivs:0"), "{plain}");
+    // runAsNonRoot with no user: the process would run as root.
+    let pod = cluster
+        .eventually(&["get", "pod", "rootless"], "a config error", |p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
+                == "CreateContainerConfigError"
+        })
+        .await;
+    let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();
+    assert_eq!(
+        pod["status"]["containerStatuses"][0]["state"]["waiting"]["message"],
+        format!(
+            "container has runAsNonRoot and image will run as root (pod: \"rootless_default({uid})\", container: main)"
+        )
+    );
+}

@@ -70,6 +70,15 @@ pub struct ContainerConfig {
     pub log_path: PathBuf,
     pub run_as_user: Option<u32>,
     pub run_as_group: Option<u32>,
+    /// Supplementary groups (supplementalGroups and fsGroup).
+    #[serde(default)]
+    pub supplemental_groups: Vec<u32>,
+    /// The capability bounding set (bit n: capability n); None: all.
+    #[serde(default)]
+    pub capabilities: Option<u64>,
+    /// The processes may not gain privileges (no_new_privs).
+    #[serde(default)]
+    pub no_new_privileges: bool,
     /// resources.limits.memory in bytes.
     pub memory_limit: Option<u64>,
     /// resources.limits.cpu in millicores.

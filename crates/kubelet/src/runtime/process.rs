@@ -42,6 +42,7 @@ use super::{
 mod adopt;
 mod cgroups;
 pub mod cleanup;
+mod credentials;
 pub mod host;
 mod network;
 mod pty;
@@ -318,7 +319,7 @@ impl ProcessRuntime {
             mounts: Vec::new(),
             cgroup_procs: Vec::new(),
             working_dir: working_dir(&config)?,
-            user: user(&config),
+            credentials: credentials::Credentials::of(&config),
             controlling_tty: tty,
             pid_namespace,
             reaped,
@@ -327,7 +328,7 @@ impl ProcessRuntime {
         };
         let reaper = reaped.then(|| reaper::ReaperArgs {
             working_dir: config.working_dir.clone(),
-            user: user(&config),
+            credentials: credentials::Credentials::of(&config),
             program: resolved.clone(),
             argv: command.to_vec(),
             ..reaper::ReaperArgs::default()
@@ -469,7 +470,7 @@ impl ProcessRuntime {
             mounts: Vec::new(),
             cgroup_procs: Vec::new(),
             working_dir: None,
-            user: None,
+            credentials: credentials::Credentials::default(),
             controlling_tty: false,
             pid_namespace: PidNamespace::New,
             reaped: true,
@@ -585,7 +586,7 @@ struct ChildSetup {
     mounts: Vec<(CString, CString, bool)>,
     cgroup_procs: Vec<CString>,
     working_dir: Option<CString>,
-    user: Option<(libc::uid_t, libc::gid_t)>,
+    credentials: credentials::Credentials,
     /// stdin is a terminal that becomes the session's controlling one.
     controlling_tty: bool,
     /// The PID namespace the command runs in.
@@ -703,13 +704,8 @@ impl ChildSetup {
             {
                 return Err(std::io::Error::last_os_error());
             }
-            if let Some((uid, gid)) = self.user {
-                if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(gid) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                if libc::setuid(uid) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
+            if self.credentials.apply().is_err() {
+                return Err(std::io::Error::last_os_error());
             }
         }
         Ok(())
@@ -722,12 +718,6 @@ fn working_dir(config: &ContainerConfig) -> Result<Option<CString>, RuntimeError
         .as_ref()
         .map(|dir| cstring(Path::new(dir)))
         .transpose()
-}
-
-fn user(config: &ContainerConfig) -> Option<(libc::uid_t, libc::gid_t)> {
-    config
-        .run_as_user
-        .map(|uid| (uid, config.run_as_group.unwrap_or(uid)))
 }
 
 /// `argv` run with the container's environment (and the default PATH when
@@ -1159,7 +1149,7 @@ impl Runtime for ProcessRuntime {
             mounts,
             cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
             working_dir: None,
-            user: None,
+            credentials: credentials::Credentials::default(),
             controlling_tty: config.tty,
             pid_namespace: match target_namespace {
                 _ if config.host_pid => PidNamespace::Host,
@@ -1182,7 +1172,7 @@ impl Runtime for ProcessRuntime {
             exit_file: Some(self.state.exit_path(id)),
             keep: pipes.held.kept(),
             working_dir: config.working_dir.clone(),
-            user: user(&config),
+            credentials: credentials::Credentials::of(&config),
             mount_proc: !config.host_pid,
             pause: false,
             program,

@@ -43,7 +43,8 @@ pub struct ReaperArgs {
     /// Descriptors it keeps open (they must not be close-on-exec).
     pub keep: Vec<c_int>,
     pub working_dir: Option<String>,
-    pub user: Option<(u32, u32)>,
+    /// Who the command runs as, and what it may do.
+    pub credentials: super::credentials::Credentials,
     /// Mount a /proc of the command's own PID namespace (it has its own
     /// mount namespace).
     pub mount_proc: bool,
@@ -75,9 +76,7 @@ impl ReaperArgs {
         if let Some(dir) = &self.working_dir {
             args.push(format!("dir={dir}").into());
         }
-        if let Some((uid, gid)) = self.user {
-            args.push(format!("user={uid}:{gid}").into());
-        }
+        args.extend(self.credentials.to_args().into_iter().map(Into::into));
         if self.mount_proc {
             args.push("proc=1".into());
         }
@@ -210,7 +209,7 @@ fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
     let mut exit_file: Option<CString> = None;
     let mut keep: Vec<c_int> = Vec::new();
     let mut dir: Option<CString> = None;
-    let mut user: Option<(libc::uid_t, libc::gid_t)> = None;
+    let mut credentials = super::credentials::Credentials::default();
     let mut mount_proc = false;
     let mut pause = false;
     let mut rest = args.get(2..).unwrap_or_default();
@@ -228,7 +227,7 @@ fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
             b"exit" => exit_file = CString::new(value).ok(),
             b"keep" => keep = parse_list(value),
             b"dir" => dir = CString::new(value).ok(),
-            b"user" => user = parse_user(value),
+            _ if credentials.parse_arg(key, value) => {}
             b"proc" => mount_proc = value == b"1",
             b"pause" => pause = value == b"1",
             _ => {}
@@ -279,7 +278,7 @@ fn reap(args: &[&CStr], envp: *const *const c_char) -> c_int {
                 envp,
                 &keep,
                 dir.as_deref(),
-                user,
+                &credentials,
                 mount_proc,
             )
         }
@@ -369,7 +368,7 @@ unsafe fn start_command(
     envp: *const *const c_char,
     keep: &[c_int],
     dir: Option<&CStr>,
-    user: Option<(libc::uid_t, libc::gid_t)>,
+    credentials: &super::credentials::Credentials,
     mount_proc: bool,
 ) -> ! {
     // SAFETY: plain syscalls on values the caller holds.
@@ -396,12 +395,8 @@ unsafe fn start_command(
         {
             fail_exec(b"chdir ", dir.to_bytes());
         }
-        if let Some((uid, gid)) = user
-            && (libc::setgroups(0, std::ptr::null()) != 0
-                || libc::setgid(gid) != 0
-                || libc::setuid(uid) != 0)
-        {
-            fail_exec(b"setuid for ", program.to_bytes());
+        if let Err(step) = credentials.apply() {
+            fail_exec(step.as_bytes(), b" (securityContext)");
         }
         for signal in SHIELDED {
             libc::signal(signal, libc::SIG_DFL);
@@ -440,12 +435,6 @@ fn parse_list(value: &[u8]) -> Vec<c_int> {
         .collect();
     list.sort_unstable();
     list
-}
-
-fn parse_user(value: &[u8]) -> Option<(libc::uid_t, libc::gid_t)> {
-    let text = OsStr::from_bytes(value).to_str()?;
-    let (uid, gid) = text.split_once(':')?;
-    Some((uid.parse().ok()?, gid.parse().ok()?))
 }
 
 /// Closes descriptors `first..=last`.
@@ -493,7 +482,11 @@ mod tests {
             exit_file: Some("/state/c1.exit".into()),
             keep: vec![9, 4],
             working_dir: Some("/work".into()),
-            user: Some((1000, 100)),
+            credentials: super::super::credentials::Credentials {
+                user: Some((1000, 100)),
+                groups: vec![2000],
+                ..Default::default()
+            },
             mount_proc: true,
             pause: false,
             program: "/bin/busybox".into(),
@@ -512,6 +505,7 @@ mod tests {
                 "keep=9,4",
                 "dir=/work",
                 "user=1000:100",
+                "groups=2000",
                 "proc=1",
                 "--",
                 "/bin/busybox",
@@ -521,8 +515,6 @@ mod tests {
             ]
         );
         assert_eq!(parse_list(b"9,4"), [4, 9]);
-        assert_eq!(parse_user(b"1000:100"), Some((1000, 100)));
-        assert_eq!(parse_user(b"x"), None);
     }
 
     /// The test executable is a reaper too: the hook turns it into one.
