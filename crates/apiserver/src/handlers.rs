@@ -470,15 +470,13 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         .get::<ConnectionUser>()
         .and_then(|u| u.0.clone());
     let user = match certified {
-        Some(user) => user,
+        Some(user) => Some(user),
         None => {
             let authorization = request
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok());
-            authenticate_bearer(&state, authorization)
-                .await
-                .ok_or_else(ApiError::unauthorized)?
+            authenticate_bearer(&state, authorization).await
         }
     };
 
@@ -486,21 +484,24 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
     let watching = api::params::flag(query.get("watch").map(String::as_str));
     let parsed = request::parse(request.method(), &path, watching);
     // Audited as the user who authenticated, before impersonation (as
-    // upstream); the impersonated user is added to the record.
+    // upstream); the impersonated user is added to the record. A request
+    // nobody could be authenticated for is audited too, with no user.
+    let audited_as = user.clone().unwrap_or_default();
     let audit = match &parsed {
         Parsed::Target(Target::Resource(resource)) => begin_audit(
             &state,
             &request,
-            &resource_attributes(&user, resource, &query),
+            &resource_attributes(&audited_as, resource, &query),
             resource.info.version,
         ),
         _ => begin_audit(
             &state,
             &request,
-            &path_attributes(&user, request.method(), &path),
+            &path_attributes(&audited_as, request.method(), &path),
             "",
         ),
     };
+    let user = user.ok_or_else(ApiError::unauthorized)?;
     let authenticated = user.name.clone();
     let user = crate::impersonation::apply(&state.authorization.chain, user, request.headers())?;
     if let Some(record) = &audit
@@ -688,6 +689,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         headers: &parts.headers,
         user: &user,
         warnings: std::sync::Mutex::new(Vec::new()),
+        audit: audit.as_deref(),
     };
     let mut response = context.dispatch(&body).await?;
     let warnings = context
@@ -810,6 +812,8 @@ pub(crate) struct Call<'a> {
     user: &'a User,
     /// Sent back as `Warning` headers.
     warnings: std::sync::Mutex<Vec<String>>,
+    /// The request's audit event, when the policy records it.
+    audit: Option<&'a crate::audit::Record>,
 }
 
 impl Call<'_> {
@@ -1265,6 +1269,7 @@ impl Call<'_> {
             store: self.store(),
             dry_run: self.dry_run()?,
             warnings: &self.warnings,
+            audit: self.audit,
         })
     }
 

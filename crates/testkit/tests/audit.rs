@@ -22,7 +22,7 @@ rules:
   - level: Metadata
     resources:
       - group: ""
-        resources: ["secrets"]
+        resources: ["secrets", "pods"]
   - level: Request
     verbs: ["watch"]
   - level: None
@@ -114,10 +114,40 @@ async fn requests_are_audited_as_the_policy_says() {
         .kubectl(&["get", "configmaps", "--watch", "--request-timeout=2s"])
         .await;
     drop(watch);
+    // A token nobody issued: refused, and audited with no user.
+    let url = format!("{}/api/v1/namespaces/default/secrets", cluster.server.url);
+    let curl = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+        .arg(cluster.data_dir().join("pki/ca.crt"))
+        .args(["-H", "Authorization: Bearer made-up", &url])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&curl.stdout), "401");
+
+    // A pod that breaks its namespace's audit level: admitted, and the
+    // event says what it would violate.
+    cluster
+        .kubectl(&["create", "namespace", "watched"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "label",
+            "namespace",
+            "watched",
+            "pod-security.kubernetes.io/audit=restricted",
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["run", "loose", "-n", "watched", "--image=busybox"])
+        .await
+        .ok();
 
     let events = events(&log, |events| {
-        !find(events, "create", "configmaps", "ResponseComplete").is_empty()
-            && !find(events, "list", "secrets", "ResponseComplete").is_empty()
+        !find(events, "create", "pods", "ResponseComplete").is_empty()
+            && !find(events, "create", "configmaps", "ResponseComplete").is_empty()
+            && events.iter().any(|e| e["responseStatus"]["code"] == 401)
             && !find(events, "watch", "configmaps", "ResponseComplete").is_empty()
     })
     .await;
@@ -170,6 +200,31 @@ async fn requests_are_audited_as_the_policy_says() {
     assert_eq!(
         refused["annotations"]["authorization.k8s.io/decision"],
         "forbid"
+    );
+
+    let unknown: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["responseStatus"]["code"] == 401)
+        .collect();
+    assert_eq!(unknown.len(), 1, "{unknown:#?}");
+    let unknown = unknown[0];
+    assert_eq!(unknown["user"], serde_json::json!({}));
+    assert_eq!(unknown["verb"], "list");
+    assert_eq!(unknown["objectRef"]["resource"], "secrets");
+    assert_eq!(unknown["responseStatus"]["reason"], "Unauthorized");
+
+    let pod = find(&events, "create", "pods", "ResponseComplete")[0];
+    assert_eq!(
+        pod["annotations"]["pod-security.kubernetes.io/enforce-policy"],
+        "privileged:latest"
+    );
+    assert!(
+        pod["annotations"]["pod-security.kubernetes.io/audit-violations"]
+            .as_str()
+            .is_some_and(|v| v.starts_with(
+                "would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (container \"loose\""
+            )),
+        "{pod:#}"
     );
 
     // A watch: started, then complete when it ends.

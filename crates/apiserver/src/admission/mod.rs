@@ -50,9 +50,18 @@ pub struct Attributes<'a> {
     pub dry_run: bool,
     /// Warnings for the client (`Warning` headers).
     pub warnings: &'a std::sync::Mutex<Vec<String>>,
+    /// The request's audit event, if it is audited.
+    pub audit: Option<&'a crate::audit::Record>,
 }
 
 impl Attributes<'_> {
+    /// Adds an annotation to the request's audit event.
+    pub fn audit_annotation(&self, key: &str, value: &str) {
+        if let Some(record) = self.audit {
+            record.annotate(key, value);
+        }
+    }
+
     /// Tells the client `warning` with the answer.
     pub fn warn(&self, warning: String) {
         if let Ok(mut warnings) = self.warnings.lock() {

@@ -288,7 +288,8 @@ fn base_event(
         "level": level.name(),
         "requestURI": request_uri,
         "verb": request.verb,
-        "user": crate::virtual_kinds::user_info(user),
+        // Nobody authenticated: no user, as upstream records it.
+        "user": if user.name.is_empty() { json!({}) } else { crate::virtual_kinds::user_info(user) },
         "sourceIPs": source_ips.iter().map(|ip| ip.to_string()).collect::<Vec<_>>(),
         "requestReceivedTimestamp": timestamp(received),
     });
@@ -342,14 +343,21 @@ impl Record {
 
     /// Records the authorizer's decision.
     pub fn authorized(&self, allowed: bool, reason: &str) {
+        self.annotate(
+            "authorization.k8s.io/decision",
+            if allowed { "allow" } else { "forbid" },
+        );
+        self.annotate("authorization.k8s.io/reason", reason);
+    }
+
+    /// Adds an annotation to the event (admission plugins add theirs).
+    pub fn annotate(&self, key: &str, value: &str) {
         if let Ok(mut event) = self.base.lock() {
             let annotations = event
                 .as_object_mut()
                 .map(|e| e.entry("annotations").or_insert_with(|| json!({})));
             if let Some(annotations) = annotations {
-                annotations["authorization.k8s.io/decision"] =
-                    json!(if allowed { "allow" } else { "forbid" });
-                annotations["authorization.k8s.io/reason"] = json!(reason);
+                annotations[key] = json!(value);
             }
         }
     }

@@ -4,7 +4,8 @@
 //! (`privileged`, `baseline`, `restricted`) and a version (`latest`,
 //! `v1.<minor>`) for each mode: pods that break the enforce level are
 //! refused, those that break the warn level (and workload templates that
-//! break it) are let through with a warning. Tightening a namespace's
+//! break it) are let through with a warning, and what breaks the audit
+//! level is noted in the request's audit event. Tightening a namespace's
 //! enforce level warns about the pods already there. No labels: privileged.
 
 mod checks;
@@ -256,6 +257,23 @@ impl PodSecurity {
         enforce: bool,
     ) -> Result<(), ApiError> {
         if enforce {
+            attributes.audit_annotation(
+                "pod-security.kubernetes.io/enforce-policy",
+                &policy.enforce.to_string(),
+            );
+        }
+        let audit_broken = policy.audit.evaluate(metadata, spec);
+        if !audit_broken.is_empty() {
+            attributes.audit_annotation(
+                "pod-security.kubernetes.io/audit-violations",
+                &format!(
+                    "would violate PodSecurity \"{}\": {}",
+                    policy.audit,
+                    details(&audit_broken)
+                ),
+            );
+        }
+        if enforce {
             let broken = policy.enforce.evaluate(metadata, spec);
             if !broken.is_empty() {
                 return Err(super::forbidden(
@@ -394,7 +412,7 @@ impl AdmissionPlugin for PodSecurity {
                 return Ok(());
             }
             let policy = Self::namespace_policy(attributes, namespace).await?;
-            if [policy.enforce, policy.warn]
+            if [policy.enforce, policy.warn, policy.audit]
                 .iter()
                 .all(|lv| lv.level == Level::Privileged)
             {
@@ -415,7 +433,7 @@ impl AdmissionPlugin for PodSecurity {
             return Ok(());
         };
         let policy = Self::namespace_policy(attributes, namespace).await?;
-        if policy.warn.level == Level::Privileged {
+        if policy.warn.level == Level::Privileged && policy.audit.level == Level::Privileged {
             return Ok(());
         }
         Self::evaluate(
