@@ -22,6 +22,10 @@ use axum::response::Response;
 
 /// The issuer upstream's clusters name by default.
 pub const DEFAULT_ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
+/// The issuer of legacy tokens, kept in `kubernetes.io/service-account-token`
+/// Secrets by the controller manager.
+pub const LEGACY_ISSUER: &str = "kubernetes/serviceaccount";
+
 /// TokenRequest's default and shortest lifetimes.
 pub const DEFAULT_EXPIRATION_SECONDS: i64 = 3600;
 pub const MIN_EXPIRATION_SECONDS: i64 = 600;
@@ -154,6 +158,11 @@ impl TokenIssuer {
             .verify(signed.as_bytes(), &URL_SAFE_NO_PAD.decode(signature).ok()?)
             .ok()?;
         let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        // A legacy token (from a service-account-token Secret): no
+        // audience, no expiry; good while its Secret holds it.
+        if claims["iss"] == LEGACY_ISSUER {
+            return Some(claims);
+        }
         if claims["iss"] != self.issuer.as_str() {
             return None;
         }
@@ -213,6 +222,9 @@ fn write_private(path: &Path, contents: &str) -> Result<(), String> {
 /// objects it names are checked: `system:serviceaccount:NS:NAME` in the
 /// service account groups.
 pub fn user_of(claims: &Value) -> Option<(User, Binding)> {
+    if claims["iss"] == LEGACY_ISSUER {
+        return legacy_user_of(claims);
+    }
     let kubernetes = &claims["kubernetes.io"];
     let namespace = kubernetes["namespace"].as_str()?;
     let account = &kubernetes["serviceaccount"];
@@ -262,6 +274,37 @@ pub fn user_of(claims: &Value) -> Option<(User, Binding)> {
             account: name.to_string(),
             account_uid: uid.to_string(),
             bound,
+            legacy_secret: None,
+        },
+    ))
+}
+
+/// The user of a legacy token's claims, bound to the Secret it came from.
+fn legacy_user_of(claims: &Value) -> Option<(User, Binding)> {
+    let claim =
+        |name: &str| claims[format!("kubernetes.io/serviceaccount/{name}").as_str()].as_str();
+    let namespace = claim("namespace")?;
+    let name = claim("service-account.name")?;
+    let uid = claim("service-account.uid")?;
+    let secret = claim("secret.name")?;
+    let user = User {
+        name: format!("system:serviceaccount:{namespace}:{name}"),
+        uid: uid.to_string(),
+        groups: vec![
+            "system:serviceaccounts".to_string(),
+            format!("system:serviceaccounts:{namespace}"),
+            "system:authenticated".to_string(),
+        ],
+        extra: Default::default(),
+    };
+    Some((
+        user,
+        Binding {
+            namespace: namespace.to_string(),
+            account: name.to_string(),
+            account_uid: uid.to_string(),
+            bound: None,
+            legacy_secret: Some(secret.to_string()),
         },
     ))
 }
@@ -273,6 +316,8 @@ pub struct Binding {
     pub account: String,
     pub account_uid: String,
     pub bound: Option<BoundObject>,
+    /// A legacy token: the Secret that must still hold it.
+    pub legacy_secret: Option<String>,
 }
 
 #[derive(Clone)]
@@ -298,6 +343,43 @@ async fn current_uid(state: &ApiState, key: &str) -> Option<String> {
         }
         _ => stored_uid(state, key).await,
     }
+}
+
+/// The stored object at `key` as the watch cache holds it (or the
+/// store, when the cache cannot answer now).
+async fn current_object(state: &ApiState, key: &str) -> Option<Value> {
+    let resource_prefix = key.match_indices('/').nth(2).map(|(at, _)| &key[..=at])?;
+    let cached = state
+        .watch_cache
+        .list(resource_prefix, key, crate::watch_cache::Freshness::Any)
+        .await;
+    match cached {
+        Ok(Some(snapshot)) => {
+            let kv = snapshot.items.iter().find(|kv| kv.key == key)?;
+            serde_json::from_slice(&kv.value).ok()
+        }
+        _ => {
+            let kv = state.store.get(key).await.ok()??;
+            serde_json::from_slice(&kv.value).ok()
+        }
+    }
+}
+
+/// Whether the legacy token Secret `name` still holds `token` for the
+/// account of uid `account_uid`.
+async fn secret_holds(state: &ApiState, binding: &Binding, name: &str, token: &str) -> bool {
+    use base64::engine::general_purpose::STANDARD;
+    let key = format!("/registry/secrets/{}/{name}", binding.namespace);
+    let Some(secret) = current_object(state, &key).await else {
+        return false;
+    };
+    let annotations = &secret["metadata"]["annotations"];
+    secret["type"] == "kubernetes.io/service-account-token"
+        && annotations["kubernetes.io/service-account.uid"] == binding.account_uid.as_str()
+        && secret["data"]["token"]
+            .as_str()
+            .and_then(|data| STANDARD.decode(data).ok())
+            .is_some_and(|held| held == token.as_bytes())
 }
 
 /// `metadata.uid` of a stored object, reading nothing else.
@@ -360,6 +442,11 @@ pub async fn authenticate(state: &ApiState, token: &str) -> Option<User> {
         if current_uid(state, &key).await? != bound.uid {
             return None;
         }
+    }
+    if let Some(secret) = &binding.legacy_secret
+        && !secret_holds(state, &binding, secret, token).await
+    {
+        return None;
     }
     Some(user)
 }

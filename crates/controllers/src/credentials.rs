@@ -78,6 +78,11 @@ pub fn account_of(controller: &str) -> &str {
     }
 }
 
+/// Controllers that act as the controller manager itself, as upstream
+/// starts them with its own credentials: the token controller writes the
+/// very tokens service accounts (controllers' among them) authenticate with.
+const OWN_CREDENTIALS: &[&str] = &["serviceaccount-token-controller"];
+
 /// The controllers' clients, issued on first use and renewed until the
 /// controller manager stops.
 pub struct ControllerClients {
@@ -101,6 +106,9 @@ impl ControllerClients {
         let Credentials::ServiceAccounts { config, dir } = &self.credentials else {
             return self.root.clone();
         };
+        if OWN_CREDENTIALS.contains(&controller) {
+            return self.root.clone();
+        }
         let account = account_of(controller);
         if let Some(client) = crate::informer::lock(&self.issued).get(account) {
             return client.clone();
@@ -127,7 +135,11 @@ impl ControllerClients {
     /// Issues the clients of all `controllers` at once (so starting them
     /// waits for one round trip, not one per controller).
     pub async fn issue_all(&self, controllers: &[&str], shutdown: &watch::Receiver<bool>) {
-        let mut accounts: Vec<&str> = controllers.iter().map(|c| account_of(c)).collect();
+        let mut accounts: Vec<&str> = controllers
+            .iter()
+            .filter(|c| !OWN_CREDENTIALS.contains(c))
+            .map(|c| account_of(c))
+            .collect();
         accounts.sort_unstable();
         accounts.dedup();
         futures::future::join_all(

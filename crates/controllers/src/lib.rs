@@ -37,6 +37,7 @@ pub mod queue;
 pub mod replicaset;
 pub mod resourcequota;
 pub mod serviceaccount;
+pub mod serviceaccount_token;
 pub mod serving;
 pub mod statefulset;
 #[cfg(test)]
@@ -70,6 +71,7 @@ pub const CONTROLLERS: &[&str] = &[
     "endpointslice-mirroring-controller",
     "namespace-controller",
     "serviceaccount-controller",
+    "serviceaccount-token-controller",
     "root-ca-certificate-publisher-controller",
     "node-ipam-controller",
     "node-lifecycle-controller",
@@ -92,6 +94,9 @@ pub struct ControllerManagerOptions {
     /// The cluster CA bundle published in every namespace as
     /// `kube-root-ca.crt` (none: that controller does not run).
     pub root_ca_pem: Option<String>,
+    /// `--service-account-private-key-file`: the key legacy service
+    /// account token Secrets are signed with (none: they are not filled).
+    pub service_account_key_pem: Option<String>,
     /// `--cluster-signing-cert-file` and `--cluster-signing-key-file`: the
     /// CA approved certificate requests are signed with (none: they are
     /// not signed here).
@@ -121,6 +126,7 @@ impl Default for ControllerManagerOptions {
         ControllerManagerOptions {
             controllers: vec!["*".to_string()],
             root_ca_pem: None,
+            service_account_key_pem: None,
             cluster_signing: None,
             cluster_cidr: None,
             node_monitor_grace_period: std::time::Duration::from_secs(40),
@@ -210,7 +216,7 @@ pub async fn run(
     };
     let mut controllers = Vec::new();
     type Start = fn(&Context, watch::Receiver<bool>) -> tokio::task::JoinHandle<()>;
-    let starts: [(&str, Start); 26] = [
+    let starts: [(&str, Start); 27] = [
         ("replicaset-controller", replicaset::start),
         (
             "replicationcontroller-controller",
@@ -231,6 +237,10 @@ pub async fn run(
         ),
         ("namespace-controller", namespace::start),
         ("serviceaccount-controller", serviceaccount::start),
+        (
+            "serviceaccount-token-controller",
+            serviceaccount_token::start,
+        ),
         (
             "root-ca-certificate-publisher-controller",
             serviceaccount::start_root_ca_publisher,

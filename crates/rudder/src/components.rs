@@ -49,6 +49,11 @@ pub struct ControllerManagerArgs {
     /// The key of --cluster-signing-cert-file.
     #[arg(long)]
     pub cluster_signing_key_file: Option<PathBuf>,
+    /// The service account signing key (the API server's
+    /// --service-account-signing-key-file; `DATA_DIR/pki/sa.key`): legacy
+    /// token Secrets are filled with tokens it signs.
+    #[arg(long)]
+    pub service_account_private_key_file: Option<PathBuf>,
     /// The HTTPS port for /healthz, /readyz and /metrics (0: none).
     #[arg(long, default_value_t = 10257)]
     pub secure_port: u16,
@@ -126,6 +131,10 @@ pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), S
             cert_pem: read(cert)?,
             key_pem: read(key)?,
         });
+    }
+    if let Some(path) = &args.service_account_private_key_file {
+        options.service_account_key_pem =
+            Some(std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?);
     }
     let mut token_dir = None;
     if args.tuning.use_service_account_credentials {

@@ -222,6 +222,9 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
             cert_pem: ca,
             key_pem: server.pki.ca.key_pem().map_err(|e| e.to_string())?,
         });
+        // Legacy token Secrets are signed with the service account key.
+        let sa_key = data_dir.join("pki/sa.key");
+        options.service_account_key_pem = std::fs::read_to_string(&sa_key).ok();
         if !args.cluster_cidr.is_empty() {
             options.cluster_cidr = Some(controllers::nodeipam::CidrSet::new(
                 &args.cluster_cidr,

@@ -414,6 +414,8 @@ impl TestCluster {
                     key_pem,
                 }),
             cluster_cidr: controllers::nodeipam::CidrSet::new("10.244.0.0/16", 24).ok(),
+            service_account_key_pem: std::fs::read_to_string(self.data_dir().join("pki/sa.key"))
+                .ok(),
             ..Default::default()
         };
         configure(&mut options);

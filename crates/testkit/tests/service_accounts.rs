@@ -470,3 +470,121 @@ async fn the_official_python_client_works_in_cluster() {
     );
     assert!(logs.contains("in-cluster client ok"), "{logs}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_token_secrets_are_filled_and_live_with_their_secret_and_account() {
+    use base64::Engine;
+    let cluster = TestCluster::start().await;
+    let _controllers = cluster.start_controllers().await;
+    cluster
+        .kubectl(&["create", "serviceaccount", "builder"])
+        .await
+        .ok();
+    let secret = |name: &str, annotations: Value| {
+        json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": name, "annotations": annotations},
+            "type": "kubernetes.io/service-account-token",
+        })
+        .to_string()
+    };
+    // The Secret must say whose token it holds.
+    let refused = cluster
+        .apply("nameless", &secret("nameless", json!({})))
+        .await
+        .err();
+    assert!(
+        refused
+            .contains("metadata.annotations[kubernetes.io/service-account.name]: Required value"),
+        "{refused}"
+    );
+    let annotations = json!({"kubernetes.io/service-account.name": "builder"});
+    cluster
+        .apply(
+            "builder-token",
+            &secret("builder-token", annotations.clone()),
+        )
+        .await
+        .ok();
+    let filled = cluster
+        .eventually(
+            &["get", "secret", "builder-token"],
+            "the token Secret filled",
+            |s| s["data"]["token"].is_string(),
+        )
+        .await;
+    let account = cluster
+        .kubectl(&["get", "serviceaccount", "builder", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(
+        filled["metadata"]["annotations"]["kubernetes.io/service-account.uid"],
+        account["metadata"]["uid"]
+    );
+    let decode = |field: &str| {
+        let data = filled["data"][field].as_str().unwrap_or_default();
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(decode("namespace"), "default");
+    assert!(decode("ca.crt").starts_with("-----BEGIN CERTIFICATE-----"));
+    let token = decode("token");
+    let status = review(&cluster, &token).await;
+    assert_eq!(status["authenticated"], true, "{status:#}");
+    assert_eq!(
+        status["user"]["username"],
+        "system:serviceaccount:default:builder"
+    );
+    // `kubectl describe` shows the token, as upstream's does.
+    let described = cluster
+        .kubectl(&["describe", "secret", "builder-token"])
+        .await
+        .ok();
+    assert!(described.contains("token:"), "{described}");
+
+    // Good while its Secret holds it.
+    cluster
+        .kubectl(&["delete", "secret", "builder-token"])
+        .await
+        .ok();
+    assert_ne!(review(&cluster, &token).await["authenticated"], true);
+
+    // The account's going takes its token Secrets along.
+    cluster
+        .apply("second-token", &secret("second-token", annotations))
+        .await
+        .ok();
+    let second = cluster
+        .eventually(
+            &["get", "secret", "second-token"],
+            "the second Secret filled",
+            |s| s["data"]["token"].is_string(),
+        )
+        .await;
+    cluster
+        .kubectl(&["delete", "serviceaccount", "builder"])
+        .await
+        .ok();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while cluster
+        .kubectl(&["get", "secret", "second-token"])
+        .await
+        .success
+    {
+        assert!(
+            Instant::now() < deadline,
+            "second-token outlived its account"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let second_token = base64::engine::general_purpose::STANDARD
+        .decode(second["data"]["token"].as_str().unwrap_or_default())
+        .unwrap();
+    let second_token = String::from_utf8(second_token).unwrap();
+    assert_ne!(review(&cluster, &second_token).await["authenticated"], true);
+}

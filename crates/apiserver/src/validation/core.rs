@@ -187,6 +187,17 @@ pub fn config_data(kind: &str, object: &Value, old: Option<&Value>, causes: &mut
                 causes.push(Cause::required(format!("data[{key}]"), ""));
             }
         }
+        if str_at(object, "type") == Some("kubernetes.io/service-account-token")
+            && object
+                .pointer("/metadata/annotations/kubernetes.io~1service-account.name")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        {
+            causes.push(Cause::required(
+                "metadata.annotations[kubernetes.io/service-account.name]",
+                "",
+            ));
+        }
         if str_at(object, "type") == Some("kubernetes.io/basic-auth")
             && !has("username")
             && !has("password")
