@@ -92,6 +92,12 @@ pub struct Config {
     pub max_watches_per_user: usize,
     /// `--service-account-issuer`: the `iss` of service account tokens.
     pub service_account_issuer: String,
+    /// `--service-account-signing-key-file` (default: `pki/sa.key`, made
+    /// on first start).
+    pub service_account_signing_key_file: Option<PathBuf>,
+    /// `--service-account-key-file`: more public keys tokens are accepted
+    /// from (other API servers', a rotated key's).
+    pub service_account_key_files: Vec<PathBuf>,
     /// `--authorization-mode`: the authorizers asked, in order.
     pub authorization_modes: Vec<authz::Mode>,
     /// `--audit-policy-file` with `--audit-log-*` (none: no auditing).
@@ -115,6 +121,8 @@ impl Config {
             event_ttl: std::time::Duration::from_secs(3600),
             max_watches_per_user: 10_000,
             service_account_issuer: service_account_tokens::DEFAULT_ISSUER.to_string(),
+            service_account_signing_key_file: None,
+            service_account_key_files: Vec::new(),
             authorization_modes: vec![authz::Mode::Node, authz::Mode::Rbac],
             audit: None,
         }
@@ -343,9 +351,11 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         watch_cache: watch_cache::WatchCaches::new(store.clone()),
         store,
         tokens,
-        service_accounts: Some(service_account_tokens::TokenIssuer::load_or_create(
+        service_accounts: Some(service_account_tokens::TokenIssuer::load(
             &config.data_dir.join("pki"),
             &config.service_account_issuer,
+            config.service_account_signing_key_file.as_deref(),
+            &config.service_account_key_files,
         )?),
         kubelet_client: kubelet_client(&pki)
             .map_err(|e| tracing::warn!(error = %e, "no kubelet client: pods/log will fail"))

@@ -1,17 +1,13 @@
 //! Service account tokens: JWTs signed by the cluster's service-account key
-//! (ES256), issued by the TokenRequest API (`serviceaccounts/NAME/token`,
+//! (ES256 or RS256, `serving::jwt`), issued by the TokenRequest API (`serviceaccounts/NAME/token`,
 //! `kubectl create token`) and accepted as bearer tokens while their
 //! service account (and the pod or secret they are bound to) still exists
 //! with the same uid, as upstream's bound service account tokens are. The
-//! public key is published for OIDC discovery (`/openid/v1/jwks`).
+//! public keys are published for OIDC discovery (`/openid/v1/jwks`).
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, KeyPair};
 use serde_json::{Value, json};
 
 use crate::auth::User;
@@ -33,19 +29,12 @@ pub const MIN_EXPIRATION_SECONDS: i64 = 600;
 /// its `--service-account-max-token-expiration`; 48 hours here).
 pub const MAX_EXPIRATION_SECONDS: i64 = 48 * 3600;
 
-/// The DER prefix of a P-256 public key's SubjectPublicKeyInfo, before the
-/// uncompressed point (what the key id is hashed from, as upstream's).
-const P256_SPKI_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-];
-
 /// Signs and checks the cluster's service account tokens.
 pub struct TokenIssuer {
-    key: EcdsaKeyPair,
-    rng: SystemRandom,
-    /// `kid` of the tokens: the SHA-256 of the public key's DER.
-    kid: String,
+    signing: serving::jwt::SigningKey,
+    /// Every key a token may be signed with: the signing key's and those
+    /// of `--service-account-key-file`.
+    keys: Vec<serving::jwt::VerifyingKey>,
     pub issuer: String,
     /// What tokens are for when a request names no audience, and what the
     /// API server accepts: the issuer.
@@ -82,82 +71,67 @@ impl TokenIssuer {
 }
 
 impl TokenIssuer {
-    /// The key in `pki/sa.key`, made (readable by the owner only) on the
-    /// first start.
-    pub fn load_or_create(pki: &Path, issuer: &str) -> Result<TokenIssuer, String> {
-        let path = pki.join("sa.key");
-        let pem = match std::fs::read_to_string(&path) {
+    /// The signing key of `signing_key_file`, else the one in
+    /// `pki/sa.key` (made, readable by the owner only, on the first
+    /// start), and the public keys of `key_files` besides.
+    pub fn load(
+        pki: &Path,
+        issuer: &str,
+        signing_key_file: Option<&Path>,
+        key_files: &[std::path::PathBuf],
+    ) -> Result<TokenIssuer, String> {
+        let default_path = pki.join("sa.key");
+        let path = signing_key_file.unwrap_or(&default_path);
+        let pem = match std::fs::read_to_string(path) {
             Ok(pem) => pem,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Err(err)
+                if err.kind() == std::io::ErrorKind::NotFound && signing_key_file.is_none() =>
+            {
                 let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
                     .map_err(|e| format!("service account key: {e}"))?;
                 let pem = pair.serialize_pem();
-                write_private(&path, &pem)?;
+                write_private(path, &pem)?;
                 pem
             }
             Err(err) => return Err(format!("{}: {err}", path.display())),
         };
-        let pair = rcgen::KeyPair::from_pem(&pem)
-            .map_err(|e| format!("{}: not a key: {e}", path.display()))?;
-        let rng = SystemRandom::new();
-        let key = EcdsaKeyPair::from_pkcs8(
-            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-            &pair.serialize_der(),
-            &rng,
-        )
-        .map_err(|e| format!("{}: not a P-256 key: {e}", path.display()))?;
-        let spki = [&P256_SPKI_PREFIX[..], key.public_key().as_ref()].concat();
-        let kid = URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, &spki));
+        let signing = serving::jwt::SigningKey::from_pem(&pem)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut keys = vec![signing.verifying.clone()];
+        for file in key_files {
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            for key in serving::jwt::verifying_keys(&text)
+                .map_err(|e| format!("{}: {e}", file.display()))?
+            {
+                if !keys.iter().any(|known| known.kid == key.kid) {
+                    keys.push(key);
+                }
+            }
+        }
         Ok(TokenIssuer {
-            key,
-            rng,
-            kid,
+            signing,
+            keys,
             issuer: issuer.to_string(),
             audiences: vec![issuer.to_string()],
             recent: std::sync::Mutex::default(),
         })
     }
 
+    /// [`load`](Self::load) with the key of `pki/sa.key` alone.
+    pub fn load_or_create(pki: &Path, issuer: &str) -> Result<TokenIssuer, String> {
+        TokenIssuer::load(pki, issuer, None, &[])
+    }
+
     /// A signed token carrying `claims`.
     pub fn sign(&self, claims: &Value) -> Result<String, String> {
-        let header = json!({"alg": "ES256", "kid": self.kid});
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let signature = self
-            .key
-            .sign(&self.rng, signing_input.as_bytes())
-            .map_err(|_| "signing a token failed".to_string())?;
-        Ok(format!(
-            "{signing_input}.{}",
-            URL_SAFE_NO_PAD.encode(signature.as_ref())
-        ))
+        self.signing.sign(claims)
     }
 
     /// The claims of a token this issuer signed, if its signature, issuer,
     /// audience and validity period hold at `now` (seconds since the epoch).
     pub fn verify(&self, token: &str, now: i64) -> Option<Value> {
-        let mut parts = token.split('.');
-        let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
-        if header["alg"] != "ES256" {
-            return None;
-        }
-        let public = signature::UnparsedPublicKey::new(
-            &signature::ECDSA_P256_SHA256_FIXED,
-            self.key.public_key().as_ref(),
-        );
-        // The signature covers `header.payload`.
-        let signed = &token[..token.rfind('.')?];
-        public
-            .verify(signed.as_bytes(), &URL_SAFE_NO_PAD.decode(signature).ok()?)
-            .ok()?;
-        let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        let claims = serving::jwt::verify(token, &self.keys)?;
         // A legacy token (from a service-account-token Secret): no
         // audience, no expiry; good while its Secret holds it.
         if claims["iss"] == LEGACY_ISSUER {
@@ -183,14 +157,9 @@ impl TokenIssuer {
         (now < exp.saturating_add(60) && now.saturating_add(60) >= nbf).then_some(claims)
     }
 
-    /// The public key as a JSON Web Key Set (`/openid/v1/jwks`).
+    /// The public keys as a JSON Web Key Set (`/openid/v1/jwks`).
     pub fn jwks(&self) -> Value {
-        let point = self.key.public_key().as_ref();
-        let (x, y) = point.get(1..).map(|xy| xy.split_at(32)).unwrap_or_default();
-        json!({"keys": [{
-            "use": "sig", "kty": "EC", "kid": self.kid, "crv": "P-256", "alg": "ES256",
-            "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y),
-        }]})
+        json!({"keys": self.keys.iter().map(serving::jwt::VerifyingKey::jwk).collect::<Vec<_>>()})
     }
 
     /// The OIDC discovery document (`/.well-known/openid-configuration`).
@@ -368,6 +337,7 @@ async fn current_object(state: &ApiState, key: &str) -> Option<Value> {
 /// Whether the legacy token Secret `name` still holds `token` for the
 /// account of uid `account_uid`.
 async fn secret_holds(state: &ApiState, binding: &Binding, name: &str, token: &str) -> bool {
+    use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
     let key = format!("/registry/secrets/{}/{name}", binding.namespace);
     let Some(secret) = current_object(state, &key).await else {
@@ -602,6 +572,41 @@ mod tests {
     }
 
     #[test]
+    fn keys_from_files_sign_and_are_accepted() {
+        // An API server signing with an RSA key of its own, accepting the
+        // tokens of another whose key it is given.
+        let dir = tempfile::tempdir().unwrap();
+        let signing_path = dir.path().join("signing.pem");
+        // kubeadm's keys are RSA (this one made with openssl for tests).
+        let rsa_pem = include_str!("../../serving/testdata/rsa-2048-pkcs1.pem");
+        std::fs::write(&signing_path, rsa_pem).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let other = TokenIssuer::load_or_create(elsewhere.path(), DEFAULT_ISSUER).unwrap();
+        let issuer = TokenIssuer::load(
+            dir.path(),
+            DEFAULT_ISSUER,
+            Some(&signing_path),
+            &[elsewhere.path().join("sa.key")],
+        )
+        .unwrap();
+        assert!(
+            !dir.path().join("sa.key").exists(),
+            "no key of its own made"
+        );
+        let own = issuer.sign(&claims(DEFAULT_ISSUER, 1000)).unwrap();
+        assert!(issuer.verify(&own, 500).is_some());
+        assert_eq!(issuer.jwks()["keys"][0]["alg"], "RS256");
+        let theirs = other.sign(&claims(DEFAULT_ISSUER, 1000)).unwrap();
+        assert!(issuer.verify(&theirs, 500).is_some());
+        assert!(other.verify(&own, 500).is_none());
+        assert_eq!(issuer.jwks()["keys"].as_array().unwrap().len(), 2);
+        // A file that is not a key is refused at start.
+        let bad = dir.path().join("bad.pem");
+        std::fs::write(&bad, "not a key").unwrap();
+        assert!(TokenIssuer::load(dir.path(), DEFAULT_ISSUER, Some(&bad), &[]).is_err());
+    }
+
+    #[test]
     fn tokens_verify_only_as_signed_and_while_valid() {
         let (dir, issuer) = issuer();
         let token = issuer.sign(&claims(DEFAULT_ISSUER, 1000)).unwrap();
@@ -614,7 +619,9 @@ mod tests {
         let other = issuer.sign(&claims("vault", 1000)).unwrap();
         assert!(issuer.verify(&other, 500).is_none());
         let mut parts: Vec<&str> = token.split('.').collect();
-        let forged = URL_SAFE_NO_PAD.encode(claims(DEFAULT_ISSUER, 9999).to_string());
+        use base64::Engine;
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(claims(DEFAULT_ISSUER, 9999).to_string());
         parts[1] = &forged;
         assert!(issuer.verify(&parts.join("."), 500).is_none());
         let elsewhere = tempfile::tempdir().unwrap();

@@ -10,14 +10,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, PostParams, Preconditions};
-use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair};
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -31,54 +27,30 @@ pub const UID_ANNOTATION: &str = "kubernetes.io/service-account.uid";
 /// The issuer of legacy tokens, whatever the cluster's issuer is.
 pub const LEGACY_ISSUER: &str = "kubernetes/serviceaccount";
 
-/// Signs legacy tokens with the service account key (ES256).
-pub struct TokenSigner {
-    key: EcdsaKeyPair,
-    rng: SystemRandom,
-}
+/// Signs legacy tokens with the service account key.
+pub struct TokenSigner(serving::jwt::SigningKey);
 
 impl TokenSigner {
-    /// The key, PKCS#8 PEM (`DATA_DIR/pki/sa.key`,
+    /// The key, PEM (`DATA_DIR/pki/sa.key`,
     /// `--service-account-private-key-file`).
     pub fn from_pem(pem: &str) -> Result<TokenSigner, String> {
-        let body: String = pem
-            .lines()
-            .filter(|line| !line.starts_with("-----"))
-            .collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(body.trim())
-            .map_err(|e| format!("the service account key is not PEM: {e}"))?;
-        let rng = SystemRandom::new();
-        let key = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &der, &rng)
-            .map_err(|e| format!("the service account key is not a P-256 PKCS#8 key: {e}"))?;
-        Ok(TokenSigner { key, rng })
+        serving::jwt::SigningKey::from_pem(pem)
+            .map(TokenSigner)
+            .map_err(|e| format!("the service account key: {e}"))
     }
 
     /// A legacy token for `account`, kept in Secret `secret`.
     fn sign(&self, account: &ServiceAccount, secret: &str) -> Result<String, String> {
         let namespace = account.namespace().unwrap_or_default();
         let name = account.name_any();
-        let claims = json!({
+        self.0.sign(&json!({
             "iss": LEGACY_ISSUER,
             "kubernetes.io/serviceaccount/namespace": namespace,
             "kubernetes.io/serviceaccount/secret.name": secret,
             "kubernetes.io/serviceaccount/service-account.name": name,
             "kubernetes.io/serviceaccount/service-account.uid": account.uid().unwrap_or_default(),
             "sub": format!("system:serviceaccount:{namespace}:{name}"),
-        });
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(json!({"alg": "ES256"}).to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let signature = self
-            .key
-            .sign(&self.rng, input.as_bytes())
-            .map_err(|_| "signing a token failed".to_string())?;
-        Ok(format!(
-            "{input}.{}",
-            URL_SAFE_NO_PAD.encode(signature.as_ref())
-        ))
+        }))
     }
 }
 
@@ -283,8 +255,13 @@ mod tests {
         };
         let token = signer.sign(&account, "builder-token").unwrap();
         let payload = token.split('.').nth(1).unwrap();
-        let claims: serde_json::Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        use base64::Engine;
+        let claims: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(claims["iss"], LEGACY_ISSUER);
         assert_eq!(claims["sub"], "system:serviceaccount:ci:builder");
         assert_eq!(

@@ -136,6 +136,15 @@ pub struct ApiServerArgs {
     /// server accepts them for.
     #[arg(long, default_value = "https://kubernetes.default.svc.cluster.local")]
     pub service_account_issuer: String,
+    /// The key service account tokens are signed with (PEM: a P-256
+    /// ECDSA key signs ES256, an RSA key RS256; default
+    /// `DATA_DIR/pki/sa.key`, made on first start).
+    #[arg(long)]
+    pub service_account_signing_key_file: Option<PathBuf>,
+    /// More keys tokens are accepted from (PEM public or private keys, or
+    /// certificates; repeatable): other API servers', a rotated key's.
+    #[arg(long)]
+    pub service_account_key_file: Vec<PathBuf>,
     /// The authorizers every request is asked of, in order: `Node`,
     /// `RBAC`, `AlwaysAllow`, `AlwaysDeny` (members of `system:masters`
     /// pass them all).
@@ -166,6 +175,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// components, each talking to the API server over HTTPS as its own user.
 pub async fn run(mut args: ServerArgs) -> Result<(), String> {
     let data_dir = args.api.storage.data_dir.clone();
+    let signing_key_file = args.api.service_account_signing_key_file.clone();
     let dns_ip = crate::network::dns_service_ip(&args.api.service_cluster_ip_range)?;
     let node_ip = args
         .node
@@ -223,7 +233,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
             key_pem: server.pki.ca.key_pem().map_err(|e| e.to_string())?,
         });
         // Legacy token Secrets are signed with the service account key.
-        let sa_key = data_dir.join("pki/sa.key");
+        let sa_key = signing_key_file.unwrap_or_else(|| data_dir.join("pki/sa.key"));
         options.service_account_key_pem = std::fs::read_to_string(&sa_key).ok();
         if !args.cluster_cidr.is_empty() {
             options.cluster_cidr = Some(controllers::nodeipam::CidrSet::new(
@@ -457,6 +467,8 @@ async fn start_apiserver(args: ApiServerArgs) -> Result<apiserver::ApiServer, St
     config.event_ttl = args.event_ttl;
     config.max_watches_per_user = args.max_watches_per_user;
     config.service_account_issuer = args.service_account_issuer.clone();
+    config.service_account_signing_key_file = args.service_account_signing_key_file.clone();
+    config.service_account_key_files = args.service_account_key_file.clone();
     config.authorization_modes = apiserver::authz::parse_modes(&args.authorization_mode)?;
     let server = apiserver::start(config, store).await?;
     tracing::info!(url = %server.url, elapsed_ms = started.elapsed().as_millis() as u64, "API server ready");

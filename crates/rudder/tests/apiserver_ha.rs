@@ -20,7 +20,13 @@ struct ApiServer {
 }
 
 impl ApiServer {
-    fn start(data_dir: &Path, etcd: &EtcdCluster, address: &str, port: u16) -> ApiServer {
+    fn start(
+        data_dir: &Path,
+        etcd: &EtcdCluster,
+        address: &str,
+        port: u16,
+        extra: &[&str],
+    ) -> ApiServer {
         let child = Command::new(env!("CARGO_BIN_EXE_rudder"))
             .args([
                 "apiserver",
@@ -37,6 +43,7 @@ impl ApiServer {
                 "--data-dir",
             ])
             .arg(data_dir)
+            .args(extra)
             .env_remove("RUDDER_DATA_DIR")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -134,13 +141,21 @@ fn api_servers_sharing_etcd_serve_one_cluster() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (dir_a, dir_b) = (dir.path().join("a"), dir.path().join("b"));
     let port = free_port();
-    let a = ApiServer::start(&dir_a, &etcd, "127.0.0.1", port);
+    let a = ApiServer::start(&dir_a, &etcd, "127.0.0.1", port, &[]);
     // The second server shares the cluster CA and issues its own certificates.
     std::fs::create_dir_all(dir_b.join("pki")).expect("pki dir");
     for file in ["ca.crt", "ca.key"] {
         std::fs::copy(dir_a.join("pki").join(file), dir_b.join("pki").join(file)).expect("copy CA");
     }
-    let b = ApiServer::start(&dir_b, &etcd, "127.0.0.2", port);
+    // It signs service account tokens with the first one's key.
+    let key = dir_a.join("pki/sa.key");
+    let b = ApiServer::start(
+        &dir_b,
+        &etcd,
+        "127.0.0.2",
+        port,
+        &["--service-account-signing-key-file", key.to_str().unwrap()],
+    );
 
     // Both servers are behind the `kubernetes` Service.
     assert_eq!(endpoint_addresses(&a), "127.0.0.1 127.0.0.2");
@@ -160,6 +175,24 @@ fn api_servers_sharing_etcd_serve_one_cluster() {
         let names = b.kubectl(&["get", "configmaps", "-o", "name"]);
         assert!(names.contains(&format!("configmap/{name}")), "{names}");
     }
+
+    // A token one issues, the other accepts.
+    a.kubectl(&["create", "serviceaccount", "robot"]);
+    let token = a.kubectl(&["create", "token", "robot"]);
+    let review = serde_json::json!({
+        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "metadata": {},
+        "spec": {"token": token.trim()},
+    });
+    let file = dir.path().join("review.json");
+    std::fs::write(&file, review.to_string()).unwrap();
+    let reviewed = b.kubectl(&[
+        "create",
+        "-f",
+        file.to_str().unwrap(),
+        "-o",
+        "jsonpath={.status.user.username}",
+    ]);
+    assert_eq!(reviewed, "system:serviceaccount:default:robot");
 
     // A watch on one sees writes made through the other.
     let mut watch = Command::new("kubectl")

@@ -5,6 +5,7 @@
 //! server's `componentstatuses` probes.
 
 pub mod connections;
+pub mod jwt;
 pub mod metrics;
 
 /// The token of an `Authorization` header: its scheme is `Bearer` in any
