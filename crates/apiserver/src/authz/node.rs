@@ -150,6 +150,24 @@ impl GraphState {
     }
 }
 
+/// Whether a stored pod names a node, read without building the rest.
+fn bound_to_a_node(json: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Pod {
+        #[serde(default)]
+        spec: Spec,
+    }
+    #[derive(serde::Deserialize, Default)]
+    struct Spec {
+        #[serde(default, rename = "nodeName")]
+        node_name: Option<String>,
+    }
+    serde_json::from_slice::<Pod>(json)
+        .ok()
+        .and_then(|pod| pod.spec.node_name)
+        .is_some_and(|node| !node.is_empty())
+}
+
 /// Everything a pod's spec names that its node must read.
 pub fn pod_uses(pod: &Value) -> Vec<Used> {
     let namespace = pod
@@ -255,13 +273,20 @@ impl super::mirror::Mirror for Graph {
     }
 
     fn apply(&self, state: &mut GraphState, key: &str, value: Option<&[u8]>) {
-        let object = value.and_then(|v| serde_json::from_slice::<Value>(v).ok());
         if key.starts_with(&self.pods_prefix) {
-            match object {
+            // Most pod writes are of pods no node has yet: only a bound
+            // pod is read whole.
+            let pod = value
+                .filter(|v| bound_to_a_node(v))
+                .and_then(|v| serde_json::from_slice::<Value>(v).ok());
+            match pod {
                 Some(pod) => state.put_pod(key, &pod),
                 None => state.forget_pod(key),
             }
-        } else if let Some(claim) = key.strip_prefix(&self.claims_prefix) {
+            return;
+        }
+        let object = value.and_then(|v| serde_json::from_slice::<Value>(v).ok());
+        if let Some(claim) = key.strip_prefix(&self.claims_prefix) {
             let volume = object
                 .as_ref()
                 .and_then(|c| c.pointer("/spec/volumeName"))
