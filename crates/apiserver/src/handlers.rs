@@ -690,6 +690,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         user: &user,
         warnings: std::sync::Mutex::new(Vec::new()),
         audit: audit.as_deref(),
+        namespace_object: tokio::sync::OnceCell::new(),
     };
     let mut response = context.dispatch(&body).await?;
     let warnings = context
@@ -814,6 +815,8 @@ pub(crate) struct Call<'a> {
     warnings: std::sync::Mutex<Vec<String>>,
     /// The request's audit event, when the policy records it.
     audit: Option<&'a crate::audit::Record>,
+    /// The namespace of the request as admission read it (once).
+    namespace_object: tokio::sync::OnceCell<Option<Value>>,
 }
 
 impl Call<'_> {
@@ -1270,6 +1273,8 @@ impl Call<'_> {
             dry_run: self.dry_run()?,
             warnings: &self.warnings,
             audit: self.audit,
+            watch_cache: &self.state.watch_cache,
+            namespace_object: &self.namespace_object,
         })
     }
 

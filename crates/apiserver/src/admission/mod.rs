@@ -52,9 +52,53 @@ pub struct Attributes<'a> {
     pub warnings: &'a std::sync::Mutex<Vec<String>>,
     /// The request's audit event, if it is audited.
     pub audit: Option<&'a crate::audit::Record>,
+    /// Where plugins read other objects first (as upstream's listers).
+    pub watch_cache: &'a crate::watch_cache::WatchCaches,
+    /// The write's namespace, once read ([`Attributes::namespace_object`]).
+    pub namespace_object: &'a tokio::sync::OnceCell<Option<Value>>,
 }
 
-impl Attributes<'_> {
+impl<'a> Attributes<'a> {
+    /// The namespace this write is in, as stored: from the watch cache,
+    /// else the store (a namespace made a moment ago); read once per
+    /// request whichever plugins ask. None when it does not exist.
+    pub async fn namespace_object(&self) -> Result<Option<&'a Value>, ApiError> {
+        let Some(namespace) = self.namespace else {
+            return Ok(None);
+        };
+        let cell: &'a tokio::sync::OnceCell<Option<Value>> = self.namespace_object;
+        let object = cell
+            .get_or_try_init(|| async {
+                let info = api::registry::lookup("", "v1", "namespaces")
+                    .ok_or_else(|| ApiError::internal("no namespaces resource"))?;
+                let key = info.storage_key(None, namespace);
+                let cached = self
+                    .watch_cache
+                    .list(
+                        &info.storage_prefix(),
+                        &key,
+                        crate::watch_cache::Freshness::Any,
+                    )
+                    .await;
+                if let Ok(Some(snapshot)) = cached
+                    && let Some(kv) = snapshot.items.iter().find(|kv| kv.key == key)
+                {
+                    return crate::objects::decode(info, kv).map(Some);
+                }
+                match self
+                    .store
+                    .get(&key)
+                    .await
+                    .map_err(|e| ApiError::from_store(e, info, namespace))?
+                {
+                    Some(kv) => crate::objects::decode(info, &kv).map(Some),
+                    None => Ok(None),
+                }
+            })
+            .await?;
+        Ok(object.as_ref())
+    }
+
     /// Adds an annotation to the request's audit event.
     pub fn audit_annotation(&self, key: &str, value: &str) {
         if let Some(record) = self.audit {

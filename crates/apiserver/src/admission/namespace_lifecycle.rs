@@ -40,14 +40,10 @@ impl AdmissionPlugin for NamespaceLifecycle {
         };
         let namespaces = api::registry::lookup("", "v1", "namespaces")
             .ok_or_else(|| ApiError::internal("no namespaces resource"))?;
-        let kv = attributes
-            .store
-            .get(&namespaces.storage_key(None, namespace))
-            .await
-            .map_err(|e| ApiError::from_store(e, namespaces, namespace))?
+        let stored = attributes
+            .namespace_object()
+            .await?
             .ok_or_else(|| ApiError::not_found(namespaces, namespace))?;
-        let stored: Value = serde_json::from_slice(&kv.value)
-            .map_err(|e| ApiError::internal(format!("stored namespace {namespace}: {e}")))?;
         if stored.pointer("/metadata/deletionTimestamp").is_some() {
             return Err(forbidden(
                 attributes,

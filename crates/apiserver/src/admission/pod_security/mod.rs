@@ -224,27 +224,17 @@ fn significant_update(pod: &Value, old: &Value) -> bool {
 pub struct PodSecurity;
 
 impl PodSecurity {
-    /// The policy of `namespace`'s labels (privileged if it is not there).
-    async fn namespace_policy(
-        attributes: &Attributes<'_>,
-        namespace: &str,
-    ) -> Result<Policy, ApiError> {
-        let info = api::registry::lookup("", "v1", "namespaces")
-            .ok_or_else(|| ApiError::internal("no namespaces resource"))?;
-        let stored = attributes
-            .store
-            .get(&info.storage_key(None, namespace))
-            .await
-            .map_err(|e| ApiError::from_store(e, info, namespace))?;
-        let Some(kv) = stored else {
-            return Ok(Policy {
+    /// The policy of the write's namespace's labels (privileged if it is
+    /// not there).
+    async fn namespace_policy(attributes: &Attributes<'_>) -> Result<Policy, ApiError> {
+        Ok(match attributes.namespace_object().await? {
+            Some(namespace) => policy(&namespace["metadata"]["labels"]).0,
+            None => Policy {
                 enforce: LevelVersion::PRIVILEGED,
                 audit: LevelVersion::PRIVILEGED,
                 warn: LevelVersion::PRIVILEGED,
-            });
-        };
-        let object = crate::objects::decode(info, &kv)?;
-        Ok(policy(&object["metadata"]["labels"]).0)
+            },
+        })
     }
 
     /// A pod (`enforce`) or a workload's template: refused if it breaks
@@ -394,9 +384,9 @@ impl AdmissionPlugin for PodSecurity {
                 Some(_) => Ok(()),
             };
         }
-        let Some(namespace) = attributes.namespace else {
+        if attributes.namespace.is_none() {
             return Ok(());
-        };
+        }
         if info.group.is_empty() && info.plural == "pods" {
             // The pod's spec, as its subresources that can change it.
             if !matches!(
@@ -411,7 +401,7 @@ impl AdmissionPlugin for PodSecurity {
             {
                 return Ok(());
             }
-            let policy = Self::namespace_policy(attributes, namespace).await?;
+            let policy = Self::namespace_policy(attributes).await?;
             if [policy.enforce, policy.warn, policy.audit]
                 .iter()
                 .all(|lv| lv.level == Level::Privileged)
@@ -432,7 +422,7 @@ impl AdmissionPlugin for PodSecurity {
         let Some(template) = template(info.kind, object) else {
             return Ok(());
         };
-        let policy = Self::namespace_policy(attributes, namespace).await?;
+        let policy = Self::namespace_policy(attributes).await?;
         if policy.warn.level == Level::Privileged && policy.audit.level == Level::Privileged {
             return Ok(());
         }
