@@ -78,14 +78,26 @@ pub async fn prepare(
         .await
         .map_err(fail)?;
         // The pod's fsGroup owns what the pod keeps in its volumes (not the
-        // node's own directories).
+        // node's own directories). A volume its containers may write is
+        // given it once, before they can run: walking a tree a container
+        // can change would let it swap in links to the node's files.
         if let Some(group) = fs_group.filter(|_| volume.host_path.is_none()) {
             let path = result.path.clone();
             let read_only = result.read_only;
-            tokio::task::spawn_blocking(move || set_ownership(&path, group, read_only))
-                .await
-                .map_err(|e| fail(e.to_string()))?
-                .map_err(fail)?;
+            let done = base.join(".fs-group").join(&volume.name);
+            if read_only || !done.exists() {
+                tokio::task::spawn_blocking(move || set_ownership(&path, group, read_only))
+                    .await
+                    .map_err(|e| fail(e.to_string()))?
+                    .map_err(fail)?;
+                if !read_only {
+                    let mark = || -> std::io::Result<()> {
+                        std::fs::create_dir_all(base.join(".fs-group"))?;
+                        std::fs::write(&done, b"")
+                    };
+                    mark().map_err(|e| fail(format!("{}: {e}", done.display())))?;
+                }
+            }
         }
         prepared.insert(volume.name.clone(), result);
     }

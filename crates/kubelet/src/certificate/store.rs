@@ -183,7 +183,16 @@ impl CertificateStore {
         let _ = std::fs::remove_file(&staged);
         std::os::unix::fs::symlink(&file_name, &staged).map_err(|e| failed(&staged, e))?;
         std::fs::rename(&staged, &current).map_err(|e| failed(&current, e))?;
-        if let Some(before) = before.filter(|b| b.as_os_str() != file_name.as_str()) {
+        // Only a file of ours, by its plain name, is removed.
+        if let Some(before) = before
+            .filter(|b| b.as_os_str() != file_name.as_str())
+            .and_then(|b| b.to_str().map(str::to_string))
+            .filter(|b| {
+                b.starts_with(&format!("{}-", self.prefix))
+                    && !b.contains('/')
+                    && b.ends_with(".pem")
+            })
+        {
             let _ = std::fs::remove_file(self.dir.join(before));
         }
         Ok(issued)
