@@ -296,42 +296,38 @@ pub struct BoundObject {
     pub uid: String,
 }
 
-/// The uid of the object at `key` as the watch cache holds it (as
-/// upstream's token authenticator reads informers), or as the store does
-/// when the cache cannot answer now.
-async fn current_uid(state: &ApiState, key: &str) -> Option<String> {
+/// The stored bytes of the object at `key` as the watch cache holds them
+/// (as upstream's token authenticator reads informers), or as the store
+/// does when the cache cannot answer now.
+async fn current_value(state: &ApiState, key: &str) -> Option<Vec<u8>> {
     let resource_prefix = key.match_indices('/').nth(2).map(|(at, _)| &key[..=at])?;
     let cached = state
         .watch_cache
         .list(resource_prefix, key, crate::watch_cache::Freshness::Any)
         .await;
     match cached {
-        Ok(Some(snapshot)) => {
-            let kv = snapshot.items.iter().find(|kv| kv.key == key)?;
-            uid_in(&kv.value)
-        }
-        _ => stored_uid(state, key).await,
+        Ok(Some(snapshot)) => snapshot
+            .items
+            .iter()
+            .find(|kv| kv.key == key)
+            .map(|kv| kv.value.clone()),
+        _ => state.store.get(key).await.ok()?.map(|kv| kv.value),
     }
 }
 
-/// The stored object at `key` as the watch cache holds it (or the
-/// store, when the cache cannot answer now).
+/// The uid of the object at `key`, reading nothing else of it.
+async fn current_uid(state: &ApiState, key: &str) -> Option<String> {
+    uid_in(&current_value(state, key).await?)
+}
+
+/// `metadata.uid` of the object at `key` as the store holds it now.
+async fn stored_uid(state: &ApiState, key: &str) -> Option<String> {
+    uid_in(&state.store.get(key).await.ok()??.value)
+}
+
+/// The object at `key`.
 async fn current_object(state: &ApiState, key: &str) -> Option<Value> {
-    let resource_prefix = key.match_indices('/').nth(2).map(|(at, _)| &key[..=at])?;
-    let cached = state
-        .watch_cache
-        .list(resource_prefix, key, crate::watch_cache::Freshness::Any)
-        .await;
-    match cached {
-        Ok(Some(snapshot)) => {
-            let kv = snapshot.items.iter().find(|kv| kv.key == key)?;
-            serde_json::from_slice(&kv.value).ok()
-        }
-        _ => {
-            let kv = state.store.get(key).await.ok()??;
-            serde_json::from_slice(&kv.value).ok()
-        }
-    }
+    serde_json::from_slice(&current_value(state, key).await?).ok()
 }
 
 /// Whether the legacy token Secret `name` still holds `token` for the
@@ -363,15 +359,6 @@ fn uid_in(json: &[u8]) -> Option<String> {
         uid: Option<String>,
     }
     serde_json::from_slice::<Object>(json).ok()?.metadata.uid
-}
-
-async fn stored_uid(state: &ApiState, key: &str) -> Option<String> {
-    let kv = state.store.get(key).await.ok()??;
-    let object: Value = serde_json::from_slice(&kv.value).ok()?;
-    object
-        .pointer("/metadata/uid")
-        .and_then(Value::as_str)
-        .map(str::to_string)
 }
 
 fn bound_key(kind: &str, namespace: &str, name: &str) -> String {

@@ -300,10 +300,7 @@ pub fn client_config_with_certificate(
     cert_pem: &[u8],
     key_pem: &[u8],
 ) -> Result<Arc<rustls::ClientConfig>, String> {
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| e.to_string())?;
+    let (chain, key) = identity(cert_pem, key_pem)?;
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -316,6 +313,18 @@ pub fn client_config_with_certificate(
     Ok(Arc::new(config))
 }
 
+/// A client certificate's chain and key, from PEM.
+fn identity(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let chain = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| e.to_string())?;
+    Ok((chain, key))
+}
+
 /// A TLS client configuration presenting the client certificate in
 /// `cert_pem` (with `key_pem`) and trusting only servers whose
 /// certificate the CA in `ca_pem` issued for the name dialled: the API
@@ -325,10 +334,7 @@ pub fn client_config_verifying(
     cert_pem: &[u8],
     key_pem: &[u8],
 ) -> Result<Arc<rustls::ClientConfig>, String> {
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| e.to_string())?;
+    let (chain, key) = identity(cert_pem, key_pem)?;
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
