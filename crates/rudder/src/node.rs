@@ -336,7 +336,7 @@ async fn run_node(
             let client = crate::components::client(path).await?;
             let ca = kubeconfig_ca(path);
             let serving = serving_certificate(&args, &client, &stopping, &mut tasks);
-            (client, ca, Some(serving))
+            (client, ca, serving)
         }
         (None, Some(server), Some(token)) => {
             let cluster = crate::join::Cluster::pin(server, token).await?;
@@ -360,11 +360,7 @@ async fn run_node(
                         .run(joined.client.clone(), stopping.clone()),
                 ));
                 let serving = serving_certificate(&args, &joined.client, &stopping, &mut tasks);
-                (
-                    joined.client,
-                    Some(cluster.ca_pem().to_string()),
-                    Some(serving),
-                )
+                (joined.client, Some(cluster.ca_pem().to_string()), serving)
             }
         }
         _ => return Err("a node needs --kubeconfig, or --server and --token".into()),
@@ -404,7 +400,11 @@ fn serving_certificate(
     client: &kube::Client,
     stopping: &tokio::sync::watch::Receiver<bool>,
     tasks: &mut Vec<tokio::task::JoinHandle<()>>,
-) -> kubelet::server::ServingIdentity {
+) -> Option<kubelet::server::ServingIdentity> {
+    // A port with a certificate of its own, or no port: nothing to ask for.
+    if args.node.tls_cert_file.is_some() || args.node.kubelet_port == 0 {
+        return None;
+    }
     let name = args.node.name();
     let hostname = kubelet::machine::hostname();
     let mut dns_names = vec![name.clone()];
@@ -428,7 +428,7 @@ fn serving_certificate(
     tasks.push(tokio::spawn(
         certificates.clone().run(client.clone(), stopping.clone()),
     ));
-    kubelet::server::ServingIdentity::Issued(certificates)
+    Some(kubelet::server::ServingIdentity::Issued(certificates))
 }
 
 /// The CA a kubeconfig trusts for its cluster (inline or in a file).
