@@ -2,7 +2,7 @@
 //! store (loaded before the server answers, then followed by a watch), and
 //! the rule matching of upstream's RBAC authorizer.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
 use serde::Deserialize;
@@ -149,6 +149,86 @@ pub struct State {
     roles: HashMap<String, HashMap<String, Arc<[Rule]>>>,
     cluster_role_bindings: HashMap<String, Binding>,
     role_bindings: HashMap<String, HashMap<String, Binding>>,
+    /// The bindings by the subjects they name: a request looks only at
+    /// those that can apply to its user, however many bindings there are.
+    cluster_binding_subjects: SubjectIndex,
+    /// By namespace.
+    role_binding_subjects: HashMap<String, SubjectIndex>,
+}
+
+/// Where a subject is filed in a [`SubjectIndex`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum SubjectKey {
+    User(String),
+    Group(String),
+    /// (namespace, name).
+    Account(String, String),
+}
+
+/// Binding names by the users, groups and service accounts their
+/// subjects name.
+#[derive(Default)]
+struct SubjectIndex(HashMap<SubjectKey, BTreeSet<String>>);
+
+impl SubjectIndex {
+    /// The keys a binding's subjects are filed under (a service account
+    /// without a namespace is the binding's namespace's, as applies_to
+    /// reads it).
+    fn keys(binding: &Binding, binding_namespace: &str) -> Vec<SubjectKey> {
+        binding
+            .subjects
+            .iter()
+            .filter_map(|subject| match subject.kind.as_str() {
+                "User" => Some(SubjectKey::User(subject.name.clone())),
+                "Group" => Some(SubjectKey::Group(subject.name.clone())),
+                "ServiceAccount" => {
+                    let namespace = if subject.namespace.is_empty() {
+                        binding_namespace
+                    } else {
+                        &subject.namespace
+                    };
+                    (!namespace.is_empty())
+                        .then(|| SubjectKey::Account(namespace.to_string(), subject.name.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn add(&mut self, name: &str, binding: &Binding, binding_namespace: &str) {
+        for key in SubjectIndex::keys(binding, binding_namespace) {
+            self.0.entry(key).or_default().insert(name.to_string());
+        }
+    }
+
+    fn remove(&mut self, name: &str, binding: &Binding, binding_namespace: &str) {
+        for key in SubjectIndex::keys(binding, binding_namespace) {
+            if let Some(names) = self.0.get_mut(&key) {
+                names.remove(name);
+                if names.is_empty() {
+                    self.0.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// The names of the bindings that may apply to `user`.
+    fn candidates(&self, user: &User) -> BTreeSet<&str> {
+        let mut keys = vec![SubjectKey::User(user.name.clone())];
+        keys.extend(user.groups.iter().map(|g| SubjectKey::Group(g.clone())));
+        if let Some((namespace, name)) = user
+            .name
+            .strip_prefix("system:serviceaccount:")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            keys.push(SubjectKey::Account(namespace.to_string(), name.to_string()));
+        }
+        keys.iter()
+            .filter_map(|key| self.0.get(key))
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// Which of the four kinds a storage key holds.
@@ -243,7 +323,12 @@ impl Policy {
             return (false, vec!["the RBAC policy is not readable".into()]);
         };
         let mut errors = Vec::new();
-        for binding in state.cluster_role_bindings.values() {
+        let cluster_bindings = state
+            .cluster_binding_subjects
+            .candidates(user)
+            .into_iter()
+            .filter_map(|name| state.cluster_role_bindings.get(name));
+        for binding in cluster_bindings {
             if !binding.subjects.iter().any(|s| s.applies_to(user, "")) {
                 continue;
             }
@@ -262,10 +347,17 @@ impl Policy {
         if namespace.is_empty() {
             return (false, errors);
         }
-        let Some(bindings) = state.role_bindings.get(namespace) else {
+        let (Some(bindings), Some(index)) = (
+            state.role_bindings.get(namespace),
+            state.role_binding_subjects.get(namespace),
+        ) else {
             return (false, errors);
         };
-        for binding in bindings.values() {
+        let candidates = index
+            .candidates(user)
+            .into_iter()
+            .filter_map(|name| bindings.get(name));
+        for binding in candidates {
             if !binding
                 .subjects
                 .iter()
@@ -357,35 +449,42 @@ fn apply(state: &mut State, kind: Kind, name: &str, value: Option<&[u8]>) {
             }
         }
         Kind::ClusterRoleBinding => {
-            match value.and_then(|v| serde_json::from_slice::<Binding>(v).ok()) {
-                Some(binding) => {
-                    state.cluster_role_bindings.insert(name.into(), binding);
-                }
-                None => {
-                    state.cluster_role_bindings.remove(name);
-                }
+            if let Some(old) = state.cluster_role_bindings.remove(name) {
+                state.cluster_binding_subjects.remove(name, &old, "");
+            }
+            if let Some(binding) = value.and_then(|v| serde_json::from_slice::<Binding>(v).ok()) {
+                state.cluster_binding_subjects.add(name, &binding, "");
+                state.cluster_role_bindings.insert(name.into(), binding);
             }
         }
         Kind::RoleBinding => {
             let Some((namespace, name)) = split() else {
                 return;
             };
-            match value.and_then(|v| serde_json::from_slice::<Binding>(v).ok()) {
-                Some(binding) => {
-                    state
-                        .role_bindings
-                        .entry(namespace)
-                        .or_default()
-                        .insert(name, binding);
+            if let Some(bindings) = state.role_bindings.get_mut(&namespace)
+                && let Some(old) = bindings.remove(&name)
+            {
+                if bindings.is_empty() {
+                    state.role_bindings.remove(&namespace);
                 }
-                None => {
-                    if let Some(bindings) = state.role_bindings.get_mut(&namespace) {
-                        bindings.remove(&name);
-                        if bindings.is_empty() {
-                            state.role_bindings.remove(&namespace);
-                        }
+                if let Some(index) = state.role_binding_subjects.get_mut(&namespace) {
+                    index.remove(&name, &old, &namespace);
+                    if index.0.is_empty() {
+                        state.role_binding_subjects.remove(&namespace);
                     }
                 }
+            }
+            if let Some(binding) = value.and_then(|v| serde_json::from_slice::<Binding>(v).ok()) {
+                state
+                    .role_binding_subjects
+                    .entry(namespace.clone())
+                    .or_default()
+                    .add(&name, &binding, &namespace);
+                state
+                    .role_bindings
+                    .entry(namespace)
+                    .or_default()
+                    .insert(name, binding);
             }
         }
     }
@@ -545,5 +644,78 @@ mod tests {
         };
         assert!(group.applies_to(&dev, ""));
         assert!(!group.applies_to(&account, ""));
+    }
+
+    #[test]
+    fn bindings_are_found_by_their_subjects_as_they_change() {
+        let policy = Policy {
+            state: RwLock::new(State::default()),
+            prefixes: Vec::new(),
+        };
+        let put = |kind: Kind, name: &str, value: Option<serde_json::Value>| {
+            let bytes = value.map(|v| v.to_string().into_bytes());
+            let mut state = policy.state.write().unwrap();
+            apply(&mut state, kind, name, bytes.as_deref());
+        };
+        put(
+            Kind::Role,
+            "d/reader",
+            Some(
+                serde_json::json!({"rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}),
+            ),
+        );
+        let binding = |subjects: serde_json::Value| {
+            Some(
+                serde_json::json!({"roleRef": {"kind": "Role", "name": "reader"}, "subjects": subjects}),
+            )
+        };
+        for i in 0..100 {
+            put(
+                Kind::RoleBinding,
+                &format!("d/other-{i}"),
+                binding(serde_json::json!([{"kind": "User", "name": format!("user-{i}")}])),
+            );
+        }
+        put(
+            Kind::RoleBinding,
+            "d/mine",
+            binding(serde_json::json!([
+                {"kind": "Group", "name": "dev"},
+                {"kind": "ServiceAccount", "name": "robot"},
+            ])),
+        );
+        let allowed = |user: &User| {
+            policy
+                .visit(user, "d", |rule| rule.verbs.iter().any(|v| v == "get"))
+                .0
+        };
+        let dev = User {
+            name: "alice".into(),
+            groups: vec!["dev".into()],
+            ..User::default()
+        };
+        let robot = User {
+            name: "system:serviceaccount:d:robot".into(),
+            ..User::default()
+        };
+        let stranger = User {
+            name: "bob".into(),
+            ..User::default()
+        };
+        assert!(allowed(&dev) && allowed(&robot) && !allowed(&stranger));
+        assert!(allowed(&User {
+            name: "user-42".into(),
+            ..User::default()
+        }));
+        // A binding changed no longer names the group; deleted, nobody.
+        put(
+            Kind::RoleBinding,
+            "d/mine",
+            binding(serde_json::json!([{"kind": "ServiceAccount", "name": "robot"}])),
+        );
+        assert!(!allowed(&dev) && allowed(&robot));
+        put(Kind::RoleBinding, "d/mine", None);
+        assert!(!allowed(&robot));
+        assert!(!policy.visit(&robot, "elsewhere", |_| true).0);
     }
 }
