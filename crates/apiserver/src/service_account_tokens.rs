@@ -226,6 +226,19 @@ pub fn user_of(claims: &Value) -> Option<(User, Binding)> {
             }
         }
     }
+    Some(account_user(namespace, name, uid, extra, bound, None))
+}
+
+/// The user of service account `namespace/name` (uid `uid`), and what its
+/// token must still find: the account, and what the token is bound to.
+fn account_user(
+    namespace: &str,
+    name: &str,
+    uid: &str,
+    extra: std::collections::BTreeMap<String, Vec<String>>,
+    bound: Option<BoundObject>,
+    legacy_secret: Option<String>,
+) -> (User, Binding) {
     let user = User {
         name: format!("system:serviceaccount:{namespace}:{name}"),
         uid: uid.to_string(),
@@ -236,16 +249,14 @@ pub fn user_of(claims: &Value) -> Option<(User, Binding)> {
         ],
         extra,
     };
-    Some((
-        user,
-        Binding {
-            namespace: namespace.to_string(),
-            account: name.to_string(),
-            account_uid: uid.to_string(),
-            bound,
-            legacy_secret: None,
-        },
-    ))
+    let binding = Binding {
+        namespace: namespace.to_string(),
+        account: name.to_string(),
+        account_uid: uid.to_string(),
+        bound,
+        legacy_secret,
+    };
+    (user, binding)
 }
 
 /// The user of a legacy token's claims, bound to the Secret it came from.
@@ -256,25 +267,13 @@ fn legacy_user_of(claims: &Value) -> Option<(User, Binding)> {
     let name = claim("service-account.name")?;
     let uid = claim("service-account.uid")?;
     let secret = claim("secret.name")?;
-    let user = User {
-        name: format!("system:serviceaccount:{namespace}:{name}"),
-        uid: uid.to_string(),
-        groups: vec![
-            "system:serviceaccounts".to_string(),
-            format!("system:serviceaccounts:{namespace}"),
-            "system:authenticated".to_string(),
-        ],
-        extra: Default::default(),
-    };
-    Some((
-        user,
-        Binding {
-            namespace: namespace.to_string(),
-            account: name.to_string(),
-            account_uid: uid.to_string(),
-            bound: None,
-            legacy_secret: Some(secret.to_string()),
-        },
+    Some(account_user(
+        namespace,
+        name,
+        uid,
+        Default::default(),
+        None,
+        Some(secret.to_string()),
     ))
 }
 

@@ -40,9 +40,6 @@ pub enum ServingIdentity {
     /// One from the cluster's kubelet-serving signer, renewed as it ages
     /// (none until an operator approves the first request).
     Issued(Arc<crate::certificate::Rotating>),
-    /// A self-signed one, as upstream makes when given none: only clients
-    /// that verify nothing will talk to it.
-    SelfSigned,
 }
 
 /// What the server reads.
@@ -312,9 +309,6 @@ pub async fn serve(
         ServingIdentity::Fixed(cert) => serving::server_config(cert, client_ca)?,
         ServingIdentity::Issued(certificates) => {
             serving::server_config_with_resolver(certificates.clone(), client_ca)?
-        }
-        ServingIdentity::SelfSigned => {
-            serving::server_config(&serving::ServingCert::self_signed()?, client_ca)?
         }
     };
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);

@@ -123,8 +123,8 @@ impl Cluster {
         &self.ca_pem
     }
 
-    /// A client that trusts the cluster CA, with `auth` (a kubeconfig
-    /// user) as its credentials.
+    /// A client configuration for the cluster that trusts its CA (and
+    /// holds no credentials yet).
     fn config(&self) -> Result<kube::Config, String> {
         let mut config = kube::Config::new(self.url.clone());
         config.root_cert = Some(
