@@ -1,0 +1,80 @@
+//! create: decode, default, admit and write a new object.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::*;
+
+impl Call<'_> {
+    pub(super) async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let served = self.info();
+        let info = self.storage_info();
+        let mut object = self.parse_body(body).await?;
+        objects::check_type(served, &mut object, served.kind)?;
+        let object = self.field_validation(object)?;
+        let mut object = api::conversion::to_storage(served, object);
+        // Admission sees the name the client asked for; with generateName
+        // its errors name the prefix, as upstream's (`pods "web-" is
+        // forbidden: ...`), since the name is generated after admission.
+        let asked = ["name", "generateName"]
+            .iter()
+            .find_map(|field| {
+                object["metadata"][field]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let name = objects::prepare_create(
+            info,
+            self.resource.namespace.as_deref(),
+            &mut object,
+            rand::random(),
+        )?;
+        if info.kind == "CertificateSigningRequest" {
+            crate::certificates::prepare_create(&mut object, self.user);
+        }
+        let attributes = self.attributes(crate::admission::Operation::Create, &asked, None)?;
+        let admission = &self.state.admission;
+        admission.admit(&attributes, Some(&mut object)).await?;
+        crate::validation::validate(served, &object, None)
+            .map_err(|causes| ApiError::invalid(info, &name, causes))?;
+        admission.validate(&attributes, Some(&object)).await?;
+        let key = self.key(&name);
+        let dry_run = self.dry_run()?;
+        let taken = if info.kind == "Service" {
+            Some(
+                self.state
+                    .services
+                    .allocate(self.store(), &mut object, dry_run)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        if dry_run {
+            if self
+                .store()
+                .get(&key)
+                .await
+                .map_err(|e| ApiError::from_store(e, info, &name))?
+                .is_some()
+            {
+                return Err(ApiError::already_exists(info, &name));
+            }
+            return self.respond(StatusCode::CREATED, &object);
+        }
+        let created = self.store().create(&key, encode(&object)).await;
+        let revision = match created {
+            Ok(revision) => revision,
+            Err(err) => {
+                if let Some(taken) = &taken {
+                    self.state.services.release(self.store(), taken).await;
+                }
+                return Err(ApiError::from_store(err, info, &name));
+            }
+        };
+        objects::set_resource_version(&mut object, revision);
+        self.respond(StatusCode::CREATED, &object)
+    }
+}
