@@ -25,15 +25,15 @@ const DEFAULT_CPU_UTILIZATION: i64 = 80;
 
 /// `object`, in the version `served` speaks, converted to the stored form.
 pub fn to_storage(served: &ResourceInfo, object: Value) -> Value {
-    let Some(stored_as) = served.stored_as else {
+    let Some(stored_as) = served.stored_as.as_deref() else {
         return object;
     };
-    let mut object = match (served.group, served.kind) {
+    let mut object = match (&*served.group, &*served.kind) {
         ("autoscaling", "HorizontalPodAutoscaler") => hpa_v1_to_v2(object),
         ("events.k8s.io", "Event") => event_to_core(object),
         _ => object,
     };
-    set_type(&mut object, stored_as, served.kind);
+    set_type(&mut object, stored_as, &served.kind);
     object
 }
 
@@ -42,12 +42,12 @@ pub fn from_storage(served: &ResourceInfo, object: Value) -> Value {
     if served.stored_as.is_none() {
         return object;
     }
-    let mut object = match (served.group, served.kind) {
+    let mut object = match (&*served.group, &*served.kind) {
         ("autoscaling", "HorizontalPodAutoscaler") => hpa_v2_to_v1(object),
         ("events.k8s.io", "Event") => event_from_core(object),
         _ => object,
     };
-    set_type(&mut object, &served.api_version(), served.kind);
+    set_type(&mut object, &served.api_version(), &served.kind);
     object
 }
 

@@ -5,6 +5,8 @@
 pub mod cidr;
 pub mod conversion;
 pub mod cron;
+pub mod custom;
+pub mod jsonpath;
 pub mod meta;
 pub mod params;
 pub mod quantity;
@@ -13,7 +15,7 @@ pub mod registry;
 pub mod selectors;
 pub mod table;
 
-pub use registry::{RESOURCES, ResourceInfo};
+pub use registry::{RESOURCES, Registry, Resource, ResourceInfo};
 
 /// The Kubernetes version rudder serves and its components report.
 pub const KUBERNETES_MAJOR: &str = "1";

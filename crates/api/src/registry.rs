@@ -2,6 +2,10 @@
 //! keys, Table printing and field selectors all read from this table, so
 //! adding a kind is adding a row.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use crate::table::Printer;
 
 /// The verbs upstream lists in discovery for an ordinary resource.
@@ -17,38 +21,45 @@ pub const ALL_VERBS: &[&str] = &[
 ];
 const READ_VERBS: &[&str] = &["get", "list"];
 const CREATE_ONLY: &[&str] = &["create"];
-const WATCHABLE_READ_VERBS: &[&str] = &["get", "list", "watch"];
+
+/// Text of a registry row: borrowed for built-in kinds, owned for kinds a
+/// CustomResourceDefinition adds while the server runs.
+pub type Text = Cow<'static, str>;
+/// A list of names in a registry row (short names, categories, fields).
+pub type Texts = Cow<'static, [Text]>;
 
 /// Everything the API server needs to know about one kind.
 #[derive(Debug)]
 pub struct ResourceInfo {
     /// API group; "" for the core group.
-    pub group: &'static str,
-    pub version: &'static str,
-    pub kind: &'static str,
-    pub plural: &'static str,
-    pub singular: &'static str,
-    pub short_names: &'static [&'static str],
-    pub categories: &'static [&'static str],
+    pub group: Text,
+    pub version: Text,
+    pub kind: Text,
+    pub plural: Text,
+    pub singular: Text,
+    pub short_names: Texts,
+    pub categories: Texts,
     pub namespaced: bool,
     pub verbs: &'static [&'static str],
     /// Subresources served under the resource (`status`, `scale`, ...).
     pub subresources: &'static [&'static str],
     /// The storage key segment, as kube-apiserver lays out etcd:
     /// `/registry/<storage>/<namespace>/<name>`.
-    pub storage: &'static str,
+    pub storage: Text,
     /// Fields usable in field selectors beyond metadata.name/namespace.
-    pub selectable_fields: &'static [&'static str],
+    pub selectable_fields: Texts,
     /// How `kubectl get` prints this kind.
     pub printer: Printer,
     /// Whether objects are stored (false for virtual kinds such as reviews).
     pub stored: bool,
     /// The warning every request for this resource gets, when upstream
     /// has deprecated it.
-    pub deprecation: Option<&'static str>,
+    pub deprecation: Option<Text>,
     /// For a kind also served at another version: the apiVersion its
     /// objects are stored at (see `conversion`). None: stored as served.
-    pub stored_as: Option<&'static str>,
+    pub stored_as: Option<Text>,
+    /// What a CustomResourceDefinition says of a kind it adds.
+    pub custom: Option<Arc<crate::custom::CustomKind>>,
 }
 
 impl ResourceInfo {
@@ -89,6 +100,17 @@ impl ResourceInfo {
         }
     }
 
+    /// The kind, for a built-in row: what the built-in strategies
+    /// (defaulting, validation, admission) key on. Empty for a custom kind,
+    /// which never gets a built-in kind's behaviour whatever it is called.
+    pub fn builtin_kind(&self) -> &str {
+        if self.custom.is_some() {
+            ""
+        } else {
+            &self.kind
+        }
+    }
+
     pub fn has_subresource(&self, name: &str) -> bool {
         self.subresources.contains(&name)
     }
@@ -101,6 +123,7 @@ impl ResourceInfo {
     /// served at a version converted on the way in and out.
     pub fn storage_info(&'static self) -> &'static ResourceInfo {
         self.stored_as
+            .as_deref()
             .and_then(|api_version| {
                 RESOURCES
                     .iter()
@@ -124,22 +147,23 @@ macro_rules! resource {
      $(, stored_as: $stored_as:expr)?
     ) => {
         ResourceInfo {
-            group: $group,
-            version: $version,
-            kind: $kind,
-            plural: $plural,
-            singular: $singular,
-            short_names: &[$($($short),*)?],
-            categories: &[$($($category),*)?],
+            group: Cow::Borrowed($group),
+            version: Cow::Borrowed($version),
+            kind: Cow::Borrowed($kind),
+            plural: Cow::Borrowed($plural),
+            singular: Cow::Borrowed($singular),
+            short_names: Cow::Borrowed(&[$($(Cow::Borrowed($short)),*)?]),
+            categories: Cow::Borrowed(&[$($(Cow::Borrowed($category)),*)?]),
             namespaced: $namespaced,
             verbs: { #[allow(unused_variables)] let verbs = ALL_VERBS; $(let verbs = $verbs;)? verbs },
             subresources: &[$($($sub),*)?],
-            storage: $storage,
-            selectable_fields: &[$($($field),*)?],
+            storage: Cow::Borrowed($storage),
+            selectable_fields: Cow::Borrowed(&[$($(Cow::Borrowed($field)),*)?]),
             printer: { #[allow(unused_variables)] let printer = Printer::Default; $(let printer = $printer;)? printer },
             stored: { #[allow(unused_variables)] let stored = true; $(let stored = $stored;)? stored },
-            deprecation: { #[allow(unused_variables)] let deprecation: Option<&'static str> = None; $(let deprecation = Some($deprecation);)? deprecation },
-            stored_as: { #[allow(unused_variables)] let stored_as: Option<&'static str> = None; $(let stored_as = Some($stored_as);)? stored_as },
+            deprecation: { #[allow(unused_variables)] let deprecation: Option<Text> = None; $(let deprecation = Some(Cow::Borrowed($deprecation));)? deprecation },
+            stored_as: { #[allow(unused_variables)] let stored_as: Option<Text> = None; $(let stored_as = Some(Cow::Borrowed($stored_as));)? stored_as },
+            custom: None,
         }
     };
 }
@@ -348,46 +372,186 @@ pub static RESOURCES: &[ResourceInfo] = &[
         verbs: CREATE_ONLY, stored: false),
     resource!("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", "tokenreview",
         namespaced: false, storage: "tokenreviews", verbs: CREATE_ONLY, stored: false),
-    // apiextensions.k8s.io/v1: readable, so clients that look for custom
-    // resources (kubectl's manifest validation) find that there are none.
-    // Serving custom resources is not built yet; creating one is refused.
+    // apiextensions.k8s.io/v1: each definition adds its kinds while the
+    // server runs (see `crate::custom` and `Registry`).
     resource!("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
         "customresourcedefinition", namespaced: false, storage: "apiextensions.k8s.io/customresourcedefinitions",
-        short: ["crd", "crds"], categories: ["api-extensions"], verbs: WATCHABLE_READ_VERBS,
+        short: ["crd", "crds"], categories: ["api-extensions"], subresources: ["status"],
         printer: Printer::CreatedAt),
 ];
 
-/// Finds the resource served at `group/version/plural`.
+/// Finds the built-in resource served at `group/version/plural`.
 pub fn lookup(group: &str, version: &str, plural: &str) -> Option<&'static ResourceInfo> {
     RESOURCES
         .iter()
         .find(|r| r.group == group && r.version == version && r.plural == plural)
 }
 
-/// Finds a kind by group and kind name.
+/// Finds a built-in kind by group and kind name.
 pub fn by_kind(group: &str, kind: &str) -> Option<&'static ResourceInfo> {
     RESOURCES
         .iter()
         .find(|r| r.group == group && r.kind == kind)
 }
 
-/// The groups served, in discovery order (core first, then as listed).
-pub fn groups() -> Vec<&'static str> {
-    let mut groups: Vec<&'static str> = Vec::new();
-    for resource in RESOURCES {
-        if !groups.contains(&resource.group) {
-            groups.push(resource.group);
+/// A row of the registry as a request holds it: a built-in kind's static
+/// row, or a custom kind's row, which lives while a request uses it even if
+/// its definition changes meanwhile.
+#[derive(Clone, Debug)]
+pub enum Resource {
+    Builtin(&'static ResourceInfo),
+    Custom(Arc<ResourceInfo>),
+}
+
+impl std::ops::Deref for Resource {
+    type Target = ResourceInfo;
+
+    fn deref(&self) -> &ResourceInfo {
+        match self {
+            Resource::Builtin(info) => info,
+            Resource::Custom(info) => info,
+        }
+    }
+}
+
+impl From<&'static ResourceInfo> for Resource {
+    fn from(info: &'static ResourceInfo) -> Self {
+        Resource::Builtin(info)
+    }
+}
+
+impl Resource {
+    /// The row whose printer prints this resource's objects: a built-in
+    /// kind's storage version (objects are printed as stored); a custom
+    /// kind's requested version, whose columns its definition lists.
+    pub fn printer_info(&self) -> Resource {
+        if self.custom.is_some() {
+            self.clone()
+        } else {
+            self.storage_info()
+        }
+    }
+
+    /// The row of the version this kind is stored at (see
+    /// `ResourceInfo::storage_info`; a custom kind's storage version).
+    pub fn storage_info(&self) -> Resource {
+        match self {
+            Resource::Builtin(info) => Resource::Builtin(info.storage_info()),
+            Resource::Custom(info) => info
+                .custom
+                .as_ref()
+                .and_then(|custom| custom.storage_row.clone())
+                .map_or_else(|| self.clone(), Resource::Custom),
+        }
+    }
+}
+
+/// The kinds one API server serves: the built-in rows and the rows its
+/// CustomResourceDefinitions add while it runs. Requests read a snapshot;
+/// a definition's rows are replaced whole.
+#[derive(Default)]
+pub struct Registry {
+    custom: RwLock<Arc<CustomRows>>,
+}
+
+#[derive(Default)]
+struct CustomRows {
+    /// Each definition's rows (one per served version), by its name.
+    by_definition: std::collections::BTreeMap<String, Vec<Arc<ResourceInfo>>>,
+    /// Every row by `group/version/plural`.
+    by_path: HashMap<String, Arc<ResourceInfo>>,
+}
+
+fn path_key(group: &str, version: &str, plural: &str) -> String {
+    format!("{group}/{version}/{plural}")
+}
+
+impl Registry {
+    fn snapshot(&self) -> Arc<CustomRows> {
+        match self.custom.read() {
+            Ok(rows) => rows.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The resource served at `group/version/plural`: a built-in one, else a
+    /// custom one.
+    pub fn lookup(&self, group: &str, version: &str, plural: &str) -> Option<Resource> {
+        if let Some(info) = lookup(group, version, plural) {
+            return Some(Resource::Builtin(info));
+        }
+        self.snapshot()
+            .by_path
+            .get(&path_key(group, version, plural))
+            .cloned()
+            .map(Resource::Custom)
+    }
+
+    /// Every row served: the built-in ones, then the custom ones by
+    /// definition name.
+    pub fn rows(&self) -> Vec<Resource> {
+        let custom = self.snapshot();
+        RESOURCES
+            .iter()
+            .map(Resource::Builtin)
+            .chain(
+                custom
+                    .by_definition
+                    .values()
+                    .flatten()
+                    .cloned()
+                    .map(Resource::Custom),
+            )
+            .collect()
+    }
+
+    /// The custom rows, one list per definition.
+    pub fn custom_rows(&self) -> Vec<Vec<Arc<ResourceInfo>>> {
+        self.snapshot().by_definition.values().cloned().collect()
+    }
+
+    /// Serves `rows` for the definition `name` from now on (none: it is
+    /// served no more).
+    pub fn set_definition(&self, name: &str, rows: Vec<Arc<ResourceInfo>>) {
+        let mut guard = match self.custom.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut by_definition = guard.by_definition.clone();
+        if rows.is_empty() {
+            by_definition.remove(name);
+        } else {
+            by_definition.insert(name.to_string(), rows);
+        }
+        let by_path = by_definition
+            .values()
+            .flatten()
+            .map(|row| (path_key(&row.group, &row.version, &row.plural), row.clone()))
+            .collect();
+        *guard = Arc::new(CustomRows {
+            by_definition,
+            by_path,
+        });
+    }
+}
+
+/// The groups of `rows`, in discovery order (core first, then as listed).
+pub fn groups<'a>(rows: impl IntoIterator<Item = &'a ResourceInfo>) -> Vec<&'a str> {
+    let mut groups: Vec<&'a str> = Vec::new();
+    for resource in rows {
+        if !groups.contains(&&*resource.group) {
+            groups.push(&resource.group);
         }
     }
     groups
 }
 
-/// The versions served for `group`, preferred first.
-pub fn versions(group: &str) -> Vec<&'static str> {
-    let mut versions: Vec<&'static str> = Vec::new();
-    for resource in RESOURCES.iter().filter(|r| r.group == group) {
-        if !versions.contains(&resource.version) {
-            versions.push(resource.version);
+/// The versions of `group` among `rows`, preferred first.
+pub fn versions<'a>(rows: impl IntoIterator<Item = &'a ResourceInfo>, group: &str) -> Vec<&'a str> {
+    let mut versions: Vec<&'a str> = Vec::new();
+    for resource in rows.into_iter().filter(|r| r.group == group) {
+        if !versions.contains(&&*resource.version) {
+            versions.push(&resource.version);
         }
     }
     versions
@@ -431,11 +595,11 @@ mod tests {
         let deploy = lookup("apps", "v1", "deployments").unwrap();
         assert_eq!(deploy.qualified_plural(), "deployments.apps");
         assert_eq!(deploy.api_version(), "apps/v1");
-        assert!(groups().starts_with(&["", "apps", "batch"]));
+        assert!(groups(RESOURCES).starts_with(&["", "apps", "batch"]));
         // Another version of a kind shares its storage.
         let hpa_v1 = lookup("autoscaling", "v1", "horizontalpodautoscalers").unwrap();
         assert_eq!(hpa_v1.storage_info().version, "v2");
-        assert_eq!(versions("autoscaling"), ["v2", "v1"]);
+        assert_eq!(versions(RESOURCES, "autoscaling"), ["v2", "v1"]);
         let events = lookup("events.k8s.io", "v1", "events").unwrap();
         assert_eq!(events.storage_info().group, "");
         assert_eq!(events.storage_prefix(), "/registry/events/");

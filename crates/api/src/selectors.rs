@@ -372,7 +372,7 @@ pub struct FieldSelector {
 impl FieldSelector {
     /// Parses the selector and checks each field against `allowed` (the
     /// kind's selectable fields; metadata.name and metadata.namespace always).
-    pub fn parse(text: &str, allowed: &[&str]) -> Result<Self, SelectorError> {
+    pub fn parse(text: &str, allowed: &[impl AsRef<str>]) -> Result<Self, SelectorError> {
         let mut terms = Vec::new();
         for part in split_unescaped(text) {
             let part = part.trim();
@@ -393,7 +393,7 @@ impl FieldSelector {
             let field = field.trim();
             if field != "metadata.name"
                 && field != "metadata.namespace"
-                && !allowed.contains(&field)
+                && !allowed.iter().any(|a| a.as_ref() == field)
             {
                 return Err(SelectorError(format!("field label not supported: {field}")));
             }
@@ -569,7 +569,7 @@ mod tests {
             "field label not supported: spec.bogus"
         );
         assert_eq!(
-            FieldSelector::parse("metadata.name=p", &[])
+            FieldSelector::parse("metadata.name=p", &[] as &[&str])
                 .unwrap()
                 .exact_name(),
             Some("p")

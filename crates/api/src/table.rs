@@ -55,6 +55,8 @@ pub enum Printer {
     ResourceQuota,
     /// Name and creation time (roles, limit ranges, custom resource definitions).
     CreatedAt,
+    /// A custom kind: the columns its definition lists (see `crate::custom`).
+    Custom,
 }
 
 /// One column: its header, type and whether it shows only with `-o wide`.
@@ -447,7 +449,7 @@ fn count_keys(object: &Value, field: &str) -> usize {
         .map_or(0, |m| m.len())
 }
 
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))

@@ -151,7 +151,7 @@ fn api_service_priority(group: &str, version: &str) -> (i64, i64) {
 async fn register_local_api_services(store: &SharedStore) -> Result<(), String> {
     let versions: std::collections::BTreeSet<(&str, &str)> = api::registry::RESOURCES
         .iter()
-        .map(|info| (info.group, info.version))
+        .map(|info| (&*info.group, &*info.version))
         .collect();
     for (group, version) in versions {
         let (group_priority, version_priority) = api_service_priority(group, version);

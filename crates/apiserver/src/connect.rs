@@ -23,7 +23,7 @@ use crate::status::ApiError;
 /// Whether a request is for one of the connect subresources served here.
 pub(crate) fn is_connect(resource: &ResourceRequest) -> bool {
     matches!(
-        (resource.info.plural, resource.subresource.as_deref()),
+        (&*resource.info.plural, resource.subresource.as_deref()),
         ("pods", Some("exec" | "attach" | "portforward" | "proxy"))
             | ("services" | "nodes", Some("proxy"))
     ) && resource.info.group.is_empty()
@@ -65,7 +65,7 @@ pub(crate) async fn serve(
         .ok_or_else(ApiError::method_not_allowed)?;
     let namespace = resource.namespace.clone().unwrap_or_default();
     let query = request.uri().query().unwrap_or_default().to_string();
-    match (resource.info.plural, resource.subresource.as_deref()) {
+    match (&*resource.info.plural, resource.subresource.as_deref()) {
         ("pods", Some(sub @ ("exec" | "attach"))) => {
             if !matches!(*request.method(), Method::GET | Method::POST) {
                 return Err(ApiError::method_not_allowed());

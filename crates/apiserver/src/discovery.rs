@@ -1,8 +1,8 @@
 //! Discovery documents (`/api`, `/apis`, `/api/v1`, `/apis/<g>/<v>`) and
 //! `/version`, generated from the resource registry.
 
-use api::ResourceInfo;
-use api::registry::{RESOURCES, groups, versions};
+use api::registry::{groups, versions};
+use api::{Resource, ResourceInfo};
 use serde_json::{Value, json};
 
 pub use api::{KUBERNETES_MAJOR, KUBERNETES_MINOR};
@@ -29,8 +29,12 @@ pub fn core_versions(server_address: &str) -> Value {
     })
 }
 
-fn group_document(group: &str) -> Value {
-    let versions: Vec<Value> = versions(group)
+fn infos(rows: &[Resource]) -> impl Iterator<Item = &ResourceInfo> {
+    rows.iter().map(|row| &**row)
+}
+
+fn group_document(rows: &[Resource], group: &str) -> Value {
+    let versions: Vec<Value> = versions(infos(rows), group)
         .into_iter()
         .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
         .collect();
@@ -41,20 +45,20 @@ fn group_document(group: &str) -> Value {
     })
 }
 
-pub fn group_list() -> Value {
-    let groups: Vec<Value> = groups()
+pub fn group_list(rows: &[Resource]) -> Value {
+    let groups: Vec<Value> = groups(infos(rows))
         .into_iter()
         .filter(|g| !g.is_empty())
-        .map(group_document)
+        .map(|group| group_document(rows, group))
         .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
-pub fn group(name: &str) -> Option<Value> {
-    if name.is_empty() || !groups().contains(&name) {
+pub fn group(rows: &[Resource], name: &str) -> Option<Value> {
+    if name.is_empty() || !groups(infos(rows)).contains(&name) {
         return None;
     }
-    let mut document = group_document(name);
+    let mut document = group_document(rows, name);
     document["kind"] = json!("APIGroup");
     document["apiVersion"] = json!("v1");
     Some(document)
@@ -74,8 +78,8 @@ fn subresource_kind(
         ),
         "binding" => ("Binding".into(), "", "v1", vec!["create"]),
         "eviction" => ("Eviction".into(), "policy", "v1", vec!["create"]),
-        "finalize" => (info.kind.into(), "", "", vec!["update"]),
-        "log" => (info.kind.into(), "", "", vec!["get"]),
+        "finalize" => (info.kind.to_string(), "", "", vec!["update"]),
+        "log" => (info.kind.to_string(), "", "", vec!["get"]),
         "exec" => ("PodExecOptions".into(), "", "", vec!["create", "get"]),
         "attach" => ("PodAttachOptions".into(), "", "", vec!["create", "get"]),
         "portforward" => (
@@ -90,13 +94,17 @@ fn subresource_kind(
             "",
             vec!["create", "delete", "get", "patch", "update"],
         ),
-        _ => (info.kind.into(), "", "", vec!["get", "patch", "update"]),
+        _ => (
+            info.kind.to_string(),
+            "",
+            "",
+            vec!["get", "patch", "update"],
+        ),
     }
 }
 
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
-    let served: Vec<&ResourceInfo> = RESOURCES
-        .iter()
+pub fn resource_list(rows: &[Resource], group: &str, version: &str) -> Option<Value> {
+    let served: Vec<&ResourceInfo> = infos(rows)
         .filter(|r| r.group == group && r.version == version)
         .collect();
     if served.is_empty() {
@@ -166,24 +174,23 @@ fn response_kind(group: &str, version: &str, kind: &str) -> Value {
 
 /// Aggregated discovery: every resource of the core group (`/api`) or of
 /// the named groups (`/apis`) in one document.
-pub fn aggregated(core: bool) -> Value {
-    let groups: Vec<&str> = groups()
+pub fn aggregated(rows: &[Resource], core: bool) -> Value {
+    let groups: Vec<&str> = groups(infos(rows))
         .into_iter()
         .filter(|g| g.is_empty() == core)
         .collect();
     let items: Vec<Value> = groups
         .into_iter()
         .map(|group| {
-            let versions: Vec<Value> = versions(group)
+            let versions: Vec<Value> = versions(infos(rows), group)
                 .into_iter()
                 .map(|version| {
-                    let resources: Vec<Value> = RESOURCES
-                        .iter()
+                    let resources: Vec<Value> = infos(rows)
                         .filter(|r| r.group == group && r.version == version)
                         .map(|info| {
                             let mut entry = json!({
                                 "resource": info.plural,
-                                "responseKind": response_kind(info.group, info.version, info.kind),
+                                "responseKind": response_kind(&info.group, &info.version, &info.kind),
                                 "scope": if info.namespaced { "Namespaced" } else { "Cluster" },
                                 "singularResource": info.singular,
                                 "verbs": info.verbs,
@@ -200,7 +207,7 @@ pub fn aggregated(core: bool) -> Value {
                                 .map(|sub| {
                                     let (kind, sub_group, sub_version, verbs) = subresource_kind(info, sub);
                                     let (g, v) = if sub_group.is_empty() && sub_version.is_empty() {
-                                        (info.group, info.version)
+                                        (&*info.group, &*info.version)
                                     } else {
                                         (sub_group, sub_version)
                                     };

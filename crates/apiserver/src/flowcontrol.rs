@@ -340,7 +340,7 @@ async fn ensure_one(
     let Some(info) = api::registry::lookup("flowcontrol.apiserver.k8s.io", "v1", plural) else {
         return Err(format!("no {plural} in the registry"));
     };
-    let kind = info.kind;
+    let kind = &info.kind;
     let key = info.storage_key(None, wanted.name);
     for _ in 0..5 {
         match store.get(&key).await.map_err(|e| e.to_string())? {

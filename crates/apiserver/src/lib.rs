@@ -3,6 +3,7 @@
 //! other rudder component.
 
 mod admission;
+mod apiextensions;
 pub mod audit;
 pub mod auth;
 pub mod authz;
@@ -23,6 +24,7 @@ pub mod handlers;
 mod impersonation;
 mod merge_keys;
 pub mod metrics;
+mod mirror;
 pub mod objects;
 mod openapi;
 mod openapi_v2;
@@ -307,6 +309,10 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
     } else {
         None
     };
+    // Custom kinds are registered before the first request, so a restarted
+    // server serves them at once.
+    let registry = Arc::new(api::Registry::default());
+    let definitions = apiextensions::Controller::start(store.clone(), registry.clone()).await?;
     let authorization = Arc::new(authz::Authorization {
         chain: authz::AuthorizerChain::new(
             &config.authorization_modes,
@@ -347,6 +353,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
         None => None,
     };
     let state = Arc::new(ApiState {
+        registry,
         metrics,
         watch_cache: watch_cache::WatchCaches::new(store.clone()),
         store,
@@ -384,6 +391,7 @@ pub async fn start(config: Config, store: SharedStore) -> Result<ApiServer, Stri
                 event_ttl::run(store.clone(), event_ttl, stopping.clone()),
                 flowcontrol::run(store.clone(), stopping.clone()),
                 policy.follow(store.clone(), policy_revision, stopping.clone()),
+                definitions.run(stopping.clone()),
                 async move {
                     if let Some((graph, revision)) = graph {
                         graph.follow(store, revision, stopping).await;

@@ -12,24 +12,43 @@ use store::KeyValue;
 
 use crate::status::{ApiError, Cause};
 
-/// Kinds whose strategies keep `metadata.generation` (bumped on spec changes).
+/// Kinds whose strategies keep `metadata.generation` (bumped on spec
+/// changes; every custom kind).
 fn tracks_generation(info: &ResourceInfo) -> bool {
-    matches!(
-        info.kind,
-        "Deployment"
-            | "ReplicaSet"
-            | "StatefulSet"
-            | "DaemonSet"
-            | "Job"
-            | "CronJob"
-            | "ReplicationController"
-            | "PodDisruptionBudget"
-            | "HorizontalPodAutoscaler"
-            | "Ingress"
-            | "NetworkPolicy"
-            | "Pod"
-            | "PersistentVolumeClaim"
-    )
+    info.custom.is_some()
+        || matches!(
+            info.builtin_kind(),
+            "Deployment"
+                | "ReplicaSet"
+                | "StatefulSet"
+                | "DaemonSet"
+                | "Job"
+                | "CronJob"
+                | "ReplicationController"
+                | "PodDisruptionBudget"
+                | "HorizontalPodAutoscaler"
+                | "Ingress"
+                | "NetworkPolicy"
+                | "Pod"
+                | "PersistentVolumeClaim"
+                | "CustomResourceDefinition"
+        )
+}
+
+/// What a generation counts changes of: the spec, or for a custom kind
+/// everything but metadata (and status, when it has its own subresource).
+fn generation_content(info: &ResourceInfo, object: &Value) -> Value {
+    if info.custom.is_none() {
+        return object.get("spec").cloned().unwrap_or(Value::Null);
+    }
+    let mut content = object.clone();
+    if let Some(map) = content.as_object_mut() {
+        map.remove("metadata");
+        if info.has_subresource("status") {
+            map.remove("status");
+        }
+    }
+    content
 }
 
 /// An object read from the store, with its resourceVersion filled in.
@@ -140,7 +159,7 @@ pub fn check_type(
 
 fn validate_name(info: &ResourceInfo, name: &str) -> Result<(), String> {
     validate_path_segment(name)?;
-    match info.kind {
+    match info.builtin_kind() {
         "Namespace" => validate_dns_label(name),
         "Service" => {
             validate_dns_label(name)?;
@@ -229,7 +248,7 @@ pub fn validate_metadata(info: &ResourceInfo, object: &Value) -> Vec<Cause> {
 /// Kind-specific normal forms applied on every write: a Secret's
 /// `stringData` is folded into `data` (base64), as upstream stores it.
 pub fn normalize(info: &ResourceInfo, object: &mut Value) {
-    if info.kind == "Secret"
+    if info.builtin_kind() == "Secret"
         && let Some(Value::Object(strings)) =
             object.as_object_mut().and_then(|o| o.remove("stringData"))
     {
@@ -306,11 +325,14 @@ pub fn prepare_create(
         metadata.remove("generation");
     }
     normalize(info, object);
-    crate::defaults::apply(info.kind, object);
-    crate::defaults::on_create(info.kind, object);
-    if info.kind == "Namespace" {
+    crate::defaults::apply(info.builtin_kind(), object);
+    crate::defaults::on_create(info.builtin_kind(), object);
+    if info.builtin_kind() == "Namespace" {
         object["spec"] = json!({"finalizers": ["kubernetes"]});
         object["status"] = json!({"phase": "Active"});
+    }
+    if info.builtin_kind() == "CustomResourceDefinition" {
+        crate::apiextensions::prepare_create(object);
     }
     if let Some(map) = object.as_object_mut() {
         map.insert("apiVersion".into(), json!(info.api_version()));
@@ -367,7 +389,7 @@ pub fn prepare_update(
         }
     }
     let has_status = info.has_subresource("status");
-    let csr = info.kind == "CertificateSigningRequest";
+    let csr = info.builtin_kind() == "CertificateSigningRequest";
     match subresource {
         // Approving or denying changes only the conditions.
         Some("approval") if csr => new = crate::certificates::prepare_approval(old, &new),
@@ -437,11 +459,11 @@ pub fn prepare_update(
         map.insert("kind".into(), json!(info.kind));
     }
     normalize(info, &mut new);
-    crate::defaults::apply(info.kind, &mut new);
-    if info.kind == "Service" {
+    crate::defaults::apply(info.builtin_kind(), &mut new);
+    if info.builtin_kind() == "Service" {
         crate::service_allocation::carry_allocated(old, &mut new);
     }
-    if info.kind == "Pod" && subresource != Some("ephemeralcontainers") {
+    if info.builtin_kind() == "Pod" && subresource != Some("ephemeralcontainers") {
         // The main resource does not change ephemeral containers.
         let kept = old.pointer("/spec/ephemeralContainers").cloned();
         if let Some(spec) = new.get_mut("spec").and_then(Value::as_object_mut) {
@@ -451,7 +473,7 @@ pub fn prepare_update(
             };
         }
     }
-    if info.kind == "Namespace" && subresource != Some("finalize") {
+    if info.builtin_kind() == "Namespace" && subresource != Some("finalize") {
         // spec.finalizers change only through the finalize subresource.
         match old.get("spec") {
             Some(spec) => new["spec"] = spec.clone(),
@@ -465,8 +487,13 @@ pub fn prepare_update(
     // Compare against the old object as it decodes today (with defaults),
     // so defaults added since it was stored are not a spec change.
     let mut old_defaulted = old.clone();
-    crate::defaults::apply(info.kind, &mut old_defaulted);
-    if tracks_generation(info) && old_defaulted.get("spec") != new.get("spec") {
+    crate::defaults::apply(info.builtin_kind(), &mut old_defaulted);
+    if info.builtin_kind() == "CustomResourceDefinition" {
+        crate::apiextensions::prepare_update(&mut new);
+    }
+    if tracks_generation(info)
+        && generation_content(info, &old_defaulted) != generation_content(info, &new)
+    {
         let generation = old
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)

@@ -134,7 +134,7 @@ fn build() -> Documents {
         BTreeMap::new();
     for info in RESOURCES {
         if let Some(schema) =
-            crate::typed::schema(&mut generator, info.group, info.version, info.kind)
+            crate::typed::schema(&mut generator, &info.group, &info.version, &info.kind)
             && let Some(reference) = schema.get("$ref").and_then(Value::as_str)
         {
             let name = reference
@@ -142,7 +142,7 @@ fn build() -> Documents {
                 .next()
                 .unwrap_or(reference)
                 .to_string();
-            kind_schemas.insert((info.group, info.version, info.kind), name);
+            kind_schemas.insert((&info.group, &info.version, &info.kind), name);
         }
     }
     let mut definitions = generator.take_definitions(true);
@@ -159,7 +159,7 @@ fn build() -> Documents {
         }
     }
     for info in RESOURCES {
-        if let Some(name) = kind_schemas.get(&(info.group, info.version, info.kind))
+        if let Some(name) = kind_schemas.get(&(&info.group, &info.version, &info.kind))
             && let Some(Value::Object(schema)) = definitions.get_mut(name)
         {
             schema.insert(
@@ -178,7 +178,7 @@ fn build() -> Documents {
         let mut paths = Map::new();
         let mut roots = BTreeSet::new();
         for info in infos {
-            let Some(schema) = kind_schemas.get(&(info.group, info.version, info.kind)) else {
+            let Some(schema) = kind_schemas.get(&(&info.group, &info.version, &info.kind)) else {
                 continue;
             };
             roots.insert(schema.clone());

@@ -1,7 +1,7 @@
 //! What a request path and method mean: discovery, or a verb on a resource
 //! (collection, object or subresource), as upstream's RequestInfo reads them.
 
-use api::ResourceInfo;
+use api::{Registry, Resource};
 use axum::http::Method;
 
 /// Subresources of a namespace (`/api/v1/namespaces/x/status`), which are
@@ -24,7 +24,7 @@ pub enum Target {
 
 #[derive(Debug)]
 pub struct ResourceRequest {
-    pub info: &'static ResourceInfo,
+    pub info: Resource,
     pub namespace: Option<String>,
     pub name: Option<String>,
     pub subresource: Option<String>,
@@ -40,7 +40,7 @@ pub enum Parsed {
 }
 
 /// Reads `/api/...` and `/apis/...` paths.
-pub fn parse(method: &Method, path: &str, watch: bool) -> Parsed {
+pub fn parse(registry: &Registry, method: &Method, path: &str, watch: bool) -> Parsed {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (group, version, rest) = match parts.as_slice() {
         ["api"] => return Parsed::Target(Target::CoreVersions),
@@ -65,7 +65,7 @@ pub fn parse(method: &Method, path: &str, watch: bool) -> Parsed {
         }
     }
     let plural = rest[0];
-    let Some(info) = api::registry::lookup(group, version, plural) else {
+    let Some(info) = registry.lookup(group, version, plural) else {
         return Parsed::UnknownResource;
     };
     let name = rest.get(1).map(|s| s.to_string());
@@ -75,7 +75,7 @@ pub fn parse(method: &Method, path: &str, watch: bool) -> Parsed {
         return Parsed::NotFound;
     }
     // `/api/v1/namespaces/x` names the namespace x itself.
-    let (namespace, name) = if info.plural == "namespaces" {
+    let (namespace, name) = if info.group.is_empty() && info.plural == "namespaces" {
         (None, name)
     } else if info.namespaced {
         (namespace, name)
@@ -110,7 +110,7 @@ mod tests {
     use super::*;
 
     fn resource(method: Method, path: &str) -> ResourceRequest {
-        match parse(&method, path, false) {
+        match parse(&Registry::default(), &method, path, false) {
             Parsed::Target(Target::Resource(r)) => r,
             _ => panic!("{path} is not a resource request"),
         }
@@ -121,7 +121,7 @@ mod tests {
         let r = resource(Method::GET, "/api/v1/namespaces/default/pods/web");
         assert_eq!(
             (
-                r.info.plural,
+                &*r.info.plural,
                 r.namespace.as_deref(),
                 r.name.as_deref(),
                 r.verb
@@ -130,17 +130,17 @@ mod tests {
         );
         let r = resource(Method::GET, "/api/v1/namespaces/kube-system");
         assert_eq!(
-            (r.info.plural, r.namespace, r.name.as_deref()),
+            (&*r.info.plural, r.namespace, r.name.as_deref()),
             ("namespaces", None, Some("kube-system"))
         );
         let r = resource(Method::PUT, "/api/v1/namespaces/x/finalize");
         assert_eq!(
-            (r.info.plural, r.name.as_deref(), r.subresource.as_deref()),
+            (&*r.info.plural, r.name.as_deref(), r.subresource.as_deref()),
             ("namespaces", Some("x"), Some("finalize"))
         );
         let r = resource(Method::GET, "/apis/apps/v1/deployments");
         assert_eq!(
-            (r.info.plural, r.namespace, r.verb),
+            (&*r.info.plural, r.namespace, r.verb),
             ("deployments", None, "list")
         );
         let r = resource(
@@ -153,11 +153,16 @@ mod tests {
             "deletecollection"
         );
         assert!(matches!(
-            parse(&Method::GET, "/api/v1/bogus", false),
+            parse(&Registry::default(), &Method::GET, "/api/v1/bogus", false),
             Parsed::UnknownResource
         ));
         assert!(matches!(
-            parse(&Method::GET, "/api/v1/namespaces/d/nodes/x", false),
+            parse(
+                &Registry::default(),
+                &Method::GET,
+                "/api/v1/namespaces/d/nodes/x",
+                false
+            ),
             Parsed::NotFound
         ));
     }

@@ -269,7 +269,7 @@ impl ApiError {
     }
 
     pub fn invalid(info: &ResourceInfo, name: &str, causes: Vec<Cause>) -> ApiError {
-        ApiError::invalid_kind(info.group, info.kind, name, causes)
+        ApiError::invalid_kind(&info.group, &info.kind, name, causes)
     }
 
     /// `Invalid` for a kind that is not a resource of its own (a Binding,

@@ -8,6 +8,16 @@ use api::ResourceInfo;
 use serde_json::{Value, json};
 
 fn column_definitions(info: &ResourceInfo) -> Vec<Value> {
+    if let Some(custom) = &info.custom {
+        // A custom kind: its name, then the columns its definition lists.
+        let name = &info.printer.columns()[0];
+        let mut columns = vec![json!({
+            "name": name.name, "type": name.kind, "format": name.format,
+            "description": name.description, "priority": 0,
+        })];
+        columns.extend(custom.columns.iter().map(|c| c.definition()));
+        return columns;
+    }
     info.printer
         .columns()
         .iter()
@@ -39,7 +49,14 @@ pub fn row(info: &ResourceInfo, object: &Value, query: &HashMap<String, String>)
     let include = query
         .get("includeObject")
         .map_or("Metadata", String::as_str);
-    let mut row = json!({"cells": info.printer.cells(object, chrono::Utc::now())});
+    let now = chrono::Utc::now();
+    let cells = match &info.custom {
+        Some(custom) => std::iter::once(json!(crate::objects::name_of(object)))
+            .chain(custom.columns.iter().map(|c| c.cell(object, now)))
+            .collect(),
+        None => info.printer.cells(object, now),
+    };
+    let mut row = json!({"cells": cells});
     let object = row_object(object, include);
     if !object.is_null() {
         row["object"] = object;

@@ -70,8 +70,8 @@ pub async fn serve(
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.contains("as=Table"));
     let parse = |body: &[u8]| crate::request_body::decode(headers, body);
-    let info = resource.info;
-    match (info.kind, resource.verb) {
+    let info = &resource.info;
+    match (&*info.kind, resource.verb) {
         ("ComponentStatus", "list") => {
             let items = component_statuses(state).await;
             if as_table {
@@ -182,7 +182,7 @@ pub async fn serve(
 }
 
 /// Whom a SubjectAccessReview asks about: its user, groups, uid and extra.
-fn review_subject(info: &'static api::ResourceInfo, spec: &Value) -> Result<User, ApiError> {
+fn review_subject(info: &api::ResourceInfo, spec: &Value) -> Result<User, ApiError> {
     let text = |field: &str| spec.get(field).and_then(Value::as_str).unwrap_or("");
     let groups: Vec<String> = spec
         .get("groups")

@@ -163,7 +163,7 @@ pub async fn serve(
         .map_err(|e| ApiError::bad_request(e.0))?;
     let fields = FieldSelector::parse(
         query.get("fieldSelector").map_or("", String::as_str),
-        info.selectable_fields,
+        &info.selectable_fields,
     )
     .map_err(|e| ApiError::bad_request(e.0))?;
     let filter = Filter {
@@ -200,7 +200,7 @@ pub async fn serve(
             requested - 1,
             compacted
         )),
-        other => ApiError::from_store(other, info, ""),
+        other => ApiError::from_store(other, &info, ""),
     };
     let resource_prefix = info.storage_prefix();
     // "" and "0": the current state first, as ADDED events, then changes;
@@ -216,11 +216,11 @@ pub async fn serve(
             .watch_cache
             .list_and_watch(&resource_prefix, &prefix, freshness)
             .await
-            .map_err(|e| ApiError::from_store(e, info, ""))?;
+            .map_err(|e| ApiError::from_store(e, &info, ""))?;
         let (kvs, revision, events) = match cached {
             Some((snapshot, events)) => (snapshot.items, snapshot.revision, events),
             None => {
-                let (kvs, revision) = read_current(&state, info, &prefix).await?;
+                let (kvs, revision) = read_current(&state, &info, &prefix).await?;
                 let events = state
                     .watch_cache
                     .watch(&resource_prefix, &prefix, revision + 1)
@@ -230,7 +230,7 @@ pub async fn serve(
             }
         };
         for kv in &kvs {
-            let object = decode(info, kv)?;
+            let object = decode(&info, kv)?;
             if filter.matches(&object) {
                 initial.push(object);
             }
@@ -248,11 +248,13 @@ pub async fn serve(
 
     let (outbox, rx) = Outbox::new();
     let query = query.clone();
-    let watcher = state.metrics.watcher(info.group, info.version, info.kind);
+    let watcher = state
+        .metrics
+        .watcher(&info.group, &info.version, &info.kind);
     tokio::spawn(async move {
         let _counted = (counted, watcher);
         let mut encoder = Encoder {
-            info,
+            info: info.clone(),
             as_table,
             protobuf,
             first: true,
@@ -356,7 +358,7 @@ fn classify(filter: &Filter, event: &CachedEvent) -> Option<&'static str> {
 
 struct Encoder {
     /// The resource as requested: events carry objects in its version.
-    info: &'static ResourceInfo,
+    info: api::Resource,
     as_table: bool,
     /// Events framed as protobuf `WatchEvent`s rather than JSON lines.
     protobuf: bool,
@@ -380,11 +382,11 @@ impl Encoder {
     fn event(&mut self, kind: &str, object: Value) -> Vec<Bytes> {
         let object = if self.as_table {
             let table =
-                tables::watch_row(self.info.storage_info(), &object, self.first, &self.query);
+                tables::watch_row(&self.info.printer_info(), &object, self.first, &self.query);
             self.first = false;
             table
         } else {
-            api::conversion::from_storage(self.info, object)
+            api::conversion::from_storage(&self.info, object)
         };
         vec![self.one(kind, &object)]
     }
@@ -426,7 +428,7 @@ fn line(kind: &str, object: &Value) -> Bytes {
 /// Every object under `prefix`, read from the store at one revision.
 async fn read_current(
     state: &ApiState,
-    info: &'static ResourceInfo,
+    info: &ResourceInfo,
     prefix: &str,
 ) -> Result<(Vec<Arc<store::KeyValue>>, i64), ApiError> {
     let mut kvs = Vec::new();

@@ -92,7 +92,7 @@ impl AdmissionPlugin for Certificates {
         attributes: &Attributes<'_>,
         object: Option<&Value>,
     ) -> Result<(), ApiError> {
-        if attributes.info.kind != "CertificateSigningRequest" {
+        if attributes.info.builtin_kind() != "CertificateSigningRequest" {
             return Ok(());
         }
         let Some(csr) = object else {

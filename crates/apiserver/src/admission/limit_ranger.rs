@@ -26,7 +26,7 @@ fn target(attributes: &Attributes<'_>) -> Option<Target> {
     if attributes.subresource.is_some() {
         return None;
     }
-    match (attributes.info.kind, attributes.operation) {
+    match (attributes.info.builtin_kind(), attributes.operation) {
         ("Pod", Operation::Create) => Some(Target::Pod),
         ("PersistentVolumeClaim", Operation::Create | Operation::Update) => Some(Target::Claim),
         _ => None,

@@ -38,7 +38,7 @@ pub struct Attributes<'a> {
     /// Who asks.
     pub user: &'a crate::auth::User,
     /// The resource as stored (objects are in its shape).
-    pub info: &'static ResourceInfo,
+    pub info: api::Resource,
     pub namespace: Option<&'a str>,
     pub name: &'a str,
     pub subresource: Option<&'a str>,
@@ -116,7 +116,9 @@ impl<'a> Attributes<'a> {
     /// Whether this is the creation of a `kind` object itself (not of a
     /// subresource).
     pub fn creates(&self, kind: &str) -> bool {
-        self.operation == Operation::Create && self.info.kind == kind && self.subresource.is_none()
+        self.operation == Operation::Create
+            && self.info.builtin_kind() == kind
+            && self.subresource.is_none()
     }
 }
 
@@ -207,7 +209,7 @@ impl AdmissionChain {
 fn refused(plugin: &dyn AdmissionPlugin, attributes: &Attributes<'_>, err: &ApiError) {
     tracing::debug!(
         plugin = plugin.name(),
-        resource = attributes.info.plural,
+        resource = &*attributes.info.plural,
         name = attributes.name,
         operation = ?attributes.operation,
         "admission refused: {}",

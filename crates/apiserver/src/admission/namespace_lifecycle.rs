@@ -25,8 +25,8 @@ impl AdmissionPlugin for NamespaceLifecycle {
         attributes: &Attributes<'_>,
         _object: Option<&mut Value>,
     ) -> Result<(), ApiError> {
-        let info = attributes.info;
-        if info.kind == "Namespace" {
+        let info = &attributes.info;
+        if info.builtin_kind() == "Namespace" {
             if attributes.operation == Operation::Delete && IMMORTAL.contains(&attributes.name) {
                 return Err(forbidden(attributes, "this namespace may not be deleted"));
             }

@@ -86,10 +86,10 @@ impl AdmissionPlugin for NodeRestriction {
         let Some(node) = node_identity(attributes.user) else {
             return Ok(());
         };
-        let info = attributes.info;
+        let info = &attributes.info;
         let name = attributes.name;
         let deny = |message: String| Err(refused(info, name, message));
-        match (info.group, info.kind) {
+        match (&*info.group, &*info.kind) {
             ("", "Pod") => match (attributes.operation, attributes.subresource) {
                 (Operation::Create, None) => {
                     let pod = object;
@@ -254,7 +254,7 @@ async fn token_request(
     node: &str,
     request: Option<&Value>,
 ) -> Result<(), ApiError> {
-    let deny = |message: &str| Err(refused(attributes.info, attributes.name, message.into()));
+    let deny = |message: &str| Err(refused(&attributes.info, attributes.name, message.into()));
     let bound = request.and_then(|r| r.pointer("/spec/boundObjectRef"));
     let text = |field: &str| {
         bound

@@ -37,7 +37,7 @@ impl AdmissionPlugin for Priority {
         attributes: &Attributes<'_>,
         object: Option<&Value>,
     ) -> Result<(), ApiError> {
-        if attributes.info.kind != "PriorityClass" {
+        if attributes.info.builtin_kind() != "PriorityClass" {
             return Ok(());
         }
         match attributes.operation {

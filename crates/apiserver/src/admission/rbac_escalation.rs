@@ -51,8 +51,8 @@ impl AdmissionPlugin for RbacEscalation {
         }
         let namespace = attributes.namespace.unwrap_or_default();
         let (chain, policy) = (&self.authorization.chain, &self.authorization.policy);
-        let plural = attributes.info.plural;
-        match attributes.info.kind {
+        let plural = &*attributes.info.plural;
+        match attributes.info.builtin_kind() {
             "Role" | "ClusterRole" => {
                 check_role(chain, policy, attributes.user, plural, namespace, object)
             }

@@ -55,7 +55,7 @@ impl AdmissionPlugin for ResourceQuota {
         else {
             return Ok(());
         };
-        let (group, plural) = (attributes.info.group, attributes.info.plural);
+        let (group, plural) = (&*attributes.info.group, &*attributes.info.plural);
         let evaluator = Evaluator::of(group, plural);
         let old = match attributes.operation {
             Operation::Create => None,

@@ -90,7 +90,7 @@ impl AdmissionPlugin for ServiceAccount {
         object: Option<&Value>,
     ) -> Result<(), ApiError> {
         if attributes.operation != Operation::Create
-            || attributes.info.kind != "Pod"
+            || attributes.info.builtin_kind() != "Pod"
             || attributes.subresource.is_some()
         {
             return Ok(());

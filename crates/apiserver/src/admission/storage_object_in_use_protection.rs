@@ -25,7 +25,7 @@ impl AdmissionPlugin for StorageObjectInUseProtection {
         if attributes.operation != Operation::Create || attributes.subresource.is_some() {
             return Ok(());
         }
-        let finalizer = match attributes.info.kind {
+        let finalizer = match attributes.info.builtin_kind() {
             "PersistentVolumeClaim" => "kubernetes.io/pvc-protection",
             "PersistentVolume" => "kubernetes.io/pv-protection",
             _ => return Ok(()),

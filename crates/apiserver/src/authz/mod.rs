@@ -6,7 +6,6 @@
 
 pub mod bootstrap_policy;
 pub mod escalation;
-mod mirror;
 pub mod node;
 pub mod rbac;
 

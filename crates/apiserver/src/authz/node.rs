@@ -261,7 +261,9 @@ pub struct Graph {
     claims_prefix: String,
 }
 
-impl super::mirror::Mirror for Graph {
+impl crate::mirror::Mirror for Graph {
+    const WHAT: &'static str = "the node authorizer's graph";
+
     type State = GraphState;
 
     fn prefixes(&self) -> Vec<String> {
@@ -320,7 +322,7 @@ impl Graph {
             pods_prefix: prefix("pods"),
             claims_prefix: prefix("persistentvolumeclaims"),
         });
-        let revision = super::mirror::load(graph.as_ref(), store).await?;
+        let revision = crate::mirror::load(graph.as_ref(), store).await?;
         Ok((graph, revision))
     }
 
@@ -331,7 +333,7 @@ impl Graph {
         revision: i64,
         stopping: watch::Receiver<bool>,
     ) {
-        super::mirror::follow(self.as_ref(), store, revision, stopping).await
+        crate::mirror::follow(self.as_ref(), store, revision, stopping).await
     }
 
     /// Whether a pod bound to `node` uses `object`.

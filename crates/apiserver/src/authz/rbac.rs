@@ -259,7 +259,9 @@ pub struct Policy {
     prefixes: Vec<(Kind, String)>,
 }
 
-impl super::mirror::Mirror for Policy {
+impl crate::mirror::Mirror for Policy {
+    const WHAT: &'static str = "the RBAC policy";
+
     type State = State;
 
     fn prefixes(&self) -> Vec<String> {
@@ -295,7 +297,7 @@ impl Policy {
                 .map(|(kind, name)| (*kind, prefix(name)))
                 .collect(),
         });
-        let revision = super::mirror::load(policy.as_ref(), store).await?;
+        let revision = crate::mirror::load(policy.as_ref(), store).await?;
         Ok((policy, revision))
     }
 
@@ -306,7 +308,7 @@ impl Policy {
         revision: i64,
         stopping: watch::Receiver<bool>,
     ) {
-        super::mirror::follow(self.as_ref(), store, revision, stopping).await
+        crate::mirror::follow(self.as_ref(), store, revision, stopping).await
     }
 
     /// Calls `visit` with each rule that applies to `user` in `namespace`

@@ -10,7 +10,7 @@ impl Call<'_> {
         let served = self.info();
         let info = self.storage_info();
         let mut object = self.parse_body(body).await?;
-        objects::check_type(served, &mut object, served.kind)?;
+        objects::check_type(served, &mut object, &served.kind)?;
         let object = self.field_validation(object)?;
         let mut object = api::conversion::to_storage(served, object);
         // Admission sees the name the client asked for; with generateName
@@ -26,23 +26,23 @@ impl Call<'_> {
             })
             .unwrap_or_default();
         let name = objects::prepare_create(
-            info,
+            &info,
             self.resource.namespace.as_deref(),
             &mut object,
             rand::random(),
         )?;
-        if info.kind == "CertificateSigningRequest" {
+        if info.builtin_kind() == "CertificateSigningRequest" {
             crate::certificates::prepare_create(&mut object, self.user);
         }
         let attributes = self.attributes(crate::admission::Operation::Create, &asked, None)?;
         let admission = &self.state.admission;
         admission.admit(&attributes, Some(&mut object)).await?;
         crate::validation::validate(served, &object, None)
-            .map_err(|causes| ApiError::invalid(info, &name, causes))?;
+            .map_err(|causes| ApiError::invalid(&info, &name, causes))?;
         admission.validate(&attributes, Some(&object)).await?;
         let key = self.key(&name);
         let dry_run = self.dry_run()?;
-        let taken = if info.kind == "Service" {
+        let taken = if info.builtin_kind() == "Service" {
             Some(
                 self.state
                     .services
@@ -57,10 +57,10 @@ impl Call<'_> {
                 .store()
                 .get(&key)
                 .await
-                .map_err(|e| ApiError::from_store(e, info, &name))?
+                .map_err(|e| ApiError::from_store(e, &info, &name))?
                 .is_some()
             {
-                return Err(ApiError::already_exists(info, &name));
+                return Err(ApiError::already_exists(&info, &name));
             }
             return self.respond(StatusCode::CREATED, &object);
         }
@@ -71,7 +71,7 @@ impl Call<'_> {
                 if let Some(taken) = &taken {
                     self.state.services.release(self.store(), taken).await;
                 }
-                return Err(ApiError::from_store(err, info, &name));
+                return Err(ApiError::from_store(err, &info, &name));
             }
         };
         objects::set_resource_version(&mut object, revision);

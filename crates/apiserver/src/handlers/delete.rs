@@ -110,6 +110,11 @@ impl Call<'_> {
                 finalizer_added = true;
             }
         }
+        if info.builtin_kind() == "CustomResourceDefinition"
+            && crate::apiextensions::mark_for_deletion(&mut object)
+        {
+            finalizer_added = true;
+        }
         let waits = !objects::finalizers(&object).is_empty()
             || !objects::spec_finalizers(&object).is_empty();
         // As upstream: a pod no kubelet runs (unbound, or finished) goes at once.
@@ -117,7 +122,7 @@ impl Call<'_> {
             object.pointer("/status/phase").and_then(Value::as_str),
             Some("Succeeded") | Some("Failed")
         );
-        let graceful = info.kind == "Pod"
+        let graceful = info.builtin_kind() == "Pod"
             && object
                 .pointer("/spec/nodeName")
                 .and_then(Value::as_str)
@@ -149,7 +154,7 @@ impl Call<'_> {
             if !already {
                 marked["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
             }
-            if info.kind == "Namespace" {
+            if info.builtin_kind() == "Namespace" {
                 marked["status"]["phase"] = json!("Terminating");
             }
             if dry_run {
@@ -161,7 +166,11 @@ impl Call<'_> {
                 .await
                 .map_err(|e| ApiError::from_store(e, info, name))?;
             objects::set_resource_version(&mut marked, revision);
-            let code = if info.kind == "Namespace" || graceful {
+            let code = if matches!(
+                info.builtin_kind(),
+                "Namespace" | "CustomResourceDefinition"
+            ) || graceful
+            {
                 StatusCode::OK
             } else {
                 StatusCode::ACCEPTED
@@ -173,7 +182,7 @@ impl Call<'_> {
                 .delete(&key, Some(kv.mod_revision))
                 .await
                 .map_err(|e| ApiError::from_store(e, info, name))?;
-            if info.kind == "Service" {
+            if info.builtin_kind() == "Service" {
                 self.state
                     .services
                     .release_service(self.store(), &object)
@@ -184,7 +193,7 @@ impl Call<'_> {
         if !info.group.is_empty() {
             details["group"] = json!(info.group);
         }
-        if info.kind == "Pod" {
+        if info.builtin_kind() == "Pod" {
             return Ok((StatusCode::OK, object));
         }
         Ok((

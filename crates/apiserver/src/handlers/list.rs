@@ -26,7 +26,7 @@ impl Call<'_> {
                 })?;
         let fields = FieldSelector::parse(
             self.query.get("fieldSelector").map_or("", String::as_str),
-            self.info().selectable_fields,
+            &self.info().selectable_fields,
         )
         .map_err(|e| ApiError::bad_request(e.0))?;
         Ok((labels, fields))
@@ -127,7 +127,7 @@ impl Call<'_> {
                 let page = from_snapshot(snapshot, limit, filtered, convert)?;
                 self.state
                     .metrics
-                    .cache_list(info.group, info.plural, page.0.len());
+                    .cache_list(&info.group, &info.plural, page.0.len());
                 return Ok(page);
             }
         }
@@ -197,7 +197,7 @@ impl Call<'_> {
         let (items, revision, next, remaining) = self.collect().await?;
         if wants_table(self.headers) {
             let table = tables::list(
-                self.storage_info(),
+                &self.resource.info.printer_info(),
                 &items,
                 revision,
                 next.as_deref(),

@@ -43,6 +43,8 @@ pub(crate) const PATCH_RETRIES: usize = 100;
 /// What every request handler shares.
 pub struct ApiState {
     pub store: SharedStore,
+    /// The kinds served: built-in, and those custom resource definitions add.
+    pub registry: Arc<api::Registry>,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// One store watch per resource, shared by all watches of it.
     pub watch_cache: crate::watch_cache::WatchCaches,
@@ -187,14 +189,14 @@ pub async fn handle(state: Arc<ApiState>, mut request: Request<Body>) -> Respons
     if let Some(slot) = &audit {
         request.extensions_mut().insert(slot.clone());
     }
-    let labels = metric_labels(&request);
+    let labels = metric_labels(&state, &request);
     let _inflight = labels.as_ref().filter(|l| l.verb != "WATCH").map(|l| {
         state
             .metrics
             .inflight(!matches!(l.verb.as_str(), "GET" | "LIST"))
     });
     let metrics = state.metrics.clone();
-    let deprecation = deprecation_warning(&request);
+    let deprecation = deprecation_warning(&state, &request);
     // Watches frame their own events; other answers are re-encoded below.
     let protobuf = labels.as_ref().is_none_or(|l| l.verb != "WATCH")
         && crate::protobuf::wants_protobuf(request.headers());
@@ -413,22 +415,35 @@ async fn as_protobuf(response: Response) -> Response {
 
 /// The warning a request for a deprecated resource gets, whatever its verb
 /// or outcome.
-fn deprecation_warning(request: &Request<Body>) -> Option<&'static str> {
-    match request::parse(request.method(), request.uri().path(), false) {
-        Parsed::Target(Target::Resource(resource)) => resource.info.deprecation,
+fn deprecation_warning(state: &ApiState, request: &Request<Body>) -> Option<String> {
+    match request::parse(
+        &state.registry,
+        request.method(),
+        request.uri().path(),
+        false,
+    ) {
+        Parsed::Target(Target::Resource(resource)) => {
+            resource.info.deprecation.as_deref().map(str::to_string)
+        }
         _ => None,
     }
 }
 
 /// The verb, resource and scope of an API request, as metrics label them.
-fn metric_labels(request: &Request<Body>) -> Option<crate::metrics::RequestLabels> {
+fn metric_labels(
+    state: &ApiState,
+    request: &Request<Body>,
+) -> Option<crate::metrics::RequestLabels> {
     let watching = request
         .uri()
         .query()
         .is_some_and(|q| q.split('&').any(|p| p == "watch=true" || p == "watch=1"));
-    let Parsed::Target(Target::Resource(resource)) =
-        request::parse(request.method(), request.uri().path(), watching)
-    else {
+    let Parsed::Target(Target::Resource(resource)) = request::parse(
+        &state.registry,
+        request.method(),
+        request.uri().path(),
+        watching,
+    ) else {
         return None;
     };
     let verb = match resource.verb {
@@ -491,7 +506,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
 
     let query = query_of(&request);
     let watching = api::params::flag(query.get("watch").map(String::as_str));
-    let parsed = request::parse(request.method(), &path, watching);
+    let parsed = request::parse(&state.registry, request.method(), &path, watching);
     // Audited as the user who authenticated, before impersonation (as
     // upstream); the impersonated user is added to the record. A request
     // nobody could be authenticated for is audited too, with no user.
@@ -501,7 +516,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
             &state,
             &request,
             &resource_attributes(&audited_as, resource, &query),
-            resource.info.version,
+            &resource.info.version,
         ),
         _ => begin_audit(
             &state,
@@ -608,7 +623,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
                     (header::CONTENT_TYPE, discovery::AGGREGATED_DISCOVERY),
                     (header::VARY, "Accept"),
                 ],
-                discovery::aggregated(core).to_string(),
+                discovery::aggregated(&state.registry.rows(), core).to_string(),
             )
                 .into_response());
         }
@@ -618,14 +633,19 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
                 &discovery::core_versions(&state.advertise_address),
             ));
         }
-        Target::Groups => return Ok(json_response(StatusCode::OK, &discovery::group_list())),
+        Target::Groups => {
+            return Ok(json_response(
+                StatusCode::OK,
+                &discovery::group_list(&state.registry.rows()),
+            ));
+        }
         Target::Group(group) => {
-            return discovery::group(&group)
+            return discovery::group(&state.registry.rows(), &group)
                 .map(|doc| json_response(StatusCode::OK, &doc))
                 .ok_or_else(ApiError::path_not_found);
         }
         Target::ResourceList { group, version } => {
-            return discovery::resource_list(&group, &version)
+            return discovery::resource_list(&state.registry.rows(), &group, &version)
                 .map(|doc| json_response(StatusCode::OK, &doc))
                 .ok_or_else(ApiError::path_not_found);
         }
@@ -778,13 +798,13 @@ pub(crate) struct Call<'a> {
 impl Call<'_> {
     /// The resource as the request names it (its version is the one the
     /// client reads and writes).
-    pub(crate) fn info(&self) -> &'static ResourceInfo {
-        self.resource.info
+    pub(crate) fn info(&self) -> &ResourceInfo {
+        &self.resource.info
     }
 
     /// The resource as it is stored: the objects in the store, and every
     /// rule that reads their content, are in this version's shape.
-    pub(crate) fn storage_info(&self) -> &'static ResourceInfo {
+    pub(crate) fn storage_info(&self) -> api::Resource {
         self.resource.info.storage_info()
     }
 
@@ -821,7 +841,8 @@ impl Call<'_> {
                 "Invalid field validation directive: {mode}"
             )));
         }
-        let typed = match crate::typed::round_trip(info.group, info.version, info.kind, &object) {
+        let typed = match crate::typed::round_trip(&info.group, &info.version, &info.kind, &object)
+        {
             None => return Ok(object),
             Some(Err(err)) => {
                 return Err(ApiError::bad_request(format!(
@@ -861,7 +882,7 @@ impl Call<'_> {
 
     fn respond(&self, status: StatusCode, object: &Value) -> Result<Response, ApiError> {
         if wants_table(self.headers) {
-            let table = tables::single(self.storage_info(), object, self.query);
+            let table = tables::single(&self.resource.info.printer_info(), object, self.query);
             return Ok(json_response(status, &table));
         }
         if self.info().stored_as.is_some() {
@@ -880,7 +901,7 @@ impl Call<'_> {
         {
             return Err(ApiError::path_not_found());
         }
-        if info.kind == "Binding" && self.resource.verb == "create" {
+        if info.builtin_kind() == "Binding" && self.resource.verb == "create" {
             return self.bind(body).await;
         }
         if !info.stored {
@@ -921,7 +942,7 @@ impl Call<'_> {
             ("update" | "patch", Some("scale")) => self.write_scale(body).await,
             ("create", Some("binding")) => self.bind(body).await,
             ("create", Some("eviction")) => self.evict(body).await,
-            ("create", Some("token")) if info.kind == "ServiceAccount" => {
+            ("create", Some("token")) if info.builtin_kind() == "ServiceAccount" => {
                 self.token_request(body).await
             }
             ("get", Some("log")) => self.pod_log().await,

@@ -49,10 +49,14 @@ impl Call<'_> {
             if let Some(rv) = &pinned
                 && rv != &kv.mod_revision.to_string()
             {
-                return Err(ApiError::conflict(info, &name));
+                return Err(ApiError::conflict(&info, &name));
             }
-            let mut new =
-                objects::prepare_update(info, &old, patched, self.resource.subresource.as_deref())?;
+            let mut new = objects::prepare_update(
+                &info,
+                &old,
+                patched,
+                self.resource.subresource.as_deref(),
+            )?;
             self.admit_update(&name, &old, &mut new).await?;
             match self.store_update(&name, &old, new, kv.mod_revision).await {
                 Ok((stored, _)) => return self.respond(StatusCode::OK, &stored),
@@ -64,6 +68,6 @@ impl Call<'_> {
                 Err(err) => return Err(err),
             }
         }
-        Err(ApiError::conflict(info, &name))
+        Err(ApiError::conflict(&info, &name))
     }
 }

@@ -31,7 +31,7 @@ impl Call<'_> {
             && objects::finalizers(&new).is_empty()
             && objects::spec_finalizers(&new).is_empty();
         let mut new = new;
-        let service = self.storage_info().kind == "Service" && !removed;
+        let service = self.storage_info().builtin_kind() == "Service" && !removed;
         let (taken, freed) = if service {
             self.state
                 .services
@@ -48,7 +48,7 @@ impl Call<'_> {
                 .delete(&key, Some(old_revision))
                 .await
                 .map_err(|e| ApiError::from_store(e, info, name))?;
-            if self.storage_info().kind == "Service" {
+            if self.storage_info().builtin_kind() == "Service" {
                 self.state.services.release_service(self.store(), old).await;
             }
             return Ok((new, true));
@@ -76,7 +76,7 @@ impl Call<'_> {
         let admission = &self.state.admission;
         admission.admit(&attributes, Some(new)).await?;
         crate::validation::validate(self.info(), new, Some(old))
-            .map_err(|causes| ApiError::invalid(self.storage_info(), name, causes))?;
+            .map_err(|causes| ApiError::invalid(&self.storage_info(), name, causes))?;
         admission.validate(&attributes, Some(new)).await
     }
 
@@ -85,7 +85,7 @@ impl Call<'_> {
         let info = self.storage_info();
         let name = self.name()?.to_string();
         let mut object = self.parse_body(body).await?;
-        objects::check_type(served, &mut object, served.kind)?;
+        objects::check_type(served, &mut object, &served.kind)?;
         let object = self.field_validation(object)?;
         let object = api::conversion::to_storage(served, object);
         let (kv, old) = self.read_current(&name).await?;
@@ -98,11 +98,11 @@ impl Call<'_> {
                 .parse()
                 .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv:?}")))?;
             if rv != kv.mod_revision {
-                return Err(ApiError::conflict(info, &name));
+                return Err(ApiError::conflict(&info, &name));
             }
         }
         let subresource = self.resource.subresource.as_deref();
-        let mut new = objects::prepare_update(info, &old, object, subresource)?;
+        let mut new = objects::prepare_update(&info, &old, object, subresource)?;
         self.admit_update(&name, &old, &mut new).await?;
         let (stored, _) = self.store_update(&name, &old, new, kv.mod_revision).await?;
         self.respond(StatusCode::OK, &stored)

@@ -29,18 +29,18 @@ pub fn validate(
 ) -> Result<(), Vec<Cause>> {
     let mut causes = Vec::new();
     let c = &mut causes;
-    match served.kind {
+    match served.builtin_kind() {
         "Pod" => pod::pod(object, old, c),
         "PodTemplate" => pod::pod_template(object.get("template"), "template", c),
         "ReplicationController" => apps::replication_controller(object, c),
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
-            apps::workload(served.kind, object, old, c)
+            apps::workload(&served.kind, object, old, c)
         }
         "ControllerRevision" => apps::controller_revision(object, old, c),
         "Job" => batch::job(object, old, c),
         "CronJob" => batch::cron_job(object, c),
         "Service" => core::service(object, old, c),
-        "ConfigMap" | "Secret" => core::config_data(served.kind, object, old, c),
+        "ConfigMap" | "Secret" => core::config_data(&served.kind, object, old, c),
         "Node" => core::node(object, c),
         "PersistentVolume" => core::persistent_volume(object, c),
         "PersistentVolumeClaim" => core::persistent_volume_claim(object, old, c),
@@ -48,9 +48,9 @@ pub fn validate(
         "Event" => core::event(served.group == "events.k8s.io", object, c),
         "LimitRange" => core::limit_range(object, c),
         "ResourceQuota" => core::resource_quota(object, c),
-        "Role" | "ClusterRole" => rbac::role(served.kind == "Role", object, c),
+        "Role" | "ClusterRole" => rbac::role(served.builtin_kind() == "Role", object, c),
         "RoleBinding" | "ClusterRoleBinding" => {
-            rbac::binding(served.kind == "RoleBinding", object, old, c)
+            rbac::binding(served.builtin_kind() == "RoleBinding", object, old, c)
         }
         "Ingress" => networking::ingress(object, c),
         "IngressClass" => networking::ingress_class(object, old, c),

@@ -297,7 +297,7 @@ impl PodSecurity {
                 .as_ref()
                 .is_some_and(|(_, before)| format!("{before:?}") == format!("{causes:?}"));
             if !unchanged {
-                return Err(ApiError::invalid(attributes.info, attributes.name, causes));
+                return Err(ApiError::invalid(&attributes.info, attributes.name, causes));
             }
         }
         let Some((old, _)) = old else {
@@ -377,7 +377,7 @@ impl AdmissionPlugin for PodSecurity {
         if attributes.operation == Operation::Delete {
             return Ok(());
         }
-        let info = attributes.info;
+        let info = &attributes.info;
         if info.group.is_empty() && info.plural == "namespaces" {
             return match attributes.subresource {
                 None => self.namespace(attributes, object).await,
@@ -419,7 +419,7 @@ impl AdmissionPlugin for PodSecurity {
         if attributes.subresource.is_some() {
             return Ok(());
         }
-        let Some(template) = template(info.kind, object) else {
+        let Some(template) = template(info.builtin_kind(), object) else {
             return Ok(());
         };
         let policy = Self::namespace_policy(attributes).await?;

@@ -1,4 +1,5 @@
-//! What the authorizers read, kept in memory from a few store prefixes:
+//! State the API server keeps in memory from a few store prefixes (the
+//! authorizers' policy and node graph, the custom resource definitions):
 //! loaded at one revision before the server answers, then followed by a
 //! watch of each prefix, and loaded again whenever a watch cannot go on.
 
@@ -12,6 +13,9 @@ use tokio::sync::watch;
 /// Objects of some prefixes folded into a state.
 pub trait Mirror: Send + Sync + 'static {
     type State: Default + Send + Sync;
+
+    /// What is followed, for logs.
+    const WHAT: &'static str;
 
     /// The storage prefixes followed.
     fn prefixes(&self) -> Vec<String>;
@@ -70,7 +74,7 @@ pub async fn follow<M: Mirror>(
             match store.watch(prefix, revision + 1).await {
                 Ok(stream) => streams.push(stream),
                 Err(err) => {
-                    tracing::warn!(prefix, error = %err, "authorization data: cannot watch")
+                    tracing::warn!(prefix, error = %err, "{}: cannot watch", M::WHAT)
                 }
             }
         }
@@ -90,7 +94,7 @@ pub async fn follow<M: Mirror>(
                             }
                         }
                         Some(Err(err)) => {
-                            tracing::debug!(error = %err, "authorization data: watch ended");
+                            tracing::debug!(error = %err, "{}: watch ended", M::WHAT);
                             break;
                         }
                         None => break,
@@ -105,7 +109,7 @@ pub async fn follow<M: Mirror>(
         }
         match load(mirror, &store).await {
             Ok(now) => revision = now,
-            Err(err) => tracing::warn!(error = %err, "authorization data: cannot load"),
+            Err(err) => tracing::warn!(error = %err, "{}: cannot load", M::WHAT),
         }
     }
 }

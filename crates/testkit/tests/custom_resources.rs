@@ -1,0 +1,410 @@
+//! Custom resources: CustomResourceDefinitions add kinds while the server
+//! runs, served and printed like built-in ones, and deleted with their
+//! objects.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use testkit::TestCluster;
+
+/// ArgoCD's Application definition (argoproj.io), as its install manifest
+/// declares it, with the schema cut to the fields the test writes.
+const APPLICATION_CRD: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: applications.argoproj.io
+  labels:
+    app.kubernetes.io/name: applications.argoproj.io
+    app.kubernetes.io/part-of: argocd
+spec:
+  group: argoproj.io
+  names:
+    kind: Application
+    listKind: ApplicationList
+    plural: applications
+    shortNames:
+    - app
+    - apps
+    singular: application
+  scope: Namespaced
+  versions:
+  - additionalPrinterColumns:
+    - jsonPath: .status.sync.status
+      name: Sync Status
+      type: string
+    - jsonPath: .status.health.status
+      name: Health Status
+      type: string
+    - jsonPath: .status.sync.revision
+      name: Revision
+      priority: 10
+      type: string
+    - jsonPath: .spec.project
+      name: Project
+      priority: 10
+      type: string
+    name: v1alpha1
+    schema:
+      openAPIV3Schema:
+        type: object
+        required:
+        - metadata
+        - spec
+        properties:
+          apiVersion:
+            type: string
+          kind:
+            type: string
+          metadata:
+            type: object
+          operation:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+          spec:
+            type: object
+            required:
+            - destination
+            - project
+            properties:
+              destination:
+                type: object
+                properties:
+                  name:
+                    type: string
+                  namespace:
+                    type: string
+                  server:
+                    type: string
+              project:
+                type: string
+              source:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+              syncPolicy:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+          status:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+    served: true
+    storage: true
+    subresources: {}
+"#;
+
+const APPLICATIONS: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: hashfoundry-react
+  namespace: argocd
+spec:
+  project: default
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: hashfoundry-react-dev
+  source:
+    path: ha/k8s/apps/hashfoundry-react
+  syncPolicy:
+    automated: {}
+status:
+  sync:
+    status: Synced
+    revision: 5f3c2e1
+  health:
+    status: Healthy
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: nginx-ingress
+  namespace: argocd
+spec:
+  project: default
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: ingress-nginx
+  syncPolicy:
+    syncOptions:
+    - CreateNamespace=true
+"#;
+
+/// The words of each line of kubectl's table output.
+fn rows(output: &str) -> Vec<Vec<String>> {
+    output
+        .lines()
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn argocd_applications_are_served_printed_and_deleted_with_their_definition() {
+    let cluster = TestCluster::start().await;
+    let created = cluster
+        .apply("application-crd.yaml", APPLICATION_CRD)
+        .await
+        .ok();
+    assert_eq!(
+        created.trim(),
+        "customresourcedefinition.apiextensions.k8s.io/applications.argoproj.io created"
+    );
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/applications.argoproj.io",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+    let definition = cluster
+        .kubectl(&["get", "crd", "applications.argoproj.io", "-o", "json"])
+        .await
+        .json();
+    let status = &definition["status"];
+    assert_eq!(status["storedVersions"], serde_json::json!(["v1alpha1"]));
+    assert_eq!(
+        status["acceptedNames"]["shortNames"],
+        serde_json::json!(["app", "apps"])
+    );
+    let reasons: Vec<(&str, &str, &str)> = status["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["type"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("NamesAccepted", "True", "NoConflicts"),
+            ("Established", "True", "InitialNamesAccepted")
+        ]
+    );
+    let resources = cluster
+        .kubectl(&["api-resources", "--api-group=argoproj.io", "--no-headers"])
+        .await
+        .ok();
+    assert_eq!(
+        rows(&resources),
+        [[
+            "applications",
+            "app,apps",
+            "argoproj.io/v1alpha1",
+            "true",
+            "Application"
+        ]]
+    );
+
+    cluster
+        .kubectl(&["create", "namespace", "argocd"])
+        .await
+        .ok();
+    let created = cluster.apply("applications.yaml", APPLICATIONS).await.ok();
+    assert_eq!(
+        created.trim(),
+        "application.argoproj.io/hashfoundry-react created\napplication.argoproj.io/nginx-ingress created"
+    );
+    let listed = cluster
+        .kubectl(&["get", "applications", "-n", "argocd"])
+        .await
+        .ok();
+    assert_eq!(
+        rows(&listed),
+        [
+            vec!["NAME", "SYNC STATUS", "HEALTH STATUS"],
+            vec!["hashfoundry-react", "Synced", "Healthy"],
+            vec!["nginx-ingress"],
+        ],
+        "{listed}"
+    );
+    let wide = cluster
+        .kubectl(&["get", "app", "-n", "argocd", "-o", "wide"])
+        .await
+        .ok();
+    assert_eq!(
+        rows(&wide)[..2],
+        [
+            vec![
+                "NAME",
+                "SYNC STATUS",
+                "HEALTH STATUS",
+                "REVISION",
+                "PROJECT"
+            ],
+            vec![
+                "hashfoundry-react",
+                "Synced",
+                "Healthy",
+                "5f3c2e1",
+                "default"
+            ],
+        ],
+        "{wide}"
+    );
+    let project = cluster
+        .kubectl(&[
+            "get",
+            "application",
+            "nginx-ingress",
+            "-n",
+            "argocd",
+            "-o",
+            "jsonpath={.spec.project} {.metadata.generation}",
+        ])
+        .await
+        .ok();
+    assert_eq!(project, "default 1");
+    // A change of spec is a new generation; the stored object is at the
+    // path kube-apiserver would use.
+    cluster
+        .kubectl(&[
+            "patch",
+            "application",
+            "nginx-ingress",
+            "-n",
+            "argocd",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"project":"infra"}}"#,
+        ])
+        .await
+        .ok();
+    let patched = cluster
+        .kubectl(&["get", "app", "nginx-ingress", "-n", "argocd", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(patched["spec"]["project"], "infra");
+    assert_eq!(patched["metadata"]["generation"], 2);
+
+    // Another definition of the group asking for a name already held is
+    // refused that name and not established.
+    let rival = APPLICATION_CRD
+        .replace("applications.argoproj.io", "appprojects.argoproj.io")
+        .replace("kind: Application", "kind: AppProject")
+        .replace("listKind: ApplicationList", "listKind: AppProjectList")
+        .replace("plural: applications", "plural: appprojects")
+        .replace("singular: application", "singular: appproject");
+    cluster.apply("rival-crd.yaml", &rival).await.ok();
+    let mut conditions = String::new();
+    for _ in 0..100 {
+        conditions = cluster
+            .kubectl(&[
+                "get",
+                "crd",
+                "appprojects.argoproj.io",
+                "-o",
+                "jsonpath={range .status.conditions[*]}{.type}={.status}:{.reason}:{.message};{end}",
+            ])
+            .await
+            .ok();
+        if conditions.contains("NamesAccepted") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        conditions,
+        "NamesAccepted=False:ShortNamesConflict:\"app\" is already in use;Established=False:NotAccepted:not all names are accepted;"
+    );
+    let refused = cluster
+        .kubectl(&["get", "appprojects", "-n", "argocd"])
+        .await
+        .err();
+    assert!(
+        refused.contains("the server doesn't have a resource type \"appprojects\""),
+        "{refused}"
+    );
+
+    // A restarted server serves the kinds at once.
+    let cluster = cluster.restart().await;
+    let listed = cluster
+        .kubectl(&["get", "applications", "-n", "argocd", "-o", "name"])
+        .await
+        .ok();
+    assert_eq!(
+        listed,
+        "application.argoproj.io/hashfoundry-react\napplication.argoproj.io/nginx-ingress\n"
+    );
+
+    // Deleting the definition deletes its objects, then the definition.
+    let deleted = cluster
+        .kubectl(&["delete", "crd", "applications.argoproj.io", "--wait=true"])
+        .await
+        .ok();
+    assert_eq!(
+        deleted.trim(),
+        "customresourcedefinition.apiextensions.k8s.io \"applications.argoproj.io\" deleted"
+    );
+    let gone = cluster
+        .kubectl(&["get", "crd", "applications.argoproj.io"])
+        .await
+        .err();
+    assert!(gone.contains("NotFound"), "{gone}");
+    // The names it held are free: the rival definition gets them now.
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/appprojects.argoproj.io",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+    let served = cluster
+        .kubectl(&["get", "--raw", "/apis/argoproj.io/v1alpha1"])
+        .await
+        .json();
+    let names: Vec<&str> = served["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["appprojects"]);
+    // kubectl may still know the kind from its discovery cache; the
+    // server no longer serves it.
+    let refused = cluster
+        .kubectl(&["get", "applications", "-n", "argocd"])
+        .await
+        .err();
+    assert!(
+        refused.contains("the server doesn't have a resource type \"applications\"")
+            || refused.contains("the server could not find the requested resource"),
+        "{refused}"
+    );
+    // Defined again (once the rival has gone and freed the short names),
+    // the kind starts empty: the old objects were deleted.
+    cluster
+        .kubectl(&["delete", "crd", "appprojects.argoproj.io"])
+        .await
+        .ok();
+    cluster
+        .apply("application-crd.yaml", APPLICATION_CRD)
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/applications.argoproj.io",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+    let listed = cluster
+        .kubectl(&["get", "applications", "-n", "argocd", "-o", "name"])
+        .await
+        .ok();
+    assert_eq!(listed, "");
+}
