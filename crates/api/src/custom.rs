@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::jsonpath::JsonPath;
 use crate::registry::{ALL_VERBS, ResourceInfo, Text};
+use crate::schema::Schema;
 use crate::table::Printer;
 
 /// What a definition says of one served version of its kind, beyond the
@@ -26,8 +27,9 @@ pub struct CustomKind {
     pub columns: Vec<PrinterColumn>,
     /// The scale subresource's paths, when it is served.
     pub scale: Option<ScalePaths>,
-    /// The version's `openAPIV3Schema`.
-    pub schema: Option<Value>,
+    /// The version's `openAPIV3Schema`, as written and as read.
+    pub schema_json: Option<Value>,
+    pub schema: Option<Schema>,
 }
 
 /// One of a custom kind's printer columns.
@@ -252,7 +254,10 @@ pub fn rows(definition: &Value) -> Vec<Arc<ResourceInfo>> {
                 storage_row,
                 columns: columns(version),
                 scale: scale_paths(version),
-                schema: version.pointer("/schema/openAPIV3Schema").cloned(),
+                schema_json: version.pointer("/schema/openAPIV3Schema").cloned(),
+                schema: version
+                    .pointer("/schema/openAPIV3Schema")
+                    .and_then(|s| Schema::parse(s).ok()),
             })),
         })
     };

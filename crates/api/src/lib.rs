@@ -12,6 +12,7 @@ pub mod params;
 pub mod quantity;
 pub mod quota;
 pub mod registry;
+pub mod schema;
 pub mod selectors;
 pub mod table;
 

@@ -28,6 +28,24 @@ pub fn validate_dns_label(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A DNS-1035 label: an RFC 1123 label that starts with a letter (the rule
+/// for service names and custom resources' names and versions).
+pub fn validate_dns1035_label(name: &str) -> Result<(), String> {
+    if name.len() > DNS1123_LABEL_MAX {
+        return Err(format!(
+            "must be no more than {DNS1123_LABEL_MAX} characters"
+        ));
+    }
+    let valid = !name.is_empty()
+        && name.chars().all(|c| is_alnum(c) || c == '-')
+        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.chars().last().is_some_and(is_alnum);
+    if !valid {
+        return Err("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')".to_string());
+    }
+    Ok(())
+}
+
 /// A lowercase RFC 1123 subdomain: the rule for most object names.
 pub fn validate_dns_subdomain(name: &str) -> Result<(), String> {
     if name.len() > DNS1123_SUBDOMAIN_MAX {

@@ -408,3 +408,234 @@ async fn argocd_applications_are_served_printed_and_deleted_with_their_definitio
         .ok();
     assert_eq!(listed, "");
 }
+
+const WIDGET_CRD: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Widget
+    plural: widgets
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size:
+                type: integer
+                minimum: 1
+                maximum: 10
+              color:
+                type: string
+                enum: [red, green]
+                default: red
+              name:
+                type: string
+                pattern: '^[a-z]+$'
+              tags:
+                type: array
+                x-kubernetes-list-type: set
+                items:
+                  type: string
+          status:
+            type: object
+            properties:
+              ready:
+                type: boolean
+"#;
+
+fn widget(name: &str, spec: &str) -> String {
+    format!("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: {name}\nspec:\n{spec}\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
+    let cluster = TestCluster::start().await;
+    // Definitions that are not whole are refused with upstream's words.
+    let two_storage = WIDGET_CRD.replace(
+        "  versions:\n  - name: v1\n",
+        "  versions:\n  - name: v2\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n  - name: v1\n",
+    );
+    let refused = cluster.apply("two-storage.yaml", &two_storage).await.err();
+    assert!(
+        refused.contains("must have exactly one version marked as storage version"),
+        "{refused}"
+    );
+    let misnamed = WIDGET_CRD.replace("name: widgets.example.com", "name: gadgets.example.com");
+    let refused = cluster.apply("misnamed.yaml", &misnamed).await.err();
+    assert!(
+        refused.contains(
+            "metadata.name: Invalid value: \"gadgets.example.com\": must be spec.names.plural+\".\"+spec.group"
+        ),
+        "{refused}"
+    );
+    let untyped = WIDGET_CRD.replace(
+        "              ready:\n                type: boolean\n",
+        "              ready: {}\n",
+    );
+    let refused = cluster.apply("untyped.yaml", &untyped).await.err();
+    assert!(
+        refused.contains(
+            "spec.versions[0].schema.openAPIV3Schema.properties[status].properties[ready].type: Required value: must not be empty for specified object fields"
+        ),
+        "{refused}"
+    );
+    let no_dot = WIDGET_CRD
+        .replace("group: example.com", "group: example")
+        .replace("name: widgets.example.com", "name: widgets.example");
+    let refused = cluster.apply("no-dot.yaml", &no_dot).await.err();
+    assert!(
+        refused.contains(
+            "spec.group: Invalid value: \"example\": should be a domain with at least one dot"
+        ),
+        "{refused}"
+    );
+
+    cluster.apply("widget-crd.yaml", WIDGET_CRD).await.ok();
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.example.com",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+    let definition = cluster
+        .kubectl(&["get", "crd", "widgets.example.com", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(definition["spec"]["names"]["singular"], "widget");
+    assert_eq!(definition["spec"]["names"]["listKind"], "WidgetList");
+    assert_eq!(definition["spec"]["conversion"]["strategy"], "None");
+
+    // Defaults fill what is missing.
+    cluster
+        .apply("w1.yaml", &widget("w1", "  size: 3"))
+        .await
+        .ok();
+    let w1 = cluster
+        .kubectl(&["get", "widget", "w1", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(w1["spec"], serde_json::json!({"size": 3, "color": "red"}));
+
+    // Unknown fields: refused by kubectl's strict validation, dropped
+    // without it.
+    let bogus = widget("w2", "  size: 2\n  bogus: true");
+    let refused = cluster.apply("w2.yaml", &bogus).await.err();
+    assert!(
+        refused.contains("unknown field \"spec.bogus\""),
+        "{refused}"
+    );
+    let file = cluster.file("w2-lax.yaml", &bogus);
+    cluster
+        .kubectl(&["apply", "--validate=false", "-f", &file.to_string_lossy()])
+        .await
+        .ok();
+    let w2 = cluster
+        .kubectl(&["get", "widget", "w2", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(w2["spec"], serde_json::json!({"size": 2, "color": "red"}));
+
+    // Values the schema refuses, each in upstream's words.
+    let cases = [
+        (
+            "  size: big",
+            "spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\"",
+        ),
+        (
+            "  size: 0",
+            "spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1",
+        ),
+        (
+            "  size: 2\n  color: blue",
+            "spec.color: Unsupported value: \"blue\": supported values: \"red\", \"green\"",
+        ),
+        (
+            "  size: 2\n  name: ABC",
+            "spec.name: Invalid value: \"ABC\": spec.name in body should match '^[a-z]+$'",
+        ),
+        (
+            "  size: 2\n  tags: [a, b, a]",
+            "spec.tags[2]: Duplicate value: \"a\"",
+        ),
+        ("  color: red", "spec.size: Required value"),
+    ];
+    for (i, (spec, message)) in cases.iter().enumerate() {
+        let name = format!("bad{i}");
+        let refused = cluster
+            .apply(&format!("{name}.yaml"), &widget(&name, spec))
+            .await
+            .err();
+        assert!(
+            refused.contains(&format!("Widget.example.com \"{name}\" is invalid"))
+                || refused.contains(&format!("The Widget \"{name}\" is invalid")),
+            "{refused}"
+        );
+        assert!(refused.contains(message), "{spec}: {refused}");
+    }
+
+    // The status has its own subresource: the main resource leaves it
+    // alone, the status subresource writes only it.
+    cluster
+        .kubectl(&[
+            "patch",
+            "widget",
+            "w1",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            r#"{"status":{"ready":true},"spec":{"size":9}}"#,
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "patch",
+            "widget",
+            "w1",
+            "--type=merge",
+            "-p",
+            r#"{"status":{"ready":false},"spec":{"size":4}}"#,
+        ])
+        .await
+        .ok();
+    let w1 = cluster
+        .kubectl(&["get", "widget", "w1", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(w1["status"], serde_json::json!({"ready": true}));
+    assert_eq!(w1["spec"]["size"], 4);
+    assert_eq!(w1["metadata"]["generation"], 2);
+    let refused = cluster
+        .kubectl(&[
+            "patch",
+            "widget",
+            "w1",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            r#"{"status":{"ready":"yes"}}"#,
+        ])
+        .await
+        .err();
+    assert!(
+        refused.contains("status.ready: Invalid value: \"string\": status.ready in body must be of type boolean: \"string\""),
+        "{refused}"
+    );
+}

@@ -34,9 +34,47 @@ pub fn storage_version(definition: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
+/// Upstream's defaults: the singular and list kind from the kind, no
+/// conversion.
+fn apply_defaults(definition: &mut Value) {
+    let Some(names) = definition
+        .pointer_mut("/spec/names")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let kind = names
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if !kind.is_empty() {
+        if names
+            .get("singular")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            names.insert("singular".into(), json!(kind.to_lowercase()));
+        }
+        if names
+            .get("listKind")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            names.insert("listKind".into(), json!(format!("{kind}List")));
+        }
+    }
+    if definition.pointer("/spec/conversion").is_none()
+        && let Some(spec) = definition.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        spec.insert("conversion".into(), json!({"strategy": "None"}));
+    }
+}
+
 /// A new definition's status: the storage version stored so far, no
 /// conditions or accepted names until the controller decides.
 pub fn prepare_create(definition: &mut Value) {
+    apply_defaults(definition);
     let stored: Vec<Value> = storage_version(definition)
         .map(|v| json!(v))
         .into_iter()
@@ -51,6 +89,7 @@ pub fn prepare_create(definition: &mut Value) {
 /// An updated definition records a new storage version among the stored
 /// ones (objects may exist at every version ever stored).
 pub fn prepare_update(definition: &mut Value) {
+    apply_defaults(definition);
     let Some(version) = storage_version(definition).map(str::to_string) else {
         return;
     };

@@ -841,6 +841,9 @@ impl Call<'_> {
                 "Invalid field validation directive: {mode}"
             )));
         }
+        if let Some(custom) = &info.custom {
+            return self.custom_field_validation(custom, object, mode);
+        }
         let typed = match crate::typed::round_trip(&info.group, &info.version, &info.kind, &object)
         {
             None => return Ok(object),
@@ -873,6 +876,42 @@ impl Call<'_> {
             }
         }
         Ok(typed)
+    }
+
+    /// A custom object as its schema reads it: defaults filled in, unknown
+    /// fields dropped (refused or warned about as `fieldValidation` says).
+    fn custom_field_validation(
+        &self,
+        custom: &api::custom::CustomKind,
+        mut object: Value,
+        mode: &str,
+    ) -> Result<Value, ApiError> {
+        let Some(schema) = &custom.schema else {
+            return Ok(object);
+        };
+        let unknown: Vec<String> = schema
+            .prune(&mut object)
+            .into_iter()
+            .map(|field| format!("unknown field \"{field}\""))
+            .collect();
+        if !unknown.is_empty() {
+            match mode {
+                "Strict" => {
+                    return Err(ApiError::bad_request(format!(
+                        "strict decoding error: {}",
+                        unknown.join(", ")
+                    )));
+                }
+                "Warn" => {
+                    if let Ok(mut warnings) = self.warnings.lock() {
+                        warnings.extend(unknown);
+                    }
+                }
+                _ => {}
+            }
+        }
+        schema.apply_defaults(&mut object);
+        Ok(object)
     }
 
     pub(crate) fn key(&self, name: &str) -> String {

@@ -3,6 +3,7 @@
 //! object) on update, where upstream also guards immutable fields. Objects
 //! arrive in their stored version's shape; one module per API group.
 
+mod apiextensions;
 mod apps;
 mod batch;
 mod core;
@@ -20,6 +21,43 @@ use crate::status::Cause;
 
 pub use pod::selector_matches;
 
+/// A custom object's schema violation as a field error.
+fn schema_cause(violation: api::schema::Violation) -> Cause {
+    use api::schema::Violation;
+    match violation {
+        Violation::Invalid {
+            field,
+            value,
+            detail,
+        } => Cause::invalid_value(field, &value, &detail),
+        Violation::Required { field } => Cause::required(field, ""),
+        Violation::NotSupported {
+            field,
+            value,
+            supported,
+        } => Cause {
+            reason: "FieldValueNotSupported",
+            field,
+            message: format!(
+                "Unsupported value: {}: supported values: {}",
+                crate::status::go_value(&value),
+                supported
+                    .iter()
+                    .map(crate::status::go_value)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+        Violation::TooLong { field, max } => Cause::too_long(field, max as usize),
+        Violation::TooMany { field, actual, max } => Cause::too_many(field, actual, max as usize),
+        Violation::Duplicate { field, value } => Cause {
+            reason: "FieldValueDuplicate",
+            field,
+            message: format!("Duplicate value: {}", crate::status::go_value(&value)),
+        },
+    }
+}
+
 /// Validates `object` of the kind `served` names (requested at its
 /// version); `old` is the stored object on update.
 pub fn validate(
@@ -29,7 +67,15 @@ pub fn validate(
 ) -> Result<(), Vec<Cause>> {
     let mut causes = Vec::new();
     let c = &mut causes;
+    if let Some(schema) = served
+        .custom
+        .as_ref()
+        .and_then(|custom| custom.schema.as_ref())
+    {
+        c.extend(schema.validate(object).into_iter().map(schema_cause));
+    }
     match served.builtin_kind() {
+        "CustomResourceDefinition" => apiextensions::definition(object, old, c),
         "Pod" => pod::pod(object, old, c),
         "PodTemplate" => pod::pod_template(object.get("template"), "template", c),
         "ReplicationController" => apps::replication_controller(object, c),
