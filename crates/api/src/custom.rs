@@ -27,6 +27,9 @@ pub struct CustomKind {
     pub columns: Vec<PrinterColumn>,
     /// The scale subresource's paths, when it is served.
     pub scale: Option<ScalePaths>,
+    /// Whether the definition is being deleted (its objects are; no new
+    /// ones are made).
+    pub terminating: bool,
     /// The version's `openAPIV3Schema`, as written and as read.
     pub schema_json: Option<Value>,
     pub schema: Option<Schema>,
@@ -251,6 +254,7 @@ pub fn rows(definition: &Value) -> Vec<Arc<ResourceInfo>> {
             stored_as,
             custom: Some(Arc::new(CustomKind {
                 definition: name.clone(),
+                terminating: definition.pointer("/metadata/deletionTimestamp").is_some(),
                 storage_row,
                 columns: columns(version),
                 scale: scale_paths(version),

@@ -39,11 +39,14 @@ fn documents() -> &'static Documents {
     DOCUMENTS.get_or_init(build)
 }
 
-/// `/openapi/v3`: where each group-version's document is.
-pub fn root() -> Value {
+/// `/openapi/v3`: where each group-version's document is (the built-in
+/// ones and those of the custom kinds served now).
+pub fn root(registry: &api::Registry) -> Value {
+    let custom = crate::apiextensions::openapi::documents(registry);
     let paths: Map<String, Value> = documents()
         .by_group_version
         .iter()
+        .chain(custom.iter())
         .map(|(gv, (_, hash))| {
             (
                 gv.clone(),
@@ -55,11 +58,14 @@ pub fn root() -> Value {
 }
 
 /// `/openapi/v3/<gv>`, serialized.
-pub fn group_version(path: &str) -> Option<&'static str> {
-    documents()
-        .by_group_version
-        .get(path.trim_matches('/'))
-        .map(|(doc, _)| doc.as_str())
+pub fn group_version(registry: &api::Registry, path: &str) -> Option<String> {
+    let path = path.trim_matches('/');
+    if let Some((doc, _)) = documents().by_group_version.get(path) {
+        return Some(doc.clone());
+    }
+    crate::apiextensions::openapi::documents(registry)
+        .remove(path)
+        .map(|(doc, _)| doc)
 }
 
 /// Every group-version document, serialized.
@@ -70,7 +76,7 @@ pub fn documents_text() -> impl Iterator<Item = &'static str> {
         .map(|(doc, _)| doc.as_str())
 }
 
-fn gv_path(info: &ResourceInfo) -> String {
+pub(crate) fn gv_path(info: &ResourceInfo) -> String {
     if info.group.is_empty() {
         format!("api/{}", info.version)
     } else {
@@ -118,6 +124,15 @@ fn operation(
         "x-kubernetes-group-version-kind": {"group": info.group, "version": info.version, "kind": info.kind},
     });
     if let Some(types) = body {
+        let types: Vec<&str> = if info.custom.is_some() {
+            // Custom kinds merge no patch strategies.
+            types
+                .into_iter()
+                .filter(|t| *t != crate::patch::STRATEGIC_MERGE_PATCH)
+                .collect()
+        } else {
+            types
+        };
         let content: Map<String, Value> = types
             .into_iter()
             .map(|t| (t.to_string(), json!({"schema": schema_ref(schema)})))
@@ -125,6 +140,88 @@ fn operation(
         op["requestBody"] = json!({"required": true, "content": content});
     }
     op
+}
+
+/// The paths of one resource's collection and items, with the
+/// operations its verbs allow, answering `schema`.
+pub(crate) fn resource_paths(
+    gv: &str,
+    info: &ResourceInfo,
+    schema: &str,
+    paths: &mut Map<String, Value>,
+) {
+    let base = format!("/{gv}");
+    let (collection, item) = if info.namespaced {
+        (
+            format!("{base}/namespaces/{{namespace}}/{}", info.plural),
+            format!("{base}/namespaces/{{namespace}}/{}/{{name}}", info.plural),
+        )
+    } else {
+        (
+            format!("{base}/{}", info.plural),
+            format!("{base}/{}/{{name}}", info.plural),
+        )
+    };
+    let mut collection_ops = Map::new();
+    let mut item_ops = Map::new();
+    if info.allows("list") {
+        collection_ops.insert("get".into(), operation(info, "list", schema, vec![], None));
+    }
+    if info.allows("create") {
+        collection_ops.insert(
+            "post".into(),
+            operation(
+                info,
+                "post",
+                schema,
+                write_params(),
+                Some(vec!["application/json"]),
+            ),
+        );
+    }
+    if info.allows("get") {
+        item_ops.insert("get".into(), operation(info, "get", schema, vec![], None));
+    }
+    if info.allows("update") {
+        item_ops.insert(
+            "put".into(),
+            operation(
+                info,
+                "put",
+                schema,
+                write_params(),
+                Some(vec!["application/json"]),
+            ),
+        );
+    }
+    if info.allows("patch") {
+        item_ops.insert(
+            "patch".into(),
+            operation(
+                info,
+                "patch",
+                schema,
+                write_params(),
+                Some(vec![
+                    "application/json-patch+json",
+                    "application/merge-patch+json",
+                    "application/strategic-merge-patch+json",
+                ]),
+            ),
+        );
+    }
+    if info.allows("delete") {
+        item_ops.insert(
+            "delete".into(),
+            operation(info, "delete", schema, vec![], None),
+        );
+    }
+    if !collection_ops.is_empty() {
+        paths.insert(collection, Value::Object(collection_ops));
+    }
+    if !item_ops.is_empty() {
+        paths.insert(item, Value::Object(item_ops));
+    }
 }
 
 fn build() -> Documents {
@@ -182,109 +279,50 @@ fn build() -> Documents {
                 continue;
             };
             roots.insert(schema.clone());
-            let base = format!("/{gv}");
-            let (collection, item) = if info.namespaced {
-                (
-                    format!("{base}/namespaces/{{namespace}}/{}", info.plural),
-                    format!("{base}/namespaces/{{namespace}}/{}/{{name}}", info.plural),
-                )
-            } else {
-                (
-                    format!("{base}/{}", info.plural),
-                    format!("{base}/{}/{{name}}", info.plural),
-                )
-            };
-            let mut collection_ops = Map::new();
-            let mut item_ops = Map::new();
-            if info.allows("list") {
-                collection_ops.insert("get".into(), operation(info, "list", schema, vec![], None));
-            }
-            if info.allows("create") {
-                collection_ops.insert(
-                    "post".into(),
-                    operation(
-                        info,
-                        "post",
-                        schema,
-                        write_params(),
-                        Some(vec!["application/json"]),
-                    ),
-                );
-            }
-            if info.allows("get") {
-                item_ops.insert("get".into(), operation(info, "get", schema, vec![], None));
-            }
-            if info.allows("update") {
-                item_ops.insert(
-                    "put".into(),
-                    operation(
-                        info,
-                        "put",
-                        schema,
-                        write_params(),
-                        Some(vec!["application/json"]),
-                    ),
-                );
-            }
-            if info.allows("patch") {
-                item_ops.insert(
-                    "patch".into(),
-                    operation(
-                        info,
-                        "patch",
-                        schema,
-                        write_params(),
-                        Some(vec![
-                            "application/json-patch+json",
-                            "application/merge-patch+json",
-                            "application/strategic-merge-patch+json",
-                        ]),
-                    ),
-                );
-            }
-            if info.allows("delete") {
-                item_ops.insert(
-                    "delete".into(),
-                    operation(info, "delete", schema, vec![], None),
-                );
-            }
-            if !collection_ops.is_empty() {
-                paths.insert(collection, Value::Object(collection_ops));
-            }
-            if !item_ops.is_empty() {
-                paths.insert(item, Value::Object(item_ops));
-            }
+            resource_paths(&gv, info, schema, &mut paths);
         }
-        // The schemas this group-version refers to, transitively.
-        let mut needed = BTreeSet::new();
-        let mut queue: Vec<String> = roots.into_iter().collect();
-        while let Some(name) = queue.pop() {
-            if !needed.insert(name.clone()) {
-                continue;
-            }
-            if let Some(schema) = definitions.get(&name) {
-                collect_refs(schema, &mut queue);
-            }
-        }
-        let schemas: Map<String, Value> = needed
-            .into_iter()
-            .filter_map(|name| definitions.get(&name).map(|s| (name, s.clone())))
-            .collect();
-        let document = json!({
-            "openapi": "3.0.0",
-            "info": {"title": "Kubernetes", "version": format!("v{}.{}.0", crate::discovery::KUBERNETES_MAJOR, crate::discovery::KUBERNETES_MINOR)},
-            "paths": paths,
-            "components": {"schemas": schemas},
-        });
-        let text = document.to_string();
-        let hash = format!("{:016X}", fnv(text.as_bytes()));
-        by_group_version.insert(gv, (text, hash));
+        by_group_version.insert(gv, assemble(paths, roots, &definitions, &Map::new()));
     }
     Documents {
         by_group_version,
         definitions,
         kinds: kind_schemas,
     }
+}
+
+/// A group-version's document: its paths and the schemas they refer to,
+/// transitively (looked up in `own`, then in the built-in `definitions`);
+/// serialized, with its hash.
+pub(crate) fn assemble(
+    paths: Map<String, Value>,
+    roots: BTreeSet<String>,
+    definitions: &Map<String, Value>,
+    own: &Map<String, Value>,
+) -> (String, String) {
+    let lookup = |name: &str| own.get(name).or_else(|| definitions.get(name));
+    let mut needed = BTreeSet::new();
+    let mut queue: Vec<String> = roots.into_iter().collect();
+    while let Some(name) = queue.pop() {
+        if !needed.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = lookup(&name) {
+            collect_refs(schema, &mut queue);
+        }
+    }
+    let schemas: Map<String, Value> = needed
+        .into_iter()
+        .filter_map(|name| lookup(&name).map(|s| (name, s.clone())))
+        .collect();
+    let document = json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": format!("v{}.{}.0", crate::discovery::KUBERNETES_MAJOR, crate::discovery::KUBERNETES_MINOR)},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    });
+    let text = document.to_string();
+    let hash = format!("{:016X}", fnv(text.as_bytes()));
+    (text, hash)
 }
 
 fn collect_refs(value: &Value, out: &mut Vec<String>) {
@@ -315,10 +353,12 @@ mod tests {
 
     #[test]
     fn documents_cover_every_group_version() {
-        let root = root();
+        let registry = api::Registry::default();
+        let root = root(&registry);
         let paths = root["paths"].as_object().unwrap();
         assert!(paths.contains_key("api/v1") && paths.contains_key("apis/apps/v1"));
-        let apps: Value = serde_json::from_str(group_version("apis/apps/v1").unwrap()).unwrap();
+        let apps: Value =
+            serde_json::from_str(&group_version(&registry, "apis/apps/v1").unwrap()).unwrap();
         let patch =
             &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
         assert_eq!(

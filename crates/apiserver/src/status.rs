@@ -352,6 +352,12 @@ impl ApiError {
         )
     }
 
+    /// 405 with a reason of its own (a custom kind whose definition is
+    /// being deleted refuses creates).
+    pub fn method_not_allowed_because(message: impl Into<String>) -> ApiError {
+        ApiError::new(405, "MethodNotAllowed", message)
+    }
+
     pub fn not_acceptable(message: impl Into<String>) -> ApiError {
         ApiError::new(406, "NotAcceptable", message)
     }

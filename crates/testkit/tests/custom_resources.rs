@@ -426,6 +426,10 @@ spec:
     storage: true
     subresources:
       status: {}
+      scale:
+        specReplicasPath: .spec.replicas
+        statusReplicasPath: .status.replicas
+        labelSelectorPath: .status.selector
     schema:
       openAPIV3Schema:
         type: object
@@ -434,6 +438,8 @@ spec:
             type: object
             required: [size]
             properties:
+              replicas:
+                type: integer
               size:
                 type: integer
                 minimum: 1
@@ -455,6 +461,10 @@ spec:
             properties:
               ready:
                 type: boolean
+              replicas:
+                type: integer
+              selector:
+                type: string
 "#;
 
 fn widget(name: &str, spec: &str) -> String {
@@ -521,6 +531,15 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
     assert_eq!(definition["spec"]["names"]["singular"], "widget");
     assert_eq!(definition["spec"]["names"]["listKind"], "WidgetList");
     assert_eq!(definition["spec"]["conversion"]["strategy"], "None");
+
+    // kubectl explain reads the kind's schema.
+    let explained = cluster.kubectl(&["explain", "widgets.spec"]).await.ok();
+    assert!(explained.contains("KIND:       Widget"), "{explained}");
+    assert!(
+        explained.contains("size\t<integer> -required-"),
+        "{explained}"
+    );
+    assert!(explained.contains("color\t<string>"), "{explained}");
 
     // Defaults fill what is missing.
     cluster
@@ -638,4 +657,122 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         refused.contains("status.ready: Invalid value: \"string\": status.ready in body must be of type boolean: \"string\""),
         "{refused}"
     );
+
+    // Custom kinds have no strategic merge patch.
+    let refused = cluster
+        .kubectl(&["patch", "widget", "w1", "-p", r#"{"spec":{"size":5}}"#])
+        .await
+        .err();
+    assert!(
+        refused.contains("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"),
+        "{refused}"
+    );
+
+    // The scale subresource reads and writes the paths the definition names.
+    cluster
+        .kubectl(&[
+            "patch",
+            "widget",
+            "w1",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            r#"{"status":{"replicas":2,"selector":"app=w1"}}"#,
+        ])
+        .await
+        .ok();
+    let scaled = cluster
+        .kubectl(&["scale", "widget", "w1", "--replicas=5"])
+        .await
+        .ok();
+    assert_eq!(scaled.trim(), "widget.example.com/w1 scaled");
+    let scale = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/apis/example.com/v1/namespaces/default/widgets/w1/scale",
+        ])
+        .await
+        .json();
+    assert_eq!(scale["kind"], "Scale");
+    assert_eq!(scale["apiVersion"], "autoscaling/v1");
+    assert_eq!(scale["spec"]["replicas"], 5);
+    assert_eq!(
+        scale["status"],
+        serde_json::json!({"replicas": 2, "selector": "app=w1"})
+    );
+    let replicas = cluster
+        .kubectl(&["get", "widget", "w1", "-o", "jsonpath={.spec.replicas}"])
+        .await
+        .ok();
+    assert_eq!(replicas, "5");
+
+    // An object with a finalizer holds its definition's deletion; until it
+    // goes, the definition is terminating and refuses new objects.
+    cluster
+        .kubectl(&[
+            "patch",
+            "widget",
+            "w2",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":["example.com/hold"]}}"#,
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["delete", "crd", "widgets.example.com", "--wait=false"])
+        .await
+        .ok();
+    let mut reason = String::new();
+    for _ in 0..100 {
+        reason = cluster
+            .kubectl(&[
+                "get",
+                "crd",
+                "widgets.example.com",
+                "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Terminating\")].reason}",
+            ])
+            .await
+            .ok();
+        if reason == "InstanceDeletionCheck" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(reason, "InstanceDeletionCheck");
+    let held = cluster
+        .kubectl(&["get", "widgets", "-o", "name"])
+        .await
+        .ok();
+    assert_eq!(held, "widget.example.com/w2\n");
+    let refused = cluster
+        .apply("w9.yaml", &widget("w9", "  size: 1"))
+        .await
+        .err();
+    assert!(
+        refused.contains("create not allowed while custom resource definition is terminating"),
+        "{refused}"
+    );
+    cluster
+        .kubectl(&[
+            "patch",
+            "widget",
+            "w2",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=delete",
+            "crd/widgets.example.com",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
 }

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use store::{RangeOptions, SharedStore};
 use tokio::sync::{Notify, watch};
 
+pub mod openapi;
+
 use crate::mirror::Mirror;
 use crate::objects::encode;
 
@@ -233,7 +235,8 @@ impl Controller {
     }
 
     /// Follows the definitions and reconciles on every change (and every
-    /// half minute, for work a failed write left).
+    /// half minute, for work a failed write left; every second while a
+    /// deleted definition waits for its objects' finalizers).
     pub async fn run(self, stopping: watch::Receiver<bool>) {
         let follow = crate::mirror::follow(
             self.definitions.as_ref(),
@@ -243,28 +246,34 @@ impl Controller {
         );
         let reconcile = async {
             let mut stopping = stopping.clone();
+            let mut pending = false;
             loop {
+                let pause = Duration::from_secs(if pending { 1 } else { 30 });
                 tokio::select! {
                     _ = self.definitions.changed.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                    _ = tokio::time::sleep(pause) => {}
                     _ = stopping.wait_for(|stop| *stop) => return,
                 }
-                self.reconcile().await;
+                pending = self.reconcile().await;
             }
         };
         tokio::join!(follow, reconcile);
     }
 
-    async fn reconcile(&self) {
+    /// Decides every definition's names and conditions, finalizes deleted
+    /// ones and serves the established ones. Whether a deleted definition
+    /// still waits for objects to go.
+    async fn reconcile(&self) -> bool {
         let definitions: Vec<Value> = match self.definitions.state.read() {
             Ok(state) => state.values().cloned().collect(),
-            Err(_) => return,
+            Err(_) => return false,
         };
+        let mut pending = false;
         let mut desired = decide_names(&definitions);
         for (definition, wanted) in definitions.iter().zip(desired.iter_mut()) {
             let name = crate::objects::name_of(definition).to_string();
             if definition.pointer("/metadata/deletionTimestamp").is_some() {
-                self.finalize(&name, definition).await;
+                pending |= self.finalize(&name, definition).await;
             } else if wanted != definition
                 && let Err(err) = self.write_status(&name, wanted).await
             {
@@ -291,6 +300,7 @@ impl Controller {
                 self.registry.set_definition(&name, Vec::new());
             }
         }
+        pending
     }
 
     /// Writes `wanted`'s status over the stored definition's, if it still
@@ -322,34 +332,54 @@ impl Controller {
         Ok(())
     }
 
-    /// A definition being deleted: its objects deleted, then its
-    /// finalizer removed (and the definition with it, when it was the last).
-    async fn finalize(&self, name: &str, definition: &Value) {
+    /// A definition being deleted: its objects deleted (those with
+    /// finalizers marked, and waited for), then its finalizer removed (and
+    /// the definition with it, when it was the last). Whether objects remain.
+    async fn finalize(&self, name: &str, definition: &Value) -> bool {
         let holds = crate::objects::finalizers(definition)
             .iter()
             .any(|f| f == CLEANUP_FINALIZER);
         if !holds {
-            return;
+            return false;
         }
         let key = format!("{PREFIX}{name}");
-        let _ = self
-            .update_definition(&key, |d| {
-                set_condition(
-                    d,
-                    "Terminating",
-                    "True",
-                    "InstanceDeletionInProgress",
-                    "CustomResource deletion is in progress",
-                )
-            })
-            .await;
+        let pending_reason = definition
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|c| c["type"] == "Terminating" && c["reason"] == "InstanceDeletionPending");
+        if pending_reason {
+            let _ = self
+                .update_definition(&key, |d| {
+                    set_condition(
+                        d,
+                        "Terminating",
+                        "True",
+                        "InstanceDeletionInProgress",
+                        "CustomResource deletion is in progress",
+                    )
+                })
+                .await;
+        }
         let prefix = objects_prefix(definition);
         let deleted = match &prefix {
             Some(prefix) => self.delete_objects(prefix).await,
-            None => Ok(()),
+            None => Ok(0),
         };
+        let mut pending = false;
         let result = match deleted {
-            Ok(()) => {
+            Ok(remaining) if remaining > 0 => {
+                pending = true;
+                let message = format!(
+                    "could not confirm zero CustomResources remaining: {remaining} waiting for their finalizers"
+                );
+                self.update_definition(&key, |d| {
+                    set_condition(d, "Terminating", "True", "InstanceDeletionCheck", &message)
+                })
+                .await
+            }
+            Ok(_) => {
                 self.update_definition(&key, |d| {
                     set_condition(
                         d,
@@ -375,6 +405,7 @@ impl Controller {
         if let Err(err) = result {
             tracing::debug!(definition = %name, error = %err, "cannot finalize a definition");
         }
+        pending
     }
 
     /// Applies `change` to the stored definition; deletes it when it is
@@ -416,29 +447,54 @@ impl Controller {
         Ok(())
     }
 
-    /// Deletes every object under `prefix`, page by page.
-    async fn delete_objects(&self, prefix: &str) -> Result<(), String> {
+    /// Deletes every object under `prefix`, as a delete through the API
+    /// would: an object with finalizers is marked deleted and left to its
+    /// finalizers' owners. How many objects remain.
+    async fn delete_objects(&self, prefix: &str) -> Result<usize, String> {
+        let mut remaining = 0;
+        let mut start = None;
         loop {
+            let options = RangeOptions {
+                limit: 500,
+                start: start.take(),
+                ..RangeOptions::default()
+            };
             let page = self
                 .store
-                .range(
-                    prefix,
-                    RangeOptions {
-                        limit: 500,
-                        ..RangeOptions::default()
-                    },
-                )
+                .range(prefix, options)
                 .await
                 .map_err(|e| e.to_string())?;
-            if page.kvs.is_empty() {
-                return Ok(());
-            }
             for kv in &page.kvs {
-                match self.store.delete(&kv.key, Some(kv.mod_revision)).await {
-                    Ok(_) | Err(store::StoreError::NotFound(_)) => {}
-                    Err(store::StoreError::Conflict { .. }) => {}
+                let Ok(mut object) = serde_json::from_slice::<Value>(&kv.value) else {
+                    continue;
+                };
+                let result = if crate::objects::finalizers(&object).is_empty() {
+                    self.store
+                        .delete(&kv.key, Some(kv.mod_revision))
+                        .await
+                        .map(|_| ())
+                } else {
+                    remaining += 1;
+                    if object.pointer("/metadata/deletionTimestamp").is_some() {
+                        continue;
+                    }
+                    object["metadata"]["deletionTimestamp"] = json!(api::meta::now_timestamp());
+                    object["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+                    self.store
+                        .update(&kv.key, encode(&object), kv.mod_revision)
+                        .await
+                        .map(|_| ())
+                };
+                match result {
+                    Ok(()) | Err(store::StoreError::NotFound(_)) => {}
+                    // Changed meanwhile: looked at again on the next pass.
+                    Err(store::StoreError::Conflict { .. }) => remaining += 1,
                     Err(err) => return Err(err.to_string()),
                 }
+            }
+            match page.continue_key() {
+                Some(next) if page.more => start = Some(next),
+                _ => return Ok(remaining),
             }
         }
     }
@@ -684,7 +740,7 @@ mod tests {
             "metadata": {"name": format!("{plural}.example.com"), "creationTimestamp": created,
                          "uid": name},
             "spec": {"group": "example.com", "scope": "Namespaced",
-                     "names": {"plural": plural, "singular": kind.to_lowercase(), "kind": kind,
+                     "names": {"plural": plural, "singular": plural.trim_end_matches('s'), "kind": kind,
                                "listKind": format!("{kind}List"), "shortNames": short},
                      "versions": [{"name": "v1", "served": true, "storage": true}]},
         })

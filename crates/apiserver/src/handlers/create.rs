@@ -8,6 +8,15 @@ use super::*;
 impl Call<'_> {
     pub(super) async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
         let served = self.info();
+        if served
+            .custom
+            .as_ref()
+            .is_some_and(|custom| custom.terminating)
+        {
+            return Err(ApiError::method_not_allowed_because(
+                "create not allowed while custom resource definition is terminating",
+            ));
+        }
         let info = self.storage_info();
         let mut object = self.parse_body(body).await?;
         objects::check_type(served, &mut object, &served.kind)?;

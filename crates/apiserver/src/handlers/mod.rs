@@ -593,10 +593,14 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
             .into_response());
     }
     if path == "/openapi/v3" || path == "/openapi/v3/" {
-        return Ok(json_response(StatusCode::OK, &crate::openapi::root()));
+        return Ok(json_response(
+            StatusCode::OK,
+            &crate::openapi::root(&state.registry),
+        ));
     }
     if let Some(gv) = path.strip_prefix("/openapi/v3/") {
-        let document = crate::openapi::group_version(gv).ok_or_else(ApiError::path_not_found)?;
+        let document = crate::openapi::group_version(&state.registry, gv)
+            .ok_or_else(ApiError::path_not_found)?;
         return Ok((
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
@@ -976,7 +980,10 @@ impl Call<'_> {
             }
             ("get", Some("scale")) => {
                 let object = self.read(self.name()?).await?;
-                Ok(json_response(StatusCode::OK, &scale::from_object(&object)))
+                Ok(json_response(
+                    StatusCode::OK,
+                    &scale::of(self.info(), &object),
+                ))
             }
             ("update" | "patch", Some("scale")) => self.write_scale(body).await,
             ("create", Some("binding")) => self.bind(body).await,

@@ -18,6 +18,16 @@ impl Call<'_> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
+        // Custom kinds have no patch strategies to merge by.
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        if served.custom.is_some() && media == crate::patch::STRATEGIC_MERGE_PATCH {
+            return Err(ApiError::unsupported_media_type(format!(
+                "the body of the request was in an unknown format - accepted media types include: {}, {}, {}",
+                crate::patch::JSON_PATCH,
+                crate::patch::MERGE_PATCH,
+                crate::patch::APPLY_PATCH
+            )));
+        }
         for _ in 0..PATCH_RETRIES {
             let (kv, old) = self.read_current(&name).await?;
             // The patch applies to the object as the client sees it.

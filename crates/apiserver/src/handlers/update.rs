@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::*;
 
@@ -114,7 +114,7 @@ impl Call<'_> {
         let name = self.name()?.to_string();
         for _ in 0..PATCH_RETRIES {
             let (kv, old) = self.read_current(&name).await?;
-            let current = scale::from_object(&old);
+            let current = scale::of(info, &old);
             let requested = if self.resource.verb == "patch" {
                 let content_type = self
                     .headers
@@ -138,11 +138,11 @@ impl Call<'_> {
             let replicas = scale::replicas(&requested)
                 .map_err(|cause| ApiError::invalid(info, &name, vec![cause]))?;
             let mut new = old.clone();
-            new["spec"]["replicas"] = json!(replicas);
+            scale::set_replicas(info, &mut new, replicas);
             let new = objects::prepare_update(info, &old, new, None)?;
             match self.store_update(&name, &old, new, kv.mod_revision).await {
                 Ok((stored, _)) => {
-                    return Ok(json_response(StatusCode::OK, &scale::from_object(&stored)));
+                    return Ok(json_response(StatusCode::OK, &scale::of(info, &stored)));
                 }
                 Err(err) if err.code == 409 && pinned.is_none() => continue,
                 Err(err) => return Err(err),
