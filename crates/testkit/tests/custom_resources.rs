@@ -424,6 +424,8 @@ spec:
   - name: v1
     served: true
     storage: true
+    selectableFields:
+    - jsonPath: .spec.color
     subresources:
       status: {}
       scale:
@@ -570,6 +572,31 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         .await
         .json();
     assert_eq!(w2["spec"], serde_json::json!({"size": 2, "color": "red"}));
+    cluster
+        .apply("w3.yaml", &widget("w3", "  size: 2\n  color: green"))
+        .await
+        .ok();
+    // The definition's selectable fields select, others are refused.
+    let green = cluster
+        .kubectl(&[
+            "get",
+            "widgets",
+            "--field-selector",
+            "spec.color=green",
+            "-o",
+            "name",
+        ])
+        .await
+        .ok();
+    assert_eq!(green, "widget.example.com/w3\n");
+    let refused = cluster
+        .kubectl(&["get", "widgets", "--field-selector", "spec.size=2"])
+        .await
+        .err();
+    assert!(
+        refused.contains("field label not supported: spec.size"),
+        "{refused}"
+    );
 
     // Values the schema refuses, each in upstream's words.
     let cases = [
