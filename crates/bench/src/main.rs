@@ -8,6 +8,7 @@ mod apiserver_limits;
 mod apiserver_scenario;
 mod cluster_scenario;
 mod controllers_scenario;
+mod crd_scenario;
 mod kubelet_scenario;
 mod proxy_scenario;
 mod report;
@@ -42,6 +43,10 @@ enum Scenario {
     /// ready by a kubelet stand-in) and rolled to a new image; a
     /// 100-replica OrderedReady StatefulSet made ready.
     Controllers(controllers_scenario::Args),
+    /// Custom resources: 100 CustomResourceDefinitions established (time,
+    /// RSS per definition); custom-object creates/s against ConfigMap
+    /// creates/s in the same run.
+    Crd(crd_scenario::Args),
     /// Pod startup latency (create to Ready, p50/p99): 100 pods at 10/s on
     /// the process runtime, 3,000 pods over 100 simulated nodes; the RSS of
     /// 1,000 simulated nodes with 30,000 pods.
@@ -77,6 +82,7 @@ fn main() -> std::process::ExitCode {
             Scenario::Apiserver(args) => apiserver_scenario::run(args).await,
             Scenario::Scheduler(args) => scheduler_scenario::run(args).await,
             Scenario::Controllers(args) => controllers_scenario::run(args).await,
+            Scenario::Crd(args) => crd_scenario::run(args).await,
             Scenario::Kubelet(args) => kubelet_scenario::run(args).await,
             Scenario::Cluster(args) => cluster_scenario::run(args).await,
             Scenario::Proxy(args) => proxy_scenario::run(args).await,
