@@ -83,7 +83,12 @@ struct Graph {
 
 struct Collector {
     client: kube::Client,
-    resources: Vec<Served>,
+    /// Every resource watched so far; an index names one for good (a kind
+    /// no longer served keeps its place, its watch stopped).
+    resources: std::sync::RwLock<Vec<Served>>,
+    /// Wakes the discovery resync early: an owner of a kind not watched
+    /// yet was named.
+    rediscover: tokio::sync::Notify,
     graph: Mutex<Graph>,
     attempt_to_delete: Arc<WorkQueue>,
     attempt_to_orphan: Arc<WorkQueue>,
@@ -112,14 +117,10 @@ pub fn start(
                 }
             }
         };
-        let resources: Vec<Served> = resources
-            .into_iter()
-            .filter(|r| r.supports(&["list", "watch", "delete"]))
-            .filter(|r| !IGNORED.contains(&(r.resource.group.as_str(), r.resource.plural.as_str())))
-            .collect();
         let collector = Arc::new(Collector {
             client,
-            resources,
+            resources: std::sync::RwLock::new(collectable(resources)),
+            rediscover: tokio::sync::Notify::new(),
             graph: Mutex::default(),
             attempt_to_delete,
             attempt_to_orphan,
@@ -130,39 +131,138 @@ pub fn start(
 
 type MetaEvent = watcher::Event<PartialObjectMeta<DynamicObject>>;
 
+/// How often discovery is read again, so kinds that arrive later (custom
+/// resources) are watched and those that leave are not, as upstream's
+/// `--garbage-collector-sync-period`.
+const RESYNC: Duration = Duration::from_secs(30);
+
+/// The resources the collector watches: every one it can list, watch and
+/// delete, but those it leaves alone.
+fn collectable(resources: Vec<Served>) -> Vec<Served> {
+    resources
+        .into_iter()
+        .filter(|r| r.supports(&["list", "watch", "delete"]))
+        .filter(|r| !IGNORED.contains(&(r.resource.group.as_str(), r.resource.plural.as_str())))
+        .collect()
+}
+
+fn read<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn same_resource(a: &Served, b: &Served) -> bool {
+    a.resource.api_version == b.resource.api_version && a.resource.plural == b.resource.plural
+}
+
+/// Watches one resource's objects' metadata, sending each event with the
+/// resource's index.
+fn monitor(
+    client: kube::Client,
+    index: usize,
+    served: &Served,
+    changes: mpsc::Sender<(usize, MetaEvent)>,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let api: Api<PartialObjectMeta<DynamicObject>> = Api::all_with(client, &served.resource);
+    tokio::spawn(async move {
+        let mut events = watcher(api, watcher::Config::default())
+            .default_backoff()
+            .boxed();
+        loop {
+            let event = tokio::select! {
+                event = events.next() => event,
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            };
+            match event {
+                Some(Ok(event)) => {
+                    if changes.send((index, event)).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Err(err)) => {
+                    tracing::debug!(error = %err, "a garbage collector watch; retrying")
+                }
+                None => return,
+            }
+        }
+    })
+}
+
 impl Collector {
     async fn run(self: Arc<Self>, shutdown: watch::Receiver<bool>) {
         let (changes, mut incoming) = mpsc::channel::<(usize, MetaEvent)>(1024);
-        let mut monitors = Vec::new();
-        for (index, served) in self.resources.iter().enumerate() {
-            let api: Api<PartialObjectMeta<DynamicObject>> =
-                Api::all_with(self.client.clone(), &served.resource);
-            let changes = changes.clone();
+        let monitors = {
+            let collector = self.clone();
             let mut shutdown = shutdown.clone();
-            monitors.push(tokio::spawn(async move {
-                let mut events = watcher(api, watcher::Config::default())
-                    .default_backoff()
-                    .boxed();
+            tokio::spawn(async move {
+                let mut running: HashMap<usize, tokio::task::JoinHandle<()>> = HashMap::new();
+                let initial = read(&collector.resources).clone();
+                for (index, served) in initial.iter().enumerate() {
+                    running.insert(
+                        index,
+                        monitor(
+                            collector.client.clone(),
+                            index,
+                            served,
+                            changes.clone(),
+                            shutdown.clone(),
+                        ),
+                    );
+                }
                 loop {
-                    let event = tokio::select! {
-                        event = events.next() => event,
-                        _ = shutdown.wait_for(|stop| *stop) => return,
+                    let asked = tokio::select! {
+                        _ = tokio::time::sleep(RESYNC) => false,
+                        _ = collector.rediscover.notified() => true,
+                        _ = shutdown.wait_for(|stop| *stop) => break,
                     };
-                    match event {
-                        Some(Ok(event)) => {
-                            if changes.send((index, event)).await.is_err() {
-                                return;
+                    if asked {
+                        // At most once a second, however many ask.
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    let Ok(now) = discovery::resources(&collector.client).await else {
+                        continue;
+                    };
+                    let now = collectable(now);
+                    let known = read(&collector.resources).clone();
+                    // Kinds no longer served: their watches stop.
+                    for (index, served) in known.iter().enumerate() {
+                        if !now.iter().any(|n| same_resource(n, served))
+                            && let Some(handle) = running.remove(&index)
+                        {
+                            handle.abort();
+                        }
+                    }
+                    // Kinds served now: watched (again, at their old index).
+                    for served in now {
+                        let index = match known.iter().position(|k| same_resource(k, &served)) {
+                            Some(index) => index,
+                            None => {
+                                let mut resources = write(&collector.resources);
+                                resources.push(served.clone());
+                                resources.len() - 1
                             }
-                        }
-                        Some(Err(err)) => {
-                            tracing::debug!(error = %err, "a garbage collector watch; retrying")
-                        }
-                        None => return,
+                        };
+                        running.entry(index).or_insert_with(|| {
+                            monitor(
+                                collector.client.clone(),
+                                index,
+                                &served,
+                                changes.clone(),
+                                shutdown.clone(),
+                            )
+                        });
                     }
                 }
-            }));
-        }
-        drop(changes);
+                for (_, handle) in running {
+                    let _ = handle.await;
+                }
+            })
+        };
         let graph_builder = {
             let collector = self.clone();
             tokio::spawn(async move {
@@ -202,9 +302,7 @@ impl Collector {
         };
         let _ = deleter.await;
         let _ = orphaner.await;
-        for monitor in monitors {
-            let _ = monitor.await;
-        }
+        let _ = monitors.await;
         graph_builder.abort();
     }
 
@@ -253,7 +351,9 @@ impl Collector {
     fn observe(&self, index: usize, object: &PartialObjectMeta<DynamicObject>) {
         let meta = &object.metadata;
         let Some(uid) = meta.uid.clone() else { return };
-        let resource = &self.resources[index].resource;
+        let Some(resource) = read(&self.resources).get(index).map(|s| s.resource.clone()) else {
+            return;
+        };
         let identity = Identity {
             api_version: resource.api_version.clone(),
             kind: resource.kind.clone(),
@@ -401,17 +501,19 @@ impl Collector {
         }
     }
 
-    fn resource_for(&self, api_version: &str, kind: &str) -> Option<&Served> {
-        self.resources
+    fn resource_for(&self, api_version: &str, kind: &str) -> Option<Served> {
+        let resources = read(&self.resources);
+        resources
             .iter()
             .find(|r| r.resource.api_version == api_version && r.resource.kind == kind)
             .or_else(|| {
                 // Another version of the same group and kind.
                 let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-                self.resources
+                resources
                     .iter()
                     .find(|r| r.resource.group == group && r.resource.kind == kind)
             })
+            .cloned()
     }
 
     fn namespaced(&self, api_version: &str, kind: &str) -> bool {
@@ -433,6 +535,7 @@ impl Collector {
     /// object of the same name).
     async fn live(&self, identity: &Identity) -> Result<Option<DynamicObject>, Error> {
         let Some(api) = self.api(identity) else {
+            self.rediscover.notify_one();
             return Err(Error::Invalid(format!(
                 "no resource serves {} {}",
                 identity.api_version, identity.kind

@@ -23,8 +23,9 @@ use crate::{Context, Error, is_conflict, is_not_found, pods};
 const NAME: &str = "namespace-controller";
 const WORKERS: usize = 10;
 const FINALIZER: &str = "kubernetes";
-/// How long a discovery answer is reused.
-const DISCOVERY_TTL: Duration = Duration::from_secs(30);
+/// How long a discovery answer is reused: briefly, so a kind that arrived
+/// a moment ago (a custom resource) is emptied too before a namespace goes.
+const DISCOVERY_TTL: Duration = Duration::from_secs(2);
 /// How soon a namespace with content left is looked at again.
 const RECHECK: Duration = Duration::from_secs(1);
 

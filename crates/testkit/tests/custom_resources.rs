@@ -803,3 +803,86 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         .await
         .ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_objects_own_dependents_and_go_with_their_namespace() {
+    let cluster = TestCluster::start().await;
+    // The controllers start before the kind exists: they find it later.
+    let _controllers = cluster.start_controllers().await;
+    cluster.apply("widget-crd.yaml", WIDGET_CRD).await.ok();
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.example.com",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+    cluster.kubectl(&["create", "namespace", "shop"]).await.ok();
+    let file = cluster.file(
+        "owner.yaml",
+        &widget("owner", "  size: 1").replace("metadata:\n", "metadata:\n  namespace: shop\n"),
+    );
+    cluster
+        .kubectl(&["apply", "-f", &file.to_string_lossy()])
+        .await
+        .ok();
+    let uid = cluster
+        .kubectl(&[
+            "get",
+            "widget",
+            "owner",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.metadata.uid}",
+        ])
+        .await
+        .ok();
+    let dependent = format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"owned","namespace":"shop",
+        "ownerReferences":[{{"apiVersion":"example.com/v1","kind":"Widget","name":"owner","uid":"{uid}"}}]}}}}"#
+    );
+    let file = cluster.file("owned.json", &dependent);
+    cluster
+        .kubectl(&["apply", "-f", &file.to_string_lossy()])
+        .await
+        .ok();
+
+    // Deleting the custom owner collects its dependent.
+    cluster
+        .kubectl(&["delete", "widget", "owner", "-n", "shop"])
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=delete",
+            "configmap/owned",
+            "-n",
+            "shop",
+            "--timeout=60s",
+        ])
+        .await
+        .ok();
+
+    // Deleting the namespace deletes the custom objects in it.
+    let file = cluster.file(
+        "left.yaml",
+        &widget("left", "  size: 2").replace("metadata:\n", "metadata:\n  namespace: shop\n"),
+    );
+    cluster
+        .kubectl(&["apply", "-f", &file.to_string_lossy()])
+        .await
+        .ok();
+    cluster
+        .kubectl(&["delete", "namespace", "shop", "--timeout=60s"])
+        .await
+        .ok();
+    let left = cluster
+        .kubectl(&["get", "widgets", "--all-namespaces", "-o", "name"])
+        .await
+        .ok();
+    assert_eq!(left, "");
+}
