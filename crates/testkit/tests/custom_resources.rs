@@ -886,3 +886,117 @@ async fn custom_objects_own_dependents_and_go_with_their_namespace() {
         .ok();
     assert_eq!(left, "");
 }
+
+/// Each widget's name and status replicas.
+async fn widget_statuses(cluster: &TestCluster) -> String {
+    cluster
+        .kubectl(&[
+            "get",
+            "widgets",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name}={.status.replicas};{end}",
+        ])
+        .await
+        .ok()
+}
+
+/// An operator as kube-rs's controller runtime builds one: each Widget's
+/// status follows its spec.
+async fn reconcile(
+    widget: std::sync::Arc<kube::api::DynamicObject>,
+    api: std::sync::Arc<kube::Api<kube::api::DynamicObject>>,
+) -> Result<kube::runtime::controller::Action, kube::Error> {
+    let size = widget.data["spec"]["size"].as_i64().unwrap_or(0);
+    let name = widget.metadata.name.clone().unwrap_or_default();
+    let status = serde_json::json!({"status": {"replicas": size, "ready": true}});
+    api.patch_status(
+        &name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&status),
+    )
+    .await?;
+    Ok(kube::runtime::controller::Action::await_change())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kube_rs_controller_reconciles_a_custom_kind() {
+    use futures::StreamExt;
+    let cluster = TestCluster::start().await;
+    cluster.apply("widget-crd.yaml", WIDGET_CRD).await.ok();
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.example.com",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+    let client = cluster.admin_client().await;
+    // The kind as the client discovers it.
+    let discovery = kube::Discovery::new(client.clone())
+        .filter(&["example.com"])
+        .run()
+        .await
+        .unwrap();
+    let (resource, _) = discovery
+        .resolve_gvk(&kube::api::GroupVersionKind::gvk(
+            "example.com",
+            "v1",
+            "Widget",
+        ))
+        .unwrap();
+    let api = kube::Api::<kube::api::DynamicObject>::namespaced_with(client, "default", &resource);
+    let controller = kube::runtime::Controller::new_with(
+        api.clone(),
+        kube::runtime::watcher::Config::default(),
+        resource,
+    )
+    .run(
+        |widget, context| reconcile(widget, context),
+        |_, _, _| kube::runtime::controller::Action::requeue(std::time::Duration::from_secs(1)),
+        std::sync::Arc::new(api),
+    )
+    .for_each(|_| async {});
+    let operator = tokio::spawn(controller);
+
+    for (name, size) in [("a", 1), ("b", 2), ("c", 3)] {
+        cluster
+            .apply(
+                &format!("{name}.yaml"),
+                &widget(name, &format!("  size: {size}")),
+            )
+            .await
+            .ok();
+    }
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = widget_statuses(&cluster).await;
+        if seen == "a=1;b=2;c=3;" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, "a=1;b=2;c=3;");
+    // A change of spec is reconciled again.
+    cluster
+        .kubectl(&[
+            "patch",
+            "widget",
+            "b",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"size":7}}"#,
+        ])
+        .await
+        .ok();
+    for _ in 0..100 {
+        seen = widget_statuses(&cluster).await;
+        if seen == "a=1;b=7;c=3;" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, "a=1;b=7;c=3;");
+    operator.abort();
+}
