@@ -953,7 +953,7 @@ async fn a_kube_rs_controller_reconciles_a_custom_kind() {
         resource,
     )
     .run(
-        |widget, context| reconcile(widget, context),
+        reconcile,
         |_, _, _| kube::runtime::controller::Action::requeue(std::time::Duration::from_secs(1)),
         std::sync::Arc::new(api),
     )
