@@ -1000,3 +1000,83 @@ async fn a_kube_rs_controller_reconciles_a_custom_kind() {
     assert_eq!(seen, "a=1;b=7;c=3;");
     operator.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kind_served_at_two_versions_is_stored_at_one() {
+    let cluster = TestCluster::start().await;
+    let two_versions = WIDGET_CRD.replace(
+        "  versions:\n  - name: v1\n",
+        "  versions:\n  - name: v1beta1\n    served: true\n    storage: false\n    deprecated: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n  - name: v1\n",
+    );
+    cluster.apply("two-versions.yaml", &two_versions).await.ok();
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.example.com",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+    let group = cluster
+        .kubectl(&["get", "--raw", "/apis/example.com"])
+        .await
+        .json();
+    assert_eq!(group["preferredVersion"]["version"], "v1");
+    // Written at v1beta1 (with its deprecation warning), read at both.
+    let old = widget("old", "  size: 2").replace("example.com/v1\n", "example.com/v1beta1\n");
+    let file = cluster.file("old.yaml", &old);
+    let created = cluster
+        .kubectl(&["create", "-f", &file.to_string_lossy()])
+        .await;
+    assert!(
+        created
+            .stderr
+            .contains("Warning: example.com/v1beta1 Widget is deprecated"),
+        "{}",
+        created.stderr
+    );
+    let at_v1 = cluster
+        .kubectl(&["get", "widgets.v1.example.com", "old", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(at_v1["apiVersion"], "example.com/v1");
+    assert_eq!(at_v1["spec"]["size"], 2);
+    let at_beta = cluster
+        .kubectl(&["get", "widgets.v1beta1.example.com", "old", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(at_beta["apiVersion"], "example.com/v1beta1");
+    assert_eq!(at_beta["metadata"]["uid"], at_v1["metadata"]["uid"]);
+    // Moving the storage version records both as stored.
+    let moved = two_versions
+        .replace(
+            "    storage: false\n    deprecated: true\n",
+            "    storage: true\n    deprecated: true\n",
+        )
+        .replace(
+            "  - name: v1\n    served: true\n    storage: true\n",
+            "  - name: v1\n    served: true\n    storage: false\n",
+        );
+    cluster.apply("moved.yaml", &moved).await.ok();
+    let stored = cluster
+        .kubectl(&[
+            "get",
+            "crd",
+            "widgets.example.com",
+            "-o",
+            "jsonpath={.status.storedVersions}",
+        ])
+        .await
+        .ok();
+    assert_eq!(stored, r#"["v1","v1beta1"]"#);
+    // A version no longer in the spec while objects may be stored at it is refused.
+    let dropped = WIDGET_CRD.replace("  - name: v1\n", "  - name: v2\n");
+    let refused = cluster.apply("dropped.yaml", &dropped).await.err();
+    assert!(
+        refused.contains(
+            "status.storedVersions[0]: Invalid value: \"v1\": must appear in spec.versions"
+        ),
+        "{refused}"
+    );
+}
