@@ -39,6 +39,7 @@ pub fn to_storage(served: &ResourceInfo, object: Value) -> Value {
 
 /// A stored object converted to the version `served` speaks.
 pub fn from_storage(served: &ResourceInfo, object: Value) -> Value {
+    let object = with_defaults(served, object);
     if served.stored_as.is_none() {
         return object;
     }
@@ -48,6 +49,20 @@ pub fn from_storage(served: &ResourceInfo, object: Value) -> Value {
         _ => object,
     };
     set_type(&mut object, &served.api_version(), &served.kind);
+    object
+}
+
+/// A custom object with its schema's defaults (which may have been added
+/// since it was stored).
+fn with_defaults(served: &ResourceInfo, mut object: Value) -> Value {
+    if let Some(schema) = served
+        .custom
+        .as_ref()
+        .and_then(|custom| custom.schema.as_ref())
+        .filter(|schema| schema.has_defaults)
+    {
+        schema.apply_defaults(&mut object);
+    }
     object
 }
 

@@ -111,6 +111,18 @@ impl ResourceInfo {
         }
     }
 
+    /// Whether objects change on their way out of storage: converted to
+    /// another version, or (a custom kind with defaults) defaulted again, as
+    /// upstream defaults custom objects read from storage.
+    pub fn changes_on_read(&self) -> bool {
+        self.stored_as.is_some()
+            || self
+                .custom
+                .as_ref()
+                .and_then(|custom| custom.schema.as_ref())
+                .is_some_and(|schema| schema.has_defaults)
+    }
+
     pub fn has_subresource(&self, name: &str) -> bool {
         self.subresources.contains(&name)
     }

@@ -43,6 +43,8 @@ pub struct Schema {
     /// `x-kubernetes-list-type`: `atomic`, `set` or `map`.
     pub list_type: String,
     pub list_map_keys: Vec<String>,
+    /// Whether this node or one below it has a default.
+    pub has_defaults: bool,
     /// Value validations of `allOf`, `anyOf`, `oneOf` and `not`.
     pub all_of: Vec<Schema>,
     pub any_of: Vec<Schema>,
@@ -193,6 +195,13 @@ impl Schema {
                 &format!("{}not", dotted(path)),
             )?));
         }
+        schema.has_defaults = schema.default.is_some()
+            || schema.properties.values().any(|p| p.has_defaults)
+            || schema
+                .additional_properties
+                .as_ref()
+                .is_some_and(|a| a.has_defaults)
+            || schema.items.as_ref().is_some_and(|i| i.has_defaults);
         Ok(schema)
     }
 

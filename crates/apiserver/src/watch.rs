@@ -395,7 +395,7 @@ impl Encoder {
     /// every watcher that takes it as stored (not as a table, nor in
     /// another version).
     fn cached_event(&mut self, kind: &str, event: &CachedEvent) -> Option<Vec<Bytes>> {
-        if self.as_table || self.protobuf || self.info.stored_as.is_some() {
+        if self.as_table || self.protobuf || self.info.changes_on_read() {
             return Some(self.event(kind, event.object()?.clone()));
         }
         let json = event.object_json()?;

@@ -636,6 +636,36 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         assert!(refused.contains(message), "{spec}: {refused}");
     }
 
+    // A default added to the definition later is given to stored objects
+    // as they are read.
+    let shaped = WIDGET_CRD.replace(
+        "              color:\n",
+        "              shape:\n                type: string\n                default: round\n              color:\n",
+    );
+    cluster.apply("widget-crd.yaml", &shaped).await.ok();
+    let mut shape = String::new();
+    for _ in 0..100 {
+        shape = cluster
+            .kubectl(&[
+                "get",
+                "widgets",
+                "-o",
+                "jsonpath={range .items[*]}{.spec.shape};{end}",
+            ])
+            .await
+            .ok();
+        if shape.starts_with("round") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(shape, "round;round;round;");
+    let one = cluster
+        .kubectl(&["get", "widget", "w1", "-o", "jsonpath={.spec.shape}"])
+        .await
+        .ok();
+    assert_eq!(one, "round");
+
     // The status has its own subresource: the main resource leaves it
     // alone, the status subresource writes only it.
     cluster

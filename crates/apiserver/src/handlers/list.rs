@@ -190,11 +190,16 @@ impl Call<'_> {
         if !wants_table(self.headers)
             && labels.is_empty()
             && fields.is_empty()
-            && info.stored_as.is_none()
+            && !info.changes_on_read()
         {
             return self.list_raw().await;
         }
-        let (items, revision, next, remaining) = self.collect().await?;
+        let (mut items, revision, next, remaining) = self.collect().await?;
+        if info.custom.is_some() && info.changes_on_read() {
+            // Custom objects print as they are read: defaulted, at the
+            // requested version.
+            items = items.into_iter().map(|i| self.outgoing(i)).collect();
+        }
         if wants_table(self.headers) {
             let table = tables::list(
                 &self.resource.info.printer_info(),
@@ -206,9 +211,11 @@ impl Call<'_> {
             );
             return Ok(json_response(StatusCode::OK, &table));
         }
+        let custom = info.custom.is_some();
         let items: Vec<Vec<u8>> = items
             .into_iter()
-            .map(|i| self.outgoing(i).to_string().into_bytes())
+            .map(|i| if custom { i } else { self.outgoing(i) })
+            .map(|i| i.to_string().into_bytes())
             .collect();
         Ok(list_response(
             info,

@@ -928,7 +928,7 @@ impl Call<'_> {
             let table = tables::single(&self.resource.info.printer_info(), object, self.query);
             return Ok(json_response(status, &table));
         }
-        if self.info().stored_as.is_some() {
+        if self.info().changes_on_read() {
             return Ok(json_response(status, &self.outgoing(object.clone())));
         }
         Ok(json_response(status, object))

@@ -31,7 +31,7 @@ impl Call<'_> {
         for _ in 0..PATCH_RETRIES {
             let (kv, old) = self.read_current(&name).await?;
             // The patch applies to the object as the client sees it.
-            let seen = if served.stored_as.is_some() {
+            let seen = if served.changes_on_read() {
                 self.outgoing(old.clone())
             } else {
                 old.clone()
