@@ -2,6 +2,7 @@
 //! generated names and timestamps, with upstream's validation messages.
 
 use chrono::{SecondsFormat, Utc};
+use serde_json::Value;
 
 const DNS1123_LABEL_MAX: usize = 63;
 const DNS1123_SUBDOMAIN_MAX: usize = 253;
@@ -26,6 +27,19 @@ pub fn validate_dns_label(name: &str) -> Result<(), String> {
         return Err("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')".to_string());
     }
     Ok(())
+}
+
+/// The strings of a JSON list (others skipped); empty when it is no list.
+pub fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A DNS-1035 label: an RFC 1123 label that starts with a letter (the rule

@@ -106,16 +106,7 @@ impl Schema {
             kind: text("type"),
             format: text("format"),
             nullable: flag("nullable"),
-            required: value
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|l| {
-                    l.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            required: crate::meta::strings(value.get("required")),
             enumeration: value
                 .get("enum")
                 .and_then(Value::as_array)
@@ -138,16 +129,7 @@ impl Schema {
             int_or_string: flag("x-kubernetes-int-or-string"),
             embedded_resource: flag("x-kubernetes-embedded-resource"),
             list_type: text("x-kubernetes-list-type"),
-            list_map_keys: value
-                .get("x-kubernetes-list-map-keys")
-                .and_then(Value::as_array)
-                .map(|l| {
-                    l.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            list_map_keys: crate::meta::strings(value.get("x-kubernetes-list-map-keys")),
             ..Schema::default()
         };
         if !schema.pattern_text.is_empty() {

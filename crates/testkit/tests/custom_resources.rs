@@ -128,6 +128,19 @@ spec:
     - CreateNamespace=true
 "#;
 
+/// Waits until the definition `name` is Established.
+async fn established(cluster: &TestCluster, name: &str) {
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            &format!("crd/{name}"),
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+}
+
 /// The words of each line of kubectl's table output.
 fn rows(output: &str) -> Vec<Vec<String>> {
     output
@@ -153,15 +166,7 @@ async fn argocd_applications_are_served_printed_and_deleted_with_their_definitio
         created.trim(),
         "customresourcedefinition.apiextensions.k8s.io/applications.argoproj.io created"
     );
-    cluster
-        .kubectl(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/applications.argoproj.io",
-            "--timeout=30s",
-        ])
-        .await
-        .ok();
+    established(&cluster, "applications.argoproj.io").await;
     let definition = cluster
         .kubectl(&["get", "crd", "applications.argoproj.io", "-o", "json"])
         .await
@@ -352,15 +357,7 @@ async fn argocd_applications_are_served_printed_and_deleted_with_their_definitio
         .err();
     assert!(gone.contains("NotFound"), "{gone}");
     // The names it held are free: the rival definition gets them now.
-    cluster
-        .kubectl(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/appprojects.argoproj.io",
-            "--timeout=30s",
-        ])
-        .await
-        .ok();
+    established(&cluster, "appprojects.argoproj.io").await;
     let served = cluster
         .kubectl(&["get", "--raw", "/apis/argoproj.io/v1alpha1"])
         .await
@@ -393,15 +390,7 @@ async fn argocd_applications_are_served_printed_and_deleted_with_their_definitio
         .apply("application-crd.yaml", APPLICATION_CRD)
         .await
         .ok();
-    cluster
-        .kubectl(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/applications.argoproj.io",
-            "--timeout=30s",
-        ])
-        .await
-        .ok();
+    established(&cluster, "applications.argoproj.io").await;
     let listed = cluster
         .kubectl(&["get", "applications", "-n", "argocd", "-o", "name"])
         .await
@@ -517,15 +506,7 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
     );
 
     cluster.apply("widget-crd.yaml", WIDGET_CRD).await.ok();
-    cluster
-        .kubectl(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/widgets.example.com",
-            "--timeout=30s",
-        ])
-        .await
-        .ok();
+    established(&cluster, "widgets.example.com").await;
     let definition = cluster
         .kubectl(&["get", "crd", "widgets.example.com", "-o", "json"])
         .await
@@ -840,15 +821,7 @@ async fn custom_objects_own_dependents_and_go_with_their_namespace() {
     // The controllers start before the kind exists: they find it later.
     let _controllers = cluster.start_controllers().await;
     cluster.apply("widget-crd.yaml", WIDGET_CRD).await.ok();
-    cluster
-        .kubectl(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/widgets.example.com",
-            "--timeout=30s",
-        ])
-        .await
-        .ok();
+    established(&cluster, "widgets.example.com").await;
     cluster.kubectl(&["create", "namespace", "shop"]).await.ok();
     let file = cluster.file(
         "owner.yaml",
@@ -953,15 +926,7 @@ async fn a_kube_rs_controller_reconciles_a_custom_kind() {
     use futures::StreamExt;
     let cluster = TestCluster::start().await;
     cluster.apply("widget-crd.yaml", WIDGET_CRD).await.ok();
-    cluster
-        .kubectl(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/widgets.example.com",
-            "--timeout=30s",
-        ])
-        .await
-        .ok();
+    established(&cluster, "widgets.example.com").await;
     let client = cluster.admin_client().await;
     // The kind as the client discovers it.
     let discovery = kube::Discovery::new(client.clone())
@@ -1039,15 +1004,7 @@ async fn a_kind_served_at_two_versions_is_stored_at_one() {
         "  versions:\n  - name: v1beta1\n    served: true\n    storage: false\n    deprecated: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n  - name: v1\n",
     );
     cluster.apply("two-versions.yaml", &two_versions).await.ok();
-    cluster
-        .kubectl(&[
-            "wait",
-            "--for=condition=Established",
-            "crd/widgets.example.com",
-            "--timeout=30s",
-        ])
-        .await
-        .ok();
+    established(&cluster, "widgets.example.com").await;
     let group = cluster
         .kubectl(&["get", "--raw", "/apis/example.com"])
         .await

@@ -546,16 +546,7 @@ impl Names {
         Names {
             plural: text("plural"),
             singular: text("singular"),
-            short_names: names
-                .and_then(|n| n.get("shortNames"))
-                .and_then(Value::as_array)
-                .map(|l| {
-                    l.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            short_names: api::meta::strings(names.and_then(|n| n.get("shortNames"))),
             kind: text("kind"),
             list_kind: text("listKind"),
         }

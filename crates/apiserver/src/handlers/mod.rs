@@ -863,23 +863,29 @@ impl Call<'_> {
             .into_iter()
             .map(|field| format!("unknown field \"{field}\""))
             .collect();
-        if !unknown.is_empty() {
-            match mode {
-                "Strict" => {
-                    return Err(ApiError::bad_request(format!(
-                        "strict decoding error: {}",
-                        unknown.join(", ")
-                    )));
-                }
-                "Warn" => {
-                    if let Ok(mut warnings) = self.warnings.lock() {
-                        warnings.extend(unknown);
-                    }
-                }
-                _ => {}
-            }
-        }
+        self.unknown_fields(unknown, mode)?;
         Ok(typed)
+    }
+
+    /// Unknown fields a body carried: refused, warned about or ignored, as
+    /// `fieldValidation` says.
+    fn unknown_fields(&self, unknown: Vec<String>, mode: &str) -> Result<(), ApiError> {
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        match mode {
+            "Strict" => Err(ApiError::bad_request(format!(
+                "strict decoding error: {}",
+                unknown.join(", ")
+            ))),
+            "Warn" => {
+                if let Ok(mut warnings) = self.warnings.lock() {
+                    warnings.extend(unknown);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// A custom object as its schema reads it: defaults filled in, unknown
@@ -898,22 +904,7 @@ impl Call<'_> {
             .into_iter()
             .map(|field| format!("unknown field \"{field}\""))
             .collect();
-        if !unknown.is_empty() {
-            match mode {
-                "Strict" => {
-                    return Err(ApiError::bad_request(format!(
-                        "strict decoding error: {}",
-                        unknown.join(", ")
-                    )));
-                }
-                "Warn" => {
-                    if let Ok(mut warnings) = self.warnings.lock() {
-                        warnings.extend(unknown);
-                    }
-                }
-                _ => {}
-            }
-        }
+        self.unknown_fields(unknown, mode)?;
         schema.apply_defaults(&mut object);
         Ok(object)
     }
