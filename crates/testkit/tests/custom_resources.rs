@@ -870,6 +870,39 @@ async fn custom_objects_own_dependents_and_go_with_their_namespace() {
         .await
         .ok();
 
+    // A quota counts custom objects as `count/<plural>.<group>`.
+    cluster
+        .kubectl(&[
+            "create",
+            "quota",
+            "widgets",
+            "-n",
+            "shop",
+            "--hard=count/widgets.example.com=1",
+        ])
+        .await
+        .ok();
+    let mut used = String::new();
+    for _ in 0..100 {
+        used = cluster
+            .kubectl(&[
+                "get",
+                "quota",
+                "widgets",
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={.status.used}",
+            ])
+            .await
+            .ok();
+        if used.contains("count/widgets.example.com") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(used, r#"{"count/widgets.example.com":"0"}"#);
+
     // Deleting the namespace deletes the custom objects in it.
     let file = cluster.file(
         "left.yaml",
@@ -879,6 +912,19 @@ async fn custom_objects_own_dependents_and_go_with_their_namespace() {
         .kubectl(&["apply", "-f", &file.to_string_lossy()])
         .await
         .ok();
+    let refused = cluster
+        .apply(
+            "over.yaml",
+            &widget("over", "  size: 3").replace("metadata:\n", "metadata:\n  namespace: shop\n"),
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains(
+            r#"widgets.example.com "over" is forbidden: exceeded quota: widgets, requested: count/widgets.example.com=1, used: count/widgets.example.com=1, limited: count/widgets.example.com=1"#
+        ),
+        "{refused}"
+    );
     cluster
         .kubectl(&["delete", "namespace", "shop", "--timeout=60s"])
         .await
