@@ -408,6 +408,7 @@ spec:
   names:
     kind: Widget
     plural: widgets
+    categories: [all]
   scope: Namespaced
   versions:
   - name: v1
@@ -557,6 +558,9 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         .apply("w3.yaml", &widget("w3", "  size: 2\n  color: green"))
         .await
         .ok();
+    // In the `all` category, as the definition says.
+    let all = cluster.kubectl(&["get", "all", "-o", "name"]).await.ok();
+    assert!(all.contains("widget.example.com/w3\n"), "{all}");
     // The definition's selectable fields select, others are refused.
     let green = cluster
         .kubectl(&[
