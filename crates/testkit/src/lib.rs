@@ -904,12 +904,15 @@ pub mod seed {
     }
 }
 
-/// A Python with the official Kubernetes client (`pip install kubernetes`,
-/// once per checkout, in `target/python-client`).
+/// A Python with the official Kubernetes client and the kopf operator
+/// framework (`pip install kubernetes kopf`, once per checkout, in
+/// `target/python-client`).
 pub fn python_with_kubernetes() -> std::path::PathBuf {
     let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/python-client");
     let python = venv.join("bin/python");
-    let ready = venv.join(".installed");
+    // Named for what is installed, so a virtualenv made for fewer packages
+    // is completed.
+    let ready = venv.join(".installed-kubernetes-kopf");
     // Test processes run in parallel: one creates the virtualenv while the
     // others wait on the lock, instead of recreating it under each other.
     std::fs::create_dir_all(venv.parent().expect("target dir")).expect("create target dir");
@@ -923,10 +926,13 @@ pub fn python_with_kubernetes() -> std::path::PathBuf {
             .expect("python3 -m venv");
         assert!(status.success(), "creating the virtualenv failed");
         let status = std::process::Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "kubernetes"])
+            .args(["install", "--quiet", "kubernetes", "kopf"])
             .status()
-            .expect("pip install kubernetes");
-        assert!(status.success(), "installing the kubernetes client failed");
+            .expect("pip install kubernetes kopf");
+        assert!(
+            status.success(),
+            "installing the kubernetes client and kopf failed"
+        );
         std::fs::write(&ready, "").expect("mark the virtualenv ready");
     }
     python

@@ -1117,3 +1117,121 @@ async fn a_kind_served_at_two_versions_is_stored_at_one() {
         "{refused}"
     );
 }
+
+const GADGET_CRD: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Gadget
+    plural: gadgets
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size:
+                type: integer
+          status:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+"#;
+
+/// The gadget g1's phase and replicas.
+async fn gadget_status(cluster: &TestCluster) -> String {
+    cluster
+        .kubectl(&[
+            "get",
+            "gadget",
+            "g1",
+            "-o",
+            "jsonpath={.status.phase}={.status.replicas}",
+        ])
+        .await
+        .stdout
+}
+
+/// The `kopf` operator framework (from the package index, in the Python
+/// client's virtualenv) handles the create, update and delete of a custom
+/// object served by rudder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kopf_operator_handles_a_custom_kinds_lifecycle() {
+    let cluster = TestCluster::start().await;
+    cluster.apply("gadget-crd.yaml", GADGET_CRD).await.ok();
+    established(&cluster, "gadgets.example.com").await;
+    let python = tokio::task::spawn_blocking(testkit::python_with_kubernetes)
+        .await
+        .unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/kopf_operator.py");
+    let records = tempfile::tempdir().unwrap();
+    let log = std::fs::File::create(records.path().join("operator.log")).unwrap();
+    let mut operator = tokio::process::Command::new(python)
+        .args([
+            "-m",
+            "kopf",
+            "run",
+            "--standalone",
+            "--namespace",
+            "default",
+        ])
+        .arg(&script)
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .env("RECORD_DIR", records.path())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let log = || std::fs::read_to_string(records.path().join("operator.log")).unwrap_or_default();
+    let gadget =
+        "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g1\nspec:\n  size: 3\n";
+    cluster.apply("g1.yaml", gadget).await.ok();
+    let mut seen = String::new();
+    for _ in 0..300 {
+        seen = gadget_status(&cluster).await;
+        if seen == "Created=3" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, "Created=3", "{}", log());
+    cluster
+        .kubectl(&[
+            "patch",
+            "gadget",
+            "g1",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"size":5}}"#,
+        ])
+        .await
+        .ok();
+    for _ in 0..300 {
+        seen = gadget_status(&cluster).await;
+        if seen == "Updated=5" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, "Updated=5", "{}", log());
+    // kopf holds the object with its finalizer until its delete handler ran.
+    cluster
+        .kubectl(&["delete", "gadget", "g1", "--timeout=60s"])
+        .await
+        .ok();
+    assert!(records.path().join("deleted-g1").exists(), "{}", log());
+    let _ = operator.kill().await;
+}
