@@ -512,7 +512,14 @@ fn objects_prefix(definition: &Value) -> Option<String> {
                 .pointer("/spec/names/plural")
                 .and_then(Value::as_str)
         })?;
-    (!group.is_empty() && !plural.is_empty()).then(|| format!("/registry/{group}/{plural}/"))
+    let prefix = format!("/registry/{group}/{plural}/");
+    // Never a built-in kind's objects (a definition named like one, say
+    // customresourcedefinitions.apiextensions.k8s.io, shares its prefix).
+    let builtin = api::RESOURCES.iter().filter(|r| r.stored).any(|r| {
+        let theirs = r.storage_prefix();
+        theirs.starts_with(&prefix) || prefix.starts_with(&theirs)
+    });
+    (!group.is_empty() && !plural.is_empty() && !builtin).then_some(prefix)
 }
 
 /// The definition as its kinds are served: with the names it was granted.
@@ -597,6 +604,14 @@ fn decide_names(definitions: &[Value]) -> Vec<Value> {
                 singulars.insert(short.clone());
                 plurals.insert(short);
             }
+        }
+        // A built-in resource of the group holds its names for good: its
+        // own handlers serve them, so a definition could never be.
+        for builtin in api::RESOURCES.iter().filter(|r| r.group == group) {
+            plurals.insert(builtin.plural.to_string());
+            singulars.insert(builtin.singular.to_string());
+            kinds.insert(builtin.kind.to_string());
+            kinds.insert(format!("{}List", builtin.kind));
         }
         plurals.remove("");
         singulars.remove("");
@@ -775,6 +790,34 @@ mod tests {
         // Decided again, nothing changes.
         let again = decide_names(&decided);
         assert_eq!(again, decided);
+    }
+
+    #[test]
+    fn built_in_names_and_storage_are_never_a_definitions() {
+        let mut shadow = definition(
+            "a",
+            "2026-01-01T00:00:00Z",
+            "customresourcedefinitions",
+            "CustomResourceDefinition",
+            &[],
+        );
+        shadow["spec"]["group"] = json!("apiextensions.k8s.io");
+        shadow["metadata"]["name"] = json!("customresourcedefinitions.apiextensions.k8s.io");
+        let decided = decide_names(&[shadow.clone()]);
+        assert_eq!(
+            condition(&decided[0], "NamesAccepted"),
+            ("False", "PluralConflict")
+        );
+        assert_eq!(
+            condition(&decided[0], "Established"),
+            ("False", "NotAccepted")
+        );
+        assert_eq!(objects_prefix(&shadow), None);
+        let widgets = definition("b", "2026-01-01T00:00:00Z", "widgets", "Widget", &[]);
+        assert_eq!(
+            objects_prefix(&widgets).as_deref(),
+            Some("/registry/example.com/widgets/")
+        );
     }
 
     #[test]
