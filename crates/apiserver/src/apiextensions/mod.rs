@@ -303,8 +303,8 @@ impl Controller {
         pending
     }
 
-    /// Writes `wanted`'s status over the stored definition's, if it still
-    /// differs.
+    /// Writes the names and conditions of `wanted` into the stored
+    /// definition, if they still differ and were decided on its spec.
     async fn write_status(&self, name: &str, wanted: &Value) -> Result<(), String> {
         let key = format!("{PREFIX}{name}");
         for _ in 0..5 {
@@ -313,12 +313,25 @@ impl Controller {
             };
             let mut current: Value =
                 serde_json::from_slice(&kv.value).map_err(|e| e.to_string())?;
-            if current.get("status") == wanted.get("status") {
+            // Decided on an older spec: the newer one's own event decides
+            // again.
+            if current.pointer("/spec/names") != wanted.pointer("/spec/names")
+                || current.pointer("/spec/group") != wanted.pointer("/spec/group")
+            {
                 return Ok(());
             }
-            // Decided again against the current spec: names follow the
-            // definition as stored now.
-            current["status"] = wanted["status"].clone();
+            // Only what the controller decides; stored versions are the
+            // strategy's and may have grown meanwhile.
+            let before = current.clone();
+            if !current["status"].is_object() {
+                current["status"] = json!({});
+            }
+            for field in ["acceptedNames", "conditions"] {
+                current["status"][field] = wanted["status"][field].clone();
+            }
+            if current == before {
+                return Ok(());
+            }
             match self
                 .store
                 .update(&key, encode(&current), kv.mod_revision)
