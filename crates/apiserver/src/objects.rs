@@ -334,6 +334,14 @@ pub fn prepare_create(
     if info.builtin_kind() == "CustomResourceDefinition" {
         crate::apiextensions::prepare_create(object);
     }
+    // A custom object whose status has its own subresource starts without
+    // one, as upstream's strategy makes it.
+    if info.custom.is_some()
+        && info.has_subresource("status")
+        && let Some(map) = object.as_object_mut()
+    {
+        map.remove("status");
+    }
     if let Some(map) = object.as_object_mut() {
         map.insert("apiVersion".into(), json!(info.api_version()));
         map.insert("kind".into(), json!(info.kind));

@@ -525,9 +525,13 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
     );
     assert!(explained.contains("color\t<string>"), "{explained}");
 
-    // Defaults fill what is missing.
+    // Defaults fill what is missing; a status written on create is
+    // dropped (it has its own subresource).
     cluster
-        .apply("w1.yaml", &widget("w1", "  size: 3"))
+        .apply(
+            "w1.yaml",
+            &format!("{}status:\n  ready: true\n", widget("w1", "  size: 3")),
+        )
         .await
         .ok();
     let w1 = cluster
@@ -535,6 +539,7 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         .await
         .json();
     assert_eq!(w1["spec"], serde_json::json!({"size": 3, "color": "red"}));
+    assert!(w1.get("status").is_none(), "{w1}");
 
     // Unknown fields: refused by kubectl's strict validation, dropped
     // without it.
