@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::auth::User;
-use crate::status::Cause;
+use crate::error::Cause;
 
 const DECISIONS: [&str; 2] = ["Approved", "Denied"];
 

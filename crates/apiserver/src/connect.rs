@@ -15,10 +15,10 @@ use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 
+use crate::error::ApiError;
 use crate::handlers::ApiState;
 use crate::objects::decode;
 use crate::request::ResourceRequest;
-use crate::status::ApiError;
 
 /// Whether a request is for one of the connect subresources served here.
 pub(crate) fn is_connect(resource: &ResourceRequest) -> bool {

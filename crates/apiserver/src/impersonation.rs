@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 
 use crate::auth::User;
 use crate::authz::{Attributes, AuthorizerChain};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 const USER: &str = "impersonate-user";
 const GROUP: &str = "impersonate-group";

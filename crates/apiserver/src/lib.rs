@@ -16,6 +16,7 @@ mod defaults;
 pub mod discovery;
 pub mod encryption_config;
 mod endpoint_leases;
+pub mod error;
 mod event_ttl;
 mod flowcontrol;
 #[cfg(test)]
@@ -40,7 +41,6 @@ mod scale;
 mod server;
 mod service_account_tokens;
 pub mod service_allocation;
-pub mod status;
 mod tables;
 mod typed;
 pub mod validation;

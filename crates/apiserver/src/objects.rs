@@ -10,7 +10,7 @@ use api::meta::{
 use serde_json::{Map, Value, json};
 use store::KeyValue;
 
-use crate::status::{ApiError, Cause};
+use crate::error::{ApiError, Cause};
 
 /// Kinds whose strategies keep `metadata.generation` (bumped on spec
 /// changes; every custom kind).

@@ -11,8 +11,8 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 
 use crate::connect::encode;
+use crate::error::ApiError;
 use crate::handlers::Call;
-use crate::status::ApiError;
 
 /// The query parameters the kubelet takes, passed on as given.
 const FORWARDED: &[&str] = &[

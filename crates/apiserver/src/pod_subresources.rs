@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use crate::error::{ApiError, Cause};
 use crate::handlers::{Call, PATCH_RETRIES, json_response};
 use crate::objects::{self, decode, encode};
-use crate::status::{ApiError, Cause};
 
 /// How many pods an eviction may record in a budget's `disruptedPods`
 /// before the disruption controller has confirmed them (upstream's limit).
@@ -245,7 +245,7 @@ impl Call<'_> {
             Some(other) => {
                 return Err(ApiError::bad_request(format!(
                     "json: cannot unmarshal {} into Go struct field Eviction.deleteOptions of type v1.DeleteOptions",
-                    crate::status::json_type_name(other)
+                    crate::error::json_type_name(other)
                 )));
             }
         };

@@ -15,8 +15,8 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::error::ApiError;
 use crate::handlers::MAX_BODY_BYTES;
-use crate::status::ApiError;
 
 /// The bytes of request bodies the server holds at once: about 85 bodies of
 /// the largest size. Past it, a body waits for room until its deadline.
@@ -117,7 +117,7 @@ pub(crate) fn decode(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError
         Value::Null => return Err(ApiError::bad_request("Object 'Kind' is missing in 'null'")),
         _ => {}
     }
-    let json_type = crate::status::json_type_name(&value);
+    let json_type = crate::error::json_type_name(&value);
     Err(ApiError::bad_request(format!(
         "couldn't get version/kind; json parse error: json: cannot unmarshal {json_type} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}"
     )))

@@ -5,7 +5,7 @@ use api::ResourceInfo;
 use api::custom::ScalePaths;
 use serde_json::{Value, json};
 
-use crate::status::Cause;
+use crate::error::Cause;
 
 /// A simple path (`.spec.replicas`) as a JSON pointer.
 fn pointer(path: &str) -> String {

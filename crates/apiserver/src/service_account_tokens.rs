@@ -11,8 +11,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::auth::User;
+use crate::error::{ApiError, Cause};
 use crate::handlers::{ApiState, Call, json_response};
-use crate::status::{ApiError, Cause};
 use axum::http::StatusCode;
 use axum::response::Response;
 

@@ -24,8 +24,8 @@ use base64::Engine;
 use serde_json::{Value, json};
 use store::{SharedStore, StoreError};
 
+use crate::error::{ApiError, Cause};
 use crate::objects::{decode, encode};
-use crate::status::{ApiError, Cause};
 
 const NODE_PORTS_KEY: &str = "/registry/ranges/servicenodeports";
 const MANAGED_BY: &str = "ipallocator.k8s.io";

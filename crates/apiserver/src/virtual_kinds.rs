@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::auth::User;
+use crate::error::ApiError;
 use crate::handlers::ApiState;
 use crate::request::ResourceRequest;
-use crate::status::ApiError;
 
 fn respond(code: StatusCode, value: &Value) -> Response {
     (
@@ -144,7 +144,7 @@ pub async fn serve(
                 return Err(ApiError::invalid(
                     info,
                     "",
-                    vec![crate::status::Cause::invalid(
+                    vec![crate::error::Cause::invalid(
                         "spec.resourceAttributes.namespace",
                         asked,
                         "must match metadata.namespace",
@@ -198,7 +198,7 @@ fn review_subject(info: &api::ResourceInfo, spec: &Value) -> Result<User, ApiErr
         return Err(ApiError::invalid(
             info,
             "",
-            vec![crate::status::Cause::invalid(
+            vec![crate::error::Cause::invalid(
                 "spec.user",
                 "",
                 "at least one of user or group must be specified",

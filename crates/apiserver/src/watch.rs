@@ -17,10 +17,10 @@ use serde_json::{Value, json};
 use store::{RangeOptions, StoreError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
+use crate::error::ApiError;
 use crate::handlers::ApiState;
 use crate::objects::decode;
 use crate::request::ResourceRequest;
-use crate::status::ApiError;
 use crate::tables;
 use crate::watch_cache::{CachedEvent, Freshness};
 
@@ -416,7 +416,7 @@ impl Encoder {
 /// upstream's field order.
 fn line(kind: &str, object: &Value) -> Bytes {
     let object = if object.get("kind").and_then(Value::as_str) == Some("Status") {
-        crate::status::status_json(object)
+        crate::error::status_json(object)
     } else {
         object.to_string()
     };

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{AdmissionPlugin, Attributes, Operation, forbidden};
 use crate::authz::Authorization;
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 pub struct Certificates {
     authorization: Arc<Authorization>,

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::{AdmissionPlugin, Attributes};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 const DEFAULT_TOLERATION_SECONDS: i64 = 300;
 

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::{AdmissionPlugin, Attributes, Operation, forbidden};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 const ANNOTATION: &str = "kubernetes.io/limit-ranger";
 

@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 use store::SharedStore;
 
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {

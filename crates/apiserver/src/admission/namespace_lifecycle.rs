@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use super::{AdmissionPlugin, Attributes, Operation, forbidden};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 /// Namespaces that always exist.
 const IMMORTAL: &[&str] = &["default", "kube-system", "kube-public"];

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{AdmissionPlugin, Attributes, Operation};
 use crate::authz::node::node_identity;
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 pub struct NodeRestriction;
 

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::{AdmissionPlugin, Attributes, Operation, forbidden};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 const SYSTEM_CLASSES: &[&str] = &["system-node-critical", "system-cluster-critical"];
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{AdmissionPlugin, Attributes, Operation};
 use crate::authz::Authorization;
 use crate::authz::escalation::{check_binding, check_role};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 pub struct RbacEscalation {
     authorization: Arc<Authorization>,

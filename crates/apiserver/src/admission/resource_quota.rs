@@ -21,8 +21,8 @@ use chrono::Utc;
 use serde_json::Value;
 
 use super::{AdmissionPlugin, Attributes, Operation, forbidden};
+use crate::error::ApiError;
 use crate::objects::{self, encode};
-use crate::status::ApiError;
 
 /// Re-reads of the quotas when a charge loses a race with another write.
 const CHARGE_RETRIES: usize = 10;

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 use super::{AdmissionPlugin, Attributes, forbidden};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 pub struct RuntimeClass;
 

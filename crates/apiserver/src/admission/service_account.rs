@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::{AdmissionPlugin, Attributes, Operation, forbidden};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 const DEFAULT_ACCOUNT: &str = "default";
 /// Where in-cluster clients look for the token, CA and namespace.

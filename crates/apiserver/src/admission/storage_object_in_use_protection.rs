@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::{AdmissionPlugin, Attributes, Operation};
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 pub struct StorageObjectInUseProtection;
 

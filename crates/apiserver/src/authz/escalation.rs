@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::rbac::{Policy, Rule, url_matches};
 use super::{Attributes, AuthorizerChain, MASTERS};
 use crate::auth::User;
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 

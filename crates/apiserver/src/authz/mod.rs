@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::auth::User;
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 /// The group whose members pass every check.
 pub const MASTERS: &str = "system:masters";

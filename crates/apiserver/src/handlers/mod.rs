@@ -16,9 +16,9 @@ use crate::watch_cache::{Freshness, Snapshot};
 use tokio::sync::Semaphore;
 
 use crate::auth::{TokenFile, User};
+use crate::error::ApiError;
 use crate::objects::{self, decode, encode};
 use crate::request::{self, Parsed, ResourceRequest, Target};
-use crate::status::ApiError;
 use crate::{discovery, scale, tables, watch};
 
 mod create;
@@ -160,7 +160,7 @@ pub(crate) fn percent_decode(text: &str) -> String {
 
 pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
     let body = if value.get("kind").and_then(Value::as_str) == Some("Status") {
-        crate::status::status_json(value) + "\n"
+        crate::error::status_json(value) + "\n"
     } else {
         value.to_string()
     };

@@ -18,7 +18,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::status::ApiError;
+use crate::error::ApiError;
 
 // Generated; kept as written.
 #[rustfmt::skip]

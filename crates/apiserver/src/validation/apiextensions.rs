@@ -6,7 +6,7 @@ use api::meta::{validate_dns_subdomain, validate_dns1035_label};
 use serde_json::Value;
 
 use super::immutable;
-use crate::status::Cause;
+use crate::error::Cause;
 
 const COLUMN_TYPES: &[&str] = &["boolean", "date", "integer", "number", "string"];
 const COLUMN_FORMATS: &[&str] = &[

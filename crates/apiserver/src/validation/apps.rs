@@ -8,7 +8,7 @@ use super::pod::{pod_template, selector_matches};
 use super::{
     at_least, immutable, int_or_percent, is_zero, label_selector, one_of, selector_is_empty,
 };
-use crate::status::Cause;
+use crate::error::Cause;
 
 pub fn workload(kind: &str, object: &Value, old: Option<&Value>, causes: &mut Vec<Cause>) {
     let Some(spec) = object.get("spec") else {

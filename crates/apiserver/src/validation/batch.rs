@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::pod::{pod_template, selector_matches};
 use super::{at_least, immutable, int_at, label_selector, one_of, selector_is_empty, str_at};
-use crate::status::Cause;
+use crate::error::Cause;
 
 pub fn job(object: &Value, old: Option<&Value>, causes: &mut Vec<Cause>) {
     job_spec(object.get("spec"), "spec", true, causes);

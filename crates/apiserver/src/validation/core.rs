@@ -7,7 +7,7 @@ use super::pod::{port_name, quantity_of};
 use super::{
     array_at, immutable, int_at, one_of, port_number, required_str, resource_list, str_at,
 };
-use crate::status::Cause;
+use crate::error::Cause;
 
 const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
 const ACCESS_MODES: &[&str] = &[

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{array_at, int_at, str_at};
-use crate::status::Cause;
+use crate::error::Cause;
 
 const VERBS: &[&str] = &[
     "create",

@@ -17,7 +17,7 @@ mod various;
 use api::ResourceInfo;
 use serde_json::Value;
 
-use crate::status::Cause;
+use crate::error::Cause;
 
 pub use pod::selector_matches;
 
@@ -40,10 +40,10 @@ fn schema_cause(violation: api::schema::Violation) -> Cause {
             field,
             message: format!(
                 "Unsupported value: {}: supported values: {}",
-                crate::status::go_value(&value),
+                crate::error::go_value(&value),
                 supported
                     .iter()
-                    .map(crate::status::go_value)
+                    .map(crate::error::go_value)
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -53,7 +53,7 @@ fn schema_cause(violation: api::schema::Violation) -> Cause {
         Violation::Duplicate { field, value } => Cause {
             reason: "FieldValueDuplicate",
             field,
-            message: format!("Duplicate value: {}", crate::status::go_value(&value)),
+            message: format!("Duplicate value: {}", crate::error::go_value(&value)),
         },
     }
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::pod::port_name;
 use super::{array_at, immutable, int_at, label_selector, one_of, port_number, str_at};
-use crate::status::Cause;
+use crate::error::Cause;
 
 const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
 

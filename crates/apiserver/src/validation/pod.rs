@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{array_at, at_least, int_at, one_of, port_number, resource_list, str_at};
-use crate::status::Cause;
+use crate::error::Cause;
 
 const RESTART_POLICIES: &[&str] = &["Always", "OnFailure", "Never"];
 const PULL_POLICIES: &[&str] = &["Always", "IfNotPresent", "Never"];

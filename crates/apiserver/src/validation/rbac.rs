@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{array_at, str_at};
-use crate::status::Cause;
+use crate::error::Cause;
 
 const GROUP: &str = "rbac.authorization.k8s.io";
 

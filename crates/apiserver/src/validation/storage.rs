@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{array_at, immutable, one_of, str_at};
-use crate::status::Cause;
+use crate::error::Cause;
 
 /// A name like a provisioner's or attacher's: a qualified name (an
 /// optional DNS prefix, then up to 63 characters).

@@ -9,7 +9,7 @@ use super::{
     array_at, at_least, immutable, int_at, int_or_percent, label_selector, one_of, required_str,
     str_at,
 };
-use crate::status::Cause;
+use crate::error::Cause;
 
 pub fn pod_disruption_budget(object: &Value, causes: &mut Vec<Cause>) {
     let spec = object.get("spec").unwrap_or(&Value::Null);

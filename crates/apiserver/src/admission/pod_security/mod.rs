@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use super::{AdmissionPlugin, Attributes, Operation};
-use crate::status::{ApiError, Cause};
+use crate::error::{ApiError, Cause};
 
 const PREFIX: &str = "pod-security.kubernetes.io/";
 /// The newest policy version; later ones are read as `latest`.
