@@ -324,6 +324,18 @@ impl ApiError {
         ApiError::new(422, "Invalid", message)
     }
 
+    /// A server-side apply refused for fields other managers own: 409
+    /// with one `FieldManagerConflict` cause per field.
+    pub fn apply_conflict(message: String, causes: Vec<(String, String)>) -> ApiError {
+        let causes: Vec<Value> = causes
+            .into_iter()
+            .map(|(field, message)| {
+                json!({"type": "FieldManagerConflict", "message": message, "field": field})
+            })
+            .collect();
+        ApiError::new(409, "Conflict", message).with_raw_details(json!({"causes": causes}))
+    }
+
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(400, "BadRequest", message)
     }

@@ -18,6 +18,7 @@ pub mod encryption_config;
 mod endpoint_leases;
 pub mod error;
 mod event_ttl;
+mod fieldmanager;
 mod flowcontrol;
 #[cfg(test)]
 mod fuzz_tests;

@@ -3,6 +3,8 @@
 //! One table, read twice: the OpenAPI documents publish it as
 //! `x-kubernetes-patch-strategy` / `x-kubernetes-patch-merge-key` (kubectl
 //! apply computes its patches from them), and the server applies patches by it.
+//! Server-side apply reads the same keys, and the few places where upstream
+//! gives it more: lists keyed by several fields, and structs replaced whole.
 
 /// (schema, field, strategy, merge key)
 pub const PATCH_STRATEGIES: &[(&str, &str, &str, &str)] = &[
@@ -208,3 +210,55 @@ pub fn lookup(schema: &str, field: &str) -> Option<(&'static str, &'static str)>
         .find(|(s, f, _, _)| *s == schema && *f == field)
         .map(|(_, _, strategy, key)| (*strategy, *key))
 }
+
+/// Lists server-side apply keys by several fields (upstream's
+/// `x-kubernetes-list-map-keys`): (schema, field, keys).
+pub const LIST_MAP_KEYS: &[(&str, &str, &[&str])] = &[
+    (
+        "io.k8s.api.core.v1.Container",
+        "ports",
+        &["containerPort", "protocol"],
+    ),
+    (
+        "io.k8s.api.core.v1.EphemeralContainer",
+        "ports",
+        &["containerPort", "protocol"],
+    ),
+    (
+        "io.k8s.api.core.v1.ServiceSpec",
+        "ports",
+        &["port", "protocol"],
+    ),
+    (
+        "io.k8s.api.core.v1.PodSpec",
+        "topologySpreadConstraints",
+        &["topologyKey", "whenUnsatisfiable"],
+    ),
+];
+
+/// Defaults of key fields, which an applied item may leave out:
+/// (schema, field, default).
+pub const KEY_DEFAULTS: &[(&str, &str, &str)] = &[
+    ("io.k8s.api.core.v1.ContainerPort", "protocol", "TCP"),
+    ("io.k8s.api.core.v1.ServicePort", "protocol", "TCP"),
+];
+
+/// Structs upstream marks atomic (`x-kubernetes-map-type: atomic`): an
+/// apply replaces them whole, and one manager owns each.
+pub const ATOMIC_STRUCTS: &[&str] = &[
+    "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+    "io.k8s.api.core.v1.LocalObjectReference",
+    "io.k8s.api.core.v1.ObjectReference",
+    "io.k8s.api.core.v1.TypedLocalObjectReference",
+    "io.k8s.api.core.v1.TypedObjectReference",
+    "io.k8s.api.core.v1.SecretReference",
+    "io.k8s.api.core.v1.ConfigMapKeySelector",
+    "io.k8s.api.core.v1.SecretKeySelector",
+    "io.k8s.api.core.v1.ObjectFieldSelector",
+    "io.k8s.api.core.v1.ResourceFieldSelector",
+    "io.k8s.api.core.v1.NodeSelector",
+    "io.k8s.api.core.v1.NodeSelectorTerm",
+    "io.k8s.api.core.v1.TopologySelectorTerm",
+    "io.k8s.api.autoscaling.v1.CrossVersionObjectReference",
+    "io.k8s.api.autoscaling.v2.CrossVersionObjectReference",
+];

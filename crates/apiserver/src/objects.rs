@@ -242,6 +242,7 @@ pub fn validate_metadata(info: &ResourceInfo, object: &Value) -> Vec<Cause> {
             )),
         }
     }
+    causes.extend(crate::fieldmanager::validate_entries(object));
     causes
 }
 
@@ -357,7 +358,6 @@ fn without_volatile(object: &Value) -> Value {
     let mut object = object.clone();
     if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         metadata.remove("resourceVersion");
-        metadata.remove("managedFields");
     }
     object
 }

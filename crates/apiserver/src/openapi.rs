@@ -255,6 +255,30 @@ fn build() -> Documents {
             }
         }
     }
+    for (schema, field, keys) in crate::merge_keys::LIST_MAP_KEYS {
+        if let Some(Value::Object(property)) = definitions
+            .get_mut(*schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.get_mut(*field))
+        {
+            property.insert("x-kubernetes-list-type".into(), json!("map"));
+            property.insert("x-kubernetes-list-map-keys".into(), json!(keys));
+        }
+    }
+    for (schema, field, default) in crate::merge_keys::KEY_DEFAULTS {
+        if let Some(Value::Object(property)) = definitions
+            .get_mut(*schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.get_mut(*field))
+        {
+            property.insert("default".into(), json!(default));
+        }
+    }
+    for schema in crate::merge_keys::ATOMIC_STRUCTS {
+        if let Some(Value::Object(schema)) = definitions.get_mut(*schema) {
+            schema.insert("x-kubernetes-map-type".into(), json!("atomic"));
+        }
+    }
     for info in RESOURCES {
         if let Some(name) = kind_schemas.get(&(&info.group, &info.version, &info.kind))
             && let Some(Value::Object(schema)) = definitions.get_mut(name)

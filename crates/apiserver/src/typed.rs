@@ -104,6 +104,28 @@ pub fn unknown_fields(input: &Value, typed: &Value) -> Vec<String> {
     unknown
 }
 
+/// Removes from `input` the fields its typed form dropped (keeping nulls,
+/// which the typed form drops for known fields too): `input` keeps its own
+/// shape, with only the fields its kind knows.
+pub fn drop_unknown(input: &mut Value, typed: &Value) {
+    match (input, typed) {
+        (Value::Object(input), Value::Object(typed)) => {
+            input.retain(|key, value| value.is_null() || typed.contains_key(key));
+            for (key, value) in input.iter_mut() {
+                if let Some(kept) = typed.get(key) {
+                    drop_unknown(value, kept);
+                }
+            }
+        }
+        (Value::Array(input), Value::Array(typed)) => {
+            for (value, kept) in input.iter_mut().zip(typed) {
+                drop_unknown(value, kept);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn walk(input: &Value, typed: &Value, path: String, unknown: &mut Vec<String>) {
     match (input, typed) {
         (Value::Object(input), Value::Object(typed)) => {

@@ -2,13 +2,31 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde_json::Value;
 
 use super::*;
 
 impl Call<'_> {
     pub(super) async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
         let served = self.info();
-        if served
+        let manager = self.manager()?;
+        let mut object = self.parse_body(body).await?;
+        objects::check_type(served, &mut object, &served.kind)?;
+        let object = self.field_validation(object)?;
+        let object = api::conversion::to_storage(served, object);
+        self.create_object(object, Some(&manager)).await
+    }
+
+    /// Creates `object` (in the stored shape). Its managed fields are
+    /// recorded as `manager`'s update, unless it carries them already (an
+    /// apply that creates).
+    pub(super) async fn create_object(
+        &self,
+        mut object: Value,
+        manager: Option<&str>,
+    ) -> Result<Response, ApiError> {
+        if self
+            .info()
             .custom
             .as_ref()
             .is_some_and(|custom| custom.terminating)
@@ -18,10 +36,6 @@ impl Call<'_> {
             ));
         }
         let info = self.storage_info();
-        let mut object = self.parse_body(body).await?;
-        objects::check_type(served, &mut object, &served.kind)?;
-        let object = self.field_validation(object)?;
-        let mut object = api::conversion::to_storage(served, object);
         // Admission sees the name the client asked for; with generateName
         // its errors name the prefix, as upstream's (`pods "web-" is
         // forbidden: ...`), since the name is generated after admission.
@@ -43,10 +57,13 @@ impl Call<'_> {
         if info.builtin_kind() == "CertificateSigningRequest" {
             crate::certificates::prepare_create(&mut object, self.user);
         }
+        if let Some(manager) = manager {
+            self.record_update(manager, None, &mut object);
+        }
         let attributes = self.attributes(crate::admission::Operation::Create, &asked, None)?;
         let admission = &self.state.admission;
         admission.admit(&attributes, Some(&mut object)).await?;
-        crate::validation::validate(served, &object, None)
+        crate::validation::validate(self.info(), &object, None)
             .map_err(|causes| ApiError::invalid(&info, &name, causes))?;
         admission.validate(&attributes, Some(&object)).await?;
         let key = self.key(&name);

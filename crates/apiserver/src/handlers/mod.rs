@@ -831,20 +831,55 @@ impl Call<'_> {
         }
     }
 
+    /// Who this write records as the manager of the fields it sets: the
+    /// `fieldManager` parameter (checked as upstream checks it), or the
+    /// user agent's first word.
+    pub(crate) fn manager(&self) -> Result<String, ApiError> {
+        let given = self.query.get("fieldManager").map(String::as_str);
+        if let Some(problem) = given.and_then(crate::fieldmanager::manager_problem) {
+            return Err(self.options_invalid(vec![crate::error::Cause {
+                reason: "FieldValueInvalid",
+                field: "fieldManager".into(),
+                message: problem,
+            }]));
+        }
+        let agent = self
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        Ok(crate::fieldmanager::manager_name(given, agent))
+    }
+
+    /// The refusal of a request's options (`PatchOptions.meta.k8s.io ""
+    /// is invalid: ...`).
+    pub(crate) fn options_invalid(&self, causes: Vec<crate::error::Cause>) -> ApiError {
+        let kind = match self.resource.verb {
+            "create" => "CreateOptions",
+            "update" => "UpdateOptions",
+            _ => "PatchOptions",
+        };
+        ApiError::invalid_kind("meta.k8s.io", kind, "", causes)
+    }
+
+    /// Records this write in `new`'s managed fields (`old` is the stored
+    /// object, none for a create).
+    pub(crate) fn record_update(&self, manager: &str, old: Option<&Value>, new: &mut Value) {
+        let writer = crate::fieldmanager::Writer {
+            manager,
+            api_version: self.info().api_version(),
+            subresource: self.resource.subresource.as_deref(),
+            now: crate::fieldmanager::now(),
+        };
+        crate::fieldmanager::update(&self.storage_info(), old, new, &writer);
+    }
+
     /// Decodes `object` as its kind's type, as kube-apiserver's decoder
     /// does: wrong field types are a 400, unknown fields are refused, warned
     /// about or dropped as `fieldValidation` says. Returns the typed form.
     fn field_validation(&self, object: Value) -> Result<Value, ApiError> {
         let info = self.info();
-        let mode = self
-            .query
-            .get("fieldValidation")
-            .map_or("Warn", String::as_str);
-        if !["Ignore", "Warn", "Strict"].contains(&mode) {
-            return Err(ApiError::bad_request(format!(
-                "Invalid field validation directive: {mode}"
-            )));
-        }
+        let mode = self.validation_mode()?;
         if let Some(custom) = &info.custom {
             return self.custom_field_validation(custom, object, mode);
         }
@@ -865,6 +900,42 @@ impl Call<'_> {
             .collect();
         self.unknown_fields(unknown, mode)?;
         Ok(typed)
+    }
+
+    /// An apply configuration checked as a body is (wrong types refused,
+    /// unknown fields refused, warned about or dropped as `fieldValidation`
+    /// says), but kept as sent: a configuration names only the fields its
+    /// manager sets, and its kind's typed form would add others.
+    fn apply_field_validation(&self, mut config: Value) -> Result<Value, ApiError> {
+        let info = self.info();
+        if let Some(custom) = &info.custom {
+            let mode = self.validation_mode()?;
+            if let Some(schema) = &custom.schema {
+                let unknown: Vec<String> = schema
+                    .prune(&mut config)
+                    .into_iter()
+                    .map(|field| format!("unknown field \"{field}\""))
+                    .collect();
+                self.unknown_fields(unknown, mode)?;
+            }
+            return Ok(config);
+        }
+        let typed = self.field_validation(config.clone())?;
+        crate::typed::drop_unknown(&mut config, &typed);
+        Ok(config)
+    }
+
+    fn validation_mode(&self) -> Result<&str, ApiError> {
+        let mode = self
+            .query
+            .get("fieldValidation")
+            .map_or("Warn", String::as_str);
+        if !["Ignore", "Warn", "Strict"].contains(&mode) {
+            return Err(ApiError::bad_request(format!(
+                "Invalid field validation directive: {mode}"
+            )));
+        }
+        Ok(mode)
     }
 
     /// Unknown fields a body carried: refused, warned about or ignored, as

@@ -4,6 +4,8 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use serde_json::Value;
+
 use super::update::pinned_version;
 use super::*;
 
@@ -28,6 +30,16 @@ impl Call<'_> {
                 crate::patch::APPLY_PATCH
             )));
         }
+        if media == crate::patch::APPLY_PATCH {
+            return self.server_side_apply(body).await;
+        }
+        if self.query.contains_key("force") {
+            return Err(self.options_invalid(vec![crate::error::Cause::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            )]));
+        }
+        let manager = self.manager()?;
         for _ in 0..PATCH_RETRIES {
             let (kv, old) = self.read_current(&name).await?;
             // The patch applies to the object as the client sees it.
@@ -67,11 +79,122 @@ impl Call<'_> {
                 patched,
                 self.resource.subresource.as_deref(),
             )?;
+            self.record_update(&manager, Some(&old), &mut new);
             self.admit_update(&name, &old, &mut new).await?;
             match self.store_update(&name, &old, new, kv.mod_revision).await {
                 Ok((stored, _)) => return self.respond(StatusCode::OK, &stored),
                 // Someone wrote in between: patch the newer object, unless
                 // the patch itself pinned a resourceVersion.
+                Err(err) if err.code == 409 && err.reason == "Conflict" && pinned.is_none() => {
+                    continue;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Err(ApiError::conflict(&info, &name))
+    }
+
+    /// A server-side apply (`application/apply-patch+yaml`): the body is the
+    /// manager's configuration of the object, merged in by the kind's
+    /// schema; an object that does not exist is created from it.
+    async fn server_side_apply(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let served = self.info();
+        let info = self.storage_info();
+        let name = self.name()?.to_string();
+        let manager = match self.query.get("fieldManager").filter(|m| !m.is_empty()) {
+            Some(_) => self.manager()?,
+            None => {
+                return Err(self.options_invalid(vec![crate::error::Cause::required(
+                    "fieldManager",
+                    "is required for apply patch",
+                )]));
+            }
+        };
+        let force = match self.query.get("force").map(String::as_str) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "invalid value for force: {other:?}"
+                )));
+            }
+        };
+        let config = if body.len() <= crate::request_body::OFFLOAD_BYTES {
+            crate::request_body::decode_yaml(body)?
+        } else {
+            let body = body.to_vec();
+            crate::request_body::off_reactor(body.len(), move || {
+                crate::request_body::decode_yaml(&body)
+            })
+            .await?
+        };
+        let expected = served.api_version();
+        let given = config
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if given != expected {
+            return Err(ApiError::bad_request(format!(
+                "Incorrect version specified in apply patch. Specified patch version: {given}, expected: {expected}"
+            )));
+        }
+        let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind != served.kind {
+            return Err(ApiError::bad_request(format!(
+                "Incorrect kind specified in apply patch. Specified patch kind: {kind}, expected: {}",
+                served.kind
+            )));
+        }
+        if config.pointer("/metadata/managedFields").is_some() {
+            return Err(ApiError::bad_request("metadata.managedFields must be nil"));
+        }
+        let config = self.apply_field_validation(config)?;
+        let config = api::conversion::to_storage(served, config);
+        let pinned = pinned_version(&config);
+        let writer = crate::fieldmanager::Writer {
+            manager: &manager,
+            api_version: expected.clone(),
+            subresource: self.resource.subresource.as_deref(),
+            now: crate::fieldmanager::now(),
+        };
+        for _ in 0..PATCH_RETRIES {
+            let current = self
+                .store()
+                .get(&self.key(&name))
+                .await
+                .map_err(|e| ApiError::from_store(e, &info, &name))?;
+            let Some(kv) = current else {
+                if self.resource.subresource.is_some() {
+                    return Err(ApiError::not_found(&info, &name));
+                }
+                let mut skeleton = serde_json::json!({
+                    "apiVersion": info.api_version(),
+                    "kind": info.kind,
+                    "metadata": {"name": name},
+                });
+                if let Some(namespace) = &self.resource.namespace {
+                    skeleton["metadata"]["namespace"] = serde_json::json!(namespace);
+                }
+                let object = crate::fieldmanager::apply(&info, &skeleton, &config, &writer, force)?;
+                match self.create_object(object, None).await {
+                    // Created by someone else in between: apply to theirs.
+                    Err(err) if err.reason == "AlreadyExists" => continue,
+                    other => return other,
+                }
+            };
+            let old = objects::decode(&info, &kv)?;
+            if let Some(rv) = &pinned
+                && rv != &kv.mod_revision.to_string()
+            {
+                return Err(ApiError::conflict(&info, &name));
+            }
+            let merged = crate::fieldmanager::apply(&info, &old, &config, &writer, force)?;
+            let mut new =
+                objects::prepare_update(&info, &old, merged, self.resource.subresource.as_deref())?;
+            crate::fieldmanager::keep_times_if_unchanged(&old, &mut new);
+            self.admit_update(&name, &old, &mut new).await?;
+            match self.store_update(&name, &old, new, kv.mod_revision).await {
+                Ok((stored, _)) => return self.respond(StatusCode::OK, &stored),
                 Err(err) if err.code == 409 && err.reason == "Conflict" && pinned.is_none() => {
                     continue;
                 }

@@ -84,6 +84,7 @@ impl Call<'_> {
         let served = self.info();
         let info = self.storage_info();
         let name = self.name()?.to_string();
+        let manager = self.manager()?;
         let mut object = self.parse_body(body).await?;
         objects::check_type(served, &mut object, &served.kind)?;
         let object = self.field_validation(object)?;
@@ -103,6 +104,7 @@ impl Call<'_> {
         }
         let subresource = self.resource.subresource.as_deref();
         let mut new = objects::prepare_update(&info, &old, object, subresource)?;
+        self.record_update(&manager, Some(&old), &mut new);
         self.admit_update(&name, &old, &mut new).await?;
         let (stored, _) = self.store_update(&name, &old, new, kv.mod_revision).await?;
         self.respond(StatusCode::OK, &stored)
@@ -112,6 +114,7 @@ impl Call<'_> {
     pub(super) async fn write_scale(&self, body: &[u8]) -> Result<Response, ApiError> {
         let info = self.info();
         let name = self.name()?.to_string();
+        let manager = self.manager()?;
         for _ in 0..PATCH_RETRIES {
             let (kv, old) = self.read_current(&name).await?;
             let current = scale::of(info, &old);
@@ -139,7 +142,8 @@ impl Call<'_> {
                 .map_err(|cause| ApiError::invalid(info, &name, vec![cause]))?;
             let mut new = old.clone();
             scale::set_replicas(info, &mut new, replicas);
-            let new = objects::prepare_update(info, &old, new, None)?;
+            let mut new = objects::prepare_update(info, &old, new, None)?;
+            self.record_update(&manager, Some(&old), &mut new);
             match self.store_update(&name, &old, new, kv.mod_revision).await {
                 Ok((stored, _)) => {
                     return Ok(json_response(StatusCode::OK, &scale::of(info, &stored)));
