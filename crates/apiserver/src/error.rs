@@ -290,10 +290,16 @@ impl ApiError {
         } else {
             format!("[{}]", summary.join(", "))
         };
+        // Upstream names the kind with its group (`Deployment.apps`).
+        let qualified = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
         let mut error = ApiError::new(
             422,
             "Invalid",
-            format!("{kind} \"{name}\" is invalid: {summary}"),
+            format!("{qualified} \"{name}\" is invalid: {summary}"),
         );
         let mut details = json!({
             "name": name,

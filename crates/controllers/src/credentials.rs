@@ -48,10 +48,16 @@ impl Credentials {
             .map_err(|e| format!("{}: {e}", dir.display()))?;
         let file = kube::config::Kubeconfig::read_from(kubeconfig)
             .map_err(|e| format!("reading {}: {e}", kubeconfig.display()))?;
-        let config =
+        let mut config =
             kube::Config::from_custom_kubeconfig(file, &kube::config::KubeConfigOptions::default())
                 .await
                 .map_err(|e| format!("using {}: {e}", kubeconfig.display()))?;
+        // Every controller's writes are the controller manager's, as the
+        // API server names their fields.
+        config.headers.push((
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static("kube-controller-manager/rudder"),
+        ));
         Ok(Credentials::ServiceAccounts {
             config: Box::new(config),
             dir,

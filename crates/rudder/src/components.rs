@@ -152,7 +152,7 @@ pub async fn run_controller_manager(args: ControllerManagerArgs) -> Result<(), S
                 .await?;
         token_dir = Some(dir);
     }
-    let client = client(&args.kubeconfig).await?;
+    let client = client_as(&args.kubeconfig, "kube-controller-manager").await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut serving = None;
     if args.secure_port != 0 {
@@ -400,14 +400,40 @@ pub fn cluster_ca_pem(path: &Path) -> Result<Option<String>, String> {
 }
 
 pub async fn client(path: &Path) -> Result<kube::Client, String> {
+    client_as(path, "rudder").await
+}
+
+/// The `User-Agent` a component's requests carry, in client-go's form: the
+/// API server names the fields a component writes after its first word
+/// (`kube-controller-manager`, `kubelet`, ...), as upstream's does.
+pub fn user_agent(component: &str) -> (http::HeaderName, http::HeaderValue) {
+    let text = format!(
+        "{component}/{} ({}/{}) rudder",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            other => other,
+        }
+    );
+    let value = http::HeaderValue::from_str(&text)
+        .unwrap_or_else(|_| http::HeaderValue::from_static("rudder"));
+    (http::header::USER_AGENT, value)
+}
+
+/// A client on the kubeconfig at `path` whose requests say they come from
+/// `component`.
+pub async fn client_as(path: &Path, component: &str) -> Result<kube::Client, String> {
     let kubeconfig = kube::config::Kubeconfig::read_from(path)
         .map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let config = kube::Config::from_custom_kubeconfig(
+    let mut config = kube::Config::from_custom_kubeconfig(
         kubeconfig,
         &kube::config::KubeConfigOptions::default(),
     )
     .await
     .map_err(|e| format!("using {}: {e}", path.display()))?;
+    config.headers.push(user_agent(component));
     kube::Client::try_from(config).map_err(|e| format!("a client for {}: {e}", path.display()))
 }
 
@@ -426,7 +452,7 @@ pub async fn run_scheduler(args: SchedulerArgs) -> Result<(), String> {
         .ok_or(
             "a kubeconfig is needed: --kubeconfig, or clientConnection.kubeconfig in --config",
         )?;
-    let client = client(&kubeconfig).await?;
+    let client = client_as(&kubeconfig, "kube-scheduler").await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let options = scheduler::SchedulerOptions {
         profiles: config.profiles.clone(),

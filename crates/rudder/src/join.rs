@@ -127,6 +127,9 @@ impl Cluster {
     /// holds no credentials yet).
     fn config(&self) -> Result<kube::Config, String> {
         let mut config = kube::Config::new(self.url.clone());
+        config
+            .headers
+            .push(crate::components::user_agent("kubelet"));
         config.root_cert = Some(
             <rustls::pki_types::CertificateDer as rustls::pki_types::pem::PemObject>::pem_slice_iter(self.ca_pem.as_bytes())
                 .map(|c| c.map(|c| c.to_vec()))

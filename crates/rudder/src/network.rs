@@ -105,7 +105,7 @@ pub async fn run_proxy(args: ProxyCommandArgs) -> Result<(), String> {
         return proxy::cleanup("rudder").await;
     }
     let kubeconfig = args.kubeconfig.ok_or("--kubeconfig is required")?;
-    let client = crate::components::client(&kubeconfig).await?;
+    let client = crate::components::client_as(&kubeconfig, "kube-proxy").await?;
     let node = args
         .hostname_override
         .unwrap_or_else(kubelet::machine::hostname);

@@ -333,7 +333,7 @@ async fn run_node(
     let mut fleet_clients = None;
     let (client, cluster_ca, serving) = match (&args.kubeconfig, &args.server, &args.token) {
         (Some(path), _, _) => {
-            let client = crate::components::client(path).await?;
+            let client = crate::components::client_as(path, "kubelet").await?;
             let ca = kubeconfig_ca(path);
             let serving = serving_certificate(&args, &client, &stopping, &mut tasks);
             (client, ca, serving)

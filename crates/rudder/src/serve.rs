@@ -193,7 +193,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
     }
     if !args.disable_scheduler {
         let kubeconfig = server.component_kubeconfig("scheduler", "system:kube-scheduler")?;
-        let client = crate::components::client(&kubeconfig).await?;
+        let client = crate::components::client_as(&kubeconfig, "kube-scheduler").await?;
         let options = scheduler::SchedulerOptions::default();
         if args.scheduler_secure_port != 0 {
             let (listener, cert) =
@@ -249,7 +249,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
             )
             .await?;
         }
-        let client = crate::components::client(&kubeconfig).await?;
+        let client = crate::components::client_as(&kubeconfig, "kube-controller-manager").await?;
         if args.controller_manager_secure_port != 0 {
             let (listener, cert) = secure_port(
                 &server,
@@ -279,7 +279,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
     }
     if !args.dns.disable_dns {
         let kubeconfig = server.dns_kubeconfig()?;
-        let client = crate::components::client(&kubeconfig).await?;
+        let client = crate::components::client_as(&kubeconfig, "coredns").await?;
         let cluster_cidr = (!args.cluster_cidr.is_empty())
             .then(|| proxy::Ipv4Net::parse(&args.cluster_cidr))
             .transpose()
@@ -297,7 +297,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
     }
     if !args.disable_proxy && !args.disable_kubelet && args.node.simulated_nodes == 0 {
         let kubeconfig = server.component_kubeconfig("proxy", "system:kube-proxy")?;
-        let client = crate::components::client(&kubeconfig).await?;
+        let client = crate::components::client_as(&kubeconfig, "kube-proxy").await?;
         let options = args
             .proxy
             .options(&args.node.name(), &args.cluster_cidr)
@@ -326,7 +326,7 @@ pub async fn run(mut args: ServerArgs) -> Result<(), String> {
         } else {
             server.node_kubeconfig(&name)?
         };
-        let client = crate::components::client(&kubeconfig).await?;
+        let client = crate::components::client_as(&kubeconfig, "kubelet").await?;
         let ca = server.pki.ca.cert_pem().map_err(|e| e.to_string())?;
         // The node's serving certificate names it and its address.
         let node_ip = args

@@ -453,10 +453,20 @@ pub fn apply(
     Ok(merged)
 }
 
+/// Puts `entries` (a `managedFields` list, or none) into `object`.
+pub fn set_entries(object: &mut Value, entries: Option<Value>) {
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        match entries {
+            Some(entries) => meta.insert("managedFields".into(), entries),
+            None => meta.remove("managedFields"),
+        };
+    }
+}
+
 /// An apply that changed nothing but its own timestamp is no change: the
 /// stored entries stay as they are, so nothing is written.
 pub fn keep_times_if_unchanged(old: &Value, new: &mut Value) {
-    if without_managed_fields(old) != without_managed_fields(new) {
+    if crate::objects::changed(&without_managed_fields(old), &without_managed_fields(new)) {
         return;
     }
     let untimed = |entries: Vec<Entry>| -> Vec<Entry> {

@@ -189,8 +189,12 @@ impl Call<'_> {
                 return Err(ApiError::conflict(&info, &name));
             }
             let merged = crate::fieldmanager::apply(&info, &old, &config, &writer, force)?;
+            let managed = merged.pointer("/metadata/managedFields").cloned();
             let mut new =
                 objects::prepare_update(&info, &old, merged, self.resource.subresource.as_deref())?;
+            // A subresource's write keeps the stored metadata, but not the
+            // managed fields this apply decided.
+            crate::fieldmanager::set_entries(&mut new, managed);
             crate::fieldmanager::keep_times_if_unchanged(&old, &mut new);
             self.admit_update(&name, &old, &mut new).await?;
             match self.store_update(&name, &old, new, kv.mod_revision).await {

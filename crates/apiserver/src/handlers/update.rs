@@ -41,6 +41,8 @@ impl Call<'_> {
             Default::default()
         };
         if dry_run {
+            // Nothing is written: the object stays at its version.
+            objects::set_resource_version(&mut new, old_revision);
             return Ok((new, true));
         }
         if removed {

@@ -33,6 +33,7 @@ pub fn client(
         hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
     let service = tower::ServiceBuilder::new()
         .layer(config.base_uri_layer())
+        .layer(config.extra_headers_layer().map_err(|e| e.to_string())?)
         .option_layer(config.auth_layer().map_err(|e| e.to_string())?)
         .map_err(tower::BoxError::from)
         .service(hyper);
