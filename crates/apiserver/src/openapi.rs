@@ -206,6 +206,7 @@ pub(crate) fn resource_paths(
                     "application/json-patch+json",
                     "application/merge-patch+json",
                     "application/strategic-merge-patch+json",
+                    "application/apply-patch+yaml",
                 ]),
             ),
         );

@@ -145,6 +145,27 @@ fn decode(kv: &KeyValue) -> Option<Value> {
     Some(object)
 }
 
+/// The resource prefix a stored key is under: a built-in kind's, or
+/// `/registry/<group>/<plural>/` of a custom kind's (its group has a dot).
+/// None for keys of no resource (leases of API servers, allocation maps).
+fn resource_prefix_of(key: &str) -> Option<String> {
+    static BUILTIN: OnceLock<Vec<String>> = OnceLock::new();
+    let builtin = BUILTIN.get_or_init(|| {
+        api::registry::RESOURCES
+            .iter()
+            .filter(|r| r.stored && r.stored_as.is_none())
+            .map(|r| r.storage_prefix())
+            .collect()
+    });
+    if let Some(prefix) = builtin.iter().find(|p| key.starts_with(p.as_str())) {
+        return Some(prefix.clone());
+    }
+    let mut parts = key.strip_prefix(ROOT)?.splitn(3, '/');
+    let (group, plural, rest) = (parts.next()?, parts.next()?, parts.next()?);
+    (group.contains('.') && !plural.is_empty() && !rest.is_empty())
+        .then(|| format!("{ROOT}{group}/{plural}/"))
+}
+
 pub struct WatchCaches {
     store: SharedStore,
     shared: Arc<Shared>,
@@ -374,6 +395,17 @@ impl State {
     /// Files a store event under its resource and keeps the windows within
     /// their bounds.
     fn dispatch(&mut self, event: &Arc<CachedEvent>) {
+        // Every resource keeps its window from the first event seen, asked
+        // for or not: a watch from any revision since is served from it,
+        // shared, rather than from a store watch of its own.
+        if !self
+            .caches
+            .keys()
+            .any(|prefix| event.key().starts_with(prefix.as_str()))
+            && let Some(prefix) = resource_prefix_of(event.key())
+        {
+            self.cache(&prefix);
+        }
         if let Some(cache) = self
             .caches
             .iter_mut()
@@ -1032,5 +1064,49 @@ mod tests {
             );
         }
         assert_eq!(state.observed, revision);
+    }
+
+    #[test]
+    fn resources_keep_windows_before_anyone_asks() {
+        let mut state = State {
+            generation: 1,
+            running: true,
+            observed: 0,
+            caches: HashMap::new(),
+            window_bytes: 0,
+        };
+        let keys = [
+            "/registry/configmaps/default/a",
+            "/registry/services/specs/default/web",
+            "/registry/example.com/widgets/default/w",
+            "/registry/masterleases/10.0.0.1",
+        ];
+        for (index, key) in keys.iter().enumerate() {
+            let revision = index as i64 + 1;
+            let kv = KeyValue {
+                key: key.to_string(),
+                value: b"{}".to_vec(),
+                create_revision: revision,
+                mod_revision: revision,
+            };
+            state.dispatch(&Arc::new(CachedEvent::new(WatchEvent::Put {
+                kv,
+                prev: None,
+            })));
+        }
+        let mut prefixes: Vec<&str> = state.caches.keys().map(String::as_str).collect();
+        prefixes.sort();
+        assert_eq!(
+            prefixes,
+            [
+                "/registry/configmaps/",
+                "/registry/example.com/widgets/",
+                "/registry/services/specs/"
+            ],
+            "a window for each resource; none for keys of no resource"
+        );
+        let window = lock(&state.caches["/registry/configmaps/"].feed.window);
+        assert_eq!(window.complete_from, 1, "complete from its first event");
+        assert_eq!(window.events.len(), 1);
     }
 }

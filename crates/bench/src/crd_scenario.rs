@@ -6,7 +6,10 @@
 //! `rss_per_crd_kb` (this process's RSS added by them, server and client
 //! together), and `creates_per_s` of custom objects and of ConfigMaps (the
 //! same size of payload, 32 clients; three rounds of each in turn, medians)
-//! with their ratio.
+//! with their ratio. Then server-side apply: `apply_p50_ms` and
+//! `apply_p99_ms` of applying a 100-container Deployment (every apply
+//! changes each container's image), and `noop_apply_p99_ms` of applying it
+//! again unchanged.
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +32,9 @@ pub struct Args {
     /// Concurrent clients creating them.
     #[arg(long, default_value_t = 32)]
     clients: usize,
+    /// Server-side applies timed, of each kind.
+    #[arg(long, default_value_t = 200)]
+    applies: usize,
 }
 
 /// A definition shaped like an operator's: a few nested typed fields,
@@ -146,6 +152,92 @@ pub async fn run(args: Args) -> Result<(), BoxError> {
         "custom_to_configmap_ratio",
         custom / config_maps,
         "",
+    );
+    server_side_apply(&admin, &args).await
+}
+
+/// A Deployment of `containers` containers, each with a port, an env var
+/// and resources, at image tag `tag`.
+fn wide_deployment(containers: usize, tag: usize) -> serde_json::Value {
+    let containers: Vec<serde_json::Value> = (0..containers)
+        .map(|c| {
+            json!({
+                "name": format!("c{c:03}"),
+                "image": format!("registry.example/app-{c}:{tag}"),
+                "ports": [{"containerPort": 8000 + c, "name": format!("p{c}")}],
+                "env": [{"name": "INDEX", "value": c.to_string()}],
+                "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
+            })
+        })
+        .collect();
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "wide", "labels": {"app": "wide"}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "wide"}},
+            "template": {"metadata": {"labels": {"app": "wide"}}, "spec": {"containers": containers}},
+        },
+    })
+}
+
+/// Latencies of server-side applies of a 100-container Deployment.
+async fn server_side_apply(admin: &kube::Client, args: &Args) -> Result<(), BoxError> {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use kube::api::{Patch, PatchParams};
+    const CONTAINERS: usize = 100;
+    let api: Api<Deployment> = Api::namespaced(admin.clone(), "bench");
+    let params = PatchParams::apply("bench");
+    api.patch(
+        "wide",
+        &params,
+        &Patch::Apply(wide_deployment(CONTAINERS, 0)),
+    )
+    .await?;
+    let percentile = |samples: &mut Vec<f64>, p: f64| -> f64 {
+        samples.sort_by(f64::total_cmp);
+        let index = ((samples.len() as f64 * p).ceil() as usize).clamp(1, samples.len());
+        samples[index - 1]
+    };
+    let mut changing = Vec::with_capacity(args.applies);
+    for tag in 1..=args.applies {
+        let started = Instant::now();
+        api.patch(
+            "wide",
+            &params,
+            &Patch::Apply(wide_deployment(CONTAINERS, tag)),
+        )
+        .await?;
+        changing.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let mut unchanged = Vec::with_capacity(args.applies);
+    let same = wide_deployment(CONTAINERS, args.applies);
+    for _ in 0..args.applies {
+        let started = Instant::now();
+        api.patch("wide", &params, &Patch::Apply(&same)).await?;
+        unchanged.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let case = format!("sqlite/deployment-{CONTAINERS}-containers");
+    figure(
+        "crd",
+        &case,
+        "apply_p50_ms",
+        percentile(&mut changing, 0.50),
+        "ms",
+    );
+    figure(
+        "crd",
+        &case,
+        "apply_p99_ms",
+        percentile(&mut changing, 0.99),
+        "ms",
+    );
+    figure(
+        "crd",
+        &case,
+        "noop_apply_p99_ms",
+        percentile(&mut unchanged, 0.99),
+        "ms",
     );
     Ok(())
 }

@@ -1007,6 +1007,25 @@ async fn watchers_that_never_read_are_bounded_and_closed() {
     raise_descriptor_limit();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut server = Server::start(dir.path(), &["--max-watches-per-user", "520"], None);
+    // The components' own connections are open before the count is taken
+    // (their nodes are Ready).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, ready) = server.kubectl(&[
+            "get",
+            "nodes",
+            "-o",
+            "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}",
+        ]);
+        if ready.trim() == "True True" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the nodes never became Ready: {ready}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let raw = Raw::new(&server.kubeconfig).await;
     let connector = admin_tls(dir.path());
     let path = "/api/v1/namespaces/default/configmaps";

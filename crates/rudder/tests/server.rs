@@ -566,7 +566,11 @@ fn a_joined_node_gets_its_certificates_through_csrs_and_renews_them() {
         ],
     );
     let kubeconfig = &server.kubeconfig;
-    let token = std::fs::read_to_string(dir.path().join("node-token")).expect("the node token");
+    // Written once the server has made its bootstrap token, after the API
+    // is ready.
+    let token = until("the node token", || {
+        std::fs::read_to_string(dir.path().join("node-token")).ok()
+    });
     let token = token.trim();
     let token_id = token
         .split_once("::")

@@ -110,15 +110,8 @@ impl Call<'_> {
                 )]));
             }
         };
-        let force = match self.query.get("force").map(String::as_str) {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return Err(ApiError::bad_request(format!(
-                    "invalid value for force: {other:?}"
-                )));
-            }
-        };
+        // Read as upstream reads a boolean parameter (`True`, `1`, ...).
+        let force = api::params::flag(self.query.get("force").map(String::as_str));
         let config = if body.len() <= crate::request_body::OFFLOAD_BYTES {
             crate::request_body::decode_yaml(body)?
         } else {
