@@ -160,6 +160,7 @@ mod tests {
         assert_eq!(
             media,
             [
+                "application/apply-patch+yaml",
                 "application/json-patch+json",
                 "application/merge-patch+json"
             ]

@@ -78,5 +78,27 @@ deployments.create(
 got = deployments.get(name="web", namespace="py")
 assert got.spec.replicas == 2
 assert got.spec.strategy.type == "RollingUpdate"
+
+# Server-side apply through the dynamic client: the creator's update owns
+# the replicas, so another manager's apply conflicts until it forces.
+scale_to_three = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 3}}
+try:
+    deployments.server_side_apply(namespace="py", body=scale_to_three, field_manager="python-apply")
+    raise AssertionError("an apply over another manager's field must conflict")
+except client.exceptions.ApiException as e:
+    assert e.status == 409, e.status
+    assert ".spec.replicas" in e.body, e.body
+applied = deployments.server_side_apply(namespace="py", body=scale_to_three, field_manager="python-apply", force_conflicts=True)
+assert applied.spec.replicas == 3
+owners = {entry.manager: entry.operation for entry in applied.metadata.managedFields}
+assert owners.get("python-apply") == "Apply", owners
+# An apply of an object that does not exist creates it.
+config_maps = dyn.resources.get(api_version="v1", kind="ConfigMap")
+made = config_maps.server_side_apply(
+    namespace="py",
+    body={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "applied"}, "data": {"k": "v"}},
+    field_manager="python-apply",
+)
+assert made.data.k == "v"
 deployments.delete(name="web", namespace="py")
 print("python client ok")
