@@ -35,9 +35,10 @@ pub fn apply(
             let patch = parse_object(body)?;
             strategic_merge(schema, original, &patch).map_err(ApiError::bad_request)
         }
-        APPLY_PATCH => Err(ApiError::unsupported_media_type(
-            "server-side apply is not supported by this server yet; use client-side apply (kubectl apply --server-side=false)",
-        )),
+        // Apply patches are merged by the field manager, never here.
+        APPLY_PATCH => Err(ApiError::unsupported_media_type(format!(
+            "the body of the request was in an unknown format - accepted media types include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_MERGE_PATCH}"
+        ))),
         _ => Err(ApiError::unsupported_media_type(format!(
             "the body of the request was in an unknown format - accepted media types include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_MERGE_PATCH}"
         ))),

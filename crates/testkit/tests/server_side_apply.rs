@@ -585,3 +585,55 @@ async fn bad_applies_are_refused_and_write_nothing() {
     let after = get(&cluster, &["configmap", "c"]).await;
     assert_eq!(after, before);
 }
+
+#[tokio::test]
+async fn replicas_are_applied_through_the_scale_subresource() {
+    let cluster = TestCluster::start().await;
+    let web = cluster.file("web.yaml", &deployment(2, None));
+    apply_as(&cluster, "alice", &web.to_string_lossy(), &[])
+        .await
+        .ok();
+    // As an autoscaler applies a Scale (kubectl maps files to resources,
+    // and Scale is none).
+    let client = cluster.admin_client().await;
+    let apply_scale = |force: bool| {
+        http::Request::builder()
+            .method("PATCH")
+            .uri(format!(
+                "/apis/apps/v1/namespaces/default/deployments/web/scale?fieldManager=autoscaler&force={force}"
+            ))
+            .header("Content-Type", "application/apply-patch+yaml")
+            .body(b"apiVersion: autoscaling/v1\nkind: Scale\nmetadata: {name: web}\nspec: {replicas: 5}\n".to_vec())
+            .unwrap()
+    };
+    match client.request::<Value>(apply_scale(false)).await {
+        Err(kube::Error::Api(status)) => {
+            assert_eq!(status.code, 409);
+            assert_eq!(
+                status.message,
+                r#"Apply failed with 1 conflict: conflict with "alice": .spec.replicas"#
+            );
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let scale: Value = client.request(apply_scale(true)).await.unwrap();
+    assert_eq!(scale["kind"], "Scale");
+    assert_eq!(scale["spec"]["replicas"], 5);
+    let scaled = get(&cluster, &["deployment", "web"]).await;
+    assert_eq!(scaled["spec"]["replicas"], 5);
+    let entry = scaled["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["manager"] == "autoscaler")
+        .unwrap()
+        .clone();
+    assert_eq!(entry["operation"], "Apply");
+    assert_eq!(entry["subresource"], "scale");
+    assert_eq!(entry["fieldsV1"], json!({"f:spec": {"f:replicas": {}}}));
+    assert!(
+        owned_by(&scaled, "alice")["f:spec"]
+            .get("f:replicas")
+            .is_none()
+    );
+}

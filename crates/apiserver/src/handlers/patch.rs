@@ -94,13 +94,15 @@ impl Call<'_> {
         Err(ApiError::conflict(&info, &name))
     }
 
-    /// A server-side apply (`application/apply-patch+yaml`): the body is the
-    /// manager's configuration of the object, merged in by the kind's
-    /// schema; an object that does not exist is created from it.
-    async fn server_side_apply(&self, body: &[u8]) -> Result<Response, ApiError> {
-        let served = self.info();
-        let info = self.storage_info();
-        let name = self.name()?.to_string();
+    /// What every apply request must be: a field manager named, and a body
+    /// of the expected version and kind without managed fields. Returns the
+    /// manager, whether it forces, and the configuration.
+    async fn apply_request(
+        &self,
+        body: &[u8],
+        expected_version: &str,
+        expected_kind: &str,
+    ) -> Result<(String, bool, Value), ApiError> {
         let manager = match self.query.get("fieldManager").filter(|m| !m.is_empty()) {
             Some(_) => self.manager()?,
             None => {
@@ -121,26 +123,77 @@ impl Call<'_> {
             })
             .await?
         };
-        let expected = served.api_version();
         let given = config
             .get("apiVersion")
             .and_then(Value::as_str)
             .unwrap_or("");
-        if given != expected {
+        if given != expected_version {
             return Err(ApiError::bad_request(format!(
-                "Incorrect version specified in apply patch. Specified patch version: {given}, expected: {expected}"
+                "Incorrect version specified in apply patch. Specified patch version: {given}, expected: {expected_version}"
             )));
         }
         let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
-        if kind != served.kind {
+        if kind != expected_kind {
             return Err(ApiError::bad_request(format!(
-                "Incorrect kind specified in apply patch. Specified patch kind: {kind}, expected: {}",
-                served.kind
+                "Incorrect kind specified in apply patch. Specified patch kind: {kind}, expected: {expected_kind}"
             )));
         }
         if config.pointer("/metadata/managedFields").is_some() {
             return Err(ApiError::bad_request("metadata.managedFields must be nil"));
         }
+        Ok((manager, force, config))
+    }
+
+    /// A server-side apply of the scale subresource: the manager applies
+    /// the replicas, owned (with subresource `scale`) where the object
+    /// keeps them.
+    pub(super) async fn apply_scale(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let info = self.info();
+        let name = self.name()?.to_string();
+        let (manager, force, config) = self.apply_request(body, "autoscaling/v1", "Scale").await?;
+        let replicas = crate::scale::replicas(&config)
+            .map_err(|cause| ApiError::invalid(info, &name, vec![cause]))?;
+        let writer = crate::fieldmanager::Writer {
+            manager: &manager,
+            api_version: info.api_version(),
+            subresource: Some("scale"),
+            now: crate::fieldmanager::now(),
+        };
+        for _ in 0..PATCH_RETRIES {
+            let (kv, old) = self.read_current(&name).await?;
+            // The replicas as a configuration of the object itself.
+            let mut wanted = serde_json::json!({
+                "apiVersion": info.api_version(),
+                "kind": info.kind,
+                "metadata": {"name": name},
+            });
+            crate::scale::set_replicas(info, &mut wanted, replicas);
+            let merged = crate::fieldmanager::apply(info, &old, &wanted, &writer, force)?;
+            let mut new = objects::prepare_update(info, &old, merged, None)?;
+            crate::fieldmanager::keep_times_if_unchanged(&old, &mut new);
+            match self.store_update(&name, &old, new, kv.mod_revision).await {
+                Ok((stored, _)) => {
+                    return Ok(json_response(
+                        StatusCode::OK,
+                        &crate::scale::of(info, &stored),
+                    ));
+                }
+                Err(err) if err.code == 409 && err.reason == "Conflict" => continue,
+                Err(err) => return Err(err),
+            }
+        }
+        Err(ApiError::conflict(info, &name))
+    }
+
+    /// A server-side apply (`application/apply-patch+yaml`): the body is the
+    /// manager's configuration of the object, merged in by the kind's
+    /// schema; an object that does not exist is created from it.
+    async fn server_side_apply(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let served = self.info();
+        let info = self.storage_info();
+        let name = self.name()?.to_string();
+        let expected = served.api_version();
+        let (manager, force, config) = self.apply_request(body, &expected, &served.kind).await?;
         let config = self.apply_field_validation(config)?;
         let config = api::conversion::to_storage(served, config);
         let pinned = pinned_version(&config);

@@ -116,6 +116,16 @@ impl Call<'_> {
     pub(super) async fn write_scale(&self, body: &[u8]) -> Result<Response, ApiError> {
         let info = self.info();
         let name = self.name()?.to_string();
+        let media = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap_or("")
+            .trim();
+        if self.resource.verb == "patch" && media == crate::patch::APPLY_PATCH {
+            return self.apply_scale(body).await;
+        }
         let manager = self.manager()?;
         for _ in 0..PATCH_RETRIES {
             let (kv, old) = self.read_current(&name).await?;
