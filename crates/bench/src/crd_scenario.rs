@@ -186,6 +186,9 @@ async fn server_side_apply(admin: &kube::Client, args: &Args) -> Result<(), BoxE
     use k8s_openapi::api::apps::v1::Deployment;
     use kube::api::{Patch, PatchParams};
     const CONTAINERS: usize = 100;
+    if args.applies == 0 {
+        return Ok(());
+    }
     let api: Api<Deployment> = Api::namespaced(admin.clone(), "bench");
     let params = PatchParams::apply("bench");
     api.patch(
