@@ -314,10 +314,16 @@ pub fn update(info: &ResourceInfo, old: Option<&Value>, new: &mut Value, writer:
     };
     strip_managed_fields(new);
     let (schemas, root) = schemas_of(info);
-    let before = old.map_or_else(|| json!({}), without_managed_fields);
-    let comparison = schemas.compare(&before, new, root);
+    // The stored object is compared as it is: its managedFields (gone from
+    // `new`) show as one removed field, which is nobody's and dropped.
+    let nothing = json!({});
+    let comparison = schemas.compare(old.unwrap_or(&nothing), new, root);
     let mut changed = comparison.modified.union(&comparison.added);
     let mut removed = comparison.removed;
+    removed.remove(&[
+        PathElement::Field("metadata".into()),
+        PathElement::Field("managedFields".into()),
+    ]);
     limit_to_endpoint(info, writer.subresource, &mut changed);
     limit_to_endpoint(info, writer.subresource, &mut removed);
     take_from_others(&mut entries, None, &changed, &removed);
