@@ -2,6 +2,7 @@
 //! label and field selectors, and Table printing. Everything here is pure
 //! (no I/O), shared by the API server and its clients.
 
+pub mod cel;
 pub mod cidr;
 pub mod conversion;
 pub mod cron;

@@ -50,6 +50,10 @@ pub struct Schema {
     pub any_of: Vec<Schema>,
     pub one_of: Vec<Schema>,
     pub not: Option<Box<Schema>>,
+    /// `x-kubernetes-validations`, compiled.
+    pub rules: Vec<crate::cel::Rule>,
+    /// Whether this node or one below it has rules.
+    pub has_rules: bool,
 }
 
 /// What is wrong with a value, as a field error.
@@ -63,6 +67,11 @@ pub enum Violation {
     },
     Required {
         field: String,
+        detail: String,
+    },
+    Forbidden {
+        field: String,
+        detail: String,
     },
     NotSupported {
         field: String,
@@ -130,6 +139,7 @@ impl Schema {
             embedded_resource: flag("x-kubernetes-embedded-resource"),
             list_type: text("x-kubernetes-list-type"),
             list_map_keys: crate::meta::strings(value.get("x-kubernetes-list-map-keys")),
+            rules: crate::cel::Rule::parse_all(value.get("x-kubernetes-validations")),
             ..Schema::default()
         };
         if !schema.pattern_text.is_empty() {
@@ -184,6 +194,13 @@ impl Schema {
                 .as_ref()
                 .is_some_and(|a| a.has_defaults)
             || schema.items.as_ref().is_some_and(|i| i.has_defaults);
+        schema.has_rules = !schema.rules.is_empty()
+            || schema.properties.values().any(|p| p.has_rules)
+            || schema
+                .additional_properties
+                .as_ref()
+                .is_some_and(|a| a.has_rules)
+            || schema.items.as_ref().is_some_and(|i| i.has_rules);
         Ok(schema)
     }
 
@@ -597,6 +614,7 @@ impl Schema {
             if !map.contains_key(name) {
                 out.push(Violation::Required {
                     field: join(path, name),
+                    detail: String::new(),
                 });
             }
         }
@@ -609,6 +627,7 @@ impl Schema {
                 {
                     out.push(Violation::Required {
                         field: join(path, name),
+                        detail: String::new(),
                     });
                 }
             }
@@ -910,7 +929,8 @@ mod tests {
             detail: "spec.labels.a in body must be of type string: \"integer\"".into(),
         }));
         assert!(violations.contains(&Violation::Required {
-            field: "spec.template.apiVersion".into()
+            field: "spec.template.apiVersion".into(),
+            detail: String::new(),
         }));
         let small = schema().validate(&json!({"spec": {"size": 0}}));
         assert_eq!(
@@ -925,7 +945,8 @@ mod tests {
         assert_eq!(
             missing,
             [Violation::Required {
-                field: "spec.size".into()
+                field: "spec.size".into(),
+                detail: String::new(),
             }]
         );
         assert!(schema().validate(&json!({"spec": {"size": 3, "port": "http", "id": "0f8fad5b-d9cb-469f-a165-70867728950e"}})).is_empty());

@@ -1240,3 +1240,230 @@ async fn a_kopf_operator_handles_a_custom_kinds_lifecycle() {
     assert!(records.path().join("deleted-g1").exists(), "{}", log());
     let _ = operator.kill().await;
 }
+
+/// A kind whose schema carries CEL validation rules at its root, on its
+/// spec and on a keyed list's items.
+const SCALER_CRD: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scalers.example.com
+spec:
+  group: example.com
+  names: {kind: Scaler, plural: scalers, singular: scaler, listKind: ScalerList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-validations:
+        - rule: "self.metadata.name.startsWith('scaler-')"
+          message: "name must start with scaler-"
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: "self.minReplicas <= self.replicas"
+              message: "minReplicas cannot be larger than replicas"
+            - rule: "self.replicas >= oldSelf.replicas"
+              message: "replicas may not decrease"
+            - rule: "has(self.image)"
+              reason: FieldValueRequired
+              fieldPath: ".image"
+              message: "an image is required"
+            - rule: "!has(self.image) || self.image.startsWith('registry.local/')"
+              messageExpression: "'image ' + self.image + ' is not from registry.local'"
+            properties:
+              replicas: {type: integer}
+              minReplicas: {type: integer}
+              image: {type: string, maxLength: 128}
+              ports:
+                type: array
+                maxItems: 16
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items:
+                  type: object
+                  required: [name]
+                  x-kubernetes-validations:
+                  - rule: "self.port == oldSelf.port"
+                    message: "a port's number is immutable"
+                  properties:
+                    name: {type: string, maxLength: 15}
+                    port: {type: integer}
+"#;
+
+fn scaler(name: &str, spec: &str) -> String {
+    format!("apiVersion: example.com/v1\nkind: Scaler\nmetadata:\n  name: {name}\nspec:\n{spec}\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validation_rules_judge_custom_objects_as_upstream() {
+    let cluster = TestCluster::start().await;
+    // Rules that do not compile, name missing fields or could loop without
+    // bound are refused with the definition.
+    let broken = SCALER_CRD
+        .replace(
+            "rule: \"self.minReplicas <= self.replicas\"",
+            "rule: \"self.minReplicas <=\"",
+        )
+        .replace("rule: \"has(self.image)\"", "rule: \"has(self.imag)\"");
+    let refused = cluster.apply("broken.yaml", &broken).await.err();
+    assert!(
+        refused.contains(
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:\"self.minReplicas <=\""
+        ) && refused.contains("compilation failed: ERROR: <input>:1:"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("x-kubernetes-validations[2].rule: Invalid value: apiextensions.ValidationRule{Rule:\"has(self.imag)\"")
+            && refused.contains("undefined field 'imag'"),
+        "{refused}"
+    );
+    let quadratic = SCALER_CRD
+        .replace("                maxItems: 16\n", "")
+        .replace(
+            "rule: \"self.port == oldSelf.port\"",
+            "rule: \"self.port == oldSelf.port && self.name.size() < 16\"",
+        )
+        .replace(
+            "rule: \"has(self.image)\"",
+            "rule: \"!has(self.ports) || self.ports.all(a, self.ports.all(b, a.name != b.name || a.port == b.port))\"",
+        );
+    let refused = cluster.apply("quadratic.yaml", &quadratic).await.err();
+    assert!(
+        refused.contains(
+            "properties[spec].x-kubernetes-validations[2].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x"
+        ),
+        "{refused}"
+    );
+    assert!(
+        cluster
+            .kubectl(&["get", "crd", "scalers.example.com"])
+            .await
+            .err()
+            .contains("NotFound"),
+    );
+
+    cluster.apply("scaler-crd.yaml", SCALER_CRD).await.ok();
+    established(&cluster, "scalers.example.com").await;
+
+    // Objects that break a rule are refused with the rule's message at the
+    // rule's node (or the field its fieldPath names, as its reason says).
+    let refused = cluster
+        .apply(
+            "s1.yaml",
+            &scaler(
+                "scaler-one",
+                "  replicas: 1\n  minReplicas: 3\n  image: registry.local/app",
+            ),
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains(
+            "The Scaler \"scaler-one\" is invalid: spec: Invalid value: \"object\": minReplicas cannot be larger than replicas"
+        ),
+        "{refused}"
+    );
+    let refused = cluster
+        .apply(
+            "s1.yaml",
+            &scaler("scaler-one", "  replicas: 1\n  minReplicas: 1"),
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains("spec.image: Required value: an image is required"),
+        "{refused}"
+    );
+    let refused = cluster
+        .apply(
+            "s1.yaml",
+            &scaler(
+                "scaler-one",
+                "  replicas: 1\n  minReplicas: 1\n  image: docker.io/app",
+            ),
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains("image docker.io/app is not from registry.local"),
+        "{refused}"
+    );
+    let refused = cluster
+        .apply(
+            "s1.yaml",
+            &scaler(
+                "one",
+                "  replicas: 1\n  minReplicas: 1\n  image: registry.local/app",
+            ),
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains("<nil>: Invalid value: \"object\": name must start with scaler-"),
+        "{refused}"
+    );
+
+    // A valid object is created; transition rules judge its updates.
+    let spec = "  replicas: 3\n  minReplicas: 1\n  image: registry.local/app\n  ports:\n  - name: http\n    port: 80";
+    cluster
+        .apply("s1.yaml", &scaler("scaler-one", spec))
+        .await
+        .ok();
+    let refused = cluster
+        .kubectl(&[
+            "patch",
+            "scaler",
+            "scaler-one",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"replicas":2}}"#,
+        ])
+        .await
+        .err();
+    assert!(
+        refused.contains("spec: Invalid value: \"object\": replicas may not decrease"),
+        "{refused}"
+    );
+    let refused = cluster
+        .apply(
+            "s1.yaml",
+            &scaler("scaler-one", &spec.replace("port: 80", "port: 8080")),
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains("spec.ports[0]: Invalid value: \"object\": a port's number is immutable"),
+        "{refused}"
+    );
+    // A new port has no old value to compare with; growing is allowed.
+    cluster
+        .apply(
+            "s1.yaml",
+            &scaler(
+                "scaler-one",
+                &format!(
+                    "{}\n  - name: https\n    port: 443",
+                    spec.replace("replicas: 3", "replicas: 5")
+                ),
+            ),
+        )
+        .await
+        .ok();
+    let stored = cluster
+        .kubectl(&[
+            "get",
+            "scaler",
+            "scaler-one",
+            "-o",
+            "jsonpath={.spec.replicas} {.spec.ports[*].port}",
+        ])
+        .await
+        .ok();
+    assert_eq!(stored.trim(), "5 80 443");
+}

@@ -181,12 +181,13 @@ fn versions(object: &Value, c: &mut Vec<Cause>) {
                         "only \"object\" is allowed as the type at the root of the schema if the status subresource is enabled",
                     ));
                 }
-                if let Err(err) = api::schema::Schema::parse(schema) {
-                    c.push(Cause {
+                match api::schema::Schema::parse(schema) {
+                    Err(err) => c.push(Cause {
                         reason: "FieldValueInvalid",
                         field: path,
                         message: err,
-                    });
+                    }),
+                    Ok(parsed) => rule_problems(&parsed, &path, c),
                 }
             }
         }
@@ -206,6 +207,38 @@ fn versions(object: &Value, c: &mut Vec<Cause>) {
             &shown,
             "must have exactly one version marked as storage version",
         ));
+    }
+}
+
+/// What is wrong with a schema's validation rules (they do not compile,
+/// name fields the schema lacks, or cost too much), under its path.
+fn rule_problems(schema: &api::schema::Schema, path: &str, c: &mut Vec<Cause>) {
+    use api::cel::ProblemKind;
+    for problem in api::cel::check_schema(schema) {
+        let field = if problem.field.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}.{}", problem.field)
+        };
+        c.push(match problem.kind {
+            ProblemKind::Invalid => Cause {
+                reason: "FieldValueInvalid",
+                field,
+                message: format!("Invalid value: {}: {}", problem.rule, problem.detail),
+            },
+            ProblemKind::Required => Cause::required(field, &problem.detail),
+            ProblemKind::Forbidden => Cause::forbidden(field, &problem.detail),
+            ProblemKind::UnsupportedReason => Cause::not_supported(
+                field,
+                &problem.detail,
+                &[
+                    "FieldValueDuplicate",
+                    "FieldValueForbidden",
+                    "FieldValueInvalid",
+                    "FieldValueRequired",
+                ],
+            ),
+        });
     }
 }
 

@@ -30,7 +30,8 @@ fn schema_cause(violation: api::schema::Violation) -> Cause {
             value,
             detail,
         } => Cause::invalid_value(field, &value, &detail),
-        Violation::Required { field } => Cause::required(field, ""),
+        Violation::Required { field, detail } => Cause::required(field, &detail),
+        Violation::Forbidden { field, detail } => Cause::forbidden(field, &detail),
         Violation::NotSupported {
             field,
             value,
@@ -58,6 +59,22 @@ fn schema_cause(violation: api::schema::Violation) -> Cause {
     }
 }
 
+/// A custom kind's validation rules over `object`. They run on a thread of
+/// their own; the worker waiting for them hands its other tasks over.
+fn run_rules(
+    schema: &api::schema::Schema,
+    object: &Value,
+    old: Option<&Value>,
+) -> Vec<api::schema::Violation> {
+    let run = || api::cel::validate(schema, object, old);
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(run)
+        }
+        _ => run(),
+    }
+}
+
 /// Validates `object` of the kind `served` names (requested at its
 /// version); `old` is the stored object on update.
 pub fn validate(
@@ -73,6 +90,9 @@ pub fn validate(
         .and_then(|custom| custom.schema.as_ref())
     {
         c.extend(schema.validate(object).into_iter().map(schema_cause));
+        if schema.has_rules {
+            c.extend(run_rules(schema, object, old).into_iter().map(schema_cause));
+        }
     }
     match served.builtin_kind() {
         "CustomResourceDefinition" => apiextensions::definition(object, old, c),
