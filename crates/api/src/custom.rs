@@ -33,6 +33,59 @@ pub struct CustomKind {
     /// The version's `openAPIV3Schema`, as written and as read.
     pub schema_json: Option<Value>,
     pub schema: Option<Schema>,
+    /// Where objects are sent to convert between versions, when the
+    /// definition's conversion strategy is `Webhook`.
+    pub conversion_webhook: Option<ConversionWebhook>,
+}
+
+/// A definition's conversion webhook (`spec.conversion.webhook`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConversionWebhook {
+    /// `clientConfig.url`, when it names one.
+    pub url: Option<String>,
+    /// `clientConfig.service`: namespace, name, path and port (443).
+    pub service: Option<(String, String, String, u16)>,
+    /// PEM certificates the webhook's serving certificate must chain to.
+    pub ca_bundle: Vec<u8>,
+    /// `conversionReviewVersions`, in the definition's order.
+    pub review_versions: Vec<String>,
+}
+
+impl ConversionWebhook {
+    /// The webhook of a definition whose strategy is `Webhook`.
+    pub fn of(definition: &Value) -> Option<ConversionWebhook> {
+        let conversion = definition.pointer("/spec/conversion")?;
+        if conversion.get("strategy").and_then(Value::as_str) != Some("Webhook") {
+            return None;
+        }
+        let webhook = conversion.get("webhook")?;
+        let config = webhook.get("clientConfig")?;
+        use base64::Engine;
+        Some(ConversionWebhook {
+            url: config
+                .get("url")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            service: config.get("service").map(|service| {
+                (
+                    text(service.get("namespace")),
+                    text(service.get("name")),
+                    text(service.get("path")),
+                    service
+                        .get("port")
+                        .and_then(Value::as_u64)
+                        .and_then(|p| u16::try_from(p).ok())
+                        .unwrap_or(443),
+                )
+            }),
+            ca_bundle: config
+                .get("caBundle")
+                .and_then(Value::as_str)
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .unwrap_or_default(),
+            review_versions: crate::meta::strings(webhook.get("conversionReviewVersions")),
+        })
+    }
 }
 
 /// One of a custom kind's printer columns.
@@ -262,6 +315,7 @@ pub fn rows(definition: &Value) -> Vec<Arc<ResourceInfo>> {
                 schema: version
                     .pointer("/schema/openAPIV3Schema")
                     .and_then(|s| Schema::parse(s).ok()),
+                conversion_webhook: ConversionWebhook::of(definition),
             })),
         })
     };

@@ -12,6 +12,7 @@ pub mod bootstrap_tokens;
 mod certificates;
 pub mod component_health;
 mod connect;
+mod conversion_webhook;
 mod defaults;
 pub mod discovery;
 pub mod encryption_config;

@@ -251,6 +251,7 @@ pub async fn serve(
     let watcher = state
         .metrics
         .watcher(&info.group, &info.version, &info.kind);
+    let converting = crate::conversion_webhook::needed(&info);
     tokio::spawn(async move {
         let _counted = (counted, watcher);
         let mut encoder = Encoder {
@@ -259,6 +260,20 @@ pub async fn serve(
             protobuf,
             first: true,
             query,
+        };
+        let initial = if converting {
+            let desired = info.api_version();
+            match crate::conversion_webhook::convert(&state, &info, initial, &desired).await {
+                Ok(converted) => converted,
+                Err(err) => {
+                    outbox
+                        .deliver(vec![encoder.one("ERROR", &err.to_status())])
+                        .await;
+                    return;
+                }
+            }
+        } else {
+            initial
         };
         for object in initial {
             if !outbox.deliver(encoder.event("ADDED", object)).await {
@@ -310,8 +325,34 @@ pub async fn serve(
             let Some(kind) = classify(&filter, &event) else {
                 continue;
             };
-            let Some(chunks) = encoder.cached_event(kind, &event) else {
-                continue;
+            let chunks = if converting {
+                let Some(object) = event.object() else {
+                    continue;
+                };
+                let desired = info.api_version();
+                match crate::conversion_webhook::convert(
+                    &state,
+                    &info,
+                    vec![object.clone()],
+                    &desired,
+                )
+                .await
+                .map(|mut converted| converted.pop())
+                {
+                    Ok(Some(object)) => encoder.event(kind, object),
+                    Ok(None) => continue,
+                    Err(err) => {
+                        outbox
+                            .deliver(vec![encoder.one("ERROR", &err.to_status())])
+                            .await;
+                        return;
+                    }
+                }
+            } else {
+                let Some(chunks) = encoder.cached_event(kind, &event) else {
+                    continue;
+                };
+                chunks
             };
             if !outbox.deliver(chunks).await {
                 return;

@@ -1467,3 +1467,311 @@ async fn validation_rules_judge_custom_objects_as_upstream() {
         .ok();
     assert_eq!(stored.trim(), "5 80 443");
 }
+
+/// What the test's conversion webhook answers.
+const CONVERT: u8 = 0;
+const REFUSE: u8 = 1;
+const GARBAGE: u8 = 2;
+
+/// A Thermostat's spec at each version: v1 `celsius: N`, v2
+/// `temperature: {value: N, unit: C}`.
+fn convert_thermostat(mut object: serde_json::Value, desired: &str) -> serde_json::Value {
+    let spec = object["spec"].take();
+    object["spec"] = if desired.ends_with("/v2") {
+        match spec.get("celsius") {
+            Some(c) => serde_json::json!({"temperature": {"value": c, "unit": "C"}}),
+            None => spec,
+        }
+    } else {
+        match spec.pointer("/temperature/value") {
+            Some(v) => serde_json::json!({"celsius": v}),
+            None => spec,
+        }
+    };
+    object["apiVersion"] = serde_json::json!(desired);
+    object
+}
+
+/// An HTTPS conversion webhook on a free loopback port, serving a
+/// certificate for 127.0.0.1 from its own CA; its CA bundle (base64) and
+/// port.
+async fn conversion_webhook(mode: std::sync::Arc<std::sync::atomic::AtomicU8>) -> (String, u16) {
+    use base64::Engine;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            let mode = mode.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                // One request per connection: headers, then Content-Length bytes.
+                let mut data = Vec::new();
+                let mut buffer = [0u8; 16384];
+                let body = loop {
+                    let Ok(n) = tls.read(&mut buffer).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    data.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&data).to_string();
+                    let Some(end) = text.find("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length: usize = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (name, value) = l.split_once(':')?;
+                            name.eq_ignore_ascii_case("content-length")
+                                .then(|| value.trim().parse().ok())?
+                        })
+                        .unwrap_or(0);
+                    if data.len() >= end + 4 + length {
+                        break data[end + 4..end + 4 + length].to_vec();
+                    }
+                };
+                let review: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                let request = &review["request"];
+                let desired = request["desiredAPIVersion"].as_str().unwrap();
+                let answer = match mode.load(std::sync::atomic::Ordering::SeqCst) {
+                    CONVERT => serde_json::json!({
+                        "apiVersion": "apiextensions.k8s.io/v1", "kind": "ConversionReview",
+                        "response": {
+                            "uid": request["uid"],
+                            "result": {"status": "Success"},
+                            "convertedObjects": request["objects"].as_array().unwrap().iter()
+                                .map(|o| convert_thermostat(o.clone(), desired)).collect::<Vec<_>>(),
+                        }
+                    })
+                    .to_string(),
+                    REFUSE => serde_json::json!({
+                        "apiVersion": "apiextensions.k8s.io/v1", "kind": "ConversionReview",
+                        "response": {"uid": request["uid"], "result": {"status": "Failure", "message": "thermostats are broken today"}}
+                    })
+                    .to_string(),
+                    _ => "this is not JSON".to_string(),
+                };
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = tls.write_all(reply.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    let bundle = base64::engine::general_purpose::STANDARD.encode(ca.pem());
+    (bundle, port)
+}
+
+fn thermostat_crd(bundle: &str, url: &str) -> String {
+    format!(
+        r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: thermostats.example.com
+spec:
+  group: example.com
+  names: {{kind: Thermostat, plural: thermostats, singular: thermostat}}
+  scope: Namespaced
+  conversion:
+    strategy: Webhook
+    webhook:
+      conversionReviewVersions: [v1]
+      clientConfig:
+        url: {url}
+        caBundle: {bundle}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              celsius: {{type: integer}}
+  - name: v2
+    served: true
+    storage: false
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              temperature:
+                type: object
+                properties:
+                  value: {{type: integer}}
+                  unit: {{type: string}}
+"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversion_webhook_converts_between_versions() {
+    let cluster = TestCluster::start().await;
+    let mode = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(CONVERT));
+    let (bundle, port) = conversion_webhook(mode.clone()).await;
+    let url = format!("https://127.0.0.1:{port}/convert");
+
+    // A webhook must be reached over https, named by one URL or service.
+    let refused = cluster
+        .apply(
+            "plain.yaml",
+            &thermostat_crd(&bundle, "http://127.0.0.1:1/convert"),
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains(
+            "spec.conversion.webhook.clientConfig.url: Invalid value: \"http://127.0.0.1:1/convert\": 'https' is the only allowed URL scheme"
+        ),
+        "{refused}"
+    );
+
+    cluster
+        .apply("thermostat-crd.yaml", &thermostat_crd(&bundle, &url))
+        .await
+        .ok();
+    established(&cluster, "thermostats.example.com").await;
+
+    // Written at v2, stored at v1, read at either.
+    cluster
+        .apply(
+            "hall.yaml",
+            "apiVersion: example.com/v2\nkind: Thermostat\nmetadata:\n  name: hall\nspec:\n  temperature:\n    value: 21\n    unit: C\n",
+        )
+        .await
+        .ok();
+    let at_v1 = cluster
+        .kubectl(&["get", "thermostats.v1.example.com", "hall", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(at_v1["apiVersion"], "example.com/v1");
+    assert_eq!(at_v1["spec"], serde_json::json!({"celsius": 21}));
+    let at_v2 = cluster
+        .kubectl(&["get", "thermostats.v2.example.com", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(at_v2["items"][0]["apiVersion"], "example.com/v2");
+    assert_eq!(
+        at_v2["items"][0]["spec"],
+        serde_json::json!({"temperature": {"value": 21, "unit": "C"}})
+    );
+    assert_eq!(
+        at_v2["items"][0]["metadata"]["uid"],
+        at_v1["metadata"]["uid"]
+    );
+    // A patch at v2 applies to the object as v2 shows it.
+    cluster
+        .kubectl(&[
+            "patch",
+            "thermostats.v2.example.com",
+            "hall",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"temperature":{"value":23}}}"#,
+        ])
+        .await
+        .ok();
+    let celsius = cluster
+        .kubectl(&[
+            "get",
+            "thermostats.v1.example.com",
+            "hall",
+            "-o",
+            "jsonpath={.spec.celsius}",
+        ])
+        .await
+        .ok();
+    assert_eq!(celsius, "23");
+    // Watches at v2 see v2 objects.
+    let watched = cluster
+        .kubectl(&[
+            "get",
+            "--raw",
+            "/apis/example.com/v2/namespaces/default/thermostats?watch=true&timeoutSeconds=1",
+        ])
+        .await
+        .ok();
+    let event: serde_json::Value =
+        serde_json::from_str(watched.lines().next().unwrap_or_default()).unwrap();
+    assert_eq!(event["type"], "ADDED");
+    assert_eq!(event["object"]["spec"]["temperature"]["value"], 23);
+
+    // A webhook that refuses, or answers nonsense, fails the request with
+    // a 500 naming it, and nothing is written.
+    mode.store(REFUSE, std::sync::atomic::Ordering::SeqCst);
+    let refused = cluster
+        .kubectl(&["get", "thermostats.v2.example.com", "hall"])
+        .await
+        .err();
+    assert!(
+        refused.contains(
+            "conversion webhook for example.com/v1, Kind=Thermostat failed: thermostats are broken today"
+        ),
+        "{refused}"
+    );
+    let refused = cluster
+        .apply(
+            "porch.yaml",
+            "apiVersion: example.com/v2\nkind: Thermostat\nmetadata:\n  name: porch\nspec:\n  temperature:\n    value: 5\n",
+        )
+        .await
+        .err();
+    assert!(
+        refused.contains("conversion webhook for example.com/v2, Kind=Thermostat failed"),
+        "{refused}"
+    );
+    mode.store(GARBAGE, std::sync::atomic::Ordering::SeqCst);
+    let refused = cluster
+        .kubectl(&["get", "thermostats.v2.example.com", "hall"])
+        .await
+        .err();
+    assert!(
+        refused.contains("conversion webhook for example.com/v1, Kind=Thermostat failed")
+            && refused.contains("unmarshal"),
+        "{refused}"
+    );
+    let names = cluster
+        .kubectl(&["get", "thermostats.v1.example.com", "-o", "name"])
+        .await
+        .ok();
+    assert_eq!(names.trim(), "thermostat.example.com/hall");
+}

@@ -13,7 +13,7 @@ impl Call<'_> {
         let mut object = self.parse_body(body).await?;
         objects::check_type(served, &mut object, &served.kind)?;
         let object = self.field_validation(object)?;
-        let object = api::conversion::to_storage(served, object);
+        let object = self.incoming(object).await?;
         self.create_object(object, Some(&manager)).await
     }
 
@@ -88,7 +88,7 @@ impl Call<'_> {
             {
                 return Err(ApiError::already_exists(&info, &name));
             }
-            return self.respond(StatusCode::CREATED, &object);
+            return self.respond(StatusCode::CREATED, &object).await;
         }
         let created = self.store().create(&key, encode(&object)).await;
         let revision = match created {
@@ -101,6 +101,6 @@ impl Call<'_> {
             }
         };
         objects::set_resource_version(&mut object, revision);
-        self.respond(StatusCode::CREATED, &object)
+        self.respond(StatusCode::CREATED, &object).await
     }
 }

@@ -209,7 +209,7 @@ impl Call<'_> {
         if object.get("kind").and_then(Value::as_str) == Some("Status") {
             return Ok(json_response(code, &object));
         }
-        Ok(json_response(code, &self.outgoing(object)))
+        Ok(json_response(code, &self.outgoing_one(object).await?))
     }
 
     pub(super) async fn delete_collection(&self, body: &[u8]) -> Result<Response, ApiError> {
@@ -220,11 +220,12 @@ impl Call<'_> {
         for item in items {
             let name = objects::name_of(&item).to_string();
             match self.delete_one(&name, &options).await {
-                Ok(_) => deleted.push(self.outgoing(item)),
+                Ok(_) => deleted.push(item),
                 Err(err) if err.code == 404 => {}
                 Err(err) => return Err(err),
             }
         }
+        let deleted = self.outgoing_all(deleted).await?;
         let items: Vec<Vec<u8>> = deleted
             .into_iter()
             .map(|i| i.to_string().into_bytes())

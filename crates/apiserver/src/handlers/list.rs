@@ -12,7 +12,7 @@ use super::*;
 impl Call<'_> {
     pub(super) async fn get(&self) -> Result<Response, ApiError> {
         let object = self.read(self.name()?).await?;
-        self.respond(StatusCode::OK, &object)
+        self.respond(StatusCode::OK, &object).await
     }
 
     pub(super) fn selectors(&self) -> Result<(LabelSelector, FieldSelector), ApiError> {
@@ -198,7 +198,7 @@ impl Call<'_> {
         if info.custom.is_some() && info.changes_on_read() {
             // Custom objects print as they are read: defaulted, at the
             // requested version.
-            items = items.into_iter().map(|i| self.outgoing(i)).collect();
+            items = self.outgoing_all(items).await?;
         }
         if wants_table(self.headers) {
             let table = tables::list(

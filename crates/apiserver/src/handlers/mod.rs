@@ -812,9 +812,45 @@ impl Call<'_> {
         self.resource.info.storage_info()
     }
 
-    /// A stored object in the requested version's shape.
+    /// A stored object in the requested version's shape (a custom kind
+    /// with a conversion webhook goes through `outgoing_all`).
     fn outgoing(&self, object: Value) -> Value {
         api::conversion::from_storage(self.info(), object)
+    }
+
+    /// Stored objects in the requested version's shape, converted by the
+    /// definition's webhook where it has one.
+    pub(crate) async fn outgoing_all(&self, objects: Vec<Value>) -> Result<Vec<Value>, ApiError> {
+        let served = self.info();
+        let objects = if crate::conversion_webhook::needed(served) {
+            crate::conversion_webhook::convert(self.state, served, objects, &served.api_version())
+                .await?
+        } else {
+            objects
+        };
+        Ok(objects.into_iter().map(|o| self.outgoing(o)).collect())
+    }
+
+    pub(crate) async fn outgoing_one(&self, object: Value) -> Result<Value, ApiError> {
+        let mut all = self.outgoing_all(vec![object]).await?;
+        all.pop()
+            .ok_or_else(|| ApiError::internal("conversion returned no object"))
+    }
+
+    /// An object in the requested version's shape converted to the stored
+    /// one (by the definition's webhook where it has one).
+    pub(crate) async fn incoming(&self, object: Value) -> Result<Value, ApiError> {
+        let served = self.info();
+        let object = match served.stored_as.as_deref() {
+            Some(stored) if crate::conversion_webhook::needed(served) => {
+                crate::conversion_webhook::convert(self.state, served, vec![object], stored)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| ApiError::internal("conversion returned no object"))?
+            }
+            _ => object,
+        };
+        Ok(api::conversion::to_storage(served, object))
     }
 
     pub(crate) fn store(&self) -> &SharedStore {
@@ -985,13 +1021,24 @@ impl Call<'_> {
             .storage_key(self.resource.namespace.as_deref(), name)
     }
 
-    fn respond(&self, status: StatusCode, object: &Value) -> Result<Response, ApiError> {
+    async fn respond(&self, status: StatusCode, object: &Value) -> Result<Response, ApiError> {
         if wants_table(self.headers) {
+            // The columns read the object at the requested version.
+            let converted;
+            let object = if crate::conversion_webhook::needed(self.info()) {
+                converted = self.outgoing_one(object.clone()).await?;
+                &converted
+            } else {
+                object
+            };
             let table = tables::single(&self.resource.info.printer_info(), object, self.query);
             return Ok(json_response(status, &table));
         }
         if self.info().changes_on_read() {
-            return Ok(json_response(status, &self.outgoing(object.clone())));
+            return Ok(json_response(
+                status,
+                &self.outgoing_one(object.clone()).await?,
+            ));
         }
         Ok(json_response(status, object))
     }

@@ -44,7 +44,7 @@ impl Call<'_> {
             let (kv, old) = self.read_current(&name).await?;
             // The patch applies to the object as the client sees it.
             let seen = if served.changes_on_read() {
-                self.outgoing(old.clone())
+                self.outgoing_one(old.clone()).await?
             } else {
                 old.clone()
             };
@@ -63,7 +63,7 @@ impl Call<'_> {
                 }
             };
             let patched = self.field_validation(patched)?;
-            let patched = api::conversion::to_storage(served, patched);
+            let patched = self.incoming(patched).await?;
             // A patch pins a resourceVersion only by naming one other than
             // the object's own; otherwise it is retried on a newer object.
             let pinned =
@@ -82,7 +82,7 @@ impl Call<'_> {
             self.record_update(&manager, Some(&old), &mut new);
             self.admit_update(&name, &old, &mut new).await?;
             match self.store_update(&name, &old, new, kv.mod_revision).await {
-                Ok((stored, _)) => return self.respond(StatusCode::OK, &stored),
+                Ok((stored, _)) => return self.respond(StatusCode::OK, &stored).await,
                 // Someone wrote in between: patch the newer object, unless
                 // the patch itself pinned a resourceVersion.
                 Err(err) if err.code == 409 && err.reason == "Conflict" && pinned.is_none() => {
@@ -195,7 +195,7 @@ impl Call<'_> {
         let expected = served.api_version();
         let (manager, force, config) = self.apply_request(body, &expected, &served.kind).await?;
         let config = self.apply_field_validation(config)?;
-        let config = api::conversion::to_storage(served, config);
+        let config = self.incoming(config).await?;
         let pinned = pinned_version(&config);
         let writer = crate::fieldmanager::Writer {
             manager: &manager,
@@ -244,7 +244,7 @@ impl Call<'_> {
             crate::fieldmanager::keep_times_if_unchanged(&old, &mut new);
             self.admit_update(&name, &old, &mut new).await?;
             match self.store_update(&name, &old, new, kv.mod_revision).await {
-                Ok((stored, _)) => return self.respond(StatusCode::OK, &stored),
+                Ok((stored, _)) => return self.respond(StatusCode::OK, &stored).await,
                 Err(err) if err.code == 409 && err.reason == "Conflict" && pinned.is_none() => {
                     continue;
                 }

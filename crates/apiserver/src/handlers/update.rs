@@ -90,7 +90,7 @@ impl Call<'_> {
         let mut object = self.parse_body(body).await?;
         objects::check_type(served, &mut object, &served.kind)?;
         let object = self.field_validation(object)?;
-        let object = api::conversion::to_storage(served, object);
+        let object = self.incoming(object).await?;
         let (kv, old) = self.read_current(&name).await?;
         if let Some(rv) = object
             .pointer("/metadata/resourceVersion")
@@ -109,7 +109,7 @@ impl Call<'_> {
         self.record_update(&manager, Some(&old), &mut new);
         self.admit_update(&name, &old, &mut new).await?;
         let (stored, _) = self.store_update(&name, &old, new, kv.mod_revision).await?;
-        self.respond(StatusCode::OK, &stored)
+        self.respond(StatusCode::OK, &stored).await
     }
 
     /// PUT or PATCH of the scale subresource: only spec.replicas changes.

@@ -73,6 +73,7 @@ pub fn definition(object: &Value, old: Option<&Value>, c: &mut Vec<Cause>) {
         )),
     }
     versions(object, c);
+    conversion(object, c);
     names(object.pointer("/spec/names"), "spec.names", true, c);
     if let Some(old) = old {
         update(object, old, c);
@@ -207,6 +208,85 @@ fn versions(object: &Value, c: &mut Vec<Cause>) {
             &shown,
             "must have exactly one version marked as storage version",
         ));
+    }
+}
+
+/// `spec.conversion`: `None`, or `Webhook` with a webhook reached by one
+/// URL (https) or one service, speaking a ConversionReview version this
+/// server speaks.
+fn conversion(object: &Value, c: &mut Vec<Cause>) {
+    let webhook = object.pointer("/spec/conversion/webhook");
+    match text(object, "/spec/conversion/strategy") {
+        "" | "None" => {
+            if webhook.is_some_and(|w| !w.is_null()) {
+                c.push(Cause::forbidden(
+                    "spec.conversion.webhook",
+                    "should not be set when strategy is not set to Webhook",
+                ));
+            }
+            return;
+        }
+        "Webhook" => {}
+        other => {
+            c.push(Cause::not_supported(
+                "spec.conversion.strategy",
+                other,
+                &["None", "Webhook"],
+            ));
+            return;
+        }
+    }
+    let Some(webhook) = webhook.filter(|w| w.is_object()) else {
+        c.push(Cause::required(
+            "spec.conversion.webhook",
+            "required when strategy is set to Webhook",
+        ));
+        return;
+    };
+    let versions = api::meta::strings(webhook.get("conversionReviewVersions"));
+    if !versions.iter().any(|v| v == "v1" || v == "v1beta1") {
+        c.push(Cause {
+            reason: "FieldValueInvalid",
+            field: "spec.conversion.webhook.conversionReviewVersions".into(),
+            message: format!(
+                "Invalid value: []string{{{}}}: must include at least one of v1, v1beta1",
+                versions
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    let config = webhook.get("clientConfig");
+    let url = config.and_then(|c| c.get("url")).and_then(Value::as_str);
+    let service = config
+        .and_then(|c| c.get("service"))
+        .filter(|s| s.is_object());
+    match (url, service) {
+        (Some(url), None) => {
+            if !url.starts_with("https://") {
+                c.push(Cause::invalid(
+                    "spec.conversion.webhook.clientConfig.url",
+                    url,
+                    "'https' is the only allowed URL scheme",
+                ));
+            }
+        }
+        (None, Some(service)) => {
+            for field in ["namespace", "name"] {
+                if text(service, &format!("/{field}")).is_empty() {
+                    c.push(Cause::required(
+                        format!("spec.conversion.webhook.clientConfig.service.{field}"),
+                        &format!("service {field} is required"),
+                    ));
+                }
+            }
+        }
+        _ => c.push(Cause::required(
+            "spec.conversion.webhook.clientConfig",
+            "exactly one of url or service is required",
+        )),
     }
 }
 
