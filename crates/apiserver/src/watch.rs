@@ -262,15 +262,9 @@ pub async fn serve(
             query,
         };
         let initial = if converting {
-            let desired = info.api_version();
-            match crate::conversion_webhook::convert(&state, &info, initial, &desired).await {
-                Ok(converted) => converted,
-                Err(err) => {
-                    outbox
-                        .deliver(vec![encoder.one("ERROR", &err.to_status())])
-                        .await;
-                    return;
-                }
+            match converted(&state, &info, initial, &encoder, &outbox).await {
+                Some(converted) => converted,
+                None => return,
             }
         } else {
             initial
@@ -329,24 +323,11 @@ pub async fn serve(
                 let Some(object) = event.object() else {
                     continue;
                 };
-                let desired = info.api_version();
-                match crate::conversion_webhook::convert(
-                    &state,
-                    &info,
-                    vec![object.clone()],
-                    &desired,
-                )
-                .await
-                .map(|mut converted| converted.pop())
-                {
-                    Ok(Some(object)) => encoder.event(kind, object),
-                    Ok(None) => continue,
-                    Err(err) => {
-                        outbox
-                            .deliver(vec![encoder.one("ERROR", &err.to_status())])
-                            .await;
-                        return;
-                    }
+                let converted = converted(&state, &info, vec![object.clone()], &encoder, &outbox);
+                match converted.await.map(|mut objects| objects.pop()) {
+                    Some(Some(object)) => encoder.event(kind, object),
+                    Some(None) => continue,
+                    None => return,
                 }
             } else {
                 let Some(chunks) = encoder.cached_event(kind, &event) else {
@@ -467,6 +448,27 @@ fn line(kind: &str, object: &Value) -> Bytes {
 }
 
 /// Every object under `prefix`, read from the store at one revision.
+/// Objects converted by their definition's webhook for a watcher of
+/// another version; when that fails, the watcher is sent the error and the
+/// watch ends (none).
+async fn converted(
+    state: &ApiState,
+    info: &ResourceInfo,
+    objects: Vec<Value>,
+    encoder: &Encoder,
+    outbox: &Outbox,
+) -> Option<Vec<Value>> {
+    match crate::conversion_webhook::convert(state, info, objects, &info.api_version()).await {
+        Ok(converted) => Some(converted),
+        Err(err) => {
+            outbox
+                .deliver(vec![encoder.one("ERROR", &err.to_status())])
+                .await;
+            None
+        }
+    }
+}
+
 async fn read_current(
     state: &ApiState,
     info: &ResourceInfo,

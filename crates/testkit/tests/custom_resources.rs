@@ -459,8 +459,13 @@ spec:
                 type: string
 "#;
 
+/// An `example.com/v1` object's manifest.
+fn example(kind: &str, name: &str, spec: &str) -> String {
+    format!("apiVersion: example.com/v1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n{spec}\n")
+}
+
 fn widget(name: &str, spec: &str) -> String {
-    format!("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: {name}\nspec:\n{spec}\n")
+    example("Widget", name, spec)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1297,7 +1302,7 @@ spec:
 "#;
 
 fn scaler(name: &str, spec: &str) -> String {
-    format!("apiVersion: example.com/v1\nkind: Scaler\nmetadata:\n  name: {name}\nspec:\n{spec}\n")
+    example("Scaler", name, spec)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,8 +35,11 @@ const MAX_OPERATORS: usize = 1_000;
 /// How deep a compiled expression may nest: bounds how deep evaluating it
 /// recurses.
 const MAX_DEPTH: usize = 250;
-/// The stack of the threads that parse and run rules.
-const STACK_BYTES: usize = 256 << 20;
+/// The stack of the threads that parse rules (parsing `MAX_OPERATORS`
+/// chained operators recurses deepest) and of those that run them (an
+/// expression at most `MAX_DEPTH` deep). Only what is touched is used.
+const PARSE_STACK_BYTES: usize = 128 << 20;
+const RUN_STACK_BYTES: usize = 32 << 20;
 /// The longest message a `messageExpression` may produce.
 const MAX_MESSAGE_BYTES: usize = 5 * 1024;
 
@@ -131,7 +134,7 @@ fn compile(source: &str) -> Result<Program, String> {
             "compilation failed: expression has more than {MAX_OPERATORS} operators"
         ));
     }
-    on_large_stack(|| {
+    on_stack(PARSE_STACK_BYTES, || {
         let program = library::ENV
             .compile(source)
             .map_err(|e| format!("compilation failed: {e}"))?;
@@ -173,13 +176,13 @@ fn operators(source: &str) -> usize {
     count
 }
 
-/// Runs `work` on a thread with a stack for CEL's recursion; none if it
-/// panicked.
-fn on_large_stack<T: Send>(work: impl FnOnce() -> T + Send) -> Option<T> {
+/// Runs `work` on a thread with a stack of `bytes` for CEL's recursion;
+/// none if it could not start or panicked.
+fn on_stack<T: Send>(bytes: usize, work: impl FnOnce() -> T + Send) -> Option<T> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("cel".into())
-            .stack_size(STACK_BYTES)
+            .stack_size(bytes)
             .spawn_scoped(scope, work)
             .ok()?
             .join()
@@ -213,7 +216,7 @@ pub enum ProblemKind {
 /// field the schema lacks, does not return a bool, uses `oldSelf` where no
 /// old value corresponds, or costs more than upstream allows.
 pub fn check_schema(schema: &Schema) -> Vec<Problem> {
-    on_large_stack(|| {
+    on_stack(PARSE_STACK_BYTES, || {
         let mut problems = Vec::new();
         let mut total = 0u64;
         check_node(schema, "", &[], true, true, &mut problems, &mut total);
@@ -473,7 +476,7 @@ pub fn validate(schema: &Schema, object: &Json, old: Option<&Json>) -> Vec<Viola
     if !schema.has_rules {
         return Vec::new();
     }
-    on_large_stack(|| {
+    on_stack(RUN_STACK_BYTES, || {
         let mut out = Vec::new();
         validate_node(schema, object, old, "", true, &mut out);
         out
