@@ -4,34 +4,115 @@
 //! kubectl validates manifests against it when a kind's v3 document does
 //! not say that the server validates fields itself (Binding, the reviews).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 /// The media type of the protobuf form, as clients ask for it.
 pub const PROTOBUF_MEDIA_TYPE: &str = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
 pub struct Document {
-    pub json: String,
-    pub protobuf: Vec<u8>,
+    pub json: Bytes,
+    pub protobuf: Bytes,
     pub etag: String,
 }
 
-static DOCUMENT: OnceLock<Document> = OnceLock::new();
-
-pub fn document() -> &'static Document {
-    DOCUMENT.get_or_init(|| {
-        let swagger = swagger();
+impl Document {
+    fn of(swagger: &Value) -> Document {
         let json = swagger.to_string();
         let mut protobuf = Vec::new();
-        encode_document(&mut protobuf, &swagger);
+        encode_document(&mut protobuf, swagger);
         let etag = format!("\"{:016X}\"", crate::openapi::fnv(json.as_bytes()));
         Document {
-            json,
-            protobuf,
+            json: Bytes::from(json),
+            protobuf: Bytes::from(protobuf),
             etag,
         }
+    }
+}
+
+/// The built-in kinds' document, made once.
+static BUILT_IN: OnceLock<(Value, Arc<Document>)> = OnceLock::new();
+/// The last document with custom kinds, and the hash of their documents
+/// it was made from.
+static WITH_CUSTOM: Mutex<Option<(u64, Arc<Document>)>> = Mutex::new(None);
+
+fn built_in() -> &'static (Value, Arc<Document>) {
+    BUILT_IN.get_or_init(|| {
+        let swagger = swagger();
+        let document = Arc::new(Document::of(&swagger));
+        (swagger, document)
     })
+}
+
+/// The document of every kind served now: the built-in ones, and those
+/// the server's CustomResourceDefinitions add (made again only when
+/// those change).
+pub fn document(registry: &api::Registry) -> Arc<Document> {
+    let custom = crate::apiextensions::openapi::documents(registry);
+    let (base, built_in) = built_in();
+    if custom.is_empty() {
+        return built_in.clone();
+    }
+    let hashes: String = custom.values().map(|(_, hash)| hash.as_str()).collect();
+    let key = crate::openapi::fnv(hashes.as_bytes());
+    let mut cached = WITH_CUSTOM.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((made_from, document)) = cached.as_ref()
+        && *made_from == key
+    {
+        return document.clone();
+    }
+    let mut swagger = base.clone();
+    for (text, _) in custom.values() {
+        if let Ok(doc) = serde_json::from_str::<Value>(text) {
+            add_paths(&mut swagger["paths"], &doc);
+            for (name, schema) in doc
+                .pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if swagger["definitions"].get(name).is_none() {
+                    swagger["definitions"][name] = custom_v2_schema(schema);
+                }
+            }
+        }
+    }
+    let document = Arc::new(Document::of(&swagger));
+    *cached = Some((key, document.clone()));
+    document
+}
+
+/// A custom kind's schema as upstream publishes it in v2, where what v2
+/// cannot say is left out: a nullable value has no type (so `null`
+/// passes), and `oneOf`/`anyOf`/`not` are dropped.
+fn custom_v2_schema(schema: &Value) -> Value {
+    let mut schema = v2_schema(schema);
+    strip_for_v2(&mut schema);
+    schema
+}
+
+fn strip_for_v2(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    for keyword in ["oneOf", "anyOf", "not"] {
+        map.remove(keyword);
+    }
+    if map.remove("nullable") == Some(Value::Bool(true)) {
+        for keyword in ["type", "items", "properties", "additionalProperties"] {
+            map.remove(keyword);
+        }
+    }
+    if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+        properties.values_mut().for_each(strip_for_v2);
+    }
+    for keyword in ["items", "additionalProperties"] {
+        if let Some(below) = map.get_mut(keyword) {
+            strip_for_v2(below);
+        }
+    }
 }
 
 /// Whether an Accept header asks for the protobuf form.
@@ -139,23 +220,31 @@ fn path_parameters(path: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A v3 document's paths, as v2 paths, into `paths`.
+fn add_paths(paths: &mut Value, doc: &Value) {
+    let Some(paths) = paths.as_object_mut() else {
+        return;
+    };
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        let mut out = Map::new();
+        for (method, op) in item.as_object().into_iter().flatten() {
+            out.insert(method.clone(), v2_operation(op));
+        }
+        let params = path_parameters(path);
+        if !params.is_empty() {
+            out.insert("parameters".into(), Value::Array(params));
+        }
+        paths.insert(path.clone(), Value::Object(out));
+    }
+}
+
 fn swagger() -> Value {
-    let mut paths = Map::new();
+    let mut paths = json!({});
     for document in crate::openapi::documents_text() {
         let Ok(doc) = serde_json::from_str::<Value>(document) else {
             continue;
         };
-        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-            let mut out = Map::new();
-            for (method, op) in item.as_object().into_iter().flatten() {
-                out.insert(method.clone(), v2_operation(op));
-            }
-            let params = path_parameters(path);
-            if !params.is_empty() {
-                out.insert("parameters".into(), Value::Array(params));
-            }
-            paths.insert(path.clone(), Value::Object(out));
-        }
+        add_paths(&mut paths, &doc);
     }
     let definitions: Map<String, Value> = crate::openapi::definitions()
         .iter()
@@ -452,7 +541,8 @@ mod tests {
 
     #[test]
     fn the_document_covers_every_kind_with_v2_references() {
-        let doc: Value = serde_json::from_str(&document().json).unwrap();
+        let document = document(&api::Registry::default());
+        let doc: Value = serde_json::from_slice(&document.json).unwrap();
         assert_eq!(doc["swagger"], "2.0");
         let pod = &doc["definitions"]["io.k8s.api.core.v1.Pod"];
         assert_eq!(
@@ -466,7 +556,49 @@ mod tests {
             create["parameters"][0]["schema"]["$ref"],
             "#/definitions/io.k8s.api.core.v1.Binding"
         );
-        assert!(!document().protobuf.is_empty());
+        assert!(!document.protobuf.is_empty());
+    }
+
+    #[test]
+    fn custom_kinds_join_the_document_while_they_are_served() {
+        let registry = api::Registry::default();
+        let definition = json!({
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {"group": "example.com", "scope": "Namespaced",
+                     "names": {"kind": "Widget", "plural": "widgets"},
+                     "versions": [{"name": "v1", "served": true, "storage": true,
+                         "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                             "spec": {"type": "object", "properties": {
+                                 "size": {"type": "integer"},
+                                 "note": {"type": "string", "nullable": true},
+                                 "either": {"type": "object", "oneOf": [{"required": ["a"]}, {"required": ["b"]}]}}}}}}}]}
+        });
+        registry.set_definition("widgets.example.com", api::custom::rows(&definition));
+        let with_widgets = document(&registry);
+        let doc: Value = serde_json::from_slice(&with_widgets.json).unwrap();
+        let widget = &doc["definitions"]["com.example.v1.Widget"];
+        let spec = &widget["properties"]["spec"]["properties"];
+        assert_eq!(spec["size"]["type"], "integer");
+        assert_eq!(spec["note"], json!({}), "a nullable value is left untyped");
+        assert!(spec["either"].get("oneOf").is_none());
+        assert_eq!(
+            widget["properties"]["metadata"]["allOf"][0]["$ref"],
+            "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+        );
+        assert!(
+            doc["paths"]["/apis/example.com/v1/namespaces/{namespace}/widgets/{name}"]["get"]
+                .is_object()
+        );
+        assert!(doc["definitions"]["io.k8s.api.core.v1.Pod"].is_object());
+        // The same kinds give the same document; without them, the built-in one.
+        assert!(Arc::ptr_eq(&with_widgets, &document(&registry)));
+        registry.set_definition("widgets.example.com", Vec::new());
+        let without: Value = serde_json::from_slice(&document(&registry).json).unwrap();
+        assert!(
+            without["definitions"]
+                .get("com.example.v1.Widget")
+                .is_none()
+        );
     }
 
     #[test]

@@ -529,6 +529,27 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         "{explained}"
     );
     assert!(explained.contains("color\t<string>"), "{explained}");
+    // The OpenAPI v2 document has the kind too (older clients read it).
+    let explained = cluster
+        .kubectl(&["explain", "widgets.spec", "--output=plaintext-openapiv2"])
+        .await
+        .ok();
+    assert!(explained.contains("KIND:     Widget"), "{explained}");
+    assert!(
+        explained.contains("size\t<integer> -required-"),
+        "{explained}"
+    );
+    let swagger = cluster
+        .kubectl(&["get", "--raw", "/openapi/v2"])
+        .await
+        .json();
+    assert_eq!(
+        swagger["definitions"]["com.example.v1.Widget"]["x-kubernetes-group-version-kind"][0]["kind"],
+        "Widget"
+    );
+    assert!(
+        swagger["paths"]["/apis/example.com/v1/namespaces/{namespace}/widgets"]["post"].is_object()
+    );
 
     // Defaults fill what is missing; a status written on create is
     // dropped (it has its own subresource).

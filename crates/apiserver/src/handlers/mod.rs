@@ -563,7 +563,7 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         return Ok((StatusCode::OK, [(header::CONTENT_TYPE, content_type)], text).into_response());
     }
     if path == "/openapi/v2" || path == "/openapi/v2/" {
-        let document = crate::openapi_v2::document();
+        let document = crate::openapi_v2::document(&state.registry);
         let protobuf = request
             .headers()
             .get_all(header::ACCEPT)
@@ -573,13 +573,10 @@ async fn route(state: Arc<ApiState>, request: Request<Body>) -> Result<Response,
         let (media, body) = if protobuf {
             (
                 crate::openapi_v2::PROTOBUF_MEDIA_TYPE,
-                bytes::Bytes::from_static(&document.protobuf),
+                document.protobuf.clone(),
             )
         } else {
-            (
-                "application/json",
-                bytes::Bytes::from_static(document.json.as_bytes()),
-            )
+            ("application/json", document.json.clone())
         };
         return Ok((
             StatusCode::OK,
