@@ -14,6 +14,13 @@ use crate::schema::Schema;
 /// The largest request the API server reads: every unbounded size is
 /// bounded by what fits in it.
 pub const MAX_REQUEST_BYTES: u64 = 3 * 1024 * 1024;
+/// The characters a string operation is counted for, at most. Work on one
+/// string is linear (the regex engine too), so what must be bounded is how
+/// often it repeats: loops count their lists' and maps' full bounds, while
+/// a string's own length is counted only up to here, so that rules like
+/// `self.all(k, k.matches(...))` over a bounded map stay within budget as
+/// they do upstream.
+const STRING_COST_CAP: u64 = 1024;
 
 /// What a CEL expression's value is, as far as the schema tells.
 #[derive(Clone, Debug)]
@@ -62,12 +69,22 @@ impl<'s> Ty<'s> {
         }
     }
 
-    /// The most elements (or characters) a value of this type holds.
+    /// The most elements a value of this type holds, or the characters a
+    /// string's work is counted for (at most `STRING_COST_CAP`).
     fn size(&self) -> u64 {
         match self.resolved() {
-            Ty::Text(n) | Ty::List(_, n) | Ty::Map(_, n) => n,
+            Ty::Text(n) => n.min(STRING_COST_CAP),
+            Ty::List(_, n) | Ty::Map(_, n) => n,
             Ty::Node(schema) | Ty::Root(schema) => max_properties(schema),
             _ => 1,
+        }
+    }
+
+    /// The most characters of a string (uncapped), else its size.
+    fn length(&self) -> u64 {
+        match self.resolved() {
+            Ty::Text(n) => n,
+            _ => self.size(),
         }
     }
 
@@ -320,6 +337,22 @@ impl<'s> Checker<'_, 's> {
     }
 
     fn call(&mut self, expr: &IdedExpr, call: &cel::common::ast::CallExpr) -> (u64, Ty<'s>) {
+        // `sets.contains(a, b)`, `ip.isCanonical(x)`: a function whose name
+        // has a namespace, not a member of a variable.
+        let qualified = call
+            .target
+            .as_deref()
+            .and_then(|target| qualified_name(target, &self.scope))
+            .map(|namespace| format!("{namespace}.{}", call.func_name))
+            .filter(|name| known(name));
+        if let Some(name) = qualified {
+            let plain = cel::common::ast::CallExpr {
+                func_name: name,
+                target: None,
+                args: call.args.clone(),
+            };
+            return self.call(expr, &plain);
+        }
         let mut cost = 0u64;
         let target = call.target.as_deref().map(|target| {
             let (c, ty) = self.expr(target);
@@ -398,13 +431,22 @@ impl<'s> Checker<'_, 's> {
                 1 + traverse(size.saturating_mul(arg_size(0).max(1))),
                 Ty::Text(size),
             ),
-            "findAll" => (
-                1 + traverse(size.saturating_mul(arg_size(0).max(1))),
-                Ty::List(Box::new(Ty::Text(size)), size),
-            ),
+            "findAll" => {
+                let length = receiver.map_or(1, Ty::length);
+                (
+                    1 + traverse(size.saturating_mul(arg_size(0).max(1))),
+                    Ty::List(Box::new(Ty::Text(length)), length),
+                )
+            }
             "lowerAscii" | "upperAscii" | "trim" | "reverse" | "quote" | "substring" | "charAt"
             | "replace" | "format" => (1 + traverse(size), Ty::Text(size)),
-            "split" => (1 + traverse(size), Ty::List(Box::new(Ty::Text(size)), size)),
+            "split" => {
+                let length = receiver.map_or(1, Ty::length);
+                (
+                    1 + traverse(size),
+                    Ty::List(Box::new(Ty::Text(length)), length),
+                )
+            }
             "join" => (
                 1 + traverse(size.saturating_mul(receiver.map_or(1, |r| r.element().size()))),
                 Ty::Text(MAX_REQUEST_BYTES),
@@ -453,6 +495,18 @@ impl<'s> Checker<'_, 's> {
                 .saturating_add(call_cost),
             ty,
         )
+    }
+}
+
+/// The dotted name an expression spells (`sets`, `a.b`), unless its
+/// first part is a variable in scope.
+fn qualified_name(expr: &IdedExpr, scope: &[(String, Ty<'_>)]) -> Option<String> {
+    match &expr.expr {
+        Expr::Ident(name) if !scope.iter().any(|(n, _)| n == name) => Some(name.clone()),
+        Expr::Select(select) if !select.test => {
+            qualified_name(&select.operand, scope).map(|base| format!("{base}.{}", select.field))
+        }
+        _ => None,
     }
 }
 

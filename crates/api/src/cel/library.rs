@@ -2,7 +2,7 @@
 //! the strings and lists extensions, and the Kubernetes libraries a rule
 //! most often reaches for (list `isSorted`/`sum`/`min`/`max`/`indexOf`/
 //! `lastIndexOf`, regex `find`/`findAll`, `sets.contains`/`intersects`/
-//! `equivalent`).
+//! `equivalent`; IP, CIDR, URL and quantity in `network.rs`).
 
 use std::cmp::Ordering;
 use std::sync::{Arc, LazyLock};
@@ -80,6 +80,7 @@ fn environment() -> Env {
             function,
         );
     }
+    super::network::register(&mut env);
     env
 }
 
@@ -155,15 +156,18 @@ const FUNCTIONS: &[&str] = &[
 
 /// Whether `name` is a function (global or member) the environment knows.
 pub(super) fn known_function(name: &str) -> bool {
-    FUNCTIONS.contains(&name) || name.starts_with("math.") || name.starts_with(['_', '@', '!', '-'])
+    FUNCTIONS.contains(&name)
+        || super::network::FUNCTIONS.contains(&name)
+        || name.starts_with("math.")
+        || name.starts_with(['_', '@', '!', '-'])
 }
 
 /// The call's arguments as plain values.
-fn values(args: &[CowVal<'_, '_>]) -> Result<Vec<Value>, ExecutionError> {
+pub(super) fn values(args: &[CowVal<'_, '_>]) -> Result<Vec<Value>, ExecutionError> {
     args.iter().map(|a| Value::try_from(a.as_ref())).collect()
 }
 
-fn out<'b, 'v>(value: Value) -> Result<CowVal<'b, 'v>, ExecutionError> {
+pub(super) fn out<'b, 'v>(value: Value) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let boxed: Box<dyn Val> = Box::<dyn Val>::try_from(value)?;
     Ok(CowVal::Owned(boxed))
 }
@@ -178,7 +182,7 @@ fn list(value: &Value, function: &str) -> Result<List, ExecutionError> {
     }
 }
 
-fn text<'a>(value: &'a Value, function: &str) -> Result<&'a str, ExecutionError> {
+pub(super) fn text<'a>(value: &'a Value, function: &str) -> Result<&'a str, ExecutionError> {
     match value {
         Value::String(s) => Ok(s.as_str()),
         _ => Err(ExecutionError::function_error(

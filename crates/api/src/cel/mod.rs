@@ -12,6 +12,7 @@
 
 mod check;
 mod library;
+mod network;
 pub mod values;
 
 use std::sync::Arc;

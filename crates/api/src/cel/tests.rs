@@ -188,7 +188,13 @@ fn kubernetes_library_functions() {
         {"rule": "self.names.isSorted() && self.names.indexOf('b') == 1 && [1, 2, 3].sum() == 6"},
         {"rule": "self.image.find('[0-9]+') == '42' && sets.contains(self.names, ['a'])"},
         {"rule": "self.names.max() == 'c' && self.image.lowerAscii().split(':').size() == 2"},
+        {"rule": "math.greatest(1, 2) == 2 && sets.intersects(self.names, ['c', 'd'])"},
     ]));
+    assert!(
+        check_schema(&schema).is_empty(),
+        "{:?}",
+        check_schema(&schema)
+    );
     let object = json!({"spec": {"names": ["a", "b", "c"], "image": "App:42"}});
     assert_eq!(
         messages(&validate(&schema, &object, None)),
@@ -266,6 +272,28 @@ fn unbounded_loops_cost_too_much() {
         found[0].detail
     );
     assert_eq!(found[1].field, "");
+    // Work on each key of a bounded map is within budget, however long a
+    // key may be (as Gateway API's label rules are upstream).
+    let labels = schema(json!({
+        "type": "object",
+        "properties": {
+            "labels": {
+                "type": "object", "maxProperties": 16,
+                "additionalProperties": {"type": "string", "maxLength": 63},
+                "x-kubernetes-validations": [
+                    {"rule": "self.all(key, key.matches(r\"\"\"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$\"\"\"))"},
+                    {"rule": "self.all(key, key.split('/')[0].size() < 253)"},
+                ]
+            }
+        }
+    }));
+    assert!(
+        check_schema(&labels).is_empty(),
+        "{:?}",
+        check_schema(&labels)
+    );
+    let object = json!({"labels": {"example.com/tier": "web", "Bad Key": "x"}});
+    assert_eq!(validate(&labels, &object, None).len(), 1);
     // Bounded, the same rule is cheap enough.
     assert!(
         problems(json!([{"rule": "self.names.all(a, self.names.all(b, a == b || a != b))"}]))
@@ -308,4 +336,51 @@ fn hostile_expressions_are_refused_without_harm() {
     ]));
     assert!(check_schema(&deep).is_empty(), "{:?}", check_schema(&deep));
     assert!(validate(&deep, &json!({"spec": {"replicas": 1}}), None).is_empty());
+}
+
+#[test]
+fn ip_cidr_url_and_quantity_libraries() {
+    let schema = schema(json!({
+        "type": "object",
+        "properties": {
+            "spec": {
+                "type": "object",
+                "x-kubernetes-validations": [
+                    {"rule": "isIP(self.address) && ip(self.address).family() == 4 && !ip(self.address).isLoopback()"},
+                    {"rule": "cidr(self.network).containsIP(self.address) && cidr(self.network).prefixLength() == 8"},
+                    {"rule": "cidr('10.1.2.3/8').masked() == cidr('10.0.0.0/8') && ip.isCanonical('10.1.2.3')"},
+                    {"rule": "isURL(self.endpoint) && url(self.endpoint).getHostname() == 'example.com' && url(self.endpoint).getPort() == '8443'"},
+                    {"rule": "url(self.endpoint).getScheme() == 'https' && url(self.endpoint).getQuery()['a'] == ['1']"},
+                    {"rule": "quantity(self.memory).isLessThan(quantity('2Gi')) && quantity(self.memory) == quantity('1024Mi')"},
+                    {"rule": "quantity(self.memory).add(quantity('1Gi')).compareTo(quantity('2Gi')) == 0 && isQuantity('1.5') && !isQuantity('1.5x')"},
+                    {"rule": "!isIP('::ffff:1.2.3.4') && !isCIDR('10.0.0.0/33') && isCIDR('fd00::/64')"},
+                ],
+                "properties": {
+                    "address": {"type": "string", "maxLength": 64},
+                    "network": {"type": "string", "maxLength": 64},
+                    "endpoint": {"type": "string", "maxLength": 256},
+                    "memory": {"type": "string", "maxLength": 16},
+                }
+            }
+        }
+    }));
+    assert!(
+        check_schema(&schema).is_empty(),
+        "{:?}",
+        check_schema(&schema)
+    );
+    let good = json!({"spec": {"address": "10.1.2.3", "network": "10.0.0.0/8",
+        "endpoint": "https://example.com:8443/hook?a=1", "memory": "1Gi"}});
+    assert_eq!(
+        messages(&validate(&schema, &good, None)),
+        Vec::<String>::new()
+    );
+    let bad = json!({"spec": {"address": "127.0.0.1", "network": "192.168.0.0/16",
+        "endpoint": "https://example.com:8443/hook?a=1", "memory": "1Gi"}});
+    assert_eq!(validate(&schema, &bad, None).len(), 2);
+    let garbage = json!({"spec": {"address": "not an ip", "network": "10.0.0.0/8",
+        "endpoint": "https://example.com:8443/hook?a=1", "memory": "1Gi"}});
+    let found = messages(&validate(&schema, &garbage, None));
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[1].contains("evaluating rule"), "{found:?}");
 }
