@@ -141,6 +141,25 @@ async fn established(cluster: &TestCluster, name: &str) {
         .ok();
 }
 
+/// An object's conditions as `type=status:reason:message;` each.
+fn conditions(object: &serde_json::Value) -> String {
+    object["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let field = |name: &str| c[name].as_str().unwrap_or_default().to_string();
+            format!(
+                "{}={}:{}:{};",
+                field("type"),
+                field("status"),
+                field("reason"),
+                field("message")
+            )
+        })
+        .collect()
+}
+
 /// The words of each line of kubectl's table output.
 fn rows(output: &str) -> Vec<Vec<String>> {
     output
@@ -301,25 +320,15 @@ async fn argocd_applications_are_served_printed_and_deleted_with_their_definitio
         .replace("plural: applications", "plural: appprojects")
         .replace("singular: application", "singular: appproject");
     cluster.apply("rival-crd.yaml", &rival).await.ok();
-    let mut conditions = String::new();
-    for _ in 0..100 {
-        conditions = cluster
-            .kubectl(&[
-                "get",
-                "crd",
-                "appprojects.argoproj.io",
-                "-o",
-                "jsonpath={range .status.conditions[*]}{.type}={.status}:{.reason}:{.message};{end}",
-            ])
-            .await
-            .ok();
-        if conditions.contains("NamesAccepted") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let rival = cluster
+        .eventually(
+            &["get", "crd", "appprojects.argoproj.io"],
+            "the rival definition's conditions",
+            |crd| conditions(crd).contains("NamesAccepted"),
+        )
+        .await;
     assert_eq!(
-        conditions,
+        conditions(&rival),
         "NamesAccepted=False:ShortNamesConflict:\"app\" is already in use;Established=False:NotAccepted:not all names are accepted;"
     );
     let refused = cluster
@@ -659,23 +668,19 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         "              shape:\n                type: string\n                default: round\n              color:\n",
     );
     cluster.apply("widget-crd.yaml", &shaped).await.ok();
-    let mut shape = String::new();
-    for _ in 0..100 {
-        shape = cluster
-            .kubectl(&[
-                "get",
-                "widgets",
-                "-o",
-                "jsonpath={range .items[*]}{.spec.shape};{end}",
-            ])
-            .await
-            .ok();
-        if shape.starts_with("round") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(shape, "round;round;round;");
+    cluster
+        .eventually(
+            &["get", "widgets"],
+            "the new default on every widget",
+            |list| {
+                let items = list["items"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                items.len() == 3 && items.iter().all(|w| w["spec"]["shape"] == "round")
+            },
+        )
+        .await;
     let one = cluster
         .kubectl(&["get", "widget", "w1", "-o", "jsonpath={.spec.shape}"])
         .await
@@ -797,24 +802,13 @@ async fn custom_objects_are_defaulted_pruned_and_validated_by_their_schema() {
         .kubectl(&["delete", "crd", "widgets.example.com", "--wait=false"])
         .await
         .ok();
-    let mut reason = String::new();
-    for _ in 0..100 {
-        reason = cluster
-            .kubectl(&[
-                "get",
-                "crd",
-                "widgets.example.com",
-                "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Terminating\")].reason}",
-            ])
-            .await
-            .ok();
-        if reason == "InstanceDeletionCheck" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(reason, "InstanceDeletionCheck");
+    cluster
+        .eventually(
+            &["get", "crd", "widgets.example.com"],
+            "Terminating because of the widgets left",
+            |crd| conditions(crd).contains("Terminating=True:InstanceDeletionCheck:"),
+        )
+        .await;
     let held = cluster
         .kubectl(&["get", "widgets", "-o", "name"])
         .await
@@ -917,26 +911,15 @@ async fn custom_objects_own_dependents_and_go_with_their_namespace() {
         ])
         .await
         .ok();
-    let mut used = String::new();
-    for _ in 0..100 {
-        used = cluster
-            .kubectl(&[
-                "get",
-                "quota",
-                "widgets",
-                "-n",
-                "shop",
-                "-o",
-                "jsonpath={.status.used}",
-            ])
-            .await
-            .ok();
-        if used.contains("count/widgets.example.com") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(used, r#"{"count/widgets.example.com":"0"}"#);
+    cluster
+        .eventually(
+            &["get", "quota", "widgets", "-n", "shop"],
+            "the quota counting widgets",
+            |quota| {
+                quota["status"]["used"] == serde_json::json!({"count/widgets.example.com": "0"})
+            },
+        )
+        .await;
 
     // Deleting the namespace deletes the custom objects in it.
     let file = cluster.file(
@@ -972,16 +955,22 @@ async fn custom_objects_own_dependents_and_go_with_their_namespace() {
 }
 
 /// Each widget's name and status replicas.
-async fn widget_statuses(cluster: &TestCluster) -> String {
-    cluster
-        .kubectl(&[
-            "get",
-            "widgets",
-            "-o",
-            "jsonpath={range .items[*]}{.metadata.name}={.status.replicas};{end}",
-        ])
-        .await
-        .ok()
+/// Each widget's name and status replicas: `a=1;b=2;`.
+fn widget_statuses(list: &serde_json::Value) -> String {
+    list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|w| {
+            let replicas = w["status"]["replicas"]
+                .as_i64()
+                .map_or(String::new(), |r| r.to_string());
+            format!(
+                "{}={replicas};",
+                w["metadata"]["name"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
 }
 
 /// An operator as kube-rs's controller runtime builds one: each Widget's
@@ -1045,15 +1034,11 @@ async fn a_kube_rs_controller_reconciles_a_custom_kind() {
             .await
             .ok();
     }
-    let mut seen = String::new();
-    for _ in 0..100 {
-        seen = widget_statuses(&cluster).await;
-        if seen == "a=1;b=2;c=3;" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(seen, "a=1;b=2;c=3;");
+    cluster
+        .eventually(&["get", "widgets"], "every widget reconciled", |list| {
+            widget_statuses(list) == "a=1;b=2;c=3;"
+        })
+        .await;
     // A change of spec is reconciled again.
     cluster
         .kubectl(&[
@@ -1066,14 +1051,13 @@ async fn a_kube_rs_controller_reconciles_a_custom_kind() {
         ])
         .await
         .ok();
-    for _ in 0..100 {
-        seen = widget_statuses(&cluster).await;
-        if seen == "a=1;b=7;c=3;" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(seen, "a=1;b=7;c=3;");
+    cluster
+        .eventually(
+            &["get", "widgets"],
+            "the changed widget reconciled",
+            |list| widget_statuses(list) == "a=1;b=7;c=3;",
+        )
+        .await;
     operator.abort();
 }
 
@@ -1498,6 +1482,7 @@ async fn validation_rules_judge_custom_objects_as_upstream() {
 const CONVERT: u8 = 0;
 const REFUSE: u8 = 1;
 const GARBAGE: u8 = 2;
+const HANG: u8 = 3;
 
 /// A Thermostat's spec at each version: v1 `celsius: N`, v2
 /// `temperature: {value: N, unit: C}`.
@@ -1589,7 +1574,13 @@ async fn conversion_webhook(mode: std::sync::Arc<std::sync::atomic::AtomicU8>) -
                 let review: serde_json::Value = serde_json::from_slice(&body).unwrap();
                 let request = &review["request"];
                 let desired = request["desiredAPIVersion"].as_str().unwrap();
-                let answer = match mode.load(std::sync::atomic::Ordering::SeqCst) {
+                let mode = mode.load(std::sync::atomic::Ordering::SeqCst);
+                if mode == HANG {
+                    // Longer than the server waits for a webhook.
+                    tokio::time::sleep(std::time::Duration::from_secs(40)).await;
+                    return;
+                }
+                let answer = match mode {
                     CONVERT => serde_json::json!({
                         "apiVersion": "apiextensions.k8s.io/v1", "kind": "ConversionReview",
                         "response": {
@@ -1793,6 +1784,16 @@ async fn a_conversion_webhook_converts_between_versions() {
     assert!(
         refused.contains("conversion webhook for example.com/v1, Kind=Thermostat failed")
             && refused.contains("unmarshal"),
+        "{refused}"
+    );
+    mode.store(HANG, std::sync::atomic::Ordering::SeqCst);
+    let refused = cluster
+        .kubectl(&["get", "thermostats.v2.example.com", "hall"])
+        .await
+        .err();
+    assert!(
+        refused.contains("conversion webhook for example.com/v1, Kind=Thermostat failed")
+            && refused.contains("context deadline exceeded"),
         "{refused}"
     );
     let names = cluster
