@@ -80,15 +80,12 @@ impl Call<'_> {
                 self.resource.subresource.as_deref(),
             )?;
             self.record_update(&manager, Some(&old), &mut new);
-            self.admit_update(&name, &old, &mut new).await?;
-            match self.store_update(&name, &old, new, kv.mod_revision).await {
-                Ok((stored, _)) => return self.respond(StatusCode::OK, &stored).await,
-                // Someone wrote in between: patch the newer object, unless
-                // the patch itself pinned a resourceVersion.
-                Err(err) if err.code == 409 && err.reason == "Conflict" && pinned.is_none() => {
-                    continue;
-                }
-                Err(err) => return Err(err),
+            let pinned = pinned.is_some();
+            if let Some(done) = self
+                .store_patched(&name, &old, new, kv.mod_revision, pinned)
+                .await?
+            {
+                return Ok(done);
             }
         }
         Err(ApiError::conflict(&info, &name))
@@ -242,15 +239,33 @@ impl Call<'_> {
             // managed fields this apply decided.
             crate::fieldmanager::set_entries(&mut new, managed);
             crate::fieldmanager::keep_times_if_unchanged(&old, &mut new);
-            self.admit_update(&name, &old, &mut new).await?;
-            match self.store_update(&name, &old, new, kv.mod_revision).await {
-                Ok((stored, _)) => return self.respond(StatusCode::OK, &stored).await,
-                Err(err) if err.code == 409 && err.reason == "Conflict" && pinned.is_none() => {
-                    continue;
-                }
-                Err(err) => return Err(err),
+            let pinned = pinned.is_some();
+            if let Some(done) = self
+                .store_patched(&name, &old, new, kv.mod_revision, pinned)
+                .await?
+            {
+                return Ok(done);
             }
         }
         Err(ApiError::conflict(&info, &name))
+    }
+
+    /// Admits and stores a patched (or applied) object over `old`, read at
+    /// `revision`. None when someone wrote in between and the request did
+    /// not pin a resourceVersion: the caller patches the newer object.
+    async fn store_patched(
+        &self,
+        name: &str,
+        old: &Value,
+        mut new: Value,
+        revision: i64,
+        pinned: bool,
+    ) -> Result<Option<Response>, ApiError> {
+        self.admit_update(name, old, &mut new).await?;
+        match self.store_update(name, old, new, revision).await {
+            Ok((stored, _)) => self.respond(StatusCode::OK, &stored).await.map(Some),
+            Err(err) if err.code == 409 && err.reason == "Conflict" && !pinned => Ok(None),
+            Err(err) => Err(err),
+        }
     }
 }
