@@ -8,6 +8,7 @@
 
 use cel::Program;
 use cel::common::ast::{Expr, IdedExpr, LiteralValue};
+use serde_json::Value as Json;
 
 use crate::schema::Schema;
 
@@ -37,12 +38,18 @@ pub(super) enum Ty<'s> {
     Text(u64),
     List(Box<Ty<'s>>, u64),
     Map(Box<Ty<'s>>, u64),
+    /// A value at hand (when a rule is about to run on it), with the
+    /// schema node that describes it: sizes are what it has.
+    Data(&'s Json, Option<&'s Schema>),
     Dyn,
 }
 
 impl<'s> Ty<'s> {
     /// The node resolved one level: a schema node as the CEL type it is.
     fn resolved(&self) -> Ty<'s> {
+        if let Ty::Data(value, schema) = self {
+            return data_type(value, *schema);
+        }
         let (Ty::Node(schema) | Ty::Root(schema)) = self else {
             return self.clone();
         };
@@ -76,6 +83,7 @@ impl<'s> Ty<'s> {
             Ty::Text(n) => n.min(STRING_COST_CAP),
             Ty::List(_, n) | Ty::Map(_, n) => n,
             Ty::Node(schema) | Ty::Root(schema) => max_properties(schema),
+            Ty::Data(Json::Object(map), _) => map.len() as u64,
             _ => 1,
         }
     }
@@ -102,6 +110,30 @@ impl<'s> Ty<'s> {
 
     fn is_sized(&self) -> bool {
         matches!(self.resolved(), Ty::Text(_) | Ty::List(..) | Ty::Map(..))
+    }
+}
+
+/// What a value at hand is: its own sizes, its schema's types below.
+fn data_type<'s>(value: &'s Json, schema: Option<&'s Schema>) -> Ty<'s> {
+    let below = |node: Option<&'s Schema>| node.map_or(Ty::Dyn, Ty::Node);
+    match value {
+        Json::Null => Ty::Dyn,
+        Json::Bool(_) => Ty::Bool,
+        Json::Number(_) if schema.is_some_and(|s| s.kind == "number") => Ty::Double,
+        Json::Number(n) if n.is_f64() => Ty::Double,
+        Json::Number(_) => Ty::Int,
+        Json::String(text) => Ty::Text(text.chars().count() as u64),
+        Json::Array(items) => Ty::List(
+            Box::new(below(schema.and_then(|s| s.items.as_deref()))),
+            items.len() as u64,
+        ),
+        Json::Object(map) if schema.is_none_or(|s| s.properties.is_empty()) => Ty::Map(
+            Box::new(below(
+                schema.and_then(|s| s.additional_properties.as_deref()),
+            )),
+            map.len() as u64,
+        ),
+        Json::Object(_) => Ty::Data(value, schema),
     }
 }
 
@@ -149,6 +181,8 @@ struct Checker<'p, 's> {
     program: &'p Program,
     scope: Vec<(String, Ty<'s>)>,
     problem: Option<String>,
+    /// Walking values at hand stops once a loop's cost passes this.
+    limit: u64,
 }
 
 /// Checks `program` with `self` (and `oldSelf`) of type `this`.
@@ -165,9 +199,33 @@ pub(super) fn check<'s>(
         program,
         scope,
         problem: None,
+        limit: u64::MAX,
     };
     let (cost, ty) = checker.expr(program.expression());
     (cost, ty, checker.problem)
+}
+
+/// What running `program` on the values at hand costs at most — loops
+/// counted at the lengths they have — or none once that passes `limit`
+/// (the walk stops there, so it is itself bounded).
+pub(super) fn cost_on<'s>(
+    program: &Program,
+    this: Ty<'s>,
+    old_self: Option<Ty<'s>>,
+    limit: u64,
+) -> Option<u64> {
+    let mut scope = vec![("self".to_string(), this)];
+    if let Some(old) = old_self {
+        scope.push(("oldSelf".to_string(), old));
+    }
+    let mut checker = Checker {
+        program,
+        scope,
+        problem: None,
+        limit,
+    };
+    let (cost, _) = checker.expr(program.expression());
+    (cost <= limit).then_some(cost)
 }
 
 impl<'s> Checker<'_, 's> {
@@ -256,6 +314,17 @@ impl<'s> Checker<'_, 's> {
             Expr::Struct(_) | Expr::Unspecified => (40, Ty::Dyn),
             Expr::Comprehension(comprehension) => {
                 let (range_cost, range) = self.expr(&comprehension.iter_range);
+                if let Ty::Data(value, schema) = &range {
+                    let (value, schema) = (*value, *schema);
+                    if value.is_array() || value.is_object() {
+                        let (init_cost, _) = self.expr(&comprehension.accu_init);
+                        let cost = self.over_data(comprehension, value, schema);
+                        return (
+                            cost.saturating_add(range_cost).saturating_add(init_cost),
+                            Ty::Dyn,
+                        );
+                    }
+                }
                 let (init_cost, init) = self.expr(&comprehension.accu_init);
                 let size = range.size();
                 let element = match range.resolved() {
@@ -307,8 +376,86 @@ impl<'s> Checker<'_, 's> {
         }
     }
 
+    /// A loop over a value at hand: each element's own cost, summed, until
+    /// it passes the limit.
+    fn over_data(
+        &mut self,
+        comprehension: &cel::common::ast::ComprehensionExpr,
+        value: &'s Json,
+        schema: Option<&'s Schema>,
+    ) -> u64 {
+        // One variable: the element (a map's key); two: index (key) and
+        // element (value).
+        let two = comprehension.iter_var2.is_some();
+        let elements: Vec<(Ty<'s>, Ty<'s>)> = match value {
+            Json::Array(items) => {
+                let item = schema.and_then(|s| s.items.as_deref());
+                items
+                    .iter()
+                    .map(|v| {
+                        if two {
+                            (Ty::Int, Ty::Data(v, item))
+                        } else {
+                            (Ty::Data(v, item), Ty::Dyn)
+                        }
+                    })
+                    .collect()
+            }
+            Json::Object(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    let below = schema
+                        .and_then(|s| s.properties.get(k).or(s.additional_properties.as_deref()));
+                    (Ty::Text(k.chars().count() as u64), Ty::Data(v, below))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut total = 0u64;
+        for (first, second) in elements {
+            self.scope.push((comprehension.iter_var.clone(), first));
+            if let Some(name) = &comprehension.iter_var2 {
+                self.scope.push((name.clone(), second));
+            }
+            self.scope.push((comprehension.accu_var.clone(), Ty::Dyn));
+            let (cond, _) = self.expr(&comprehension.loop_cond);
+            let (step, _) = self.expr(&comprehension.loop_step);
+            self.scope.pop();
+            if two {
+                self.scope.pop();
+            }
+            self.scope.pop();
+            total = total.saturating_add(cond).saturating_add(step);
+            if total > self.limit {
+                return u64::MAX;
+            }
+        }
+        self.scope.push((comprehension.accu_var.clone(), Ty::Dyn));
+        let (result, _) = self.expr(&comprehension.result);
+        self.scope.pop();
+        total.saturating_add(result)
+    }
+
     fn field(&mut self, id: u64, operand: &Ty<'s>, field: &str) -> Ty<'s> {
         match operand {
+            Ty::Data(Json::Object(map), schema) => {
+                let found = map
+                    .iter()
+                    .find(|(name, _)| super::values::escape(name).as_deref() == Some(field))
+                    .or_else(|| map.get_key_value(field));
+                match found {
+                    Some((name, value)) => {
+                        let below = schema.and_then(|s| {
+                            s.properties
+                                .get(name)
+                                .or(s.additional_properties.as_deref())
+                        });
+                        Ty::Data(value, below)
+                    }
+                    None => Ty::Dyn,
+                }
+            }
+            Ty::Data(..) => Ty::Dyn,
             Ty::Root(schema) => match field {
                 "apiVersion" | "kind" => Ty::Text(MAX_REQUEST_BYTES),
                 "metadata" => Ty::Dyn,

@@ -41,6 +41,10 @@ const MAX_DEPTH: usize = 250;
 /// expression at most `MAX_DEPTH` deep). Only what is touched is used.
 const PARSE_STACK_BYTES: usize = 128 << 20;
 const RUN_STACK_BYTES: usize = 32 << 20;
+/// The most one rule may cost on the values at hand, and all the rules of
+/// one object together: upstream's per-call limit and run-time budget.
+pub const CALL_COST_LIMIT: u64 = 1_000_000;
+pub const RUNTIME_BUDGET: u64 = 10_000_000;
 /// The longest message a `messageExpression` may produce.
 const MAX_MESSAGE_BYTES: usize = 5 * 1024;
 
@@ -479,7 +483,8 @@ pub fn validate(schema: &Schema, object: &Json, old: Option<&Json>) -> Vec<Viola
     }
     on_stack(RUN_STACK_BYTES, || {
         let mut out = Vec::new();
-        validate_node(schema, object, old, "", true, &mut out);
+        let mut budget = RUNTIME_BUDGET;
+        validate_node(schema, object, old, "", true, &mut budget, &mut out);
         out
     })
     .unwrap_or_else(|| {
@@ -513,19 +518,22 @@ fn root_view(object: &Json) -> Json {
     view
 }
 
+/// Runs the rules at and below one node; false once the budget is spent
+/// (no further rules run).
 fn validate_node(
     schema: &Schema,
     value: &Json,
     old: Option<&Json>,
     path: &str,
     root: bool,
+    budget: &mut u64,
     out: &mut Vec<Violation>,
-) {
+) -> bool {
     if value.is_null() || !schema.has_rules {
-        return;
+        return true;
     }
-    if !schema.rules.is_empty() {
-        run_rules(schema, value, old, path, root, out);
+    if !schema.rules.is_empty() && !run_rules(schema, value, old, path, root, budget, out) {
+        return false;
     }
     match value {
         Json::Object(map) => {
@@ -545,12 +553,14 @@ fn validate_node(
                     format!("{path}[{name}]")
                 };
                 let old_item = old.and_then(|o| o.get(name));
-                validate_node(sub, item, old_item, &at, false, out);
+                if !validate_node(sub, item, old_item, &at, false, budget, out) {
+                    return false;
+                }
             }
         }
         Json::Array(items) => {
             let Some(sub) = schema.items.as_deref() else {
-                return;
+                return true;
             };
             for (i, item) in items.iter().enumerate() {
                 let old_item = if schema.list_type == "map" {
@@ -565,24 +575,31 @@ fn validate_node(
                 } else {
                     None
                 };
-                validate_node(sub, item, old_item, &format!("{path}[{i}]"), false, out);
+                let at = format!("{path}[{i}]");
+                if !validate_node(sub, item, old_item, &at, false, budget, out) {
+                    return false;
+                }
             }
         }
         _ => {}
     }
+    true
 }
 
+/// Runs one node's rules; false once the budget is spent.
 fn run_rules(
     schema: &Schema,
     value: &Json,
     old: Option<&Json>,
     path: &str,
     root: bool,
+    budget: &mut u64,
     out: &mut Vec<Violation>,
-) {
+) -> bool {
     let view = |v: &Json| if root { root_view(v) } else { v.clone() };
-    let this = values::to_cel(&view(value), Some(schema));
-    let old_cel = old.map(|o| values::to_cel(&view(o), Some(schema)));
+    let (seen, old_seen) = (view(value), old.map(view));
+    let this = values::to_cel(&seen, Some(schema));
+    let old_cel = old_seen.as_ref().map(|o| values::to_cel(o, Some(schema)));
     // An unchanged value keeps passing what it passed before (upstream's
     // ratcheting): only transition rules judge it again.
     let unchanged = old == Some(value);
@@ -606,6 +623,35 @@ fn run_rules(
         if unchanged && !rule.uses_old_self {
             continue;
         }
+        // What the rule costs on these values, before it runs: more than
+        // one call may cost, or than is left, and no further rule runs.
+        let data = check::Ty::Data(&seen, Some(schema));
+        let old_data = old_seen.as_ref().map(|o| check::Ty::Data(o, Some(schema)));
+        let limit = CALL_COST_LIMIT.min(*budget).saturating_add(1);
+        match check::cost_on(program, data, old_data, limit) {
+            Some(cost) if cost <= *budget && cost <= CALL_COST_LIMIT => *budget -= cost,
+            Some(cost) if cost <= CALL_COST_LIMIT => {
+                out.push(invalid(
+                    path,
+                    schema,
+                    value,
+                    "validation failed due to running out of cost budget, no further validation rules will be run".into(),
+                ));
+                return false;
+            }
+            _ => {
+                let detail = if *budget < CALL_COST_LIMIT {
+                    "validation failed due to running out of cost budget, no further validation rules will be run".to_string()
+                } else {
+                    format!(
+                        "'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: {}",
+                        rule.shown()
+                    )
+                };
+                out.push(invalid(path, schema, value, detail));
+                return false;
+            }
+        }
         let mut context = Context::with_env(library::ENV.clone());
         context.add_variable_from_value("self", this.clone());
         if rule.uses_old_self {
@@ -628,6 +674,7 @@ fn run_rules(
             Err(error) => out.push(evaluation_error(rule, schema, value, path, &error)),
         }
     }
+    true
 }
 
 fn invalid(path: &str, schema: &Schema, value: &Json, detail: String) -> Violation {

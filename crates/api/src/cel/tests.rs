@@ -384,3 +384,64 @@ fn ip_cidr_url_and_quantity_libraries() {
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found[1].contains("evaluating rule"), "{found:?}");
 }
+
+/// A list of up to `items` objects, each with up to `tags` short tags and
+/// the rules given.
+fn tagged(items: u64, tags: u64, rules: Json) -> Schema {
+    schema(json!({
+        "type": "object",
+        "properties": {
+            "items": {
+                "type": "array", "maxItems": items,
+                "items": {
+                    "type": "object",
+                    "x-kubernetes-validations": rules,
+                    "properties": {"tags": {"type": "array", "maxItems": tags, "items": {"type": "string", "maxLength": 8}}}
+                }
+            }
+        }
+    }))
+}
+
+fn objects_with_tags(items: usize, tags: usize) -> Json {
+    let tags: Vec<String> = (0..tags).map(|i| format!("t{i}")).collect();
+    json!({"items": vec![json!({"tags": tags}); items]})
+}
+
+#[test]
+fn rules_are_metered_on_the_values_at_hand() {
+    // Allowed by the definition's bound, but one call on a large list costs
+    // more than a call may.
+    let quadratic = tagged(
+        1,
+        1000,
+        json!([{"rule": "self.tags.all(a, self.tags.exists(b, a == b))"}]),
+    );
+    assert!(
+        check_schema(&quadratic).is_empty(),
+        "{:?}",
+        check_schema(&quadratic)
+    );
+    assert!(validate(&quadratic, &objects_with_tags(1, 50), None).is_empty());
+    let found = messages(&validate(&quadratic, &objects_with_tags(1, 1000), None));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("no further validation rules will be run due to call cost exceeds limit for rule: self.tags.all"),
+        "{found:?}"
+    );
+    // Every call within its limit, but all of them together past the
+    // object's budget: the rest are not run.
+    let rules = json!([
+        {"rule": "self.tags.all(a, self.tags.exists(b, a == b))"},
+        {"rule": "self.tags.all(a, self.tags.exists_one(b, a == b))"},
+    ]);
+    let many = tagged(50, 140, rules);
+    assert!(check_schema(&many).is_empty(), "{:?}", check_schema(&many));
+    assert!(validate(&many, &objects_with_tags(50, 20), None).is_empty());
+    let found = messages(&validate(&many, &objects_with_tags(50, 140), None));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].ends_with("validation failed due to running out of cost budget, no further validation rules will be run"),
+        "{found:?}"
+    );
+}
