@@ -1504,9 +1504,13 @@ fn convert_thermostat(mut object: serde_json::Value, desired: &str) -> serde_jso
 }
 
 /// An HTTPS conversion webhook on a free loopback port, serving a
-/// certificate for 127.0.0.1 from its own CA; its CA bundle (base64) and
-/// port.
-async fn conversion_webhook(mode: std::sync::Arc<std::sync::atomic::AtomicU8>) -> (String, u16) {
+/// certificate for 127.0.0.1 and for its service's name from its own CA;
+/// its CA bundle (base64) and port. `hosts` records the Host of each
+/// request.
+async fn conversion_webhook(
+    mode: std::sync::Arc<std::sync::atomic::AtomicU8>,
+    hosts: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) -> (String, u16) {
     use base64::Engine;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let ca_key = rcgen::KeyPair::generate().unwrap();
@@ -1515,7 +1519,11 @@ async fn conversion_webhook(mode: std::sync::Arc<std::sync::atomic::AtomicU8>) -
     let ca = ca_params.self_signed(&ca_key).unwrap();
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
     let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+    let names = vec![
+        "127.0.0.1".to_string(),
+        "thermostat-converter.default.svc".to_string(),
+    ];
+    let cert = rcgen::CertificateParams::new(names)
         .unwrap()
         .signed_by(&key, &issuer)
         .unwrap();
@@ -1540,6 +1548,7 @@ async fn conversion_webhook(mode: std::sync::Arc<std::sync::atomic::AtomicU8>) -
             };
             let acceptor = acceptor.clone();
             let mode = mode.clone();
+            let hosts = hosts.clone();
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(tcp).await else {
                     return;
@@ -1568,6 +1577,13 @@ async fn conversion_webhook(mode: std::sync::Arc<std::sync::atomic::AtomicU8>) -
                         })
                         .unwrap_or(0);
                     if data.len() >= end + 4 + length {
+                        if let Some(host) = text[..end].lines().find_map(|l| {
+                            let (name, value) = l.split_once(':')?;
+                            name.eq_ignore_ascii_case("host")
+                                .then(|| value.trim().to_string())
+                        }) {
+                            hosts.lock().unwrap().push(host);
+                        }
                         break data[end + 4..end + 4 + length].to_vec();
                     }
                 };
@@ -1611,7 +1627,13 @@ async fn conversion_webhook(mode: std::sync::Arc<std::sync::atomic::AtomicU8>) -
     (bundle, port)
 }
 
+/// The Thermostat definition, its webhook reached at `client` (a
+/// `clientConfig` without `caBundle`).
 fn thermostat_crd(bundle: &str, url: &str) -> String {
+    thermostat_crd_at(bundle, &format!("url: {url}"))
+}
+
+fn thermostat_crd_at(bundle: &str, client: &str) -> String {
     format!(
         r#"
 apiVersion: apiextensions.k8s.io/v1
@@ -1627,7 +1649,7 @@ spec:
     webhook:
       conversionReviewVersions: [v1]
       clientConfig:
-        url: {url}
+        {client}
         caBundle: {bundle}
   versions:
   - name: v1
@@ -1664,7 +1686,8 @@ spec:
 async fn a_conversion_webhook_converts_between_versions() {
     let cluster = TestCluster::start().await;
     let mode = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(CONVERT));
-    let (bundle, port) = conversion_webhook(mode.clone()).await;
+    let hosts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (bundle, port) = conversion_webhook(mode.clone(), hosts.clone()).await;
     let url = format!("https://127.0.0.1:{port}/convert");
 
     // A webhook must be reached over https, named by one URL or service.
@@ -1751,6 +1774,39 @@ async fn a_conversion_webhook_converts_between_versions() {
         serde_json::from_str(watched.lines().next().unwrap_or_default()).unwrap();
     assert_eq!(event["type"], "ADDED");
     assert_eq!(event["object"]["spec"]["temperature"]["value"], 23);
+
+    // A webhook behind a service is reached at one of its endpoints, its
+    // certificate verified for the service's name.
+    cluster
+        .apply(
+            "converter.yaml",
+            &format!(
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: thermostat-converter\nspec:\n  ports:\n  - name: https\n    port: 443\n    targetPort: {port}\n---\napiVersion: v1\nkind: Endpoints\nmetadata:\n  name: thermostat-converter\nsubsets:\n- addresses:\n  - ip: 127.0.0.1\n  ports:\n  - name: https\n    port: {port}\n"
+            ),
+        )
+        .await
+        .ok();
+    cluster
+        .apply(
+            "thermostat-crd.yaml",
+            &thermostat_crd_at(
+                &bundle,
+                "service: {namespace: default, name: thermostat-converter, path: /convert}",
+            ),
+        )
+        .await
+        .ok();
+    cluster
+        .eventually(
+            &["get", "thermostats.v2.example.com", "hall"],
+            "the object read through the service's webhook",
+            |hall| {
+                hall["spec"]["temperature"]["value"] == 23
+                    && hosts.lock().unwrap().last().map(String::as_str)
+                        == Some("thermostat-converter.default.svc")
+            },
+        )
+        .await;
 
     // A webhook that refuses, or answers nonsense, fails the request with
     // a 500 naming it, and nothing is written.
