@@ -210,6 +210,34 @@ impl ApiError {
         }
     }
 
+    /// An error with the code and reason someone else chose (a webhook's
+    /// status): a reason upstream names is kept, any other becomes the
+    /// code's own.
+    pub fn with_code(code: u16, reason: &str, message: impl Into<String>) -> ApiError {
+        const REASONS: &[&str] = &[
+            "Unauthorized", "Forbidden", "NotFound", "AlreadyExists", "Conflict", "Gone",
+            "Invalid", "ServerTimeout", "Timeout", "TooManyRequests", "BadRequest",
+            "MethodNotAllowed", "NotAcceptable", "RequestEntityTooLarge",
+            "UnsupportedMediaType", "InternalError", "Expired", "ServiceUnavailable",
+        ];
+        let code = if (400..600).contains(&code) { code } else { 500 };
+        let reason = REASONS.iter().copied().find(|r| *r == reason).unwrap_or(match code {
+            400 => "BadRequest",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "NotFound",
+            405 => "MethodNotAllowed",
+            409 => "Conflict",
+            410 => "Gone",
+            422 => "Invalid",
+            429 => "TooManyRequests",
+            503 => "ServiceUnavailable",
+            504 => "Timeout",
+            _ => "",
+        });
+        ApiError::new(code, reason, message)
+    }
+
     /// Details given as they are (the authorizer's refusals name a
     /// resource, not a registry row).
     pub fn with_raw_details(mut self, details: Value) -> ApiError {

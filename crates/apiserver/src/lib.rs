@@ -13,6 +13,7 @@ mod certificates;
 pub mod component_health;
 mod connect;
 mod conversion_webhook;
+pub(crate) mod webhook_client;
 mod defaults;
 pub mod discovery;
 pub mod encryption_config;

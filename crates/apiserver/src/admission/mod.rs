@@ -17,6 +17,7 @@ mod resource_quota;
 mod runtime_class;
 pub mod service_account;
 mod storage_object_in_use_protection;
+mod webhooks;
 
 use api::ResourceInfo;
 use async_trait::async_trait;
@@ -168,6 +169,8 @@ impl AdmissionChain {
                 Box::new(pod_security::PodSecurity),
                 Box::new(certificates::Certificates::new(authorization.clone())),
                 Box::new(rbac_escalation::RbacEscalation::new(authorization)),
+                Box::new(webhooks::MutatingAdmissionWebhook),
+                Box::new(webhooks::ValidatingAdmissionWebhook),
                 // Last, as upstream: it charges the quota only for a write
                 // every other plugin let through.
                 Box::new(resource_quota::ResourceQuota),
