@@ -215,26 +215,48 @@ impl ApiError {
     /// code's own.
     pub fn with_code(code: u16, reason: &str, message: impl Into<String>) -> ApiError {
         const REASONS: &[&str] = &[
-            "Unauthorized", "Forbidden", "NotFound", "AlreadyExists", "Conflict", "Gone",
-            "Invalid", "ServerTimeout", "Timeout", "TooManyRequests", "BadRequest",
-            "MethodNotAllowed", "NotAcceptable", "RequestEntityTooLarge",
-            "UnsupportedMediaType", "InternalError", "Expired", "ServiceUnavailable",
+            "Unauthorized",
+            "Forbidden",
+            "NotFound",
+            "AlreadyExists",
+            "Conflict",
+            "Gone",
+            "Invalid",
+            "ServerTimeout",
+            "Timeout",
+            "TooManyRequests",
+            "BadRequest",
+            "MethodNotAllowed",
+            "NotAcceptable",
+            "RequestEntityTooLarge",
+            "UnsupportedMediaType",
+            "InternalError",
+            "Expired",
+            "ServiceUnavailable",
         ];
-        let code = if (400..600).contains(&code) { code } else { 500 };
-        let reason = REASONS.iter().copied().find(|r| *r == reason).unwrap_or(match code {
-            400 => "BadRequest",
-            401 => "Unauthorized",
-            403 => "Forbidden",
-            404 => "NotFound",
-            405 => "MethodNotAllowed",
-            409 => "Conflict",
-            410 => "Gone",
-            422 => "Invalid",
-            429 => "TooManyRequests",
-            503 => "ServiceUnavailable",
-            504 => "Timeout",
-            _ => "",
-        });
+        let code = if (400..600).contains(&code) {
+            code
+        } else {
+            500
+        };
+        let reason = REASONS
+            .iter()
+            .copied()
+            .find(|r| *r == reason)
+            .unwrap_or(match code {
+                400 => "BadRequest",
+                401 => "Unauthorized",
+                403 => "Forbidden",
+                404 => "NotFound",
+                405 => "MethodNotAllowed",
+                409 => "Conflict",
+                410 => "Gone",
+                422 => "Invalid",
+                429 => "TooManyRequests",
+                503 => "ServiceUnavailable",
+                504 => "Timeout",
+                _ => "",
+            });
         ApiError::new(code, reason, message)
     }
 

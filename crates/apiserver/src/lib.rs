@@ -13,7 +13,6 @@ mod certificates;
 pub mod component_health;
 mod connect;
 mod conversion_webhook;
-pub(crate) mod webhook_client;
 mod defaults;
 pub mod discovery;
 pub mod encryption_config;
@@ -50,6 +49,7 @@ pub mod validation;
 mod virtual_kinds;
 mod watch;
 mod watch_cache;
+pub(crate) mod webhook_client;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;

@@ -38,7 +38,10 @@ impl ClientConfig {
                 .to_string()
         };
         ClientConfig {
-            url: config.get("url").and_then(Value::as_str).map(str::to_string),
+            url: config
+                .get("url")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             service: config.get("service").map(|service| {
                 (
                     text(service, "namespace"),

@@ -855,6 +855,8 @@ impl TestCluster {
 
 /// The seed's example cluster: the fixture, its namespaces and the nodes
 /// it expects (shared by its end-to-end test and the `cluster` bench).
+pub mod webhook;
+
 pub mod seed {
     use std::collections::BTreeMap;
 

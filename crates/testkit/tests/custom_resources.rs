@@ -1503,128 +1503,38 @@ fn convert_thermostat(mut object: serde_json::Value, desired: &str) -> serde_jso
     object
 }
 
-/// An HTTPS conversion webhook on a free loopback port, serving a
-/// certificate for 127.0.0.1 and for its service's name from its own CA;
-/// its CA bundle (base64) and port. `hosts` records the Host of each
-/// request.
+/// The test's conversion webhook: converts, refuses, answers garbage or
+/// never answers, as `mode` says.
 async fn conversion_webhook(
     mode: std::sync::Arc<std::sync::atomic::AtomicU8>,
-    hosts: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-) -> (String, u16) {
-    use base64::Engine;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let key = rcgen::KeyPair::generate().unwrap();
-    let names = vec![
-        "127.0.0.1".to_string(),
-        "thermostat-converter.default.svc".to_string(),
-    ];
-    let cert = rcgen::CertificateParams::new(names)
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+) -> testkit::webhook::WebhookServer {
+    use testkit::webhook::Reply;
+    testkit::webhook::serve(
+        &["127.0.0.1", "thermostat-converter.default.svc"],
+        move |received| {
+            let request = &received.body["request"];
+            let desired = request["desiredAPIVersion"].as_str().unwrap_or_default();
+            match mode.load(std::sync::atomic::Ordering::SeqCst) {
+                CONVERT => Reply::Json(serde_json::json!({
+                    "apiVersion": "apiextensions.k8s.io/v1", "kind": "ConversionReview",
+                    "response": {
+                        "uid": request["uid"],
+                        "result": {"status": "Success"},
+                        "convertedObjects": request["objects"].as_array().into_iter().flatten()
+                            .map(|o| convert_thermostat(o.clone(), desired)).collect::<Vec<_>>(),
+                    }
+                })),
+                REFUSE => Reply::Json(serde_json::json!({
+                    "apiVersion": "apiextensions.k8s.io/v1", "kind": "ConversionReview",
+                    "response": {"uid": request["uid"], "result": {"status": "Failure", "message": "thermostats are broken today"}}
+                })),
+                // Longer than the server waits for a webhook.
+                HANG => Reply::Hang(std::time::Duration::from_secs(40)),
+                _ => Reply::Raw("this is not JSON".into()),
+            }
+        },
     )
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((tcp, _)) = listener.accept().await else {
-                return;
-            };
-            let acceptor = acceptor.clone();
-            let mode = mode.clone();
-            let hosts = hosts.clone();
-            tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                // One request per connection: headers, then Content-Length bytes.
-                let mut data = Vec::new();
-                let mut buffer = [0u8; 16384];
-                let body = loop {
-                    let Ok(n) = tls.read(&mut buffer).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    data.extend_from_slice(&buffer[..n]);
-                    let text = String::from_utf8_lossy(&data).to_string();
-                    let Some(end) = text.find("\r\n\r\n") else {
-                        continue;
-                    };
-                    let length: usize = text[..end]
-                        .lines()
-                        .find_map(|l| {
-                            let (name, value) = l.split_once(':')?;
-                            name.eq_ignore_ascii_case("content-length")
-                                .then(|| value.trim().parse().ok())?
-                        })
-                        .unwrap_or(0);
-                    if data.len() >= end + 4 + length {
-                        if let Some(host) = text[..end].lines().find_map(|l| {
-                            let (name, value) = l.split_once(':')?;
-                            name.eq_ignore_ascii_case("host")
-                                .then(|| value.trim().to_string())
-                        }) {
-                            hosts.lock().unwrap().push(host);
-                        }
-                        break data[end + 4..end + 4 + length].to_vec();
-                    }
-                };
-                let review: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                let request = &review["request"];
-                let desired = request["desiredAPIVersion"].as_str().unwrap();
-                let mode = mode.load(std::sync::atomic::Ordering::SeqCst);
-                if mode == HANG {
-                    // Longer than the server waits for a webhook.
-                    tokio::time::sleep(std::time::Duration::from_secs(40)).await;
-                    return;
-                }
-                let answer = match mode {
-                    CONVERT => serde_json::json!({
-                        "apiVersion": "apiextensions.k8s.io/v1", "kind": "ConversionReview",
-                        "response": {
-                            "uid": request["uid"],
-                            "result": {"status": "Success"},
-                            "convertedObjects": request["objects"].as_array().unwrap().iter()
-                                .map(|o| convert_thermostat(o.clone(), desired)).collect::<Vec<_>>(),
-                        }
-                    })
-                    .to_string(),
-                    REFUSE => serde_json::json!({
-                        "apiVersion": "apiextensions.k8s.io/v1", "kind": "ConversionReview",
-                        "response": {"uid": request["uid"], "result": {"status": "Failure", "message": "thermostats are broken today"}}
-                    })
-                    .to_string(),
-                    _ => "this is not JSON".to_string(),
-                };
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                    answer.len()
-                );
-                let _ = tls.write_all(reply.as_bytes()).await;
-                let _ = tls.shutdown().await;
-            });
-        }
-    });
-    let bundle = base64::engine::general_purpose::STANDARD.encode(ca.pem());
-    (bundle, port)
+    .await
 }
 
 /// The Thermostat definition, its webhook reached at `client` (a
@@ -1686,8 +1596,8 @@ spec:
 async fn a_conversion_webhook_converts_between_versions() {
     let cluster = TestCluster::start().await;
     let mode = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(CONVERT));
-    let hosts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let (bundle, port) = conversion_webhook(mode.clone(), hosts.clone()).await;
+    let webhook = conversion_webhook(mode.clone()).await;
+    let (bundle, port) = (webhook.ca_bundle.clone(), webhook.port);
     let url = format!("https://127.0.0.1:{port}/convert");
 
     // A webhook must be reached over https, named by one URL or service.
@@ -1802,7 +1712,12 @@ async fn a_conversion_webhook_converts_between_versions() {
             "the object read through the service's webhook",
             |hall| {
                 hall["spec"]["temperature"]["value"] == 23
-                    && hosts.lock().unwrap().last().map(String::as_str)
+                    && webhook
+                        .received
+                        .lock()
+                        .unwrap()
+                        .last()
+                        .map(|r| r.host.as_str())
                         == Some("thermostat-converter.default.svc")
             },
         )

@@ -47,8 +47,12 @@ impl AdmissionPlugin for MutatingAdmissionWebhook {
         attributes: &Attributes<'_>,
         object: Option<&mut Value>,
     ) -> Result<(), ApiError> {
-        let hooks = matching(attributes, "mutatingwebhookconfigurations", object.as_deref())
-            .await?;
+        let hooks = matching(
+            attributes,
+            "mutatingwebhookconfigurations",
+            object.as_deref(),
+        )
+        .await?;
         if hooks.is_empty() {
             return Ok(());
         }
@@ -224,10 +228,10 @@ async fn selectors_match(
     object: Option<&Value>,
 ) -> Result<bool, ApiError> {
     if let Some(selector) = &hook.object_selector {
-        let matches = |o: Option<&Value>| {
-            crate::validation::selector_matches(selector, &labels_of(o))
-        };
-        if !matches(object) && !(attributes.old.is_some() && matches(attributes.old)) {
+        let matches =
+            |o: Option<&Value>| crate::validation::selector_matches(selector, &labels_of(o));
+        let matched = matches(object) || (attributes.old.is_some() && matches(attributes.old));
+        if !matched {
             return Ok(false);
         }
     }
@@ -296,12 +300,16 @@ async fn configurations(attributes: &Attributes<'_>, plural: &str) -> Result<Vec
             .iter()
             .filter_map(|kv| crate::objects::decode(info, kv).ok())
             .collect(),
-        None => super::stored_objects(attributes, ("admissionregistration.k8s.io", "v1", plural), None)
-            .await?
-            .1
-            .into_iter()
-            .map(|(_, object)| object)
-            .collect(),
+        None => super::stored_objects(
+            attributes,
+            ("admissionregistration.k8s.io", "v1", plural),
+            None,
+        )
+        .await?
+        .1
+        .into_iter()
+        .map(|(_, object)| object)
+        .collect(),
     };
     Ok(items)
 }
@@ -350,7 +358,8 @@ async fn call(
         request["subResource"] = json!(sub);
         request["requestSubResource"] = json!(sub);
     }
-    let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request});
+    let review =
+        json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request});
     let answer = webhook_client::post(attributes.store, &hook.client, &review, hook.timeout)
         .await
         .and_then(|answer| response_of(answer, &uid));
@@ -363,7 +372,11 @@ async fn call(
             )));
         }
         Err(detail) => {
-            let kind = if hook.mutating { "mutating" } else { "validating" };
+            let kind = if hook.mutating {
+                "mutating"
+            } else {
+                "validating"
+            };
             attributes.audit_annotation(
                 &format!(
                     "failed-open.{kind}.webhook.admission.k8s.io/round_0_index_{}",
@@ -417,7 +430,10 @@ fn response_of(answer: Value, uid: &str) -> Result<Value, String> {
     let Some(response) = answer.get("response").cloned() else {
         return Err("webhook response was absent".into());
     };
-    let got = response.get("uid").and_then(Value::as_str).unwrap_or_default();
+    let got = response
+        .get("uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if got != uid {
         return Err(format!("expected response.uid={uid:?}, got {got:?}"));
     }
