@@ -190,7 +190,7 @@ fn rules_match(rules: &[Value], attributes: &Attributes<'_>) -> bool {
             .filter_map(Value::as_str)
             .any(|entry| {
                 let (r, s) = entry.split_once('/').unwrap_or((entry, ""));
-                (r == "*" || r == resource) && (s == sub || (s == "*" && !sub.is_empty()))
+                (r == "*" || r == resource) && (s == "*" || s == sub)
             });
         let scope = rule.get("scope").and_then(Value::as_str).unwrap_or("*");
         let scope_match = match scope {
