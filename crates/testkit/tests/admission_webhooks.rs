@@ -110,6 +110,25 @@ async fn admission_webhooks_deny_mutate_and_fail_as_configured() {
         .ok();
     cluster.kubectl(&["create", "namespace", "open"]).await.ok();
 
+    // Configurations whose webhooks could not be called are refused.
+    let broken = configuration(
+        "ValidatingWebhookConfiguration",
+        "broken",
+        &[format!(
+            "- name: short\n  admissionReviewVersions: [v2]\n  timeoutSeconds: 31\n  clientConfig:\n    url: http://127.0.0.1:1/\n{CONFIGMAP_RULES}"
+        )],
+    );
+    let refused = cluster.apply("broken.yaml", &broken).await.err();
+    for expected in [
+        "webhooks[0].name: Invalid value: \"short\": should be a domain with at least three segments separated by dots",
+        "webhooks[0].admissionReviewVersions: Invalid value: []string{\"v2\"}: must include at least one of v1, v1beta1",
+        "webhooks[0].sideEffects: Required value: must specify one of None, NoneOnDryRun",
+        "webhooks[0].timeoutSeconds: Invalid value: 31: the timeout value must be between 1 and 30 seconds",
+        "webhooks[0].clientConfig.url: Invalid value: \"http://127.0.0.1:1/\": 'https' is the only allowed URL scheme",
+    ] {
+        assert!(refused.contains(expected), "{expected} not in {refused}");
+    }
+
     // A validating webhook for ConfigMaps in namespaces labelled webhooks=on.
     let deny = webhook(
         "deny.example.com",

@@ -258,36 +258,11 @@ fn conversion(object: &Value, c: &mut Vec<Cause>) {
             ),
         });
     }
-    let config = webhook.get("clientConfig");
-    let url = config.and_then(|c| c.get("url")).and_then(Value::as_str);
-    let service = config
-        .and_then(|c| c.get("service"))
-        .filter(|s| s.is_object());
-    match (url, service) {
-        (Some(url), None) => {
-            if !url.starts_with("https://") {
-                c.push(Cause::invalid(
-                    "spec.conversion.webhook.clientConfig.url",
-                    url,
-                    "'https' is the only allowed URL scheme",
-                ));
-            }
-        }
-        (None, Some(service)) => {
-            for field in ["namespace", "name"] {
-                if text(service, &format!("/{field}")).is_empty() {
-                    c.push(Cause::required(
-                        format!("spec.conversion.webhook.clientConfig.service.{field}"),
-                        &format!("service {field} is required"),
-                    ));
-                }
-            }
-        }
-        _ => c.push(Cause::required(
-            "spec.conversion.webhook.clientConfig",
-            "exactly one of url or service is required",
-        )),
-    }
+    super::admissionregistration::client_config(
+        webhook.get("clientConfig"),
+        "spec.conversion.webhook.clientConfig",
+        c,
+    );
 }
 
 /// What is wrong with a schema's validation rules (they do not compile,

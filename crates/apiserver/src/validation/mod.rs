@@ -3,6 +3,7 @@
 //! object) on update, where upstream also guards immutable fields. Objects
 //! arrive in their stored version's shape; one module per API group.
 
+mod admissionregistration;
 mod apiextensions;
 mod apps;
 mod batch;
@@ -96,6 +97,12 @@ pub fn validate(
     }
     match served.builtin_kind() {
         "CustomResourceDefinition" => apiextensions::definition(object, old, c),
+        "ValidatingWebhookConfiguration" => {
+            admissionregistration::webhook_configuration(object, false, c)
+        }
+        "MutatingWebhookConfiguration" => {
+            admissionregistration::webhook_configuration(object, true, c)
+        }
         "Pod" => pod::pod(object, old, c),
         "PodTemplate" => pod::pod_template(object.get("template"), "template", c),
         "ReplicationController" => apps::replication_controller(object, c),
