@@ -115,7 +115,7 @@ async fn admission_webhooks_deny_mutate_and_fail_as_configured() {
         "ValidatingWebhookConfiguration",
         "broken",
         &[format!(
-            "- name: short\n  admissionReviewVersions: [v2]\n  timeoutSeconds: 31\n  clientConfig:\n    url: http://127.0.0.1:1/\n{CONFIGMAP_RULES}"
+            "- name: short\n  admissionReviewVersions: [v2]\n  timeoutSeconds: 31\n  clientConfig:\n    url: http://127.0.0.1:1/\n  matchConditions:\n  - name: broken\n    expression: \"object.metadata.name ==\"\n{CONFIGMAP_RULES}"
         )],
     );
     let refused = cluster.apply("broken.yaml", &broken).await.err();
@@ -125,6 +125,7 @@ async fn admission_webhooks_deny_mutate_and_fail_as_configured() {
         "webhooks[0].sideEffects: Required value: must specify one of None, NoneOnDryRun",
         "webhooks[0].timeoutSeconds: Invalid value: 31: the timeout value must be between 1 and 30 seconds",
         "webhooks[0].clientConfig.url: Invalid value: \"http://127.0.0.1:1/\": 'https' is the only allowed URL scheme",
+        "webhooks[0].matchConditions[0].expression: Invalid value: \"object.metadata.name ==\": compilation failed: ERROR: <input>:1:",
     ] {
         assert!(refused.contains(expected), "{expected} not in {refused}");
     }
@@ -134,7 +135,9 @@ async fn admission_webhooks_deny_mutate_and_fail_as_configured() {
         "deny.example.com",
         "hooks",
         &bundle,
-        &format!("{CONFIGMAP_RULES}  namespaceSelector:\n    matchLabels: {{webhooks: \"on\"}}\n"),
+        &format!(
+            "{CONFIGMAP_RULES}  namespaceSelector:\n    matchLabels: {{webhooks: \"on\"}}\n  matchConditions:\n  - name: not-skipped\n    expression: \"!object.metadata.name.startsWith('skip-')\"\n"
+        ),
     );
     cluster
         .apply(
@@ -160,6 +163,18 @@ async fn admission_webhooks_deny_mutate_and_fail_as_configured() {
         ),
         "{refused}"
     );
+    // An object its match conditions leave out: not asked.
+    cluster
+        .kubectl(&[
+            "create",
+            "configmap",
+            "skip-this",
+            "-n",
+            "guarded",
+            "--from-literal=forbidden=1",
+        ])
+        .await
+        .ok();
     // Not in a selected namespace: not asked.
     cluster
         .kubectl(&[

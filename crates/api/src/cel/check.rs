@@ -218,6 +218,15 @@ pub(super) fn cost_on<'s>(
     if let Some(old) = old_self {
         scope.push(("oldSelf".to_string(), old));
     }
+    cost_with(program, scope, limit)
+}
+
+/// As `cost_on`, with these variables in scope.
+pub(super) fn cost_with<'s>(
+    program: &Program,
+    scope: Vec<(String, Ty<'s>)>,
+    limit: u64,
+) -> Option<u64> {
     let mut checker = Checker {
         program,
         scope,

@@ -195,6 +195,57 @@ fn on_stack<T: Send>(bytes: usize, work: impl FnOnce() -> T + Send) -> Option<T>
     })
 }
 
+/// An expression over variables of no schema (admission's
+/// `matchConditions` and policies: `object`, `oldObject`, `request`, ...),
+/// compiled once.
+#[derive(Debug)]
+pub struct Expression {
+    pub source: String,
+    program: Program,
+}
+
+impl Expression {
+    /// Compiles `source`; upstream's `compilation failed: ...` otherwise.
+    pub fn compile(source: &str) -> Result<Expression, String> {
+        match compile(source) {
+            Ok(program) => Ok(Expression {
+                source: source.to_string(),
+                program,
+            }),
+            Err(detail) if detail.is_empty() => Err("expression is required".into()),
+            Err(detail) => Err(detail),
+        }
+    }
+
+    /// The expression's value with `variables` bound (JSON values seen as
+    /// CEL sees them), metered first as rules are: more than one call may
+    /// cost is an error.
+    pub fn evaluate(&self, variables: &[(&str, &Json)]) -> Result<Json, String> {
+        let scope = variables
+            .iter()
+            .map(|(name, value)| (name.to_string(), check::Ty::Data(value, None)))
+            .collect();
+        if check::cost_with(&self.program, scope, CALL_COST_LIMIT).is_none() {
+            return Err("operation cancelled: actual cost limit exceeded".into());
+        }
+        on_stack(RUN_STACK_BYTES, || {
+            let mut context = Context::with_env(library::ENV.clone());
+            for (name, value) in variables {
+                context.add_variable_from_value(*name, values::to_cel(value, None));
+            }
+            match self.program.execute(&context) {
+                Ok(value) => Ok(values::to_json(&value)),
+                Err(error) => Err(match error {
+                    ExecutionError::NoSuchKey(key) => format!("no such key: {key}"),
+                    ExecutionError::NoSuchOverload(_) => "no such overload".to_string(),
+                    other => other.to_string(),
+                }),
+            }
+        })
+        .unwrap_or_else(|| Err("internal error evaluating the expression".into()))
+    }
+}
+
 /// A problem with a definition's rules, as a field error under the
 /// schema's path.
 #[derive(Clone, Debug, PartialEq)]

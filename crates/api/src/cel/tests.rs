@@ -445,3 +445,41 @@ fn rules_are_metered_on_the_values_at_hand() {
         "{found:?}"
     );
 }
+
+#[test]
+fn expressions_over_plain_values() {
+    let condition = Expression::compile(
+        "object.metadata.name.startsWith('web') && request.operation == 'CREATE'",
+    )
+    .unwrap();
+    let object = json!({"metadata": {"name": "web-1"}});
+    let request = json!({"operation": "CREATE"});
+    assert_eq!(
+        condition.evaluate(&[("object", &object), ("request", &request)]),
+        Ok(json!(true))
+    );
+    let other = json!({"metadata": {"name": "db"}});
+    assert_eq!(
+        condition.evaluate(&[("object", &other), ("request", &request)]),
+        Ok(json!(false))
+    );
+    assert!(
+        Expression::compile("object.metadata.name ==")
+            .unwrap_err()
+            .starts_with("compilation failed: ERROR: <input>:1:")
+    );
+    let missing = Expression::compile("object.spec.replicas > 1").unwrap();
+    assert_eq!(
+        missing.evaluate(&[("object", &object)]),
+        Err("no such key: spec".into())
+    );
+    // Metered on the values at hand.
+    let big: Vec<i64> = (0..2000).collect();
+    let list = json!({"items": big});
+    let quadratic =
+        Expression::compile("object.items.all(a, object.items.exists(b, a == b))").unwrap();
+    assert_eq!(
+        quadratic.evaluate(&[("object", &list)]),
+        Err("operation cancelled: actual cost limit exceeded".into())
+    );
+}

@@ -12,6 +12,7 @@
 //! policies, never go through webhooks.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -125,6 +126,8 @@ struct Webhook {
     side_effects: String,
     timeout: Duration,
     reinvoke: bool,
+    /// `matchConditions`: name and expression.
+    conditions: Vec<(String, String)>,
 }
 
 impl Webhook {
@@ -156,6 +159,21 @@ impl Webhook {
                     .clamp(1, 30),
             ),
             reinvoke: text("reinvocationPolicy") == "IfNeeded",
+            conditions: hook
+                .get("matchConditions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let field = |key: &str| {
+                        c.get(key)
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    (field("name"), field("expression"))
+                })
+                .collect(),
         }
     }
 }
@@ -358,6 +376,9 @@ async fn call(
         request["subResource"] = json!(sub);
         request["requestSubResource"] = json!(sub);
     }
+    if !conditions_hold(hook, &request)? {
+        return Ok(None);
+    }
     let review =
         json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request});
     let answer = webhook_client::post(attributes.store, &hook.client, &review, hook.timeout)
@@ -423,6 +444,64 @@ async fn call(
         ))
     })?;
     Ok(Some(patched))
+}
+
+/// Compiled `matchConditions`, by their expression (a configuration's are
+/// compiled once, not per write).
+type Compiled = Arc<Result<api::cel::Expression, String>>;
+static COMPILED: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, Compiled>>,
+> = std::sync::LazyLock::new(Default::default);
+/// How many compiled expressions are kept.
+const COMPILED_KEPT: usize = 1024;
+
+fn compiled(source: &str) -> Compiled {
+    let mut cache = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = cache.get(source) {
+        return found.clone();
+    }
+    if cache.len() >= COMPILED_KEPT {
+        cache.clear();
+    }
+    let expression = Arc::new(api::cel::Expression::compile(source));
+    cache.insert(source.to_string(), expression.clone());
+    expression
+}
+
+/// Whether every match condition holds for `request` (the review's
+/// request: `object`, `oldObject` and `request` are what conditions see).
+/// One that cannot be evaluated fails the write when the webhook fails
+/// closed, and skips the webhook otherwise.
+fn conditions_hold(hook: &Webhook, request: &Value) -> Result<bool, ApiError> {
+    for (name, source) in &hook.conditions {
+        let expression = compiled(source);
+        let outcome = match expression.as_ref() {
+            Ok(expression) => expression.evaluate(&[
+                ("object", &request["object"]),
+                ("oldObject", &request["oldObject"]),
+                ("request", request),
+            ]),
+            Err(detail) => Err(detail.clone()),
+        };
+        match outcome {
+            Ok(Value::Bool(true)) => {}
+            Ok(Value::Bool(false)) => return Ok(false),
+            _ if !hook.fail_closed => return Ok(false),
+            Ok(_) => {
+                return Err(ApiError::internal(format!(
+                    "failed calling webhook {:?}: match condition {name:?} did not evaluate to a bool",
+                    hook.name
+                )));
+            }
+            Err(detail) => {
+                return Err(ApiError::internal(format!(
+                    "failed calling webhook {:?}: failed to evaluate match condition {name:?}: {detail}",
+                    hook.name
+                )));
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// The review's response, when it is one for this request.

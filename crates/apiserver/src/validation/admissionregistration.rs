@@ -56,6 +56,7 @@ pub fn webhook_configuration(object: &Value, mutating: bool, c: &mut Vec<Cause>)
             one_of(hook, &at, "reinvocationPolicy", &["IfNeeded", "Never"], c);
         }
         client_config(hook.get("clientConfig"), &format!("{at}.clientConfig"), c);
+        match_conditions(hook, &at, c);
         for (j, rule) in array_at(hook, "rules").iter().enumerate() {
             let at = format!("{at}.rules[{j}]");
             for field in ["operations", "apiGroups", "apiVersions", "resources"] {
@@ -74,6 +75,39 @@ pub fn webhook_configuration(object: &Value, mutating: bool, c: &mut Vec<Cause>)
                 }
             }
             one_of(rule, &at, "scope", &["*", "Cluster", "Namespaced"], c);
+        }
+    }
+}
+
+/// At most 64 `matchConditions`, each named once and compiling.
+fn match_conditions(hook: &Value, at: &str, c: &mut Vec<Cause>) {
+    let conditions = array_at(hook, "matchConditions");
+    if conditions.len() > 64 {
+        c.push(Cause::too_many(
+            format!("{at}.matchConditions"),
+            conditions.len(),
+            64,
+        ));
+    }
+    let mut names = Vec::new();
+    for (i, condition) in conditions.iter().enumerate() {
+        let at = format!("{at}.matchConditions[{i}]");
+        let name = str_at(condition, "name").unwrap_or_default();
+        if name.is_empty() {
+            c.push(Cause::required(format!("{at}.name"), ""));
+        } else if names.contains(&name) {
+            c.push(Cause::duplicate(format!("{at}.name"), name));
+        }
+        names.push(name);
+        let expression = str_at(condition, "expression").unwrap_or_default();
+        if expression.is_empty() {
+            c.push(Cause::required(format!("{at}.expression"), ""));
+        } else if let Err(detail) = api::cel::Expression::compile(expression) {
+            c.push(Cause::invalid(
+                format!("{at}.expression"),
+                expression,
+                &detail,
+            ));
         }
     }
 }
