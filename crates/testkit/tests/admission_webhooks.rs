@@ -77,6 +77,21 @@ fn handle(path: &str, review: &Value) -> Reply {
             Reply::Json(admission_response(review, true, None, Some(patch), &[]))
         }
         "/slow.example.com" => Reply::Hang(std::time::Duration::from_secs(5)),
+        // Custom objects: too big ones refused, the others labelled.
+        "/gizmo-size.example.com" => {
+            let allowed = object["spec"]["size"].as_i64().unwrap_or(0) <= 10;
+            Reply::Json(admission_response(
+                review,
+                allowed,
+                (!allowed).then_some("gizmos are at most 10"),
+                None,
+                &[],
+            ))
+        }
+        "/gizmo-label.example.com" => {
+            let patch = json!([{"op": "add", "path": "/metadata/labels", "value": {"checked": "by-webhook"}}]);
+            Reply::Json(admission_response(review, true, None, Some(patch), &[]))
+        }
         "/everything.example.com" => Reply::Json(admission_response(
             review,
             false,
@@ -380,6 +395,83 @@ async fn admission_webhooks_deny_mutate_and_fail_as_configured() {
         refused.contains("failed calling webhook \"deny.example.com\""),
         "{refused}"
     );
+
+    // Custom objects go through webhooks as built-in ones do.
+    cluster
+        .apply(
+            "gizmo-crd.yaml",
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gizmos.example.com\nspec:\n  group: example.com\n  names: {kind: Gizmo, plural: gizmos}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              size: {type: integer}\n",
+        )
+        .await
+        .ok();
+    cluster
+        .kubectl(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/gizmos.example.com",
+            "--timeout=30s",
+        ])
+        .await
+        .ok();
+    let gizmo_rules = "  rules:\n  - operations: [CREATE, UPDATE]\n    apiGroups: [example.com]\n    apiVersions: [v1]\n    resources: [gizmos]\n";
+    cluster
+        .apply(
+            "gizmo-size.yaml",
+            &configuration(
+                "ValidatingWebhookConfiguration",
+                "gizmo-size",
+                &[webhook(
+                    "gizmo-size.example.com",
+                    "hooks",
+                    &bundle,
+                    gizmo_rules,
+                )],
+            ),
+        )
+        .await
+        .ok();
+    cluster
+        .apply(
+            "gizmo-label.yaml",
+            &configuration(
+                "MutatingWebhookConfiguration",
+                "gizmo-label",
+                &[webhook(
+                    "gizmo-label.example.com",
+                    "hooks",
+                    &bundle,
+                    gizmo_rules,
+                )],
+            ),
+        )
+        .await
+        .ok();
+    let gizmo = |name: &str, size: i64| {
+        format!(
+            "apiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: {name}\n  namespace: open\nspec:\n  size: {size}\n"
+        )
+    };
+    let refused = cluster.apply("big.yaml", &gizmo("big", 11)).await.err();
+    assert!(
+        refused.contains(
+            "admission webhook \"gizmo-size.example.com\" denied the request: gizmos are at most 10"
+        ),
+        "{refused}"
+    );
+    cluster.apply("small.yaml", &gizmo("small", 3)).await.ok();
+    let label = cluster
+        .kubectl(&[
+            "get",
+            "gizmo",
+            "small",
+            "-n",
+            "open",
+            "-o",
+            "jsonpath={.metadata.labels.checked}",
+        ])
+        .await
+        .ok();
+    assert_eq!(label, "by-webhook");
 
     // A webhook refusing every write still lets its own configuration go:
     // configurations never pass through webhooks.
