@@ -33,6 +33,14 @@ pub struct Metrics {
     storage_objects: Family<Labels, Gauge>,
     cache_lists: Family<Labels, Counter>,
     cache_list_returned: Family<Labels, Counter>,
+    webhook_durations: Histograms,
+    /// Upstream's `_count` names: gauges, so that no `_total` is added.
+    webhook_rejections: Family<Labels, Gauge>,
+    webhook_fail_open: Family<Labels, Gauge>,
+}
+
+fn webhook_histogram() -> Histogram {
+    Histogram::new([0.005, 0.025, 0.1, 0.5, 1.0, 2.5, 10.0, 25.0])
 }
 
 /// What a request was, for its metrics.
@@ -71,6 +79,24 @@ impl Metrics {
         let storage_objects = Family::<Labels, Gauge>::default();
         let cache_lists = Family::<Labels, Counter>::default();
         let cache_list_returned = Family::<Labels, Counter>::default();
+        let webhook_durations: Histograms = Family::new_with_constructor(webhook_histogram);
+        let webhook_rejections = Family::<Labels, Gauge>::default();
+        let webhook_fail_open = Family::<Labels, Gauge>::default();
+        registry.register(
+            "apiserver_admission_webhook_admission_duration_seconds",
+            "Admission webhook latency histogram in seconds, identified by name and broken out for each operation and API resource and type (validate or admit)",
+            webhook_durations.clone(),
+        );
+        registry.register(
+            "apiserver_admission_webhook_rejection_count",
+            "Admission webhook rejection count, identified by name and broken out for each admission type (validating or admit) and operation",
+            webhook_rejections.clone(),
+        );
+        registry.register(
+            "apiserver_admission_webhook_fail_open_count",
+            "Admission webhook fail open count, identified by name and broken out for each admission type (validating or admit)",
+            webhook_fail_open.clone(),
+        );
         registry.register(
             "apiserver_request",
             "Counter of apiserver requests broken out for each verb, group, version, resource, scope, component, and HTTP response code",
@@ -121,7 +147,59 @@ impl Metrics {
             storage_objects,
             cache_lists,
             cache_list_returned,
+            webhook_durations,
+            webhook_rejections,
+            webhook_fail_open,
         }
+    }
+
+    /// One admission webhook call: how long it took and whether it refused.
+    pub fn webhook_call(
+        &self,
+        name: &str,
+        operation: &str,
+        kind: &str,
+        rejected: bool,
+        started: Instant,
+    ) {
+        let labels = vec![
+            ("name".into(), name.to_string()),
+            ("operation".into(), operation.to_string()),
+            ("rejected".into(), rejected.to_string()),
+            ("type".into(), kind.to_string()),
+        ];
+        self.webhook_durations
+            .get_or_create(&labels)
+            .observe(started.elapsed().as_secs_f64());
+    }
+
+    /// A write an admission webhook refused (`no_error`: it said no) or
+    /// could not be called for (`calling_webhook_error`).
+    pub fn webhook_rejection(
+        &self,
+        name: &str,
+        operation: &str,
+        kind: &str,
+        error_type: &str,
+        code: u16,
+    ) {
+        let labels = vec![
+            ("name".into(), name.to_string()),
+            ("operation".into(), operation.to_string()),
+            ("type".into(), kind.to_string()),
+            ("error_type".into(), error_type.to_string()),
+            ("rejection_code".into(), code.to_string()),
+        ];
+        self.webhook_rejections.get_or_create(&labels).inc();
+    }
+
+    /// A webhook that could not be called and was skipped (`Ignore`).
+    pub fn webhook_fail_open(&self, name: &str, kind: &str) {
+        let labels = vec![
+            ("name".into(), name.to_string()),
+            ("type".into(), kind.to_string()),
+        ];
+        self.webhook_fail_open.get_or_create(&labels).inc();
     }
 
     /// A list served from the watch cache, returning `returned` objects.

@@ -473,6 +473,29 @@ async fn admission_webhooks_deny_mutate_and_fail_as_configured() {
         .ok();
     assert_eq!(label, "by-webhook");
 
+    // Calls and refusals are counted as upstream counts them.
+    let metrics = cluster.kubectl(&["get", "--raw", "/metrics"]).await.ok();
+    assert!(
+        metrics.lines().any(
+            |l| l.starts_with("apiserver_admission_webhook_rejection_count{")
+                && l.contains("name=\"deny.example.com\"")
+                && l.contains("error_type=\"no_error\"")
+                && l.contains("rejection_code=\"403\"")
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.lines().any(
+            |l| l.starts_with("apiserver_admission_webhook_fail_open_count{")
+                && l.contains("name=\"slow.example.com\"")
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("apiserver_admission_webhook_admission_duration_seconds_bucket{"),
+        "{metrics}"
+    );
+
     // A webhook refusing every write still lets its own configuration go:
     // configurations never pass through webhooks.
     let everything = webhook(

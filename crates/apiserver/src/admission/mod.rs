@@ -57,6 +57,8 @@ pub struct Attributes<'a> {
     pub watch_cache: &'a crate::watch_cache::WatchCaches,
     /// The write's namespace, once read ([`Attributes::namespace_object`]).
     pub namespace_object: &'a tokio::sync::OnceCell<Option<Value>>,
+    /// Where plugins count what they do (webhook calls).
+    pub metrics: &'a crate::metrics::Metrics,
 }
 
 impl<'a> Attributes<'a> {

@@ -381,18 +381,32 @@ async fn call(
     }
     let review =
         json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request});
+    let started = std::time::Instant::now();
     let answer = webhook_client::post(attributes.store, &hook.client, &review, hook.timeout)
         .await
         .and_then(|answer| response_of(answer, &uid));
+    let operation = operation_name(attributes.operation);
+    let metric_type = if hook.mutating { "admit" } else { "validating" };
+    let metrics = attributes.metrics;
     let response = match answer {
         Ok(response) => response,
         Err(detail) if hook.fail_closed => {
+            metrics.webhook_call(&hook.name, operation, metric_type, true, started);
+            metrics.webhook_rejection(
+                &hook.name,
+                operation,
+                metric_type,
+                "calling_webhook_error",
+                500,
+            );
             return Err(ApiError::internal(format!(
                 "failed calling webhook {:?}: failed to call webhook: {detail}",
                 hook.name
             )));
         }
         Err(detail) => {
+            metrics.webhook_call(&hook.name, operation, metric_type, false, started);
+            metrics.webhook_fail_open(&hook.name, metric_type);
             let kind = if hook.mutating {
                 "mutating"
             } else {
@@ -428,8 +442,12 @@ async fn call(
             attributes.audit_annotation(&format!("{}/{key}", hook.name), value);
         }
     }
-    if response.get("allowed").and_then(Value::as_bool) != Some(true) {
-        return Err(denied(&hook.name, response.get("status")));
+    let allowed = response.get("allowed").and_then(Value::as_bool) == Some(true);
+    metrics.webhook_call(&hook.name, operation, metric_type, !allowed, started);
+    if !allowed {
+        let error = denied(&hook.name, response.get("status"));
+        metrics.webhook_rejection(&hook.name, operation, metric_type, "no_error", error.code);
+        return Err(error);
     }
     let (Some(object), Some(patch)) = (
         object.filter(|_| hook.mutating),

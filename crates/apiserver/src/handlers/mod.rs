@@ -1174,6 +1174,7 @@ impl Call<'_> {
             audit: self.audit,
             watch_cache: &self.state.watch_cache,
             namespace_object: &self.namespace_object,
+            metrics: &self.state.metrics,
         })
     }
 }
