@@ -41,12 +41,9 @@ pub struct CustomKind {
 /// A definition's conversion webhook (`spec.conversion.webhook`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConversionWebhook {
-    /// `clientConfig.url`, when it names one.
-    pub url: Option<String>,
-    /// `clientConfig.service`: namespace, name, path and port (443).
-    pub service: Option<(String, String, String, u16)>,
-    /// PEM certificates the webhook's serving certificate must chain to.
-    pub ca_bundle: Vec<u8>,
+    /// `clientConfig` as written (the API server's webhook client reads
+    /// it).
+    pub client_config: Value,
     /// `conversionReviewVersions`, in the definition's order.
     pub review_versions: Vec<String>,
 }
@@ -59,30 +56,8 @@ impl ConversionWebhook {
             return None;
         }
         let webhook = conversion.get("webhook")?;
-        let config = webhook.get("clientConfig")?;
-        use base64::Engine;
         Some(ConversionWebhook {
-            url: config
-                .get("url")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            service: config.get("service").map(|service| {
-                (
-                    text(service.get("namespace")),
-                    text(service.get("name")),
-                    text(service.get("path")),
-                    service
-                        .get("port")
-                        .and_then(Value::as_u64)
-                        .and_then(|p| u16::try_from(p).ok())
-                        .unwrap_or(443),
-                )
-            }),
-            ca_bundle: config
-                .get("caBundle")
-                .and_then(Value::as_str)
-                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-                .unwrap_or_default(),
+            client_config: webhook.get("clientConfig")?.clone(),
             review_versions: crate::meta::strings(webhook.get("conversionReviewVersions")),
         })
     }

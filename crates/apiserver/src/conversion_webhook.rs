@@ -125,11 +125,7 @@ async fn review(
         "kind": "ConversionReview",
         "request": {"uid": uid, "desiredAPIVersion": desired, "objects": objects},
     });
-    let client = crate::webhook_client::ClientConfig {
-        url: webhook.url.clone(),
-        service: webhook.service.clone(),
-        ca_bundle: webhook.ca_bundle.clone(),
-    };
+    let client = crate::webhook_client::ClientConfig::of(&webhook.client_config);
     let answer = crate::webhook_client::post(&state.store, &client, &body, TIMEOUT).await?;
     let response = answer
         .get("response")
