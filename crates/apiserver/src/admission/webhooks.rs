@@ -339,12 +339,6 @@ async fn call(
     hook: &Webhook,
     object: Option<&mut Value>,
 ) -> Result<Option<Value>, ApiError> {
-    if attributes.dry_run && !matches!(hook.side_effects.as_str(), "None" | "NoneOnDryRun") {
-        return Err(ApiError::bad_request(format!(
-            "admission webhook {:?} does not support dry run",
-            hook.name
-        )));
-    }
     let info = &attributes.info;
     let uid = uuid::Uuid::new_v4().to_string();
     let kind = json!({"group": info.group, "version": info.version, "kind": info.kind});
@@ -378,6 +372,13 @@ async fn call(
     }
     if !conditions_hold(hook, &request)? {
         return Ok(None);
+    }
+    // Only a webhook that will be called must do without side effects.
+    if attributes.dry_run && !matches!(hook.side_effects.as_str(), "None" | "NoneOnDryRun") {
+        return Err(ApiError::bad_request(format!(
+            "admission webhook {:?} does not support dry run",
+            hook.name
+        )));
     }
     let review =
         json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request});
