@@ -45,6 +45,8 @@ const RUN_STACK_BYTES: usize = 32 << 20;
 /// one object together: upstream's per-call limit and run-time budget.
 pub const CALL_COST_LIMIT: u64 = 1_000_000;
 pub const RUNTIME_BUDGET: u64 = 10_000_000;
+const BUDGET_SPENT: &str =
+    "validation failed due to running out of cost budget, no further validation rules will be run";
 /// The longest message a `messageExpression` may produce.
 const MAX_MESSAGE_BYTES: usize = 5 * 1024;
 
@@ -679,20 +681,15 @@ fn run_rules(
         let data = check::Ty::Data(&seen, Some(schema));
         let old_data = old_seen.as_ref().map(|o| check::Ty::Data(o, Some(schema)));
         let limit = CALL_COST_LIMIT.min(*budget).saturating_add(1);
-        match check::cost_on(program, data, old_data, limit) {
+        let cost = check::cost_on(program, data, old_data, limit);
+        match cost {
             Some(cost) if cost <= *budget && cost <= CALL_COST_LIMIT => *budget -= cost,
-            Some(cost) if cost <= CALL_COST_LIMIT => {
-                out.push(invalid(
-                    path,
-                    schema,
-                    value,
-                    "validation failed due to running out of cost budget, no further validation rules will be run".into(),
-                ));
-                return false;
-            }
             _ => {
-                let detail = if *budget < CALL_COST_LIMIT {
-                    "validation failed due to running out of cost budget, no further validation rules will be run".to_string()
+                // Within one call's limit, or with less than a call left,
+                // it is the object's budget that ran out.
+                let within_call = cost.is_some_and(|c| c <= CALL_COST_LIMIT);
+                let detail = if within_call || *budget < CALL_COST_LIMIT {
+                    BUDGET_SPENT.to_string()
                 } else {
                     format!(
                         "'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: {}",
